@@ -1,0 +1,120 @@
+import { OnnxLoadError } from '../core/onnx/errors';
+import { limitDepth } from '../core/report/buildReport';
+import type { ProfileReport } from '../core/report/reportTypes';
+import { profileModelFile } from '../node/profileFile';
+import { renderReport, type OutputFormat } from './render';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_UNUSABLE_INPUT = 2;
+
+const USAGE = `usage: onnx-profile MODEL [--bind name=value]... [--format table|json|csv|md] [--depth N] [--top N]
+       onnx-profile hardware [--format table|json]
+
+Profiles an ONNX model layer by layer: FLOPs, MACs, params, bytes moved and output shapes.
+  --bind name=value  bind a symbolic dim (repeatable), e.g. --bind batch=1 --bind sequence=512
+  --format F         table (default), json (the report, schema in README), csv (one row per node), md
+  --depth N          module-tree depth shown (default 3)
+  --top N            nodes shown in the table, by FLOPs (default 20)`;
+
+export interface CliOptions {
+  readonly model: string;
+  readonly bindings: Map<string, number>;
+  readonly format: OutputFormat;
+  readonly depth: number;
+  readonly top: number;
+}
+
+export class UsageError extends Error {}
+
+export function parseArgs(argv: readonly string[]): CliOptions {
+  const bindings = new Map<string, number>();
+  let model: string | undefined;
+  let format: OutputFormat = 'table';
+  let depth = 3;
+  let top = 20;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? splitOnce(arg, '=') : [arg, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--bind':
+      case '-b': {
+        const [name, raw] = splitOnce(value(), '=');
+        const n = Number(raw);
+        if (!name || raw === undefined || !Number.isSafeInteger(n) || n < 0) throw new UsageError(`--bind expects name=non-negative-integer, got '${name}=${raw ?? ''}'`);
+        bindings.set(name, n);
+        break;
+      }
+      case '--format':
+      case '-f': {
+        const f = value();
+        if (!['table', 'json', 'csv', 'md'].includes(f)) throw new UsageError(`--format must be table, json, csv or md, got '${f}'`);
+        format = f as OutputFormat;
+        break;
+      }
+      case '--depth':
+        depth = positiveInt(flag, value());
+        break;
+      case '--top':
+        top = positiveInt(flag, value());
+        break;
+      case '--help':
+      case '-h':
+        throw new UsageError('');
+      default:
+        if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'`);
+        if (model !== undefined) throw new UsageError(`one model at a time (got '${model}' and '${arg}')`);
+        model = arg;
+    }
+  }
+  if (model === undefined) throw new UsageError('no model given');
+  return { model, bindings, format, depth, top };
+}
+
+function splitOnce(s: string, sep: string): [string, string | undefined] {
+  const i = s.indexOf(sep);
+  return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
+}
+
+function positiveInt(flag: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`${flag} expects a non-negative integer, got '${raw}'`);
+  return n;
+}
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** Runs the CLI; returns the exit code. Never throws for bad input: it prints one line and returns 2. */
+export function runCli(argv: readonly string[], io: CliIo): number {
+  let options: CliOptions;
+  try {
+    options = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(e.message ? `onnx-profile: ${e.message}\n${USAGE}\n` : `${USAGE}\n`);
+      return e.message ? EXIT_UNUSABLE_INPUT : EXIT_OK;
+    }
+    throw e;
+  }
+  let report: ProfileReport;
+  try {
+    report = profileModelFile(options.model, { bindings: options.bindings });
+  } catch (e) {
+    if (e instanceof OnnxLoadError) {
+      io.stderr(`onnx-profile: ${options.model}: ${e.message}\n`);
+      return EXIT_UNUSABLE_INPUT;
+    }
+    io.stderr(`onnx-profile: ${options.model}: internal error: ${(e as Error).message}\n`);
+    return EXIT_FAILED;
+  }
+  io.stdout(renderReport({ ...report, modules: limitDepth(report.modules, options.depth) }, options.format, { top: options.top }));
+  return EXIT_OK;
+}

@@ -1,0 +1,128 @@
+import type { ModuleNode, NodeReport, ProfileReport } from '../core/report/reportTypes';
+import { formatBytes, formatScaled, formatShape } from '../core/report/units';
+
+export type OutputFormat = 'table' | 'json' | 'csv' | 'md';
+
+export interface RenderOptions {
+  readonly top: number;
+}
+
+export function renderReport(report: ProfileReport, format: OutputFormat, options: RenderOptions): string {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(report, null, 2)}\n`;
+    case 'csv':
+      return renderCsv(report);
+    case 'md':
+      return renderMarkdown(report, options);
+    case 'table':
+      return renderTable(report, options);
+  }
+}
+
+const CSV_COLUMNS = ['index', 'name', 'opType', 'domain', 'graphPath', 'status', 'flops', 'macs', 'params', 'weightBytes', 'bytesRead', 'bytesWritten', 'arithmeticIntensity', 'computeDtype', 'outputShapes'] as const;
+
+export function renderCsv(report: ProfileReport): string {
+  const rows = [CSV_COLUMNS.join(',')];
+  for (const n of report.nodes) {
+    const values = CSV_COLUMNS.map((c) => (c === 'outputShapes' ? n.outputs.map((o) => formatShape(o.shape)).join(' ') : String(n[c] ?? '')));
+    rows.push(values.map(csvField).join(','));
+  }
+  return `${rows.join('\n')}\n`;
+}
+
+function csvField(v: string): string {
+  return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+function topNodes(report: ProfileReport, top: number): NodeReport[] {
+  return report.nodes
+    .filter((n) => n.graphPath === '')
+    .slice()
+    .sort((a, b) => Number(b.flops) - Number(a.flops) || a.index - b.index)
+    .slice(0, top);
+}
+
+function summaryLines(report: ProfileReport): [string, string][] {
+  const t = report.totals;
+  const c = report.coverage;
+  const lines: [string, string][] = [
+    ['model', `${report.model.path} (IR ${report.model.irVersion}, ${Object.entries(report.model.opsets).map(([d, v]) => `${d} ${v}`).join(', ')})`],
+    ['producer', `${report.model.producer} ${report.model.producerVersion}`.trim() || '—'],
+    ['FLOPs', `${formatScaled(t.flops, 'FLOP')} (${formatScaled(t.macs, 'MAC')})`],
+    ['params', `${formatScaled(t.params, '')} (${formatBytes(t.weightBytes)}: ${Object.entries(t.weightBytesByDtype).map(([d, b]) => `${d} ${formatBytes(b)}`).join(', ') || 'none'})`],
+    ['memory traffic', `${formatBytes(t.bytesRead)} read, ${formatBytes(t.bytesWritten)} written`],
+    ['peak activations', formatBytes(t.peakActivationBytes)],
+    ['coverage', `${c.percent}% (${c.costedNodes} of ${c.nodes} nodes costed${c.unknownCostNodes ? `, ${c.unknownCostNodes} with unknown shapes` : ''}${c.uncoveredOpTypes.length ? `; no rule for ${c.uncoveredOpTypes.map((u) => `${u.domain ? `${u.domain}.` : ''}${u.opType}×${u.count}`).join(', ')}` : ''})`],
+  ];
+  if (Object.keys(report.bindings).length) lines.push(['bindings', Object.entries(report.bindings).map(([k, v]) => `${k}=${v}`).join(', ')]);
+  if (report.unboundSymbols.length) lines.push(['unbound dims', `${report.unboundSymbols.join(', ')} (counted as 1; bind with --bind)`]);
+  return lines;
+}
+
+function table(headers: string[], rows: string[][], rightAligned: Set<number>): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function nodeRow(n: NodeReport): string[] {
+  return [
+    n.name.length > 48 ? `…${n.name.slice(-47)}` : n.name,
+    n.domain ? `${n.domain}.${n.opType}` : n.opType,
+    n.status === 'costed' ? formatScaled(n.flops, 'FLOP') : n.status,
+    formatScaled(n.params, ''),
+    formatBytes(Number(n.bytesRead) + Number(n.bytesWritten)),
+    n.arithmeticIntensity === null ? '—' : n.arithmeticIntensity.toFixed(1),
+    n.outputs.map((o) => formatShape(o.shape)).join(' '),
+  ];
+}
+
+function moduleRows(m: ModuleNode, depth: number, rows: string[][]): void {
+  for (const child of m.children) {
+    rows.push([`${'  '.repeat(depth)}${child.name}`, String(child.nodeCount), formatScaled(child.flops, 'FLOP'), formatScaled(child.params, '')]);
+    moduleRows(child, depth + 1, rows);
+  }
+}
+
+export function renderTable(report: ProfileReport, options: RenderOptions): string {
+  const out: string[] = [];
+  const summary = summaryLines(report);
+  const w = Math.max(...summary.map(([k]) => k.length));
+  out.push(...summary.map(([k, v]) => `${k.padEnd(w)}  ${v}`), '');
+  out.push(`Top ${options.top} nodes by FLOPs`);
+  out.push(table(['node', 'op', 'FLOPs', 'params', 'bytes', 'FLOP/B', 'output shapes'], topNodes(report, options.top).map(nodeRow), new Set([2, 3, 4, 5])), '');
+  out.push('By op type');
+  out.push(
+    table(
+      ['op', 'count', 'FLOPs', 'share', 'params', 'bytes'],
+      report.opTypes.map((o) => [o.domain ? `${o.domain}.${o.opType}` : o.opType, String(o.count), formatScaled(o.flops, 'FLOP'), `${(o.flopsShare * 100).toFixed(1)}%`, formatScaled(o.params, ''), formatBytes(Number(o.bytesRead) + Number(o.bytesWritten))]),
+      new Set([1, 2, 3, 4, 5]),
+    ),
+    '',
+  );
+  const modules: string[][] = [];
+  moduleRows(report.modules, 0, modules);
+  if (modules.length) {
+    out.push('By module');
+    out.push(table(['module', 'nodes', 'FLOPs', 'params'], modules, new Set([1, 2, 3])), '');
+  }
+  const problems = report.diagnostics.filter((d) => d.severity !== 'info');
+  if (problems.length) {
+    out.push(`Diagnostics (${problems.length})`);
+    out.push(...problems.slice(0, 20).map((d) => `  ${d.severity}: ${d.message}`));
+    if (problems.length > 20) out.push(`  … ${problems.length - 20} more (see --format json)`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export function renderMarkdown(report: ProfileReport, options: RenderOptions): string {
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  const out: string[] = [`# Profile of \`${esc(report.model.path)}\``, ''];
+  out.push('| | |', '|---|---|', ...summaryLines(report).map(([k, v]) => `| ${k} | ${esc(v)} |`), '');
+  out.push(`## Top ${options.top} nodes by FLOPs`, '', '| node | op | FLOPs | params | bytes | FLOP/B | output shapes |', '|---|---|--:|--:|--:|--:|---|');
+  out.push(...topNodes(report, options.top).map((n) => `| ${nodeRow(n).map(esc).join(' | ')} |`), '');
+  out.push('## By op type', '', '| op | count | FLOPs | share |', '|---|--:|--:|--:|');
+  out.push(...report.opTypes.map((o) => `| ${esc(o.domain ? `${o.domain}.${o.opType}` : o.opType)} | ${o.count} | ${formatScaled(o.flops, 'FLOP')} | ${(o.flopsShare * 100).toFixed(1)}% |`), '');
+  return `${out.join('\n')}\n`;
+}

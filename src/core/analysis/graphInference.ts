@@ -1,0 +1,589 @@
+import { bytesFor, DataType } from '../onnx/dataType';
+import type { Graph, OnnxFunction, OnnxModel, OnnxNode, StoredDim, TensorRef, ValueInfo, ValueType } from '../onnx/model';
+import type { TensorValueReader } from '../onnx/tensorValues';
+import { Attributes } from '../ops/attributes';
+import { type NodeContext, type OpCost, type SubgraphCost, type SubgraphResult, UnknownShapeError } from '../ops/opHandler';
+import type { OpRegistry } from '../ops/opRegistry';
+import { Expr, product, ZERO_EXPR } from '../shapes/expr';
+import type { KnownValue, TensorInfo } from '../shapes/tensorInfo';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Diagnostic {
+  readonly severity: Severity;
+  readonly code: string;
+  readonly message: string;
+  readonly node?: string;
+}
+
+/** One node's result: its outputs and cost, with every count an exact expression. */
+export interface NodeProfile {
+  /** Position in the profile's node list (parents before their subgraph nodes). */
+  readonly index: number;
+  readonly name: string;
+  readonly opType: string;
+  readonly domain: string;
+  /** '' for the main graph; `If_3/then_branch` and so on for nodes of subgraphs. */
+  readonly graphPath: string;
+  readonly inputs: readonly (TensorInfo | undefined)[];
+  readonly outputs: readonly TensorInfo[];
+  /** False when no rule covers this op: its flops are then unknown, not 0. */
+  readonly hasRule: boolean;
+  /** False when the rule could not count it (input shapes unknown); flops are then unknown, not 0. */
+  readonly isCostKnown: boolean;
+  readonly flops: Expr;
+  readonly macs: Expr;
+  /** Elements of the weights this node is the first to use (each weight counted once). */
+  readonly params: Expr;
+  readonly weightBytes: Expr;
+  /** Bytes of the weights it reads (shared weights count at each use). */
+  readonly weightBytesRead: Expr;
+  readonly activationBytesRead: Expr;
+  readonly bytesWritten: Expr;
+  /** Dominant dtype of its compute: the widest float among its inputs, or of its outputs. */
+  readonly computeDtype: DataType | undefined;
+  readonly notes: readonly string[];
+  /** For control flow: the cost of nested graphs is already inside flops/macs/bytes. */
+  readonly containsSubgraphs: boolean;
+  /** The count of weight dims taken from the node's weight inputs, for hints. */
+  readonly weightInputs: readonly string[];
+}
+
+export interface ProfileOptions {
+  /** Symbolic dim values: `batch` → 1. */
+  readonly bindings?: ReadonlyMap<string, number>;
+  /** Known input tensors (used by the conformance harness and for shape-tensor inputs). */
+  readonly inputValues?: ReadonlyMap<string, KnownValue>;
+  /**
+   * Whether an op with no rule may take its output types from the file's value_info (default true,
+   * noted on the node). The conformance harness turns it off to measure inference alone.
+   */
+  readonly useStoredShapes?: boolean;
+}
+
+export interface GraphProfile {
+  readonly nodes: readonly NodeProfile[];
+  readonly values: ReadonlyMap<string, TensorInfo>;
+  readonly graphInputs: readonly TensorInfo[];
+  readonly graphOutputs: readonly (TensorInfo | undefined)[];
+  readonly diagnostics: readonly Diagnostic[];
+  /** Elements and bytes of every weight (initializers, sparse initializers, Constant outputs), each once. */
+  readonly weights: ReadonlyMap<string, { elements: Expr; bytes: Expr; dtype: DataType | undefined }>;
+  /** Topological order of main-graph node indices, for liveness. */
+  readonly mainGraphOrder: readonly number[];
+}
+
+const CONTROL_FLOW_DEPTH_LIMIT = 64;
+
+/**
+ * Walks a model in topological order, asking each node's rule for its outputs and cost. Unknown ops
+ * keep going with unknown outputs (from value_info when the file has it) and are counted as uncovered.
+ */
+export function inferModel(model: OnnxModel, registry: OpRegistry, values: TensorValueReader, options: ProfileOptions = {}): GraphProfile {
+  return new GraphInference(model, registry, values, options).run();
+}
+
+interface Scope {
+  readonly parent: Scope | undefined;
+  readonly values: Map<string, TensorInfo>;
+}
+
+class GraphInference {
+  private readonly nodes: NodeProfile[] = [];
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly weights = new Map<string, { elements: Expr; bytes: Expr; dtype: DataType | undefined }>();
+  private readonly claimedWeights = new Set<string>();
+  private readonly bindings: Map<string, Expr>;
+  private readonly functions = new Map<string, OnnxFunction>();
+  private freshCounter = 0;
+  private depth = 0;
+
+  constructor(
+    private readonly model: OnnxModel,
+    private readonly registry: OpRegistry,
+    private readonly tensorValues: TensorValueReader,
+    private readonly options: ProfileOptions,
+  ) {
+    this.bindings = new Map([...(options.bindings ?? new Map())].map(([k, v]) => [k, Expr.constant(v)]));
+    for (const f of model.functions) this.functions.set(`${f.domain}::${f.name}`, f);
+  }
+
+  run(): GraphProfile {
+    const scope: Scope = { parent: undefined, values: new Map() };
+    const graph = this.model.graph;
+    const graphInputs = this.declareGraph(graph, scope, true);
+    const order = this.walkNodes(graph.nodes, scope, '', this.model.opsets);
+    const graphOutputs = graph.outputs.map((o) => this.lookup(scope, o.name));
+    if (graph.outputs.length === 0) this.diag('warning', 'no-outputs', 'the graph declares no outputs');
+    graph.outputs.forEach((o, i) => {
+      if (!graphOutputs[i]) this.diag('error', 'dangling-output', `graph output '${o.name}' is produced by no node, input or initializer`);
+    });
+    return {
+      nodes: this.nodes,
+      values: scope.values,
+      graphInputs,
+      graphOutputs,
+      diagnostics: this.diagnostics,
+      weights: this.weights,
+      mainGraphOrder: order,
+    };
+  }
+
+  /** Puts a graph's initializers and inputs into scope; returns the non-initializer inputs. */
+  private declareGraph(graph: Graph, scope: Scope, isMain: boolean): TensorInfo[] {
+    for (const t of [...graph.initializers, ...graph.sparseInitializers]) {
+      const info = this.weightInfo(t);
+      scope.values.set(t.name, info);
+    }
+    const inputs: TensorInfo[] = [];
+    for (const vi of graph.inputs) {
+      if (scope.values.has(vi.name)) continue; // IR < 4: initializers are listed among the inputs too
+      const known = isMain ? this.options.inputValues?.get(vi.name) : undefined;
+      const info = this.fromValueInfo(vi, known);
+      scope.values.set(vi.name, info);
+      inputs.push(info);
+    }
+    return inputs;
+  }
+
+  private weightInfo(t: TensorRef): TensorInfo {
+    const shape = t.dims.map((d) => Expr.constant(d));
+    const elements = t.sparseValueCount !== undefined ? Expr.constant(t.sparseValueCount) : product(shape);
+    if (t.dims.some((d) => d < 0n)) this.diag('error', 'bad-dims', `initializer '${t.name}' has a negative dim [${t.dims.join(', ')}]`);
+    if (!this.weights.has(t.name)) {
+      const bytes = t.dtype === undefined || elements.constantValue === undefined ? ZERO_EXPR : Expr.constant(bytesFor(t.dtype, elements.constantValue));
+      this.weights.set(t.name, { elements, bytes, dtype: t.dtype });
+    }
+    const value = this.tensorValues.read(t);
+    return { name: t.name, dtype: t.dtype, shape, value, isWeight: true };
+  }
+
+  private fromValueInfo(vi: ValueInfo, known: KnownValue | undefined): TensorInfo {
+    const t = vi.type;
+    if (known) {
+      const dtype = t.kind === 'tensor' ? t.dtype : undefined;
+      return { name: vi.name, dtype, shape: known.dims.map((d) => Expr.constant(d)), value: known };
+    }
+    return { name: vi.name, ...this.typeToInfo(t, vi.name) };
+  }
+
+  private typeToInfo(t: ValueType, name: string): Omit<TensorInfo, 'name'> {
+    switch (t.kind) {
+      case 'tensor':
+      case 'sparse_tensor':
+        return { dtype: t.dtype, shape: t.shape?.map((d, i) => this.storedDim(d, `${name}_dim${i}`)) };
+      case 'sequence':
+      case 'optional':
+        return { kind: t.kind, dtype: undefined, shape: undefined, element: t.element ? { name, ...this.typeToInfo(t.element, name) } : undefined };
+      case 'map':
+        return { kind: 'map', dtype: undefined, shape: undefined };
+      default:
+        return { dtype: undefined, shape: undefined };
+    }
+  }
+
+  private storedDim(d: StoredDim, hint: string): Expr {
+    if (typeof d === 'number') {
+      if (d < 0 || !Number.isSafeInteger(d)) {
+        this.diag('warning', 'bad-dims', `dim ${d} of '${hint.replace(/_dim\d+$/, '')}' is not a valid size; treated as unknown`);
+        return this.fresh(hint);
+      }
+      return Expr.constant(d);
+    }
+    if (typeof d === 'string') return this.bindings.get(d) ?? Expr.symbol(d);
+    return this.fresh(hint);
+  }
+
+  private fresh(_hint: string): Expr {
+    return Expr.symbol(`unk__${this.freshCounter++}`);
+  }
+
+  private lookup(scope: Scope | undefined, name: string): TensorInfo | undefined {
+    for (let s = scope; s; s = s.parent) {
+      const v = s.values.get(name);
+      if (v) return v;
+    }
+    return undefined;
+  }
+
+  /** Runs the nodes of one graph in topological order; returns the indices of the nodes profiled. */
+  private walkNodes(nodes: readonly OnnxNode[], scope: Scope, graphPath: string, opsets: ReadonlyMap<string, number>): number[] {
+    const profiled: number[] = [];
+    for (const node of topologicalOrder(nodes, scope, (n) => this.lookup(scope, n) !== undefined, (msg) => this.diag('error', 'cycle', msg))) {
+      const index = this.profileNode(node, scope, graphPath, opsets);
+      profiled.push(index);
+    }
+    return profiled;
+  }
+
+  private profileNode(node: OnnxNode, scope: Scope, graphPath: string, opsets: ReadonlyMap<string, number>): number {
+    const label = node.name || `${node.opType}_${this.nodes.length}`;
+    const inputs = node.inputs.map((name) => {
+      if (name === '') return undefined;
+      const v = this.lookup(scope, name);
+      if (!v) this.diag('error', 'dangling-input', `input '${name}' of node '${label}' is produced by no node, input or initializer`, label);
+      return v;
+    });
+    const opset = opsets.get(node.domain) ?? (node.domain === '' ? 1 : 1);
+    const notes: string[] = [];
+    const index = this.nodes.length;
+    // Reserve the slot so parents precede their subgraph nodes.
+    this.nodes.push(undefined as unknown as NodeProfile);
+    const ctx = this.makeContext(node, opset, inputs, scope, label, graphPath, notes);
+
+    const fn = this.functions.get(`${node.domain}::${node.opType}`);
+    const handler = fn ? undefined : this.registry.resolve(node.opType, node.domain, opset);
+    let outputs: TensorInfo[] = [];
+    let cost: OpCost | undefined;
+    let containsSubgraphs = false;
+    try {
+      if (fn) {
+        const result = this.expandFunction(fn, node, inputs, `${graphPath}${label}/`);
+        outputs = node.outputs.map((name, i) => ({ ...(result.outputs[i] ?? unknownOutput()), name }));
+        cost = result.cost;
+        containsSubgraphs = true;
+      } else if (handler) {
+        const inferred = handler.infer(ctx);
+        outputs = node.outputs.map((name, i) => ({ ...(inferred[i] ?? unknownOutput()), name }));
+        containsSubgraphs = ctx.attrs.subgraphs().length > 0;
+        this.checkAgainstValueInfo(outputs, label);
+      } else {
+        outputs = node.outputs.map((name) => this.storedValueInfo(name) ?? { name, ...unknownOutput() });
+      }
+    } catch (e) {
+      if (isStackOverflow(e)) throw e;
+      if (!(e instanceof UnknownShapeError)) {
+        this.diag('warning', 'shape-inference', `${node.opType} node '${label}': ${(e as Error).message}`, label);
+      }
+      outputs = node.outputs.map((name) => this.storedValueInfo(name) ?? { name, ...unknownOutput() });
+    }
+    if (handler) {
+      try {
+        cost = handler.cost(ctx, outputs);
+      } catch (e) {
+        if (isStackOverflow(e)) throw e;
+        if (!(e instanceof UnknownShapeError)) this.diag('warning', 'cost', `${node.opType} node '${label}': ${(e as Error).message}`, label);
+        notes.push(`cost unknown: ${(e as Error).message}`);
+      }
+    }
+    outputs.forEach((o) => {
+      if (o.name !== '') scope.values.set(o.name, o);
+    });
+    if (node.opType === 'Constant' && node.domain === '') this.registerConstantWeight(outputs[0]);
+
+    const weightInputs = inputs.filter((v): v is TensorInfo => v?.isWeight === true).map((v) => v.name);
+    let params = ZERO_EXPR;
+    let weightBytes = ZERO_EXPR;
+    for (const w of new Set(weightInputs)) {
+      if (this.claimedWeights.has(w)) continue;
+      this.claimedWeights.add(w);
+      const info = this.weights.get(w);
+      if (info) {
+        params = params.add(info.elements);
+        weightBytes = weightBytes.add(info.bytes);
+      }
+    }
+    const defaultRead = sumBytes(inputs.filter((v) => v && !v.isWeight));
+    const weightRead = sumBytes(inputs.filter((v) => v?.isWeight));
+    this.nodes[index] = {
+      index,
+      name: label,
+      opType: node.opType,
+      domain: node.domain,
+      graphPath,
+      inputs,
+      outputs,
+      hasRule: handler !== undefined || fn !== undefined,
+      isCostKnown: cost !== undefined,
+      flops: cost?.flops ?? ZERO_EXPR,
+      macs: cost?.macs ?? ZERO_EXPR,
+      params,
+      weightBytes,
+      weightBytesRead: cost?.weightBytesRead ?? weightRead,
+      activationBytesRead: cost?.activationBytesRead ?? defaultRead,
+      bytesWritten: cost?.bytesWritten ?? sumBytes(outputs),
+      computeDtype: computeDtypeOf(inputs, outputs),
+      notes: [...notes, ...(cost?.notes ?? [])],
+      containsSubgraphs,
+      weightInputs,
+    };
+    return index;
+  }
+
+  private makeContext(node: OnnxNode, opset: number, inputs: (TensorInfo | undefined)[], scope: Scope, label: string, graphPath: string, notes: string[]): NodeContext {
+    const attrs = new Attributes(node.attributes);
+    return {
+      node,
+      opset,
+      inputs,
+      attrs,
+      fresh: (hint) => this.fresh(hint),
+      warn: (message) => {
+        notes.push(message);
+        this.diag('warning', 'node', `${node.opType} node '${label}': ${message}`, label);
+      },
+      inferSubgraph: (graph, subInputs, subLabel) => this.inferSubgraph(graph, subInputs, scope, `${graphPath}${label}/${subLabel}/`),
+      readTensor: (t) => this.tensorValues.read(t),
+    };
+  }
+
+  private inferSubgraph(graph: Graph, inputs: readonly TensorInfo[], parent: Scope, graphPath: string): SubgraphResult {
+    if (++this.depth > CONTROL_FLOW_DEPTH_LIMIT) {
+      this.depth--;
+      throw new Error(`subgraphs nest deeper than ${CONTROL_FLOW_DEPTH_LIMIT}`);
+    }
+    try {
+      const scope: Scope = { parent, values: new Map() };
+      for (const t of [...graph.initializers, ...graph.sparseInitializers]) scope.values.set(t.name, this.weightInfo(t));
+      const formal = graph.inputs.filter((vi) => !scope.values.has(vi.name));
+      formal.forEach((vi, i) => {
+        const given = inputs[i];
+        const declared = this.fromValueInfo(vi, undefined);
+        // The body's own declaration is more specific than a loop-carried value of unknown shape.
+        const chosen = given && (given.shape || !declared.shape) ? { ...given, name: vi.name } : { ...declared, dtype: declared.dtype ?? given?.dtype };
+        scope.values.set(vi.name, chosen);
+      });
+      const first = this.nodes.length;
+      this.walkNodes(graph.nodes, scope, graphPath, this.model.opsets);
+      const outputs = graph.outputs.map((o) => this.lookup(scope, o.name));
+      return { outputs, cost: this.sumCost(first, this.nodes.length) };
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private expandFunction(fn: OnnxFunction, node: OnnxNode, inputs: readonly (TensorInfo | undefined)[], graphPath: string): SubgraphResult {
+    if (++this.depth > CONTROL_FLOW_DEPTH_LIMIT) {
+      this.depth--;
+      throw new Error(`function calls nest deeper than ${CONTROL_FLOW_DEPTH_LIMIT}`);
+    }
+    try {
+      const scope: Scope = { parent: undefined, values: new Map() };
+      fn.inputs.forEach((name, i) => {
+        const v = inputs[i];
+        if (v) scope.values.set(name, { ...v, name });
+      });
+      const body = fn.nodes.map((n) => bindFunctionAttributes(n, node, fn));
+      const first = this.nodes.length;
+      const opsets = new Map([...this.model.opsets, ...fn.opsets]);
+      this.walkNodes(body, scope, graphPath, opsets);
+      return { outputs: fn.outputs.map((o) => this.lookup(scope, o)), cost: this.sumCost(first, this.nodes.length) };
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** Sums the cost of nodes [from, to) that are not themselves inside an already-summed parent. */
+  private sumCost(from: number, to: number): SubgraphCost {
+    let flops = ZERO_EXPR;
+    let macs = ZERO_EXPR;
+    let bytesRead = ZERO_EXPR;
+    let bytesWritten = ZERO_EXPR;
+    let uncoveredNodes = 0;
+    let skipUntil = -1;
+    for (let i = from; i < to; i++) {
+      const n = this.nodes[i];
+      if (i < skipUntil) continue;
+      flops = flops.add(n.flops);
+      macs = macs.add(n.macs);
+      bytesRead = bytesRead.add(n.activationBytesRead).add(n.weightBytesRead);
+      bytesWritten = bytesWritten.add(n.bytesWritten);
+      if (!n.isCostKnown) uncoveredNodes++;
+      if (n.containsSubgraphs) skipUntil = this.subtreeEnd(i, to);
+    }
+    return { flops, macs, bytesRead, bytesWritten, uncoveredNodes };
+  }
+
+  /** Nodes of a parent's subgraphs follow it with a deeper graphPath. */
+  private subtreeEnd(parent: number, limit: number): number {
+    const p = this.nodes[parent];
+    const prefix = `${p.graphPath}${p.name}/`;
+    let i = parent + 1;
+    while (i < limit && this.nodes[i].graphPath.startsWith(prefix)) i++;
+    return i;
+  }
+
+  private registerConstantWeight(out: TensorInfo | undefined): void {
+    if (!out || !out.shape || out.dtype === undefined) return;
+    const elements = product(out.shape);
+    const count = elements.constantValue;
+    this.weights.set(out.name, { elements, bytes: count === undefined ? ZERO_EXPR : Expr.constant(bytesFor(out.dtype, count)), dtype: out.dtype });
+  }
+
+  private storedValueInfo(name: string): TensorInfo | undefined {
+    if (this.options.useStoredShapes === false) return undefined;
+    const vi = this.findValueInfo(name);
+    return vi ? { name, ...this.typeToInfo(vi.type, name) } : undefined;
+  }
+
+  private valueInfoIndex: Map<string, ValueInfo> | undefined;
+
+  private findValueInfo(name: string): ValueInfo | undefined {
+    if (!this.valueInfoIndex) {
+      this.valueInfoIndex = new Map();
+      const add = (g: Graph) => {
+        for (const vi of [...g.valueInfo, ...g.outputs]) if (vi.type.kind !== 'unknown') this.valueInfoIndex!.set(vi.name, vi);
+      };
+      add(this.model.graph);
+    }
+    return this.valueInfoIndex.get(name);
+  }
+
+  /** Compares inferred shapes with those the exporter stored; a disagreement is reported, ours kept. */
+  private checkAgainstValueInfo(outputs: readonly TensorInfo[], label: string): void {
+    for (const o of outputs) {
+      const vi = this.findValueInfo(o.name);
+      if (!vi || vi.type.kind !== 'tensor' || !vi.type.shape || !o.shape) continue;
+      const stored = vi.type.shape;
+      const mismatch =
+        stored.length !== o.shape.length ||
+        stored.some((d, i) => typeof d === 'number' && o.shape![i].constantValue !== undefined && o.shape![i].constantValue !== BigInt(d));
+      if (mismatch) {
+        this.diag('warning', 'value-info-mismatch', `'${o.name}' of node '${label}': the file's value_info says [${stored.map((d) => d ?? '?').join(', ')}], inference gives [${o.shape.join(', ')}]; the inferred shape is used`, label);
+      }
+    }
+  }
+
+  private diag(severity: Severity, code: string, message: string, node?: string): void {
+    if (this.diagnostics.length < 10_000) this.diagnostics.push({ severity, code, message, node });
+  }
+}
+
+function unknownOutput(): Omit<TensorInfo, 'name'> {
+  return { dtype: undefined, shape: undefined };
+}
+
+function isStackOverflow(e: unknown): boolean {
+  return e instanceof RangeError && /call stack/i.test(e.message);
+}
+
+/** Bytes of the given tensors; unknown shapes or dtypes count as 0 (the node is flagged elsewhere). */
+export function sumBytes(tensors: readonly (TensorInfo | undefined)[]): Expr {
+  let total = ZERO_EXPR;
+  for (const t of tensors) {
+    const b = tensorBytes(t);
+    if (b) total = total.add(b);
+  }
+  return total;
+}
+
+export function tensorBytes(t: TensorInfo | undefined): Expr | undefined {
+  if (!t || !t.shape || t.dtype === undefined) return undefined;
+  const bytesPerElementX8 = bytesFor(t.dtype, 8n); // bytes for 8 elements, exact for sub-byte types
+  return product(t.shape).mul(bytesPerElementX8).ceilDiv(8);
+}
+
+const FLOAT_RANK: Partial<Record<DataType, number>> = {
+  [DataType.DOUBLE]: 6, [DataType.FLOAT]: 5, [DataType.FLOAT16]: 4, [DataType.BFLOAT16]: 4,
+  [DataType.FLOAT8E4M3FN]: 3, [DataType.FLOAT8E4M3FNUZ]: 3, [DataType.FLOAT8E5M2]: 3, [DataType.FLOAT8E5M2FNUZ]: 3,
+  [DataType.INT8]: 2, [DataType.UINT8]: 2, [DataType.INT4]: 1, [DataType.UINT4]: 1, [DataType.FLOAT4E2M1]: 1,
+};
+
+/** The dtype a node computes in: the widest numeric type among its activation inputs, else its outputs. */
+function computeDtypeOf(inputs: readonly (TensorInfo | undefined)[], outputs: readonly TensorInfo[]): DataType | undefined {
+  let best: DataType | undefined;
+  let bestRank = -1;
+  const consider = (t: TensorInfo | undefined) => {
+    if (!t || t.dtype === undefined) return;
+    const r = FLOAT_RANK[t.dtype];
+    if (r !== undefined && r > bestRank) {
+      best = t.dtype;
+      bestRank = r;
+    }
+  };
+  outputs.forEach(consider);
+  if (best !== undefined && FLOAT_RANK[best]! >= 4) {
+    // An op that outputs float but reads int8 weights (MatMulNBits, DequantizeLinear) computes in the output type.
+    return best;
+  }
+  inputs.forEach(consider);
+  return best;
+}
+
+/**
+ * Kahn's algorithm over the nodes' data edges. Nodes on a cycle are reported and then visited in
+ * file order so that the rest of the graph still profiles.
+ */
+function topologicalOrder(
+  nodes: readonly OnnxNode[],
+  _scope: Scope,
+  isAvailable: (name: string) => boolean,
+  reportCycle: (message: string) => void,
+): OnnxNode[] {
+  const producer = new Map<string, number>();
+  nodes.forEach((n, i) => n.outputs.forEach((o) => o !== '' && !producer.has(o) && producer.set(o, i)));
+  // Fast path: already sorted (the common case).
+  let sorted = true;
+  const seen = new Set<number>();
+  for (let i = 0; i < nodes.length && sorted; i++) {
+    for (const input of implicitAndExplicitInputs(nodes[i])) {
+      const p = producer.get(input);
+      if (p !== undefined && p !== i && !seen.has(p) && !isAvailable(input)) {
+        sorted = false;
+        break;
+      }
+    }
+    seen.add(i);
+  }
+  if (sorted) return [...nodes];
+  const pending = new Array<number>(nodes.length).fill(0);
+  const consumers = new Map<number, number[]>();
+  nodes.forEach((n, i) => {
+    for (const input of new Set(implicitAndExplicitInputs(n))) {
+      const p = producer.get(input);
+      if (p === undefined || p === i || isAvailable(input)) continue;
+      pending[i]++;
+      const list = consumers.get(p) ?? [];
+      list.push(i);
+      consumers.set(p, list);
+    }
+  });
+  const ready: number[] = [];
+  pending.forEach((c, i) => c === 0 && ready.push(i));
+  const order: number[] = [];
+  while (ready.length) {
+    ready.sort((a, b) => b - a);
+    const i = ready.pop()!;
+    order.push(i);
+    for (const c of consumers.get(i) ?? []) if (--pending[c] === 0) ready.push(c);
+  }
+  if (order.length < nodes.length) {
+    const stuck = nodes.map((_, i) => i).filter((i) => !order.includes(i));
+    reportCycle(`the graph has a cycle (or self-dependency) among ${stuck.length} node(s): ${stuck.slice(0, 5).map((i) => `'${nodes[i].name || nodes[i].opType}'`).join(', ')}${stuck.length > 5 ? ', …' : ''}; they are profiled in file order with unknown inputs`);
+    order.push(...stuck);
+  }
+  return order.map((i) => nodes[i]);
+}
+
+/** A node's inputs, plus the outer-scope names its subgraphs use (they must be computed first). */
+function implicitAndExplicitInputs(node: OnnxNode): string[] {
+  const names = node.inputs.filter((n) => n !== '');
+  for (const a of node.attributes.values()) {
+    for (const g of a.g ? [a.g, ...a.graphs] : a.graphs) collectOuterNames(g, names, 0);
+  }
+  return names;
+}
+
+function collectOuterNames(g: Graph, into: string[], depth: number): void {
+  if (depth > 8) return;
+  const local = new Set<string>([...g.initializers.map((t) => t.name), ...g.inputs.map((i) => i.name)]);
+  for (const n of g.nodes) n.outputs.forEach((o) => local.add(o));
+  for (const n of g.nodes) {
+    for (const i of n.inputs) if (i !== '' && !local.has(i)) into.push(i);
+    for (const a of n.attributes.values()) for (const sub of a.g ? [a.g, ...a.graphs] : a.graphs) collectOuterNames(sub, into, depth + 1);
+  }
+}
+
+/** Replaces attributes that refer to the caller's (ref_attr_name) inside a function body. */
+function bindFunctionAttributes(bodyNode: OnnxNode, caller: OnnxNode, fn: OnnxFunction): OnnxNode {
+  let changed = false;
+  const attributes = new Map(bodyNode.attributes);
+  for (const [name, a] of bodyNode.attributes) {
+    if (!a.refAttrName) continue;
+    changed = true;
+    const actual = caller.attributes.get(a.refAttrName) ?? fn.attributeDefaults.get(a.refAttrName);
+    if (actual) attributes.set(name, { ...actual, name });
+    else attributes.delete(name);
+  }
+  return changed ? { ...bodyNode, attributes } : bodyNode;
+}

@@ -1,0 +1,550 @@
+import { onnx } from 'onnx-proto';
+import type { ByteSource, FileSystem } from '../io/byteSource';
+import { DataType, isKnownDataType } from './dataType';
+import { OnnxLoadError } from './errors';
+import { resolveExternalLocation } from './externalData';
+import { detectOtherFormat } from './formatDetection';
+import {
+  type Attribute,
+  AttributeType,
+  type Graph,
+  type LoadWarning,
+  normalizeDomain,
+  type OnnxFunction,
+  type OnnxModel,
+  type OnnxNode,
+  type StoredDim,
+  type TensorPayload,
+  type TensorRef,
+  type ValueInfo,
+  type ValueType,
+} from './model';
+import { ProtoCursor, WireType } from './protoCursor';
+
+/** IR versions this loader understands: 3 (ONNX 1.0 with opsets) to 13 (ONNX 1.20). */
+export const MIN_IR_VERSION = 3;
+export const MAX_IR_VERSION = 13;
+
+/** Structural limits: past these a file is treated as hostile rather than as a model. */
+export const LOAD_LIMITS = {
+  graphNestingDepth: 64,
+  nodes: 5_000_000,
+  tensorRank: 64,
+  stringBytes: 16 * 1024 * 1024,
+  repeatedValues: 1_000_000,
+  messageBytes: 64 * 1024 * 1024,
+};
+
+export interface LoadOptions {
+  /** Path of the model file; external data resolves against its folder. */
+  readonly path: string;
+  readonly fileSystem?: FileSystem;
+}
+
+/**
+ * Decodes a ModelProto's structure from `source` without reading tensor payloads: each tensor keeps
+ * its dtype, dims and where its bytes are (offset and length, or its external file).
+ */
+export function loadModel(source: ByteSource, options: LoadOptions): OnnxModel {
+  if (source.byteLength === 0) throw new OnnxLoadError('empty-file', 'the file is empty (0 bytes)');
+  const head = source.read(0, Math.min(64, source.byteLength));
+  const other = detectOtherFormat(head, options.path);
+  if (other) throw new OnnxLoadError('other-format', `not an ONNX model: the file looks like ${other}`);
+  return new ModelDecoder(source, options).decode();
+}
+
+/** Decodes a standalone TensorProto (an ONNX test's input_0.pb), payload recorded, not read. */
+export function loadTensor(source: ByteSource, path: string): TensorRef {
+  return new ModelDecoder(source, { path }).standaloneTensor();
+}
+
+class ModelDecoder {
+  private readonly cursor: ProtoCursor;
+  private readonly warnings: LoadWarning[] = [];
+  private readonly modelDir: string;
+  private graphDepth = 0;
+  private nodeCount = 0;
+
+  constructor(source: ByteSource, private readonly options: LoadOptions) {
+    this.cursor = new ProtoCursor(source);
+    this.modelDir = dirname(options.path);
+  }
+
+  decode(): OnnxModel {
+    const c = this.cursor;
+    let irVersion: number | undefined;
+    let producerName = '';
+    let producerVersion = '';
+    let domain = '';
+    let modelVersion = 0;
+    let docString = '';
+    const opsets = new Map<string, number>();
+    const metadata = new Map<string, string>();
+    const functions: OnnxFunction[] = [];
+    let graph: Graph | undefined;
+    let isFirstField = true;
+    while (c.hasMore()) {
+      const at = c.offset;
+      let key: { field: number; wireType: number };
+      try {
+        key = c.tag();
+      } catch (e) {
+        if (isFirstField) throw notOnnx();
+        throw e;
+      }
+      if (isFirstField && !isPlausibleModelField(key.field, key.wireType)) throw notOnnx();
+      isFirstField = false;
+      switch (key.field) {
+        case 1: c.expectWireType(key.wireType, WireType.Varint); irVersion = c.int64Number(); break;
+        case 2: producerName = this.shortString(key.wireType); break;
+        case 3: producerVersion = this.shortString(key.wireType); break;
+        case 4: domain = this.shortString(key.wireType); break;
+        case 5: c.expectWireType(key.wireType, WireType.Varint); modelVersion = c.int64Number(); break;
+        case 6: docString = this.shortString(key.wireType); break;
+        case 7:
+          c.expectWireType(key.wireType, WireType.LengthDelimited);
+          graph = c.within(c.length(), 'graph', () => this.graph());
+          break;
+        case 8: {
+          const { domain: d, version } = this.opsetImport(key.wireType, 'opset_import');
+          opsets.set(d, version);
+          break;
+        }
+        case 14: {
+          const [k, v] = this.stringEntry(key.wireType, 'metadata_props');
+          metadata.set(k, v);
+          break;
+        }
+        case 25:
+          c.expectWireType(key.wireType, WireType.LengthDelimited);
+          functions.push(c.within(c.length(), `functions[${functions.length}]`, () => this.function()));
+          break;
+        default:
+          if (at === 0 && key.wireType !== WireType.Varint) throw notOnnx();
+          c.skip(key.wireType);
+      }
+    }
+    if (!graph) throw notOnnx('it has no graph');
+    if (irVersion === undefined) throw new OnnxLoadError('malformed', 'the model has no ir_version');
+    if (irVersion < MIN_IR_VERSION || irVersion > MAX_IR_VERSION) {
+      throw new OnnxLoadError('unsupported-ir-version', `unsupported IR version ${irVersion} (supported: ${MIN_IR_VERSION} to ${MAX_IR_VERSION})`);
+    }
+    if (!opsets.has('')) {
+      // IR 3 models without an opset_import for the default domain are read as opset 1, as onnx does.
+      opsets.set('', 1);
+      this.warn('missing-opset', 'the model imports no opset for the default domain; opset 1 assumed');
+    }
+    return {
+      path: this.options.path,
+      fileBytes: c.offset,
+      irVersion,
+      producerName,
+      producerVersion,
+      domain,
+      modelVersion,
+      docString,
+      opsets,
+      metadata,
+      graph,
+      functions,
+      warnings: this.warnings,
+    };
+  }
+
+  standaloneTensor(): TensorRef {
+    return this.tensor();
+  }
+
+  private graph(): Graph {
+    if (++this.graphDepth > LOAD_LIMITS.graphNestingDepth) {
+      throw this.cursor.error('limit-exceeded', `subgraphs nested deeper than ${LOAD_LIMITS.graphNestingDepth}`, this.cursor.offset);
+    }
+    const c = this.cursor;
+    let name = '';
+    const nodes: OnnxNode[] = [];
+    const initializers: TensorRef[] = [];
+    const sparseInitializers: TensorRef[] = [];
+    const inputs: ValueInfo[] = [];
+    const outputs: ValueInfo[] = [];
+    const valueInfo: ValueInfo[] = [];
+    while (c.hasMore()) {
+      const { field, wireType } = c.tag();
+      switch (field) {
+        case 1:
+          c.expectWireType(wireType, WireType.LengthDelimited);
+          if (++this.nodeCount > LOAD_LIMITS.nodes) throw c.error('limit-exceeded', `more than ${LOAD_LIMITS.nodes} nodes`, c.offset);
+          nodes.push(c.within(c.length(), `node[${nodes.length}]`, () => this.node()));
+          break;
+        case 2: name = this.shortString(wireType); break;
+        case 5:
+          c.expectWireType(wireType, WireType.LengthDelimited);
+          initializers.push(c.within(c.length(), `initializer[${initializers.length}]`, () => this.tensor()));
+          break;
+        case 15:
+          c.expectWireType(wireType, WireType.LengthDelimited);
+          sparseInitializers.push(c.within(c.length(), `sparse_initializer[${sparseInitializers.length}]`, () => this.sparseTensor()));
+          break;
+        case 11: inputs.push(this.valueInfo(wireType, `input[${inputs.length}]`)); break;
+        case 12: outputs.push(this.valueInfo(wireType, `output[${outputs.length}]`)); break;
+        case 13: valueInfo.push(this.valueInfo(wireType, `value_info[${valueInfo.length}]`)); break;
+        default: c.skip(wireType);
+      }
+    }
+    this.graphDepth--;
+    return { name, nodes, initializers, sparseInitializers, inputs, outputs, valueInfo };
+  }
+
+  private node(): OnnxNode {
+    const c = this.cursor;
+    const inputs: string[] = [];
+    const outputs: string[] = [];
+    let name = '';
+    let opType = '';
+    let domain = '';
+    const attributes = new Map<string, Attribute>();
+    while (c.hasMore()) {
+      const { field, wireType } = c.tag();
+      switch (field) {
+        case 1: inputs.push(this.shortString(wireType)); break;
+        case 2: outputs.push(this.shortString(wireType)); break;
+        case 3: name = this.shortString(wireType); break;
+        case 4: opType = this.shortString(wireType); break;
+        case 7: domain = this.shortString(wireType); break;
+        case 5: {
+          c.expectWireType(wireType, WireType.LengthDelimited);
+          const attr = c.within(c.length(), `attribute[${attributes.size}]`, () => this.attribute());
+          attributes.set(attr.name, attr);
+          break;
+        }
+        default: c.skip(wireType);
+      }
+    }
+    return { name, opType, domain: normalizeDomain(domain), inputs, outputs, attributes };
+  }
+
+  private attribute(): Attribute {
+    const c = this.cursor;
+    let name = '';
+    let type = AttributeType.UNDEFINED;
+    let refAttrName: string | undefined;
+    let f: number | undefined;
+    let i: number | undefined;
+    let s: string | undefined;
+    let t: TensorRef | undefined;
+    let g: Graph | undefined;
+    let tp: ValueType | undefined;
+    const floats: number[] = [];
+    const intsBig: bigint[] = [];
+    const strings: string[] = [];
+    const tensors: TensorRef[] = [];
+    const graphs: Graph[] = [];
+    const max = LOAD_LIMITS.repeatedValues;
+    while (c.hasMore()) {
+      const { field, wireType } = c.tag();
+      switch (field) {
+        case 1: name = this.shortString(wireType); break;
+        case 20: c.expectWireType(wireType, WireType.Varint); type = c.int64Number() as AttributeType; break;
+        case 21: refAttrName = this.shortString(wireType); break;
+        case 2: c.expectWireType(wireType, WireType.Fixed32); f = c.float32(); break;
+        case 3: c.expectWireType(wireType, WireType.Varint); i = c.int64Number(); break;
+        case 4: s = this.shortString(wireType); break;
+        case 5:
+          c.expectWireType(wireType, WireType.LengthDelimited);
+          t = c.within(c.length(), 't', () => this.tensor());
+          break;
+        case 6:
+          c.expectWireType(wireType, WireType.LengthDelimited);
+          g = c.within(c.length(), 'g', () => this.graph());
+          break;
+        case 14: tp = this.typeProto(wireType); break;
+        case 7: c.float32s(wireType, floats, max); break;
+        case 8: c.int64s(wireType, intsBig, max); break;
+        case 9: if (strings.length >= max) throw c.error('limit-exceeded', `more than ${max} strings`, c.offset); strings.push(this.shortString(wireType)); break;
+        case 10:
+          c.expectWireType(wireType, WireType.LengthDelimited);
+          tensors.push(c.within(c.length(), `tensors[${tensors.length}]`, () => this.tensor()));
+          break;
+        case 11:
+          c.expectWireType(wireType, WireType.LengthDelimited);
+          graphs.push(c.within(c.length(), `graphs[${graphs.length}]`, () => this.graph()));
+          break;
+        case 22:
+          c.expectWireType(wireType, WireType.LengthDelimited);
+          t = c.within(c.length(), 'sparse_tensor', () => this.sparseTensor());
+          break;
+        default: c.skip(wireType);
+      }
+    }
+    if (type === AttributeType.UNDEFINED) type = inferAttributeType({ f, i, s, t, g, floats, intsBig, strings, tensors, graphs });
+    return { name, type, refAttrName, f, i, s, t, g, tp, floats, ints: intsBig.map(Number), strings, tensors, graphs };
+  }
+
+  private tensor(): TensorRef {
+    const c = this.cursor;
+    const dims: bigint[] = [];
+    let dtype: DataType | undefined;
+    let name = '';
+    let payload: TensorPayload = { kind: 'none' };
+    let isExternal = false;
+    const external = new Map<string, string>();
+    while (c.hasMore()) {
+      const { field, wireType } = c.tag();
+      switch (field) {
+        case 1: c.int64s(wireType, dims, LOAD_LIMITS.tensorRank); break;
+        case 2: {
+          c.expectWireType(wireType, WireType.Varint);
+          const code = c.int64Number();
+          dtype = isKnownDataType(code) ? code : undefined;
+          if (dtype === undefined) this.warn('unknown-dtype', `tensor at byte ${c.offset} has unknown data_type ${code}`);
+          break;
+        }
+        case 8: name = this.shortString(wireType); break;
+        case 9: payload = this.payload(wireType, 'raw_data'); break;
+        case 4: payload = this.payload(wireType, 'float_data'); break;
+        case 5: payload = this.payload(wireType, 'int32_data'); break;
+        case 6: payload = this.payload(wireType, 'string_data'); break;
+        case 7: payload = this.payload(wireType, 'int64_data'); break;
+        case 10: payload = this.payload(wireType, 'double_data'); break;
+        case 11: payload = this.payload(wireType, 'uint64_data'); break;
+        case 13: {
+          const [k, v] = this.stringEntry(wireType, 'external_data');
+          external.set(k, v);
+          break;
+        }
+        case 14: c.expectWireType(wireType, WireType.Varint); isExternal = c.int64Number() === 1; break;
+        default: c.skip(wireType);
+      }
+    }
+    if (isExternal) payload = this.externalPayload(name, external);
+    return { name, dtype, dims, payload };
+  }
+
+  /** Records where a payload field is, then skips it. Non-packed repeats extend the recorded run. */
+  private payload(wireType: number, field: TensorPayload extends infer P ? P extends { field: infer F } ? F : never : never): TensorPayload {
+    const c = this.cursor;
+    if (wireType === WireType.LengthDelimited) {
+      const length = c.length();
+      const offset = c.offset;
+      c.skipBytes(length);
+      return { kind: 'embedded', field, offset, length };
+    }
+    // An unpacked repeated scalar: skip it; the values are rare enough not to track (small tensors only).
+    const offset = c.offset;
+    c.skip(wireType);
+    return { kind: 'embedded', field, offset, length: c.offset - offset };
+  }
+
+  private externalPayload(tensorName: string, entries: Map<string, string>): TensorPayload {
+    const location = entries.get('location') ?? '';
+    const offset = Number(entries.get('offset') ?? '0');
+    const lengthText = entries.get('length');
+    const length = lengthText === undefined ? undefined : Number(lengthText);
+    const resolved = resolveExternalLocation(location, this.modelDir, this.options.fileSystem, tensorName);
+    let problem: string | undefined;
+    if (!Number.isSafeInteger(offset) || offset < 0) problem = `external data of tensor '${tensorName}' has a bad offset '${entries.get('offset')}'`;
+    else if (length !== undefined && (!Number.isSafeInteger(length) || length < 0)) problem = `external data of tensor '${tensorName}' has a bad length '${lengthText}'`;
+    else if (resolved.size === undefined) problem = `external data file '${location}' of tensor '${tensorName}' is missing`;
+    else if (offset + (length ?? 0) > resolved.size) {
+      problem = `external data of tensor '${tensorName}' (offset ${offset}, length ${length ?? 0}) runs past the end of '${location}' (${resolved.size} bytes)`;
+    }
+    if (problem) this.warn('external-data', problem);
+    return { kind: 'external', location, offset, length, resolvedPath: resolved.path, problem };
+  }
+
+  private sparseTensor(): TensorRef {
+    const c = this.cursor;
+    let values: TensorRef | undefined;
+    const dims: bigint[] = [];
+    while (c.hasMore()) {
+      const { field, wireType } = c.tag();
+      switch (field) {
+        case 1:
+          c.expectWireType(wireType, WireType.LengthDelimited);
+          values = c.within(c.length(), 'values', () => this.tensor());
+          break;
+        case 3: c.int64s(wireType, dims, LOAD_LIMITS.tensorRank); break;
+        default: c.skip(wireType);
+      }
+    }
+    const sparseValueCount = values ? values.dims.reduce((a, b) => a * b, 1n) : 0n;
+    return { name: values?.name ?? '', dtype: values?.dtype, dims, payload: { kind: 'none' }, sparseValueCount };
+  }
+
+  private valueInfo(wireType: number, pathPart: string): ValueInfo {
+    const c = this.cursor;
+    c.expectWireType(wireType, WireType.LengthDelimited);
+    const length = c.length();
+    if (length > LOAD_LIMITS.messageBytes) throw c.error('limit-exceeded', `${pathPart} is ${length} bytes`, c.offset);
+    const at = c.offset;
+    const bytes = c.bytes(length);
+    let decoded: onnx.ValueInfoProto;
+    try {
+      decoded = onnx.ValueInfoProto.decode(bytes);
+    } catch (e) {
+      throw new OnnxLoadError('malformed', `bad data at byte ${at} in ${c.fieldPath}.${pathPart}: ${(e as Error).message}`, at, `${c.fieldPath}.${pathPart}`);
+    }
+    return { name: decoded.name ?? '', type: convertType(decoded.type ?? undefined, 0) };
+  }
+
+  private typeProto(wireType: number): ValueType {
+    const c = this.cursor;
+    c.expectWireType(wireType, WireType.LengthDelimited);
+    const at = c.offset;
+    const bytes = c.bytes(c.length());
+    try {
+      return convertType(onnx.TypeProto.decode(bytes), 0);
+    } catch (e) {
+      throw new OnnxLoadError('malformed', `bad data at byte ${at} in ${c.fieldPath}.tp: ${(e as Error).message}`, at);
+    }
+  }
+
+  private function(): OnnxFunction {
+    const c = this.cursor;
+    let name = '';
+    let domain = '';
+    let overload = '';
+    const inputs: string[] = [];
+    const outputs: string[] = [];
+    const attributeNames: string[] = [];
+    const attributeDefaults = new Map<string, Attribute>();
+    const nodes: OnnxNode[] = [];
+    const opsets = new Map<string, number>();
+    while (c.hasMore()) {
+      const { field, wireType } = c.tag();
+      switch (field) {
+        case 1: name = this.shortString(wireType); break;
+        case 4: inputs.push(this.shortString(wireType)); break;
+        case 5: outputs.push(this.shortString(wireType)); break;
+        case 6: attributeNames.push(this.shortString(wireType)); break;
+        case 11: {
+          c.expectWireType(wireType, WireType.LengthDelimited);
+          const attr = c.within(c.length(), 'attribute_proto', () => this.attribute());
+          attributeDefaults.set(attr.name, attr);
+          attributeNames.push(attr.name);
+          break;
+        }
+        case 7:
+          c.expectWireType(wireType, WireType.LengthDelimited);
+          nodes.push(c.within(c.length(), `node[${nodes.length}]`, () => this.node()));
+          break;
+        case 9: {
+          const { domain: d, version } = this.opsetImport(wireType, 'opset_import');
+          opsets.set(d, version);
+          break;
+        }
+        case 10: domain = this.shortString(wireType); break;
+        case 13: overload = this.shortString(wireType); break;
+        default: c.skip(wireType);
+      }
+    }
+    return { name, domain: normalizeDomain(domain), overload, inputs, outputs, attributeNames, attributeDefaults, nodes, opsets };
+  }
+
+  private opsetImport(wireType: number, pathPart: string): { domain: string; version: number } {
+    const c = this.cursor;
+    c.expectWireType(wireType, WireType.LengthDelimited);
+    return c.within(c.length(), pathPart, () => {
+      let domain = '';
+      let version = 0;
+      while (c.hasMore()) {
+        const key = c.tag();
+        if (key.field === 1) domain = this.shortString(key.wireType);
+        else if (key.field === 2) {
+          c.expectWireType(key.wireType, WireType.Varint);
+          version = c.int64Number();
+        } else c.skip(key.wireType);
+      }
+      return { domain: normalizeDomain(domain), version };
+    });
+  }
+
+  private stringEntry(wireType: number, pathPart: string): [string, string] {
+    const c = this.cursor;
+    c.expectWireType(wireType, WireType.LengthDelimited);
+    return c.within(c.length(), pathPart, () => {
+      let key = '';
+      let value = '';
+      while (c.hasMore()) {
+        const k = c.tag();
+        if (k.field === 1) key = this.shortString(k.wireType);
+        else if (k.field === 2) value = this.shortString(k.wireType);
+        else c.skip(k.wireType);
+      }
+      return [key, value];
+    });
+  }
+
+  private shortString(wireType: number): string {
+    const c = this.cursor;
+    c.expectWireType(wireType, WireType.LengthDelimited);
+    const at = c.offset;
+    const n = c.length();
+    if (n > LOAD_LIMITS.stringBytes) throw c.error('limit-exceeded', `a string of ${n} bytes (limit ${LOAD_LIMITS.stringBytes})`, at);
+    return new TextDecoder().decode(c.bytes(n));
+  }
+
+  private warn(code: string, message: string): void {
+    this.warnings.push({ code, message });
+  }
+}
+
+function notOnnx(why = 'its first bytes are not a protobuf ModelProto'): OnnxLoadError {
+  return new OnnxLoadError('not-onnx', `not an ONNX model: ${why}`);
+}
+
+/** ModelProto fields and their wire types; the first field of a real model is one of these. */
+function isPlausibleModelField(field: number, wireType: number): boolean {
+  const varintFields = [1, 5];
+  const lengthFields = [2, 3, 4, 6, 7, 8, 14, 20, 25];
+  return (varintFields.includes(field) && wireType === WireType.Varint) || (lengthFields.includes(field) && wireType === WireType.LengthDelimited);
+}
+
+function inferAttributeType(a: { f?: number; i?: number; s?: string; t?: TensorRef; g?: Graph; floats: number[]; intsBig: bigint[]; strings: string[]; tensors: TensorRef[]; graphs: Graph[] }): AttributeType {
+  if (a.f !== undefined) return AttributeType.FLOAT;
+  if (a.i !== undefined) return AttributeType.INT;
+  if (a.s !== undefined) return AttributeType.STRING;
+  if (a.t) return AttributeType.TENSOR;
+  if (a.g) return AttributeType.GRAPH;
+  if (a.floats.length) return AttributeType.FLOATS;
+  if (a.intsBig.length) return AttributeType.INTS;
+  if (a.strings.length) return AttributeType.STRINGS;
+  if (a.tensors.length) return AttributeType.TENSORS;
+  if (a.graphs.length) return AttributeType.GRAPHS;
+  return AttributeType.UNDEFINED;
+}
+
+const MAX_TYPE_DEPTH = 32;
+
+function convertType(type: onnx.ITypeProto | undefined, depth: number): ValueType {
+  if (!type || depth > MAX_TYPE_DEPTH) return { kind: 'unknown' };
+  const tensor = type.tensorType ?? type.sparseTensorType;
+  if (tensor) {
+    const code = tensor.elemType ?? 0;
+    return {
+      kind: type.tensorType ? 'tensor' : 'sparse_tensor',
+      dtype: isKnownDataType(code) && code !== DataType.UNDEFINED ? code : undefined,
+      shape: tensor.shape ? (tensor.shape.dim ?? []).map(convertDim) : undefined,
+    };
+  }
+  if (type.sequenceType) return { kind: 'sequence', element: convertType(type.sequenceType.elemType ?? undefined, depth + 1) };
+  if (type.optionalType) return { kind: 'optional', element: convertType(type.optionalType.elemType ?? undefined, depth + 1) };
+  if (type.mapType) {
+    const k = type.mapType.keyType ?? 0;
+    return { kind: 'map', keyType: isKnownDataType(k) ? k : undefined, value: convertType(type.mapType.valueType ?? undefined, depth + 1) };
+  }
+  return { kind: 'unknown' };
+}
+
+function convertDim(dim: onnx.TensorShapeProto.IDimension): StoredDim {
+  // protobufjs puts defaults on the prototype: only own properties were present in the file.
+  const has = (key: string) => Object.prototype.hasOwnProperty.call(dim, key);
+  if (has('dimParam') && dim.dimParam) return dim.dimParam;
+  const v = dim.dimValue;
+  if (!has('dimValue') || v === null || v === undefined) return undefined;
+  return typeof v === 'number' ? v : Number(v.toString());
+}
+
+export function dirname(path: string): string {
+  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return cut < 0 ? '.' : cut === 0 ? path.slice(0, 1) : path.slice(0, cut);
+}

@@ -1,0 +1,233 @@
+import { Reader } from 'protobufjs/minimal';
+import type { ByteSource } from '../io/byteSource';
+import { OnnxLoadError } from './errors';
+
+export const enum WireType {
+  Varint = 0,
+  Fixed64 = 1,
+  LengthDelimited = 2,
+  StartGroup = 3,
+  EndGroup = 4,
+  Fixed32 = 5,
+}
+
+/** Bytes read at once when the cursor needs more; small so that skipping a payload reads nothing of it. */
+const WINDOW_BYTES = 64 * 1024;
+
+/**
+ * A protobuf wire-format cursor over a ByteSource. It decodes through protobufjs's `Reader` on a small
+ * window of the file and moves the window on demand, so a length-delimited payload (a tensor's
+ * `raw_data`) can be skipped by offset without being read. Positions are absolute file offsets.
+ * Every failure names the byte offset and the field path being read.
+ */
+export class ProtoCursor {
+  private reader: Reader = new Reader(new Uint8Array(0));
+  private windowStart = 0;
+  private readonly path: string[] = [];
+
+  constructor(
+    private readonly source: ByteSource,
+    private position = 0,
+    private end = source.byteLength,
+  ) {}
+
+  get offset(): number {
+    return this.position;
+  }
+
+  get fieldPath(): string {
+    return this.path.join('.');
+  }
+
+  hasMore(): boolean {
+    return this.position < this.end;
+  }
+
+  /** Runs `body` with the cursor limited to the next `length` bytes, then moves past them. */
+  within<T>(length: number, pathPart: string, body: () => T): T {
+    const end = this.position + length;
+    if (end > this.end) this.fail('truncated', `${pathPart} needs ${length} bytes but only ${this.end - this.position} remain`);
+    const outerEnd = this.end;
+    this.end = end;
+    this.path.push(pathPart);
+    try {
+      const result = body();
+      if (this.position !== end) this.position = end;
+      return result;
+    } finally {
+      this.path.pop();
+      this.end = outerEnd;
+    }
+  }
+
+  /** Reads a field key; returns the field number and wire type. */
+  tag(): { field: number; wireType: number } {
+    const at = this.position;
+    const key = this.uint32();
+    const field = key >>> 3;
+    const wireType = key & 7;
+    if (field === 0 || wireType > 5 || wireType === WireType.StartGroup || wireType === WireType.EndGroup) {
+      throw this.error('malformed', `invalid field key ${key} (field ${field}, wire type ${wireType})`, at);
+    }
+    return { field, wireType };
+  }
+
+  uint32(): number {
+    this.ensure(Math.min(10, this.end - this.position));
+    const at = this.position;
+    try {
+      const value = this.reader.uint32();
+      this.sync();
+      return value;
+    } catch {
+      throw this.error(this.end - at < 10 ? 'truncated' : 'malformed', 'unterminated varint', at);
+    }
+  }
+
+  /** A varint read as an exact signed 64-bit integer. */
+  int64(): bigint {
+    this.ensure(Math.min(10, this.end - this.position));
+    const at = this.position;
+    const bytes = this.reader.buf;
+    let p = this.reader.pos;
+    let value = 0n;
+    let shift = 0n;
+    for (let i = 0; i < 10; i++) {
+      if (p >= this.reader.len) throw this.error('truncated', 'unterminated varint', at);
+      const b = bytes[p++];
+      value |= BigInt(b & 0x7f) << shift;
+      if ((b & 0x80) === 0) {
+        this.reader.pos = p;
+        this.sync();
+        return BigInt.asIntN(64, value);
+      }
+      shift += 7n;
+    }
+    throw this.error('malformed', 'varint longer than 10 bytes', at);
+  }
+
+  /** An int64 varint as a JS number (ints in attributes; values past 2^53 lose precision, never wrap). */
+  int64Number(): number {
+    return Number(this.int64());
+  }
+
+  float32(): number {
+    this.ensure(4);
+    const value = this.reader.float();
+    this.sync();
+    return value;
+  }
+
+  /** The length prefix of a length-delimited field, checked against what remains. */
+  length(): number {
+    const at = this.position;
+    const n = this.uint32();
+    if (n > this.end - this.position) {
+      throw this.error('truncated', `length ${n} runs past the end of its ${this.end === this.source.byteLength ? 'file' : 'message'} (${this.end - this.position} bytes remain)`, at);
+    }
+    return n;
+  }
+
+  string(): string {
+    const n = this.length();
+    return new TextDecoder().decode(this.bytes(n));
+  }
+
+  /** A view of the next `n` bytes; valid until the cursor moves. For small fields only. */
+  bytes(n: number): Uint8Array {
+    this.ensure(n);
+    const start = this.reader.pos;
+    this.reader.pos += n;
+    this.sync();
+    return this.reader.buf.subarray(start, start + n);
+  }
+
+  /** Moves past `n` bytes without reading them. */
+  skipBytes(n: number): void {
+    if (n > this.end - this.position) throw this.error('truncated', `skipping ${n} bytes runs past the end`, this.position);
+    this.position += n;
+  }
+
+  /** Skips the value of a field of the given wire type. */
+  skip(wireType: number): void {
+    switch (wireType) {
+      case WireType.Varint:
+        this.int64();
+        return;
+      case WireType.Fixed64:
+        this.skipBytes(8);
+        return;
+      case WireType.LengthDelimited:
+        this.skipBytes(this.length());
+        return;
+      case WireType.Fixed32:
+        this.skipBytes(4);
+        return;
+      default:
+        throw this.error('malformed', `unsupported wire type ${wireType}`, this.position);
+    }
+  }
+
+  /** Repeated int64: packed (one length-delimited run) or one varint per key. */
+  int64s(wireType: number, into: bigint[], maxCount: number): void {
+    if (wireType === WireType.LengthDelimited) {
+      const n = this.length();
+      const stop = this.position + n;
+      while (this.position < stop) {
+        if (into.length >= maxCount) throw this.error('limit-exceeded', `more than ${maxCount} values in a repeated field`, this.position);
+        into.push(this.int64());
+      }
+    } else {
+      this.expectWireType(wireType, WireType.Varint);
+      if (into.length >= maxCount) throw this.error('limit-exceeded', `more than ${maxCount} values in a repeated field`, this.position);
+      into.push(this.int64());
+    }
+  }
+
+  /** Repeated float: packed or one fixed32 per key. */
+  float32s(wireType: number, into: number[], maxCount: number): void {
+    if (wireType === WireType.LengthDelimited) {
+      const n = this.length();
+      if (n % 4 !== 0) throw this.error('malformed', `packed float run of ${n} bytes is not a multiple of 4`, this.position);
+      if (into.length + n / 4 > maxCount) throw this.error('limit-exceeded', `more than ${maxCount} values in a repeated field`, this.position);
+      for (let i = 0; i < n / 4; i++) into.push(this.float32());
+    } else {
+      this.expectWireType(wireType, WireType.Fixed32);
+      into.push(this.float32());
+    }
+  }
+
+  expectWireType(actual: number, expected: WireType): void {
+    if (actual !== expected) throw this.error('malformed', `wire type ${actual} where ${expected} was expected`, this.position);
+  }
+
+  error(code: 'truncated' | 'malformed' | 'limit-exceeded', what: string, at: number): OnnxLoadError {
+    const where = this.fieldPath || 'ModelProto';
+    const prefix = code === 'truncated' ? `truncated at byte ${at}` : code === 'limit-exceeded' ? `limit exceeded at byte ${at}` : `bad data at byte ${at}`;
+    return new OnnxLoadError(code, `${prefix} in ${where}: ${what}`, at, where);
+  }
+
+  private fail(code: 'truncated' | 'malformed', what: string): never {
+    throw this.error(code, what, this.position);
+  }
+
+  /** Makes the window hold the next `n` bytes (n may be less near the end). */
+  private ensure(n: number): void {
+    const windowEnd = this.windowStart + this.reader.len;
+    if (this.position >= this.windowStart && this.position + n <= windowEnd) {
+      this.reader.pos = this.position - this.windowStart;
+      return;
+    }
+    if (n > this.end - this.position) throw this.error('truncated', `needs ${n} bytes, ${this.end - this.position} remain`, this.position);
+    const want = Math.min(Math.max(n, WINDOW_BYTES), this.source.byteLength - this.position);
+    const buf = this.source.read(this.position, want);
+    if (buf.length < n) throw this.error('truncated', `needs ${n} bytes, the file ends after ${buf.length}`, this.position);
+    this.reader = new Reader(buf);
+    this.windowStart = this.position;
+  }
+
+  private sync(): void {
+    this.position = this.windowStart + this.reader.pos;
+    if (this.position > this.end) throw this.error('truncated', 'value runs past the end of its message', this.position);
+  }
+}

@@ -1,0 +1,47 @@
+import type { OpHandler } from './opHandler';
+import { OpRegistry } from './opRegistry';
+import { attentionOps } from './families/attention';
+import { contribActivationOps } from './families/contribActivations';
+import { controlFlowOps } from './families/controlFlow';
+import { convolutionOps } from './families/convolution';
+import { dataMovementOps } from './families/dataMovement';
+import { elementwiseOps } from './families/elementwise';
+import { generationOps } from './families/generation';
+import { matmulOps } from './families/matmul';
+import { miscOps } from './families/misc';
+import { moeOps } from './families/moe';
+import { normalizationOps } from './families/normalization';
+import { poolingOps } from './families/pooling';
+import { quantizationOps } from './families/quantization';
+import { recurrentOps } from './families/recurrent';
+import { reductionOps } from './families/reduction';
+import { sequenceOps } from './families/sequences';
+import { shapeOps } from './families/shapeOps';
+
+/** Every op family: the one list the default registry is built from. */
+export const BUILTIN_OP_FAMILIES: Readonly<Record<string, readonly OpHandler[]>> = {
+  elementwise: elementwiseOps,
+  matmul: matmulOps,
+  convolution: convolutionOps,
+  pooling: poolingOps,
+  recurrent: recurrentOps,
+  attention: attentionOps,
+  normalization: normalizationOps,
+  reduction: reductionOps,
+  contribActivations: contribActivationOps,
+  quantization: quantizationOps,
+  moe: moeOps,
+  generation: generationOps,
+  dataMovement: dataMovementOps,
+  shapeOps: shapeOps,
+  controlFlow: controlFlowOps,
+  sequences: sequenceOps,
+  misc: miscOps,
+};
+
+let defaultRegistry: OpRegistry | undefined;
+
+export function builtinRegistry(): OpRegistry {
+  defaultRegistry ??= new OpRegistry(Object.values(BUILTIN_OP_FAMILIES).flat());
+  return defaultRegistry;
+}

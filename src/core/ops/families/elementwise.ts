@@ -1,0 +1,154 @@
+/**
+ * Elementwise ops: unary math and activations, binary arithmetic with broadcasting, comparisons,
+ * logic, variadic Sum/Mean/Max/Min, Where and Clip.
+ *
+ * Cost convention (docs/cost-conventions.md): FLOPs = output elements × FLOPs per element, where a
+ * plain arithmetic op or comparison is 1 and a transcendental is counted by its usual expansion
+ * (listed in FLOPS_PER_ELEMENT). Known integer values (shape arithmetic) are propagated.
+ */
+import { DataType } from '../../onnx/dataType';
+import { Expr } from '../../shapes/expr';
+import { broadcastInputs, numel } from '../../shapes/shapeOps';
+import type { InferredOutput, KnownValue, TensorInfo } from '../../shapes/tensorInfo';
+import { combineValues } from '../../shapes/valueOps';
+import { forEachOp, type NodeContext, type OpCost, type OpHandler, UnknownShapeError } from '../opHandler';
+
+/**
+ * FLOPs per output element. 1 for arithmetic, comparisons and cheap activations; transcendentals
+ * count their common polynomial-plus-range-reduction cost as a small constant so that a model full
+ * of them is not shown as free. These are conventions, documented, not measurements.
+ */
+export const FLOPS_PER_ELEMENT: Readonly<Record<string, number>> = {
+  // arithmetic, 1 each
+  Add: 1, Sub: 1, Mul: 1, Div: 1, Mod: 1, Neg: 1, Abs: 1, Sign: 1, Reciprocal: 1, Floor: 1, Ceil: 1, Round: 1,
+  Max: 1, Min: 1, Sum: 1, Mean: 1, Relu: 1, LeakyRelu: 2, PRelu: 2, ThresholdedRelu: 1, Clip: 2,
+  Equal: 1, Less: 1, LessOrEqual: 1, Greater: 1, GreaterOrEqual: 1, Not: 1, And: 1, Or: 1, Xor: 1,
+  BitShift: 1, BitwiseAnd: 1, BitwiseOr: 1, BitwiseXor: 1, BitwiseNot: 1, IsNaN: 1, IsInf: 1, Where: 1,
+  Shrink: 2, HardSigmoid: 3, HardSwish: 4, Celu: 4, Elu: 4, Selu: 4,
+  // square root and powers
+  Sqrt: 4, Pow: 8,
+  // transcendentals: exp/log ≈ 8, composed functions add their arithmetic
+  Exp: 8, Log: 8, Sigmoid: 10, Tanh: 10, Softplus: 17, Softsign: 3, Mish: 30, Erf: 10,
+  Gelu: 14, Sin: 8, Cos: 8, Tan: 10, Asin: 10, Acos: 10, Atan: 10, Sinh: 10, Cosh: 10, Asinh: 14, Acosh: 14, Atanh: 14,
+};
+
+const UNARY_FLOAT_OPS = [
+  'Abs', 'Neg', 'Sign', 'Reciprocal', 'Floor', 'Ceil', 'Round', 'Sqrt', 'Exp', 'Log', 'Relu', 'LeakyRelu', 'ThresholdedRelu',
+  'Sigmoid', 'HardSigmoid', 'HardSwish', 'Tanh', 'Softplus', 'Softsign', 'Elu', 'Selu', 'Celu', 'Mish', 'Erf', 'Gelu',
+  'Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh', 'Shrink', 'BitwiseNot',
+];
+const BINARY_ARITHMETIC_OPS = ['Add', 'Sub', 'Mul', 'Div', 'Mod', 'Pow', 'PRelu', 'BitShift', 'BitwiseAnd', 'BitwiseOr', 'BitwiseXor'];
+const COMPARISON_OPS = ['Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual', 'And', 'Or', 'Xor'];
+const VARIADIC_OPS = ['Sum', 'Mean', 'Max', 'Min'];
+
+/** Propagation of known integer values (shape arithmetic in exported graphs). */
+const INT_VALUE_RULES: Readonly<Record<string, (a: Expr[]) => Expr | undefined>> = {
+  Add: ([a, b]) => a.add(b),
+  Sub: ([a, b]) => a.sub(b),
+  Mul: ([a, b]) => a.mul(b),
+  Div: ([a, b]) => (b.constantValue === 0n ? undefined : truncDiv(a, b)),
+  Mod: ([a, b]) => (b.constantValue === 0n ? undefined : a.mod(b)),
+  Neg: ([a]) => a.neg(),
+  Abs: ([a]) => (a.constantValue !== undefined ? Expr.constant(a.constantValue < 0n ? -a.constantValue : a.constantValue) : a),
+  Max: (args) => args.reduce((x, y) => x.max(y)),
+  Min: (args) => args.reduce((x, y) => x.min(y)),
+  Sum: (args) => args.reduce((x, y) => x.add(y)),
+  Equal: ([a, b]) => (a.equals(b) ? Expr.constant(1) : a.sub(b).isConstant ? Expr.constant(0) : undefined),
+  Less: ([a, b]) => compare(a, b, (d) => d < 0n),
+  LessOrEqual: ([a, b]) => compare(a, b, (d) => d <= 0n),
+  Greater: ([a, b]) => compare(a, b, (d) => d > 0n),
+  GreaterOrEqual: ([a, b]) => compare(a, b, (d) => d >= 0n),
+  Not: ([a]) => (a.constantValue === undefined ? undefined : Expr.constant(a.constantValue === 0n ? 1 : 0)),
+  And: ([a, b]) => bothConstant(a, b, (x, y) => (x !== 0n && y !== 0n ? 1 : 0)),
+  Or: ([a, b]) => bothConstant(a, b, (x, y) => (x !== 0n || y !== 0n ? 1 : 0)),
+  Where: ([c, x, y]) => (c.constantValue === undefined ? undefined : c.constantValue !== 0n ? x : y),
+};
+
+const FLOAT_VALUE_RULES: Readonly<Record<string, (a: number[]) => number>> = {
+  Add: ([a, b]) => a + b, Sub: ([a, b]) => a - b, Mul: ([a, b]) => a * b, Div: ([a, b]) => a / b,
+  Neg: ([a]) => -a, Abs: ([a]) => Math.abs(a), Sqrt: ([a]) => Math.sqrt(a), Floor: ([a]) => Math.floor(a), Ceil: ([a]) => Math.ceil(a),
+  Max: (a) => Math.max(...a), Min: (a) => Math.min(...a), Reciprocal: ([a]) => 1 / a, Pow: ([a, b]) => a ** b,
+  Where: ([c, x, y]) => (c !== 0 ? x : y),
+};
+
+function truncDiv(a: Expr, b: Expr): Expr {
+  const ac = a.constantValue;
+  const bc = b.constantValue;
+  if (ac !== undefined && bc !== undefined) return Expr.constant(ac / bc); // bigint division truncates, as ONNX integer Div
+  return a.floorDiv(b); // dims are non-negative, where truncation and floor agree
+}
+
+function compare(a: Expr, b: Expr, test: (d: bigint) => boolean): Expr | undefined {
+  const d = a.sub(b).constantValue;
+  return d === undefined ? undefined : Expr.constant(test(d) ? 1 : 0);
+}
+
+function bothConstant(a: Expr, b: Expr, f: (x: bigint, y: bigint) => number): Expr | undefined {
+  return a.constantValue === undefined || b.constantValue === undefined ? undefined : Expr.constant(f(a.constantValue, b.constantValue));
+}
+
+function propagateValue(opType: string, inputs: readonly (TensorInfo | undefined)[]): KnownValue | undefined {
+  const values = inputs.map((t) => t?.value);
+  if (values.length === 0 || values.some((v) => v === undefined)) return undefined;
+  return combineValues(values as KnownValue[], INT_VALUE_RULES[opType], FLOAT_VALUE_RULES[opType]);
+}
+
+function elementwiseOutput(ctx: NodeContext, dtype: DataType | undefined): InferredOutput {
+  const present = ctx.inputs.filter((t): t is TensorInfo => t !== undefined);
+  const shape = broadcastInputs(present);
+  return { dtype, shape, value: propagateValue(ctx.node.opType, ctx.inputs) };
+}
+
+/** FLOPs = output elements × the op's per-element count. */
+export function elementwiseCost(ctx: NodeContext, outputs: readonly TensorInfo[]): OpCost {
+  const shape = outputs[0]?.shape;
+  if (!shape) throw new UnknownShapeError('output shape unknown');
+  const perElement = FLOPS_PER_ELEMENT[ctx.node.opType] ?? 1;
+  const arity = Math.max(1, ctx.inputs.filter(Boolean).length - 1);
+  // Variadic ops combine n inputs with n − 1 operations per element (Mean adds one division).
+  const ops = VARIADIC_OPS.includes(ctx.node.opType) ? arity + (ctx.node.opType === 'Mean' ? 1 : 0) : perElement;
+  return { flops: numel(shape).mul(ops) };
+}
+
+const sameTypeAsFirst = (ctx: NodeContext) => ctx.inputs.find(Boolean)?.dtype;
+
+export const elementwiseOps: readonly OpHandler[] = [
+  ...forEachOp(UNARY_FLOAT_OPS, {
+    domain: '',
+    sinceVersion: 1,
+    infer: (ctx) => [elementwiseOutput(ctx, sameTypeAsFirst(ctx))],
+    cost: elementwiseCost,
+  }),
+  ...forEachOp(BINARY_ARITHMETIC_OPS, {
+    domain: '',
+    sinceVersion: 1,
+    infer: (ctx) => [elementwiseOutput(ctx, sameTypeAsFirst(ctx))],
+    cost: elementwiseCost,
+  }),
+  ...forEachOp(['IsNaN', 'IsInf', 'Not', ...COMPARISON_OPS], {
+    domain: '',
+    sinceVersion: 1,
+    infer: (ctx) => [elementwiseOutput(ctx, DataType.BOOL)],
+    cost: elementwiseCost,
+  }),
+  ...forEachOp(VARIADIC_OPS, {
+    domain: '',
+    sinceVersion: 1,
+    infer: (ctx) => [elementwiseOutput(ctx, sameTypeAsFirst(ctx))],
+    cost: elementwiseCost,
+  }),
+  {
+    opType: 'Where',
+    domain: '',
+    sinceVersion: 9,
+    infer: (ctx) => [elementwiseOutput(ctx, ctx.inputs[1]?.dtype ?? ctx.inputs[2]?.dtype)],
+    cost: elementwiseCost,
+  },
+  {
+    opType: 'Clip',
+    domain: '',
+    sinceVersion: 1,
+    infer: (ctx) => [{ dtype: ctx.inputs[0]?.dtype, shape: ctx.inputs[0]?.shape }],
+    cost: elementwiseCost,
+  },
+];

@@ -1,0 +1,4 @@
+import type { OpHandler } from '../opHandler';
+
+// IN PROGRESS: filled by the op-family work before this lands.
+export const shapeOps: readonly OpHandler[] = [];

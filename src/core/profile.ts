@@ -1,0 +1,40 @@
+import { inferModel, type ProfileOptions } from './analysis/graphInference';
+import type { ByteSource, FileSystem } from './io/byteSource';
+import { loadModel } from './onnx/loader';
+import type { OnnxModel } from './onnx/model';
+import { TensorValueReader } from './onnx/tensorValues';
+import { builtinRegistry } from './ops/builtinOps';
+import type { OpRegistry } from './ops/opRegistry';
+import { buildReport } from './report/buildReport';
+import type { ProfileReport } from './report/reportTypes';
+
+export interface ProfileRequest extends ProfileOptions {
+  readonly path: string;
+  readonly source: ByteSource;
+  readonly fileSystem?: FileSystem;
+  readonly registry?: OpRegistry;
+}
+
+/** A loaded model that can be profiled again under other bindings without re-reading the file. */
+export class LoadedModel {
+  private constructor(
+    readonly model: OnnxModel,
+    private readonly values: TensorValueReader,
+    private readonly registry: OpRegistry,
+  ) {}
+
+  static load(request: Omit<ProfileRequest, keyof ProfileOptions>): LoadedModel {
+    const model = loadModel(request.source, { path: request.path, fileSystem: request.fileSystem });
+    return new LoadedModel(model, new TensorValueReader(request.source, request.fileSystem), request.registry ?? builtinRegistry());
+  }
+
+  profile(options: ProfileOptions = {}): ProfileReport {
+    const profile = inferModel(this.model, this.registry, this.values, options);
+    return buildReport(this.model, profile, options.bindings ?? new Map());
+  }
+}
+
+/** Loads and profiles a model in one step. Throws OnnxLoadError when the file is unusable. */
+export function profileModel(request: ProfileRequest): ProfileReport {
+  return LoadedModel.load(request).profile(request);
+}

@@ -1,0 +1,315 @@
+import type { GraphProfile, NodeProfile } from '../analysis/graphInference';
+import { tensorBytes } from '../analysis/graphInference';
+import { dataTypeName } from '../onnx/dataType';
+import type { OnnxModel } from '../onnx/model';
+import { Expr } from '../shapes/expr';
+import type { TensorInfo } from '../shapes/tensorInfo';
+import {
+  type BigCount,
+  type ModuleNode,
+  type NodeReport,
+  type OpTypeSummary,
+  type ProfileReport,
+  REPORT_SCHEMA_VERSION,
+  type TensorSummary,
+} from './reportTypes';
+
+export const TOOL_NAME = 'onnx-hardware-profiler';
+export const TOOL_VERSION = '0.1.0';
+
+/** Exact JSON form of a count: a number up to 2^53 − 1, a digit string beyond. */
+export function bigCount(value: bigint): BigCount {
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
+}
+
+/** Reads a BigCount back as bigint. */
+export function countToBigInt(value: BigCount): bigint {
+  return typeof value === 'number' ? BigInt(Math.round(value)) : BigInt(value);
+}
+
+/** Reads a BigCount as a float (for ratios and estimates, where exactness past 2^53 doesn't matter). */
+export function countToNumber(value: BigCount): number {
+  return typeof value === 'number' ? value : Number(value);
+}
+
+interface Evaluator {
+  value(e: Expr): bigint;
+  readonly unbound: Set<string>;
+}
+
+function makeEvaluator(): Evaluator {
+  const unbound = new Set<string>();
+  const empty = new Map<string, Expr>();
+  return {
+    unbound,
+    value(e: Expr): bigint {
+      const c = e.constantValue;
+      if (c !== undefined) return c;
+      e.symbols(unbound);
+      const v = e.evaluate(empty, 1n);
+      return v < 0n ? 0n : v;
+    },
+  };
+}
+
+/** Module scope of a node name as exporters write it: `/model/layers.3/mlp/MatMul` → `/model/layers.3/mlp`. */
+export function scopeOf(nodeName: string): string {
+  if (!nodeName.startsWith('/')) return '';
+  const cut = nodeName.lastIndexOf('/');
+  return cut <= 0 ? '' : nodeName.slice(0, cut);
+}
+
+/**
+ * Turns a symbolic profile into the JSON report: counts evaluated (unbound dims as 1, and listed),
+ * totals, per-op-type sums, the module tree and peak activation memory.
+ */
+export function buildReport(model: OnnxModel, profile: GraphProfile, bindings: ReadonlyMap<string, number>): ProfileReport {
+  const ev = makeEvaluator();
+  const nodes = profile.nodes.map((n) => nodeReport(n, ev));
+  const main = profile.nodes.filter((n) => n.graphPath === '');
+  const sum = (pick: (n: NodeProfile) => Expr) => main.reduce((acc, n) => acc.add(pick(n)), Expr.constant(0));
+  const totalFlopsExpr = sum((n) => n.flops);
+
+  let params = 0n;
+  let weightBytes = 0n;
+  const weightBytesByDtype: Record<string, bigint> = {};
+  for (const w of profile.weights.values()) {
+    const elements = ev.value(w.elements);
+    const bytes = ev.value(w.bytes);
+    params += elements;
+    weightBytes += bytes;
+    const key = dataTypeName(w.dtype);
+    weightBytesByDtype[key] = (weightBytesByDtype[key] ?? 0n) + bytes;
+  }
+
+  const costed = main.filter((n) => n.isCostKnown).length;
+  const withRule = main.filter((n) => n.hasRule).length;
+  const uncoveredTypes = new Map<string, { opType: string; domain: string; count: number }>();
+  for (const n of main.filter((x) => !x.hasRule)) {
+    const key = `${n.domain}::${n.opType}`;
+    const entry = uncoveredTypes.get(key) ?? { opType: n.opType, domain: n.domain, count: 0 };
+    entry.count++;
+    uncoveredTypes.set(key, entry);
+  }
+
+  const report: ProfileReport = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    model: {
+      path: model.path,
+      fileBytes: model.fileBytes,
+      irVersion: model.irVersion,
+      producer: model.producerName,
+      producerVersion: model.producerVersion,
+      opsets: Object.fromEntries([...model.opsets].map(([d, v]) => [d === '' ? 'ai.onnx' : d, v])),
+      metadata: Object.fromEntries(model.metadata),
+    },
+    bindings: Object.fromEntries(bindings),
+    unboundSymbols: [],
+    totals: {
+      flops: bigCount(ev.value(totalFlopsExpr)),
+      macs: bigCount(ev.value(sum((n) => n.macs))),
+      params: bigCount(params),
+      weightBytes: bigCount(weightBytes),
+      weightBytesByDtype: Object.fromEntries(Object.entries(weightBytesByDtype).map(([k, v]) => [k, bigCount(v)])),
+      bytesRead: bigCount(ev.value(sum((n) => n.activationBytesRead.add(n.weightBytesRead)))),
+      bytesWritten: bigCount(ev.value(sum((n) => n.bytesWritten))),
+      peakActivationBytes: bigCount(peakActivationBytes(profile, ev)),
+      ...(totalFlopsExpr.isConstant ? {} : { flopsExpression: totalFlopsExpr.toString() }),
+    },
+    coverage: {
+      nodes: main.length,
+      costedNodes: costed,
+      unknownCostNodes: withRule - costed,
+      uncoveredNodes: main.length - withRule,
+      percent: main.length === 0 ? 100 : Math.round((costed / main.length) * 1000) / 10,
+      uncoveredOpTypes: [...uncoveredTypes.values()].sort((a, b) => b.count - a.count || a.opType.localeCompare(b.opType)),
+    },
+    graphInputs: profile.graphInputs.map(tensorSummary),
+    graphOutputs: profile.graphOutputs.map((t, i) => (t ? tensorSummary(t) : { name: model.graph.outputs[i].name, dtype: 'unknown', shape: null })),
+    nodes,
+    opTypes: opTypeSummaries(nodes.filter((n) => n.graphPath === '')),
+    modules: moduleTree(nodes.filter((n) => n.graphPath === '')),
+    diagnostics: [...model.warnings.map((w) => ({ severity: 'warning' as const, code: w.code, message: w.message })), ...profile.diagnostics],
+  };
+  const unbound = [...ev.unbound].filter((s) => !s.includes('(')).sort();
+  if (unbound.length > 0) {
+    return {
+      ...report,
+      unboundSymbols: unbound,
+      diagnostics: [
+        { severity: 'info', code: 'unbound-dims', message: `dims not bound, counted as 1 in totals: ${unbound.join(', ')} (bind with --bind name=value)` },
+        ...report.diagnostics,
+      ],
+    };
+  }
+  return report;
+}
+
+function nodeReport(n: NodeProfile, ev: Evaluator): NodeReport {
+  const flops = ev.value(n.flops);
+  const read = ev.value(n.activationBytesRead.add(n.weightBytesRead));
+  const written = ev.value(n.bytesWritten);
+  const moved = read + written;
+  return {
+    index: n.index,
+    name: n.name,
+    opType: n.opType,
+    domain: n.domain,
+    graphPath: n.graphPath,
+    scope: scopeOf(n.name),
+    status: !n.hasRule ? 'uncovered' : n.isCostKnown ? 'costed' : 'unknown-cost',
+    flops: bigCount(flops),
+    macs: bigCount(ev.value(n.macs)),
+    ...(n.flops.isConstant ? {} : { flopsExpression: n.flops.toString() }),
+    params: bigCount(ev.value(n.params)),
+    weightBytes: bigCount(ev.value(n.weightBytes)),
+    bytesRead: bigCount(read),
+    bytesWritten: bigCount(written),
+    arithmeticIntensity: moved === 0n ? null : Math.round((Number(flops) / Number(moved)) * 1000) / 1000,
+    computeDtype: dataTypeName(n.computeDtype),
+    inputs: n.inputs.map((t, i) => t?.name ?? (i < n.inputs.length ? '' : '')),
+    outputs: n.outputs.map(tensorSummary),
+    notes: n.notes,
+  };
+}
+
+export function tensorSummary(t: TensorInfo): TensorSummary {
+  const dtype = t.kind && t.kind !== 'tensor' ? `${t.kind}(${dataTypeName(t.element?.dtype)})` : dataTypeName(t.dtype);
+  return { name: t.name, dtype, shape: t.shape ? t.shape.map((d) => d.toJSON()) : null };
+}
+
+function opTypeSummaries(nodes: readonly NodeReport[]): OpTypeSummary[] {
+  const total = nodes.reduce((a, n) => a + countBig(n.flops), 0n);
+  const groups = new Map<string, { opType: string; domain: string; count: number; flops: bigint; macs: bigint; params: bigint; read: bigint; written: bigint }>();
+  for (const n of nodes) {
+    const key = `${n.domain}::${n.opType}`;
+    const g = groups.get(key) ?? { opType: n.opType, domain: n.domain, count: 0, flops: 0n, macs: 0n, params: 0n, read: 0n, written: 0n };
+    g.count++;
+    g.flops += countBig(n.flops);
+    g.macs += countBig(n.macs);
+    g.params += countBig(n.params);
+    g.read += countBig(n.bytesRead);
+    g.written += countBig(n.bytesWritten);
+    groups.set(key, g);
+  }
+  return [...groups.values()]
+    .sort((a, b) => (b.flops > a.flops ? 1 : b.flops < a.flops ? -1 : b.count - a.count))
+    .map((g) => ({
+      opType: g.opType,
+      domain: g.domain,
+      count: g.count,
+      flops: bigCount(g.flops),
+      macs: bigCount(g.macs),
+      params: bigCount(g.params),
+      bytesRead: bigCount(g.read),
+      bytesWritten: bigCount(g.written),
+      flopsShare: total === 0n ? 0 : Number((g.flops * 1_000_000n) / total) / 1_000_000,
+    }));
+}
+
+function countBig(c: BigCount): bigint {
+  return typeof c === 'number' ? BigInt(c) : BigInt(c);
+}
+
+interface MutableModule {
+  name: string;
+  path: string;
+  nodeCount: number;
+  flops: bigint;
+  macs: bigint;
+  params: bigint;
+  read: bigint;
+  written: bigint;
+  children: Map<string, MutableModule>;
+}
+
+/** The module tree from node-name scopes (`/model/layers.3/mlp/...`), full depth; front ends cut it. */
+function moduleTree(nodes: readonly NodeReport[]): ModuleNode {
+  const root = newModule('', '');
+  for (const n of nodes) {
+    const parts = n.scope.split('/').filter((p) => p !== '');
+    let m = root;
+    const visit = [root];
+    for (const part of parts) {
+      let child = m.children.get(part);
+      if (!child) {
+        child = newModule(part, `${m.path}/${part}`);
+        m.children.set(part, child);
+      }
+      m = child;
+      visit.push(m);
+    }
+    for (const v of visit) {
+      v.nodeCount++;
+      v.flops += countBig(n.flops);
+      v.macs += countBig(n.macs);
+      v.params += countBig(n.params);
+      v.read += countBig(n.bytesRead);
+      v.written += countBig(n.bytesWritten);
+    }
+  }
+  return freezeModule(root);
+}
+
+function newModule(name: string, path: string): MutableModule {
+  return { name, path, nodeCount: 0, flops: 0n, macs: 0n, params: 0n, read: 0n, written: 0n, children: new Map() };
+}
+
+function freezeModule(m: MutableModule): ModuleNode {
+  return {
+    name: m.name,
+    path: m.path,
+    nodeCount: m.nodeCount,
+    flops: bigCount(m.flops),
+    macs: bigCount(m.macs),
+    params: bigCount(m.params),
+    bytesRead: bigCount(m.read),
+    bytesWritten: bigCount(m.written),
+    children: [...m.children.values()].map(freezeModule),
+  };
+}
+
+/** Cuts a module tree at a depth (the root is depth 0). */
+export function limitDepth(m: ModuleNode, depth: number): ModuleNode {
+  return { ...m, children: depth <= 0 ? [] : m.children.map((c) => limitDepth(c, depth - 1)) };
+}
+
+/**
+ * Peak bytes of activations alive at once, walking the main graph in topological order: a tensor is
+ * allocated when produced and freed after its last consumer; graph inputs live from the start and
+ * graph outputs to the end. Weights are not activations.
+ */
+function peakActivationBytes(profile: GraphProfile, ev: Evaluator): bigint {
+  const order = profile.mainGraphOrder.map((i) => profile.nodes[i]);
+  const lastUse = new Map<string, number>();
+  order.forEach((n, step) => n.inputs.forEach((t) => t && !t.isWeight && lastUse.set(t.name, step)));
+  const outputs = new Set(profile.graphOutputs.filter((t): t is TensorInfo => !!t).map((t) => t.name));
+  const sizes = new Map<string, bigint>();
+  let live = 0n;
+  const allocate = (t: TensorInfo) => {
+    if (t.isWeight || sizes.has(t.name)) return;
+    const b = tensorBytes(t);
+    const size = b ? ev.value(b) : 0n;
+    sizes.set(t.name, size);
+    live += size;
+  };
+  profile.graphInputs.forEach(allocate);
+  let peak = live;
+  order.forEach((n, step) => {
+    n.outputs.forEach(allocate);
+    if (live > peak) peak = live;
+    for (const t of n.inputs) {
+      if (!t || t.isWeight || outputs.has(t.name) || lastUse.get(t.name) !== step) continue;
+      live -= sizes.get(t.name) ?? 0n;
+      sizes.set(t.name, 0n);
+    }
+    for (const t of n.outputs) {
+      if (!lastUse.has(t.name) && !outputs.has(t.name)) {
+        live -= sizes.get(t.name) ?? 0n;
+        sizes.set(t.name, 0n);
+      }
+    }
+  });
+  return peak;
+}

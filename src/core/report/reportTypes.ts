@@ -1,0 +1,128 @@
+/**
+ * The JSON report: the public, versioned contract between the core and every front end (CLI, webview,
+ * exports). JSON-safe: no bigint, no class instances.
+ *
+ * Counts (`BigCount`) are JSON numbers while they are at most 2^53 − 1 (Number.MAX_SAFE_INTEGER) and
+ * strings of decimal digits beyond that, so they stay exact (FLOPs reach 1e18). A dim (`ReportDim`) is a
+ * number when static and a symbolic expression string otherwise (`"batch"`, `"sequence + past_sequence"`).
+ * Documented in docs/report-schema.md; bump REPORT_SCHEMA_VERSION on any incompatible change.
+ */
+export const REPORT_SCHEMA_VERSION = '1.0.0';
+
+export type BigCount = number | string;
+export type ReportDim = number | string;
+
+export interface TensorSummary {
+  readonly name: string;
+  /** ONNX type name in lower case (`float`, `float16`, `int8`), or `unknown`. */
+  readonly dtype: string;
+  /** null when even the rank is unknown. */
+  readonly shape: readonly ReportDim[] | null;
+}
+
+export interface NodeReport {
+  readonly index: number;
+  readonly name: string;
+  readonly opType: string;
+  /** '' for the default ONNX domain. */
+  readonly domain: string;
+  /** '' for the main graph; `Loop_3/body/` for nodes inside subgraphs (their cost is in the parent too). */
+  readonly graphPath: string;
+  /** Module scope from the node name (`/model/layers.3/mlp`), '' when the name has none. */
+  readonly scope: string;
+  /** 'costed' | 'unknown-cost' (a rule exists, input shapes are unknown) | 'uncovered' (no rule). */
+  readonly status: 'costed' | 'unknown-cost' | 'uncovered';
+  readonly flops: BigCount;
+  readonly macs: BigCount;
+  /** Symbolic form of flops when it depends on unbound dims (evaluated with them as 1 in `flops`). */
+  readonly flopsExpression?: string;
+  readonly params: BigCount;
+  readonly weightBytes: BigCount;
+  readonly bytesRead: BigCount;
+  readonly bytesWritten: BigCount;
+  /** flops / (bytesRead + bytesWritten); null when no bytes move. */
+  readonly arithmeticIntensity: number | null;
+  readonly computeDtype: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly TensorSummary[];
+  readonly notes: readonly string[];
+}
+
+export interface OpTypeSummary {
+  readonly opType: string;
+  readonly domain: string;
+  readonly count: number;
+  readonly flops: BigCount;
+  readonly macs: BigCount;
+  readonly params: BigCount;
+  readonly bytesRead: BigCount;
+  readonly bytesWritten: BigCount;
+  /** Share of total flops, 0..1. */
+  readonly flopsShare: number;
+}
+
+export interface ModuleNode {
+  /** Scope segment (`layers.3`); the root is ''. */
+  readonly name: string;
+  readonly path: string;
+  readonly nodeCount: number;
+  readonly flops: BigCount;
+  readonly macs: BigCount;
+  readonly params: BigCount;
+  readonly bytesRead: BigCount;
+  readonly bytesWritten: BigCount;
+  readonly children: readonly ModuleNode[];
+}
+
+export interface ReportDiagnostic {
+  readonly severity: 'error' | 'warning' | 'info';
+  readonly code: string;
+  readonly message: string;
+  readonly node?: string;
+}
+
+export interface ProfileReport {
+  readonly schemaVersion: string;
+  readonly tool: { readonly name: string; readonly version: string };
+  readonly model: {
+    readonly path: string;
+    readonly fileBytes: number;
+    readonly irVersion: number;
+    readonly producer: string;
+    readonly producerVersion: string;
+    /** Opset per domain; the default domain is 'ai.onnx'. */
+    readonly opsets: Readonly<Record<string, number>>;
+    readonly metadata: Readonly<Record<string, string>>;
+  };
+  /** Dims bound by the user, and symbols still unbound (counted as 1 in numeric totals). */
+  readonly bindings: Readonly<Record<string, number>>;
+  readonly unboundSymbols: readonly string[];
+  readonly totals: {
+    readonly flops: BigCount;
+    readonly macs: BigCount;
+    readonly params: BigCount;
+    readonly weightBytes: BigCount;
+    /** Weight bytes per dtype name. */
+    readonly weightBytesByDtype: Readonly<Record<string, BigCount>>;
+    readonly bytesRead: BigCount;
+    readonly bytesWritten: BigCount;
+    readonly peakActivationBytes: BigCount;
+    /** Symbolic total flops when dims are unbound. */
+    readonly flopsExpression?: string;
+  };
+  readonly coverage: {
+    readonly nodes: number;
+    readonly costedNodes: number;
+    readonly unknownCostNodes: number;
+    readonly uncoveredNodes: number;
+    /** costedNodes / nodes × 100, one decimal. */
+    readonly percent: number;
+    readonly uncoveredOpTypes: readonly { readonly opType: string; readonly domain: string; readonly count: number }[];
+  };
+  readonly graphInputs: readonly TensorSummary[];
+  readonly graphOutputs: readonly TensorSummary[];
+  readonly nodes: readonly NodeReport[];
+  readonly opTypes: readonly OpTypeSummary[];
+  readonly modules: ModuleNode;
+  readonly diagnostics: readonly ReportDiagnostic[];
+}

@@ -1,0 +1,43 @@
+import type { BigCount } from './reportTypes';
+
+const DECIMAL_PREFIXES = ['', 'K', 'M', 'G', 'T', 'P', 'E', 'Z'];
+const BINARY_PREFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
+
+/** `4.09 G` style: three significant digits with a decimal prefix (1 G = 1e9). */
+export function formatScaled(value: BigCount | number, unit: string): string {
+  const v = typeof value === 'string' ? Number(value) : value;
+  if (!Number.isFinite(v)) return `? ${unit}`;
+  let i = 0;
+  let x = Math.abs(v);
+  while (x >= 1000 && i < DECIMAL_PREFIXES.length - 1) {
+    x /= 1000;
+    i++;
+  }
+  const digits = x >= 100 || i === 0 ? 0 : x >= 10 ? 1 : 2;
+  return `${v < 0 ? '-' : ''}${x.toFixed(digits)} ${DECIMAL_PREFIXES[i]}${unit}`;
+}
+
+/** Bytes in decimal (GB = 1e9) or binary (GiB = 2^30) units. */
+export function formatBytes(value: BigCount | number, binary = false): string {
+  if (!binary) return formatScaled(value, 'B');
+  let x = typeof value === 'string' ? Number(value) : value;
+  let i = 0;
+  while (x >= 1024 && i < BINARY_PREFIXES.length - 1) {
+    x /= 1024;
+    i++;
+  }
+  return `${x.toFixed(i === 0 ? 0 : 2)} ${BINARY_PREFIXES[i]}B`;
+}
+
+/** Seconds as s, ms, µs or ns. */
+export function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '—';
+  if (seconds >= 1) return `${seconds.toFixed(2)} s`;
+  if (seconds >= 1e-3) return `${(seconds * 1e3).toFixed(2)} ms`;
+  if (seconds >= 1e-6) return `${(seconds * 1e6).toFixed(2)} µs`;
+  return `${(seconds * 1e9).toFixed(0)} ns`;
+}
+
+export function formatShape(shape: readonly (number | string)[] | null): string {
+  return shape === null ? '?' : `[${shape.join(', ')}]`;
+}
