@@ -267,22 +267,28 @@ class GraphInference {
       }
     }
     outputs.forEach((o) => {
-      if (o.name !== '') scope.values.set(o.name, o);
+      if (o.name === '') return;
+      if (scope.values.has(o.name)) {
+        this.diag('error', 'duplicate-output', `'${o.name}' is produced twice: node '${label}' redefines an earlier value; the later one is used`, label);
+      }
+      scope.values.set(o.name, o);
     });
     if (node.opType === 'Constant' && node.domain === '') this.registerConstantWeight(outputs[0]);
 
     const weightInputs = inputs.filter((v): v is TensorInfo => v?.isWeight === true).map((v) => v.name);
     let params = ZERO_EXPR;
     let weightBytes = ZERO_EXPR;
-    for (const w of new Set(weightInputs)) {
-      if (this.claimedWeights.has(w)) continue;
-      this.claimedWeights.add(w);
-      const info = this.weights.get(w);
-      if (info) {
-        params = params.add(info.elements);
-        weightBytes = weightBytes.add(info.bytes);
-      }
-    }
+    inputs.forEach((v, i) => {
+      if (!v?.isWeight || this.claimedWeights.has(v.name)) return;
+      this.claimedWeights.add(v.name);
+      const info = this.weights.get(v.name);
+      if (!info) return;
+      // A packed weight (MatMulNBits' 4-bit B) counts the values it holds, not its stored elements.
+      const logical = cost?.logicalWeightElements?.[i];
+      if (logical) this.weights.set(v.name, { ...info, elements: logical });
+      params = params.add(logical ?? info.elements);
+      weightBytes = weightBytes.add(info.bytes);
+    });
     const defaultRead = sumBytes(inputs.filter((v) => v && !v.isWeight));
     const weightRead = sumBytes(inputs.filter((v) => v?.isWeight));
     this.nodes[index] = {

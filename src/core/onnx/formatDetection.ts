@@ -14,7 +14,20 @@ export function detectOtherFormat(head: Uint8Array, path: string): string | unde
   if (head.length >= 6 && head[0] === 0x89 && ascii(1, 4) === 'HDF') return 'an HDF5 file (a Keras model)';
   if (isSafetensors(head)) return 'a safetensors weights file';
   if (head.length >= 1 && (head[0] === 0x7b || head[0] === 0x3c)) return head[0] === 0x7b ? 'a JSON document' : 'an XML or HTML document';
+  if (looksLikeGraphDef(head)) return 'a TensorFlow GraphDef (a frozen .pb graph)';
   return undefined;
+}
+
+/** GraphDef: field 1 `node` (a NodeDef), whose own first fields are `name` (1) and `op` (2) strings. */
+function looksLikeGraphDef(head: Uint8Array): boolean {
+  if (head.length < 6 || head[0] !== 0x0a) return false;
+  let i = 1;
+  while (i < head.length && head[i] & 0x80) i++; // skip the NodeDef's length varint
+  i++;
+  if (head[i] !== 0x0a) return false;
+  const nameLength = head[i + 1];
+  const afterName = i + 2 + nameLength;
+  return nameLength < 0x80 && afterName < head.length && head[afterName] === 0x12;
 }
 
 /** safetensors: an 8-byte little-endian header length, then a JSON header starting with '{'. */

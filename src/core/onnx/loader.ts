@@ -55,7 +55,7 @@ export function loadModel(source: ByteSource, options: LoadOptions): OnnxModel {
 
 /** Decodes a standalone TensorProto (an ONNX test's input_0.pb), payload recorded, not read. */
 export function loadTensor(source: ByteSource, path: string): TensorRef {
-  return new ModelDecoder(source, { path }).standaloneTensor();
+  return new ModelDecoder(source, { path }, 'TensorProto').standaloneTensor();
 }
 
 class ModelDecoder {
@@ -65,8 +65,8 @@ class ModelDecoder {
   private graphDepth = 0;
   private nodeCount = 0;
 
-  constructor(source: ByteSource, private readonly options: LoadOptions) {
-    this.cursor = new ProtoCursor(source);
+  constructor(source: ByteSource, private readonly options: LoadOptions, rootName = 'ModelProto') {
+    this.cursor = new ProtoCursor(source, 0, source.byteLength, rootName);
     this.modelDir = dirname(options.path);
   }
 
@@ -124,8 +124,15 @@ class ModelDecoder {
           c.skip(key.wireType);
       }
     }
-    if (!graph) throw notOnnx('it has no graph');
-    if (irVersion === undefined) throw new OnnxLoadError('malformed', 'the model has no ir_version');
+    if (!graph) {
+      const savedModel = /saved_model\.pb$/i.test(this.options.path) ? ' (the file name suggests a TensorFlow SavedModel)' : '';
+      throw notOnnx(`it has no graph${savedModel}`);
+    }
+    if (irVersion === undefined || irVersion === 0) {
+      // 0 is proto3's unset. The checker rejects this, but the graph itself is readable: profile it and say so.
+      this.warn('missing-ir-version', `the model has no ir_version; read as IR ${MAX_IR_VERSION}`);
+      irVersion = MAX_IR_VERSION;
+    }
     if (irVersion < MIN_IR_VERSION || irVersion > MAX_IR_VERSION) {
       throw new OnnxLoadError('unsupported-ir-version', `unsupported IR version ${irVersion} (supported: ${MIN_IR_VERSION} to ${MAX_IR_VERSION})`);
     }

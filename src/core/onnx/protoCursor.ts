@@ -24,19 +24,23 @@ export class ProtoCursor {
   private reader: Reader = new Reader(new Uint8Array(0));
   private windowStart = 0;
   private readonly path: string[] = [];
+  /** Field number of the last key read, so an error can say which field it was in. */
+  private lastField = 0;
 
   constructor(
     private readonly source: ByteSource,
     private position = 0,
     private end = source.byteLength,
+    private readonly rootName = 'ModelProto',
   ) {}
 
   get offset(): number {
     return this.position;
   }
 
+  /** Where the cursor is, as a field path from the root message: `ModelProto.graph.node[3]`. */
   get fieldPath(): string {
-    return this.path.join('.');
+    return [this.rootName, ...this.path].join('.');
   }
 
   hasMore(): boolean {
@@ -52,7 +56,8 @@ export class ProtoCursor {
     this.path.push(pathPart);
     try {
       const result = body();
-      if (this.position !== end) this.position = end;
+      this.position = end;
+      this.lastField = 0;
       return result;
     } finally {
       this.path.pop();
@@ -65,6 +70,7 @@ export class ProtoCursor {
     const at = this.position;
     const key = this.uint32();
     const field = key >>> 3;
+    this.lastField = field;
     const wireType = key & 7;
     if (field === 0 || wireType > 5 || wireType === WireType.StartGroup || wireType === WireType.EndGroup) {
       throw this.error('malformed', `invalid field key ${key} (field ${field}, wire type ${wireType})`, at);
@@ -123,7 +129,8 @@ export class ProtoCursor {
     const at = this.position;
     const n = this.uint32();
     if (n > this.end - this.position) {
-      throw this.error('truncated', `length ${n} runs past the end of its ${this.end === this.source.byteLength ? 'file' : 'message'} (${this.end - this.position} bytes remain)`, at);
+      const remain = this.end - this.position;
+      throw this.error('truncated', `length ${n} runs past the end of the ${this.end === this.source.byteLength ? 'file' : 'enclosing message'} (${remain} byte${remain === 1 ? '' : 's'} remain${remain === 1 ? 's' : ''})`, at);
     }
     return n;
   }
@@ -202,7 +209,7 @@ export class ProtoCursor {
   }
 
   error(code: 'truncated' | 'malformed' | 'limit-exceeded', what: string, at: number): OnnxLoadError {
-    const where = this.fieldPath || 'ModelProto';
+    const where = this.lastField ? `${this.fieldPath} (field ${this.lastField})` : this.fieldPath;
     const prefix = code === 'truncated' ? `truncated at byte ${at}` : code === 'limit-exceeded' ? `limit exceeded at byte ${at}` : `bad data at byte ${at}`;
     return new OnnxLoadError(code, `${prefix} in ${where}: ${what}`, at, where);
   }
