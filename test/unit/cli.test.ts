@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { parseArgs, runCli } from '../../src/cli/main';
+import { matmulModel } from './onnxBuilder';
+
+function run(args: string[]): { code: number; stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  const code = runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+function writeModel(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-cli-'));
+  const file = path.join(dir, 'mm.onnx');
+  fs.writeFileSync(file, matmulModel('batch', 4, 3));
+  return file;
+}
+
+test('options parse, with = and space forms', () => {
+  const o = parseArgs(['m.onnx', '--bind', 'batch=2', '--bind=sequence=512', '--format=json', '--depth', '2', '--top', '5']);
+  assert.deepEqual([...o.bindings], [['batch', 2], ['sequence', 512]]);
+  assert.equal(o.format, 'json');
+  assert.equal(o.depth, 2);
+  assert.equal(o.top, 5);
+});
+
+test('json output is the report, and bindings recompute it', () => {
+  const file = writeModel();
+  const unbound = JSON.parse(run([file, '--format', 'json']).stdout);
+  assert.equal(unbound.schemaVersion, '1.0.0');
+  assert.deepEqual(unbound.unboundSymbols, ['batch']);
+  assert.equal(unbound.totals.flopsExpression, '24 * batch');
+  assert.deepEqual(unbound.graphOutputs, [{ name: 'y', dtype: 'float', shape: ['batch', 3] }]);
+  const bound = JSON.parse(run([file, '--bind', 'batch=8', '--format', 'json']).stdout);
+  assert.equal(bound.totals.flops, 8 * 24);
+  assert.equal(bound.totals.macs, 8 * 12);
+  assert.equal(bound.totals.params, 12);
+  assert.deepEqual(bound.nodes[0].outputs[0].shape, [8, 3]);
+});
+
+test('table, csv and md formats render', () => {
+  const file = writeModel();
+  assert.match(run([file, '--bind', 'batch=1']).stdout, /coverage\s+100% \(1 of 1 nodes costed\)/);
+  const csv = run([file, '--format', 'csv']).stdout.split('\n');
+  assert.equal(csv[0], 'index,name,opType,domain,graphPath,status,flops,macs,params,weightBytes,bytesRead,bytesWritten,arithmeticIntensity,computeDtype,outputShapes');
+  assert.match(csv[1], /^0,mm,MatMul,,,costed,24,12,12,48,/);
+  assert.match(run([file, '--format', 'md']).stdout, /^# Profile of/);
+});
+
+test('unusable input exits 2 with one line naming the problem, no stack trace', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-cli-'));
+  const bad = path.join(dir, 'bad.onnx');
+  fs.writeFileSync(bad, 'not a model at all');
+  const r = run([bad]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, `onnx-profile: ${bad}: not an ONNX model: its first bytes are not a protobuf ModelProto\n`);
+  const missing = run([path.join(dir, 'nope.onnx')]);
+  assert.equal(missing.code, 2);
+  assert.equal(missing.stderr, `onnx-profile: ${path.join(dir, 'nope.onnx')}: cannot open '${path.join(dir, 'nope.onnx')}': no such file\n`);
+  assert.equal(run(['--format', 'xml', 'm.onnx']).code, 2);
+});
