@@ -98,3 +98,15 @@ export function isIntegerType(dtype: DataType): boolean {
     dtype === DataType.UINT4 || dtype === DataType.INT4 || dtype === DataType.UINT2 || dtype === DataType.INT2
   );
 }
+
+/**
+ * Whether a constant of this type is a learned parameter: floats, and the narrow integers that
+ * quantized weights use. int32/int64/bool/string constants are shapes, indices and masks: they are
+ * read like any input but are not counted as params or weight bytes.
+ */
+export function isParameterType(dtype: DataType | undefined): boolean {
+  if (dtype === undefined) return false;
+  if (isFloatType(dtype)) return true;
+  return dtype === DataType.INT8 || dtype === DataType.UINT8 || dtype === DataType.INT16 || dtype === DataType.UINT16 ||
+    dtype === DataType.INT4 || dtype === DataType.UINT4 || dtype === DataType.INT2 || dtype === DataType.UINT2;
+}
