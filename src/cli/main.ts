@@ -1,25 +1,35 @@
+import { estimateModel } from '../core/estimate/modelEstimate';
+import { findHardware, HARDWARE_CATALOG } from '../core/hardware/catalog';
+import type { HardwareEntry } from '../core/hardware/hardwareTypes';
 import { OnnxLoadError } from '../core/onnx/errors';
+import { batchSymbol } from '../core/profile';
 import { limitDepth } from '../core/report/buildReport';
 import type { ProfileReport } from '../core/report/reportTypes';
-import { profileModelFile } from '../node/profileFile';
-import { renderReport, type OutputFormat } from './render';
+import { openModelFile } from '../node/profileFile';
+import { renderHardware, renderReport, type OutputFormat } from './render';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_UNUSABLE_INPUT = 2;
 
-const USAGE = `usage: onnx-profile MODEL [--bind name=value]... [--format table|json|csv|md] [--depth N] [--top N]
+const USAGE = `usage: onnx-profile MODEL [--bind name=value]... [--target ID]... [--batch N] [--format table|json|csv|md] [--depth N] [--top N]
        onnx-profile hardware [--format table|json]
 
-Profiles an ONNX model layer by layer: FLOPs, MACs, params, bytes moved and output shapes.
+Profiles an ONNX model layer by layer: FLOPs, MACs, params, bytes moved and output shapes,
+and estimates latency, throughput, cost, energy and fit on hardware targets.
   --bind name=value  bind a symbolic dim (repeatable), e.g. --bind batch=1 --bind sequence=512
+  --target ID        estimate on a hardware target (repeatable); ids from 'onnx-profile hardware'
+  --batch N          samples per call: binds the inputs' leading symbolic dim (default 1)
   --format F         table (default), json (the report, schema in README), csv (one row per node), md
   --depth N          module-tree depth shown (default 3)
   --top N            nodes shown in the table, by FLOPs (default 20)`;
 
 export interface CliOptions {
-  readonly model: string;
+  /** A model path, or undefined for the `hardware` listing. */
+  readonly model: string | undefined;
   readonly bindings: Map<string, number>;
+  readonly targets: readonly HardwareEntry[];
+  readonly batch: number | undefined;
   readonly format: OutputFormat;
   readonly depth: number;
   readonly top: number;
@@ -33,6 +43,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let format: OutputFormat = 'table';
   let depth = 3;
   let top = 20;
+  let batch: number | undefined;
+  const targets: HardwareEntry[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? splitOnce(arg, '=') : [arg, undefined];
@@ -60,6 +72,18 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--depth':
         depth = positiveInt(flag, value());
         break;
+      case '--target':
+      case '-t': {
+        const id = value();
+        const entry = findHardware(id);
+        if (!entry) throw new UsageError(`unknown target '${id}' (see 'onnx-profile hardware' for ids)`);
+        targets.push(entry);
+        break;
+      }
+      case '--batch':
+        batch = positiveInt(flag, value());
+        if (batch === 0) throw new UsageError('--batch must be at least 1');
+        break;
       case '--top':
         top = positiveInt(flag, value());
         break;
@@ -73,7 +97,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     }
   }
   if (model === undefined) throw new UsageError('no model given');
-  return { model, bindings, format, depth, top };
+  if (model === 'hardware') return { model: undefined, bindings, targets, batch, format, depth, top };
+  return { model, bindings, targets, batch, format, depth, top };
 }
 
 function splitOnce(s: string, sep: string): [string, string | undefined] {
@@ -104,9 +129,17 @@ export function runCli(argv: readonly string[], io: CliIo): number {
     }
     throw e;
   }
+  if (options.model === undefined) {
+    if (options.format === 'csv' || options.format === 'md') {
+      io.stderr('onnx-profile: hardware lists as table or json\n');
+      return EXIT_UNUSABLE_INPUT;
+    }
+    io.stdout(renderHardware(HARDWARE_CATALOG, options.format));
+    return EXIT_OK;
+  }
   let report: ProfileReport;
   try {
-    report = profileModelFile(options.model, { bindings: options.bindings });
+    report = profileWithTargets(options);
   } catch (e) {
     if (e instanceof OnnxLoadError) {
       io.stderr(`onnx-profile: ${options.model}: ${e.message}\n`);
@@ -117,4 +150,28 @@ export function runCli(argv: readonly string[], io: CliIo): number {
   }
   io.stdout(renderReport({ ...report, modules: limitDepth(report.modules, options.depth) }, options.format, { top: options.top }));
   return EXIT_OK;
+}
+
+/** Profiles with the batch bound, then estimates on the targets. */
+function profileWithTargets(options: CliOptions): ProfileReport {
+  const opened = openModelFile(options.model!);
+  try {
+    const bindings = new Map(options.bindings);
+    const symbol = batchSymbol(opened.model.model);
+    if (symbol !== undefined && !bindings.has(symbol) && (options.batch !== undefined || options.targets.length > 0)) {
+      bindings.set(symbol, options.batch ?? 1);
+    }
+    const report = opened.model.profile({ bindings });
+    if (options.targets.length === 0) return report;
+    const batch = symbol !== undefined ? bindings.get(symbol)! : staticBatch(report) ?? 1;
+    return { ...report, estimates: estimateModel(report, options.targets, { batch }) };
+  } finally {
+    opened.close();
+  }
+}
+
+/** The leading dim of the first graph input when it is static (a model exported at a fixed batch). */
+function staticBatch(report: ProfileReport): number | undefined {
+  const first = report.graphInputs[0]?.shape?.[0];
+  return typeof first === 'number' && first > 0 ? first : undefined;
 }

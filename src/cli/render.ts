@@ -1,5 +1,7 @@
+import type { ModelEstimate } from '../core/estimate/modelEstimate';
+import type { HardwareEntry, Precision } from '../core/hardware/hardwareTypes';
 import type { ModuleNode, NodeReport, ProfileReport } from '../core/report/reportTypes';
-import { formatBytes, formatScaled, formatShape } from '../core/report/units';
+import { formatBytes, formatScaled, formatSeconds, formatShape } from '../core/report/units';
 
 export type OutputFormat = 'table' | 'json' | 'csv' | 'md';
 
@@ -85,11 +87,40 @@ function moduleRows(m: ModuleNode, depth: number, rows: string[][]): void {
   }
 }
 
+const ESTIMATE_HEADERS = ['target', 'class', 'latency', 'throughput/s', '$ per 1M', 'J per inference', 'fits', 'compute-bound'];
+
+function estimateRow(e: ModelEstimate): string[] {
+  return [
+    e.target,
+    e.deviceClass,
+    formatSeconds(e.latencySeconds),
+    formatScaled(e.throughputPerSecond, ''),
+    e.costPerMillionUsd === null ? 'no price' : `$${e.costPerMillionUsd < 10 ? e.costPerMillionUsd.toFixed(3) : e.costPerMillionUsd.toFixed(0)}`,
+    e.joulesPerInference === null ? 'no power' : e.joulesPerInference < 1 ? `${(e.joulesPerInference * 1000).toFixed(2)} mJ` : `${e.joulesPerInference.toFixed(2)} J`,
+    e.fits ? 'yes' : `no: ${e.chipsNeeded} chips`,
+    `${Math.round(e.computeBoundFraction * 100)}%`,
+  ];
+}
+
+function estimateNotes(estimates: readonly ModelEstimate[]): string[] {
+  const lines: string[] = [];
+  for (const e of estimates) {
+    if (e.notEstimatedNodes > 0) lines.push(`  ${e.target}: ${e.notEstimatedNodes} nodes not timed (${e.notEstimatedOpTypes.join(', ')}): latency is a lower bound`);
+    if (e.precisionFallbackNodes > 0) lines.push(`  ${e.target}: ${e.precisionFallbackNodes} nodes run in a fallback precision`);
+  }
+  return lines;
+}
+
 export function renderTable(report: ProfileReport, options: RenderOptions): string {
   const out: string[] = [];
   const summary = summaryLines(report);
   const w = Math.max(...summary.map(([k]) => k.length));
   out.push(...summary.map(([k, v]) => `${k.padEnd(w)}  ${v}`), '');
+  if (report.estimates?.length) {
+    out.push(`Hardware estimates (batch ${report.estimates[0].batch})`);
+    out.push(table(ESTIMATE_HEADERS, report.estimates.map(estimateRow), new Set([2, 3, 4, 5, 7])));
+    out.push(...estimateNotes(report.estimates), '');
+  }
   out.push(`Top ${options.top} nodes by FLOPs`);
   out.push(table(['node', 'op', 'FLOPs', 'params', 'bytes', 'FLOP/B', 'output shapes'], topNodes(report, options.top).map(nodeRow), new Set([2, 3, 4, 5])), '');
   out.push('By op type');
@@ -120,9 +151,31 @@ export function renderMarkdown(report: ProfileReport, options: RenderOptions): s
   const esc = (s: string) => s.replace(/\|/g, '\\|');
   const out: string[] = [`# Profile of \`${esc(report.model.path)}\``, ''];
   out.push('| | |', '|---|---|', ...summaryLines(report).map(([k, v]) => `| ${k} | ${esc(v)} |`), '');
+  if (report.estimates?.length) {
+    out.push(`## Hardware estimates (batch ${report.estimates[0].batch})`, '', `| ${ESTIMATE_HEADERS.join(' | ')} |`, `|${ESTIMATE_HEADERS.map(() => '---').join('|')}|`);
+    out.push(...report.estimates.map((e) => `| ${estimateRow(e).map(esc).join(' | ')} |`), '');
+  }
   out.push(`## Top ${options.top} nodes by FLOPs`, '', '| node | op | FLOPs | params | bytes | FLOP/B | output shapes |', '|---|---|--:|--:|--:|--:|---|');
   out.push(...topNodes(report, options.top).map((n) => `| ${nodeRow(n).map(esc).join(' | ')} |`), '');
   out.push('## By op type', '', '| op | count | FLOPs | share |', '|---|--:|--:|--:|');
   out.push(...report.opTypes.map((o) => `| ${esc(o.domain ? `${o.domain}.${o.opType}` : o.opType)} | ${o.count} | ${formatScaled(o.flops, 'FLOP')} | ${(o.flopsShare * 100).toFixed(1)}% |`), '');
   return `${out.join('\n')}\n`;
+}
+
+const LISTED_PRECISIONS: readonly Precision[] = ['fp32', 'bf16', 'fp16', 'fp8', 'int8', 'int4', 'fp4'];
+
+/** The hardware catalog: stable ids with their headline figures (json: the entries with sources). */
+export function renderHardware(entries: readonly HardwareEntry[], format: 'table' | 'json'): string {
+  if (format === 'json') return `${JSON.stringify(entries, null, 2)}\n`;
+  const rows = entries.map((e) => [
+    e.id,
+    e.deviceClass,
+    e.name,
+    ...LISTED_PRECISIONS.map((p) => (e.peakFlopsPerSecond[p] ? formatScaled(e.peakFlopsPerSecond[p]!.value, '') : '—')),
+    formatBytes(e.memoryBytes.value),
+    `${formatBytes(e.memoryBandwidthBytesPerSecond.value)}/s`,
+    e.powerWatts ? `${e.powerWatts.value} W` : '—',
+    e.price ? `$${e.price.usdPerHour.toFixed(2)}` : '—',
+  ]);
+  return `${table(['id', 'class', 'name', ...LISTED_PRECISIONS.map((p) => `${p} FLOP/s`), 'memory', 'bandwidth', 'power', '$/h'], rows, new Set([3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]))}\n(dense peak figures; sources: onnx-profile hardware --format json)\n`;
 }

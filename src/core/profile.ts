@@ -38,3 +38,19 @@ export class LoadedModel {
 export function profileModel(request: ProfileRequest): ProfileReport {
   return LoadedModel.load(request).profile(request);
 }
+
+/**
+ * The symbolic dim the graph inputs lead with, taken to be the batch: `--batch N` binds it. Prefers a
+ * name that says batch; undefined when the inputs lead with static dims (the batch is then fixed).
+ */
+export function batchSymbol(model: OnnxModel): string | undefined {
+  const initializers = new Set(model.graph.initializers.map((t) => t.name));
+  const counts = new Map<string, number>();
+  for (const input of model.graph.inputs) {
+    if (initializers.has(input.name) || input.type.kind !== 'tensor') continue;
+    const first = input.type.shape?.[0];
+    if (typeof first === 'string') counts.set(first, (counts.get(first) ?? 0) + 1);
+  }
+  const names = [...counts.keys()];
+  return names.find((n) => /batch|^n$|^b$|^bs$/i.test(n)) ?? names.sort((a, b) => counts.get(b)! - counts.get(a)!)[0];
+}

@@ -1,4 +1,4 @@
-import { bytesFor, DataType } from '../onnx/dataType';
+import { bytesFor, DataType, isParameterType } from '../onnx/dataType';
 import type { Graph, OnnxFunction, OnnxModel, OnnxNode, StoredDim, TensorRef, ValueInfo, ValueType } from '../onnx/model';
 import type { TensorValueReader } from '../onnx/tensorValues';
 import { Attributes } from '../ops/attributes';
@@ -150,7 +150,7 @@ class GraphInference {
     const shape = t.dims.map((d) => Expr.constant(d));
     const elements = t.sparseValueCount !== undefined ? Expr.constant(t.sparseValueCount) : product(shape);
     if (t.dims.some((d) => d < 0n)) this.diag('error', 'bad-dims', `initializer '${t.name}' has a negative dim [${t.dims.join(', ')}]`);
-    if (!this.weights.has(t.name)) {
+    if (!this.weights.has(t.name) && isParameterType(t.dtype)) {
       const bytes = t.dtype === undefined || elements.constantValue === undefined ? ZERO_EXPR : Expr.constant(bytesFor(t.dtype, elements.constantValue));
       this.weights.set(t.name, { elements, bytes, dtype: t.dtype });
     }
@@ -410,7 +410,7 @@ class GraphInference {
   }
 
   private registerConstantWeight(out: TensorInfo | undefined): void {
-    if (!out || !out.shape || out.dtype === undefined) return;
+    if (!out || !out.shape || out.dtype === undefined || !isParameterType(out.dtype)) return;
     const elements = product(out.shape);
     const count = elements.constantValue;
     this.weights.set(out.name, { elements, bytes: count === undefined ? ZERO_EXPR : Expr.constant(bytesFor(out.dtype, count)), dtype: out.dtype });

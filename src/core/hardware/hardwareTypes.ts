@@ -42,8 +42,11 @@ export interface HardwareEntry {
   /** On-chip SRAM where the design relies on it (Groq, Cerebras): capacity and bandwidth. */
   readonly onChipSramBytes?: SourcedValue;
   readonly onChipSramBandwidthBytesPerSecond?: SourcedValue;
-  /** Board / module power (TDP or TBP). */
-  readonly powerWatts: SourcedValue;
+  /**
+   * Board / module power (TDP or TBP). Absent where the vendor publishes none (Google TPUs after v4,
+   * AWS Inferentia/Trainium, SambaNova SN40L): a made-up wattage would be worse than none.
+   */
+  readonly powerWatts?: SourcedValue;
   /** Chip-to-chip bandwidth per device, both directions added (NVLink, ICI, NeuronLink...). */
   readonly interconnectBytesPerSecond?: SourcedValue;
   /** On-demand price of one device-hour; absent where none is public. */

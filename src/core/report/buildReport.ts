@@ -52,6 +52,11 @@ function makeEvaluator(): Evaluator {
   };
 }
 
+/** Fresh symbols the engine makes for dims it cannot infer; users cannot bind them. */
+function isInferenceUnknown(symbol: string): boolean {
+  return symbol.startsWith('unk__');
+}
+
 /** Module scope of a node name as exporters write it: `/model/layers.3/mlp/MatMul` → `/model/layers.3/mlp`. */
 export function scopeOf(nodeName: string): string {
   if (!nodeName.startsWith('/')) return '';
@@ -132,18 +137,14 @@ export function buildReport(model: OnnxModel, profile: GraphProfile, bindings: R
     modules: moduleTree(nodes.filter((n) => n.graphPath === '')),
     diagnostics: [...model.warnings.map((w) => ({ severity: 'warning' as const, code: w.code, message: w.message })), ...profile.diagnostics],
   };
-  const unbound = [...ev.unbound].filter((s) => !s.includes('(')).sort();
-  if (unbound.length > 0) {
-    return {
-      ...report,
-      unboundSymbols: unbound,
-      diagnostics: [
-        { severity: 'info', code: 'unbound-dims', message: `dims not bound, counted as 1 in totals: ${unbound.join(', ')} (bind with --bind name=value)` },
-        ...report.diagnostics,
-      ],
-    };
-  }
-  return report;
+  const symbols = [...ev.unbound].filter((s) => !s.includes('('));
+  const unbound = symbols.filter((s) => !isInferenceUnknown(s)).sort();
+  const unknown = symbols.length - unbound.length;
+  const notes = [
+    ...(unbound.length ? [{ severity: 'info' as const, code: 'unbound-dims', message: `dims not bound, counted as 1 in totals: ${unbound.join(', ')} (bind with --bind name=value)` }] : []),
+    ...(unknown ? [{ severity: 'info' as const, code: 'unknown-dims', message: `${unknown} dims could not be inferred (shown as unk__N) and count as 1 in totals` }] : []),
+  ];
+  return notes.length ? { ...report, unboundSymbols: unbound, diagnostics: [...notes, ...report.diagnostics] } : report;
 }
 
 function nodeReport(n: NodeProfile, ev: Evaluator): NodeReport {

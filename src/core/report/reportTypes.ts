@@ -7,6 +7,8 @@
  * number when static and a symbolic expression string otherwise (`"batch"`, `"sequence + past_sequence"`).
  * Documented in docs/report-schema.md; bump REPORT_SCHEMA_VERSION on any incompatible change.
  */
+import type { ModelEstimate } from '../estimate/modelEstimate';
+
 export const REPORT_SCHEMA_VERSION = '1.0.0';
 
 export type BigCount = number | string;
@@ -125,4 +127,6 @@ export interface ProfileReport {
   readonly opTypes: readonly OpTypeSummary[];
   readonly modules: ModuleNode;
   readonly diagnostics: readonly ReportDiagnostic[];
+  /** Per hardware target, when targets were asked for (`--target`): see docs/estimator.md. */
+  readonly estimates?: readonly ModelEstimate[];
 }

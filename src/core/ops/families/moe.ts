@@ -1,4 +1,146 @@
-import type { OpHandler } from '../opHandler';
+/**
+ * Mixture of experts (com.microsoft MoE and QMoE): each token is routed to its top-k experts, each expert
+ * an FFN of two or three matrices (fc1, fc2, and fc3 for a separately gated SwiGLU).
+ *
+ * Cost convention (docs/cost-conventions.md): only the ACTIVE experts count.
+ *  - MACs = tokens × k × (hidden × fc1 outputs + inter × hidden [+ hidden × inter for fc3]); the
+ *    per-expert term is each expert matrix's element count (unpacked for QMoE), so it holds for every
+ *    weight layout the op has had. FLOPs = 2 × MACs
+ *  - + the activation per active (token, expert) over inter elements (relu 1, gelu Gelu, silu
+ *    Sigmoid + 1, swiglu Sigmoid + 6 with its clamps), 1 per gate product when fc3 is present, the bias adds;
+ *  - + combining: 2 per (token, expert, hidden element) (weight and accumulate);
+ *  - + routing: top-k selection over the experts, ⌈log2(k + 1)⌉ comparisons per (token, expert), and
+ *    2 per selected expert when normalize_routing_weights is set.
+ * Params stay all experts' weights (the engine counts them). Weight bytes read are those of the experts
+ * a batch can touch: min(experts, tokens × k) of them.
+ * A note on the node gives `top-K of E experts` and the share of expert MACs that is active, for hints.
+ */
+import { bitsOf, bytesFor, DataType } from '../../onnx/dataType';
+import { Expr, ONE_EXPR, sum } from '../../shapes/expr';
+import { numel, requireShape } from '../../shapes/shapeOps';
+import type { Shape, TensorInfo } from '../../shapes/tensorInfo';
+import { type NodeContext, type OpCost, type OpHandler, ShapeError } from '../opHandler';
+import { FLOPS_PER_ELEMENT } from './elementwise';
 
-// IN PROGRESS: filled by the op-family work before this lands.
-export const moeOps: readonly OpHandler[] = [];
+/** Where the expert tensors sit among the inputs of each op. */
+interface ExpertInputs {
+  readonly weights: readonly number[];
+  readonly biases: readonly number[];
+}
+
+const MOE_INPUTS: ExpertInputs = { weights: [2, 4, 6], biases: [3, 5, 7] };
+// QMoE: input, router_probs, then (weights, scales, bias) for fc1, fc2, fc3, then zero points and extras.
+const QMOE_INPUTS: ExpertInputs = { weights: [2, 5, 8], biases: [4, 7, 10] };
+
+const ACTIVATION_FLOPS: Readonly<Record<string, number>> = {
+  relu: FLOPS_PER_ELEMENT.Relu,
+  gelu: FLOPS_PER_ELEMENT.Gelu,
+  silu: FLOPS_PER_ELEMENT.Sigmoid + 1,
+  swiglu: FLOPS_PER_ELEMENT.Sigmoid + 6, // G·sigmoid(αG)·(L + β) with two clamps
+  identity: 0,
+};
+
+/** Logical values per stored element of QMoE's weights: uint8 packs 8/bits integers, or two FP4 values. */
+function valuesPerElement(ctx: NodeContext, weight: TensorInfo): number {
+  if (weight.dtype !== DataType.UINT8) return weight.dtype === undefined ? 1 : Math.max(1, 8 / bitsOf(weight.dtype));
+  if (ctx.node.opType !== 'QMoE') return 1;
+  const quantType = ctx.attrs.string('quant_type', 'int');
+  if (quantType === 'fp4' || quantType === 'nvfp4' || quantType === 'wfp4afp8') return 2;
+  return 8 / ctx.attrs.int('expert_weight_bits', 4);
+}
+
+interface MoeDims {
+  readonly tokens: Expr;
+  readonly hidden: Expr;
+  readonly experts: Expr;
+  readonly k: number;
+  /** Per expert, the logical element count of each present expert matrix (fc1, fc2, fc3). */
+  readonly matrixSizes: readonly Expr[];
+  readonly inter: Expr;
+  readonly hasFc3: boolean;
+}
+
+function moeDims(ctx: NodeContext, layout: ExpertInputs): MoeDims {
+  const input = requireShape(ctx.inputs[0], 'input');
+  if (input.length !== 2 && input.length !== 3) throw new ShapeError(`input must be [tokens, hidden] or [batch, sequence, hidden], got rank ${input.length}`);
+  const hidden = input[input.length - 1];
+  const tokens = numel(input.slice(0, -1));
+  const router = requireShape(ctx.inputs[1], 'router_probs');
+  const experts = router[router.length - 1];
+  const matrixSizes: Expr[] = [];
+  layout.weights.forEach((index, i) => {
+    const w = ctx.inputs[index];
+    if (!w) {
+      if (i < 2) throw new ShapeError(`fc${i + 1}_experts_weights is missing`);
+      return;
+    }
+    matrixSizes.push(perExpertElements(requireShape(w, `fc${i + 1}_experts_weights`), experts, i).mul(valuesPerElement(ctx, w)));
+  });
+  const k = ctx.attrs.int('k', 1);
+  if (k < 1) throw new ShapeError(`k must be at least 1, got ${k}`);
+  const e = experts.asNumber;
+  if (e !== undefined && k > e) throw new ShapeError(`top-${k} of only ${e} experts`);
+  return { tokens, hidden, experts, k, matrixSizes, inter: matrixSizes[1].floorDiv(hidden), hasFc3: matrixSizes.length > 2 };
+}
+
+function perExpertElements(weight: Shape, experts: Expr, matrix: number): Expr {
+  if (weight.length !== 3) throw new ShapeError(`fc${matrix + 1}_experts_weights must be [experts, rows, columns], got rank ${weight.length}`);
+  const [e, rows, columns] = weight;
+  if (e.constantValue !== undefined && experts.constantValue !== undefined && e.constantValue !== experts.constantValue) {
+    throw new ShapeError(`fc${matrix + 1}_experts_weights has ${e} experts, router_probs ${experts}`);
+  }
+  return rows.mul(columns);
+}
+
+function moeCost(ctx: NodeContext, layout: ExpertInputs): OpCost {
+  const d = moeDims(ctx, layout);
+  const perTokenExpertMacs = sum(d.matrixSizes);
+  const active = d.tokens.mul(d.k);
+  const macs = active.mul(perTokenExpertMacs);
+
+  const activationType = ctx.attrs.string('activation_type', 'relu');
+  const activationFlops = ACTIVATION_FLOPS[activationType] ?? ACTIVATION_FLOPS.relu;
+  const biasAdds = sum(
+    layout.biases.map((index) => {
+      const b = ctx.inputs[index];
+      return b?.shape ? numel(b.shape).floorDiv(d.experts) : Expr.constant(0);
+    }),
+  );
+  const perActive = d.inter.mul(activationFlops + (d.hasFc3 ? 1 : 0)).add(biasAdds).add(d.hidden.mul(2));
+  const selection = d.tokens.mul(d.experts).mul(Math.max(1, Math.ceil(Math.log2(d.k + 1))));
+  const normalize = ctx.attrs.int('normalize_routing_weights', 0) !== 0 ? active.mul(2) : Expr.constant(0);
+  const flops = macs.mul(2).add(active.mul(perActive)).add(selection).add(normalize);
+
+  const touched = d.experts.min(active);
+  const weightBytesRead = sum(
+    ctx.inputs.slice(2).filter((t): t is TensorInfo => t?.isWeight === true).map((t) => expertBytes(t, d.experts, touched)),
+  );
+  const e = d.experts.asNumber;
+  const note = `MoE: top-${d.k} of ${e ?? d.experts.toString()} experts per token; MACs count the active experts only (${d.k}/${e ?? d.experts.toString()} of the expert MACs if every expert ran: ${d.tokens.mul(d.experts).mul(perTokenExpertMacs)})`;
+  return { flops, macs, weightBytesRead, notes: [note] };
+}
+
+/** Bytes of one expert tensor that the touched experts read: its per-expert slice × the experts touched. */
+function expertBytes(t: TensorInfo, experts: Expr, touched: Expr): Expr {
+  if (!t.shape || t.dtype === undefined) return Expr.constant(0);
+  const elements = numel(t.shape);
+  const leading = t.shape[0] ?? ONE_EXPR;
+  const isPerExpert = leading.equals(experts);
+  const bytes = elements.mul(bytesFor(t.dtype, 8n)).ceilDiv(8);
+  return isPerExpert ? bytes.floorDiv(experts).mul(touched) : bytes;
+}
+
+function moeHandler(opType: string, layout: ExpertInputs): OpHandler {
+  return {
+    opType,
+    domain: 'com.microsoft',
+    sinceVersion: 1,
+    infer: (ctx) => {
+      moeDims(ctx, layout);
+      return [{ dtype: ctx.inputs[0]!.dtype, shape: requireShape(ctx.inputs[0], 'input') }];
+    },
+    cost: (ctx) => moeCost(ctx, layout),
+  };
+}
+
+export const moeOps: readonly OpHandler[] = [moeHandler('MoE', MOE_INPUTS), moeHandler('QMoE', QMOE_INPUTS)];

@@ -1,4 +1,352 @@
-import type { OpHandler } from '../opHandler';
+/**
+ * Normalizations: BatchNormalization, InstanceNormalization, LayerNormalization, GroupNormalization,
+ * RMSNormalization, LpNormalization, MeanVarianceNormalization, LRN, and the onnxruntime fusions
+ * (SimplifiedLayerNormalization, SkipLayerNormalization, SkipSimplifiedLayerNormalization,
+ * EmbedLayerNormalization, GroupNorm).
+ *
+ * Cost convention (docs/cost-conventions.md). A normalization computes statistics over groups of
+ * elements ("rows": the trailing axes of LayerNorm, a channel of InstanceNorm, a group of GroupNorm), then
+ * normalizes each element. FLOPs = elements × per-element + rows × per-row, where
+ *  - mean and variance cost 4 per element (sum 1, subtract the mean 1, square and accumulate 2); a
+ *    root-mean-square costs 2 (square and accumulate);
+ *  - normalizing costs 1 (× the inverse deviation), a scale 1 and a bias 1 more;
+ *  - per row: 1 division per statistic, the epsilon add 1, Sqrt and a reciprocal (LayerNorm 8, RMSNorm 7).
+ * So LayerNorm with scale and bias is 7 per element + 8 per row; RMSNorm 4 per element + 7 per row.
+ * BatchNormalization in inference folds scale, bias, mean and variance into y = x·a + b: 2 per element
+ * plus 8 per channel to fold (add epsilon, Sqrt, divide, multiply, subtract); in training mode it is a
+ * LayerNorm-like pass over each channel plus the running-statistics update (3 per statistic per channel).
+ * Skip variants add 1 per element for the skip add and 1 for the bias. EmbedLayerNormalization reads
+ * only the embedding rows its ids select (weightBytesRead), adds them (1 or 2 per element) and applies a
+ * LayerNorm. LRN: 2·size (sum of squares in the window) + 11 (scale, bias, Pow, divide) per element.
+ */
+import { bytesFor, DataType } from '../../onnx/dataType';
+import { Expr, ONE_EXPR, product } from '../../shapes/expr';
+import { normalizeAxis, numel, requireShape } from '../../shapes/shapeOps';
+import type { InferredOutput, Shape, TensorInfo } from '../../shapes/tensorInfo';
+import { type NodeContext, type OpCost, type OpHandler, ShapeError } from '../opHandler';
+import { FLOPS_PER_ELEMENT } from './elementwise';
 
-// IN PROGRESS: filled by the op-family work before this lands.
-export const normalizationOps: readonly OpHandler[] = [];
+const MEAN_AND_VARIANCE_PER_ELEMENT = 4;
+const MEAN_SQUARE_PER_ELEMENT = 2;
+const NORMALIZE_PER_ELEMENT = 1;
+const SQRT = FLOPS_PER_ELEMENT.Sqrt;
+
+/** Per row: one division per statistic, the epsilon add, then Sqrt and a reciprocal. */
+function perRowFlops(statistics: number): number {
+  return statistics + 1 + SQRT + 1;
+}
+const LAYER_NORM_ROW = perRowFlops(2);
+const RMS_NORM_ROW = perRowFlops(1);
+
+/** elements × perElement + rows × perRow. */
+function normalizationFlops(elements: Expr, perElement: number, rows: Expr, perRow: number): Expr {
+  return elements.mul(perElement).add(rows.mul(perRow));
+}
+
+/** Elements and rows of a normalization over the axes from `axis` to the end. */
+function trailingRows(shape: Shape, axis: number): { elements: Expr; rows: Expr } {
+  return { elements: numel(shape), rows: product(shape.slice(0, axis)) };
+}
+
+/** Mean and InvStdDev of LayerNormalization: the input's shape with the normalized axes set to 1. */
+function statisticsShape(shape: Shape, axis: number): Shape {
+  return shape.map((d, i) => (i < axis ? d : ONE_EXPR));
+}
+
+function stashType(ctx: NodeContext): DataType {
+  return ctx.attrs.int('stash_type', DataType.FLOAT) as DataType;
+}
+
+const sameAsFirst = (ctx: NodeContext): InferredOutput => ({ dtype: ctx.inputs[0]?.dtype, shape: requireShape(ctx.inputs[0], 'X') });
+
+// ---------------------------------------------------------------- BatchNormalization
+
+function isBatchNormTraining(ctx: NodeContext): boolean {
+  if (ctx.opset >= 14) return ctx.attrs.int('training_mode', 0) !== 0;
+  // Before 14 the extra outputs (running and saved statistics) exist only in training; is_test (until 7) forbids them.
+  return ctx.attrs.int('is_test', 0) === 0 && ctx.node.outputs.filter((o) => o !== '').length > 1;
+}
+
+const batchNormalization: OpHandler = {
+  opType: 'BatchNormalization',
+  domain: '',
+  sinceVersion: 1,
+  infer: (ctx) => {
+    const x = ctx.inputs[0];
+    const shape = requireShape(x, 'X');
+    if (shape.length < 2 && ctx.opset >= 9) throw new ShapeError(`X needs rank >= 2 ([N, C, ...]), got rank ${shape.length}`);
+    // Running and saved statistics all take the shape of the input mean ([C], or X's shape without N when spatial = 0).
+    const mean = ctx.inputs[3];
+    const statistic = { dtype: mean?.dtype ?? x!.dtype, shape: mean?.shape };
+    return [{ dtype: x!.dtype, shape }, statistic, statistic, statistic, statistic];
+  },
+  cost: (ctx) => {
+    const elements = numel(requireShape(ctx.inputs[0], 'X'));
+    const channels = numel(requireShape(ctx.inputs[3] ?? ctx.inputs[1], 'mean'));
+    if (!isBatchNormTraining(ctx)) return { flops: normalizationFlops(elements, 2, channels, 8) };
+    const perElement = MEAN_AND_VARIANCE_PER_ELEMENT + NORMALIZE_PER_ELEMENT + 2;
+    const runningUpdate = 2 * 3; // r = r·momentum + x·(1 − momentum), for mean and variance
+    return { flops: normalizationFlops(elements, perElement, channels, LAYER_NORM_ROW + runningUpdate) };
+  },
+};
+
+// ---------------------------------------------------------------- Instance, Layer, Group, RMS
+
+const instanceNormalization: OpHandler = {
+  opType: 'InstanceNormalization',
+  domain: '',
+  sinceVersion: 1,
+  infer: (ctx) => [sameAsFirst(ctx)],
+  cost: (ctx) => {
+    const shape = requireShape(ctx.inputs[0], 'input');
+    if (shape.length < 2) throw new ShapeError(`input needs rank >= 2, got ${shape.length}`);
+    const perElement = MEAN_AND_VARIANCE_PER_ELEMENT + NORMALIZE_PER_ELEMENT + 2;
+    return { flops: normalizationFlops(numel(shape), perElement, shape[0].mul(shape[1]), LAYER_NORM_ROW) };
+  },
+};
+
+/** LayerNormalization (ONNX 17, and onnxruntime's earlier one in the default and com.microsoft domains). */
+function layerNormalization(domain: string, sinceVersion: number): OpHandler {
+  return {
+    opType: 'LayerNormalization',
+    domain,
+    sinceVersion,
+    infer: (ctx) => {
+      const x = ctx.inputs[0];
+      const shape = requireShape(x, 'X');
+      const axis = normalizeAxis(ctx.attrs.int('axis', -1), shape.length);
+      const stats = { dtype: stashType(ctx), shape: statisticsShape(shape, axis) };
+      return [{ dtype: x!.dtype, shape }, stats, stats];
+    },
+    cost: (ctx) => {
+      const shape = requireShape(ctx.inputs[0], 'X');
+      const { elements, rows } = trailingRows(shape, normalizeAxis(ctx.attrs.int('axis', -1), shape.length));
+      const perElement = MEAN_AND_VARIANCE_PER_ELEMENT + NORMALIZE_PER_ELEMENT + 1 + (ctx.inputs[2] ? 1 : 0);
+      return { flops: normalizationFlops(elements, perElement, rows, LAYER_NORM_ROW) };
+    },
+  };
+}
+
+/** SimplifiedLayerNormalization (RMSNorm as onnxruntime fuses it): Y and an optional inv_std_var. */
+function simplifiedLayerNormalization(domain: string): OpHandler {
+  return {
+    opType: 'SimplifiedLayerNormalization',
+    domain,
+    sinceVersion: 1,
+    infer: (ctx) => {
+      const x = ctx.inputs[0];
+      const shape = requireShape(x, 'X');
+      const axis = normalizeAxis(ctx.attrs.int('axis', -1), shape.length);
+      return [{ dtype: x!.dtype, shape }, { dtype: stashType(ctx), shape: statisticsShape(shape, axis) }];
+    },
+    cost: (ctx) => rmsCost(ctx, 0),
+  };
+}
+
+function rmsCost(ctx: NodeContext, extraPerElement: number): OpCost {
+  const shape = requireShape(ctx.inputs[0], 'X');
+  const { elements, rows } = trailingRows(shape, normalizeAxis(ctx.attrs.int('axis', -1), shape.length));
+  const perElement = MEAN_SQUARE_PER_ELEMENT + NORMALIZE_PER_ELEMENT + 1 + extraPerElement;
+  return { flops: normalizationFlops(elements, perElement, rows, RMS_NORM_ROW) };
+}
+
+const rmsNormalization: OpHandler = {
+  opType: 'RMSNormalization',
+  domain: '',
+  sinceVersion: 23,
+  infer: (ctx) => {
+    const shape = requireShape(ctx.inputs[0], 'X');
+    normalizeAxis(ctx.attrs.int('axis', -1), shape.length);
+    return [sameAsFirst(ctx)];
+  },
+  cost: (ctx) => rmsCost(ctx, 0),
+};
+
+/** GroupNormalization (18: scale and bias per group; 21: per channel) and onnxruntime's GroupNorm. */
+function groupNormCost(shape: Shape, groups: number, channelsLast: boolean, activationFlops: number): OpCost {
+  if (shape.length < 2) throw new ShapeError(`X needs rank >= 2, got ${shape.length}`);
+  const channels = channelsLast ? shape[shape.length - 1] : shape[1];
+  const c = channels.asNumber;
+  if (c !== undefined && c % groups !== 0) throw new ShapeError(`${c} channels do not split into ${groups} groups`);
+  const perElement = MEAN_AND_VARIANCE_PER_ELEMENT + NORMALIZE_PER_ELEMENT + 2 + activationFlops;
+  return { flops: normalizationFlops(numel(shape), perElement, shape[0].mul(groups), LAYER_NORM_ROW) };
+}
+
+function requiredGroups(ctx: NodeContext, name: string): number {
+  const groups = ctx.attrs.int(name);
+  if (groups === undefined || groups <= 0) throw new ShapeError(`${name} must be a positive integer`);
+  return groups;
+}
+
+const groupNormalization: OpHandler = {
+  opType: 'GroupNormalization',
+  domain: '',
+  sinceVersion: 18,
+  infer: (ctx) => [sameAsFirst(ctx)],
+  cost: (ctx) => groupNormCost(requireShape(ctx.inputs[0], 'X'), requiredGroups(ctx, 'num_groups'), false, 0),
+};
+
+const contribGroupNorm: OpHandler = {
+  opType: 'GroupNorm',
+  domain: 'com.microsoft',
+  sinceVersion: 1,
+  infer: (ctx) => [sameAsFirst(ctx)],
+  cost: (ctx) => {
+    const silu = ctx.attrs.int('activation', 0) === 1 ? FLOPS_PER_ELEMENT.Sigmoid + 1 : 0;
+    return groupNormCost(requireShape(ctx.inputs[0], 'X'), requiredGroups(ctx, 'groups'), ctx.attrs.int('channels_last', 1) !== 0, silu);
+  },
+};
+
+// ---------------------------------------------------------------- Lp, MVN, LRN
+
+const lpNormalization: OpHandler = {
+  opType: 'LpNormalization',
+  domain: '',
+  sinceVersion: 1,
+  infer: (ctx) => {
+    const shape = requireShape(ctx.inputs[0], 'input');
+    normalizeAxis(ctx.attrs.int('axis', -1), shape.length);
+    return [sameAsFirst(ctx)];
+  },
+  cost: (ctx) => {
+    const shape = requireShape(ctx.inputs[0], 'input');
+    const axis = normalizeAxis(ctx.attrs.int('axis', -1), shape.length);
+    const p = ctx.attrs.int('p', 2);
+    // |x| or x² (1), accumulate (1), divide (1); the 2-norm takes a Sqrt per row.
+    return { flops: normalizationFlops(numel(shape), 3, numel(shape).floorDiv(shape[axis]), p === 2 ? SQRT : 0) };
+  },
+};
+
+/** The axes MVN normalizes over: opset 1 by across_channels, then the axes attribute (default N, H, W). */
+function mvnAxes(ctx: NodeContext, rank: number): number[] {
+  if (ctx.opset < 9) return ctx.attrs.int('across_channels', 0) !== 0 ? [0, 1, 2, 3].slice(0, rank) : [0, 2, 3].filter((a) => a < rank);
+  return [...(ctx.attrs.ints('axes') ?? [0, 2, 3])].map((a) => normalizeAxis(a, rank, 'MVN axis'));
+}
+
+const meanVarianceNormalization: OpHandler = {
+  opType: 'MeanVarianceNormalization',
+  domain: '',
+  sinceVersion: 1,
+  infer: (ctx) => {
+    mvnAxes(ctx, requireShape(ctx.inputs[0], 'X').length);
+    return [sameAsFirst(ctx)];
+  },
+  cost: (ctx) => {
+    const shape = requireShape(ctx.inputs[0], 'X');
+    const group = product(mvnAxes(ctx, shape.length).map((a) => shape[a]));
+    const varianceToo = ctx.opset >= 9 || ctx.attrs.int('normalize_variance', 1) !== 0;
+    const perElement = varianceToo ? MEAN_AND_VARIANCE_PER_ELEMENT + NORMALIZE_PER_ELEMENT : 2;
+    return { flops: normalizationFlops(numel(shape), perElement, numel(shape).floorDiv(group), varianceToo ? LAYER_NORM_ROW : 1) };
+  },
+};
+
+const lrn: OpHandler = {
+  opType: 'LRN',
+  domain: '',
+  sinceVersion: 1,
+  infer: (ctx) => [sameAsFirst(ctx)],
+  cost: (ctx) => {
+    const size = ctx.attrs.int('size');
+    if (size === undefined || size <= 0) throw new ShapeError('LRN needs a positive size');
+    const perElement = 2 * size + 2 + FLOPS_PER_ELEMENT.Pow + 1;
+    return { flops: numel(requireShape(ctx.inputs[0], 'X')).mul(perElement) };
+  },
+};
+
+// ---------------------------------------------------------------- onnxruntime fusions
+
+/** Outputs of the skip variants: output, mean, inv_std_var, input_skip_bias_sum. */
+function skipNormOutputs(x: TensorInfo, shape: Shape): InferredOutput[] {
+  const stats = { dtype: DataType.FLOAT, shape: statisticsShape(shape, shape.length - 1) };
+  return [{ dtype: x.dtype, shape }, stats, stats, { dtype: x.dtype, shape }];
+}
+
+const skipLayerNormalization: OpHandler = {
+  opType: 'SkipLayerNormalization',
+  domain: 'com.microsoft',
+  sinceVersion: 1,
+  infer: (ctx) => skipNormOutputs(ctx.inputs[0]!, requireShape(ctx.inputs[0], 'input')),
+  cost: (ctx) => {
+    const shape = requireShape(ctx.inputs[0], 'input');
+    const { elements, rows } = trailingRows(shape, shape.length - 1);
+    const adds = 1 + (ctx.inputs[4] ? 1 : 0); // skip, bias
+    const perElement = adds + MEAN_AND_VARIANCE_PER_ELEMENT + NORMALIZE_PER_ELEMENT + 1 + (ctx.inputs[3] ? 1 : 0);
+    return { flops: normalizationFlops(elements, perElement, rows, LAYER_NORM_ROW) };
+  },
+};
+
+const skipSimplifiedLayerNormalization: OpHandler = {
+  opType: 'SkipSimplifiedLayerNormalization',
+  domain: 'com.microsoft',
+  sinceVersion: 1,
+  infer: (ctx) => skipNormOutputs(ctx.inputs[0]!, requireShape(ctx.inputs[0], 'input')),
+  cost: (ctx) => {
+    const shape = requireShape(ctx.inputs[0], 'input');
+    const { elements, rows } = trailingRows(shape, shape.length - 1);
+    const perElement = 1 + (ctx.inputs[3] ? 1 : 0) + MEAN_SQUARE_PER_ELEMENT + NORMALIZE_PER_ELEMENT + 1;
+    return { flops: normalizationFlops(elements, perElement, rows, RMS_NORM_ROW) };
+  },
+};
+
+/** EmbedLayerNormalization input positions. */
+const EMBED = { inputIds: 0, segmentIds: 1, word: 2, position: 3, segment: 4, gamma: 5, beta: 6, mask: 7 } as const;
+
+function bytesOf(t: TensorInfo | undefined, elements: Expr): Expr {
+  return t?.dtype === undefined ? Expr.constant(0) : elements.mul(bytesFor(t.dtype, 8n)).ceilDiv(8);
+}
+
+const embedLayerNormalization: OpHandler = {
+  opType: 'EmbedLayerNormalization',
+  domain: 'com.microsoft',
+  sinceVersion: 1,
+  infer: (ctx) => {
+    const ids = requireShape(ctx.inputs[EMBED.inputIds], 'input_ids');
+    const word = requireShape(ctx.inputs[EMBED.word], 'word_embedding');
+    if (ids.length !== 2) throw new ShapeError(`input_ids must be [batch, sequence], got rank ${ids.length}`);
+    if (word.length !== 2) throw new ShapeError(`word_embedding must be [vocab, hidden], got rank ${word.length}`);
+    const dtype = ctx.inputs[EMBED.word]!.dtype;
+    const hiddenStates = { dtype, shape: [ids[0], ids[1], word[1]] };
+    return [hiddenStates, { dtype: DataType.INT32, shape: [ids[0]] }, hiddenStates];
+  },
+  cost: (ctx) => {
+    const ids = requireShape(ctx.inputs[EMBED.inputIds], 'input_ids');
+    const hidden = requireShape(ctx.inputs[EMBED.word], 'word_embedding')[1];
+    const tokens = ids[0].mul(ids[1]);
+    const tables = [EMBED.word, EMBED.position, EMBED.segment].map((i) => ctx.inputs[i]).filter((t): t is TensorInfo => t !== undefined);
+    const rowElements = tokens.mul(hidden);
+    // Each table contributes one row per token; gamma and beta are read whole; ids and mask are activations.
+    let weightRead = Expr.constant(0);
+    let activationRead = Expr.constant(0);
+    const read = (t: TensorInfo, elements: Expr) => {
+      if (t.isWeight) weightRead = weightRead.add(bytesOf(t, elements));
+      else activationRead = activationRead.add(bytesOf(t, elements));
+    };
+    for (const t of tables) read(t, rowElements);
+    for (const i of [EMBED.inputIds, EMBED.segmentIds, EMBED.mask, EMBED.gamma, EMBED.beta]) {
+      const t = ctx.inputs[i];
+      if (t) read(t, numel(requireShape(t, ctx.node.inputs[i])));
+    }
+    const perElement = tables.length - 1 + MEAN_AND_VARIANCE_PER_ELEMENT + NORMALIZE_PER_ELEMENT + 2;
+    let flops = normalizationFlops(rowElements, perElement, tokens, LAYER_NORM_ROW);
+    if (ctx.inputs[EMBED.mask]) flops = flops.add(tokens); // mask_index: one comparison per mask element
+    return { flops, weightBytesRead: weightRead, activationBytesRead: activationRead };
+  },
+};
+
+export const normalizationOps: readonly OpHandler[] = [
+  batchNormalization,
+  instanceNormalization,
+  layerNormalization('', 1),
+  layerNormalization('com.microsoft', 1),
+  simplifiedLayerNormalization(''),
+  simplifiedLayerNormalization('com.microsoft'),
+  rmsNormalization,
+  groupNormalization,
+  contribGroupNorm,
+  lpNormalization,
+  meanVarianceNormalization,
+  lrn,
+  skipLayerNormalization,
+  skipSimplifiedLayerNormalization,
+  embedLayerNormalization,
+];

@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dtypeBytesPerElement, dtypeToPrecision, resolvePrecision } from './precision';
+import { makeDevice } from './testUtil';
+
+// A100-like: no fp8; fp32 19.5 TFLOPS on CUDA cores, tf32 on tensor cores.
+const a100 = makeDevice({
+  id: 'a100-like',
+  peaks: { fp32: 19.5e12, tf32: 156e12, fp16: 312e12, bf16: 312e12, int8: 624e12 },
+  memoryBytes: 80e9,
+  bandwidthBytesPerSecond: 2e12,
+});
+// T4-like: no bf16.
+const t4 = makeDevice({ id: 't4-like', peaks: { fp32: 8.1e12, fp16: 65e12, int8: 130e12 }, memoryBytes: 16e9, bandwidthBytesPerSecond: 320e9 });
+// Accelerator with only bf16 and int8 matrix units.
+const tpu = makeDevice({ id: 'tpu-like', deviceClass: 'accelerator', peaks: { bf16: 200e12, int8: 400e12 }, memoryBytes: 16e9, bandwidthBytesPerSecond: 800e9 });
+const fp16only = makeDevice({ id: 'fp16-only', peaks: { fp32: 10e12, fp16: 100e12 }, memoryBytes: 8e9, bandwidthBytesPerSecond: 500e9 });
+
+const node = (computeDtype: string, opType = 'MatMul', extra: Record<string, unknown> = {}) => ({ opType, domain: '', computeDtype, ...extra });
+
+test('dtype names map to precisions and element sizes', () => {
+  assert.equal(dtypeToPrecision('float8e4m3fn'), 'fp8');
+  assert.equal(dtypeToPrecision('bfloat16'), 'bf16');
+  assert.equal(dtypeToPrecision('uint8'), 'int8');
+  assert.equal(dtypeToPrecision('bool'), null);
+  assert.equal(dtypeBytesPerElement('int4'), 0.5);
+  assert.equal(dtypeBytesPerElement('float16'), 2);
+});
+
+test('fp8 on an A100-like device (no fp8) runs as fp16', () => {
+  const r = resolvePrecision(node('float8e4m3fn'), a100);
+  assert.equal(r.requested, 'fp8');
+  assert.equal(r.compute, 'fp16');
+  assert.equal(r.fallback, true);
+  assert.equal(r.peakScale, 1);
+  assert.equal(r.activationBytesPerElement, 1);
+});
+
+test('float32 uses the fp32 peak by default and tf32 only when allowed', () => {
+  assert.equal(resolvePrecision(node('float'), a100).compute, 'fp32');
+  assert.equal(resolvePrecision(node('float'), a100, { allowTf32: true }).compute, 'tf32');
+  // allowTf32 on a device without tf32 keeps fp32
+  assert.equal(resolvePrecision(node('float'), t4, { allowTf32: true }).compute, 'fp32');
+});
+
+test('bf16 on a T4-like device (no bf16) runs as fp16', () => {
+  const r = resolvePrecision(node('bfloat16'), t4);
+  assert.equal(r.compute, 'fp16');
+  assert.equal(r.fallback, true);
+});
+
+test('int8 on a device without int8 falls back to fp16', () => {
+  assert.equal(resolvePrecision(node('int8'), fp16only).compute, 'fp16');
+  assert.equal(resolvePrecision(node('float', 'QLinearConv'), fp16only).requested, 'int8');
+});
+
+test('fp32 on a bf16-only accelerator is emulated at one third of the bf16 peak', () => {
+  const r = resolvePrecision(node('float'), tpu);
+  assert.equal(r.compute, 'bf16');
+  assert.equal(r.peakScale, 1 / 3);
+});
+
+test('int4 weight-only (MatMulNBits): 4-bit weight traffic, 16-bit compute', () => {
+  const params = 4096 * 4096;
+  const r = resolvePrecision(node('float16', 'MatMulNBits', { domain: 'com.microsoft', params, weightBytes: params / 2 }), a100);
+  assert.equal(r.weightOnlyQuantized, true);
+  assert.equal(r.compute, 'fp16');
+  assert.equal(r.weightBytesPerElement, 0.5);
+  assert.equal(r.activationBytesPerElement, 2);
+  // without weight figures in the report the default is 4 bits
+  assert.equal(resolvePrecision(node('float16', 'MatMulNBits'), a100).weightBytesPerElement, 0.5);
+  // float32 activations: fp32 compute
+  assert.equal(resolvePrecision(node('float', 'MatMulNBits'), a100).compute, 'fp32');
+});
+
+test('precisionOverride runs float nodes in the asked precision with its element size', () => {
+  const r = resolvePrecision(node('float', 'Conv', { params: 100, weightBytes: 400 }), a100, { precisionOverride: 'int8' });
+  assert.equal(r.compute, 'int8');
+  assert.equal(r.weightBytesPerElement, 1);
+  assert.equal(r.activationBytesPerElement, 1);
+});

@@ -1,0 +1,293 @@
+/**
+ * Which precision a node RUNS in on a given device, and how many bytes per element its weights and
+ * activations move. The report says what the graph asks for (`computeDtype`); the device may not have
+ * that precision, and then the runtime falls back to the next one it has (fp8 on an A100 runs as fp16,
+ * bf16 on a T4 runs as fp16, int8 on a device without integer tensor cores runs as fp16...).
+ *
+ * Weight-only quantisation (MatMulNBits, 4-bit GatherBlockQuantized...) is handled separately: the
+ * weights stream at 4 bits but the arithmetic runs at the activation precision (fp16/fp32), because the
+ * kernels dequantise in registers before the multiply.
+ *
+ * Pure: no I/O. Documented in docs/estimator.md.
+ */
+import type { HardwareEntry, Precision } from '../hardware/hardwareTypes';
+
+/** Bytes per element of an ONNX dtype name (lower case). Unknown names count as 4 bytes (float). */
+export function dtypeBytesPerElement(dtype: string): number {
+  switch (dtype.toLowerCase()) {
+    case 'double':
+    case 'float64':
+    case 'int64':
+    case 'uint64':
+    case 'complex64':
+      return 8;
+    case 'complex128':
+      return 16;
+    case 'float':
+    case 'float32':
+    case 'int32':
+    case 'uint32':
+      return 4;
+    case 'float16':
+    case 'bfloat16':
+    case 'int16':
+    case 'uint16':
+      return 2;
+    case 'int8':
+    case 'uint8':
+    case 'bool':
+    case 'float8e4m3fn':
+    case 'float8e4m3fnuz':
+    case 'float8e5m2':
+    case 'float8e5m2fnuz':
+    case 'float8e8m0':
+      return 1;
+    case 'int4':
+    case 'uint4':
+    case 'float4e2m1':
+      return 0.5;
+    case 'int2':
+    case 'uint2':
+      return 0.25;
+    default:
+      return 4;
+  }
+}
+
+/** Bytes per element a precision moves when tensors are stored in it. */
+export function precisionBytesPerElement(p: Precision): number {
+  switch (p) {
+    case 'fp64':
+      return 8;
+    case 'fp32':
+    case 'tf32':
+      return 4;
+    case 'bf16':
+    case 'fp16':
+      return 2;
+    case 'fp8':
+    case 'int8':
+      return 1;
+    case 'int4':
+    case 'fp4':
+      return 0.5;
+  }
+}
+
+/** The precision an ONNX dtype asks for, or null when it is not an arithmetic type (bool, string...). */
+export function dtypeToPrecision(dtype: string): Precision | null {
+  switch (dtype.toLowerCase()) {
+    case 'double':
+    case 'float64':
+      return 'fp64';
+    case 'float':
+    case 'float32':
+      return 'fp32';
+    case 'float16':
+      return 'fp16';
+    case 'bfloat16':
+      return 'bf16';
+    case 'float8e4m3fn':
+    case 'float8e4m3fnuz':
+    case 'float8e5m2':
+    case 'float8e5m2fnuz':
+      return 'fp8';
+    case 'int8':
+    case 'uint8':
+    case 'int16':
+    case 'uint16':
+      return 'int8';
+    case 'int4':
+    case 'uint4':
+      return 'int4';
+    case 'float4e2m1':
+      return 'fp4';
+    // Integer index/shape arithmetic (int32/int64) never runs on matrix units; treat it as fp32-rate work.
+    case 'int32':
+    case 'uint32':
+    case 'int64':
+    case 'uint64':
+      return 'fp32';
+    default:
+      return null;
+  }
+}
+
+/**
+ * Fallback order per requested precision: the first one the device has a peak for is used.
+ * Rationale (docs/estimator.md): a runtime keeps the narrowest format it can run natively that does not
+ * lose range; fp8 → fp16 (A100, T4), int8 → fp16 when there are no integer tensor cores (TPU v5p has
+ * int8, Blackwell dropped dense int8 from some SKUs), bf16 → fp16 (T4, V100 have no bf16), fp32 → tf32 only
+ * when the user allows it, otherwise the fp32 figure; an accelerator with no fp32 figure emulates fp32
+ * with three bf16 passes (see EMULATION_PENALTY).
+ */
+const FALLBACKS: Record<Precision, readonly Precision[]> = {
+  fp4: ['fp4', 'fp8', 'int4', 'fp16', 'bf16', 'fp32'],
+  int4: ['int4', 'int8', 'fp8', 'fp16', 'bf16', 'fp32'],
+  fp8: ['fp8', 'fp16', 'bf16', 'fp32'],
+  int8: ['int8', 'fp16', 'bf16', 'fp32'],
+  fp16: ['fp16', 'bf16', 'fp32'],
+  bf16: ['bf16', 'fp16', 'fp32'],
+  fp32: ['fp32', 'tf32', 'bf16', 'fp16'],
+  tf32: ['tf32', 'fp32', 'bf16', 'fp16'],
+  fp64: ['fp64', 'fp32'],
+};
+
+/**
+ * Throughput penalty when a precision is emulated with a narrower one: fp32 on a bf16-only matrix unit
+ * takes three bf16 passes (the "bf16x3" scheme TPUs and cuBLAS use); fp64 on fp32 units takes ~4.
+ */
+function emulationPenalty(requested: Precision, used: Precision): number {
+  if ((requested === 'fp32' || requested === 'tf32') && (used === 'bf16' || used === 'fp16')) return 1 / 3;
+  if (requested === 'fp64' && used === 'fp32') return 1 / 4;
+  return 1;
+}
+
+export interface PrecisionOptions {
+  /** Let fp32 MAC ops use the tf32 peak (PyTorch `allow_tf32`, TensorRT default). Default false. */
+  readonly allowTf32?: boolean;
+  /**
+   * Run every floating-point node as this precision instead of its graph dtype (e.g. 'int8' or 'fp8' to
+   * ask "what if this fp32 model were quantised"). Bytes are rescaled by the element-size ratio.
+   */
+  readonly precisionOverride?: Precision;
+}
+
+/** The subset of a NodeReport precision resolution looks at. */
+export interface PrecisionNode {
+  readonly opType: string;
+  readonly domain: string;
+  readonly computeDtype: string;
+  /** BigCount: number or decimal string. */
+  readonly params?: number | string;
+  readonly weightBytes?: number | string;
+}
+
+export interface ResolvedPrecision {
+  /** What the graph asks for, or null when the dtype is not arithmetic. */
+  readonly requested: Precision | null;
+  /** The peak figure used for the arithmetic; null when the device has none of the fallbacks. */
+  readonly compute: Precision | null;
+  /** Multiplier on that peak (< 1 when the precision is emulated, e.g. fp32 via 3 bf16 passes). */
+  readonly peakScale: number;
+  /** Bytes per weight element as the weights stream from memory. */
+  readonly weightBytesPerElement: number;
+  /** Bytes per activation element (inputs/outputs that are not weights). */
+  readonly activationBytesPerElement: number;
+  /** True when the weights are stored narrower than the compute precision (weight-only quantisation). */
+  readonly weightOnlyQuantized: boolean;
+  /** True when the compute precision differs from what was asked for. */
+  readonly fallback: boolean;
+  readonly note?: string;
+}
+
+const WEIGHT_ONLY_OPS = new Set(['MatMulNBits', 'GatherBlockQuantized', 'MatMulBnb4', 'MoE4Bits', 'QMoE']);
+const INT8_OPS = new Set([
+  'QLinearConv',
+  'QLinearMatMul',
+  'MatMulInteger',
+  'ConvInteger',
+  'QGemm',
+  'QAttention',
+  'DynamicQuantizeMatMul',
+  'MatMulIntegerToFloat',
+  'QOrderedMatMul',
+]);
+
+function toNumber(v: number | string | undefined): number {
+  if (v === undefined) return 0;
+  return typeof v === 'number' ? v : Number(v);
+}
+
+function hasPeak(device: HardwareEntry, p: Precision): boolean {
+  const v = device.peakFlopsPerSecond[p];
+  return v !== undefined && v.value > 0;
+}
+
+/** Walk the fallback chain of `requested` on `device`. */
+export function fallbackPrecision(
+  requested: Precision,
+  device: HardwareEntry,
+  options: PrecisionOptions = {},
+): { compute: Precision | null; peakScale: number } {
+  let chain = FALLBACKS[requested];
+  if (requested === 'fp32' && options.allowTf32) chain = ['tf32', ...chain.filter((p) => p !== 'tf32')];
+  if (requested === 'fp32' && !options.allowTf32) chain = chain.filter((p) => p !== 'tf32');
+  for (const p of chain) {
+    if (hasPeak(device, p)) return { compute: p, peakScale: emulationPenalty(requested, p) };
+  }
+  return { compute: null, peakScale: 1 };
+}
+
+/**
+ * Resolve the precision a node runs in on `device`.
+ *  - compute: the peak used (after fallback);
+ *  - weightBytesPerElement: from the report (weightBytes / params) when both are known, else from the dtype;
+ *  - weight-only quantised ops (MatMulNBits...) compute at the activation dtype with narrow weights;
+ *  - integer ops (QLinearConv, MatMulInteger...) compute as int8 whatever their output dtype.
+ */
+export function resolvePrecision(node: PrecisionNode, device: HardwareEntry, options: PrecisionOptions = {}): ResolvedPrecision {
+  const params = toNumber(node.params);
+  const weightBytes = toNumber(node.weightBytes);
+  const reportWeightBpe = params > 0 && weightBytes > 0 ? weightBytes / params : undefined;
+
+  let requested = dtypeToPrecision(node.computeDtype);
+  const activationBpe = dtypeBytesPerElement(node.computeDtype);
+  let weightBpe = reportWeightBpe ?? activationBpe;
+  let weightOnly = false;
+  let note: string | undefined;
+
+  if (WEIGHT_ONLY_OPS.has(node.opType)) {
+    weightOnly = true;
+    weightBpe = reportWeightBpe ?? 0.5;
+    // The activation dtype drives the arithmetic; a 4-bit "computeDtype" from the producer means fp16.
+    if (requested === null || requested === 'int4' || requested === 'fp4' || requested === 'int8') requested = 'fp16';
+    note = `weight-only quantised: ${weightBpe * 8}-bit weights, ${requested} compute`;
+  } else if (INT8_OPS.has(node.opType)) {
+    requested = 'int8';
+  } else if (reportWeightBpe !== undefined && requested !== null && reportWeightBpe < precisionBytesPerElement(requested) - 1e-9) {
+    // Narrow stored weights feeding a wider compute (e.g. int4 initializers dequantised on the fly).
+    weightOnly = true;
+  }
+
+  let activationBytesPerElement = activationBpe;
+  if (options.precisionOverride && requested !== null && isFloat(requested) && !weightOnly) {
+    const o = options.precisionOverride;
+    requested = o;
+    activationBytesPerElement = precisionBytesPerElement(o);
+    weightBpe = precisionBytesPerElement(o);
+  }
+
+  if (requested === null) {
+    return {
+      requested: null,
+      compute: null,
+      peakScale: 1,
+      weightBytesPerElement: weightBpe,
+      activationBytesPerElement,
+      weightOnlyQuantized: weightOnly,
+      fallback: false,
+      note: note ?? `dtype '${node.computeDtype}' is not arithmetic`,
+    };
+  }
+  const { compute, peakScale } = fallbackPrecision(requested, device, options);
+  const fallback = compute !== requested;
+  if (fallback) {
+    const fb = compute === null ? `no peak figure for ${requested} or its fallbacks on ${device.id}` : `${requested} runs as ${compute} on ${device.id}`;
+    note = note ? `${note}; ${fb}` : fb;
+  }
+  return {
+    requested,
+    compute,
+    peakScale,
+    weightBytesPerElement: weightBpe,
+    activationBytesPerElement,
+    weightOnlyQuantized: weightOnly,
+    fallback,
+    note,
+  };
+}
+
+function isFloat(p: Precision): boolean {
+  return p === 'fp32' || p === 'fp16' || p === 'bf16' || p === 'tf32' || p === 'fp64';
+}

@@ -1,0 +1,146 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { efficiencyFor, estimateNodes, evalDim, matrixEfficiency, DEFAULT_EFFICIENCY } from './roofline';
+import { makeDevice, makeReport, t } from './testUtil';
+
+// Made-up device with round numbers: 100 TFLOP/s fp16 matrix, 10 TFLOP/s fp32 vector, 1 TB/s.
+const dev = makeDevice({ id: 'round', peaks: { fp16: 100e12, fp32: 10e12 }, memoryBytes: 10e9, bandwidthBytesPerSecond: 1e12 });
+const eff = { round: { matrixEfficiency: 0.5, matrixRampSeconds: 0, vectorEfficiency: 0.5, memoryEfficiency: 0.5, perKernelOverheadSeconds: 1e-6 } };
+const close = (a: number, b: number, rel = 1e-9) => assert.ok(Math.abs(a - b) <= rel * Math.abs(b), `${a} != ${b}`);
+
+const N = 1024;
+const gemm = {
+  name: 'gemm',
+  opType: 'MatMul',
+  computeDtype: 'float16',
+  flops: 2 * N ** 3,
+  macs: N ** 3,
+  bytesRead: 2 * N * N * 2,
+  bytesWritten: N * N * 2,
+  inputs: ['a', 'b'],
+  outputs: [t('y', 'float16', [N, N])],
+};
+const add = {
+  name: 'add',
+  opType: 'Add',
+  computeDtype: 'float16',
+  flops: 1e6,
+  bytesRead: 4e6,
+  bytesWritten: 2e6,
+  inputs: ['p', 'q'],
+  outputs: [t('s', 'float16', [1e6])],
+};
+
+test('compute-bound GEMM: flops / (peak × efficiency) + overhead', () => {
+  const [e] = estimateNodes(makeReport([gemm]), dev, { efficiency: eff });
+  // 2·1024³ = 2,147,483,648 FLOP / (100e12 × 0.5) = 42.94967296 µs
+  close(e.computeSeconds, 2147483648 / 50e12);
+  // 6,291,456 B / (1e12 × 0.5) = 12.582912 µs
+  close(e.memorySeconds, 6291456 / 0.5e12);
+  close(e.seconds, 2147483648 / 50e12 + 1e-6);
+  assert.equal(e.bound, 'compute');
+  assert.equal(e.precision, 'fp16');
+  assert.equal(e.kind, 'matrix');
+});
+
+test('memory-bound element-wise op: bytes / (bandwidth × efficiency) on the vector rate', () => {
+  const [e] = estimateNodes(makeReport([add]), dev, { efficiency: eff });
+  close(e.memorySeconds, 12e-6); // 6e6 B / 0.5e12 B/s
+  close(e.computeSeconds, 0.2e-6); // 1e6 FLOP / (10e12 × 0.5): vector (fp32) rate, not the matrix peak
+  close(e.seconds, 13e-6);
+  assert.equal(e.bound, 'memory');
+  assert.equal(e.precision, null);
+});
+
+test('size ramp adds matrixRampSeconds to a MAC op and halves efficiency at that size', () => {
+  const ramp = { round: { ...eff.round, matrixRampSeconds: 10e-6 } };
+  const [e] = estimateNodes(makeReport([gemm]), dev, { efficiency: ramp });
+  close(e.computeSeconds, 2147483648 / 50e12 + 10e-6);
+  const f = { ...DEFAULT_EFFICIENCY.gpu, matrixEfficiency: 0.5, matrixRampSeconds: 10e-6 };
+  // a GEMM whose ideal time is exactly the ramp reaches half the saturated efficiency
+  close(matrixEfficiency(100e12 * 0.5 * 10e-6, 100e12, f), 0.25);
+  // and a huge one approaches it
+  assert.ok(matrixEfficiency(1e18, 100e12, f) > 0.4999);
+});
+
+test('fp8 GEMM on an A100-like device uses the fp16 peak', () => {
+  const a100 = makeDevice({ id: 'a100-like', peaks: { fp32: 19.5e12, tf32: 156e12, fp16: 312e12, bf16: 312e12, int8: 624e12 }, memoryBytes: 80e9, bandwidthBytesPerSecond: 2e12 });
+  const fp8 = { ...gemm, computeDtype: 'float8e4m3fn', bytesRead: 2 * N * N, bytesWritten: N * N };
+  const [e] = estimateNodes(makeReport([fp8]), a100, { efficiency: { gpu: { matrixEfficiency: 1, matrixRampSeconds: 0, perKernelOverheadSeconds: 0 } } });
+  assert.equal(e.precision, 'fp16');
+  assert.equal(e.precisionFallback, true);
+  close(e.computeSeconds, 2147483648 / 312e12);
+});
+
+test('int4 weight-only MatMulNBits streams 4-bit weights', () => {
+  const K = 4096;
+  const params = K * K;
+  // decode step: 1 token × 4096 → 4096; weights dominate the bytes.
+  const nbits = {
+    name: 'q',
+    opType: 'MatMulNBits',
+    domain: 'com.microsoft',
+    computeDtype: 'float16',
+    flops: 2 * params,
+    macs: params,
+    params,
+    weightBytes: params / 2,
+    bytesRead: params / 2 + K * 2,
+    bytesWritten: K * 2,
+  };
+  const [e] = estimateNodes(makeReport([nbits]), dev, { efficiency: eff });
+  close(e.memoryBytes, params / 2 + 4 * K);
+  close(e.memorySeconds, (params / 2 + 4 * K) / 0.5e12);
+  assert.equal(e.bound, 'memory');
+  assert.equal(e.precision, 'fp16');
+});
+
+test('an element-wise op consuming a MAC op’s only output is fused into its epilogue', () => {
+  const conv = {
+    name: 'conv',
+    opType: 'Conv',
+    computeDtype: 'float',
+    flops: 2e9,
+    macs: 1e9,
+    params: 1000,
+    weightBytes: 4000,
+    bytesRead: 4000 + 802816,
+    bytesWritten: 802816,
+    inputs: ['x', 'w'],
+    outputs: [t('c', 'float', [1, 64, 56, 56])],
+  };
+  const relu = { name: 'relu', opType: 'Relu', computeDtype: 'float', flops: 200704, bytesRead: 802816, bytesWritten: 802816, inputs: ['c'], outputs: [t('r', 'float', [1, 64, 56, 56])] };
+  const [c, r] = estimateNodes(makeReport([conv, relu], { graphOutputs: [t('r', 'float', [1, 64, 56, 56])] }), dev, { efficiency: eff });
+  close(c.memoryBytes, 4000 + 802816); // conv no longer writes c
+  close(r.memoryBytes, 802816); // relu no longer reads c
+  assert.equal(r.fusedInto, 'conv');
+  assert.equal(r.overheadSeconds, 0);
+  // not fused when c has two consumers
+  const other = { name: 'other', opType: 'Sigmoid', computeDtype: 'float', flops: 1, bytesRead: 802816, bytesWritten: 802816, inputs: ['c'] };
+  const unfused = estimateNodes(makeReport([conv, relu, other]), dev, { efficiency: eff });
+  assert.equal(unfused[1].fusedInto, undefined);
+  // and never when disabled
+  assert.equal(estimateNodes(makeReport([conv, relu]), dev, { efficiency: eff, fuseEpilogues: false })[1].fusedInto, undefined);
+});
+
+test('nodes not costed are flagged and take no time; subgraph nodes are skipped', () => {
+  const report = makeReport([gemm, { name: 'mystery', opType: 'CustomOp', status: 'uncovered' }, { ...add, name: 'inner', graphPath: 'Loop_0/body/' }]);
+  const es = estimateNodes(report, dev, { efficiency: eff });
+  assert.equal(es.length, 2);
+  assert.equal(es[1].estimated, false);
+  assert.equal(es[1].seconds, 0);
+});
+
+test('efficiency overrides: id wins over class, class over defaults', () => {
+  const f = efficiencyFor(dev, { gpu: { memoryEfficiency: 0.6, vectorEfficiency: 0.3 }, round: { memoryEfficiency: 0.7 } });
+  assert.equal(f.memoryEfficiency, 0.7);
+  assert.equal(f.vectorEfficiency, 0.3);
+  assert.equal(f.matrixEfficiency, DEFAULT_EFFICIENCY.gpu.matrixEfficiency);
+});
+
+test('evalDim evaluates bound symbolic expressions', () => {
+  assert.equal(evalDim('past + 1', { past: 7 }), 8);
+  assert.equal(evalDim('2 * (a + b)', { a: 1, b: 2 }), 6);
+  assert.equal(evalDim('batch', {}), undefined);
+  assert.equal(evalDim(5, {}), 5);
+});

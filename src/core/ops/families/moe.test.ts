@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { profileGraph, runNode } from './testUtil';
+
+const MS = 'com.microsoft';
+const EXPERTS = 8;
+const TOP_K = 2;
+const HIDDEN = 64;
+const INTER = 256;
+
+/** One com.microsoft MoE node: 8 experts, top-2, hidden 64, inter 256, relu, current weight layout. */
+function moeFixture(tokens: number) {
+  return profileGraph({
+    inputs: { x: { dtype: 'float', shape: [tokens, HIDDEN] }, router: { dtype: 'float', shape: [tokens, EXPERTS] } },
+    weights: {
+      fc1: { dtype: 'float', dims: [EXPERTS, INTER, HIDDEN] },
+      fc2: { dtype: 'float', dims: [EXPERTS, HIDDEN, INTER] },
+    },
+    nodes: [{ opType: 'MoE', domain: MS, inputs: ['x', 'router', 'fc1', '', 'fc2'], outputs: ['y'], attrs: { k: TOP_K, activation_type: 'relu' } }],
+    outputs: ['y'],
+  }).nodes[0];
+}
+
+test('MoE fixture: MACs count the top-2 active experts, params all 8', () => {
+  const node = moeFixture(16);
+  const perExpert = HIDDEN * INTER * 2; // fc1 and fc2
+  const activeMacs = 16 * TOP_K * perExpert;
+  const totalMacs = 16 * EXPERTS * perExpert;
+  assert.equal(node.macs.asNumber, activeMacs);
+  assert.equal(node.macs.asNumber! * (EXPERTS / TOP_K), totalMacs);
+  assert.equal(node.params.asNumber, EXPERTS * perExpert);
+  // 2·MACs + per active (token, expert): relu over inter (256) + combine 2 × hidden (128); top-2 selection
+  // ⌈log2 3⌉ = 2 comparisons per (token, expert).
+  assert.equal(node.flops.asNumber, 2 * activeMacs + 32 * (INTER + 2 * HIDDEN) + 16 * EXPERTS * 2);
+  assert.deepEqual(node.outputs[0].shape?.map((d) => d.asNumber), [16, HIDDEN]);
+  const note = node.notes.find((n) => n.startsWith('MoE:'));
+  assert.ok(note, 'the node carries an MoE note');
+  assert.match(note, /top-2 of 8 experts/);
+  assert.match(note, new RegExp(String(totalMacs)));
+});
+
+test('MoE fixture: a single decoded token reads only the weights of the 2 experts it can touch', () => {
+  const node = moeFixture(1);
+  const allExpertBytes = EXPERTS * HIDDEN * INTER * 2 * 4;
+  assert.equal(node.weightBytesRead.asNumber, (allExpertBytes / EXPERTS) * TOP_K);
+  assert.equal(moeFixture(64).weightBytesRead.asNumber, allExpertBytes);
+});
+
+test('MoE: fused SwiGLU fc1 has 2 × inter outputs; 3-D input keeps its shape', () => {
+  const { outputs, cost } = runNode({
+    opType: 'MoE',
+    domain: MS,
+    inputs: [
+      { dtype: 'float16', shape: ['b', 's', HIDDEN] },
+      { dtype: 'float16', shape: ['tokens', EXPERTS] },
+      { dtype: 'float16', shape: [EXPERTS, 2 * INTER, HIDDEN] },
+      undefined,
+      { dtype: 'float16', shape: [EXPERTS, HIDDEN, INTER] },
+    ],
+    attrs: { k: TOP_K, activation_type: 'swiglu', swiglu_fusion: 1 },
+  });
+  assert.deepEqual(outputs[0], { dtype: 'float16', shape: ['b', 's', HIDDEN] });
+  assert.equal(cost.macs, `${TOP_K * (2 * INTER * HIDDEN + HIDDEN * INTER)} * b * s`);
+});
+
+test('MoE: a separate fc3 gate adds its matrix and the gate product', () => {
+  const { cost } = runNode({
+    opType: 'MoE',
+    domain: MS,
+    inputs: [
+      { dtype: 'float', shape: [4, HIDDEN] },
+      { dtype: 'float', shape: [4, EXPERTS] },
+      { dtype: 'float', shape: [EXPERTS, INTER, HIDDEN] },
+      undefined,
+      { dtype: 'float', shape: [EXPERTS, HIDDEN, INTER] },
+      undefined,
+      { dtype: 'float', shape: [EXPERTS, INTER, HIDDEN] },
+    ],
+    attrs: { k: 1, activation_type: 'silu' },
+  });
+  const macs = 4 * 3 * HIDDEN * INTER;
+  assert.equal(cost.macs, macs);
+  // silu Sigmoid 10 + 1, gate product 1, combine 2 × hidden; top-1 selection 1 per (token, expert)
+  assert.equal(cost.flops, 2 * macs + 4 * (INTER * 12 + 2 * HIDDEN) + 4 * EXPERTS);
+});
+
+test('QMoE: 4-bit packed weights count their unpacked MACs', () => {
+  const { outputs, cost } = runNode({
+    opType: 'QMoE',
+    domain: MS,
+    inputs: [
+      { dtype: 'float16', shape: [16, HIDDEN] },
+      { dtype: 'float16', shape: [16, EXPERTS] },
+      { dtype: 'uint8', shape: [EXPERTS, INTER, HIDDEN / 2] },
+      { dtype: 'float16', shape: [EXPERTS, INTER] },
+      undefined,
+      { dtype: 'uint8', shape: [EXPERTS, HIDDEN, INTER / 2] },
+      { dtype: 'float16', shape: [EXPERTS, HIDDEN] },
+    ],
+    attrs: { k: TOP_K, expert_weight_bits: 4 },
+  });
+  assert.deepEqual(outputs[0], { dtype: 'float16', shape: [16, HIDDEN] });
+  assert.equal(cost.macs, 16 * TOP_K * HIDDEN * INTER * 2);
+});
+
+test('MoE: router and weights that disagree on the expert count are a ShapeError', () => {
+  assert.throws(
+    () => runNode({
+      opType: 'MoE',
+      domain: MS,
+      inputs: [
+        { dtype: 'float', shape: [4, HIDDEN] },
+        { dtype: 'float', shape: [4, 4] },
+        { dtype: 'float', shape: [EXPERTS, INTER, HIDDEN] },
+        undefined,
+        { dtype: 'float', shape: [EXPERTS, HIDDEN, INTER] },
+      ],
+    }),
+    { name: 'ShapeError' },
+  );
+});
