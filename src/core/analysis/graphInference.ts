@@ -544,17 +544,19 @@ function topologicalOrder(
       consumers.set(p, list);
     }
   });
+  // A FIFO of ready nodes: linear time, and nodes keep their file order where the edges allow.
   const ready: number[] = [];
   pending.forEach((c, i) => c === 0 && ready.push(i));
   const order: number[] = [];
-  while (ready.length) {
-    ready.sort((a, b) => b - a);
-    const i = ready.pop()!;
+  const visited = new Uint8Array(nodes.length);
+  for (let head = 0; head < ready.length; head++) {
+    const i = ready[head];
     order.push(i);
+    visited[i] = 1;
     for (const c of consumers.get(i) ?? []) if (--pending[c] === 0) ready.push(c);
   }
   if (order.length < nodes.length) {
-    const stuck = nodes.map((_, i) => i).filter((i) => !order.includes(i));
+    const stuck = nodes.map((_, i) => i).filter((i) => !visited[i]);
     reportCycle(`the graph has a cycle (or self-dependency) among ${stuck.length} node(s): ${stuck.slice(0, 5).map((i) => `'${nodes[i].name || nodes[i].opType}'`).join(', ')}${stuck.length > 5 ? ', …' : ''}; they are profiled in file order with unknown inputs`);
     order.push(...stuck);
   }

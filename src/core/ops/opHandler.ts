@@ -44,6 +44,11 @@ export interface OpCost {
   readonly weightBytesRead?: Expr;
   readonly activationBytesRead?: Expr;
   readonly bytesWritten?: Expr;
+  /**
+   * Index-aligned with the inputs: the number of values a weight input holds when it packs several
+   * per stored element (MatMulNBits' B: N × K 4-bit values in uint8). Params count these; bytes stay stored bytes.
+   */
+  readonly logicalWeightElements?: readonly (Expr | undefined)[];
   /** Why the count is approximate (a data-dependent trip count, say). */
   readonly notes?: readonly string[];
 }

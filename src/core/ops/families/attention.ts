@@ -1,4 +1,462 @@
-import type { OpHandler } from '../opHandler';
+/**
+ * Fused attention: ONNX Attention (opset 23+) and RotaryEmbedding (opset 23), and com.microsoft
+ * Attention, QAttention, PackedAttention, MultiHeadAttention, DecoderMaskedMultiHeadAttention,
+ * GroupQueryAttention and RotaryEmbedding.
+ *
+ * Cost convention (docs/cost-conventions.md), with B batch, N query heads, S query length, T the
+ * attended (key) length, H the query/key head size and Hv the value head size:
+ *  - MACs = B×N×S×T×H (Q·Kᵀ) + B×N×S×T×Hv (softmax(·)·V), plus the input projection when the op
+ *    holds the QKV weights (Attention, QAttention, PackedAttention: tokens × input_hidden × (q+k+v)).
+ *    FLOPs = 2 × MACs + per-score work + bias adds.
+ *  - Per attention score: 1 FLOP for the scale, SOFTMAX_FLOPS (5: max, subtract, exp, sum, divide) for
+ *    the softmax, 1 more when a mask or attention bias is added.
+ *  - Causal (unidirectional) attention is counted over the full S × T scores, as dense kernels compute it.
+ *  - Where the key/value cache is a shared fixed-size buffer and the used length is only known at run
+ *    time, T is the buffer length (an upper bound, noted on the node).
+ *  - Rotary embedding: 3 FLOPs (2 multiplies, 1 add) per rotated element.
+ */
+import type { DataType } from '../../onnx/dataType';
+import { Expr, ZERO_EXPR } from '../../shapes/expr';
+import { knownInts, numel, requireShape } from '../../shapes/shapeOps';
+import type { Shape, TensorInfo } from '../../shapes/tensorInfo';
+import { type NodeContext, type OpCost, type OpHandler, ShapeError } from '../opHandler';
 
-// IN PROGRESS: filled by the op-family work before this lands.
-export const attentionOps: readonly OpHandler[] = [];
+export const SOFTMAX_FLOPS = 5;
+const ROTARY_FLOPS = 3;
+
+/** The scaled-dot-product part common to every fused attention op. */
+interface AttentionCore {
+  readonly batch: Expr;
+  readonly heads: Expr;
+  readonly queryLength: Expr;
+  readonly keyLength: Expr;
+  readonly headSize: Expr;
+  readonly valueHeadSize: Expr;
+  readonly masked: boolean;
+}
+
+function coreCost(c: AttentionCore): { macs: Expr; flops: Expr } {
+  const scores = c.batch.mul(c.heads).mul(c.queryLength).mul(c.keyLength);
+  const macs = scores.mul(c.headSize.add(c.valueHeadSize));
+  const perScore = 1 + SOFTMAX_FLOPS + (c.masked ? 1 : 0);
+  return { macs, flops: macs.mul(2).add(scores.mul(perScore)) };
+}
+
+function requiredHeads(ctx: NodeContext, name = 'num_heads'): number {
+  const n = ctx.attrs.int(name);
+  if (n === undefined || n <= 0) throw new ShapeError(`${name} must be a positive integer`);
+  return n;
+}
+
+/** hidden / heads, exact: a known hidden that heads doesn't divide is an error. */
+function perHead(hidden: Expr, heads: Expr | number, what: string): Expr {
+  const h = typeof heads === 'number' ? Expr.constant(heads) : heads;
+  const hc = hidden.constantValue;
+  const nc = h.constantValue;
+  if (hc !== undefined && nc !== undefined && hc % nc !== 0n) throw new ShapeError(`${what} ${hc} is not divisible by ${nc} heads`);
+  return hidden.floorDiv(h);
+}
+
+function shapeOf(ctx: NodeContext, index: number, what: string, ranks: readonly number[]): Shape {
+  const s = requireShape(ctx.inputs[index], what);
+  if (!ranks.includes(s.length)) throw new ShapeError(`${what} must have rank ${ranks.join(' or ')}, got ${s.length}`);
+  return s;
+}
+
+/** A scalar input's known value as an expression (a length computed from shapes, say). */
+function knownScalar(t: TensorInfo | undefined): Expr | undefined {
+  const v = knownInts(t);
+  return v && v.length === 1 ? v[0] : undefined;
+}
+
+const presentDtype = (ctx: NodeContext, pastIndex: number) => ctx.inputs[pastIndex]?.dtype ?? ctx.inputs[0]?.dtype;
+
+function costWithExtras(core: AttentionCore, extraMacs: Expr, extraFlops: Expr, notes: string[]): OpCost {
+  const c = coreCost(core);
+  const macs = c.macs.add(extraMacs);
+  return { macs, flops: c.flops.add(extraMacs.mul(2)).add(extraFlops), ...(notes.length > 0 && { notes }) };
+}
+
+// ------------------------------------------------ com.microsoft Attention / QAttention (with projection)
+
+/** input [B, S, input_hidden] × weights [input_hidden, q + k + v]; past/present [2, B, N, P, H]. */
+interface ProjectedAttention {
+  readonly core: AttentionCore;
+  readonly output: Shape;
+  readonly present: Shape;
+  readonly projectionMacs: Expr;
+  readonly projectedWidth: Expr;
+  readonly tokens: Expr;
+  readonly notes: string[];
+}
+
+function qkvSizes(ctx: NodeContext, weights: Shape): [Expr, Expr, Expr] {
+  const sizes = ctx.attrs.ints('qkv_hidden_sizes');
+  if (sizes && sizes.length > 0) {
+    if (sizes.length !== 3) throw new ShapeError('qkv_hidden_sizes must have 3 values');
+    return [Expr.constant(sizes[0]), Expr.constant(sizes[1]), Expr.constant(sizes[2])];
+  }
+  const each = perHead(weights[1], 3, 'the weights width');
+  return [each, each, each];
+}
+
+function projectedAttention(ctx: NodeContext, ix: { past: number; mask: readonly number[]; pastLength?: number }): ProjectedAttention {
+  const x = shapeOf(ctx, 0, 'input', [3]);
+  const w = shapeOf(ctx, 1, 'weights', [2]);
+  const heads = requiredHeads(ctx);
+  const [batch, seq] = [x[0], x[1]];
+  const [q, k, v] = qkvSizes(ctx, w);
+  const headSize = perHead(q, heads, 'the query hidden size');
+  const valueHeadSize = perHead(v, heads, 'the value hidden size');
+  const notes: string[] = [];
+  const past = ctx.inputs[ix.past] ? shapeOf(ctx, ix.past, 'past', [5]) : undefined;
+  const shared = ctx.attrs.int('past_present_share_buffer', 0) === 1 || (ix.pastLength !== undefined && ctx.inputs[ix.pastLength] !== undefined);
+  let keyLength = seq;
+  let present: Shape = [Expr.constant(2), batch, Expr.constant(heads), seq, perHead(k, heads, 'the key hidden size')];
+  if (past) {
+    if (shared) {
+      keyLength = past[3];
+      present = past;
+      notes.push('the key length is the shared cache buffer length (an upper bound)');
+    } else {
+      keyLength = past[3].add(seq);
+      present = [past[0], past[1], past[2], keyLength, past[4]];
+    }
+  }
+  const tokens = batch.mul(seq);
+  const width = q.add(k).add(v);
+  return {
+    core: { batch, heads: Expr.constant(heads), queryLength: seq, keyLength, headSize, valueHeadSize, masked: ix.mask.some((i) => ctx.inputs[i] !== undefined) },
+    output: [batch, seq, v],
+    present,
+    projectionMacs: tokens.mul(x[2]).mul(width),
+    projectedWidth: width,
+    tokens,
+    notes,
+  };
+}
+
+function projectedAttentionHandler(opType: string, outputDtype: (ctx: NodeContext) => DataType | undefined, ix: { past: number; bias: number; mask: readonly number[]; pastLength?: number }): OpHandler {
+  return {
+    opType,
+    domain: 'com.microsoft',
+    sinceVersion: 1,
+    infer: (ctx) => {
+      const a = projectedAttention(ctx, ix);
+      return [
+        { dtype: outputDtype(ctx), shape: a.output },
+        { dtype: ctx.inputs[ix.past]?.dtype ?? outputDtype(ctx), shape: a.present },
+      ];
+    },
+    cost: (ctx) => {
+      const a = projectedAttention(ctx, ix);
+      const bias = ctx.inputs[ix.bias] ? a.tokens.mul(a.projectedWidth) : ZERO_EXPR;
+      return costWithExtras(a.core, a.projectionMacs, bias, a.notes);
+    },
+  };
+}
+
+/**
+ * PackedAttention: input [tokens, input_hidden] without padding; token_offset [B, S] gives the padded
+ * batch, whose S × S scores per sequence bound the attention work.
+ */
+function packedAttention(ctx: NodeContext): { core: AttentionCore; output: Shape; projectionMacs: Expr; bias: Expr } {
+  const x = shapeOf(ctx, 0, 'input', [2]);
+  const w = shapeOf(ctx, 1, 'weights', [2]);
+  const offsets = shapeOf(ctx, 3, 'token_offset', [2]);
+  const heads = requiredHeads(ctx);
+  const [q, k, v] = qkvSizes(ctx, w);
+  const width = q.add(k).add(v);
+  return {
+    core: {
+      batch: offsets[0],
+      heads: Expr.constant(heads),
+      queryLength: offsets[1],
+      keyLength: offsets[1],
+      headSize: perHead(q, heads, 'the query hidden size'),
+      valueHeadSize: perHead(v, heads, 'the value hidden size'),
+      masked: ctx.inputs[5] !== undefined,
+    },
+    output: [x[0], v],
+    projectionMacs: x[0].mul(x[1]).mul(width),
+    bias: ctx.inputs[2] ? x[0].mul(width) : ZERO_EXPR,
+  };
+}
+
+// ------------------------------------------------ com.microsoft MultiHeadAttention / DecoderMaskedMultiHeadAttention
+
+interface UnprojectedAttention {
+  readonly core: AttentionCore;
+  readonly output: Shape;
+  readonly presentKey: Shape | undefined;
+  readonly presentValue: Shape | undefined;
+  readonly bias: Expr;
+  readonly notes: string[];
+}
+
+interface MhaInputs {
+  readonly bias: number;
+  readonly masks: readonly number[];
+  readonly pastKey: number;
+  /** An input whose presence means past and present share one fixed-size buffer. */
+  readonly sharedBufferInput?: number;
+}
+
+/**
+ * Query [B, S, D] or packed QKV [B, S, N, 3, H]; key [B, L, D], [B, N, L, H] (a complete cache, no
+ * past), or packed KV [B, L, N, 2, H]; value [B, L, Dv] or [B, N, L, Hv]; past [B, N, P, H].
+ */
+function unprojectedAttention(ctx: NodeContext, ix: MhaInputs): UnprojectedAttention {
+  const query = shapeOf(ctx, 0, 'query', [3, 5]);
+  const heads = Expr.constant(requiredHeads(ctx));
+  const [batch, seq] = [query[0], query[1]];
+  const notes: string[] = [];
+  let headSize: Expr;
+  let valueHeadSize: Expr;
+  let kvLength: Expr;
+  let keyIsCache = false;
+  if (query.length === 5) {
+    headSize = query[4];
+    valueHeadSize = query[4];
+    kvLength = seq;
+  } else if (!ctx.inputs[1]) {
+    // DecoderMaskedMultiHeadAttention's packed QKV: [B, S, 3 × D].
+    headSize = perHead(query[2], heads.mul(3), 'the packed QKV width');
+    valueHeadSize = headSize;
+    kvLength = seq;
+  } else {
+    headSize = perHead(query[2], heads, 'the query hidden size');
+    const key = shapeOf(ctx, 1, 'key', [3, 4, 5]);
+    if (key.length === 5) {
+      kvLength = key[1];
+      valueHeadSize = key[4];
+    } else {
+      keyIsCache = key.length === 4;
+      kvLength = keyIsCache ? key[2] : key[1];
+      const value = shapeOf(ctx, 2, 'value', [3, 4]);
+      valueHeadSize = value.length === 4 ? value[3] : perHead(value[2], heads, 'the value hidden size');
+    }
+  }
+  const pastKey = ctx.inputs[ix.pastKey] && !keyIsCache ? shapeOf(ctx, ix.pastKey, 'past_key', [4]) : undefined;
+  const pastValue = pastKey && ctx.inputs[ix.pastKey + 1] ? shapeOf(ctx, ix.pastKey + 1, 'past_value', [4]) : undefined;
+  const shared = ctx.attrs.int('past_present_share_buffer', 0) === 1 || (ix.sharedBufferInput !== undefined && ctx.inputs[ix.sharedBufferInput] !== undefined);
+  let keyLength = kvLength;
+  let presentKey: Shape | undefined = [batch, heads, kvLength, headSize];
+  let presentValue: Shape | undefined = [batch, heads, kvLength, valueHeadSize];
+  if (pastKey) {
+    if (shared) {
+      keyLength = pastKey[2];
+      presentKey = pastKey;
+      presentValue = pastValue ?? [batch, heads, pastKey[2], valueHeadSize];
+      notes.push('the key length is the shared cache buffer length (an upper bound)');
+    } else {
+      keyLength = pastKey[2].add(kvLength);
+      presentKey = [pastKey[0], pastKey[1], keyLength, pastKey[3]];
+      presentValue = [pastKey[0], pastKey[1], keyLength, pastValue?.[3] ?? valueHeadSize];
+    }
+  }
+  const hidden = heads.mul(headSize);
+  const valueHidden = heads.mul(valueHeadSize);
+  const bias = ctx.inputs[ix.bias] ? batch.mul(seq.mul(hidden).add(kvLength.mul(hidden.add(valueHidden)))) : ZERO_EXPR;
+  return {
+    core: { batch, heads, queryLength: seq, keyLength, headSize, valueHeadSize, masked: ix.masks.some((i) => ctx.inputs[i] !== undefined) },
+    output: [batch, seq, valueHidden],
+    presentKey,
+    presentValue,
+    bias,
+    notes,
+  };
+}
+
+function unprojectedHandler(opType: string, ix: MhaInputs): OpHandler {
+  return {
+    opType,
+    domain: 'com.microsoft',
+    sinceVersion: 1,
+    infer: (ctx) => {
+      const a = unprojectedAttention(ctx, ix);
+      const dtype = ctx.inputs[0]?.dtype;
+      const scores = [a.core.batch, a.core.heads, a.core.queryLength, a.core.keyLength];
+      return [
+        { dtype, shape: a.output },
+        { dtype: presentDtype(ctx, ix.pastKey), shape: a.presentKey },
+        { dtype: presentDtype(ctx, ix.pastKey + 1), shape: a.presentValue },
+        { dtype, shape: scores },
+      ];
+    },
+    cost: (ctx) => {
+      const a = unprojectedAttention(ctx, ix);
+      return costWithExtras(a.core, ZERO_EXPR, a.bias, a.notes);
+    },
+  };
+}
+
+// ------------------------------------------------ com.microsoft GroupQueryAttention
+
+interface GroupQuery {
+  readonly core: AttentionCore;
+  readonly output: Shape;
+  readonly present: Shape;
+  readonly rotaryFlops: Expr;
+  readonly notes: string[];
+}
+
+/**
+ * query [B, S, N × H] (or packed [B, S, (N + 2 × kvN) × H] without key/value); past [B, kvN, P, H].
+ * Present length: max(P, total) when both are known numbers; a known nonzero P otherwise (a shared
+ * fixed-size buffer, as ONNX Runtime infers it); else total_sequence_length's value, else P + S.
+ */
+function groupQuery(ctx: NodeContext): GroupQuery {
+  const query = shapeOf(ctx, 0, 'query', [3]);
+  const heads = requiredHeads(ctx);
+  const kvHeads = requiredHeads(ctx, 'kv_num_heads');
+  const [batch, seq] = [query[0], query[1]];
+  const packed = !ctx.inputs[1];
+  const headSize = perHead(query[2], packed ? heads + 2 * kvHeads : heads, 'the query width');
+  const kvLength = packed ? seq : shapeOf(ctx, 1, 'key', [3])[1];
+  const total = knownScalar(ctx.inputs[6]);
+  const past = ctx.inputs[3] ? shapeOf(ctx, 3, 'past_key', [4]) : undefined;
+  const notes: string[] = [];
+  let presentLength: Expr;
+  const pastLength = past?.[2].constantValue;
+  if (!past) presentLength = total ?? kvLength;
+  else if (pastLength !== undefined && total?.constantValue !== undefined) presentLength = past[2].max(total);
+  else if (pastLength !== undefined && pastLength > 0n) presentLength = past[2];
+  else presentLength = total ?? past[2].add(kvLength);
+  const keyLength = total ?? presentLength;
+  if (!total && past && pastLength !== undefined && pastLength > 0n) notes.push('the key length is the shared cache buffer length (an upper bound)');
+  const rotaryFlops = ctx.attrs.int('do_rotary', 0) === 1 ? batch.mul(seq).mul(heads + kvHeads).mul(headSize).mul(ROTARY_FLOPS) : ZERO_EXPR;
+  return {
+    core: { batch, heads: Expr.constant(heads), queryLength: seq, keyLength, headSize, valueHeadSize: headSize, masked: ctx.inputs[10] !== undefined },
+    output: [batch, seq, headSize.mul(heads)],
+    present: [batch, Expr.constant(kvHeads), presentLength, headSize],
+    rotaryFlops,
+    notes,
+  };
+}
+
+// ------------------------------------------------ ONNX Attention (opset 23)
+
+interface OnnxAttention {
+  readonly core: AttentionCore;
+  readonly output: Shape;
+  readonly presentKey: Shape;
+  readonly presentValue: Shape;
+}
+
+/** Q [B, qN, S, H] or [B, S, qN × H]; K [B, kvN, L, H] or [B, L, kvN × H]; V likewise with Hv; past [B, kvN, P, H]. */
+function onnxAttention(ctx: NodeContext): OnnxAttention {
+  const q = shapeOf(ctx, 0, 'Q', [3, 4]);
+  const k = shapeOf(ctx, 1, 'K', [3, 4]);
+  const v = shapeOf(ctx, 2, 'V', [3, 4]);
+  const batch = q[0];
+  let heads: Expr;
+  let kvHeads: Expr;
+  let seq: Expr;
+  let headSize: Expr;
+  let kvLength: Expr;
+  let valueHeadSize: Expr;
+  if (q.length === 4) {
+    [heads, seq, headSize] = [q[1], q[2], q[3]];
+    [kvHeads, kvLength, valueHeadSize] = [k[1], k[2], v[3]];
+  } else {
+    heads = Expr.constant(requiredHeads(ctx, 'q_num_heads'));
+    kvHeads = Expr.constant(requiredHeads(ctx, 'kv_num_heads'));
+    seq = q[1];
+    headSize = perHead(q[2], heads, 'the query hidden size');
+    kvLength = k[1];
+    valueHeadSize = perHead(v[2], kvHeads, 'the value hidden size');
+  }
+  const past = ctx.inputs[4] ? shapeOf(ctx, 4, 'past_key', [4]) : undefined;
+  const keyLength = past ? past[2].add(kvLength) : kvLength;
+  const output = q.length === 4 ? [batch, heads, seq, valueHeadSize] : [batch, seq, heads.mul(valueHeadSize)];
+  return {
+    core: { batch, heads, queryLength: seq, keyLength, headSize, valueHeadSize, masked: ctx.inputs[3] !== undefined },
+    output,
+    presentKey: [batch, kvHeads, keyLength, headSize],
+    presentValue: [batch, kvHeads, keyLength, valueHeadSize],
+  };
+}
+
+// ------------------------------------------------ RotaryEmbedding
+
+/** FLOPs of rotating `input`: rotary_embedding_dim of each head when given, else every element. */
+function rotaryCost(ctx: NodeContext, input: Shape, heads: Expr | undefined): OpCost {
+  const elements = numel(input);
+  const rotaryDim = ctx.attrs.int('rotary_embedding_dim', 0);
+  if (rotaryDim > 0) {
+    const headSize = input.length === 4 ? input[3] : heads && perHead(input[input.length - 1], heads, 'the hidden size');
+    if (headSize) return { flops: elements.floorDiv(headSize).mul(rotaryDim).mul(ROTARY_FLOPS) };
+  }
+  return { flops: elements.mul(ROTARY_FLOPS) };
+}
+
+function rotaryHandler(domain: string, sinceVersion: number): OpHandler {
+  return {
+    opType: 'RotaryEmbedding',
+    domain,
+    sinceVersion,
+    infer: (ctx) => [{ dtype: ctx.inputs[0]?.dtype, shape: shapeOf(ctx, 0, 'input', [3, 4]) }],
+    cost: (ctx) => {
+      const heads = ctx.attrs.int('num_heads', 0);
+      return rotaryCost(ctx, shapeOf(ctx, 0, 'input', [3, 4]), heads > 0 ? Expr.constant(heads) : undefined);
+    },
+  };
+}
+
+export const attentionOps: readonly OpHandler[] = [
+  // input, weights, bias, mask_index, past, attention_bias, past_sequence_length.
+  projectedAttentionHandler('Attention', (ctx) => ctx.inputs[0]?.dtype, { past: 4, bias: 2, mask: [3, 5], pastLength: 6 }),
+  // input, weight, bias, input_scale, weight_scale, mask_index, input_zero_point, weight_zero_point, past → float.
+  projectedAttentionHandler('QAttention', (ctx) => ctx.inputs[3]?.dtype, { past: 8, bias: 2, mask: [5] }),
+  {
+    opType: 'PackedAttention',
+    domain: 'com.microsoft',
+    sinceVersion: 1,
+    infer: (ctx) => [{ dtype: ctx.inputs[0]?.dtype, shape: packedAttention(ctx).output }],
+    cost: (ctx) => {
+      const a = packedAttention(ctx);
+      return costWithExtras(a.core, a.projectionMacs, a.bias, ['attention counted over the padded batch (token_offset), an upper bound']);
+    },
+  },
+  // query, key, value, bias, key_padding_mask, attention_bias, past_key, past_value, past_sequence_length.
+  unprojectedHandler('MultiHeadAttention', { bias: 3, masks: [4, 5], pastKey: 6, sharedBufferInput: 8 }),
+  // query, key, value, mask_index, attention_bias, past_key, past_value, past_sequence_length, beam_width, cache_indirection, bias.
+  unprojectedHandler('DecoderMaskedMultiHeadAttention', { bias: 10, masks: [3, 4], pastKey: 5 }),
+  {
+    opType: 'GroupQueryAttention',
+    domain: 'com.microsoft',
+    sinceVersion: 1,
+    infer: (ctx) => {
+      const g = groupQuery(ctx);
+      return [
+        { dtype: ctx.inputs[0]?.dtype, shape: g.output },
+        { dtype: presentDtype(ctx, 3), shape: g.present },
+        { dtype: presentDtype(ctx, 4), shape: g.present },
+      ];
+    },
+    cost: (ctx) => {
+      const g = groupQuery(ctx);
+      return costWithExtras(g.core, ZERO_EXPR, g.rotaryFlops, g.notes);
+    },
+  },
+  rotaryHandler('com.microsoft', 1),
+  rotaryHandler('', 23),
+  {
+    opType: 'Attention',
+    domain: '',
+    sinceVersion: 23,
+    infer: (ctx) => {
+      const a = onnxAttention(ctx);
+      const dtype = ctx.inputs[0]?.dtype;
+      const scores = [a.core.batch, a.core.heads, a.core.queryLength, a.core.keyLength];
+      return [
+        { dtype, shape: a.output },
+        { dtype: ctx.inputs[1]?.dtype, shape: a.presentKey },
+        { dtype: ctx.inputs[2]?.dtype, shape: a.presentValue },
+        { dtype, shape: scores },
+      ];
+    },
+    cost: (ctx) => costWithExtras(onnxAttention(ctx).core, ZERO_EXPR, ZERO_EXPR, []),
+  },
+];
