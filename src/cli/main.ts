@@ -1,10 +1,10 @@
 import { estimateModel } from '../core/estimate/modelEstimate';
 import { findHardware, HARDWARE_CATALOG } from '../core/hardware/catalog';
-import type { HardwareEntry } from '../core/hardware/hardwareTypes';
+import type { HardwareEntry, Precision } from '../core/hardware/hardwareTypes';
 import { OnnxLoadError } from '../core/onnx/errors';
 import { batchSymbol } from '../core/profile';
 import { limitDepth } from '../core/report/buildReport';
-import type { ProfileReport } from '../core/report/reportTypes';
+import type { ProfileReport, ReportDiagnostic } from '../core/report/reportTypes';
 import { openModelFile } from '../node/profileFile';
 import { renderHardware, renderReport, type OutputFormat } from './render';
 
@@ -20,6 +20,8 @@ and estimates latency, throughput, cost, energy and fit on hardware targets.
   --bind name=value  bind a symbolic dim (repeatable), e.g. --bind batch=1 --bind sequence=512
   --target ID        estimate on a hardware target (repeatable); ids from 'onnx-profile hardware'
   --batch N          samples per call: binds the inputs' leading symbolic dim (default 1)
+  --precision P      estimate float layers as if run in P (fp32, tf32, bf16, fp16, fp8, int8, int4);
+                     default: the graph's own dtypes, with each device's fallback
   --format F         table (default), json (the report, schema in README), csv (one row per node), md
   --depth N          module-tree depth shown (default 3)
   --top N            nodes shown in the table, by FLOPs (default 20)`;
@@ -30,12 +32,15 @@ export interface CliOptions {
   readonly bindings: Map<string, number>;
   readonly targets: readonly HardwareEntry[];
   readonly batch: number | undefined;
+  readonly precision: Precision | undefined;
   readonly format: OutputFormat;
   readonly depth: number;
   readonly top: number;
 }
 
 export class UsageError extends Error {}
+
+const ESTIMATE_PRECISIONS: readonly Precision[] = ['fp32', 'tf32', 'bf16', 'fp16', 'fp8', 'int8', 'int4'];
 
 export function parseArgs(argv: readonly string[]): CliOptions {
   const bindings = new Map<string, number>();
@@ -44,6 +49,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let depth = 3;
   let top = 20;
   let batch: number | undefined;
+  let precision: Precision | undefined;
   const targets: HardwareEntry[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -80,6 +86,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         targets.push(entry);
         break;
       }
+      case '--precision': {
+        const p = value();
+        if (!ESTIMATE_PRECISIONS.includes(p as Precision)) throw new UsageError(`--precision must be one of ${ESTIMATE_PRECISIONS.join(', ')}, got '${p}'`);
+        precision = p as Precision;
+        break;
+      }
       case '--batch':
         batch = positiveInt(flag, value());
         if (batch === 0) throw new UsageError('--batch must be at least 1');
@@ -97,8 +109,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     }
   }
   if (model === undefined) throw new UsageError('no model given');
-  if (model === 'hardware') return { model: undefined, bindings, targets, batch, format, depth, top };
-  return { model, bindings, targets, batch, format, depth, top };
+  return { model: model === 'hardware' ? undefined : model, bindings, targets, batch, precision, format, depth, top };
 }
 
 function splitOnce(s: string, sep: string): [string, string | undefined] {
@@ -164,7 +175,13 @@ function profileWithTargets(options: CliOptions): ProfileReport {
     const report = opened.model.profile({ bindings });
     if (options.targets.length === 0) return report;
     const batch = symbol !== undefined ? bindings.get(symbol)! : staticBatch(report) ?? 1;
-    return { ...report, estimates: estimateModel(report, options.targets, { batch }) };
+    const precision = options.precision === 'tf32' ? { allowTf32: true } : { precisionOverride: options.precision };
+    const estimates = estimateModel(report, options.targets, { batch, ...precision });
+    const ignoredBatch: ReportDiagnostic[] =
+      options.batch !== undefined && options.batch !== batch
+        ? [{ severity: 'warning', code: 'static-batch', message: `--batch ${options.batch} ignored: the model's inputs have a static batch of ${batch}` }]
+        : [];
+    return { ...report, estimates, diagnostics: [...ignoredBatch, ...report.diagnostics] };
   } finally {
     opened.close();
   }

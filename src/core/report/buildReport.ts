@@ -37,17 +37,28 @@ interface Evaluator {
   readonly unbound: Set<string>;
 }
 
+/** Evaluates counts with unbound symbols as 1, remembering every symbol it met and every result. */
 function makeEvaluator(): Evaluator {
   const unbound = new Set<string>();
-  const empty = new Map<string, Expr>();
+  const ones = new Map<string, Expr>();
+  const memo = new Map<string, Expr>(); // derived atoms under `ones`; valid while `ones` only grows
+  const results = new Map<string, bigint>();
   return {
     unbound,
     value(e: Expr): bigint {
       const c = e.constantValue;
       if (c !== undefined) return c;
-      e.symbols(unbound);
-      const v = e.evaluate(empty, 1n);
-      return v < 0n ? 0n : v;
+      const key = e.toString();
+      const cached = results.get(key);
+      if (cached !== undefined) return cached;
+      for (const s of e.symbols()) {
+        unbound.add(s);
+        if (!ones.has(s)) ones.set(s, Expr.constant(1));
+      }
+      const v = e.substitute(ones, memo).constantValue ?? 0n;
+      const clamped = v < 0n ? 0n : v;
+      results.set(key, clamped);
+      return clamped;
     },
   };
 }
@@ -137,7 +148,7 @@ export function buildReport(model: OnnxModel, profile: GraphProfile, bindings: R
     modules: moduleTree(nodes.filter((n) => n.graphPath === '')),
     diagnostics: [...model.warnings.map((w) => ({ severity: 'warning' as const, code: w.code, message: w.message })), ...profile.diagnostics],
   };
-  const symbols = [...ev.unbound].filter((s) => !s.includes('('));
+  const symbols = [...ev.unbound].filter((s) => !s.includes('(') && !s.includes('#'));
   const unbound = symbols.filter((s) => !isInferenceUnknown(s)).sort();
   const unknown = symbols.length - unbound.length;
   const notes = [

@@ -152,28 +152,38 @@ export class Expr {
 
   /** Names of the model symbols this expression depends on, derived atoms expanded. */
   symbols(into = new Set<string>()): Set<string> {
+    for (const s of this.ownSymbols()) into.add(s);
+    return into;
+  }
+
+  private symbolCache: readonly string[] | undefined;
+
+  /** Computed once per expression: derived atoms share arguments, so re-expanding them is exponential. */
+  private ownSymbols(): readonly string[] {
+    if (this.symbolCache) return this.symbolCache;
+    const found = new Set<string>();
     for (const key of this.terms.keys()) {
       if (key === '') continue;
       for (const atom of key.split(SEP)) {
         const def = derivedAtoms.get(atom);
-        if (def) def.args.forEach((a) => a.symbols(into));
-        else into.add(atom);
+        if (def) def.args.forEach((a) => a.ownSymbols().forEach((x) => found.add(x)));
+        else found.add(atom);
       }
     }
-    return into;
+    return (this.symbolCache = [...found]);
   }
 
   /**
    * Substitutes bound symbols. Returns an expression (constant when everything is bound).
    * Unbound symbols stay symbolic.
    */
-  substitute(bindings: ReadonlyMap<string, Expr>): Expr {
+  substitute(bindings: ReadonlyMap<string, Expr>, memo: Map<string, Expr> = new Map()): Expr {
     if (this.isConstant || bindings.size === 0) return this;
     let result = ZERO;
     for (const [key, coeff] of this.terms) {
       let term = Expr.constant(coeff);
       if (key !== '') {
-        for (const atom of key.split(SEP)) term = term.mul(substituteAtom(atom, bindings));
+        for (const atom of key.split(SEP)) term = term.mul(substituteAtom(atom, bindings, memo));
       }
       result = result.add(term);
     }
@@ -262,12 +272,22 @@ function minMax(kind: 'min' | 'max', a: Expr, b: Expr): Expr {
   return derived(kind, [x, y]);
 }
 
+/** Printed atoms longer than this get a short interned name, so nesting can't grow them exponentially. */
+const MAX_ATOM_NAME = 96;
+const internedNames = new Map<string, string>();
+
 function derived(kind: DerivedKind, args: readonly Expr[]): Expr {
-  const name =
+  const full =
     kind === 'floor' ? `floor((${args[0]}) / ${parenthesize(args[1])})`
     : kind === 'ceil' ? `ceil((${args[0]}) / ${parenthesize(args[1])})`
     : kind === 'mod' ? `(${args[0]}) mod ${parenthesize(args[1])}`
     : `${kind}(${args[0]}, ${args[1]})`;
+  let name = full;
+  if (full.length > MAX_ATOM_NAME) {
+    // Sliced masks and concatenated caches nest min/max per layer; keep the definition, shorten the name.
+    name = internedNames.get(full) ?? `${kind}#${internedNames.size + 1}`;
+    internedNames.set(full, name);
+  }
   if (!derivedAtoms.has(name)) derivedAtoms.set(name, { kind, args });
   return Expr.symbol(name);
 }
@@ -276,17 +296,23 @@ function parenthesize(e: Expr): string {
   return e.isConstant || e.terms.size === 1 && e.terms.values().next().value === 1n ? e.toString() : `(${e})`;
 }
 
-function substituteAtom(atom: string, bindings: ReadonlyMap<string, Expr>): Expr {
+/** Substitutes into one atom; `memo` holds derived atoms already done under these bindings. */
+function substituteAtom(atom: string, bindings: ReadonlyMap<string, Expr>, memo: Map<string, Expr>): Expr {
   const def = derivedAtoms.get(atom);
   if (!def) return bindings.get(atom) ?? Expr.symbol(atom);
-  const [a, b] = def.args.map((x) => x.substitute(bindings));
+  const known = memo.get(atom);
+  if (known) return known;
+  const [a, b] = def.args.map((x) => x.substitute(bindings, memo));
+  let result: Expr;
   switch (def.kind) {
-    case 'floor': return a.floorDiv(b);
-    case 'ceil': return a.ceilDiv(b);
-    case 'mod': return a.mod(b);
-    case 'min': return a.min(b);
-    case 'max': return a.max(b);
+    case 'floor': result = a.floorDiv(b); break;
+    case 'ceil': result = a.ceilDiv(b); break;
+    case 'mod': result = a.mod(b); break;
+    case 'min': result = a.min(b); break;
+    case 'max': result = a.max(b); break;
   }
+  memo.set(atom, result);
+  return result;
 }
 
 const ZERO = new Expr(new Map());
