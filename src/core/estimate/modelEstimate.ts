@@ -171,13 +171,13 @@ export function memoryNeed(report: ProfileReport, options: ModelEstimateOptions 
   const notes: string[] = [];
   const scale = activationScale(report, options);
   const weightBytes = weightTotalBytes(report, options);
-  const activationBytes = num(report.totals.peakActivationBytes) * scale;
-  let kv = options.kvCacheBytes;
-  if (kv === undefined) {
-    const found = kvCacheBytes(report);
-    kv = found.bytes * scale;
-    if (found.unresolved > 0) notes.push(`${found.unresolved} KV-cache tensor(s) have unbound dims: not counted in memory`);
-  }
+  // The peak-activation figure already holds the past key/value inputs (graph inputs are live from the
+  // start), so the cache is taken out of it and counted once, as found or as the caller overrides it.
+  const found = kvCacheBytes(report);
+  if (found.unresolved > 0) notes.push(`${found.unresolved} KV-cache tensor(s) have unbound dims: not counted in memory`);
+  const foundKv = found.bytes * scale;
+  const activationBytes = Math.max(0, num(report.totals.peakActivationBytes) * scale - foundKv);
+  const kv = options.kvCacheBytes ?? foundKv;
   return { weightBytes, activationBytes, kvCacheBytes: kv, totalBytes: weightBytes + activationBytes + kv, notes };
 }
 

@@ -1,0 +1,100 @@
+/**
+ * The MLPerf validation on the graph-only fixtures of test/fixtures/mlperf (scripts/makeMlperfModels.py):
+ * each profiles fully, matches the published size of its architecture, and the estimator's median absolute
+ * error over the published MLPerf results stays within 25% (docs/validation.md).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { openModelFile } from '../../node/profileFile';
+import { findHardware } from '../hardware/catalog';
+import { detectDecoder } from './llm';
+import { type MlperfModel, type MlperfPoint, type ProfileFn, MLPERF_MODELS, medianAbsoluteError, memoised, validateAll } from './mlperfValidation';
+import { estimateModel, kvCacheBytes } from './modelEstimate';
+
+/** Compiled to out/src/core/estimate/: the fixtures are at the repository root (or the working directory). */
+const FIXTURES = [join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'mlperf'), join(process.cwd(), 'test', 'fixtures', 'mlperf')].find(existsSync);
+
+const profile: ProfileFn = memoised((model, bindings) => {
+  assert.ok(FIXTURES, 'test/fixtures/mlperf not found');
+  const opened = openModelFile(join(FIXTURES, `${model}.onnx`));
+  try {
+    return opened.model.profile({ bindings: new Map(Object.entries(bindings)) });
+  } finally {
+    opened.close();
+  }
+});
+
+/** One sample / token at small sizes: the published figures are per image or per token. */
+const UNIT_BINDINGS: Readonly<Record<MlperfModel, Record<string, number>>> = {
+  resnet50: { batch: 1 },
+  retinanet: { batch: 1 },
+  bert_large: { batch: 1, sequence: 384 },
+  gptj_6b: { batch: 1, sequence_length: 1, past_sequence_length: 0, total_sequence_length: 1 },
+  llama2_70b: { batch: 1, sequence_length: 1, past_sequence_length: 0, total_sequence_length: 1 },
+};
+
+/**
+ * Published sizes. ResNet-50: torchvision's ResNet50_Weights meta (_ops 4.089 GFLOPS = GMACs, num_params
+ * 25,557,032 with BatchNorm, folded here). BERT-large: 335,141,888 from the bert-large config (vocab 30522,
+ * 512 positions, 24 × 12.6 M) with the pooler; the fixture has the 2-logit SQuAD head instead (the paper
+ * rounds to 340 M). GPT-J: 6,053,381,344 (EleutherAI model card). Llama-2-70B: 68,976,648,192 (the
+ * checkpoint's parameter count, "70B" in the paper).
+ */
+const PUBLISHED: Readonly<Record<MlperfModel, { params: number; macs?: number }>> = {
+  resnet50: { params: 25_557_032, macs: 4.089e9 },
+  retinanet: { params: 37.1e6 },
+  bert_large: { params: 335_141_888, macs: 24 * (384 * 12_582_912 + 2 * 384 * 384 * 1024) },
+  gptj_6b: { params: 6_053_381_344 },
+  llama2_70b: { params: 68_976_648_192 },
+};
+
+const within = (actual: number, expected: number, rel: number, what: string) =>
+  assert.ok(Math.abs(actual - expected) <= rel * expected, `${what}: ${actual} not within ${rel * 100}% of ${expected}`);
+
+for (const model of MLPERF_MODELS) {
+  test(`${model}: profiles fully and matches the published size`, () => {
+    const report = profile(model, UNIT_BINDINGS[model]);
+    assert.equal(report.coverage.percent, 100, JSON.stringify(report.coverage.uncoveredOpTypes));
+    assert.equal(report.unboundSymbols.length, 0, report.unboundSymbols.join(', '));
+    const published = PUBLISHED[model];
+    within(Number(report.totals.params), published.params, 0.02, `${model} params`);
+    if (published.macs !== undefined) within(Number(report.totals.macs), published.macs, 0.02, `${model} MACs`);
+  });
+}
+
+test('decoders: past/present per layer, the KV cache from the past inputs, prefill and decode told apart', () => {
+  const info = detectDecoder(profile('llama2_70b', {}));
+  assert.ok(info);
+  assert.equal(info.layers, 80);
+  assert.equal(info.kvHeads, 8);
+  assert.equal(info.headDim, 128);
+  assert.deepEqual([info.batchDim, info.sequenceDim, info.pastSequenceDim, info.totalSequenceDim], ['batch', 'sequence_length', 'past_sequence_length', 'total_sequence_length']);
+  const report = profile('llama2_70b', { batch: 2, sequence_length: 1, past_sequence_length: 1000, total_sequence_length: 1001 });
+  // present outputs hold past + 1 tokens: 80 layers × K,V × 8 heads × 128 × 1001 × 2 sequences × 4 bytes
+  assert.equal(kvCacheBytes(report).bytes, 80 * 2 * 8 * 128 * 1001 * 2 * 4);
+  // one decode step: ≈ 2 × params FLOPs per token
+  within(Number(profile('gptj_6b', UNIT_BINDINGS.gptj_6b).totals.macs), 6.05e9, 0.05, 'GPT-J MACs per token');
+});
+
+test('Llama-2-70B: fp8 weights (69 GB) fit one 80 GB H100; fp16 (138 GB) need two, tensor-parallel', () => {
+  const h100 = findHardware('h100-sxm');
+  assert.ok(h100);
+  const report = profile('llama2_70b', { batch: 1, sequence_length: 1, past_sequence_length: 100, total_sequence_length: 101 });
+  assert.equal(estimateModel(report, [h100], { precisionOverride: 'fp8' })[0].fits, true);
+  const [e] = estimateModel(report, [h100], { precisionOverride: 'fp16' });
+  assert.equal(e.fits, false);
+  assert.equal(e.chipsNeeded, 2);
+  assert.ok(e.interconnectSeconds > 0);
+});
+
+test('MLPerf Offline results: median absolute error of the default estimator ≤ 25%', () => {
+  assert.ok(FIXTURES, 'test/fixtures/mlperf not found');
+  const points = (JSON.parse(readFileSync(join(FIXTURES, 'mlperf-calibration.json'), 'utf8')) as { results: MlperfPoint[] }).results;
+  const { rows, medianAbsoluteError: median } = validateAll(points, profile);
+  assert.equal(rows.length, points.length, 'every calibration point has a fixture model');
+  for (const r of rows) assert.ok(Number.isFinite(r.estimated) && r.estimated > 0, `${r.id}: estimate ${r.estimated}`);
+  assert.equal(median, medianAbsoluteError(rows));
+  assert.ok(median <= 0.25, `median absolute error ${(median * 100).toFixed(1)}%: ${rows.map((r) => `${r.benchmark}@${r.device} ${(r.error * 100).toFixed(1)}%`).join(', ')}`);
+});

@@ -1,0 +1,167 @@
+// Synthetic reports, estimates and hints for the webview tests (deterministic: no randomness).
+
+
+// Self-contained (no outer references): tests also run it inside the page via Function#toString.
+export function syntheticReport(count, { symbolic = true } = {}) {
+  const OPS = ['Conv', 'MatMul', 'Add', 'Relu', 'Softmax', 'LayerNormalization', 'Gather', 'Reshape', 'Transpose', 'Mul'];
+  const nodes = [];
+  const opAgg = new Map();
+  let flopsTotal = 0;
+  let paramsTotal = 0;
+  for (let i = 0; i < count; i++) {
+    const opType = OPS[i % OPS.length];
+    const layer = Math.floor(i / 40);
+    const block = ['attn', 'mlp', 'norm'][Math.floor(i / 10) % 3];
+    const isMac = opType === 'Conv' || opType === 'MatMul';
+    const flops = isMac ? 2 * ((i * 7919) % 100000 + 1000) * 512 : ((i * 104729) % 5000) * 16;
+    const params = isMac ? ((i * 31) % 4096) * 64 : 0;
+    const bytesRead = 4 * (((i * 13) % 9000) + 100);
+    const bytesWritten = 4 * (((i * 17) % 7000) + 100);
+    const status = i % 97 === 5 ? 'uncovered' : i % 53 === 7 ? 'unknown-cost' : 'costed';
+    nodes.push({
+      index: i,
+      name: `/model/layers.${layer}/${block}/${opType}_${i}`,
+      opType,
+      domain: '',
+      graphPath: '',
+      scope: `/model/layers.${layer}/${block}`,
+      status,
+      flops: status === 'costed' ? flops : 0,
+      macs: status === 'costed' ? Math.floor(flops / 2) * (isMac ? 1 : 0) : 0,
+      ...(symbolic && i % 3 === 0 ? { flopsExpression: `${flops} * batch` } : {}),
+      params,
+      weightBytes: params * 4,
+      bytesRead,
+      bytesWritten,
+      arithmeticIntensity: status === 'costed' ? flops / (bytesRead + bytesWritten) : null,
+      computeDtype: 'float',
+      inputs: [`t${i}`, isMac ? `w${i}` : ''].filter(Boolean),
+      outputs: [{ name: `t${i + 1}`, dtype: 'float', shape: symbolic ? ['batch', 'sequence', 64 + (i % 8) * 64] : [1, 128, 64 + (i % 8) * 64] }],
+      notes: i === 0 ? ['first node'] : [],
+    });
+    const n = nodes[i];
+    flopsTotal += n.flops;
+    paramsTotal += params;
+    const a = opAgg.get(opType) ?? { opType, domain: '', count: 0, flops: 0, macs: 0, params: 0, bytesRead: 0, bytesWritten: 0, flopsShare: 0 };
+    a.count++;
+    a.flops += n.flops;
+    a.macs += n.macs;
+    a.params += params;
+    a.bytesRead += bytesRead;
+    a.bytesWritten += bytesWritten;
+    opAgg.set(opType, a);
+  }
+  const opTypes = [...opAgg.values()].map((o) => ({ ...o, flopsShare: flopsTotal ? o.flops / flopsTotal : 0 }));
+  const costed = nodes.filter((n) => n.status === 'costed').length;
+  const uncovered = nodes.filter((n) => n.status === 'uncovered').length;
+  return {
+    schemaVersion: '1.0.0',
+    tool: { name: 'onnx-hardware-profiler', version: '0.1.0' },
+    model: { path: `/models/synthetic-${count}.onnx`, fileBytes: 1234, irVersion: 8, producer: 'synthetic', producerVersion: '1', opsets: { 'ai.onnx': 17 }, metadata: {} },
+    bindings: {},
+    unboundSymbols: symbolic ? ['batch', 'sequence'] : [],
+    totals: {
+      flops: flopsTotal,
+      macs: nodes.reduce((a, n) => a + n.macs, 0),
+      params: paramsTotal,
+      weightBytes: paramsTotal * 4,
+      weightBytesByDtype: { float: paramsTotal * 4, int64: 1368 },
+      bytesRead: nodes.reduce((a, n) => a + n.bytesRead, 0),
+      bytesWritten: nodes.reduce((a, n) => a + n.bytesWritten, 0),
+      peakActivationBytes: 123456789,
+      ...(symbolic ? { flopsExpression: `${flopsTotal} * batch` } : {}),
+    },
+    coverage: {
+      nodes: count,
+      costedNodes: costed,
+      unknownCostNodes: count - costed - uncovered,
+      uncoveredNodes: uncovered,
+      percent: Math.round((costed / count) * 1000) / 10,
+      uncoveredOpTypes: uncovered ? [{ opType: 'Softmax', domain: '', count: uncovered }] : [],
+    },
+    graphInputs: [{ name: 'input_ids', dtype: 'int64', shape: symbolic ? ['batch', 'sequence'] : [1, 128] }],
+    graphOutputs: [{ name: 'logits', dtype: 'float', shape: symbolic ? ['batch', 'sequence', 512] : [1, 128, 512] }],
+    nodes,
+    opTypes,
+    modules: { name: '', path: '', nodeCount: count, flops: flopsTotal, macs: 0, params: paramsTotal, bytesRead: 0, bytesWritten: 0, children: [] },
+    diagnostics: [],
+  };
+}
+
+export const TARGETS = ['h100-sxm', 'l4', 'a100-80gb', 'tpu-v5e', 'inferentia2', 'gaudi3', 'groq-lpu'];
+const PEAK = { 'h100-sxm': 989e12, l4: 121e12, 'a100-80gb': 312e12, 'tpu-v5e': 197e12, inferentia2: 190e12, gaudi3: 1835e12, 'groq-lpu': 188e12 };
+const BW = { 'h100-sxm': 3.35e12, l4: 0.3e12, 'a100-80gb': 2.0e12, 'tpu-v5e': 0.82e12, inferentia2: 0.82e12, gaudi3: 3.7e12, 'groq-lpu': 80e12 };
+
+/** Estimates shaped like src/core/estimate ModelEstimate[] plus `nodes` (NodeEstimate-like). */
+export function syntheticEstimates(report, targets = TARGETS) {
+  return targets.map((t, k) => {
+    const nodes = report.nodes.map((n) => {
+      const cs = n.flops / (PEAK[t] * 0.6);
+      const ms = (n.bytesRead + n.bytesWritten) / (BW[t] * 0.8);
+      return { index: n.index, seconds: n.status === 'costed' ? Math.max(cs, ms) + 2e-6 : 0, bound: cs > ms ? 'compute' : 'memory', effectiveFlopsPerSecond: PEAK[t] * 0.6, memoryBytes: n.bytesRead + n.bytesWritten, memorySeconds: ms };
+    });
+    const latency = nodes.reduce((a, n) => a + n.seconds, 0);
+    return {
+      target: t,
+      targetName: t.toUpperCase(),
+      latencySeconds: latency,
+      throughputPerSecond: 1 / latency,
+      costPerMillionUsd: t === 'groq-lpu' ? null : (latency * 1e6 * (1 + k)) / 3600,
+      joulesPerInference: latency * (300 + 50 * k),
+      fits: t !== 'l4',
+      chipsNeeded: t === 'l4' ? 2 : 1,
+      computeBoundFraction: 0.3 + 0.05 * k,
+      peakFlopsPerSecond: PEAK[t],
+      memoryBandwidthBytesPerSecond: BW[t],
+      notEstimatedNodes: report.nodes.filter((n) => n.status !== 'costed').length,
+      nodes,
+    };
+  });
+}
+
+export function syntheticHints(report) {
+  return [
+    { code: 'fp8-matmul', severity: 'info', message: 'MatMul layers could run in FP8 on H100.', nodes: report.nodes.filter((n) => n.opType === 'MatMul').slice(0, 20).map((n) => n.index), savings: { 'h100-sxm': { latencyFraction: 0.31 }, 'a100-80gb': 0.05 } },
+    { code: 'uncovered-op', severity: 'warning', message: 'No cost rule: <img src=x onerror=alert(1)> is not HTML.', nodes: [report.nodes[5].name], savings: [] },
+  ];
+}
+
+export function settings(overrides = {}) {
+  return { computeUnit: 'flops', memoryUnit: 'decimal', targets: TARGETS, batch: 1, ...overrides };
+}
+
+/** The host's EstimatesPayload shape (src/protocol/messages.ts): ModelEstimate[] + nodeTimes record + available. */
+export function payloadEstimates(report, targets = TARGETS) {
+  const est = syntheticEstimates(report, targets);
+  const nodeTimes = Object.fromEntries(est.map((e) => [e.target, e.nodes.map((n) => ({ ...n, flops: 0 }))]));
+  const stripped = est.map(({ nodes, peakFlopsPerSecond, memoryBandwidthBytesPerSecond, ...rest }) => ({ ...rest, chips: rest.chipsNeeded }));
+  return {
+    batch: 1,
+    available: [...targets.map((t) => ({ id: t, name: `Device ${t}`, vendor: 'v', deviceClass: t.startsWith('tpu') || t === 'groq-lpu' || t === 'gaudi3' || t === 'inferentia2' ? 'accelerator' : 'gpu', custom: false })), { id: 'my-npu', name: 'My NPU', vendor: 'me', deviceClass: 'edge', custom: true }],
+    targets: stripped,
+    bestTarget: 'gaudi3',
+    selectedTarget: 'gaudi3',
+    nodeSeconds: [],
+    nodeTimes,
+    unknownTargets: ['nope-9000'],
+  };
+}
+
+/** src/core/hints Hint shape. */
+export function coreHints(report) {
+  const mm = report.nodes.filter((n) => n.opType === 'MatMul').slice(0, 3);
+  return [
+    {
+      code: 'fp8-weights',
+      severity: 'info',
+      nodes: mm.map((n) => n.index),
+      nodeNames: mm.map((n) => n.name),
+      message: 'Run these MatMuls in FP8.',
+      explanation: 'Halves weight bytes; H100 has FP8 tensor cores.',
+      savings: [
+        { target: 'h100-sxm', verdict: 'gain', seconds: 2e-5, baselineSeconds: 1e-4, usdPerMillion: 0.01, bytes: 1e6, chipsBefore: 1, chipsAfter: 1 },
+        { target: 'a100-80gb', verdict: 'none', reason: 'no FP8 support', seconds: 0, baselineSeconds: 1e-4, usdPerMillion: 0, bytes: 0, chipsBefore: 1, chipsAfter: 1 },
+      ],
+    },
+  ];
+}
