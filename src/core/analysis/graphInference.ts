@@ -269,7 +269,7 @@ class GraphInference {
     outputs.forEach((o) => {
       if (o.name === '') return;
       if (scope.values.has(o.name)) {
-        this.diag('error', 'duplicate-output', `'${o.name}' is produced twice: node '${label}' redefines an earlier value; the later one is used`, label);
+        this.diag('warning', 'duplicate-output', `'${o.name}' is produced twice: node '${label}' redefines an earlier value; the later one is used`, label);
       }
       scope.values.set(o.name, o);
     });

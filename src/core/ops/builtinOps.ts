@@ -9,6 +9,7 @@ import { elementwiseOps } from './families/elementwise';
 import { generationOps } from './families/generation';
 import { matmulOps } from './families/matmul';
 import { miscOps } from './families/misc';
+import { mlOps } from './families/mlOps';
 import { moeOps } from './families/moe';
 import { normalizationOps } from './families/normalization';
 import { poolingOps } from './families/pooling';
@@ -17,6 +18,7 @@ import { recurrentOps } from './families/recurrent';
 import { reductionOps } from './families/reduction';
 import { sequenceOps } from './families/sequences';
 import { shapeOps } from './families/shapeOps';
+import { trainingOps } from './families/training';
 
 /** Every op family: the one list the default registry is built from. */
 export const BUILTIN_OP_FAMILIES: Readonly<Record<string, readonly OpHandler[]>> = {
@@ -37,6 +39,8 @@ export const BUILTIN_OP_FAMILIES: Readonly<Record<string, readonly OpHandler[]>>
   controlFlow: controlFlowOps,
   sequences: sequenceOps,
   misc: miscOps,
+  training: trainingOps,
+  ml: mlOps,
 };
 
 let defaultRegistry: OpRegistry | undefined;

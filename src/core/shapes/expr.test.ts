@@ -40,6 +40,13 @@ test('min and max simplify when the difference is constant', () => {
   assert.equal(m.substitute(new Map([['a', c(3)], ['b', c(5)]])).constantValue, 5n);
 });
 
+test('nested min and max flatten and drop dominated operands', () => {
+  const m = s('a').max(s('b'));
+  assert.ok(m.max(s('a')).equals(m), 'max(max(a, b), a) = max(a, b)');
+  assert.ok(m.max(s('b').add(2)).equals(s('a').max(s('b').add(2))), 'b is dominated by b + 2');
+  assert.equal(s('c').max(m).toString(), s('a').max(s('b')).max(s('c')).toString(), 'order does not matter');
+});
+
 test('counts stay exact past 2^53 and 2^63', () => {
   const big = product([c(2n ** 40n), c(2n ** 40n), c(3)]);
   assert.equal(big.constantValue, 3n * 2n ** 80n);

@@ -261,15 +261,37 @@ function floorDivBig(n: bigint, d: bigint): bigint {
   return (n % d !== 0n && (n < 0n) !== (d < 0n)) ? q - 1n : q;
 }
 
+/** The operands of a (possibly nested) min or max of this kind, or [e] itself. */
+function operandsOf(kind: 'min' | 'max', e: Expr): Expr[] {
+  if (e.terms.size === 1) {
+    const [key, coefficient] = e.terms.entries().next().value as [string, bigint];
+    const def = coefficient === 1n && key !== '' && !key.includes(SEP) ? derivedAtoms.get(key) : undefined;
+    if (def?.kind === kind) return def.args.flatMap((arg) => operandsOf(kind, arg));
+  }
+  return [e];
+}
+
+/**
+ * min/max, flattened: nested operands of the same kind are merged, and an operand that differs from
+ * another by a constant keeps only the winner, so max(max(a, b), a) is max(a, b).
+ */
 function minMax(kind: 'min' | 'max', a: Expr, b: Expr): Expr {
   const ac = a.constantValue;
   const bc = b.constantValue;
   if (ac !== undefined && bc !== undefined) return kind === 'min' ? (ac < bc ? a : b) : (ac > bc ? a : b);
   if (a.equals(b)) return a;
-  const diff = a.sub(b).constantValue;
-  if (diff !== undefined) return (diff <= 0n) === (kind === 'min') ? a : b;
-  const [x, y] = a.toString() <= b.toString() ? [a, b] : [b, a];
-  return derived(kind, [x, y]);
+  const kept: Expr[] = [];
+  for (const e of [...operandsOf(kind, a), ...operandsOf(kind, b)]) {
+    const rival = kept.findIndex((k) => e.sub(k).constantValue !== undefined);
+    if (rival < 0) {
+      kept.push(e);
+      continue;
+    }
+    const diff = e.sub(kept[rival]).constantValue!;
+    if (kind === 'max' ? diff > 0n : diff < 0n) kept[rival] = e;
+  }
+  kept.sort((x, y) => (x.toString() < y.toString() ? -1 : x.toString() > y.toString() ? 1 : 0));
+  return kept.slice(1).reduce((acc, e) => derived(kind, [acc, e]), kept[0]);
 }
 
 /** Printed atoms longer than this get a short interned name, so nesting can't grow them exponentially. */

@@ -42,7 +42,15 @@ function broadcastDim(a: Expr, b: Expr): Expr {
   if (ac !== undefined && bc !== undefined) throw new ShapeError(`dims ${ac} and ${bc} do not broadcast`);
   if (ac !== undefined) return a; // symbolic b must be 1 or equal a
   if (bc !== undefined) return b;
+  // A dim inference could not know (unk__N) must be 1 or the named one: keep the name.
+  if (isUnknownDim(b)) return a;
+  if (isUnknownDim(a)) return b;
   return a.max(b); // both symbolic: one of them is 1 at run time, or they are equal
+}
+
+/** A fresh symbol made for a dim inference could not know (`unk__3`). */
+export function isUnknownDim(e: Expr): boolean {
+  return e.terms.size === 1 && e.toString().startsWith('unk__') && !e.toString().includes(' ');
 }
 
 /** Broadcast shape of the given inputs, or undefined when any rank is unknown. */

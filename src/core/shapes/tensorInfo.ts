@@ -26,6 +26,8 @@ export interface TensorInfo {
   readonly isWeight?: boolean;
   /** For sequences and optionals: what an item is. */
   readonly element?: TensorInfo;
+  /** For sequences: the number of items, when known (0 for SequenceEmpty). */
+  readonly length?: Expr;
 }
 
 /** An output as a handler infers it; the engine adds the name. */

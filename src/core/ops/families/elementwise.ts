@@ -62,6 +62,7 @@ const INT_VALUE_RULES: Readonly<Record<string, (a: Expr[]) => Expr | undefined>>
   And: ([a, b]) => bothConstant(a, b, (x, y) => (x !== 0n && y !== 0n ? 1 : 0)),
   Or: ([a, b]) => bothConstant(a, b, (x, y) => (x !== 0n || y !== 0n ? 1 : 0)),
   Where: ([c, x, y]) => (c.constantValue === undefined ? undefined : c.constantValue !== 0n ? x : y),
+  Relu: ([a]) => (a.constantValue === undefined ? undefined : a.constantValue > 0n ? a : Expr.constant(0)),
 };
 
 const FLOAT_VALUE_RULES: Readonly<Record<string, (a: number[]) => number>> = {
@@ -69,6 +70,7 @@ const FLOAT_VALUE_RULES: Readonly<Record<string, (a: number[]) => number>> = {
   Neg: ([a]) => -a, Abs: ([a]) => Math.abs(a), Sqrt: ([a]) => Math.sqrt(a), Floor: ([a]) => Math.floor(a), Ceil: ([a]) => Math.ceil(a),
   Max: (a) => Math.max(...a), Min: (a) => Math.min(...a), Reciprocal: ([a]) => 1 / a, Pow: ([a, b]) => a ** b,
   Where: ([c, x, y]) => (c !== 0 ? x : y),
+  Relu: ([a]) => Math.max(a, 0),
 };
 
 function truncDiv(a: Expr, b: Expr): Expr {

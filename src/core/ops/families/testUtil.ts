@@ -38,7 +38,19 @@ export type AttrSpec =
   | { readonly float: number }
   | { readonly floats: readonly number[] }
   /** A subgraph attribute (If branches, Loop body, a generation op's decoder). */
-  | { readonly graph: GraphSpec };
+  | { readonly graph: GraphSpec }
+  /** A tensor attribute (Constant's value, ConstantOfShape's fill), its contents readable by the handler. */
+  | { readonly tensor: TensorSpec };
+
+export interface TensorSpec {
+  readonly dtype: DataType | string;
+  readonly dims: readonly number[];
+  /** Row-major contents; absent: the handler's readTensor finds none. */
+  readonly values?: readonly number[];
+}
+
+/** Contents of the tensor attributes built from TensorSpecs, for NodeContext.readTensor. */
+const tensorAttributeValues = new WeakMap<TensorRef, KnownValue>();
 
 export interface NodeSpec {
   readonly opType: string;
@@ -96,7 +108,7 @@ export function runNode(spec: NodeSpec, registry: OpRegistry = builtinRegistry()
     inferSubgraph: () => {
       throw new Error('runNode does not run subgraphs; use profileGraph');
     },
-    readTensor: () => undefined,
+    readTensor: (t) => tensorAttributeValues.get(t),
   };
   const inferred = handler.infer(ctx);
   const count = spec.outputCount ?? inferred.length;
@@ -217,12 +229,20 @@ function toAttribute(name: string, spec: AttrSpec): Attribute {
   if ('graph' in spec) return { ...empty, type: AttributeType.GRAPH, g: buildGraph(spec.graph, name) };
   if ('float' in spec) return { ...empty, type: AttributeType.FLOAT, f: spec.float };
   if ('floats' in spec) return { ...empty, type: AttributeType.FLOATS, floats: [...spec.floats] };
+  if ('tensor' in spec) return { ...empty, type: AttributeType.TENSOR, t: toTensorRef(name, spec.tensor) };
   const list = spec as readonly (number | string)[];
   if (list.every((v): v is string => typeof v === 'string') && list.length > 0) return { ...empty, type: AttributeType.STRINGS, strings: [...list] };
   const numbers = list as readonly number[];
   return numbers.every(Number.isInteger)
     ? { ...empty, type: AttributeType.INTS, ints: [...numbers] }
     : { ...empty, type: AttributeType.FLOATS, floats: [...numbers] };
+}
+
+function toTensorRef(name: string, spec: TensorSpec): TensorRef {
+  const dtype = parseDtype(spec.dtype);
+  const t: TensorRef = { name, dtype, dims: spec.dims.map(BigInt), payload: { kind: 'none' } };
+  if (spec.values) tensorAttributeValues.set(t, knownValue(dtype, spec.dims, spec.values));
+  return t;
 }
 
 function describeOutput(t: TensorInfo): OutputResult {
