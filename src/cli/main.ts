@@ -1,4 +1,5 @@
 import { estimateModel } from '../core/estimate/modelEstimate';
+import { buildHints } from '../core/hints/buildHints';
 import { findHardware, HARDWARE_CATALOG } from '../core/hardware/catalog';
 import type { HardwareEntry, Precision } from '../core/hardware/hardwareTypes';
 import { OnnxLoadError } from '../core/onnx/errors';
@@ -181,7 +182,8 @@ function profileWithTargets(options: CliOptions): ProfileReport {
       options.batch !== undefined && options.batch !== batch
         ? [{ severity: 'warning', code: 'static-batch', message: `--batch ${options.batch} ignored: the model's inputs have a static batch of ${batch}` }]
         : [];
-    return { ...report, estimates, diagnostics: [...ignoredBatch, ...report.diagnostics] };
+    const hints = buildHints(report, options.targets, { batch, sampler: opened.model.weightSampler(), ...precision });
+    return { ...report, estimates, hints, diagnostics: [...ignoredBatch, ...report.diagnostics] };
   } finally {
     opened.close();
   }

@@ -1,4 +1,5 @@
 import type { ModelEstimate } from '../core/estimate/modelEstimate';
+import type { Hint } from '../core/hints/hintTypes';
 import type { HardwareEntry, Precision } from '../core/hardware/hardwareTypes';
 import type { ModuleNode, NodeReport, ProfileReport } from '../core/report/reportTypes';
 import { formatBytes, formatScaled, formatSeconds, formatShape } from '../core/report/units';
@@ -102,6 +103,14 @@ function estimateRow(e: ModelEstimate): string[] {
   ];
 }
 
+/** One line per hint: code, message, and the saving on each target that gains. */
+function hintLine(h: Hint): string {
+  const gains = h.savings
+    .filter((x) => x.verdict === 'gain')
+    .map((x) => `${x.target} −${formatSeconds(x.seconds)} (${x.baselineSeconds > 0 ? Math.round((x.seconds / x.baselineSeconds) * 100) : 0}%)`);
+  return `  [${h.severity}] ${h.code}: ${h.message}${gains.length ? `\n      saves ${gains.join(', ')}` : ''}`;
+}
+
 function estimateNotes(estimates: readonly ModelEstimate[]): string[] {
   const lines: string[] = [];
   for (const e of estimates) {
@@ -120,6 +129,12 @@ export function renderTable(report: ProfileReport, options: RenderOptions): stri
     out.push(`Hardware estimates (batch ${report.estimates[0].batch})`);
     out.push(table(ESTIMATE_HEADERS, report.estimates.map(estimateRow), new Set([2, 3, 4, 5, 7])));
     out.push(...estimateNotes(report.estimates), '');
+  }
+  if (report.hints?.length) {
+    out.push(`Hints (${report.hints.length}, by saving)`);
+    out.push(...report.hints.slice(0, options.top).map(hintLine));
+    if (report.hints.length > options.top) out.push(`  … ${report.hints.length - options.top} more (--top, or --format json)`);
+    out.push('');
   }
   out.push(`Top ${options.top} nodes by FLOPs`);
   out.push(table(['node', 'op', 'FLOPs', 'params', 'bytes', 'FLOP/B', 'output shapes'], topNodes(report, options.top).map(nodeRow), new Set([2, 3, 4, 5])), '');

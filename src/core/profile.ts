@@ -7,6 +7,7 @@ import { builtinRegistry } from './ops/builtinOps';
 import type { OpRegistry } from './ops/opRegistry';
 import { buildReport } from './report/buildReport';
 import type { ProfileReport } from './report/reportTypes';
+import { makeWeightSampler, type WeightSampler } from './hints/weightStats';
 
 export interface ProfileRequest extends ProfileOptions {
   readonly path: string;
@@ -19,13 +20,19 @@ export interface ProfileRequest extends ProfileOptions {
 export class LoadedModel {
   private constructor(
     readonly model: OnnxModel,
+    private readonly request: Omit<ProfileRequest, keyof ProfileOptions>,
     private readonly values: TensorValueReader,
     private readonly registry: OpRegistry,
   ) {}
 
   static load(request: Omit<ProfileRequest, keyof ProfileOptions>): LoadedModel {
     const model = loadModel(request.source, { path: request.path, fileSystem: request.fileSystem });
-    return new LoadedModel(model, new TensorValueReader(request.source, request.fileSystem), request.registry ?? builtinRegistry());
+    return new LoadedModel(model, request, new TensorValueReader(request.source, request.fileSystem), request.registry ?? builtinRegistry());
+  }
+
+  /** Reads bounded samples of named weights (for quantization-risk hints); valid while the source is open. */
+  weightSampler(): WeightSampler {
+    return makeWeightSampler(this.model, this.request.source, this.request.fileSystem);
   }
 
   profile(options: ProfileOptions = {}): ProfileReport {

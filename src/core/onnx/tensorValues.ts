@@ -120,3 +120,87 @@ function bfloatToFloat(b: number): number {
   view.setUint32(0, b << 16);
   return view.getFloat32(0);
 }
+
+/** A bounded, evenly strided sample of a weight tensor's elements, for quantisation-risk statistics. */
+export interface TensorSample {
+  readonly dims: readonly number[];
+  readonly totalElements: number;
+  /** Flat (row-major) element index of each sampled value. */
+  readonly indices: readonly number[];
+  readonly values: readonly number[];
+}
+
+/**
+ * Reads at most `maxElements` elements of `tensor`, evenly strided over the whole tensor, reading only their
+ * bytes (one small read each) from the model or its external data file. The stride is odd so that the
+ * samples spread over the columns of power-of-two-wide matrices instead of landing in one column.
+ * undefined for dtypes other than float32/16, bfloat16, double, int8, uint8, for sparse tensors, packed
+ * varint payloads, or data that is missing.
+ */
+export function sampleTensor(
+  tensor: TensorRef,
+  maxElements: number,
+  modelSource: ByteSource | undefined,
+  fileSystem: FileSystem | undefined,
+): TensorSample | undefined {
+  const width = tensor.dtype === undefined ? undefined : SAMPLE_WIDTH[tensor.dtype];
+  if (width === undefined || tensor.dtype === undefined || tensor.sparseValueCount !== undefined) return undefined;
+  const total = Number(elementCount(tensor.dims));
+  if (!Number.isSafeInteger(total) || total <= 0 || maxElements <= 0) return undefined;
+  const p = tensor.payload;
+  let source: ByteSource | undefined;
+  let base: number;
+  let close = () => {};
+  if (p.kind === 'embedded' && (p.field === 'raw_data' || (p.field === 'float_data' && width === 4) || (p.field === 'double_data' && width === 8))) {
+    source = modelSource;
+    base = p.offset;
+  } else if (p.kind === 'external' && !p.problem && p.resolvedPath && fileSystem) {
+    try {
+      const file = fileSystem.open(p.resolvedPath);
+      source = file;
+      close = () => file.close();
+    } catch {
+      return undefined;
+    }
+    base = p.offset;
+  } else {
+    return undefined;
+  }
+  if (!source) return undefined;
+  try {
+    const count = Math.min(total, Math.floor(maxElements));
+    let stride = Math.max(1, Math.floor(total / count));
+    if (stride > 1 && stride % 2 === 0) stride -= 1;
+    const indices: number[] = [];
+    const values: number[] = [];
+    for (let i = 0, flat = 0; i < count && flat < total; i++, flat += stride) {
+      const bytes = source.read(base + flat * width, width);
+      if (bytes.length < width) return undefined;
+      indices.push(flat);
+      values.push(decodeSampleElement(tensor.dtype, new DataView(bytes.buffer, bytes.byteOffset, width)));
+    }
+    return { dims: tensor.dims.map(Number), totalElements: total, indices, values };
+  } finally {
+    close();
+  }
+}
+
+const SAMPLE_WIDTH: Partial<Record<DataType, number>> = {
+  [DataType.FLOAT]: 4,
+  [DataType.DOUBLE]: 8,
+  [DataType.FLOAT16]: 2,
+  [DataType.BFLOAT16]: 2,
+  [DataType.INT8]: 1,
+  [DataType.UINT8]: 1,
+};
+
+function decodeSampleElement(dtype: DataType, view: DataView): number {
+  switch (dtype) {
+    case DataType.FLOAT: return view.getFloat32(0, true);
+    case DataType.DOUBLE: return view.getFloat64(0, true);
+    case DataType.FLOAT16: return halfToFloat(view.getUint16(0, true));
+    case DataType.BFLOAT16: return bfloatToFloat(view.getUint16(0, true));
+    case DataType.INT8: return view.getInt8(0);
+    default: return view.getUint8(0);
+  }
+}

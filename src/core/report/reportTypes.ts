@@ -8,6 +8,7 @@
  * Documented in docs/report-schema.md; bump REPORT_SCHEMA_VERSION on any incompatible change.
  */
 import type { ModelEstimate } from '../estimate/modelEstimate';
+import type { Hint } from '../hints/hintTypes';
 
 export const REPORT_SCHEMA_VERSION = '1.0.0';
 
@@ -129,4 +130,6 @@ export interface ProfileReport {
   readonly diagnostics: readonly ReportDiagnostic[];
   /** Per hardware target, when targets were asked for (`--target`): see docs/estimator.md. */
   readonly estimates?: readonly ModelEstimate[];
+  /** Optimisation hints with their savings on the targets, sorted by saving: see docs/hints.md. */
+  readonly hints?: readonly Hint[];
 }

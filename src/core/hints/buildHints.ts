@@ -1,0 +1,357 @@
+/**
+ * All hints for a profiled model on the selected hardware targets, sorted by saving. Each hint's saving
+ * comes from `evaluateChange` (the estimator before/after its what-if change); see docs/hints.md.
+ */
+import { findHardware } from '../hardware/catalog';
+import type { HardwareEntry } from '../hardware/hardwareTypes';
+import type { ModelEstimateOptions } from '../estimate/modelEstimate';
+import type { ProfileReport } from '../report/reportTypes';
+import { findFfnUnits, type FfnUnit } from './ffn';
+import { GraphIndex, num } from './graphIndex';
+import type { Hint, HintCode, HintSeverity, NodeScale, TargetSaving, WhatIfChange } from './hintTypes';
+import { detectMoe, type MoeLayer, type MoeSummary } from './moe';
+import {
+  findConvBn,
+  findDecomposedAttention,
+  findDecomposedGelus,
+  findDecomposedLayerNorms,
+  findDynamicShapes,
+  findRedundantCasts,
+  findSparsityCandidates,
+  type PatternMatch,
+} from './patterns';
+import { analyzePrecision, type PrecisionAnalysis, type PrecisionPlan } from './precision';
+import { type Applicability, evaluateChange } from './whatIf';
+import type { WeightSampler } from './weightStats';
+
+export interface MoeOpportunityOptions {
+  /** Experts each dense FFN would be split into. Default 8. */
+  readonly experts?: number;
+  /** Experts each token is routed to. Default 2. */
+  readonly topK?: number;
+  /** Size of one expert relative to the dense FFN (intermediate width ratio). Default 0.25. */
+  readonly expertFraction?: number;
+  /** Fire only when dense FFNs hold at least this share of the model's FLOPs. Default 0.2. */
+  readonly minFlopsShare?: number;
+}
+
+export interface HintOptions extends ModelEstimateOptions {
+  /** Reads bounded weight samples for quantisation risk (makeWeightSampler); absent: no risk rating. */
+  readonly sampler?: WeightSampler;
+  readonly moeOpportunity?: MoeOpportunityOptions;
+  /** Weighted layers with at least this many weights are 2:4 sparsity candidates. Default 2^20. */
+  readonly sparsityMinParams?: number;
+  /** Drop priced hints that save less than this share of latency on every target. Default 0.001 (0.1%). */
+  readonly minRelativeSaving?: number;
+}
+
+export interface ModelHints {
+  readonly hints: readonly Hint[];
+  readonly moe: MoeSummary;
+  readonly precision: PrecisionAnalysis;
+}
+
+/** Hints, MoE layers and per-layer precision of a report on `targets`. */
+export function analyzeHints(report: ProfileReport, targets: readonly HardwareEntry[], options: HintOptions = {}): ModelHints {
+  const { sampler, moeOpportunity, sparsityMinParams, minRelativeSaving, ...estimateOptions } = options;
+  const index = new GraphIndex(report);
+  const price = (code: HintCode, nodes: readonly number[], message: string, explanation: string, change: WhatIfChange, applies?: Applicability): Hint =>
+    makeHint(code, nodes, index, message, explanation, change, evaluateChange(report, change, targets, estimateOptions, applies));
+
+  const moe = detectMoe(report, index);
+  const hints: Hint[] = [];
+  const dense = denseDispatchHint(moe, price);
+  if (dense) hints.push(dense);
+  const opportunity = moeOpportunityHint(report, moe, index, moeOpportunity ?? {}, price);
+  if (opportunity) hints.push(opportunity);
+
+  const layerNorms = findDecomposedLayerNorms(index);
+  const precision = analyzePrecision({
+    report,
+    index,
+    targets,
+    options: estimateOptions,
+    routerNodes: new Set(moe.layers.flatMap((l) => (l.kind === 'fused' ? l.routerNodes.slice(0, -1) : l.routerNodes))),
+    normNodes: new Set(layerNorms.flatMap((m) => m.nodes)),
+    ...(sampler ? { sampler } : {}),
+  });
+  for (const plan of precision.plans) hints.push(precisionHint(plan, report, index, price));
+
+  hints.push(...fusionHints(index, layerNorms, price));
+  const casts = findRedundantCasts(index);
+  if (casts.length > 0) {
+    hints.push(
+      price(
+        'cast.redundant',
+        casts.flatMap((m) => m.nodes),
+        `${casts.length} needless Cast${casts.length > 1 ? 's' : ''}: ${summarise(casts)}`,
+        'A Cast to the type a tensor already has, or a Cast followed by a Cast back to the original type, moves the tensor twice for nothing (a round trip through a narrower type also loses precision). Saving: the estimator with those Cast nodes removed.',
+        { kind: 'remove', nodes: casts.flatMap((m) => m.nodes) },
+      ),
+    );
+  }
+  const sparse = findSparsityCandidates(index, sparsityMinParams ?? 2 ** 20);
+  if (sparse.length > 0) hints.push(sparsityHint(sparse, index, price));
+  const staticGraph = staticGraphHint(findDynamicShapes(index), index, targets);
+  if (staticGraph) hints.push(staticGraph);
+  const minimum = minRelativeSaving ?? 0.001;
+  const worthIt = hints.filter((h) => h.change === undefined || h.savings.some((s) => s.verdict === 'gain' && relativeSaving(s) >= minimum));
+  return { hints: sortBySaving(worthIt), moe, precision };
+}
+
+/** Hints sorted by saving (largest share of latency saved on any target first). */
+export function buildHints(report: ProfileReport, targets: readonly HardwareEntry[], options: HintOptions = {}): Hint[] {
+  return [...analyzeHints(report, targets, options).hints];
+}
+
+/** Hints for catalog target ids (`h100-sxm`, `tpu-v5e`...). Throws on an unknown id. */
+export function hintsForReport(report: ProfileReport, targetIds: readonly string[], options: HintOptions = {}): Hint[] {
+  const targets = targetIds.map((id) => {
+    const t = findHardware(id);
+    if (!t) throw new Error(`unknown hardware id '${id}'`);
+    return t;
+  });
+  return buildHints(report, targets, options);
+}
+
+type Pricer = (code: HintCode, nodes: readonly number[], message: string, explanation: string, change: WhatIfChange, applies?: Applicability) => Hint;
+
+function makeHint(code: HintCode, nodes: readonly number[], index: GraphIndex, message: string, explanation: string, change: WhatIfChange | undefined, savings: readonly TargetSaving[], severity?: HintSeverity): Hint {
+  return {
+    code,
+    severity: severity ?? severityOf(savings),
+    nodes,
+    nodeNames: nodes.map((i) => index.node(i)?.name ?? `#${i}`),
+    message,
+    explanation,
+    ...(change ? { change } : {}),
+    savings,
+  };
+}
+
+function relativeSaving(s: TargetSaving): number {
+  return s.baselineSeconds > 0 ? s.seconds / s.baselineSeconds : 0;
+}
+
+function severityOf(savings: readonly TargetSaving[]): HintSeverity {
+  const best = Math.max(0, ...savings.map(relativeSaving));
+  return best >= 0.1 ? 'high' : best >= 0.02 ? 'medium' : 'low';
+}
+
+function sortBySaving(hints: readonly Hint[]): Hint[] {
+  const key = (h: Hint) => (h.change === undefined ? Infinity : Math.max(-Infinity, ...h.savings.map(relativeSaving)));
+  return [...hints].sort((a, b) => key(b) - key(a) || a.code.localeCompare(b.code));
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
+}
+
+function summarise(matches: readonly PatternMatch[], shown = 3): string {
+  const labels = matches.slice(0, shown).map((m) => m.label);
+  return matches.length > shown ? `${labels.join('; ')}; and ${matches.length - shown} more` : labels.join('; ');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// MoE
+
+function denseDispatchHint(moe: MoeSummary, price: Pricer): Hint | undefined {
+  const dense = moe.layers.filter((l) => l.kind === 'dense' && l.experts > l.topK);
+  if (dense.length === 0) return undefined;
+  const scales: NodeScale[] = dense.flatMap((l) => {
+    const share = l.topK / l.experts;
+    const touched = Math.min(l.experts, (l.tokens ?? 1) * l.topK) / l.experts;
+    return l.expertUnits.flatMap((u) => [...u.nodes, ...(u.gateNode !== undefined ? [u.gateNode] : [])]).map((i) => ({ index: i, compute: share, activationBytes: share, weightBytesRead: touched, params: 1 }));
+  });
+  const asExported = dense.reduce((s, l) => s + l.expertFlopsAsExported, 0);
+  const needed = dense.reduce((s, l) => s + l.expertFlopsSparse, 0);
+  const first = dense[0];
+  return price(
+    'moe.dense-dispatch',
+    scales.map((s) => s.index),
+    `${dense.length} MoE layer${dense.length > 1 ? 's' : ''} compute every expert for every token (${first.experts} experts, top-${first.topK}): ` +
+      `${(asExported / needed).toFixed(1)}× the expert FLOPs sparse dispatch needs (${fmt(asExported)} vs ${fmt(needed)} FLOPs per call)`,
+    'The export runs all experts densely and then masks or weights their outputs, so (E − k)/E of the expert work is thrown away. Export with sparse dispatch (gather the routed tokens per expert, or a fused MoE kernel such as com.microsoft MoE). ' +
+      'Saving: the estimator with each expert node scaled to k/E of its FLOPs and activation bytes, and its weight reads to the experts a call touches (min(E, tokens × k) of E).',
+    { kind: 'scale', nodes: scales },
+  );
+}
+
+function moeOpportunityHint(report: ProfileReport, moe: MoeSummary, index: GraphIndex, o: MoeOpportunityOptions, price: Pricer): Hint | undefined {
+  const experts = o.experts ?? 8;
+  const topK = o.topK ?? 2;
+  const fraction = o.expertFraction ?? 0.25;
+  const inMoe = new Set(moe.layers.flatMap((l: MoeLayer) => [...l.expertUnits, ...l.sharedExperts].flatMap((u) => u.nodes)));
+  const seen = new Set<number>();
+  const units = findFfnUnits(index).filter((u: FfnUnit) => {
+    if (u.nodes.some((n) => inMoe.has(n.index) || seen.has(n.index))) return false;
+    for (const n of u.nodes) seen.add(n.index);
+    return true;
+  });
+  const total = num(report.totals.flops);
+  const ffnFlops = units.reduce((s, u) => s + u.flops, 0);
+  if (units.length === 0 || total <= 0 || ffnFlops / total < (o.minFlopsShare ?? 0.2)) return undefined;
+  const active = topK * fraction;
+  const scales: NodeScale[] = units.flatMap((u) => {
+    const tokens = index.rows(u.ups[0]) ?? 1;
+    const touched = Math.min(experts, tokens * topK) * fraction;
+    return u.nodes.map((n) => ({ index: n.index, compute: active, activationBytes: active, weightBytesRead: touched, params: experts * fraction }));
+  });
+  const ffnParams = units.reduce((s, u) => s + u.params, 0);
+  return price(
+    'moe.opportunity',
+    scales.map((s) => s.index),
+    `${units.length} dense FFN block${units.length > 1 ? 's' : ''} hold ${pct(ffnFlops / total)} of the FLOPs: split into ${experts} experts (each ${pct(fraction)} of the FFN) with top-${topK} routing, ` +
+      `active FLOPs per token fall by ${pct(ffnFlops * (1 - active) / total)} of the model and params grow by ${fmt(ffnParams * (experts * fraction - 1))} (${(experts * fraction).toFixed(1)}× the FFN weights)`,
+    `A mixture of experts keeps more parameters but runs only top-k of them per token. Each FFN becomes ${experts} experts of ${pct(fraction)} of its width; a token runs ${topK} of them (${pct(active)} of the dense FFN FLOPs). ` +
+      'Saving: the estimator with the FFN nodes scaled to that share of FLOPs and activation bytes, weight reads to the experts a call touches, and the stored weights ×E×fraction, so memory fit (chips needed) is re-checked on every target. The router (hidden × E MACs per token) is not counted. Quality needs retraining or upcycling.',
+    { kind: 'scale', nodes: scales },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Precision
+
+const PRECISION_TEXT: Partial<Record<HintCode, { what: string; why: string }>> = {
+  'precision.bf16': {
+    what: 'run in FP32; BF16 (FP16 where the target has no BF16)',
+    why: 'Tensor cores and matrix units run 16-bit types at many times their FP32 rate, and every tensor moves half the bytes. BF16 keeps the FP32 exponent range, so it rarely needs calibration.',
+  },
+  'precision.fp8': {
+    what: 'are compute-bound GEMMs/convs; FP8 (E4M3)',
+    why: 'FP8 doubles the matrix rate over BF16 on Hopper, Ada, Blackwell, MI300 and Gaudi; it needs per-tensor scales (calibration or delayed scaling).',
+  },
+  'precision.int8': {
+    what: 'are convs/GEMMs; INT8 weights and activations (W8A8)',
+    why: 'INT8 matrix units run at twice the 16-bit rate and tensors move a quarter of the FP32 bytes; needs calibrated activation scales (static QDQ or SmoothQuant for LLMs).',
+  },
+  'precision.weight-only-int8': {
+    what: 'are memory-bound MatMuls; weight-only INT8',
+    why: 'When a MatMul streams its weights (LLM decode, batch 1) the time is the weight bytes; 8-bit weights dequantised in registers halve them (from 16-bit) with no activation calibration.',
+  },
+  'precision.weight-only-int4': {
+    what: 'are memory-bound MatMuls; weight-only INT4 (group-wise, e.g. MatMulNBits/AWQ/GPTQ)',
+    why: 'Memory-bound MatMuls run at the speed their weights stream; 4-bit group-quantised weights move a quarter of the 16-bit bytes. Layers whose sampled weights show heavy outliers are left out.',
+  },
+};
+
+function precisionHint(plan: PrecisionPlan, report: ProfileReport, index: GraphIndex, price: Pricer): Hint {
+  const nodes = plan.change.nodes.map((p) => p.index);
+  const flops = nodes.reduce((s, i) => s + num(index.node(i)?.flops), 0);
+  const total = num(report.totals.flops);
+  const text = PRECISION_TEXT[plan.code]!;
+  const reasons = new Map<string, number>();
+  for (const s of plan.skipped) {
+    const key = s.reason.replace(/\(\d+ MACs\)/, '').replace(/^[A-Za-z]+: needs/, 'transcendental: needs');
+    reasons.set(key, (reasons.get(key) ?? 0) + 1);
+  }
+  const kept = [...reasons].map(([r, c]) => `${c} × ${r}`).join('; ');
+  return price(
+    plan.code,
+    nodes,
+    `${nodes.length} layer${nodes.length > 1 ? 's' : ''} (${pct(total > 0 ? flops / total : 0)} of FLOPs) ${text.what}`,
+    `${text.why} Saving: the estimator with these nodes' compute dtype and bytes per element changed (whatIf 'precision'); targets that lack the precision get NONE.` +
+      (kept ? ` Kept in higher precision: ${kept}.` : ''),
+    plan.change,
+    plan.applies,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Fusion, sparsity, static graphs
+
+function fusionHints(index: GraphIndex, layerNorms: readonly PatternMatch[], price: Pricer): Hint[] {
+  const groups: { code: HintCode; matches: readonly PatternMatch[]; opType: string; why: string }[] = [
+    {
+      code: 'fusion.conv-bn',
+      matches: findConvBn(index),
+      opType: 'Conv',
+      why: 'BatchNormalization after a Conv is an affine map per channel: fold it into the conv weights and bias at export (torch.onnx does with eval()+fusion; onnxruntime and TensorRT do at load).',
+    },
+    {
+      code: 'fusion.layernorm',
+      matches: layerNorms,
+      opType: 'LayerNormalization',
+      why: 'A decomposed LayerNorm/RMSNorm reads and writes the activation once per primitive; LayerNormalization (opset 17) or SimplifiedLayerNormalization does it in one pass. Export with opset ≥ 17 or run the ORT transformer optimiser.',
+    },
+    {
+      code: 'fusion.gelu',
+      matches: findDecomposedGelus(index),
+      opType: 'Gelu',
+      why: 'GELU written as Div/Erf/Add/Mul (or the tanh approximation) is five element-wise passes; Gelu (opset 20) or com.microsoft Gelu/FastGelu is one, and fuses into the preceding MatMul epilogue.',
+    },
+    {
+      code: 'fusion.attention',
+      matches: findDecomposedAttention(index),
+      opType: 'Attention',
+      why: 'MatMul → scale → mask → Softmax → MatMul writes the [sequence × sequence] score matrix to memory and reads it back three times; a fused (flash) attention kernel keeps it on chip (com.microsoft Attention/MultiHeadAttention, Attention opset 23, TensorRT MHA).',
+    },
+  ];
+  return groups
+    .filter((g) => g.matches.length > 0)
+    .map((g) =>
+      price(
+        g.code,
+        g.matches.flatMap((m) => m.nodes),
+        `${g.matches.length} fusable pattern${g.matches.length > 1 ? 's' : ''}: ${summarise(g.matches)}`,
+        `${g.why} Saving: the estimator with each group replaced by one kernel that reads the tensors entering the group once and writes those leaving it (whatIf 'fuse').`,
+        { kind: 'combined', changes: g.matches.map((m) => ({ kind: 'fuse' as const, nodes: m.nodes, opType: g.opType })) },
+      ),
+    );
+}
+
+/** NVIDIA GPUs from Ampere on have sparse tensor cores; bf16 arrived with the same generation. */
+function hasSparseTensorCores(t: HardwareEntry): boolean {
+  return t.vendor === 'NVIDIA' && t.deviceClass !== 'accelerator' && (t.peakFlopsPerSecond.bf16?.value ?? 0) > 0;
+}
+
+function sparsityHint(matches: readonly PatternMatch[], index: GraphIndex, price: Pricer): Hint {
+  const scales: NodeScale[] = matches.map((m) => {
+    const n = index.node(m.nodes[0])!;
+    const bits = num(n.params) > 0 ? (8 * num(n.weightBytes)) / num(n.params) : 32;
+    const stored = 0.5 + 1 / bits; // half the values + 2 bits of position per kept value
+    return { index: n.index, compute: 0.5, activationBytes: 1, weightBytesRead: stored, params: stored };
+  });
+  return price(
+    'sparsity.2-4',
+    scales.map((s) => s.index),
+    `${matches.length} large weighted layer${matches.length > 1 ? 's' : ''} could use 2:4 structured sparsity: ${summarise(matches)}`,
+    'Pruning two of every four weights (then fine-tuning) lets Ampere and later NVIDIA tensor cores skip half the multiplies, and stores half the values plus 2-bit indices. ' +
+      'Saving: the estimator with those layers at half the FLOPs and (0.5 + 1/bits) of the weight bytes; NONE on targets without sparse tensor cores.',
+    { kind: 'scale', nodes: scales },
+    (t) => (hasSparseTensorCores(t) ? undefined : `${t.id} has no 2:4 sparse tensor cores`),
+  );
+}
+
+const STATIC_GRAPH_TARGETS = /^(tpu-|inferentia|trainium|groq|cerebras|gaudi|sambanova|qualcomm-cloud|coral)/;
+
+function staticGraphHint(matches: readonly PatternMatch[], index: GraphIndex, targets: readonly HardwareEntry[]): Hint | undefined {
+  const affected = targets.filter((t) => STATIC_GRAPH_TARGETS.test(t.id));
+  if (matches.length === 0 || affected.length === 0) return undefined;
+  return makeHint(
+    'static-graph.dynamic-shape',
+    matches.flatMap((m) => m.nodes),
+    index,
+    `${matches.length} op${matches.length > 1 ? 's' : ''} with data-dependent shapes or control flow, which ${affected.map((t) => t.id).join(', ')} compile${affected.length === 1 ? 's' : ''} as a static graph: ${summarise(matches)}`,
+    'XLA (TPU), Neuron (Inferentia/Trainium), GroqFlow, Cerebras, SambaNova, Qualcomm AIC, the Edge TPU compiler and Gaudi graph mode need every shape known at compile time. NonZero, Unique, NonMaxSuppression, Loop/If and Reshapes of computed shapes force padding to a maximum size, host fallback or recompiles. Pad to fixed sizes, or replace the op (e.g. dense masking instead of NonZero). No saving is estimated: the cost depends on the workaround.',
+    undefined,
+    targets.map((t) => ({
+      target: t.id,
+      verdict: 'none',
+      reason: affected.includes(t) ? `${t.id} compiles a static graph: these ops need padding, host fallback or recompiles` : `${t.id} runs dynamic shapes`,
+      seconds: 0,
+      baselineSeconds: 0,
+      usdPerMillion: null,
+      bytes: 0,
+      chipsBefore: 1,
+      chipsAfter: 1,
+    })),
+    'high',
+  );
+}
+
+function fmt(x: number): string {
+  const units: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'K']];
+  for (const [v, s] of units) if (Math.abs(x) >= v) return `${(x / v).toFixed(2)} ${s}`;
+  return x.toFixed(0);
+}

@@ -1,0 +1,8 @@
+/** Optimisation hints: MoE detection and what-ifs, precision candidates, fusions, sparsity, static-graph warnings. */
+export * from './hintTypes';
+export * from './whatIf';
+export * from './moe';
+export * from './precision';
+export * from './patterns';
+export * from './weightStats';
+export * from './buildHints';

@@ -1,0 +1,263 @@
+/**
+ * What-if transforms of a ProfileReport, and the single code path that prices them: the estimator
+ * (`estimateOnTarget`) runs on the report before and after the change, and the saving is the difference.
+ * Hints and the UI's what-if toggles both go through `applyWhatIf` / `evaluateChange`.
+ *
+ * Conventions of a transformed report (it is a model of the changed graph, not a profile of a file):
+ *  - a node's `weightBytes` and `params` are what it reads per call; the ratio weightBytes / params is the
+ *    stored bytes per weight, which the estimator uses to recognise weight-only quantisation;
+ *  - `totals.weightBytes` and `totals.params` are the stored footprint (memory fit);
+ *  - removed and fused-away nodes keep their index with zero cost and no inputs or outputs.
+ * Pure: no I/O.
+ */
+import { dtypeBytesPerElement } from '../estimate/precision';
+import { estimateOnTarget, type ModelEstimate, type ModelEstimateOptions } from '../estimate/modelEstimate';
+import type { HardwareEntry } from '../hardware/hardwareTypes';
+import type { BigCount, NodeReport, ProfileReport, TensorSummary } from '../report/reportTypes';
+import { GraphIndex, num } from './graphIndex';
+import type { NodePrecision, NodeScale, TargetSaving, WhatIfChange } from './hintTypes';
+
+type MutableNode = { -readonly [K in keyof NodeReport]: NodeReport[K] };
+
+interface Draft {
+  readonly report: ProfileReport;
+  /** Main-graph nodes of the original report by index. */
+  readonly originals: ReadonlyMap<number, NodeReport>;
+  /** Dataflow index of the original report, built on first use. */
+  index?: GraphIndex;
+  readonly nodes: Map<number, MutableNode>;
+  /** Stored footprint deltas (memory fit), separate from per-call reads. */
+  storedParams: number;
+  storedWeightBytes: number;
+  readonly storedByDtype: Map<string, number>;
+}
+
+/** The report as it would be after `change`. The input report is not modified. */
+export function applyWhatIf(report: ProfileReport, change: WhatIfChange): ProfileReport {
+  const originals = new Map(report.nodes.filter((n) => n.graphPath === '').map((n) => [n.index, n]));
+  const draft: Draft = { report, originals, nodes: new Map(), storedParams: 0, storedWeightBytes: 0, storedByDtype: new Map() };
+  apply(draft, change);
+  return finish(draft);
+}
+
+function apply(draft: Draft, change: WhatIfChange): void {
+  switch (change.kind) {
+    case 'precision':
+      for (const p of change.nodes) applyPrecision(draft, p);
+      return;
+    case 'scale':
+      for (const s of change.nodes) applyScale(draft, s);
+      return;
+    case 'fuse':
+      applyFuse(draft, change.nodes, change.opType);
+      return;
+    case 'remove':
+      for (const i of change.nodes) zero(editable(draft, i));
+      return;
+    case 'combined':
+      for (const c of change.changes) apply(draft, c);
+      return;
+  }
+}
+
+/** A mutable copy of node `index` (main graph), created on first edit. */
+function editable(draft: Draft, index: number): MutableNode {
+  let n = draft.nodes.get(index);
+  if (!n) {
+    const original = draft.originals.get(index);
+    if (!original) throw new Error(`what-if: no main-graph node with index ${index}`);
+    n = { ...original, outputs: [...original.outputs] };
+    draft.nodes.set(index, n);
+  }
+  return n;
+}
+
+function applyPrecision(draft: Draft, p: NodePrecision): void {
+  const n = editable(draft, p.index);
+  const params = num(n.params);
+  const weightBytes = num(n.weightBytes);
+  const activation = Math.max(0, num(n.bytesRead) - weightBytes);
+  const ratio = p.activationBytesPerElement / dtypeBytesPerElement(n.computeDtype);
+  const newWeightBytes = params > 0 && weightBytes > 0 ? params * p.weightBytesPerElement : weightBytes;
+  recordStored(draft, n.computeDtype, -weightBytes);
+  recordStored(draft, p.computeDtype, newWeightBytes);
+  n.weightBytes = newWeightBytes;
+  n.bytesRead = activation * ratio + newWeightBytes;
+  n.bytesWritten = num(n.bytesWritten) * ratio;
+  if (Math.abs(ratio - 1) > 1e-9) {
+    n.outputs = n.outputs.map((o) => (o.dtype === n.computeDtype ? { ...o, dtype: p.computeDtype } : o));
+  }
+  n.computeDtype = p.computeDtype;
+}
+
+function recordStored(draft: Draft, dtype: string, bytes: number): void {
+  draft.storedWeightBytes += bytes;
+  draft.storedByDtype.set(dtype, (draft.storedByDtype.get(dtype) ?? 0) + bytes);
+}
+
+function applyScale(draft: Draft, s: NodeScale): void {
+  const n = editable(draft, s.index);
+  const params = num(n.params);
+  const weightBytes = num(n.weightBytes);
+  const activationRead = Math.max(0, num(n.bytesRead) - weightBytes);
+  draft.storedParams += params * (s.params - 1);
+  recordStored(draft, n.computeDtype, weightBytes * (s.params - 1));
+  n.flops = num(n.flops) * s.compute;
+  n.macs = num(n.macs) * s.compute;
+  // params scale with the weight bytes read, so that bytes per weight (the precision signal) is unchanged.
+  n.params = params * s.weightBytesRead;
+  n.weightBytes = weightBytes * s.weightBytesRead;
+  n.bytesRead = activationRead * s.activationBytes + num(n.weightBytes);
+  n.bytesWritten = num(n.bytesWritten) * s.activationBytes;
+}
+
+/**
+ * One kernel replaces `indices`: it reads the tensors that enter the group once and writes the tensors that
+ * leave it; tensors passed between members stay on chip. FLOPs, MACs and weights are the members' sum.
+ */
+function applyFuse(draft: Draft, indices: readonly number[], opType: string): void {
+  const index = (draft.index ??= new GraphIndex(draft.report));
+  const members = indices.map((i) => editable(draft, i));
+  const inside = new Set(members.flatMap((m) => m.outputs.map((o) => o.name)));
+  const memberSet = new Set(indices);
+  // From the shape; else, for a single-output producer, the bytes the report says it writes (dims such as
+  // max(0, seq − 1) that the estimator's evaluator does not read were evaluated by the profiler).
+  const bytesOf = (t: TensorSummary | undefined): number | undefined => {
+    if (!t) return undefined;
+    const e = index.elements(t);
+    if (e !== undefined) return e * dtypeBytesPerElement(t.dtype);
+    const producer = index.producer(t.name);
+    return producer && producer.outputs.length === 1 ? num(producer.bytesWritten) : undefined;
+  };
+  const externalInputs = [...new Set(members.flatMap((m) => m.inputs).filter((i) => i !== '' && !inside.has(i) && !index.isInitializer(i)))];
+  const externalOutputs = members.flatMap((m) => m.outputs).filter(
+    (o) => index.graphOutputs.has(o.name) || index.consumers(o.name).some((c) => !memberSet.has(c.index)),
+  );
+  const inBytes = externalInputs.map((i) => bytesOf(index.tensor(i)));
+  const outBytes = externalOutputs.map((o) => bytesOf(o));
+  if ([...inBytes, ...outBytes].some((b) => b === undefined)) return; // sizes unknown: leave the nodes as they are
+  const anchor = members.reduce((best, m) => (num(m.macs) > num(best.macs) ? m : best), members[0]);
+  const sum = (k: 'flops' | 'macs' | 'params' | 'weightBytes') => members.reduce((s, m) => s + num(m[k]), 0);
+  const fused: Partial<MutableNode> = {
+    opType,
+    flops: sum('flops'),
+    macs: sum('macs'),
+    params: sum('params'),
+    weightBytes: sum('weightBytes'),
+    inputs: [...externalInputs, ...members.flatMap((m) => m.inputs).filter((i) => i !== '' && index.isInitializer(i))],
+    outputs: externalOutputs,
+  };
+  fused.bytesRead = (inBytes as number[]).reduce((s, b) => s + b, 0) + num(fused.weightBytes);
+  fused.bytesWritten = (outBytes as number[]).reduce((s, b) => s + b, 0);
+  for (const m of members) if (m !== anchor) zero(m);
+  Object.assign(anchor, fused);
+}
+
+function zero(n: MutableNode): void {
+  n.flops = 0;
+  n.macs = 0;
+  n.params = 0;
+  n.weightBytes = 0;
+  n.bytesRead = 0;
+  n.bytesWritten = 0;
+  n.inputs = [];
+  n.outputs = [];
+  n.status = 'costed';
+}
+
+function finish(draft: Draft): ProfileReport {
+  const { report } = draft;
+  const nodes = report.nodes.map((n) => (n.graphPath === '' ? (draft.nodes.get(n.index) ?? n) : n));
+  const delta = (k: 'flops' | 'macs' | 'bytesRead' | 'bytesWritten') => {
+    let d = 0;
+    for (const [i, changed] of draft.nodes) {
+      const original = draft.originals.get(i)!;
+      d += num(changed[k]) - num(original[k]);
+    }
+    return d;
+  };
+  const byDtype: Record<string, BigCount> = { ...report.totals.weightBytesByDtype };
+  for (const [dtype, bytes] of draft.storedByDtype) byDtype[dtype] = Math.max(0, num(byDtype[dtype]) + bytes);
+  return {
+    ...report,
+    nodes,
+    totals: {
+      ...report.totals,
+      flops: num(report.totals.flops) + delta('flops'),
+      macs: num(report.totals.macs) + delta('macs'),
+      bytesRead: num(report.totals.bytesRead) + delta('bytesRead'),
+      bytesWritten: num(report.totals.bytesWritten) + delta('bytesWritten'),
+      params: num(report.totals.params) + draft.storedParams,
+      weightBytes: Math.max(0, num(report.totals.weightBytes) + draft.storedWeightBytes),
+      weightBytesByDtype: byDtype,
+    },
+  };
+}
+
+/** Why a change cannot run on a target (it lacks the dtype, the sparse units...), or undefined when it can. */
+export type Applicability = (target: HardwareEntry) => string | undefined;
+
+const baselineCache = new WeakMap<ProfileReport, Map<string, ModelEstimate>>();
+
+function baseline(report: ProfileReport, target: HardwareEntry, options: ModelEstimateOptions): ModelEstimate {
+  let perTarget = baselineCache.get(report);
+  if (!perTarget) baselineCache.set(report, (perTarget = new Map()));
+  const key = `${target.id}:${JSON.stringify(options)}`;
+  let e = perTarget.get(key);
+  if (!e) perTarget.set(key, (e = estimateOnTarget(report, target, options)));
+  return e;
+}
+
+/**
+ * The saving of `change` on each target: estimator(report) − estimator(applyWhatIf(report, change)).
+ * Targets where `applies` gives a reason get verdict 'none' and zero saving.
+ */
+export function evaluateChange(
+  report: ProfileReport,
+  change: WhatIfChange,
+  targets: readonly HardwareEntry[],
+  options: ModelEstimateOptions = {},
+  applies: Applicability = () => undefined,
+): TargetSaving[] {
+  let changed: ProfileReport | undefined;
+  return targets.map((target) => {
+    const before = baseline(report, target, options);
+    const reason = applies(target);
+    if (reason !== undefined) return noSaving(before, reason);
+    changed ??= applyWhatIf(report, change);
+    const after = estimateOnTarget(changed, target, options);
+    return savingBetween(before, after);
+  });
+}
+
+/** before − after of two estimates of the same target. */
+export function savingBetween(before: ModelEstimate, after: ModelEstimate): TargetSaving {
+  const seconds = before.latencySeconds - after.latencySeconds;
+  const usd = before.costPerMillionUsd === null || after.costPerMillionUsd === null ? null : before.costPerMillionUsd - after.costPerMillionUsd;
+  const gain = seconds > before.latencySeconds * 1e-6;
+  return {
+    target: before.target,
+    verdict: gain ? 'gain' : 'none',
+    ...(gain ? {} : { reason: seconds < 0 ? `slower on ${before.target}` : `no faster on ${before.target}` }),
+    seconds,
+    baselineSeconds: before.latencySeconds,
+    usdPerMillion: usd,
+    bytes: before.memoryNeededBytes - after.memoryNeededBytes,
+    chipsBefore: before.chips,
+    chipsAfter: after.chips,
+  };
+}
+
+function noSaving(before: ModelEstimate, reason: string): TargetSaving {
+  return {
+    target: before.target,
+    verdict: 'none',
+    reason,
+    seconds: 0,
+    baselineSeconds: before.latencySeconds,
+    usdPerMillion: before.costPerMillionUsd === null ? null : 0,
+    bytes: 0,
+    chipsBefore: before.chips,
+    chipsAfter: before.chips,
+  };
+}
