@@ -206,3 +206,23 @@ test('absurd dims: negative dims in a declared input are reported, products past
   }).profile();
   assert.equal(big.totals.flops, (2n ** 80n).toString()); // exact, as a digit string past 2^53
 });
+
+test('unknown ops and unimported domains are named in diagnostics and counted as uncovered, never as 0', () => {
+  const model = encodeModel({
+    name: 'g',
+    node: [
+      { opType: 'Relu', name: 'r', input: ['x'], output: ['a'] },
+      { opType: 'FrobnicateV2', name: 'f', domain: 'com.example', input: ['a'], output: ['y'] },
+    ],
+    input: [tensorValueInfo('x', FLOAT, [2, 3])],
+    output: [tensorValueInfo('y', FLOAT, [2, 3])],
+  });
+  const report = LoadedModel.load({ path: '/m.onnx', source: inMemoryByteSource(model) }).profile();
+  const messages = report.diagnostics.map((d) => d.message);
+  assert.ok(messages.includes("no cost rule for com.example.FrobnicateV2 (1 node): its cost is unknown, not 0, and its outputs come from value_info where the file has it"), messages.join('\n'));
+  assert.ok(messages.includes("node 'f' uses domain 'com.example', which the model does not import; read as version 1"), messages.join('\n'));
+  assert.deepEqual(report.coverage.uncoveredOpTypes, [{ opType: 'FrobnicateV2', domain: 'com.example', count: 1 }]);
+  assert.equal(report.coverage.percent, 50);
+  assert.equal(report.nodes[1].status, 'uncovered');
+  assert.deepEqual(report.graphOutputs[0].shape, [2, 3], 'the uncovered op takes the declared output type');
+});

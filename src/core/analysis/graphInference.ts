@@ -194,6 +194,21 @@ class GraphInference {
     return this.fresh(hint);
   }
 
+  private readonly reportedDomains = new Set<string>();
+
+  /** A node whose domain the model does not import is read at version 1, and reported once per domain. */
+  private unimportedDomainOpset(domain: string, label: string): number {
+    if (!this.reportedDomains.has(domain) && !this.functionDomains.has(domain)) {
+      this.reportedDomains.add(domain);
+      this.diag('warning', 'unknown-domain', `node '${label}' uses domain '${domain || 'ai.onnx'}', which the model does not import; read as version 1`, label);
+    }
+    return 1;
+  }
+
+  private get functionDomains(): Set<string> {
+    return new Set(this.model.functions.map((f) => f.domain));
+  }
+
   private fresh(_hint: string): Expr {
     return Expr.symbol(`unk__${this.freshCounter++}`);
   }
@@ -224,7 +239,7 @@ class GraphInference {
       if (!v) this.diag('error', 'dangling-input', `input '${name}' of node '${label}' is produced by no node, input or initializer`, label);
       return v;
     });
-    const opset = opsets.get(node.domain) ?? (node.domain === '' ? 1 : 1);
+    const opset = opsets.get(node.domain) ?? this.unimportedDomainOpset(node.domain, label);
     const notes: string[] = [];
     const index = this.nodes.length;
     // Reserve the slot so parents precede their subgraph nodes.

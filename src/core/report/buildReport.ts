@@ -146,7 +146,15 @@ export function buildReport(model: OnnxModel, profile: GraphProfile, bindings: R
     nodes,
     opTypes: opTypeSummaries(nodes.filter((n) => n.graphPath === '')),
     modules: moduleTree(nodes.filter((n) => n.graphPath === '')),
-    diagnostics: [...model.warnings.map((w) => ({ severity: 'warning' as const, code: w.code, message: w.message })), ...profile.diagnostics],
+    diagnostics: [
+      ...model.warnings.map((w) => ({ severity: 'warning' as const, code: w.code, message: w.message })),
+      ...[...uncoveredTypes.values()].map((u) => ({
+        severity: 'warning' as const,
+        code: 'uncovered-op',
+        message: `no cost rule for ${u.domain ? `${u.domain}.` : ''}${u.opType} (${u.count} node${u.count === 1 ? '' : 's'}): its cost is unknown, not 0, and its outputs come from value_info where the file has it`,
+      })),
+      ...profile.diagnostics,
+    ],
   };
   const symbols = [...ev.unbound].filter((s) => !s.includes('(') && !s.includes('#'));
   const unbound = symbols.filter((s) => !isInferenceUnknown(s)).sort();

@@ -45,6 +45,8 @@ test('nested min and max flatten and drop dominated operands', () => {
   assert.ok(m.max(s('a')).equals(m), 'max(max(a, b), a) = max(a, b)');
   assert.ok(m.max(s('b').add(2)).equals(s('a').max(s('b').add(2))), 'b is dominated by b + 2');
   assert.equal(s('c').max(m).toString(), s('a').max(s('b')).max(s('c')).toString(), 'order does not matter');
+  assert.ok(c(8).min(s('seq')).max(s('seq')).equals(s('seq')), 'max(min(8, seq), seq) = seq');
+  assert.ok(c(8).max(s('seq')).min(s('seq')).equals(s('seq')), 'min(max(8, seq), seq) = seq');
 });
 
 test('counts stay exact past 2^53 and 2^63', () => {

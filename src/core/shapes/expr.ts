@@ -290,8 +290,15 @@ function minMax(kind: 'min' | 'max', a: Expr, b: Expr): Expr {
     const diff = e.sub(kept[rival]).constantValue!;
     if (kind === 'max' ? diff > 0n : diff < 0n) kept[rival] = e;
   }
-  kept.sort((x, y) => (x.toString() < y.toString() ? -1 : x.toString() > y.toString() ? 1 : 0));
-  return kept.slice(1).reduce((acc, e) => derived(kind, [acc, e]), kept[0]);
+  // Absorption: max(min(a, b), b) = b and min(max(a, b), b) = b.
+  const opposite = kind === 'max' ? 'min' : 'max';
+  const absorbed = kept.filter((e) => {
+    const inner = operandsOf(opposite, e);
+    return inner.length > 1 && inner.some((x) => kept.some((k) => k !== e && k.equals(x)));
+  });
+  const operands = kept.filter((e) => !absorbed.includes(e));
+  operands.sort((x, y) => (x.toString() < y.toString() ? -1 : x.toString() > y.toString() ? 1 : 0));
+  return operands.slice(1).reduce((acc, e) => derived(kind, [acc, e]), operands[0]);
 }
 
 /** Printed atoms longer than this get a short interned name, so nesting can't grow them exponentially. */
