@@ -27,7 +27,7 @@ export function recallSubgraphCost(ctx: NodeContext): OpCost {
 
 /** A subgraph's cost run `times` times, with notes saying what is approximate. */
 export function repeatedCost(sub: SubgraphCost, times: Expr, notes: readonly string[] = []): OpCost {
-  const uncovered = sub.uncoveredNodes > 0 ? [`${sub.uncoveredNodes} node(s) inside the subgraph have unknown cost (counted as 0)`] : [];
+  const uncovered = sub.uncoveredNodes > 0 ? [`${sub.uncoveredNodes} node(s) inside the subgraph have unknown cost: this total is a lower bound`] : [];
   return {
     flops: sub.flops.mul(times),
     macs: sub.macs.mul(times),

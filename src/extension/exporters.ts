@@ -1,0 +1,100 @@
+/**
+ * Report exports: JSON (the report as the CLI prints it), CSV, Markdown, and a Netron attachment.
+ *
+ * The Netron attachment is the JSON sidecar Netron reads when it is opened next to a model
+ * (signature 'netron:attachment'): `metadata` and `metrics` lists of
+ * { kind: 'model' | 'graph' | 'node' | 'value' | 'tensor', target: <name>, name, value, type? }, matched by
+ * kind and the entity's name (first line); model and graph rows use target ''. Netron shows them in
+ * the sidebar's Metadata / Metrics sections. Unnamed nodes cannot be targeted and are left out.
+ */
+import { renderCsv, renderMarkdown } from '../cli/render';
+import type { ProfileReport } from '../core/report/reportTypes';
+import { formatBytes, formatScaled, formatSeconds } from '../core/report/units';
+import type { EstimatesPayload } from '../protocol/messages';
+
+export type ExportFormat = 'json' | 'csv' | 'md' | 'netron';
+
+export interface NetronAttachmentItem {
+  readonly kind: 'model' | 'graph' | 'node' | 'value' | 'tensor';
+  readonly target: string;
+  readonly name: string;
+  readonly value: string | number;
+  readonly type?: string;
+}
+
+export interface NetronAttachment {
+  readonly signature: 'netron:attachment';
+  readonly metadata: NetronAttachmentItem[];
+  readonly metrics: NetronAttachmentItem[];
+}
+
+function num(v: number | string): number {
+  return typeof v === 'number' ? v : Number(v);
+}
+
+export function netronAttachment(report: ProfileReport, estimates?: EstimatesPayload): NetronAttachment {
+  const metadata: NetronAttachmentItem[] = [];
+  const metrics: NetronAttachmentItem[] = [];
+  const t = report.totals;
+  const model = (name: string, value: string | number) => metrics.push({ kind: 'model', target: '', name, value, type: 'attribute' });
+  model('flops', num(t.flops));
+  model('macs', num(t.macs));
+  model('parameters', num(t.params));
+  model('weight bytes', num(t.weightBytes));
+  model('peak activation bytes', num(t.peakActivationBytes));
+  metadata.push({ kind: 'model', target: '', name: 'profiled by', value: `${report.tool.name} ${report.tool.version}` });
+  if (Object.keys(report.bindings).length) {
+    metadata.push({ kind: 'model', target: '', name: 'bindings', value: Object.entries(report.bindings).map(([k, v]) => `${k}=${v}`).join(', ') });
+  }
+  const best = estimates?.targets.find((e) => e.target === estimates.bestTarget);
+  if (best) model(`latency on ${best.target}`, formatSeconds(best.latencySeconds));
+  const seen = new Set<string>();
+  for (const n of report.nodes) {
+    // Only main-graph nodes with their own name: Netron matches by name; generated labels match nothing.
+    if (n.graphPath !== '' || seen.has(n.name)) continue;
+    if (!n.name || /^[A-Za-z][A-Za-z0-9]*_\d+$/.test(n.name) && n.name.startsWith(`${n.opType}_`)) continue;
+    if (n.name.includes('\n')) continue;
+    seen.add(n.name);
+    const node = (name: string, value: string | number, type = 'attribute') => metrics.push({ kind: 'node', target: n.name, name, value, type });
+    if (n.status === 'costed') {
+      node('flops', num(n.flops));
+      node('macs', num(n.macs));
+    } else {
+      metadata.push({ kind: 'node', target: n.name, name: 'cost', value: n.status === 'uncovered' ? 'no cost rule for this op' : 'unknown (input shapes unknown)' });
+    }
+    if (num(n.params) > 0) node('parameters', num(n.params));
+    node('bytes read', num(n.bytesRead));
+    node('bytes written', num(n.bytesWritten));
+    if (n.arithmeticIntensity !== null) node('arithmetic intensity', Number(n.arithmeticIntensity.toFixed(3)));
+    const s = estimates?.nodeSeconds[n.index];
+    if (best && typeof s === 'number') node(`time on ${best.target}`, formatSeconds(s));
+    if (n.flopsExpression) metadata.push({ kind: 'node', target: n.name, name: 'flops (symbolic)', value: n.flopsExpression });
+  }
+  return { signature: 'netron:attachment', metadata, metrics };
+}
+
+export function renderExport(format: ExportFormat, report: ProfileReport, estimates?: EstimatesPayload): string {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(estimates ? { ...report, estimates: estimates.targets } : report, null, 2)}\n`;
+    case 'csv':
+      return renderCsv(report);
+    case 'md':
+      return renderMarkdown(report, { top: 50 });
+    case 'netron':
+      return `${JSON.stringify(netronAttachment(report, estimates), null, 2)}\n`;
+  }
+}
+
+/** Default file name next to the model: model.profile.json, model.profile.csv, model.profile.md, model.attachment.json. */
+export function exportFileName(modelBase: string, format: ExportFormat): string {
+  const stem = modelBase.replace(/\.onnx$/i, '');
+  return format === 'netron' ? `${stem}.attachment.json` : `${stem}.profile.${format}`;
+}
+
+/** Short human summary used by the status bar and CodeLens. */
+export function flopsText(v: number | string, unit: 'flops' | 'macs' = 'flops'): string {
+  return formatScaled(v, unit === 'macs' ? 'MAC' : 'FLOP');
+}
+
+export { formatBytes, formatScaled, formatSeconds };

@@ -1,0 +1,255 @@
+// UI test: the real workbench (code-server) driven by playwright-core + /usr/bin/chromium, with the
+// extension installed from its .vsix like a user would. Flow: right-click a real model in the Explorer →
+// Profile Model → the per-layer table in the webview → figures checked against the CLI's JSON → bind a
+// dim → open the Hardware side panel → compare two targets → open the graph text view.
+// Screenshots go to test-output/screenshots/. Exports run(options) → { passed, failed, screenshots }.
+'use strict';
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { ROOT, startCodeServer, launchChromium, makeTmp } = require('../../scripts/ci/codeServer.cjs');
+
+const SHOTS = path.join(ROOT, 'test-output/screenshots');
+const LOGS = path.join(ROOT, 'test-output/ui');
+
+function cliJson(model, bindings = {}) {
+  const args = [path.join(ROOT, 'bin/onnx-profile.js'), model, '--format', 'json'];
+  for (const [k, v] of Object.entries(bindings)) args.push('--bind', `${k}=${v}`);
+  return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 256 << 20 }));
+}
+
+/** The inner frame of the webview whose <body data-view=...> matches (editor or sidebar). */
+async function webviewFrame(page, view, timeoutMs = 60000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const f of page.frames()) {
+      try {
+        if (await f.$(`body[data-view="${view}"]`)) return f;
+      } catch { /* frame detached while looking */ }
+    }
+    if (Date.now() > deadline) throw new Error(`no ${view} webview within ${timeoutMs} ms`);
+    await page.waitForTimeout(250);
+  }
+}
+
+async function waitUntil(what, probe, timeoutMs = 30000, page) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      last = await probe();
+      if (last) return last;
+    } catch (e) { last = e.message; }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+    await (page ? page.waitForTimeout(200) : new Promise((r) => setTimeout(r, 200)));
+  }
+}
+
+async function run({ vsix, model }) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  fs.mkdirSync(LOGS, { recursive: true });
+  const tmp = makeTmp('onnxprof-ui-');
+  const workspace = path.join(tmp, 'workspace');
+  fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+  const modelName = path.basename(model);
+  fs.copyFileSync(model, path.join(workspace, modelName));
+  fs.writeFileSync(path.join(workspace, 'readme.txt'), 'not a model\n');
+  // One default target; the test adds a second one in the side panel.
+  fs.writeFileSync(path.join(workspace, '.vscode/settings.json'), JSON.stringify({ 'onnxProfiler.targets': ['h100-sxm'] }));
+  const settings = { 'ONNX Profiler.logLevel': 'trace' };
+
+  const results = [];
+  const screenshots = [];
+  let page;
+  const shot = async (name) => {
+    const file = path.join(SHOTS, name);
+    await page.screenshot({ path: file });
+    screenshots.push(file);
+    console.log(`  screenshot: ${file}`);
+  };
+  const step = async (name, fn) => {
+    const t = Date.now();
+    try {
+      await fn();
+      results.push({ name, ok: true });
+      console.log(`  ✔ ${name} (${Date.now() - t} ms)`);
+      return true;
+    } catch (e) {
+      results.push({ name, ok: false, error: e.message });
+      console.log(`  ✘ ${name}: ${e.message.split('\n')[0]}`);
+      if (page) await shot(`failure-${results.length}.png`).catch(() => {});
+      return false;
+    }
+  };
+
+  const server = await startCodeServer({ tmp, vsix, logFile: path.join(LOGS, 'code-server.log') });
+  const browser = await launchChromium(tmp, server.env);
+  const consoleLines = [];
+  try {
+    page = browser.pages()[0] || (await browser.newPage());
+    page.setDefaultTimeout(60000);
+    page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
+    page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
+    await page.goto(server.url(workspace));
+    await page.locator('.monaco-workbench').waitFor();
+
+    const expected = cliJson(model);
+    let editor;
+
+    const ok1 = await step('Explorer context menu offers "Profile Model" on the .onnx file (and not on readme.txt)', async () => {
+      const row = page.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: modelName });
+      await row.waitFor();
+      const item = page.getByRole('menuitem', { name: /^Profile Model/ });
+      // The Explorer renders before the extension host has registered the menus: retry the right-click.
+      const openMenu = async (timeoutMs) => {
+        for (const deadline = Date.now() + timeoutMs; ;) {
+          await row.click({ button: 'right' });
+          try { await item.waitFor({ timeout: 2000 }); return; } catch (e) {
+            if (Date.now() > deadline) throw e;
+            await page.keyboard.press('Escape');
+            await page.waitForTimeout(1000);
+          }
+        }
+      };
+      await openMenu(90000);
+      await page.waitForTimeout(300); // let the menu finish fading in before the screenshot
+      await shot('01-context-menu.png');
+      await page.keyboard.press('Escape');
+      // Negative check of the `when` clause (menus are registered by now): readme.txt must not offer it.
+      const other = page.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: 'readme.txt' });
+      await other.click({ button: 'right' });
+      await page.getByRole('menuitem', { name: /^Copy Path/ }).waitFor();
+      const offered = await item.count();
+      await page.keyboard.press('Escape');
+      if (offered !== 0) throw new Error('"Profile Model" is offered on readme.txt');
+      // Pick the command; a click while the menu is still animating in can be lost, so check the result.
+      const tab = page.locator('.tabs-container .tab').filter({ hasText: modelName });
+      for (let attempt = 1; ; attempt++) {
+        await openMenu(10000);
+        await page.waitForTimeout(200);
+        await item.click();
+        try { await tab.waitFor({ timeout: 10000 }); break; } catch (e) { if (attempt >= 3) throw e; }
+      }
+    });
+
+    const ok2 = ok1 && await step('the profile table shows the same figures as `onnx-profile --format json`', async () => {
+      editor = await webviewFrame(page, 'editor');
+      await editor.locator('[data-testid="node-table"]').waitFor({ state: 'visible' });
+      const flops = editor.locator('[data-testid="summary-flops"]');
+      const params = editor.locator('[data-testid="summary-params"]');
+      await flops.waitFor();
+      const shownFlops = await flops.getAttribute('data-value');
+      const shownParams = await params.getAttribute('data-value');
+      if (String(shownFlops) !== String(expected.totals.flops)) throw new Error(`summary-flops ${shownFlops} != CLI ${expected.totals.flops}`);
+      if (String(shownParams) !== String(expected.totals.params)) throw new Error(`summary-params ${shownParams} != CLI ${expected.totals.params}`);
+      const rows = editor.locator('[data-testid="node-row"]');
+      await rows.first().waitFor();
+      const n = await rows.count();
+      if (n === 0) throw new Error('no node rows');
+      // Every rendered row names a node of the CLI report at its data-node-index.
+      for (let i = 0; i < Math.min(n, 10); i++) {
+        const idx = Number(await rows.nth(i).getAttribute('data-node-index'));
+        const node = expected.nodes[idx];
+        if (!node) throw new Error(`row ${i}: data-node-index ${idx} is not a node of the report`);
+        const text = await rows.nth(i).innerText();
+        if (!text.includes(node.name) && !text.includes(node.opType)) throw new Error(`row ${i} (node ${idx}) shows "${text.slice(0, 80)}", expected ${node.name}`);
+      }
+      const tab = page.locator('.tabs-container .tab').filter({ hasText: modelName });
+      await tab.waitFor();
+      console.log(`    summary: ${await flops.innerText()} / ${await params.innerText()} params; ${n} rows rendered of ${expected.nodes.length} nodes`);
+      await shot('02-profile-table.png');
+    });
+
+    const dims = expected.unboundSymbols;
+    const bindings = Object.fromEntries(dims.map((d, i) => [d, i === 0 ? 4 : 128]));
+    ok2 && dims.length > 0 && await step(`binding ${Object.entries(bindings).map(([k, v]) => `${k}=${v}`).join(', ')} re-profiles to the CLI's --bind figures`, async () => {
+      const bound = cliJson(model, bindings);
+      for (const [d, v] of Object.entries(bindings)) {
+        const field = editor.locator(`[data-testid="bind-input-${d}"]`);
+        await field.waitFor();
+        const input = field.locator('input');
+        if (await input.count()) await input.fill(String(v));
+        else await field.fill(String(v));
+      }
+      await editor.locator('[data-testid="bind-apply"]').click();
+      await waitUntil('summary-flops to show the bound FLOPs', async () => {
+        const v = await editor.locator('[data-testid="summary-flops"]').getAttribute('data-value');
+        return String(v) === String(bound.totals.flops) ? v : undefined;
+      }, 30000, page);
+      const p = await editor.locator('[data-testid="summary-params"]').getAttribute('data-value');
+      if (String(p) !== String(bound.totals.params)) throw new Error(`params after binding ${p} != ${bound.totals.params}`);
+      console.log(`    FLOPs unbound ${expected.totals.flops} → bound ${bound.totals.flops}`);
+      await shot('03-dims-bound.png');
+    });
+
+    ok2 && await step('the Hardware side panel compares two targets (h100-sxm + l4)', async () => {
+      await page.locator('.activitybar .action-item a[aria-label^="ONNX Profiler"], .activitybar [aria-label^="ONNX Profiler"]').first().click();
+      const side = await webviewFrame(page, 'sidebar');
+      await side.locator('[data-testid="target-picker"]').waitFor();
+      // Make sure the profile editor is the active model (the panel follows the last focused profile).
+      await side.locator('[data-testid="estimate-row"][data-target="h100-sxm"]').waitFor({ timeout: 30000 });
+      const l4 = side.locator('[data-testid="target-picker"] [data-testid="target-l4"]');
+      await l4.click();
+      const apply = side.locator('[data-testid="compare-apply"]');
+      if (await apply.count()) await apply.click();
+      const rows = side.locator('[data-testid="estimate-row"]');
+      await side.locator('[data-testid="estimate-row"][data-target="l4"]').waitFor({ timeout: 30000 });
+      await side.locator('[data-testid="hardware-table"]').waitFor();
+      const targets = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-target')));
+      if (!(targets.includes('h100-sxm') && targets.includes('l4'))) throw new Error(`estimate rows: ${targets.join(', ')}`);
+      for (const t of ['h100-sxm', 'l4']) {
+        const text = await side.locator(`[data-testid="estimate-row"][data-target="${t}"]`).innerText();
+        if (!/\d/.test(text) || !/(ns|µs|ms|s)\b/.test(text)) throw new Error(`row ${t} shows no latency: ${text}`);
+      }
+      console.log(`    estimate rows: ${targets.join(', ')}`);
+      await shot('04-hardware-compare.png');
+    });
+
+    ok2 && await step('the graph text view opens from the editor title (ONNX textual syntax; selecting a table row reveals its line with a CodeLens)', async () => {
+      // The profile editor's title bar has a "Show Graph Text" action (contributed to editor/title).
+      await page.locator('.tabs-container .tab').filter({ hasText: modelName }).first().click();
+      const action = page.locator('.editor-actions [aria-label^="Show Graph Text"]').first();
+      await action.waitFor({ timeout: 15000 });
+      await action.click();
+      const tab = page.locator('.tabs-container .tab').filter({ hasText: `${modelName}.txt` });
+      await tab.waitFor();
+      const lines = page.locator('.monaco-editor .view-lines');
+      await waitUntil('ir_version in the editor', async () => ((await lines.last().innerText()).includes('ir_version') ? true : undefined), 30000, page);
+      // Select a row in the profile table: the graph text reveals that node's line (and its CodeLens).
+      const rows = editor.locator('[data-testid="node-row"]');
+      const row = rows.nth(Math.min(5, (await rows.count()) - 1));
+      const idx = Number(await row.getAttribute('data-node-index'));
+      const node = expected.nodes[idx];
+      await row.click();
+      // The focus stays in the table, so read the graph editor's active line number.
+      const graphEditor = page.locator('.editor-instance').filter({ has: page.locator('.monaco-editor') }).last();
+      const activeLine = graphEditor.locator('.line-numbers.active-line-number');
+      const lineNo = await waitUntil('the graph text cursor to move to the selected node', async () => {
+        const t = (await activeLine.first().innerText({ timeout: 1000 })).trim();
+        return t && t !== '1' ? t : undefined;
+      }, 15000, page);
+      const lens = graphEditor.locator('.codelens-decoration');
+      await lens.first().waitFor({ timeout: 30000 }).catch(async (e) => {
+        throw new Error(`${e.message.split('\n')[0]} (${await lens.count()} codelens elements in the graph editor)`);
+      });
+      const lensTexts = await lens.allInnerTexts();
+      if (!lensTexts.some((t) => /FLOP|no cost rule|cost unknown/.test(t))) throw new Error(`CodeLens texts: ${lensTexts.slice(0, 3).join(' | ')}`);
+      const visible = await lines.last().innerText();
+      if (!visible.includes(node.opType)) throw new Error(`selected node ${node.name} (${node.opType}) not visible in the graph text`);
+      console.log(`    selected row ${idx} (${node.name}, ${node.opType}) → graph text line ${lineNo}; CodeLens: ${lensTexts[0]}`);
+      await shot('05-graph-text.png');
+    });
+  } finally {
+    fs.writeFileSync(path.join(LOGS, 'browser-console.log'), consoleLines.join('\n'));
+    // Keep the workbench / extension host logs (the extension's output channel included).
+    fs.rmSync(path.join(LOGS, 'vscode-logs'), { recursive: true, force: true });
+    if (fs.existsSync(path.join(tmp, 'user-data/logs'))) fs.cpSync(path.join(tmp, 'user-data/logs'), path.join(LOGS, 'vscode-logs'), { recursive: true });
+    await browser.close().catch(() => {});
+    server.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  const passed = results.filter((r) => r.ok).length;
+  return { passed, failed: results.length - passed, results, screenshots };
+}
+
+module.exports = { run };
