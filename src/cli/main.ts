@@ -1,11 +1,9 @@
-import { estimateModel } from '../core/estimate/modelEstimate';
-import { buildHints } from '../core/hints/buildHints';
 import { findHardware, HARDWARE_CATALOG } from '../core/hardware/catalog';
 import type { HardwareEntry, Precision } from '../core/hardware/hardwareTypes';
 import { OnnxLoadError } from '../core/onnx/errors';
-import { batchSymbol } from '../core/profile';
 import { limitDepth } from '../core/report/buildReport';
-import type { ProfileReport, ReportDiagnostic } from '../core/report/reportTypes';
+import type { ProfileReport } from '../core/report/reportTypes';
+import { analyzeTargets } from '../core/targetAnalysis';
 import { openModelFile } from '../node/profileFile';
 import { renderHardware, renderReport, type OutputFormat } from './render';
 
@@ -23,6 +21,9 @@ and estimates latency, throughput, cost, energy and fit on hardware targets.
   --batch N          samples per call: binds the inputs' leading symbolic dim (default 1)
   --precision P      estimate float layers as if run in P (fp32, tf32, bf16, fp16, fp8, int8, int4);
                      default: the graph's own dtypes, with each device's fallback
+  --sweep dim=a,b,c  re-profile and estimate for each value of a dim ('batch' is the batch dim)
+  --prompt N         for decoders with a KV cache: prompt tokens of the LLM estimate (default 512)
+  --generate N       for decoders with a KV cache: generated tokens of the LLM estimate (default 128)
   --format F         table (default), json (the report, schema in README), csv (one row per node), md
   --depth N          module-tree depth shown (default 3)
   --top N            nodes shown in the table, by FLOPs (default 20)`;
@@ -34,6 +35,9 @@ export interface CliOptions {
   readonly targets: readonly HardwareEntry[];
   readonly batch: number | undefined;
   readonly precision: Precision | undefined;
+  readonly sweep: { readonly dim: string; readonly values: readonly number[] } | undefined;
+  readonly promptTokens: number | undefined;
+  readonly outputTokens: number | undefined;
   readonly format: OutputFormat;
   readonly depth: number;
   readonly top: number;
@@ -51,6 +55,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let top = 20;
   let batch: number | undefined;
   let precision: Precision | undefined;
+  let sweep: CliOptions['sweep'];
+  let promptTokens: number | undefined;
+  let outputTokens: number | undefined;
   const targets: HardwareEntry[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -93,6 +100,21 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         precision = p as Precision;
         break;
       }
+      case '--sweep': {
+        const [dim, list] = splitOnce(value(), '=');
+        const values = (list ?? '').split(',').map(Number);
+        if (!dim || values.length === 0 || values.some((v) => !Number.isSafeInteger(v) || v < 1)) {
+          throw new UsageError(`--sweep expects dim=v1,v2,... with positive integers, got '${dim}=${list ?? ''}'`);
+        }
+        sweep = { dim, values };
+        break;
+      }
+      case '--prompt':
+        promptTokens = positiveInt(flag, value());
+        break;
+      case '--generate':
+        outputTokens = positiveInt(flag, value());
+        break;
       case '--batch':
         batch = positiveInt(flag, value());
         if (batch === 0) throw new UsageError('--batch must be at least 1');
@@ -110,7 +132,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     }
   }
   if (model === undefined) throw new UsageError('no model given');
-  return { model: model === 'hardware' ? undefined : model, bindings, targets, batch, precision, format, depth, top };
+  if (sweep && targets.length === 0) throw new UsageError('--sweep needs at least one --target');
+  return { model: model === 'hardware' ? undefined : model, bindings, targets, batch, precision, sweep, promptTokens, outputTokens, format, depth, top };
 }
 
 function splitOnce(s: string, sep: string): [string, string | undefined] {
@@ -164,33 +187,14 @@ export function runCli(argv: readonly string[], io: CliIo): number {
   return EXIT_OK;
 }
 
-/** Profiles with the batch bound, then estimates on the targets. */
+/** Profiles (with the batch bound and every target analysis when targets are given). */
 function profileWithTargets(options: CliOptions): ProfileReport {
   const opened = openModelFile(options.model!);
   try {
-    const bindings = new Map(options.bindings);
-    const symbol = batchSymbol(opened.model.model);
-    if (symbol !== undefined && !bindings.has(symbol) && (options.batch !== undefined || options.targets.length > 0)) {
-      bindings.set(symbol, options.batch ?? 1);
-    }
-    const report = opened.model.profile({ bindings });
-    if (options.targets.length === 0) return report;
-    const batch = symbol !== undefined ? bindings.get(symbol)! : staticBatch(report) ?? 1;
-    const precision = options.precision === 'tf32' ? { allowTf32: true } : { precisionOverride: options.precision };
-    const estimates = estimateModel(report, options.targets, { batch, ...precision });
-    const ignoredBatch: ReportDiagnostic[] =
-      options.batch !== undefined && options.batch !== batch
-        ? [{ severity: 'warning', code: 'static-batch', message: `--batch ${options.batch} ignored: the model's inputs have a static batch of ${batch}` }]
-        : [];
-    const hints = buildHints(report, options.targets, { batch, sampler: opened.model.weightSampler(), ...precision });
-    return { ...report, estimates, hints, diagnostics: [...ignoredBatch, ...report.diagnostics] };
+    if (options.targets.length === 0) return opened.model.profile({ bindings: options.bindings });
+    const analysis = analyzeTargets(opened.model, options);
+    return { ...analysis.report, ...(analysis.llm && { llm: analysis.llm }), ...(analysis.sweep && { sweep: analysis.sweep }) };
   } finally {
     opened.close();
   }
-}
-
-/** The leading dim of the first graph input when it is static (a model exported at a fixed batch). */
-function staticBatch(report: ProfileReport): number | undefined {
-  const first = report.graphInputs[0]?.shape?.[0];
-  return typeof first === 'number' && first > 0 ? first : undefined;
 }

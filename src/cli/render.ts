@@ -1,3 +1,4 @@
+import type { LlmEstimate } from '../core/estimate/llm';
 import type { ModelEstimate } from '../core/estimate/modelEstimate';
 import type { Hint } from '../core/hints/hintTypes';
 import type { HardwareEntry, Precision } from '../core/hardware/hardwareTypes';
@@ -103,6 +104,20 @@ function estimateRow(e: ModelEstimate): string[] {
   ];
 }
 
+const LLM_HEADERS = ['target', 'time to first token', 'per output token', 'output tokens/s', '$ per 1M output tokens', 'J per token', 'chips'];
+
+function llmRow(e: LlmEstimate): string[] {
+  return [
+    e.target,
+    formatSeconds(e.timeToFirstTokenSeconds),
+    formatSeconds(e.timePerOutputTokenSeconds),
+    formatScaled(e.tokensPerSecond, ''),
+    e.costPerMillionTokensUsd === null ? 'no price' : `$${e.costPerMillionTokensUsd.toFixed(2)}`,
+    e.joulesPerOutputToken === null ? 'no power' : `${e.joulesPerOutputToken.toFixed(3)} J`,
+    e.fits ? '1' : `${e.chips} (needs ${e.chipsNeeded})`,
+  ];
+}
+
 /** One line per hint: code, message, and the saving on each target that gains. */
 function hintLine(h: Hint): string {
   const gains = h.savings
@@ -129,6 +144,23 @@ export function renderTable(report: ProfileReport, options: RenderOptions): stri
     out.push(`Hardware estimates (batch ${report.estimates[0].batch})`);
     out.push(table(ESTIMATE_HEADERS, report.estimates.map(estimateRow), new Set([2, 3, 4, 5, 7])));
     out.push(...estimateNotes(report.estimates), '');
+  }
+  if (report.llm) {
+    const l = report.llm;
+    out.push(`LLM serving (decoder with a KV cache: ${l.promptTokens} prompt + ${l.outputTokens} generated tokens per request, batch ${l.estimates[0]?.batch ?? 1})`);
+    out.push(table(LLM_HEADERS, l.estimates.map(llmRow), new Set([1, 2, 3, 4, 5, 6])), '');
+  }
+  if (report.sweep?.length) {
+    out.push(`Sweep of ${report.sweep[0].dim} (throughput per second | $ per 1M)`);
+    const targets = report.sweep[0].estimates.map((e) => e.target);
+    out.push(
+      table(
+        [report.sweep[0].dim, ...targets],
+        report.sweep.map((p) => [String(p.value), ...p.estimates.map((e) => `${formatScaled(e.throughputPerSecond, '')} | ${e.costPerMillionUsd === null ? '—' : `$${e.costPerMillionUsd.toFixed(3)}`}${e.fits ? '' : ` (${e.chipsNeeded} chips)`}`)]),
+        new Set(targets.map((_, i) => i + 1)),
+      ),
+      '',
+    );
   }
   if (report.hints?.length) {
     out.push(`Hints (${report.hints.length}, by saving)`);

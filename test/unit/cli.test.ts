@@ -63,3 +63,30 @@ test('unusable input exits 2 with one line naming the problem, no stack trace', 
   assert.equal(missing.stderr, `onnx-profile: ${path.join(dir, 'nope.onnx')}: cannot open '${path.join(dir, 'nope.onnx')}': no such file\n`);
   assert.equal(run(['--format', 'xml', 'm.onnx']).code, 2);
 });
+
+const FIXTURES = path.resolve(__dirname, '../../../test/fixtures');
+
+test('targets add estimates and hints; a decoder gets prefill/decode LLM figures; --sweep re-estimates per value', () => {
+  const model = path.join(FIXTURES, 'mlperf/gptj_6b.onnx');
+  const r = run([model, '--target', 'h100-sxm', '--target', 'l4', '--batch', '4', '--prompt', '256', '--generate', '64', '--sweep', 'batch=1,8', '--format', 'json']);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  assert.deepEqual(report.estimates.map((e: { target: string }) => e.target), ['h100-sxm', 'l4']);
+  assert.equal(report.estimates[0].batch, 4);
+  assert.ok(Array.isArray(report.hints));
+  assert.equal(report.llm.promptTokens, 256);
+  assert.equal(report.llm.outputTokens, 64);
+  const [h100, l4] = report.llm.estimates;
+  assert.ok(h100.tokensPerSecond > l4.tokensPerSecond, 'an H100 decodes faster than an L4');
+  assert.ok(h100.timeToFirstTokenSeconds > h100.timePerOutputTokenSeconds, 'prefill of 256 tokens takes longer than one decode step');
+  assert.deepEqual(report.sweep.map((p: { value: number }) => p.value), [1, 8]);
+  assert.ok(report.sweep[1].estimates[0].throughputPerSecond > report.sweep[0].estimates[0].throughputPerSecond, 'batching raises throughput');
+  assert.match(run([model, '--target', 'h100-sxm', '--batch', '4']).stdout, /LLM serving \(decoder with a KV cache: 512 prompt \+ 128 generated tokens/);
+});
+
+test('--sweep without a target and an unknown target are usage errors', () => {
+  assert.equal(run(['m.onnx', '--sweep', 'batch=1,2']).code, 2);
+  const unknown = run(['m.onnx', '--target', 'h900']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown target 'h900'/);
+});

@@ -9,6 +9,7 @@
  */
 import type { ModelEstimate } from '../estimate/modelEstimate';
 import type { Hint } from '../hints/hintTypes';
+import type { LlmAnalysis, SweepPoint } from '../targetAnalysis';
 
 export const REPORT_SCHEMA_VERSION = '1.0.0';
 
@@ -132,4 +133,8 @@ export interface ProfileReport {
   readonly estimates?: readonly ModelEstimate[];
   /** Optimisation hints with their savings on the targets, sorted by saving: see docs/hints.md. */
   readonly hints?: readonly Hint[];
+  /** For a decoder with a KV cache and targets: prefill and decode estimated apart (tokens/s, $ per 1M tokens). */
+  readonly llm?: LlmAnalysis;
+  /** With `--sweep dim=v1,v2`: estimates per value of the dim. */
+  readonly sweep?: readonly SweepPoint[];
 }
