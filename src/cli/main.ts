@@ -1,4 +1,6 @@
-import { findHardware, HARDWARE_CATALOG } from '../core/hardware/catalog';
+import * as fs from 'node:fs';
+import { calibrate, type CalibrationFit } from '../core/estimate/calibration';
+import { HARDWARE_CATALOG, validateCatalog } from '../core/hardware/catalog';
 import type { HardwareEntry, Precision } from '../core/hardware/hardwareTypes';
 import { OnnxLoadError } from '../core/onnx/errors';
 import { limitDepth } from '../core/report/buildReport';
@@ -24,6 +26,9 @@ and estimates latency, throughput, cost, energy and fit on hardware targets.
   --sweep dim=a,b,c  re-profile and estimate for each value of a dim ('batch' is the batch dim)
   --prompt N         for decoders with a KV cache: prompt tokens of the LLM estimate (default 512)
   --generate N       for decoders with a KV cache: generated tokens of the LLM estimate (default 128)
+  --hardware-file F  add devices from a JSON file {"devices": [...]} (schemas/hardware.schema.json)
+  --calibrate T      compare per-layer estimates on the one --target with a measured ONNX Runtime
+                     profile or trtexec --exportProfile JSON, and fit the device's efficiency factors
   --format F         table (default), json (the report, schema in README), csv (one row per node), md
   --depth N          module-tree depth shown (default 3)
   --top N            nodes shown in the table, by FLOPs (default 20)`;
@@ -32,7 +37,10 @@ export interface CliOptions {
   /** A model path, or undefined for the `hardware` listing. */
   readonly model: string | undefined;
   readonly bindings: Map<string, number>;
-  readonly targets: readonly HardwareEntry[];
+  /** Target ids as given; resolved against the catalog plus --hardware-file in runCli. */
+  readonly targetIds: readonly string[];
+  readonly hardwareFile: string | undefined;
+  readonly calibrationTrace: string | undefined;
   readonly batch: number | undefined;
   readonly precision: Precision | undefined;
   readonly sweep: { readonly dim: string; readonly values: readonly number[] } | undefined;
@@ -58,7 +66,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let sweep: CliOptions['sweep'];
   let promptTokens: number | undefined;
   let outputTokens: number | undefined;
-  const targets: HardwareEntry[] = [];
+  const targetIds: string[] = [];
+  let hardwareFile: string | undefined;
+  let calibrationTrace: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? splitOnce(arg, '=') : [arg, undefined];
@@ -87,13 +97,15 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         depth = positiveInt(flag, value());
         break;
       case '--target':
-      case '-t': {
-        const id = value();
-        const entry = findHardware(id);
-        if (!entry) throw new UsageError(`unknown target '${id}' (see 'onnx-profile hardware' for ids)`);
-        targets.push(entry);
+      case '-t':
+        targetIds.push(value());
         break;
-      }
+      case '--hardware-file':
+        hardwareFile = value();
+        break;
+      case '--calibrate':
+        calibrationTrace = value();
+        break;
       case '--precision': {
         const p = value();
         if (!ESTIMATE_PRECISIONS.includes(p as Precision)) throw new UsageError(`--precision must be one of ${ESTIMATE_PRECISIONS.join(', ')}, got '${p}'`);
@@ -132,8 +144,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     }
   }
   if (model === undefined) throw new UsageError('no model given');
-  if (sweep && targets.length === 0) throw new UsageError('--sweep needs at least one --target');
-  return { model: model === 'hardware' ? undefined : model, bindings, targets, batch, precision, sweep, promptTokens, outputTokens, format, depth, top };
+  if (sweep && targetIds.length === 0) throw new UsageError('--sweep needs at least one --target');
+  if (calibrationTrace && targetIds.length !== 1) throw new UsageError('--calibrate needs exactly one --target: the device the profile was measured on');
+  return { model: model === 'hardware' ? undefined : model, bindings, targetIds, hardwareFile, calibrationTrace, batch, precision, sweep, promptTokens, outputTokens, format, depth, top };
 }
 
 function splitOnce(s: string, sep: string): [string, string | undefined] {
@@ -164,20 +177,38 @@ export function runCli(argv: readonly string[], io: CliIo): number {
     }
     throw e;
   }
+  let catalog: readonly HardwareEntry[];
+  let targets: HardwareEntry[];
+  try {
+    catalog = [...HARDWARE_CATALOG, ...(options.hardwareFile ? readHardwareFile(options.hardwareFile) : [])];
+    targets = options.targetIds.map((id) => {
+      const entry = catalog.find((e) => e.id === id.trim().toLowerCase());
+      if (!entry) throw new UsageError(`unknown target '${id}' (see 'onnx-profile hardware' for ids)`);
+      return entry;
+    });
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr(`onnx-profile: ${e.message}\n`);
+    return EXIT_UNUSABLE_INPUT;
+  }
   if (options.model === undefined) {
     if (options.format === 'csv' || options.format === 'md') {
       io.stderr('onnx-profile: hardware lists as table or json\n');
       return EXIT_UNUSABLE_INPUT;
     }
-    io.stdout(renderHardware(HARDWARE_CATALOG, options.format));
+    io.stdout(renderHardware(catalog, options.format));
     return EXIT_OK;
   }
   let report: ProfileReport;
   try {
-    report = profileWithTargets(options);
+    report = profileWithTargets(options, targets);
   } catch (e) {
     if (e instanceof OnnxLoadError) {
       io.stderr(`onnx-profile: ${options.model}: ${e.message}\n`);
+      return EXIT_UNUSABLE_INPUT;
+    }
+    if (e instanceof UsageError) {
+      io.stderr(`onnx-profile: ${e.message}\n`);
       return EXIT_UNUSABLE_INPUT;
     }
     io.stderr(`onnx-profile: ${options.model}: internal error: ${(e as Error).message}\n`);
@@ -187,14 +218,51 @@ export function runCli(argv: readonly string[], io: CliIo): number {
   return EXIT_OK;
 }
 
+/** A user's device file: `{ "devices": [HardwareEntry...] }`, validated like the built-in catalog. */
+function readHardwareFile(file: string): HardwareEntry[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--hardware-file ${file}: ${(e as Error).message}`);
+  }
+  const devices = (json as { devices?: unknown } | null)?.devices;
+  const problems = validateCatalog(devices);
+  if (problems.length) throw new UsageError(`--hardware-file ${file}: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''}`);
+  const ids = new Set(HARDWARE_CATALOG.map((e) => e.id));
+  const clash = (devices as HardwareEntry[]).find((d) => ids.has(d.id));
+  if (clash) throw new UsageError(`--hardware-file ${file}: id '${clash.id}' is already in the catalog; pick another`);
+  return devices as HardwareEntry[];
+}
+
+/** A measured profile (ONNX Runtime trace or trtexec export), read for --calibrate. */
+function readTrace(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--calibrate ${file}: ${(e as Error).message}`);
+  }
+}
+
 /** Profiles (with the batch bound and every target analysis when targets are given). */
-function profileWithTargets(options: CliOptions): ProfileReport {
+function profileWithTargets(options: CliOptions, targets: readonly HardwareEntry[]): ProfileReport {
   const opened = openModelFile(options.model!);
   try {
-    if (options.targets.length === 0) return opened.model.profile({ bindings: options.bindings });
-    const analysis = analyzeTargets(opened.model, options);
-    return { ...analysis.report, ...(analysis.llm && { llm: analysis.llm }), ...(analysis.sweep && { sweep: analysis.sweep }) };
+    if (targets.length === 0) return opened.model.profile({ bindings: options.bindings });
+    const analysis = analyzeTargets(opened.model, { ...options, targets });
+    const calibration = options.calibrationTrace ? calibrationOf(analysis.report, targets[0], options) : undefined;
+    return { ...analysis.report, ...(analysis.llm && { llm: analysis.llm }), ...(analysis.sweep && { sweep: analysis.sweep }), ...(calibration && { calibration }) };
   } finally {
     opened.close();
+  }
+}
+
+function calibrationOf(report: ProfileReport, device: HardwareEntry, options: CliOptions): CalibrationFit {
+  const precision = options.precision === 'tf32' ? { allowTf32: true } : options.precision ? { precisionOverride: options.precision } : {};
+  try {
+    return calibrate(report, device, readTrace(options.calibrationTrace!), precision);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`--calibrate ${options.calibrationTrace}: ${(e as Error).message}`);
   }
 }

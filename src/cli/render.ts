@@ -1,4 +1,6 @@
+import type { CalibrationFit } from '../core/estimate/calibration';
 import type { LlmEstimate } from '../core/estimate/llm';
+import type { EfficiencyFactors } from '../core/estimate/roofline';
 import type { ModelEstimate } from '../core/estimate/modelEstimate';
 import type { Hint } from '../core/hints/hintTypes';
 import type { HardwareEntry, Precision } from '../core/hardware/hardwareTypes';
@@ -104,6 +106,24 @@ function estimateRow(e: ModelEstimate): string[] {
   ];
 }
 
+/** Estimate against measurement per layer (slowest measured first), and the factors fitted from them. */
+function calibrationLines(fit: CalibrationFit, top: number): string[] {
+  const c = fit.comparison;
+  const rows = [...c.rows].sort((a, b) => b.measuredSeconds - a.measuredSeconds).slice(0, top);
+  const factors = (Object.keys(fit.factors) as (keyof EfficiencyFactors)[]).filter((k) => fit.factors[k] !== fit.before[k]);
+  return [
+    `Calibration: estimated ${formatSeconds(c.estimatedTotalSeconds)} against ${formatSeconds(c.measuredTotalSeconds)} measured over ${c.rows.length} matched layers (${c.unmatched.length} unmatched, ${formatSeconds(c.unmatchedSeconds)})`,
+    table(
+      ['layer', 'kind', 'bound', 'estimated', 'measured', 'measured/estimated'],
+      rows.map((r) => [r.name, r.kind, r.bound, formatSeconds(r.estimatedSeconds), formatSeconds(r.measuredSeconds), r.ratio.toFixed(2)]),
+      new Set([3, 4, 5]),
+    ),
+    factors.length
+      ? `fitted: ${factors.map((k) => `${k} ${fit.before[k]} → ${Number(fit.factors[k].toPrecision(3))}`).join(', ')} (set them as efficiency overrides)`
+      : 'fitted: no factor changed (too few matched layers of each kind)',
+  ];
+}
+
 const LLM_HEADERS = ['target', 'time to first token', 'per output token', 'output tokens/s', '$ per 1M output tokens', 'J per token', 'chips'];
 
 function llmRow(e: LlmEstimate): string[] {
@@ -162,6 +182,7 @@ export function renderTable(report: ProfileReport, options: RenderOptions): stri
       '',
     );
   }
+  if (report.calibration) out.push(...calibrationLines(report.calibration, options.top), '');
   if (report.hints?.length) {
     out.push(`Hints (${report.hints.length}, by saving)`);
     out.push(...report.hints.slice(0, options.top).map(hintLine));

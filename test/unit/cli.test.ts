@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { parseArgs, runCli } from '../../src/cli/main';
-import { matmulModel } from './onnxBuilder';
+import { encodeModel, matmulModel, tensorValueInfo } from './onnxBuilder';
 
 function run(args: string[]): { code: number; stdout: string; stderr: string } {
   let stdout = '';
@@ -89,4 +89,52 @@ test('--sweep without a target and an unknown target are usage errors', () => {
   const unknown = run(['m.onnx', '--target', 'h900']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /unknown target 'h900'/);
+});
+
+test('--calibrate compares per-layer estimates with a measured ONNX Runtime profile and fits factors', () => {
+  const FLOAT16 = 10;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-cli-'));
+  const file = path.join(dir, 'calib.onnx');
+  // The graph the calibration fixtures describe: gemm (1024³ fp16), relu, and a 1M-element add.
+  fs.writeFileSync(
+    file,
+    encodeModel({
+      name: 'g',
+      node: [
+        { opType: 'MatMul', name: 'gemm', input: ['a', 'b'], output: ['y'] },
+        { opType: 'Relu', name: 'relu', input: ['y'], output: ['r'] },
+        { opType: 'Add', name: 'add', input: ['p', 'q'], output: ['s'] },
+      ],
+      input: [tensorValueInfo('a', FLOAT16, [1024, 1024]), tensorValueInfo('b', FLOAT16, [1024, 1024]), tensorValueInfo('p', FLOAT16, [1000000]), tensorValueInfo('q', FLOAT16, [1000000])],
+      output: [tensorValueInfo('r', FLOAT16, [1024, 1024]), tensorValueInfo('s', FLOAT16, [1000000])],
+    }),
+  );
+  const trace = path.join(FIXTURES, 'calibration/ort-profile.json');
+  const r = run([file, '--target', 'h100-sxm', '--calibrate', trace, '--format', 'json']);
+  assert.equal(r.code, 0, r.stderr);
+  const fit = JSON.parse(r.stdout).calibration;
+  assert.deepEqual(fit.comparison.rows.map((x: { name: string }) => x.name).sort(), ['add', 'gemm']);
+  assert.equal(fit.comparison.unmatched.length, 1, 'the Memcpy node matches no report node');
+  assert.match(run([file, '--target', 'h100-sxm', '--calibrate', trace]).stdout, /Calibration: estimated .* measured over 2 matched layers/);
+  assert.equal(run([file, '--target', 'h100-sxm', '--target', 'l4', '--calibrate', trace]).code, 2, 'one target only');
+});
+
+test('--hardware-file adds validated devices; an invalid file is refused with the problem named', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-cli-'));
+  const source = { url: 'https://example.com/my-npu-datasheet', retrieved: '2026-11-01' };
+  const device = {
+    id: 'my-npu', name: 'My NPU', vendor: 'Me', deviceClass: 'accelerator',
+    peakFlopsPerSecond: { int8: { value: 100e12, source } },
+    memoryBytes: { value: 16e9, source }, memoryBandwidthBytesPerSecond: { value: 200e9, source }, powerWatts: { value: 30, source },
+  };
+  const good = path.join(dir, 'good.json');
+  fs.writeFileSync(good, JSON.stringify({ devices: [device] }));
+  const listed = run(['hardware', '--hardware-file', good, '--format', 'json']);
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.ok(JSON.parse(listed.stdout).some((e: { id: string }) => e.id === 'my-npu'));
+  const bad = path.join(dir, 'bad.json');
+  fs.writeFileSync(bad, JSON.stringify({ devices: [{ ...device, memoryBytes: 16e9 }] }));
+  const refused = run(['hardware', '--hardware-file', bad]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /^onnx-profile: --hardware-file .*bad\.json: .*memoryBytes/);
 });

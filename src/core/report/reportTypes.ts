@@ -7,6 +7,7 @@
  * number when static and a symbolic expression string otherwise (`"batch"`, `"sequence + past_sequence"`).
  * Documented in docs/report-schema.md; bump REPORT_SCHEMA_VERSION on any incompatible change.
  */
+import type { CalibrationFit } from '../estimate/calibration';
 import type { ModelEstimate } from '../estimate/modelEstimate';
 import type { Hint } from '../hints/hintTypes';
 import type { LlmAnalysis, SweepPoint } from '../targetAnalysis';
@@ -137,4 +138,6 @@ export interface ProfileReport {
   readonly llm?: LlmAnalysis;
   /** With `--sweep dim=v1,v2`: estimates per value of the dim. */
   readonly sweep?: readonly SweepPoint[];
+  /** With `--calibrate`: estimate against a measured profile per layer, and the fitted efficiency factors. */
+  readonly calibration?: CalibrationFit;
 }
