@@ -205,6 +205,7 @@ test('absurd dims: negative dims in a declared input are reported, products past
     ),
   }).profile();
   assert.equal(big.totals.flops, (2n ** 80n).toString()); // exact, as a digit string past 2^53
+  assert.ok(big.diagnostics.some((d) => d.message === `'y' of node 'r' would hold ${2n ** 80n} elements, past 2^63 − 1: its dims are not plausible`));
 });
 
 test('unknown ops and unimported domains are named in diagnostics and counted as uncovered, never as 0', () => {

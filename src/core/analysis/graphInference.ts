@@ -74,6 +74,7 @@ export interface GraphProfile {
 }
 
 const CONTROL_FLOW_DEPTH_LIMIT = 64;
+const MAX_TENSOR_ELEMENTS = 2n ** 63n - 1n;
 
 /**
  * Walks a model in topological order, asking each node's rule for its outputs and cost. Unknown ops
@@ -281,6 +282,7 @@ class GraphInference {
         notes.push(`cost unknown: ${(e as Error).message}`);
       }
     }
+    this.checkAbsurdSize(outputs, label);
     outputs.forEach((o) => {
       if (o.name === '') return;
       if (scope.values.has(o.name)) {
@@ -448,6 +450,16 @@ class GraphInference {
       add(this.model.graph);
     }
     return this.valueInfoIndex.get(name);
+  }
+
+  /** A tensor past 2^63 elements cannot exist in any runtime (int64 sizes): say so; counts stay exact. */
+  private checkAbsurdSize(outputs: readonly TensorInfo[], label: string): void {
+    for (const o of outputs) {
+      const count = o.shape ? product(o.shape).constantValue : undefined;
+      if (count !== undefined && count > MAX_TENSOR_ELEMENTS) {
+        this.diag('warning', 'absurd-dims', `'${o.name}' of node '${label}' would hold ${count} elements, past 2^63 − 1: its dims are not plausible`, label);
+      }
+    }
   }
 
   /** Compares inferred shapes with those the exporter stored; a disagreement is reported, ours kept. */
