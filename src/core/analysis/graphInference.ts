@@ -267,9 +267,8 @@ class GraphInference {
         outputs = node.outputs.map((name) => this.storedValueInfo(name) ?? { name, ...unknownOutput() });
       }
     } catch (e) {
-      if (isStackOverflow(e)) throw e;
       if (!(e instanceof UnknownShapeError)) {
-        this.diag('warning', 'shape-inference', `${node.opType} node '${label}': ${(e as Error).message}`, label);
+        this.diag('warning', 'shape-inference', `${node.opType} node '${label}': ${failureMessage(e)}`, label);
       }
       outputs = node.outputs.map((name) => this.storedValueInfo(name) ?? { name, ...unknownOutput() });
     }
@@ -277,9 +276,8 @@ class GraphInference {
       try {
         cost = handler.cost(ctx, outputs);
       } catch (e) {
-        if (isStackOverflow(e)) throw e;
-        if (!(e instanceof UnknownShapeError)) this.diag('warning', 'cost', `${node.opType} node '${label}': ${(e as Error).message}`, label);
-        notes.push(`cost unknown: ${(e as Error).message}`);
+        if (!(e instanceof UnknownShapeError)) this.diag('warning', 'cost', `${node.opType} node '${label}': ${failureMessage(e)}`, label);
+        notes.push(`cost unknown: ${failureMessage(e)}`);
       }
     }
     this.checkAbsurdSize(outputs, label);
@@ -486,8 +484,13 @@ function unknownOutput(): Omit<TensorInfo, 'name'> {
   return { dtype: undefined, shape: undefined };
 }
 
-function isStackOverflow(e: unknown): boolean {
-  return e instanceof RangeError && /call stack/i.test(e.message);
+/**
+ * Why a rule failed on this node. A stack overflow (a malformed, cyclic attribute structure walked
+ * recursively) is reported like any other failure of that node, and the rest of the graph goes on.
+ */
+function failureMessage(e: unknown): string {
+  if (e instanceof RangeError && /call stack/i.test(e.message)) return 'its attributes nest too deeply to evaluate (a cycle?)';
+  return e instanceof Error ? e.message : String(e);
 }
 
 /** Bytes of the given tensors; unknown shapes or dtypes count as 0 (the node is flagged elsewhere). */

@@ -113,6 +113,9 @@ const svmRegressor: OpHandler = {
   cost: (ctx) => svmCost(ctx, ctx.attrs.int('n_supports', 0), 1, 1),
 };
 
+/** Deeper than any real tree ensemble: past it a tree is malformed (a cycle), and the walk stops. */
+const MAX_TREE_DEPTH = 1024;
+
 /** Deepest comparison chain of each tree, given each node's children (undefined for a leaf). */
 function treeDepths(roots: readonly number[], children: (node: number) => readonly (number | undefined)[] | undefined): number[] {
   const memo = new Map<number, number>();
@@ -120,7 +123,7 @@ function treeDepths(roots: readonly number[], children: (node: number) => readon
     const known = memo.get(node);
     if (known !== undefined) return known;
     const kids = children(node);
-    if (!kids || guard > 10_000) return 0;
+    if (!kids || guard > MAX_TREE_DEPTH) return 0;
     const d = 1 + Math.max(...kids.map((k) => (k === undefined ? 0 : depth(k, guard + 1))));
     memo.set(node, d);
     return d;
