@@ -88,14 +88,16 @@ export class ModelSession implements vscode.Disposable {
     }
     const gen = ++this.generation;
     this.setState({ kind: 'loading', message: Object.keys(this.bindings).length ? 'Profiling with the new bindings…' : 'Profiling…' });
-    const result = await this.send({
-      id: this.nextId++,
-      type: 'profile',
-      path: this.uri.fsPath,
-      bindings: this.effectiveBindings(),
-      estimate: this.estimateRequest(),
-      graphText: true,
-    });
+    const result = await this.withCancellableProgress(
+      this.send({
+        id: this.nextId++,
+        type: 'profile',
+        path: this.uri.fsPath,
+        bindings: this.effectiveBindings(),
+        estimate: this.estimateRequest(),
+        graphText: true,
+      }),
+    );
     if (gen !== this.generation || this.disposed || !result) return;
     if (result.ok && result.report) {
       this.profiledBatch = this.batch;
@@ -131,6 +133,31 @@ export class ModelSession implements vscode.Disposable {
     if (gen !== this.generation || this.disposed || !result) return;
     const s = this._state;
     if (result.ok && s.kind === 'ready') this.setState({ ...s, estimates: result.estimates, hints: result.hints });
+  }
+
+  /**
+   * Shows a cancellable notification when a job outlasts PROGRESS_DELAY_MS (quick profiles show none);
+   * Cancel terminates the worker, and the job resolves as cancelled.
+   */
+  private withCancellableProgress<T>(job: Promise<T>): Promise<T> {
+    let done = false;
+    const timer = setTimeout(() => {
+      if (done) return;
+      void vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Profiling ${path.basename(this.uri.fsPath)}`, cancellable: true },
+        (_progress, token) => {
+          token.onCancellationRequested(() => {
+            this.cancelRunning();
+            this.setState({ kind: 'error', code: 'cancelled', message: 'profiling was cancelled; reopen the model or rebind a dim to run it again' });
+          });
+          return job.then(() => undefined, () => undefined);
+        },
+      );
+    }, PROGRESS_DELAY_MS);
+    return job.finally(() => {
+      done = true;
+      clearTimeout(timer);
+    });
   }
 
   private ensureWorker(): Worker {
@@ -184,6 +211,9 @@ export class ModelSession implements vscode.Disposable {
     this.changed.dispose();
   }
 }
+
+/** Profiles that finish sooner show no notification. */
+const PROGRESS_DELAY_MS = 500;
 
 /** All open sessions, reference-counted by the views that use them; tracks the active one. */
 export class SessionManager implements vscode.Disposable {
