@@ -26,6 +26,8 @@ export interface NodeProfile {
   /** '' for the main graph; `If_3/then_branch` and so on for nodes of subgraphs. */
   readonly graphPath: string;
   readonly inputs: readonly (TensorInfo | undefined)[];
+  /** The node's input names as written ('' for an omitted optional input), dangling ones included. */
+  readonly inputNames: readonly string[];
   readonly outputs: readonly TensorInfo[];
   /** False when no rule covers this op: its flops are then unknown, not 0. */
   readonly hasRule: boolean;
@@ -313,6 +315,7 @@ class GraphInference {
       domain: node.domain,
       graphPath,
       inputs,
+      inputNames: node.inputs,
       outputs,
       hasRule: handler !== undefined || fn !== undefined,
       isCostKnown: cost !== undefined,

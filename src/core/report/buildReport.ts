@@ -188,7 +188,7 @@ function nodeReport(n: NodeProfile, ev: Evaluator): NodeReport {
     bytesWritten: bigCount(written),
     arithmeticIntensity: moved === 0n ? null : Math.round((Number(flops) / Number(moved)) * 1000) / 1000,
     computeDtype: dataTypeName(n.computeDtype),
-    inputs: n.inputs.map((t, i) => t?.name ?? (i < n.inputs.length ? '' : '')),
+    inputs: n.inputNames,
     outputs: n.outputs.map(tensorSummary),
     notes: n.notes,
   };
@@ -199,48 +199,58 @@ export function tensorSummary(t: TensorInfo): TensorSummary {
   return { name: t.name, dtype, shape: t.shape ? t.shape.map((d) => d.toJSON()) : null };
 }
 
-function opTypeSummaries(nodes: readonly NodeReport[]): OpTypeSummary[] {
-  const total = nodes.reduce((a, n) => a + countBig(n.flops), 0n);
-  const groups = new Map<string, { opType: string; domain: string; count: number; flops: bigint; macs: bigint; params: bigint; read: bigint; written: bigint }>();
-  for (const n of nodes) {
-    const key = `${n.domain}::${n.opType}`;
-    const g = groups.get(key) ?? { opType: n.opType, domain: n.domain, count: 0, flops: 0n, macs: 0n, params: 0n, read: 0n, written: 0n };
-    g.count++;
-    g.flops += countBig(n.flops);
-    g.macs += countBig(n.macs);
-    g.params += countBig(n.params);
-    g.read += countBig(n.bytesRead);
-    g.written += countBig(n.bytesWritten);
-    groups.set(key, g);
-  }
-  return [...groups.values()]
-    .sort((a, b) => (b.flops > a.flops ? 1 : b.flops < a.flops ? -1 : b.count - a.count))
-    .map((g) => ({
-      opType: g.opType,
-      domain: g.domain,
-      count: g.count,
-      flops: bigCount(g.flops),
-      macs: bigCount(g.macs),
-      params: bigCount(g.params),
-      bytesRead: bigCount(g.read),
-      bytesWritten: bigCount(g.written),
-      flopsShare: total === 0n ? 0 : Number((g.flops * 1_000_000n) / total) / 1_000_000,
-    }));
-}
-
-function countBig(c: BigCount): bigint {
-  return typeof c === 'number' ? BigInt(c) : BigInt(c);
-}
-
-interface MutableModule {
-  name: string;
-  path: string;
-  nodeCount: number;
+/** Running sums of the counts a group of nodes shares (an op type, a module). */
+interface CostSums {
+  count: number;
   flops: bigint;
   macs: bigint;
   params: bigint;
   read: bigint;
   written: bigint;
+}
+
+function emptySums(): CostSums {
+  return { count: 0, flops: 0n, macs: 0n, params: 0n, read: 0n, written: 0n };
+}
+
+function addNode(sums: CostSums, n: NodeReport): void {
+  sums.count++;
+  sums.flops += countToBigInt(n.flops);
+  sums.macs += countToBigInt(n.macs);
+  sums.params += countToBigInt(n.params);
+  sums.read += countToBigInt(n.bytesRead);
+  sums.written += countToBigInt(n.bytesWritten);
+}
+
+function sumsToCounts(s: CostSums) {
+  return { flops: bigCount(s.flops), macs: bigCount(s.macs), params: bigCount(s.params), bytesRead: bigCount(s.read), bytesWritten: bigCount(s.written) };
+}
+
+function opTypeSummaries(nodes: readonly NodeReport[]): OpTypeSummary[] {
+  const groups = new Map<string, { opType: string; domain: string; sums: CostSums }>();
+  const total = emptySums();
+  for (const n of nodes) {
+    const key = `${n.domain}::${n.opType}`;
+    const g = groups.get(key) ?? { opType: n.opType, domain: n.domain, sums: emptySums() };
+    addNode(g.sums, n);
+    addNode(total, n);
+    groups.set(key, g);
+  }
+  return [...groups.values()]
+    .sort((a, b) => (b.sums.flops > a.sums.flops ? 1 : b.sums.flops < a.sums.flops ? -1 : b.sums.count - a.sums.count))
+    .map((g) => ({
+      opType: g.opType,
+      domain: g.domain,
+      count: g.sums.count,
+      ...sumsToCounts(g.sums),
+      flopsShare: total.flops === 0n ? 0 : Number((g.sums.flops * 1_000_000n) / total.flops) / 1_000_000,
+    }));
+}
+
+interface MutableModule {
+  name: string;
+  path: string;
+  sums: CostSums;
   children: Map<string, MutableModule>;
 }
 
@@ -248,44 +258,31 @@ interface MutableModule {
 function moduleTree(nodes: readonly NodeReport[]): ModuleNode {
   const root = newModule('', '');
   for (const n of nodes) {
-    const parts = n.scope.split('/').filter((p) => p !== '');
     let m = root;
-    const visit = [root];
-    for (const part of parts) {
+    addNode(m.sums, n);
+    for (const part of n.scope.split('/').filter((p) => p !== '')) {
       let child = m.children.get(part);
       if (!child) {
         child = newModule(part, `${m.path}/${part}`);
         m.children.set(part, child);
       }
       m = child;
-      visit.push(m);
-    }
-    for (const v of visit) {
-      v.nodeCount++;
-      v.flops += countBig(n.flops);
-      v.macs += countBig(n.macs);
-      v.params += countBig(n.params);
-      v.read += countBig(n.bytesRead);
-      v.written += countBig(n.bytesWritten);
+      addNode(m.sums, n);
     }
   }
   return freezeModule(root);
 }
 
 function newModule(name: string, path: string): MutableModule {
-  return { name, path, nodeCount: 0, flops: 0n, macs: 0n, params: 0n, read: 0n, written: 0n, children: new Map() };
+  return { name, path, sums: emptySums(), children: new Map() };
 }
 
 function freezeModule(m: MutableModule): ModuleNode {
   return {
     name: m.name,
     path: m.path,
-    nodeCount: m.nodeCount,
-    flops: bigCount(m.flops),
-    macs: bigCount(m.macs),
-    params: bigCount(m.params),
-    bytesRead: bigCount(m.read),
-    bytesWritten: bigCount(m.written),
+    nodeCount: m.sums.count,
+    ...sumsToCounts(m.sums),
     children: [...m.children.values()].map(freezeModule),
   };
 }
