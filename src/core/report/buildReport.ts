@@ -27,11 +27,6 @@ export function countToBigInt(value: BigCount): bigint {
   return typeof value === 'number' ? BigInt(Math.round(value)) : BigInt(value);
 }
 
-/** Reads a BigCount as a float (for ratios and estimates, where exactness past 2^53 doesn't matter). */
-export function countToNumber(value: BigCount): number {
-  return typeof value === 'number' ? value : Number(value);
-}
-
 interface Evaluator {
   value(e: Expr): bigint;
   readonly unbound: Set<string>;

@@ -64,11 +64,6 @@ export function broadcastInputs(inputs: readonly (TensorInfo | undefined)[]): Sh
   return broadcastShapes(shapes);
 }
 
-/** A dim from a known scalar value, e.g. an int read from a shape tensor. */
-export function dimOf(value: number | bigint): Expr {
-  return Expr.constant(value);
-}
-
 /** Reads a known integer vector (Reshape's shape, Slice's starts) from an input, if its value is known. */
 export function knownInts(t: TensorInfo | undefined): readonly Expr[] | undefined {
   return t?.value?.kind === 'ints' ? t.value.data : undefined;
@@ -92,11 +87,6 @@ export function knownFloats(t: TensorInfo | undefined): number[] | undefined {
   if (!t?.value) return undefined;
   if (t.value.kind === 'floats') return [...t.value.data];
   return knownConstantInts(t);
-}
-
-/** The rank-0..n shape of a 1-D value of known length `n`. */
-export function vectorShape(n: number): Shape {
-  return [Expr.constant(n)];
 }
 
 /** Requires a known shape: UnknownShapeError when it isn't known, ShapeError when the input is absent. */

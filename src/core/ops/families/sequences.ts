@@ -104,12 +104,6 @@ function itemInfo(seq: TensorInfo): InferredOutput {
   return { kind: e?.kind, dtype: e?.dtype, shape: e?.shape, element: e?.element, length: e?.length };
 }
 
-/** Bytes of a sequence: items × item bytes, when both are known. */
-export function sequenceBytes(seq: TensorInfo | undefined): Expr | undefined {
-  const item = tensorBytes(seq?.element);
-  return item && seq?.length ? item.mul(seq.length) : undefined;
-}
-
 /** Positions run over [-n, n - 1]; SequenceInsert also accepts n (`pastEnd`). */
 function checkPosition(seq: TensorInfo, position: TensorInfo | undefined, pastEnd: boolean): void {
   const p = knownConstantInts(position)?.[0];
