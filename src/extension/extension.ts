@@ -98,7 +98,7 @@ export function activate(context: vscode.ExtensionContext): ProfilerApi {
   const statusBar = new ProfilerStatusBar(sessions);
 
   context.subscriptions.push(
-    OnnxEditorProvider.register(context, editorProvider),
+    OnnxEditorProvider.register(editorProvider),
     vscode.workspace.registerTextDocumentContentProvider(GRAPH_SCHEME, graphProvider),
     vscode.languages.registerCodeLensProvider({ scheme: GRAPH_SCHEME }, graphProvider),
     graphProvider,

@@ -76,7 +76,7 @@ class Printer {
   private readonly byOutput = new Map<string, NodeReport[]>();
   private readonly nodeLines: number[];
 
-  constructor(private readonly nodes: readonly NodeReport[]) {
+  constructor(nodes: readonly NodeReport[]) {
     this.nodeLines = new Array<number>(nodes.length).fill(-1);
     for (const n of nodes) {
       const key = `${n.opType}\u0000${n.outputs.find((o) => o.name !== '')?.name ?? ''}\u0000${n.name}`;

@@ -52,7 +52,7 @@ export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider<O
     private readonly actions: EditorActions,
   ) {}
 
-  static register(context: vscode.ExtensionContext, provider: OnnxEditorProvider): vscode.Disposable {
+  static register(provider: OnnxEditorProvider): vscode.Disposable {
     // No retainContextWhenHidden: the view re-asks with 'view/ready' when shown again.
     return vscode.window.registerCustomEditorProvider(EDITOR_VIEW_TYPE, provider, { supportsMultipleEditorsPerDocument: true });
   }

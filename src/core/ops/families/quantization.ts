@@ -16,7 +16,7 @@
 import { bitsOf, bytesFor, DataType } from '../../onnx/dataType';
 import { Expr } from '../../shapes/expr';
 import { broadcastShapes, normalizeAxis, numel, requireShape } from '../../shapes/shapeOps';
-import type { InferredOutput, Shape, TensorInfo } from '../../shapes/tensorInfo';
+import type { Shape, TensorInfo } from '../../shapes/tensorInfo';
 import { type NodeContext, type OpCost, type OpHandler, ShapeError, UnknownShapeError } from '../opHandler';
 import { FLOPS_PER_ELEMENT } from './elementwise';
 
