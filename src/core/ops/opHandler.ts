@@ -87,3 +87,8 @@ export function forEachOp(
 ): OpHandler[] {
   return opTypes.map((opType) => ({ ...rule, opType }));
 }
+
+/** A rule of the default ONNX domain, for the opset range [sinceVersion, untilVersion]. */
+export function onnxRule(opType: string, sinceVersion: number, infer: OpHandler['infer'], cost: OpHandler['cost'], untilVersion?: number): OpHandler {
+  return { opType, domain: '', sinceVersion, untilVersion, infer, cost };
+}

@@ -24,7 +24,7 @@ import { knownConstantInts, knownFloats, knownInts, normalizeAxis, numel, requir
 import { type InferredOutput, type KnownValue, MAX_KNOWN_VALUE_ELEMENTS, type Shape, type TensorInfo } from '../../shapes/tensorInfo';
 import { intsValue } from '../../shapes/valueOps';
 import { tensorBytes } from '../../analysis/graphInference';
-import { type NodeContext, type OpCost, type OpHandler, ShapeError, UnknownShapeError } from '../opHandler';
+import { type NodeContext, type OpCost, type OpHandler, onnxRule, ShapeError, UnknownShapeError } from '../opHandler';
 import { clampAtZero, gatherElements, isNonNegative, staticCount, staticDims, stridesOf, vectorLength } from './shapeOps';
 
 // ---------------------------------------------------------------------------------------------
@@ -799,33 +799,51 @@ function sameAsInput(ctx: NodeContext): InferredOutput {
   return { dtype: input?.dtype, shape: requireShape(input, `${ctx.node.opType} input`) };
 }
 
-function rule(opType: string, sinceVersion: number, infer: OpHandler['infer'], cost: OpHandler['cost'], untilVersion?: number): OpHandler {
-  return { opType, domain: '', sinceVersion, untilVersion, infer, cost };
+// ---------------------------------------------------------------------------------------------
+// TensorScatter (opset 24): a functional in-place KV-cache update
+
+/**
+ * present_cache has past_cache's shape; `update` differs only on the sequence axis. The op models an
+ * in-place write, so it moves the update (read, then written into the cache) and nothing else.
+ */
+function tensorScatterOutput(ctx: NodeContext): InferredOutput {
+  const past = requireShape(ctx.inputs[0], 'past_cache');
+  const update = requireShape(ctx.inputs[1], 'update');
+  if (update.length !== past.length) throw new ShapeError(`update has rank ${update.length}, past_cache rank ${past.length}`);
+  normalizeAxis(ctx.attrs.int('axis', -2), past.length);
+  return { dtype: ctx.inputs[0]?.dtype, shape: past };
+}
+
+function tensorScatterCost(ctx: NodeContext): OpCost {
+  const update = tensorBytes(ctx.inputs[1]);
+  if (!update) throw new UnknownShapeError('the update shape is unknown');
+  return { flops: ZERO_EXPR, activationBytesRead: update.add(tensorBytes(ctx.inputs[2]) ?? ZERO_EXPR), bytesWritten: update };
 }
 
 export const dataMovementOps: readonly OpHandler[] = [
-  rule('Transpose', 1, (ctx) => [transposeOutput(ctx)], movementCost),
-  rule('Concat', 1, (ctx) => [concatOutput(ctx)], movementCost),
-  rule('Split', 1, splitOutputs, movementCost),
-  rule('Slice', 1, (ctx) => [sliceOutput(ctx)], selectionCost),
-  rule('Gather', 1, (ctx) => [gatherOutput(ctx)], selectionCost),
-  rule('GatherElements', 11, (ctx) => [gatherElementsOutput(ctx)], selectionCost),
-  rule('GatherND', 11, (ctx) => [gatherNDOutput(ctx)], selectionCost),
-  rule('ScatterND', 11, (ctx) => [scatterOutput(ctx)], scatterCost),
-  rule('ScatterElements', 11, (ctx) => [scatterOutput(ctx)], scatterCost),
-  rule('Scatter', 9, (ctx) => [scatterOutput(ctx)], scatterCost),
-  rule('Tile', 1, (ctx) => [tileOutput(ctx)], movementCost),
-  rule('Pad', 1, (ctx) => [padOutput(ctx)], movementCost),
-  rule('Resize', 10, (ctx) => [resizeOutput(ctx, { scales: 1, sizes: undefined })], interpolationCost, 10),
-  rule('Resize', 11, (ctx) => [resizeOutput(ctx, { scales: 2, sizes: 3 })], interpolationCost),
-  rule('Upsample', 1, (ctx) => [upsampleOutput(ctx)], interpolationCost),
-  rule('DepthToSpace', 1, (ctx) => [depthToSpaceOutput(ctx)], movementCost),
-  rule('SpaceToDepth', 1, (ctx) => [spaceToDepthOutput(ctx)], movementCost),
-  rule('Compress', 9, (ctx) => [compressOutput(ctx)], movementCost),
-  rule('Trilu', 14, (ctx) => [sameAsInput(ctx)], movementCost),
-  rule('OneHot', 9, (ctx) => [oneHotOutput(ctx)], movementCost),
-  rule('ReverseSequence', 10, (ctx) => [sameAsInput(ctx)], movementCost),
-  rule('Unique', 11, uniqueOutputs, movementCost),
-  rule('CenterCropPad', 18, (ctx) => [centerCropPadOutput(ctx)], movementCost),
-  rule('Col2Im', 18, (ctx) => [col2ImOutput(ctx)], col2ImCost),
+  onnxRule('TensorScatter', 24, (ctx) => [tensorScatterOutput(ctx)], tensorScatterCost),
+  onnxRule('Transpose', 1, (ctx) => [transposeOutput(ctx)], movementCost),
+  onnxRule('Concat', 1, (ctx) => [concatOutput(ctx)], movementCost),
+  onnxRule('Split', 1, splitOutputs, movementCost),
+  onnxRule('Slice', 1, (ctx) => [sliceOutput(ctx)], selectionCost),
+  onnxRule('Gather', 1, (ctx) => [gatherOutput(ctx)], selectionCost),
+  onnxRule('GatherElements', 11, (ctx) => [gatherElementsOutput(ctx)], selectionCost),
+  onnxRule('GatherND', 11, (ctx) => [gatherNDOutput(ctx)], selectionCost),
+  onnxRule('ScatterND', 11, (ctx) => [scatterOutput(ctx)], scatterCost),
+  onnxRule('ScatterElements', 11, (ctx) => [scatterOutput(ctx)], scatterCost),
+  onnxRule('Scatter', 9, (ctx) => [scatterOutput(ctx)], scatterCost),
+  onnxRule('Tile', 1, (ctx) => [tileOutput(ctx)], movementCost),
+  onnxRule('Pad', 1, (ctx) => [padOutput(ctx)], movementCost),
+  onnxRule('Resize', 10, (ctx) => [resizeOutput(ctx, { scales: 1, sizes: undefined })], interpolationCost, 10),
+  onnxRule('Resize', 11, (ctx) => [resizeOutput(ctx, { scales: 2, sizes: 3 })], interpolationCost),
+  onnxRule('Upsample', 1, (ctx) => [upsampleOutput(ctx)], interpolationCost),
+  onnxRule('DepthToSpace', 1, (ctx) => [depthToSpaceOutput(ctx)], movementCost),
+  onnxRule('SpaceToDepth', 1, (ctx) => [spaceToDepthOutput(ctx)], movementCost),
+  onnxRule('Compress', 9, (ctx) => [compressOutput(ctx)], movementCost),
+  onnxRule('Trilu', 14, (ctx) => [sameAsInput(ctx)], movementCost),
+  onnxRule('OneHot', 9, (ctx) => [oneHotOutput(ctx)], movementCost),
+  onnxRule('ReverseSequence', 10, (ctx) => [sameAsInput(ctx)], movementCost),
+  onnxRule('Unique', 11, uniqueOutputs, movementCost),
+  onnxRule('CenterCropPad', 18, (ctx) => [centerCropPadOutput(ctx)], movementCost),
+  onnxRule('Col2Im', 18, (ctx) => [col2ImOutput(ctx)], col2ImCost),
 ];

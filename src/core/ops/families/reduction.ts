@@ -217,13 +217,14 @@ const topK: OpHandler = {
   },
 };
 
-const cumSum: OpHandler = {
-  opType: 'CumSum',
+/** CumSum (11) and CumProd (26): one add or multiply per element along the axis. */
+const cumulative = (opType: string, sinceVersion: number): OpHandler => ({
+  opType,
   domain: '',
-  sinceVersion: 11,
+  sinceVersion,
   infer: (ctx) => [{ dtype: ctx.inputs[0]?.dtype, shape: requireShape(ctx.inputs[0], 'x') }],
   cost: (ctx) => ({ flops: numel(requireShape(ctx.inputs[0], 'x')) }),
-};
+});
 
 /** Scores [N, C, d1..dk] and target [N, d1..dk]: the loss shape and the per-target cost. */
 function lossOutputShape(ctx: NodeContext, scores: Shape, target: Shape): Shape {
@@ -295,7 +296,8 @@ export const reductionOps: readonly OpHandler[] = [
   softmaxFamily('LogSoftmax', (elements, rows) => elements.mul(SOFTMAX_PER_ELEMENT).add(rows.mul(LOG))),
   softmaxFamily('Hardmax', (elements) => elements),
   topK,
-  cumSum,
+  cumulative('CumSum', 11),
+  cumulative('CumProd', 26),
   negativeLogLikelihoodLoss,
   softmaxCrossEntropyLoss,
 ];

@@ -26,7 +26,7 @@ import { Expr, ONE_EXPR, product, ZERO_EXPR } from '../../shapes/expr';
 import { broadcastShapes, knownConstantInts, knownInts, normalizeAxis, numel, requireShape } from '../../shapes/shapeOps';
 import { type InferredOutput, type KnownValue, MAX_KNOWN_VALUE_ELEMENTS, type Shape, type TensorInfo } from '../../shapes/tensorInfo';
 import { intsValue, scalarInt } from '../../shapes/valueOps';
-import { type NodeContext, type OpCost, type OpHandler, ShapeError, UnknownShapeError } from '../opHandler';
+import { type NodeContext, type OpCost, type OpHandler, onnxRule, ShapeError, UnknownShapeError } from '../opHandler';
 
 // ---------------------------------------------------------------------------------------------
 // Known-value helpers (the exported ones are shared with dataMovement.ts)
@@ -547,34 +547,32 @@ function identityOutput(ctx: NodeContext): InferredOutput {
 // ---------------------------------------------------------------------------------------------
 // Handlers
 
-function rule(opType: string, sinceVersion: number, infer: OpHandler['infer'], cost: OpHandler['cost'], untilVersion?: number): OpHandler {
-  return { opType, domain: '', sinceVersion, untilVersion, infer, cost };
-}
-
 export const shapeOps: readonly OpHandler[] = [
-  rule('Constant', 1, (ctx) => [constantOutput(ctx)], nothingMoves),
-  rule('ConstantOfShape', 9, (ctx) => [constantOfShapeOutput(ctx)], metadataCost),
-  rule('Shape', 1, (ctx) => [shapeOutput(ctx, false)], metadataCost, 14),
-  rule('Shape', 15, (ctx) => [shapeOutput(ctx, true)], metadataCost),
-  rule('Size', 1, (ctx) => [sizeOutput(ctx)], metadataCost),
-  rule('Reshape', 1, (ctx) => [reshapeOutput(ctx, ctx.attrs.ints('shape')?.map((d) => Expr.constant(d)), false)], nothingMoves, 4),
-  rule('Reshape', 5, (ctx) => [reshapeOutput(ctx, knownInts(ctx.inputs[1]), ctx.attrs.int('allowzero', 0) !== 0)], nothingMoves),
-  rule('Flatten', 1, (ctx) => [flattenOutput(ctx)], nothingMoves),
-  rule('Squeeze', 1, (ctx) => [squeezeOutput(ctx)], nothingMoves),
-  rule('Unsqueeze', 1, (ctx) => [unsqueezeOutput(ctx)], nothingMoves),
-  rule('Identity', 1, (ctx) => [identityOutput(ctx)], nothingMoves),
-  rule('Expand', 8, (ctx) => [expandOutput(ctx)], movementCost),
-  rule('Cast', 1, (ctx) => [castOutput(ctx, castTarget(ctx))], movementCost),
-  rule('CastLike', 15, (ctx) => [castOutput(ctx, ctx.inputs[1]?.dtype)], (ctx) => ({ flops: ZERO_EXPR, activationBytesRead: requireBytes(ctx.inputs[0], 'CastLike input') })),
-  rule('Range', 11, (ctx) => [rangeOutput(ctx)], movementCost),
-  rule('EyeLike', 9, (ctx) => [eyeLikeOutput(ctx)], metadataCost),
-  rule('NonZero', 9, (ctx) => [nonZeroOutput(ctx)], movementCost),
-  rule('Dropout', 1, (ctx) => dropoutOutputs(ctx, 'input'), dropoutCost, 9),
-  rule('Dropout', 10, (ctx) => dropoutOutputs(ctx, 'bool'), dropoutCost),
-  rule('RandomNormal', 1, (ctx) => [randomOutput(ctx)], movementCost),
-  rule('RandomUniform', 1, (ctx) => [randomOutput(ctx)], movementCost),
-  rule('RandomNormalLike', 1, (ctx) => [randomLikeOutput(ctx)], metadataCost),
-  rule('RandomUniformLike', 1, (ctx) => [randomLikeOutput(ctx)], metadataCost),
-  rule('Bernoulli', 15, (ctx) => [randomLikeOutput(ctx)], movementCost),
-  rule('Multinomial', 7, (ctx) => [multinomialOutput(ctx)], movementCost),
+  onnxRule('Constant', 1, (ctx) => [constantOutput(ctx)], nothingMoves),
+  onnxRule('ConstantOfShape', 9, (ctx) => [constantOfShapeOutput(ctx)], metadataCost),
+  onnxRule('Shape', 1, (ctx) => [shapeOutput(ctx, false)], metadataCost, 14),
+  onnxRule('Shape', 15, (ctx) => [shapeOutput(ctx, true)], metadataCost),
+  onnxRule('Size', 1, (ctx) => [sizeOutput(ctx)], metadataCost),
+  onnxRule('Reshape', 1, (ctx) => [reshapeOutput(ctx, ctx.attrs.ints('shape')?.map((d) => Expr.constant(d)), false)], nothingMoves, 4),
+  onnxRule('Reshape', 5, (ctx) => [reshapeOutput(ctx, knownInts(ctx.inputs[1]), ctx.attrs.int('allowzero', 0) !== 0)], nothingMoves),
+  onnxRule('Flatten', 1, (ctx) => [flattenOutput(ctx)], nothingMoves),
+  onnxRule('Squeeze', 1, (ctx) => [squeezeOutput(ctx)], nothingMoves),
+  onnxRule('Unsqueeze', 1, (ctx) => [unsqueezeOutput(ctx)], nothingMoves),
+  onnxRule('Identity', 1, (ctx) => [identityOutput(ctx)], nothingMoves),
+  onnxRule('Expand', 8, (ctx) => [expandOutput(ctx)], movementCost),
+  onnxRule('Cast', 1, (ctx) => [castOutput(ctx, castTarget(ctx))], movementCost),
+  onnxRule('CastLike', 15, (ctx) => [castOutput(ctx, ctx.inputs[1]?.dtype)], (ctx) => ({ flops: ZERO_EXPR, activationBytesRead: requireBytes(ctx.inputs[0], 'CastLike input') })),
+  // BitCast (26) reinterprets bits between types of one width: same shape, a view, no value kept.
+  onnxRule('BitCast', 26, (ctx) => [{ dtype: castTarget(ctx), shape: requireShape(ctx.inputs[0], 'BitCast input') }], movementCost),
+  onnxRule('Range', 11, (ctx) => [rangeOutput(ctx)], movementCost),
+  onnxRule('EyeLike', 9, (ctx) => [eyeLikeOutput(ctx)], metadataCost),
+  onnxRule('NonZero', 9, (ctx) => [nonZeroOutput(ctx)], movementCost),
+  onnxRule('Dropout', 1, (ctx) => dropoutOutputs(ctx, 'input'), dropoutCost, 9),
+  onnxRule('Dropout', 10, (ctx) => dropoutOutputs(ctx, 'bool'), dropoutCost),
+  onnxRule('RandomNormal', 1, (ctx) => [randomOutput(ctx)], movementCost),
+  onnxRule('RandomUniform', 1, (ctx) => [randomOutput(ctx)], movementCost),
+  onnxRule('RandomNormalLike', 1, (ctx) => [randomLikeOutput(ctx)], metadataCost),
+  onnxRule('RandomUniformLike', 1, (ctx) => [randomLikeOutput(ctx)], metadataCost),
+  onnxRule('Bernoulli', 15, (ctx) => [randomLikeOutput(ctx)], movementCost),
+  onnxRule('Multinomial', 7, (ctx) => [multinomialOutput(ctx)], movementCost),
 ];
