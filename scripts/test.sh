@@ -43,7 +43,7 @@ run_suite() {
 }
 
 echo "=== build and type checks"
-if ! npm run --silent build || ! npm run --silent check-types || ! npm run --silent compile-tests; then
+if ! npm run --silent build || ! npm run --silent check-types || ! npm run --silent check-docs || ! npm run --silent compile-tests; then
   echo "build or type check failed"
   echo "0 passed, 1 failed"
   exit 1
