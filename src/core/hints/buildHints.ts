@@ -4,11 +4,14 @@
  */
 import { findHardware } from '../hardware/catalog';
 import type { HardwareEntry } from '../hardware/hardwareTypes';
-import type { ModelEstimateOptions } from '../estimate/modelEstimate';
+import { detectDecoder } from '../estimate/llm';
+import { kvCacheBytes, type ModelEstimateOptions } from '../estimate/modelEstimate';
 import type { ProfileReport } from '../report/reportTypes';
 import { findFfnUnits, type FfnUnit } from './ffn';
+import { dtypeBytesPerElement } from '../estimate/precision';
 import { GraphIndex, num } from './graphIndex';
 import type { Hint, HintCode, HintSeverity, NodeScale, TargetSaving, WhatIfChange } from './hintTypes';
+import { findKvCacheCopies, kvCacheTensors } from './kvCache';
 import { detectMoe, type MoeLayer, type MoeSummary } from './moe';
 import {
   findConvBn,
@@ -20,7 +23,7 @@ import {
   findSparsityCandidates,
   type PatternMatch,
 } from './patterns';
-import { analyzePrecision, type PrecisionAnalysis, type PrecisionPlan } from './precision';
+import { analyzePrecision, hasNative, type PrecisionAnalysis, type PrecisionPlan } from './precision';
 import { type Applicability, evaluateChange } from './whatIf';
 import type { WeightSampler } from './weightStats';
 
@@ -78,6 +81,7 @@ export function analyzeHints(report: ProfileReport, targets: readonly HardwareEn
   for (const plan of precision.plans) hints.push(precisionHint(plan, report, index, price));
 
   hints.push(...fusionHints(index, layerNorms, price));
+  if (detectDecoder(report) !== null) hints.push(...kvCacheHints(report, index, targets, price));
   const casts = findRedundantCasts(index);
   if (casts.length > 0) {
     hints.push(
@@ -321,6 +325,53 @@ function sparsityHint(matches: readonly PatternMatch[], index: GraphIndex, price
     { kind: 'scale', nodes: scales },
     (t) => (hasSparseTensorCores(t) ? undefined : `${t.id} has no 2:4 sparse tensor cores`),
   );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// KV cache
+
+const WIDE_CACHE_DTYPES: ReadonlySet<string> = new Set(['float', 'float32', 'double', 'float16', 'bfloat16']);
+
+function kvCacheHints(report: ProfileReport, index: GraphIndex, targets: readonly HardwareEntry[], price: Pricer): Hint[] {
+  const hints: Hint[] = [];
+  const copies = findKvCacheCopies(index);
+  if (copies.length > 0) {
+    const copied = copies.reduce((s, c) => s + c.copiedBytes, 0);
+    const ops = [...new Set(copies.map((c) => c.node.opType))].join('/');
+    hints.push(
+      price(
+        'kv-cache.in-place',
+        copies.map((c) => c.node.index),
+        `${copies.length} ${ops} node${copies.length > 1 ? 's' : ''} copy the whole KV cache into a fresh present tensor every step (${fmt(copied)}B per call): write only the new tokens into a preallocated cache`,
+        'With separate past and present buffers each step writes past + new tokens to a new present tensor, a copy of the whole cache per generated token (most of GPT-J decode\'s gap to MLPerf, docs/validation.md). ' +
+          'A preallocated max-length cache updated in place writes only the new tokens: GroupQueryAttention/MultiHeadAttention with a shared past/present buffer (ONNX Runtime GenAI, past_present_share_buffer), or ONNX TensorScatter (opset 24) before Attention. ' +
+          "Saving: the estimator with each node's bytes written less the past cache it copies (whatIf 'scale', bytesWritten); a Concat then reads only the new tokens too, while attention still reads the whole cache. Memory need is not re-estimated (the buffer holds the longest context).",
+        { kind: 'scale', nodes: copies.map((c) => c.scale) },
+      ),
+    );
+  }
+  const cache = kvCacheTensors(index);
+  if (cache.dtype !== undefined && WIDE_CACHE_DTYPES.has(cache.dtype) && cache.nodes.length > 0) {
+    const storedAs = (t: HardwareEntry) => (hasNative(t, 'fp8') ? 'FP8' : hasNative(t, 'int8') ? 'INT8' : undefined);
+    const fp8 = targets.filter((t) => storedAs(t) === 'FP8').map((t) => t.id);
+    const int8 = targets.filter((t) => storedAs(t) === 'INT8').map((t) => t.id);
+    // FP8 and INT8 are both one byte per element, so the estimator prices them alike.
+    const dtype = int8.length === 0 ? 'float8e4m3fn' : 'int8';
+    const where = [fp8.length > 0 ? `FP8 E4M3 on ${fp8.join(', ')}` : '', int8.length > 0 ? `INT8 on ${int8.join(', ')}` : ''].filter((s) => s !== '').join('; ');
+    hints.push(
+      price(
+        'kv-cache.quantize',
+        cache.nodes,
+        `KV cache in ${cache.dtype} (${fmt(kvCacheBytes(report).bytes)}B at this binding): store it in 8 bits, ${(dtypeBytesPerElement(cache.dtype)).toFixed(0)}× smaller${where ? ` (${where})` : ''}`,
+        'Attention reads the whole cache on every decode step, so memory-bound decode runs at the speed the cache streams; an 8-bit cache moves and holds 1/2 of fp16/bf16 (1/4 of fp32), which also fits more batch or context per chip. ' +
+          'Rule: FP8 E4M3 with per-tensor scales on targets with FP8 units (native conversion on Hopper, Ada, Blackwell, MI300: vLLM kv_cache_dtype=fp8, TensorRT-LLM FP8 KV cache); INT8 with per-channel/per-token scales on targets with INT8 but no FP8 (TensorRT-LLM INT8 KV cache on Ampere); NONE on targets with neither. ' +
+          "Saving: the estimator with the cache tensors stored in one byte per element (whatIf 'tensor-dtype'): attention moves fewer bytes and the KV-cache memory, hence chips needed, is re-checked.",
+        { kind: 'tensor-dtype', tensors: cache.tensors, dtype },
+        (t) => (storedAs(t) !== undefined ? undefined : `${t.id} has no fp8 or int8 support`),
+      ),
+    );
+  }
+  return hints;
 }
 
 const STATIC_GRAPH_TARGETS = /^(tpu-|inferentia|trainium|groq|cerebras|gaudi|sambanova|qualcomm-cloud|coral)/;

@@ -19,7 +19,9 @@ export type HintCode =
   | 'fusion.attention'
   | 'cast.redundant'
   | 'sparsity.2-4'
-  | 'static-graph.dynamic-shape';
+  | 'static-graph.dynamic-shape'
+  | 'kv-cache.in-place'
+  | 'kv-cache.quantize';
 
 /** high: ≥ 10% of latency on some target (or a static-graph blocker); medium: ≥ 2%; low: the rest. */
 export type HintSeverity = 'high' | 'medium' | 'low';
@@ -31,6 +33,8 @@ export interface NodeScale {
   readonly compute: number;
   /** activation bytes read and written (bytes that are not weights). */
   readonly activationBytes: number;
+  /** bytes written, when writes change differently from reads (an in-place cache update); default `activationBytes`. */
+  readonly bytesWritten?: number;
   /** weight bytes read per call. */
   readonly weightBytesRead: number;
   /** params and stored weight bytes (memory footprint). */
@@ -56,6 +60,11 @@ export type WhatIfChange =
   | { readonly kind: 'fuse'; readonly nodes: readonly number[]; readonly opType: string }
   /** Nodes that do nothing useful (a Cast round trip): they cost nothing afterwards. */
   | { readonly kind: 'remove'; readonly nodes: readonly number[] }
+  /**
+   * Store `tensors` (main-graph tensors, graph inputs and outputs among them) in `dtype`, computing as before:
+   * the KV cache in int8 or fp8. Nodes move fewer bytes of them; the memory need follows the graph inputs/outputs.
+   */
+  | { readonly kind: 'tensor-dtype'; readonly tensors: readonly string[]; readonly dtype: string }
   | { readonly kind: 'combined'; readonly changes: readonly WhatIfChange[] };
 
 /** Saving on one target: before − after (positive is better). */

@@ -1,7 +1,8 @@
-/** Optimisation hints: MoE detection and what-ifs, precision candidates, fusions, sparsity, static-graph warnings. */
+/** Optimisation hints: MoE detection and what-ifs, precision candidates, fusions, sparsity, KV cache, static-graph warnings. */
 export * from './hintTypes';
 export * from './whatIf';
 export * from './moe';
+export * from './kvCache';
 export * from './precision';
 export * from './patterns';
 export * from './weightStats';

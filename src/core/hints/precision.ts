@@ -321,7 +321,8 @@ function byIndex(estimates: readonly NodeEstimate[]): Map<number, NodeEstimate> 
 }
 
 /** The device runs `p` natively (no fallback to a wider precision). */
-function hasNative(device: HardwareEntry, p: Precision): boolean {
+/** The target runs `p` itself, not a fallback precision. */
+export function hasNative(device: HardwareEntry, p: Precision): boolean {
   return fallbackPrecision(p, device).compute === p;
 }
 

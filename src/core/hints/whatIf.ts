@@ -7,11 +7,14 @@
  *  - a node's `weightBytes` and `params` are what it reads per call; the ratio weightBytes / params is the
  *    stored bytes per weight, which the estimator uses to recognise weight-only quantisation;
  *  - `totals.weightBytes` and `totals.params` are the stored footprint (memory fit);
- *  - removed and fused-away nodes keep their index with zero cost and no inputs or outputs.
+ *  - removed and fused-away nodes keep their index with zero cost and no inputs or outputs;
+ *  - tensors stored in another dtype (`tensor-dtype`) change dtype on their graph input/output summaries, and
+ *    the peak activation figure, which holds the past key/value inputs, shrinks by what the KV cache shrinks
+ *    (the estimator counts the cache apart from the other activations).
  * Pure: no I/O.
  */
 import { dtypeBytesPerElement } from '../estimate/precision';
-import { estimateOnTarget, type ModelEstimate, type ModelEstimateOptions } from '../estimate/modelEstimate';
+import { estimateOnTarget, kvCacheBytes, type ModelEstimate, type ModelEstimateOptions } from '../estimate/modelEstimate';
 import type { HardwareEntry } from '../hardware/hardwareTypes';
 import type { BigCount, NodeReport, ProfileReport, TensorSummary } from '../report/reportTypes';
 import { GraphIndex, num } from './graphIndex';
@@ -30,12 +33,14 @@ interface Draft {
   storedParams: number;
   storedWeightBytes: number;
   readonly storedByDtype: Map<string, number>;
+  /** Tensors stored in another dtype → that dtype. */
+  readonly tensorDtypes: Map<string, string>;
 }
 
 /** The report as it would be after `change`. The input report is not modified. */
 export function applyWhatIf(report: ProfileReport, change: WhatIfChange): ProfileReport {
   const originals = new Map(report.nodes.filter((n) => n.graphPath === '').map((n) => [n.index, n]));
-  const draft: Draft = { report, originals, nodes: new Map(), storedParams: 0, storedWeightBytes: 0, storedByDtype: new Map() };
+  const draft: Draft = { report, originals, nodes: new Map(), storedParams: 0, storedWeightBytes: 0, storedByDtype: new Map(), tensorDtypes: new Map() };
   apply(draft, change);
   return finish(draft);
 }
@@ -53,6 +58,9 @@ function apply(draft: Draft, change: WhatIfChange): void {
       return;
     case 'remove':
       for (const i of change.nodes) zero(editable(draft, i));
+      return;
+    case 'tensor-dtype':
+      applyTensorDtype(draft, change.tensors, change.dtype);
       return;
     case 'combined':
       for (const c of change.changes) apply(draft, c);
@@ -108,7 +116,52 @@ function applyScale(draft: Draft, s: NodeScale): void {
   n.params = params * s.weightBytesRead;
   n.weightBytes = weightBytes * s.weightBytesRead;
   n.bytesRead = activationRead * s.activationBytes + num(n.weightBytes);
-  n.bytesWritten = num(n.bytesWritten) * s.activationBytes;
+  n.bytesWritten = num(n.bytesWritten) * (s.bytesWritten ?? s.activationBytes);
+}
+
+/**
+ * Every node that reads or writes one of `tensors` moves its bytes of them at the new width, as a factor on
+ * the node's original activation reads and writes, so the change composes with earlier scales. A node that
+ * moves less than the whole tensor (a cache update writes only the new tokens) moves at most what is left of
+ * its bytes after its other tensors. Compute dtypes are unchanged: the kernel converts on load and store.
+ */
+function applyTensorDtype(draft: Draft, tensors: readonly string[], dtype: string): void {
+  const index = (draft.index ??= new GraphIndex(draft.report));
+  const stored = new Set(tensors);
+  const sizeOf = (name: string): { elements: number; bytes: number } | undefined => {
+    const t = index.tensor(name);
+    const elements = t && index.elements(t);
+    return t && elements !== undefined ? { elements, bytes: elements * dtypeBytesPerElement(t.dtype) } : undefined;
+  };
+  /** Factor on `total` bytes moved of `names` (weights excluded) when the stored tensors take the new dtype. */
+  const factor = (names: readonly string[], total: number): number => {
+    let before = 0;
+    let after = 0;
+    let others = 0;
+    for (const name of names) {
+      const size = name === '' || index.isInitializer(name) ? undefined : sizeOf(name);
+      if (!size) continue;
+      if (!stored.has(name)) others += size.bytes;
+      else {
+        before += size.bytes;
+        after += size.elements * dtypeBytesPerElement(dtype);
+      }
+    }
+    if (before === 0 || total <= 0) return 1;
+    const moved = Math.min(before, Math.max(0, total - others));
+    return Math.max(0, total - moved * (1 - after / before)) / total;
+  };
+  for (const original of draft.originals.values()) {
+    const outputs = original.outputs.map((o) => o.name);
+    if (!original.inputs.some((i) => stored.has(i)) && !outputs.some((o) => stored.has(o))) continue;
+    const n = editable(draft, original.index);
+    const weightBytes = num(n.weightBytes);
+    const readFactor = factor(original.inputs, num(original.bytesRead) - num(original.weightBytes));
+    n.bytesRead = Math.max(0, num(n.bytesRead) - weightBytes) * readFactor + weightBytes;
+    n.bytesWritten = num(n.bytesWritten) * factor(outputs, num(original.bytesWritten));
+    n.outputs = n.outputs.map((o) => (stored.has(o.name) ? { ...o, dtype } : o));
+  }
+  for (const name of tensors) draft.tensorDtypes.set(name, dtype);
 }
 
 /**
@@ -178,9 +231,18 @@ function finish(draft: Draft): ProfileReport {
   };
   const byDtype: Record<string, BigCount> = { ...report.totals.weightBytesByDtype };
   for (const [dtype, bytes] of draft.storedByDtype) byDtype[dtype] = Math.max(0, num(byDtype[dtype]) + bytes);
+  const withStoredDtype = (t: TensorSummary) => {
+    const dtype = draft.tensorDtypes.get(t.name);
+    return dtype === undefined ? t : { ...t, dtype };
+  };
+  const graphInputs = report.graphInputs.map(withStoredDtype);
+  const graphOutputs = report.graphOutputs.map(withStoredDtype);
+  const cacheShrink = draft.tensorDtypes.size === 0 ? 0 : kvCacheBytes(report).bytes - kvCacheBytes({ ...report, graphInputs, graphOutputs }).bytes;
   return {
     ...report,
     nodes,
+    graphInputs,
+    graphOutputs,
     totals: {
       ...report.totals,
       flops: num(report.totals.flops) + delta('flops'),
@@ -190,6 +252,7 @@ function finish(draft: Draft): ProfileReport {
       params: num(report.totals.params) + draft.storedParams,
       weightBytes: Math.max(0, num(report.totals.weightBytes) + draft.storedWeightBytes),
       weightBytesByDtype: byDtype,
+      ...(cacheShrink !== 0 ? { peakActivationBytes: Math.max(0, num(report.totals.peakActivationBytes) - cacheShrink) } : {}),
     },
   };
 }
