@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { calibrate, type CalibrationFit } from '../core/estimate/calibration';
+import { precisionChoice } from '../core/estimate/precision';
 import { HARDWARE_CATALOG, validateCatalog } from '../core/hardware/catalog';
 import type { HardwareEntry, Precision } from '../core/hardware/hardwareTypes';
 import { OnnxLoadError } from '../core/onnx/errors';
@@ -258,9 +259,8 @@ function profileWithTargets(options: CliOptions, targets: readonly HardwareEntry
 }
 
 function calibrationOf(report: ProfileReport, device: HardwareEntry, options: CliOptions): CalibrationFit {
-  const precision = options.precision === 'tf32' ? { allowTf32: true } : options.precision ? { precisionOverride: options.precision } : {};
   try {
-    return calibrate(report, device, readTrace(options.calibrationTrace!), precision);
+    return calibrate(report, device, readTrace(options.calibrationTrace!), precisionChoice(options.precision));
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(`--calibrate ${options.calibrationTrace}: ${(e as Error).message}`);

@@ -6,6 +6,7 @@
  */
 import { detectDecoder, llmBindings, combineLlm, type DecoderInfo, type LlmEstimate } from './estimate/llm';
 import { estimateModel, type ModelEstimate, type ModelEstimateOptions } from './estimate/modelEstimate';
+import { precisionChoice } from './estimate/precision';
 import type { HardwareEntry, Precision } from './hardware/hardwareTypes';
 import { buildHints } from './hints/buildHints';
 import { batchSymbol, type LoadedModel } from './profile';
@@ -56,7 +57,7 @@ export function analyzeTargets(model: LoadedModel, options: TargetAnalysisOption
   const batch = symbol !== undefined ? bindings.get(symbol)! : staticBatch(report) ?? 1;
   const estimateOptions: ModelEstimateOptions = {
     batch,
-    ...(options.precision === 'tf32' ? { allowTf32: true } : options.precision ? { precisionOverride: options.precision } : {}),
+    ...precisionChoice(options.precision),
   };
   const estimates = estimateModel(report, options.targets, estimateOptions);
   const hints = buildHints(report, options.targets, { ...estimateOptions, sampler: model.weightSampler() });

@@ -1,8 +1,9 @@
 /** Builds the EstimatesPayload for a report (pure; runs in the worker). */
-import { estimateModel, estimateNodeTimes, type ModelEstimate } from '../core/estimate/modelEstimate';
+import { estimateModel, estimateNodeTimes, type ModelEstimate, type ModelEstimateOptions } from '../core/estimate/modelEstimate';
 import type { ProfileReport } from '../core/report/reportTypes';
 import type { EstimatesPayload, NodeTimePayload } from '../protocol/messages';
 import type { Precision } from '../core/hardware/hardwareTypes';
+import { precisionChoice } from '../core/estimate/precision';
 import type { EstimateRequest } from './workerProtocol';
 
 export function computeEstimates(report: ProfileReport, req: EstimateRequest): EstimatesPayload {
@@ -10,7 +11,7 @@ export function computeEstimates(report: ProfileReport, req: EstimateRequest): E
   if (req.targets.length === 0) {
     return { ...base, targets: [], bestTarget: null, nodeSeconds: [], nodeTimes: {}, note: req.available.length === 0 ? 'no hardware targets are defined (add some under onnxProfiler.customHardware)' : 'no targets chosen' };
   }
-  const options = { batch: req.batch, efficiency: req.efficiency, ...(req.precision ? { precisionOverride: req.precision as Precision } : {}) };
+  const options = estimateOptionsOf(req);
   let targets: ModelEstimate[];
   try {
     targets = estimateModel(report, req.targets, options);
@@ -33,6 +34,11 @@ export function computeEstimates(report: ProfileReport, req: EstimateRequest): E
     if (device.id === best?.target) for (const n of times) if (n.index < nodeSeconds.length) nodeSeconds[n.index] = n.seconds;
   }
   return { ...base, targets, bestTarget: best?.target ?? null, ...(best ? { selectedTarget: best.target } : {}), nodeSeconds, nodeTimes };
+}
+
+/** The estimator options a request stands for (shared by the per-target and the LLM estimates). */
+export function estimateOptionsOf(req: EstimateRequest, batch: number = req.batch): ModelEstimateOptions & { batch: number } {
+  return { batch, efficiency: req.efficiency, ...precisionChoice(req.precision as Precision | undefined) };
 }
 
 /** Lowest latency among the targets the model fits on; else lowest latency overall. */

@@ -39,7 +39,7 @@ export class HardwarePanelProvider implements vscode.WebviewViewProvider, vscode
       if (m.type === 'view/ready') this.update();
       else if (!session) this.post({ type: 'report/progress', message: 'Open an ONNX model to compare hardware.' });
       else if (m.type === 'hardware/compare') {
-        if (session.setCompare(m.targets, m.batch, m.precision)) await session.reestimate();
+        if (session.setCompare(m.targets, m.batch, m.precision, { promptTokens: m.promptTokens, outputTokens: m.outputTokens })) await session.reestimate();
         else post(sessionMessage(session));
       } else if (m.type === 'dims/bind') {
         session.bindings = { ...m.bindings };

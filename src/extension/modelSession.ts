@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import type { ProfileReport } from '../core/report/reportTypes';
-import type { EstimatesPayload } from '../protocol/messages';
+import { LLM_DEFAULT_OUTPUT_TOKENS, LLM_DEFAULT_PROMPT_TOKENS, type EstimatesPayload } from '../protocol/messages';
 import type { GraphText } from './graphText';
 import type { Hint } from '../core/hints/hintTypes';
 import { resolveTargets } from './hardwareCatalog';
@@ -40,6 +40,9 @@ export class ModelSession implements vscode.Disposable {
   batch: number;
   /** Precision override for estimates, from the side panel. */
   precision: string | undefined;
+  /** Prompt and generated tokens of the LLM estimate (decoders with a KV cache), from the side panel. */
+  promptTokens = LLM_DEFAULT_PROMPT_TOKENS;
+  outputTokens = LLM_DEFAULT_OUTPUT_TOKENS;
   private generation = 0;
   private disposed = false;
 
@@ -66,7 +69,15 @@ export class ModelSession implements vscode.Disposable {
   private estimateRequest(): EstimateRequest {
     const s = readSettings(this.uri);
     const { entries, available, unknown } = resolveTargets(this.targets, s.customHardware);
-    return { targets: entries, available, unknownTargets: unknown, batch: this.batch, efficiency: s.efficiencyOverrides, ...(this.precision ? { precision: this.precision } : {}) };
+    return {
+      targets: entries,
+      available,
+      unknownTargets: unknown,
+      batch: this.batch,
+      efficiency: s.efficiencyOverrides,
+      ...(this.precision ? { precision: this.precision } : {}),
+      llm: { promptTokens: this.promptTokens, outputTokens: this.outputTokens },
+    };
   }
 
   /** Batch-like symbolic dims seen in this model (`batch`, `batch_size`, `N`): bound to the chosen batch. */
@@ -114,12 +125,22 @@ export class ModelSession implements vscode.Disposable {
    * Applies a compare request from a view. Returns false when nothing changed (the caller re-sends the
    * current state instead of recomputing: views may echo their settings back).
    */
-  setCompare(targets: readonly string[], batch: number, precision: string | undefined): boolean {
-    const same = targets.length === this.targets.length && targets.every((t, i) => t === this.targets[i]) && batch === this.batch && precision === this.precision;
+  setCompare(targets: readonly string[], batch: number, precision: string | undefined, llm: { promptTokens?: number; outputTokens?: number } = {}): boolean {
+    const promptTokens = llm.promptTokens ?? this.promptTokens;
+    const outputTokens = llm.outputTokens ?? this.outputTokens;
+    const same =
+      targets.length === this.targets.length &&
+      targets.every((t, i) => t === this.targets[i]) &&
+      batch === this.batch &&
+      precision === this.precision &&
+      promptTokens === this.promptTokens &&
+      outputTokens === this.outputTokens;
     if (same && this._state.kind === 'ready' && this._state.estimates) return false;
     this.targets = [...targets];
     this.batch = batch;
     this.precision = precision;
+    this.promptTokens = promptTokens;
+    this.outputTokens = outputTokens;
     return true;
   }
 
@@ -129,7 +150,7 @@ export class ModelSession implements vscode.Disposable {
     if (!report) return this.profile();
     if (this.batch !== this.profiledBatch && [...this.batchDims].some((d) => this.bindings[d] === undefined)) return this.profile();
     const gen = ++this.generation;
-    const result = await this.send({ id: this.nextId++, type: 'estimate', report, estimate: this.estimateRequest() });
+    const result = await this.send({ id: this.nextId++, type: 'estimate', report, estimate: this.estimateRequest(), path: this.uri.fsPath, bindings: this.effectiveBindings() });
     if (gen !== this.generation || this.disposed || !result) return;
     const s = this._state;
     if (result.ok && s.kind === 'ready') this.setState({ ...s, estimates: result.estimates, hints: result.hints });

@@ -37,7 +37,15 @@ export function sessionMessage(session: ModelSession): ToWebviewMessage {
     report: s.report,
     estimates: s.estimates,
     hints: s.hints,
-    settings: { computeUnit: settings.computeUnit, memoryUnit: settings.memoryUnit, targets: session.targets, batch: session.batch, ...(session.precision ? { precision: session.precision } : {}) },
+    settings: {
+      computeUnit: settings.computeUnit,
+      memoryUnit: settings.memoryUnit,
+      targets: session.targets,
+      batch: session.batch,
+      ...(session.precision ? { precision: session.precision } : {}),
+      promptTokens: session.promptTokens,
+      outputTokens: session.outputTokens,
+    },
     catalog: resolveTargets([], settings.customHardware).available.map((t) => ({ id: t.id, name: t.name, deviceClass: t.deviceClass })),
   };
 }
@@ -108,7 +116,7 @@ export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider<O
         await this.actions.revealInGraphText(session, m.nodeIndex);
         return;
       case 'hardware/compare':
-        if (session.setCompare(m.targets, m.batch, m.precision)) await session.reestimate();
+        if (session.setCompare(m.targets, m.batch, m.precision, { promptTokens: m.promptTokens, outputTokens: m.outputTokens })) await session.reestimate();
         else post(sessionMessage(session));
         return;
       case 'report/export':

@@ -10,7 +10,9 @@ import type { LoadedModel } from '../core/profile';
 import { buildHints } from '../core/hints/buildHints';
 import type { Hint } from '../core/hints/hintTypes';
 import type { ProfileReport } from '../core/report/reportTypes';
+import type { EstimatesPayload } from '../protocol/messages';
 import { computeEstimates } from './estimates';
+import { computeLlm } from './llmEstimates';
 import type { EstimateRequest } from './workerProtocol';
 import { printGraphText } from './graphText';
 import type { WorkerJob, WorkerResult } from './workerProtocol';
@@ -37,14 +39,23 @@ function hintsFor(report: ProfileReport, req: EstimateRequest | undefined): Hint
   }
 }
 
+/** The estimates, with the LLM figures added when the model is a decoder with a KV cache. */
+function estimatesFor(path: string | undefined, bindings: Readonly<Record<string, number>>, report: ProfileReport, req: EstimateRequest): EstimatesPayload {
+  const estimates = computeEstimates(report, req);
+  if (path === undefined) return estimates;
+  const llm = computeLlm(modelFor(path), path, report, bindings, req);
+  return llm ? { ...estimates, llm } : estimates;
+}
+
 function run(job: WorkerJob): WorkerResult {
   const t0 = Date.now();
   if (job.type === 'estimate') {
-    return { id: job.id, ok: true, estimates: computeEstimates(job.report, job.estimate), hints: hintsFor(job.report, job.estimate), millis: Date.now() - t0 };
+    const estimates = estimatesFor(job.path, job.bindings ?? {}, job.report, job.estimate);
+    return { id: job.id, ok: true, estimates, hints: hintsFor(job.report, job.estimate), millis: Date.now() - t0 };
   }
   const model = modelFor(job.path);
   const report = model.profile({ bindings: new Map(Object.entries(job.bindings)) });
-  const estimates = job.estimate ? computeEstimates(report, job.estimate) : undefined;
+  const estimates = job.estimate ? estimatesFor(job.path, job.bindings, report, job.estimate) : undefined;
   const graphText = job.graphText ? printGraphText(model.model, report.nodes) : undefined;
   return { id: job.id, ok: true, report, estimates, hints: hintsFor(report, job.estimate), graphText, millis: Date.now() - t0 };
 }

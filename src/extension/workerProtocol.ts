@@ -15,6 +15,8 @@ export interface EstimateRequest {
   readonly efficiency: EfficiencyOverrides;
   /** Precision override ('fp16', 'int8'…); absent = the model's own dtypes. */
   readonly precision?: string;
+  /** Prompt and generated tokens for the LLM estimate of a decoder with a KV cache. */
+  readonly llm?: { readonly promptTokens: number; readonly outputTokens: number };
 }
 
 export interface ProfileJob {
@@ -34,6 +36,12 @@ export interface EstimateJob {
   readonly type: 'estimate';
   readonly report: ProfileReport;
   readonly estimate: EstimateRequest;
+  /**
+   * The model file and the bindings `report` was profiled with: the LLM estimate of a decoder profiles
+   * prefill and decode apart (the worker keeps the model open). Absent = no LLM estimate.
+   */
+  readonly path?: string;
+  readonly bindings?: Readonly<Record<string, number>>;
 }
 
 export type WorkerJob = ProfileJob | EstimateJob;

@@ -19,6 +19,9 @@ export interface ViewSettings {
   readonly batch: number;
   /** Precision override for estimates ('fp16', 'int8'…); absent = the model's own dtypes. */
   readonly precision?: string;
+  /** Prompt and generated tokens of the LLM estimate (decoders with a KV cache). */
+  readonly promptTokens?: number;
+  readonly outputTokens?: number;
 }
 
 /** One entry of the hardware catalog, as the side panel lists it. */
@@ -73,6 +76,55 @@ export interface EstimatesPayload {
   /** Compared ids that are in no catalog (shown as a warning). */
   readonly unknownTargets: readonly string[];
   /** Why there are no estimates (no targets chosen, estimator error), when `targets` is empty. */
+  readonly note?: string;
+  /** LLM serving figures, only when the model is a decoder with a KV cache (core detectDecoder). */
+  readonly llm?: LlmPayload;
+}
+
+/**
+ * One target's LLM serving estimate: the scalar fields of core's LlmEstimate (src/core/estimate/llm.ts)
+ * as computed by combineLlm, plus the target's display name. A figure that is not finite (no price, no
+ * board power, a zero-time request) is null.
+ */
+export interface LlmEstimatePayload {
+  readonly target: string;
+  readonly targetName: string;
+  readonly batch: number;
+  readonly chips: number;
+  readonly chipsNeeded: number;
+  /** The decode working set (weights + full KV cache) fits on one device. */
+  readonly fits: boolean;
+  readonly prefillSeconds: number | null;
+  readonly decodeStepSeconds: number | null;
+  readonly timeToFirstTokenSeconds: number | null;
+  readonly timePerOutputTokenSeconds: number | null;
+  readonly requestSeconds: number | null;
+  /** Output tokens per second of the whole system. */
+  readonly tokensPerSecond: number | null;
+  readonly tokensPerSecondPerChip: number | null;
+  readonly totalTokensPerSecond: number | null;
+  readonly requestsPerSecond: number | null;
+  /** US$ per million output tokens. */
+  readonly costPerMillionTokensUsd: number | null;
+  readonly costPerMillionTotalTokensUsd: number | null;
+  readonly joulesPerOutputToken: number | null;
+  readonly prefillComputeBoundFraction: number | null;
+  readonly decodeComputeBoundFraction: number | null;
+  readonly notes: readonly string[];
+}
+
+/** EstimatesPayload.llm: prefill and decode profiled apart, combined per compared target. */
+export interface LlmPayload {
+  readonly promptTokens: number;
+  readonly outputTokens: number;
+  /** Sequences served together. */
+  readonly batch: number;
+  /** Decoder layers (past key/value pairs). */
+  readonly layers: number;
+  readonly estimates: readonly LlmEstimatePayload[];
+  /** The target with the most output tokens/s; null when none. */
+  readonly bestTarget: string | null;
+  /** Why there are no LLM estimates (no targets, estimator error), when `estimates` is empty. */
   readonly note?: string;
 }
 
@@ -135,6 +187,10 @@ export interface CompareMessage {
   /** Precision override ('fp32', 'bf16', 'fp16', 'fp8', 'int8', 'int4', 'fp4'); absent = as in the model. */
   readonly precision?: string;
   readonly whatIf?: Readonly<Record<string, boolean>>;
+  /** LLM estimate of a decoder: prompt tokens (1..LLM_MAX_TOKENS); absent = unchanged. */
+  readonly promptTokens?: number;
+  /** LLM estimate of a decoder: generated tokens (1..LLM_MAX_TOKENS); absent = unchanged. */
+  readonly outputTokens?: number;
 }
 
 /** The user asked to export the report. */
@@ -157,6 +213,44 @@ const MAX_BINDINGS = 256;
 const MAX_TARGETS = 64;
 /** Precisions a 'hardware/compare' may ask for. */
 export const COMPARE_PRECISIONS: readonly string[] = ['fp64', 'fp32', 'tf32', 'bf16', 'fp16', 'fp8', 'int8', 'int4', 'fp4'];
+/** Largest prompt or generated token count a 'hardware/compare' may ask for. */
+export const LLM_MAX_TOKENS = 1 << 20;
+/** Defaults of the LLM estimate (the CLI's --prompt / --generate defaults, core DEFAULT_*_TOKENS). */
+export const LLM_DEFAULT_PROMPT_TOKENS = 512;
+export const LLM_DEFAULT_OUTPUT_TOKENS = 128;
+
+/** A token count a view may post or show: an integer from 1 to LLM_MAX_TOKENS. */
+export function isTokenCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 1 && v <= LLM_MAX_TOKENS;
+}
+
+const LLM_NUMBER_FIELDS = [
+  'prefillSeconds', 'decodeStepSeconds', 'timeToFirstTokenSeconds', 'timePerOutputTokenSeconds', 'requestSeconds', 'tokensPerSecond',
+  'tokensPerSecondPerChip', 'totalTokensPerSecond', 'requestsPerSecond', 'costPerMillionTokensUsd', 'costPerMillionTotalTokensUsd',
+  'joulesPerOutputToken', 'prefillComputeBoundFraction', 'decodeComputeBoundFraction',
+] as const;
+
+/** Why `v` is not a valid LlmPayload, or null when it is. Every field is checked. */
+export function llmPayloadProblem(v: unknown): string | null {
+  if (!isRecord(v)) return 'llm must be an object';
+  if (!isTokenCount(v.promptTokens) || !isTokenCount(v.outputTokens)) return 'llm: promptTokens and outputTokens must be integers from 1 to ' + LLM_MAX_TOKENS;
+  if (!isNonNegativeInt(v.batch) || v.batch === 0) return 'llm: batch must be a positive integer';
+  if (!isNonNegativeInt(v.layers)) return 'llm: layers must be a non-negative integer';
+  if (v.bestTarget !== null && typeof v.bestTarget !== 'string') return 'llm: bestTarget must be a string or null';
+  if (v.note !== undefined && typeof v.note !== 'string') return 'llm: note must be a string';
+  if (!Array.isArray(v.estimates) || v.estimates.length > MAX_TARGETS) return 'llm: estimates must be a list';
+  for (const e of v.estimates as unknown[]) {
+    if (!isRecord(e) || typeof e.target !== 'string' || typeof e.targetName !== 'string') return 'llm: an estimate has no target';
+    if (!isNonNegativeInt(e.batch) || !isNonNegativeInt(e.chips) || !isNonNegativeInt(e.chipsNeeded)) return `llm: '${e.target}': batch and chips must be integers`;
+    if (typeof e.fits !== 'boolean') return `llm: '${e.target}': fits must be a boolean`;
+    for (const k of LLM_NUMBER_FIELDS) {
+      const x = e[k];
+      if (x !== null && !(typeof x === 'number' && Number.isFinite(x) && x >= 0)) return `llm: '${e.target}': ${k} must be a non-negative number or null`;
+    }
+    if (!Array.isArray(e.notes) || !e.notes.every((n) => typeof n === 'string')) return `llm: '${e.target}': notes must be strings`;
+  }
+  return null;
+}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -200,6 +294,9 @@ export function parseFromWebview(raw: unknown): { ok: true; message: FromWebview
       if (precision !== undefined && (typeof precision !== 'string' || !COMPARE_PRECISIONS.includes(precision))) {
         return { ok: false, reason: 'hardware/compare: unknown precision' };
       }
+      const { promptTokens, outputTokens } = raw;
+      if (promptTokens !== undefined && !isTokenCount(promptTokens)) return { ok: false, reason: `hardware/compare: promptTokens must be an integer from 1 to ${LLM_MAX_TOKENS}` };
+      if (outputTokens !== undefined && !isTokenCount(outputTokens)) return { ok: false, reason: `hardware/compare: outputTokens must be an integer from 1 to ${LLM_MAX_TOKENS}` };
       return {
         ok: true,
         message: {
@@ -208,6 +305,8 @@ export function parseFromWebview(raw: unknown): { ok: true; message: FromWebview
           batch: raw.batch,
           whatIf: whatIf as Record<string, boolean> | undefined,
           ...(precision !== undefined ? { precision } : {}),
+          ...(promptTokens !== undefined ? { promptTokens } : {}),
+          ...(outputTokens !== undefined ? { outputTokens } : {}),
         },
       };
     }
@@ -232,6 +331,13 @@ export function parseToWebview(raw: unknown): { ok: true; message: ToWebviewMess
       if (!isRecord(r) || typeof r.schemaVersion !== 'string' || !Array.isArray(r.nodes) || !isRecord(r.totals) || !isRecord(raw.settings)) {
         return { ok: false, reason: 'report/show: malformed report' };
       }
+      const st = raw.settings;
+      if ((st.promptTokens !== undefined && !isTokenCount(st.promptTokens)) || (st.outputTokens !== undefined && !isTokenCount(st.outputTokens))) {
+        return { ok: false, reason: 'report/show: settings.promptTokens and outputTokens must be integers from 1 to ' + LLM_MAX_TOKENS };
+      }
+      const llm = isRecord(raw.estimates) ? raw.estimates.llm : undefined;
+      const llmProblem = llm === undefined ? null : llmPayloadProblem(llm);
+      if (llmProblem) return { ok: false, reason: `report/show: estimates.${llmProblem}` };
       return { ok: true, message: raw as unknown as ReportMessage };
     }
     case 'report/progress':

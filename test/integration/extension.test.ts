@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, MODEL, api, cli, cliReport, closeAll, customTabFor, hostUri, waitFor, workspaceFile } from './helpers';
+import { EXTENSION_ID, MODEL, ROOT, api, cli, cliReport, closeAll, customTabFor, hostUri, waitFor, workspaceFile } from './helpers';
+import type { LlmEstimate } from '../../src/core/estimate/llm';
 
 const EDITOR = 'onnxProfiler.profileEditor';
 const modelName = path.basename(MODEL);
@@ -177,6 +178,59 @@ suite('ONNX Hardware Profiler (extension host)', () => {
     await s2.profile();
     assert.equal(s2.state.kind, 'ready');
     assert.ok(Date.now() - t0 < 20_000);
+  });
+
+  test('a decoder with a KV cache gets LLM serving estimates, the same as the CLI (llm.estimates)', async () => {
+    const a = await api();
+    const model = path.join(ROOT, 'test/fixtures/mlperf/gptj_6b.onnx');
+    const uri = hostUri(model);
+    await vscode.commands.executeCommand('onnxProfiler.profileModel', uri);
+    const session = await a.whenProfiled(uri);
+    const llmOf = () => {
+      const s = session.state;
+      assert.equal(s.kind, 'ready', s.kind === 'error' ? s.message : s.kind);
+      const llm = s.kind === 'ready' ? s.estimates?.llm : undefined;
+      assert.ok(llm, 'LLM estimates in the session state');
+      return llm;
+    };
+    const cliLlm = (extra: string[]) => {
+      const r = cli([model, '--target', 'h100-sxm', '--target', 'l4', '--format', 'json', ...extra]);
+      assert.equal(r.status, 0, r.stderr);
+      return (JSON.parse(r.stdout) as { llm: { promptTokens: number; outputTokens: number; estimates: LlmEstimate[] } }).llm;
+    };
+    const close = (got: number | null, want: number | null, what: string) => {
+      if (want === null || !Number.isFinite(want)) return assert.equal(got, null, what);
+      assert.ok(got !== null && Math.abs(got - want) <= 1e-9 * Math.abs(want), `${what}: ${got} vs the CLI's ${want}`);
+    };
+    const check = (promptTokens: number, outputTokens: number, extra: string[]) => {
+      const llm = llmOf();
+      const expected = cliLlm(extra);
+      assert.deepEqual([llm.promptTokens, llm.outputTokens], [promptTokens, outputTokens]);
+      assert.deepEqual([expected.promptTokens, expected.outputTokens], [promptTokens, outputTokens]);
+      assert.deepEqual(llm.estimates.map((e) => e.target), ['h100-sxm', 'l4']);
+      for (const target of ['h100-sxm', 'l4']) {
+        const got = llm.estimates.find((e) => e.target === target)!;
+        const want = expected.estimates.find((e) => e.target === target)!;
+        assert.deepEqual([got.batch, got.chips, got.chipsNeeded, got.fits], [want.batch, want.chips, want.chipsNeeded, want.fits], `${target}: batch and chips`);
+        for (const k of ['timeToFirstTokenSeconds', 'timePerOutputTokenSeconds', 'tokensPerSecond', 'tokensPerSecondPerChip', 'requestSeconds', 'costPerMillionTokensUsd', 'joulesPerOutputToken', 'prefillSeconds', 'decodeStepSeconds'] as const) {
+          close(got[k], want[k], `${target} ${k}`);
+        }
+        assert.deepEqual(got.notes, want.notes);
+      }
+      const best = [...expected.estimates].sort((x, y) => y.tokensPerSecond - x.tokensPerSecond)[0].target;
+      assert.equal(llm.bestTarget, best);
+      console.log(`    LLM ${promptTokens}/${outputTokens}: ${llm.estimates.map((e) => `${e.target} ${e.tokensPerSecond?.toFixed(1)} tok/s`).join(', ')}`);
+    };
+    check(512, 128, []);
+    // The side panel's prompt/generated tokens: re-estimated in the worker, still the CLI's figures.
+    assert.ok(session.setCompare(session.targets, session.batch, session.precision, { promptTokens: 1024, outputTokens: 64 }));
+    await session.reestimate();
+    check(1024, 64, ['--prompt', '1024', '--generate', '64']);
+    session.setCompare(session.targets, session.batch, session.precision, { promptTokens: 512, outputTokens: 128 });
+    await session.reestimate();
+    // A model that is no decoder has no LLM figures.
+    const plain = a.sessions.find(hostUri(MODEL));
+    if (plain?.state.kind === 'ready') assert.equal(plain.state.estimates?.llm, undefined);
   });
 
   test('exports JSON (as the CLI) and a Netron attachment', async () => {

@@ -165,3 +165,48 @@ export function coreHints(report) {
     },
   ];
 }
+
+/**
+ * EstimatesPayload.llm (src/protocol/messages.ts LlmPayload) for a GPT-J-like decoder: per target, the
+ * LlmEstimate scalars combineLlm gives (decode streams the weights; prefill is compute-bound).
+ */
+export function syntheticLlm(targets = TARGETS, { promptTokens = 512, outputTokens = 128, batch = 1 } = {}) {
+  const weights = 12.1e9;
+  const MEM = { 'h100-sxm': 80e9, l4: 24e9, 'a100-80gb': 80e9, 'tpu-v5e': 16e9, inferentia2: 32e9, gaudi3: 128e9, 'groq-lpu': 0.23e9 };
+  const PRICE = { 'h100-sxm': 3.2, l4: 0.8, 'a100-80gb': 1.8, 'tpu-v5e': 1.2, inferentia2: 0.76, gaudi3: null, 'groq-lpu': null };
+  const WATTS = { 'h100-sxm': 700, l4: 72, 'a100-80gb': 400, 'tpu-v5e': 200, inferentia2: 175, gaudi3: 900, 'groq-lpu': 375 };
+  const estimates = targets.map((t) => {
+    const chipsNeeded = Math.max(1, Math.ceil((weights * 1.05) / (MEM[t] * 0.9)));
+    const chips = chipsNeeded;
+    const prefill = (2 * 6e9 * promptTokens * batch) / (PEAK[t] * 0.55 * chips);
+    const step = weights / (BW[t] * 0.8 * chips) + 2e-5 * (chips - 1);
+    const request = prefill + outputTokens * step;
+    const tps = (batch * outputTokens) / request;
+    const usd = PRICE[t] === null ? null : ((PRICE[t] * chips * request) / 3600 / (batch * outputTokens)) * 1e6;
+    return {
+      target: t,
+      targetName: `Device ${t}`,
+      batch,
+      chips,
+      chipsNeeded,
+      fits: chipsNeeded === 1,
+      prefillSeconds: prefill,
+      decodeStepSeconds: step,
+      timeToFirstTokenSeconds: prefill,
+      timePerOutputTokenSeconds: step,
+      requestSeconds: request,
+      tokensPerSecond: tps,
+      tokensPerSecondPerChip: tps / chips,
+      totalTokensPerSecond: (batch * (promptTokens + outputTokens)) / request,
+      requestsPerSecond: batch / request,
+      costPerMillionTokensUsd: usd,
+      costPerMillionTotalTokensUsd: usd === null ? null : (usd * outputTokens) / (promptTokens + outputTokens),
+      joulesPerOutputToken: t === 'groq-lpu' ? null : (WATTS[t] * chips * request) / (batch * outputTokens),
+      prefillComputeBoundFraction: 0.97,
+      decodeComputeBoundFraction: 0,
+      notes: chipsNeeded > 1 ? [`does not fit on one ${t}: tensor-parallel over ${chips} chips`] : [],
+    };
+  });
+  const best = estimates.reduce((a, b) => (a === null || b.tokensPerSecond > a.tokensPerSecond ? b : a), null);
+  return { promptTokens, outputTokens, batch, layers: 28, estimates, bestTarget: best?.target ?? null };
+}

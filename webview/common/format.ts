@@ -49,3 +49,27 @@ export function joules(v: number): string {
   }
   return `${(v / 1e-12).toFixed(0)} pJ`;
 }
+
+/** Three significant digits without trailing zeros' noise: 217, 20.4, 3.11, 0.0512; k/M/G above 1000. */
+export function sig3(v: number): string {
+  if (!Number.isFinite(v)) return '—';
+  if (Math.abs(v) >= 1000) return formatScaled(v, '').trim();
+  if (v === 0) return '0';
+  return String(Number(v.toPrecision(3)));
+}
+
+/** Seconds in three significant digits with the unit that keeps them short: "11.3 ms", "958 µs", "1.22 s". */
+export function compactSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '—';
+  const a = Math.abs(s);
+  if (a >= 1 || a === 0) return `${sig3(s)} s`;
+  if (a >= 1e-3) return `${sig3(s * 1e3)} ms`;
+  if (a >= 1e-6) return `${sig3(s * 1e6)} µs`;
+  return `${sig3(s * 1e9)} ns`;
+}
+
+/** Joules in three significant digits (sub-joule values in mJ/µJ as `joules` does). */
+export function compactJoules(v: number): string {
+  if (!Number.isFinite(v)) return '—';
+  return Math.abs(v) >= 1 && Math.abs(v) < 1000 ? `${sig3(v)} J` : joules(v);
+}

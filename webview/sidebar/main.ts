@@ -1,13 +1,17 @@
 /**
  * The hardware side panel: pick targets, batch and precision; a table of latency, throughput, $/1M,
- * joules and fit per target; SVG bar charts; what-if toggles for hints. Posts 'hardware/compare'.
+ * joules and fit per target; SVG bar charts; what-if toggles for hints. For a decoder with a KV cache,
+ * an "LLM serving" section (prompt/generated tokens; time to first token, time per output token,
+ * tokens/s, $ and J per output token, chips). Posts 'hardware/compare'.
  */
 import type { ReportMessage, CatalogEntrySummary } from '../../src/protocol/messages';
 import { formatSeconds } from '../../src/core/report/units';
 import { barChart, button, checkbox, clear, dropdown, h, progressRing, textField, type CheckboxHandle, type FieldHandle } from '../components';
-import { formatScaled, joules, percent, usd } from '../common/format';
+import { compactJoules, compactSeconds, formatScaled, joules, percent, sig3, usd } from '../common/format';
 import { normalizeEstimates, type EstimatesView, type TargetEstimateView } from '../common/estimates';
 import { normalizeHints, type HintView } from '../common/hints';
+import { parseTokenCount, readLlm, type LlmEstimatePayload, type LlmPayload } from '../common/llm';
+import { LLM_DEFAULT_OUTPUT_TOKENS, LLM_DEFAULT_PROMPT_TOKENS, isTokenCount } from '../../src/protocol/messages';
 import { DEFAULT_TARGETS, FALLBACK_CATALOG, PRECISIONS } from '../common/targets';
 import { createHost } from '../vscodeApi';
 
@@ -18,6 +22,8 @@ interface SidebarState {
   whatIf: Record<string, boolean>;
   sortCol: string;
   sortDir: 'ascending' | 'descending';
+  promptTokens: number;
+  outputTokens: number;
 }
 
 const host = createHost<SidebarState>('hardware-panel');
@@ -29,6 +35,8 @@ const ui: SidebarState = {
   whatIf: typeof saved.whatIf === 'object' && saved.whatIf !== null ? { ...saved.whatIf } : {},
   sortCol: typeof saved.sortCol === 'string' ? saved.sortCol : '',
   sortDir: saved.sortDir === 'descending' ? 'descending' : 'ascending',
+  promptTokens: isTokenCount(saved.promptTokens) ? saved.promptTokens : LLM_DEFAULT_PROMPT_TOKENS,
+  outputTokens: isTokenCount(saved.outputTokens) ? saved.outputTokens : LLM_DEFAULT_OUTPUT_TOKENS,
 };
 const persist = (patch: Partial<SidebarState>) => {
   Object.assign(ui, patch);
@@ -38,6 +46,8 @@ const persist = (patch: Partial<SidebarState>) => {
 let catalog: readonly CatalogEntrySummary[] = FALLBACK_CATALOG;
 let estimates: EstimatesView | null = null;
 let hints: HintView[] = [];
+/** LLM serving figures; null unless the model is a decoder with a KV cache. */
+let llm: LlmPayload | null = null;
 
 const root = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
 root.classList.add('hardware-panel');
@@ -48,12 +58,26 @@ const controlsEl = h('div', { class: 'compare-controls' });
 const tableWrap = h('div', { class: 'table-wrap' });
 const chartsEl = h('div', { class: 'sidebar-charts' });
 const whatIfEl = h('section', { class: 'what-if', 'aria-label': 'What-if hints' });
+const llmControlsEl = h('div', { class: 'compare-controls llm-controls' });
+const llmSummaryEl = h('p', { class: 'muted llm-summary' });
+const llmTableWrap = h('div', { class: 'table-wrap' });
+const llmChartEl = h('div', { class: 'sidebar-charts' });
+const llmEl = h(
+  'section',
+  { class: 'llm-serving', 'aria-label': 'LLM serving', 'data-testid': 'llm-section', hidden: true },
+  h('h3', { class: 'subsection-title' }, 'LLM serving'),
+  llmSummaryEl,
+  llmControlsEl,
+  llmTableWrap,
+  llmChartEl,
+);
 root.replaceChildren(
   h('h2', { class: 'section-title' }, 'Hardware compare'),
   controlsEl,
   pickerEl,
   statusEl,
   errorEl,
+  llmEl,
   h('h3', { class: 'subsection-title' }, 'Estimates'),
   tableWrap,
   chartsEl,
@@ -73,7 +97,9 @@ function postCompare(immediate = false): void {
   window.clearTimeout(postTimer);
   const send = () => {
     const whatIf = Object.keys(ui.whatIf).length ? ui.whatIf : undefined;
-    const ok = host.post({ type: 'hardware/compare', targets: ui.targets, batch: ui.batch, ...(ui.precision ? { precision: ui.precision } : {}), ...(whatIf ? { whatIf } : {}) });
+    // Token counts only for a decoder: other models post exactly what they did before.
+    const tokens = llm ? { promptTokens: ui.promptTokens, outputTokens: ui.outputTokens } : {};
+    const ok = host.post({ type: 'hardware/compare', targets: ui.targets, batch: ui.batch, ...(ui.precision ? { precision: ui.precision } : {}), ...(whatIf ? { whatIf } : {}), ...tokens });
     if (ok) showStatus('Estimating…', true);
   };
   if (immediate) send();
@@ -109,6 +135,32 @@ function buildControls(): void {
   });
   const compare = button({ label: 'Compare', appearance: 'primary', testId: 'compare-apply', ariaLabel: 'Compare the selected targets', onClick: () => postCompare(true) });
   controlsEl.replaceChildren(batchField.el, precision.el, compare);
+}
+
+let promptField: FieldHandle;
+let outputField: FieldHandle;
+function buildLlmControls(): void {
+  const tokenField = (label: string, what: string, testId: string, key: 'promptTokens' | 'outputTokens'): FieldHandle => {
+    const f: FieldHandle = textField({
+      label,
+      value: String(ui[key]),
+      numeric: true,
+      size: 8,
+      testId,
+      onInput: (v) => {
+        const r = parseTokenCount(v, what);
+        if (r.ok) {
+          f.setInvalid(null);
+          persist({ [key]: r.value });
+          postCompare();
+        } else f.setInvalid(r.reason);
+      },
+    });
+    return f;
+  };
+  promptField = tokenField('Prompt tokens', 'Prompt tokens', 'llm-prompt-input', 'promptTokens');
+  outputField = tokenField('Generated tokens', 'Generated tokens', 'llm-generate-input', 'outputTokens');
+  llmControlsEl.replaceChildren(promptField.el, outputField.el);
 }
 
 const targetBoxes = new Map<string, CheckboxHandle>();
@@ -227,6 +279,85 @@ function renderTable(): void {
   chartsEl.replaceChildren(chart('Latency (lower is better)', COLS[0]), chart('$ per 1M inferences', COLS[2], (t) => t.costPerMillionUsd !== null), chart('Joules per inference', COLS[3]));
 }
 
+interface LlmCol {
+  id: string;
+  label: string;
+  title: string;
+  value: (t: LlmEstimatePayload) => number | null;
+  text: (t: LlmEstimatePayload) => string;
+  better: 'low' | 'high' | null;
+}
+const secs = (v: number | null) => (v === null ? 'n/a' : compactSeconds(v));
+const LLM_COLS: LlmCol[] = [
+  { id: 'ttft', label: 'TTFT', title: 'Time to first token (prefill of the batch)', value: (t) => t.timeToFirstTokenSeconds, text: (t) => secs(t.timeToFirstTokenSeconds), better: 'low' },
+  { id: 'tpot', label: 'TPOT', title: 'Time per output token (one decode step)', value: (t) => t.timePerOutputTokenSeconds, text: (t) => secs(t.timePerOutputTokenSeconds), better: 'low' },
+  { id: 'tokens', label: 'Tok/s', title: 'Output tokens per second (whole system)', value: (t) => t.tokensPerSecond, text: (t) => (t.tokensPerSecond === null ? 'n/a' : sig3(t.tokensPerSecond)), better: 'high' },
+  { id: 'cost', label: '$/1M', title: 'US dollars per million output tokens', value: (t) => t.costPerMillionTokensUsd, text: (t) => usd(t.costPerMillionTokensUsd), better: 'low' },
+  { id: 'joules', label: 'J/tok', title: 'Joules per output token', value: (t) => t.joulesPerOutputToken, text: (t) => (t.joulesPerOutputToken === null ? 'n/a' : compactJoules(t.joulesPerOutputToken)), better: 'low' },
+  { id: 'chips', label: 'Chips', title: 'Chips (tensor-parallel) the weights and KV cache need', value: (t) => t.chips, text: (t) => String(t.chips), better: null },
+];
+
+function renderLlm(): void {
+  llmEl.hidden = llm === null;
+  if (!llm) {
+    llmTableWrap.replaceChildren();
+    llmChartEl.replaceChildren();
+    return;
+  }
+  llmSummaryEl.textContent = `Decoder with a KV cache (${llm.layers} layers), batch ${llm.batch}: prefill of ${llm.promptTokens} prompt tokens, then ${llm.outputTokens} decode steps. $ and J are per output token.`;
+  const list = llm.estimates;
+  if (!list.length) {
+    llmTableWrap.replaceChildren(h('p', { class: 'muted', 'data-testid': 'llm-table-empty' }, llm.note ?? 'No LLM estimates yet. Pick targets and press Compare.'));
+    llmChartEl.replaceChildren();
+    return;
+  }
+  const best = new Map<string, number>();
+  for (const c of LLM_COLS) {
+    if (!c.better) continue;
+    const vals = list.map(c.value).filter((v): v is number => v !== null);
+    if (vals.length) best.set(c.id, c.better === 'low' ? Math.min(...vals) : Math.max(...vals));
+  }
+  const isBest = (c: LlmCol, t: LlmEstimatePayload) => c.better !== null && list.length > 1 && c.value(t) !== null && best.get(c.id) === c.value(t);
+  const headRow = h('tr', undefined, h('th', { scope: 'col' }, 'Target'), ...LLM_COLS.map((c) => h('th', { scope: 'col', class: 'num', title: c.title }, h('abbr', { title: c.title }, c.label))));
+  const tbody = h('tbody');
+  for (const t of list) {
+    const tr = h('tr', {
+      'data-testid': 'llm-row',
+      'data-target': t.target,
+      class: t.fits ? '' : 'no-fit',
+      title: `${t.targetName}: ${t.fits ? 'fits on one chip' : `needs ${t.chipsNeeded} chips`}${t.notes.length ? ` · ${t.notes.join(' · ')}` : ''}`,
+    });
+    tr.append(h('th', { scope: 'row', title: `${t.targetName} (${t.target})` }, t.target));
+    for (const c of LLM_COLS) {
+      const b = isBest(c, t);
+      const v = c.value(t);
+      const td = h('td', { class: `num${b ? ' best' : ''}`, 'data-col': c.id, 'data-value': v === null ? '' : String(v) }, c.text(t));
+      if (b) td.append(h('span', { class: 'sr-only' }, ' (best)'));
+      tr.append(td);
+    }
+    tbody.append(tr);
+  }
+  llmTableWrap.replaceChildren(
+    h('table', { class: 'data-table', 'data-testid': 'llm-table', 'aria-label': 'LLM serving per hardware target' }, h('caption', { class: 'sr-only' }, 'LLM serving per hardware target'), h('thead', undefined, headRow), tbody),
+    ...(list.some((t) => !t.fits) ? [h('p', { class: 'muted' }, 'Chips > 1: the weights and KV cache do not fit on one device; split tensor-parallel.')] : []),
+  );
+  const tok = LLM_COLS[2];
+  const items = list
+    .filter((t) => t.tokensPerSecond !== null)
+    .map((t) => ({
+      key: t.target,
+      label: t.target,
+      value: t.tokensPerSecond!,
+      valueLabel: tok.text(t),
+      className: isBest(tok, t) ? 'series-best' : 'series-0',
+      title: `${t.targetName}: ${tok.text(t)} output tokens/s${isBest(tok, t) ? ' (best)' : ''}`,
+    }));
+  const title = 'Output tokens/s (higher is better)';
+  llmChartEl.replaceChildren(
+    h('figure', { class: 'chart-card' }, h('figcaption', { class: 'chart-title' }, title), items.length ? barChart({ ariaLabel: title, items, width: 300, labelWidth: 110, valueWidth: 70, testId: 'llm-chart-tokens' }) : h('p', { class: 'muted' }, 'n/a')),
+  );
+}
+
 function renderWhatIf(): void {
   if (!hints.length) {
     whatIfEl.replaceChildren(h('h3', { class: 'subsection-title' }, 'What if'), h('p', { class: 'muted' }, 'No optimisation hints for this model yet.'));
@@ -266,7 +397,18 @@ function show(msg: ReportMessage): void {
     batchField.value = String(s.batch);
   }
   if (typeof s.precision === 'string') persist({ precision: s.precision });
+  if (isTokenCount(s.promptTokens) && s.promptTokens !== ui.promptTokens) {
+    persist({ promptTokens: s.promptTokens });
+    promptField.value = String(s.promptTokens);
+    promptField.setInvalid(null);
+  }
+  if (isTokenCount(s.outputTokens) && s.outputTokens !== ui.outputTokens) {
+    persist({ outputTokens: s.outputTokens });
+    outputField.value = String(s.outputTokens);
+    outputField.setInvalid(null);
+  }
   estimates = normalizeEstimates(msg.estimates);
+  llm = readLlm(msg.estimates);
   // EstimatesPayload (src/protocol): `available` lists every pickable target; `note` says why none.
   const raw = msg.estimates as { available?: unknown; note?: unknown; unknownTargets?: unknown } | undefined;
   if (raw && Array.isArray(raw.available) && raw.available.length && raw.available.every((c) => typeof c?.id === 'string' && typeof c?.name === 'string')) {
@@ -280,12 +422,15 @@ function show(msg: ReportMessage): void {
   errorEl.hidden = notes.length === 0;
   errorEl.textContent = notes.join(' · ');
   buildPicker();
+  renderLlm();
   renderTable();
   renderWhatIf();
 }
 
 buildControls();
+buildLlmControls();
 buildPicker();
+renderLlm();
 renderTable();
 renderWhatIf();
 

@@ -153,6 +153,15 @@ export interface PrecisionOptions {
   readonly precisionOverride?: Precision;
 }
 
+/**
+ * The options a user's precision choice stands for: 'tf32' lets fp32 layers use the tf32 peak (as
+ * PyTorch's allow_tf32 does); any other precision runs every float layer as that precision.
+ */
+export function precisionChoice(precision: Precision | undefined): PrecisionOptions {
+  if (precision === undefined) return {};
+  return precision === 'tf32' ? { allowTf32: true } : { precisionOverride: precision };
+}
+
 /** The subset of a NodeReport precision resolution looks at. */
 export interface PrecisionNode {
   readonly opType: string;
