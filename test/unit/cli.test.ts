@@ -138,3 +138,22 @@ test('--hardware-file adds validated devices; an invalid file is refused with th
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /^onnx-profile: --hardware-file .*bad\.json: .*memoryBytes/);
 });
+
+test('an unnamed dim of a model input becomes a bindable symbol named after the input', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-cli-'));
+  const file = path.join(dir, 'unnamed.onnx');
+  fs.writeFileSync(
+    file,
+    encodeModel({
+      name: 'g',
+      node: [{ opType: 'Relu', name: 'r', input: ['x'], output: ['y'] }],
+      input: [{ name: 'x', type: { tensorType: { elemType: 1, shape: { dim: [{}, { dimValue: 16 }] } } } }],
+      output: [tensorValueInfo('y', 1, undefined)],
+    }),
+  );
+  const unbound = JSON.parse(run([file, '--format', 'json']).stdout);
+  assert.deepEqual(unbound.graphInputs[0].shape, ['x_dim0', 16]);
+  assert.deepEqual(unbound.unboundSymbols, ['x_dim0']);
+  const bound = JSON.parse(run([file, '--bind', 'x_dim0=4', '--format', 'json']).stdout);
+  assert.equal(bound.totals.flops, 64);
+});

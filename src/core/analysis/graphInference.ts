@@ -142,7 +142,7 @@ class GraphInference {
     for (const vi of graph.inputs) {
       if (scope.values.has(vi.name)) continue; // IR < 4: initializers are listed among the inputs too
       const known = isMain ? this.options.inputValues?.get(vi.name) : undefined;
-      const info = this.fromValueInfo(vi, known);
+      const info = this.fromValueInfo(vi, known, isMain);
       scope.values.set(vi.name, info);
       inputs.push(info);
     }
@@ -161,20 +161,24 @@ class GraphInference {
     return { name: t.name, dtype: t.dtype, shape, value, isWeight: true };
   }
 
-  private fromValueInfo(vi: ValueInfo, known: KnownValue | undefined): TensorInfo {
+  /**
+   * A value as the file declares it. `isModelInput`: an unnamed dim of a model input becomes a named,
+   * bindable symbol (`input_dim0`), since the user knows its size; elsewhere it is a fresh unknown.
+   */
+  private fromValueInfo(vi: ValueInfo, known: KnownValue | undefined, isModelInput = false): TensorInfo {
     const t = vi.type;
     if (known) {
       const dtype = t.kind === 'tensor' ? t.dtype : undefined;
       return { name: vi.name, dtype, shape: known.dims.map((d) => Expr.constant(d)), value: known };
     }
-    return { name: vi.name, ...this.typeToInfo(t, vi.name) };
+    return { name: vi.name, ...this.typeToInfo(t, vi.name, isModelInput) };
   }
 
-  private typeToInfo(t: ValueType, name: string): Omit<TensorInfo, 'name'> {
+  private typeToInfo(t: ValueType, name: string, nameUnknownDims = false): Omit<TensorInfo, 'name'> {
     switch (t.kind) {
       case 'tensor':
       case 'sparse_tensor':
-        return { dtype: t.dtype, shape: t.shape?.map((d, i) => this.storedDim(d, `${name}_dim${i}`)) };
+        return { dtype: t.dtype, shape: t.shape?.map((d, i) => this.storedDim(d === undefined && nameUnknownDims ? `${name}_dim${i}` : d, `${name}_dim${i}`)) };
       case 'sequence':
       case 'optional':
         return { kind: t.kind, dtype: undefined, shape: undefined, element: t.element ? { name, ...this.typeToInfo(t.element, name) } : undefined };

@@ -93,10 +93,13 @@ export function buildReport(model: OnnxModel, profile: GraphProfile, bindings: R
     weightBytesByDtype[key] = (weightBytesByDtype[key] ?? 0n) + bytes;
   }
 
-  const costed = main.filter((n) => n.isCostKnown).length;
-  const withRule = main.filter((n) => n.hasRule).length;
+  // Coverage counts every node, those inside subgraphs too: an If whose branches hold uncovered ops is
+  // not fully costed.
+  const all = profile.nodes;
+  const costed = all.filter((n) => n.isCostKnown).length;
+  const withRule = all.filter((n) => n.hasRule).length;
   const uncoveredTypes = new Map<string, { opType: string; domain: string; count: number }>();
-  for (const n of main.filter((x) => !x.hasRule)) {
+  for (const n of all.filter((x) => !x.hasRule)) {
     const key = `${n.domain}::${n.opType}`;
     const entry = uncoveredTypes.get(key) ?? { opType: n.opType, domain: n.domain, count: 0 };
     entry.count++;
@@ -129,11 +132,11 @@ export function buildReport(model: OnnxModel, profile: GraphProfile, bindings: R
       ...(totalFlopsExpr.isConstant ? {} : { flopsExpression: totalFlopsExpr.toString() }),
     },
     coverage: {
-      nodes: main.length,
+      nodes: all.length,
       costedNodes: costed,
       unknownCostNodes: withRule - costed,
-      uncoveredNodes: main.length - withRule,
-      percent: main.length === 0 ? 100 : Math.round((costed / main.length) * 1000) / 10,
+      uncoveredNodes: all.length - withRule,
+      percent: all.length === 0 ? 100 : Math.round((costed / all.length) * 1000) / 10,
       uncoveredOpTypes: [...uncoveredTypes.values()].sort((a, b) => b.count - a.count || a.opType.localeCompare(b.opType)),
     },
     graphInputs: profile.graphInputs.map(tensorSummary),
