@@ -11,7 +11,7 @@ import { buildHints } from '../core/hints/buildHints';
 import type { Hint } from '../core/hints/hintTypes';
 import type { ProfileReport } from '../core/report/reportTypes';
 import type { EstimatesPayload } from '../protocol/messages';
-import { computeEstimates } from './estimates';
+import { computeEstimates, estimateOptionsOf } from './estimates';
 import { computeLlm } from './llmEstimates';
 import type { EstimateRequest } from './workerProtocol';
 import { printGraphText } from './graphText';
@@ -29,11 +29,14 @@ function modelFor(path: string): LoadedModel {
   return opened.model;
 }
 
-/** Optimisation hints priced on the compared targets; none when that fails (hints are optional). */
-function hintsFor(report: ProfileReport, req: EstimateRequest | undefined): Hint[] | undefined {
+/**
+ * Optimisation hints priced on the compared targets, with the same estimator options as the estimates
+ * and bounded weight samples for the quantisation-risk rating; none when that fails (hints are optional).
+ */
+function hintsFor(report: ProfileReport, req: EstimateRequest | undefined, model: LoadedModel | undefined): Hint[] | undefined {
   if (!req || req.targets.length === 0) return undefined;
   try {
-    return buildHints(report, req.targets, { batch: req.batch, efficiency: req.efficiency });
+    return buildHints(report, req.targets, { ...estimateOptionsOf(req), sampler: model?.weightSampler() });
   } catch {
     return undefined;
   }
@@ -51,13 +54,13 @@ function run(job: WorkerJob): WorkerResult {
   const t0 = Date.now();
   if (job.type === 'estimate') {
     const estimates = estimatesFor(job.path, job.bindings ?? {}, job.report, job.estimate);
-    return { id: job.id, ok: true, estimates, hints: hintsFor(job.report, job.estimate), millis: Date.now() - t0 };
+    return { id: job.id, ok: true, estimates, hints: hintsFor(job.report, job.estimate, job.path === undefined ? undefined : modelFor(job.path)), millis: Date.now() - t0 };
   }
   const model = modelFor(job.path);
   const report = model.profile({ bindings: new Map(Object.entries(job.bindings)) });
   const estimates = job.estimate ? estimatesFor(job.path, job.bindings, report, job.estimate) : undefined;
   const graphText = job.graphText ? printGraphText(model.model, report.nodes) : undefined;
-  return { id: job.id, ok: true, report, estimates, hints: hintsFor(report, job.estimate), graphText, millis: Date.now() - t0 };
+  return { id: job.id, ok: true, report, estimates, hints: hintsFor(report, job.estimate, model), graphText, millis: Date.now() - t0 };
 }
 
 parentPort?.on('message', (job: WorkerJob) => {
