@@ -205,15 +205,11 @@ class GraphInference {
 
   /** A node whose domain the model does not import is read at version 1, and reported once per domain. */
   private unimportedDomainOpset(domain: string, label: string): number {
-    if (!this.reportedDomains.has(domain) && !this.functionDomains.has(domain)) {
+    if (!this.reportedDomains.has(domain) && !this.model.functions.some((f) => f.domain === domain)) {
       this.reportedDomains.add(domain);
       this.diag('warning', 'unknown-domain', `node '${label}' uses domain '${domain || 'ai.onnx'}', which the model does not import; read as version 1`, label);
     }
     return 1;
-  }
-
-  private get functionDomains(): Set<string> {
-    return new Set(this.model.functions.map((f) => f.domain));
   }
 
   private fresh(_hint: string): Expr {
@@ -231,7 +227,7 @@ class GraphInference {
   /** Runs the nodes of one graph in topological order; returns the indices of the nodes profiled. */
   private walkNodes(nodes: readonly OnnxNode[], scope: Scope, graphPath: string, opsets: ReadonlyMap<string, number>): number[] {
     const profiled: number[] = [];
-    for (const node of topologicalOrder(nodes, scope, (n) => this.lookup(scope, n) !== undefined, (msg) => this.diag('error', 'cycle', msg))) {
+    for (const node of topologicalOrder(nodes, (n) => this.lookup(scope, n) !== undefined, (msg) => this.diag('error', 'cycle', msg))) {
       const index = this.profileNode(node, scope, graphPath, opsets);
       profiled.push(index);
     }
@@ -549,7 +545,6 @@ function computeDtypeOf(inputs: readonly (TensorInfo | undefined)[], outputs: re
  */
 function topologicalOrder(
   nodes: readonly OnnxNode[],
-  _scope: Scope,
   isAvailable: (name: string) => boolean,
   reportCycle: (message: string) => void,
 ): OnnxNode[] {

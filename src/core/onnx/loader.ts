@@ -13,6 +13,7 @@ import {
   type OnnxFunction,
   type OnnxModel,
   type OnnxNode,
+  type PayloadField,
   type StoredDim,
   type TensorPayload,
   type TensorRef,
@@ -327,7 +328,7 @@ class ModelDecoder {
   }
 
   /** Records where a payload field is, then skips it. Non-packed repeats extend the recorded run. */
-  private payload(wireType: number, field: TensorPayload extends infer P ? P extends { field: infer F } ? F : never : never): TensorPayload {
+  private payload(wireType: number, field: PayloadField): TensorPayload {
     const c = this.cursor;
     if (wireType === WireType.LengthDelimited) {
       const length = c.length();
@@ -335,7 +336,8 @@ class ModelDecoder {
       c.skipBytes(length);
       return { kind: 'embedded', field, offset, length };
     }
-    // An unpacked repeated scalar: skip it; the values are rare enough not to track (small tensors only).
+    // An unpacked repeated scalar (proto2 style, rare): only the last element is recorded, so the value
+    // decodes for one-element tensors and stays unknown (shape still known) for longer ones.
     const offset = c.offset;
     c.skip(wireType);
     return { kind: 'embedded', field, offset, length: c.offset - offset };
