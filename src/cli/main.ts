@@ -95,7 +95,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         break;
       }
       case '--depth':
-        depth = positiveInt(flag, value());
+        depth = nonNegativeInt(flag, value());
         break;
       case '--target':
       case '-t':
@@ -123,17 +123,17 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         break;
       }
       case '--prompt':
-        promptTokens = positiveInt(flag, value());
+        promptTokens = nonNegativeInt(flag, value());
         break;
       case '--generate':
-        outputTokens = positiveInt(flag, value());
+        outputTokens = nonNegativeInt(flag, value());
         break;
       case '--batch':
-        batch = positiveInt(flag, value());
+        batch = nonNegativeInt(flag, value());
         if (batch === 0) throw new UsageError('--batch must be at least 1');
         break;
       case '--top':
-        top = positiveInt(flag, value());
+        top = nonNegativeInt(flag, value());
         break;
       case '--help':
       case '-h':
@@ -155,7 +155,7 @@ function splitOnce(s: string, sep: string): [string, string | undefined] {
   return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
 }
 
-function positiveInt(flag: string, raw: string): number {
+function nonNegativeInt(flag: string, raw: string): number {
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`${flag} expects a non-negative integer, got '${raw}'`);
   return n;

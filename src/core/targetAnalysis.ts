@@ -4,12 +4,13 @@
  * dim or estimate LLM prefill and decode separately. Used by the CLI; pure apart from the model's
  * already-open byte source.
  */
-import { detectDecoder, llmBindings, combineLlm, type DecoderInfo, type LlmEstimate } from './estimate/llm';
+import { combineLlm, detectDecoder, llmPhaseBindings, type DecoderInfo, type LlmEstimate } from './estimate/llm';
 import { estimateModel, type ModelEstimate, type ModelEstimateOptions } from './estimate/modelEstimate';
+import { DEFAULT_OUTPUT_TOKENS, DEFAULT_PROMPT_TOKENS } from './estimate/llmDefaults';
 import { precisionChoice } from './estimate/precision';
 import type { HardwareEntry, Precision } from './hardware/hardwareTypes';
 import { buildHints } from './hints/buildHints';
-import { batchSymbol, type LoadedModel } from './profile';
+import { batchSymbol, bindBatch, profiledBatch, type LoadedModel } from './profile';
 import type { ProfileReport, ReportDiagnostic } from './report/reportTypes';
 
 export interface TargetAnalysisOptions {
@@ -46,15 +47,12 @@ export interface TargetAnalysis {
   readonly sweep?: readonly SweepPoint[];
 }
 
-export const DEFAULT_PROMPT_TOKENS = 512;
-export const DEFAULT_OUTPUT_TOKENS = 128;
 
 export function analyzeTargets(model: LoadedModel, options: TargetAnalysisOptions): TargetAnalysis {
   const symbol = batchSymbol(model.model);
-  const bindings = new Map(options.bindings);
-  if (symbol !== undefined && !bindings.has(symbol)) bindings.set(symbol, options.batch ?? 1);
+  const bindings = bindBatch(symbol, options.bindings, options.batch ?? 1);
   const report = model.profile({ bindings });
-  const batch = symbol !== undefined ? bindings.get(symbol)! : staticBatch(report) ?? 1;
+  const batch = profiledBatch(symbol, bindings, report);
   const estimateOptions: ModelEstimateOptions = {
     batch,
     ...precisionChoice(options.precision),
@@ -85,16 +83,14 @@ function llmAnalysis(
   if (!decoder) return undefined;
   const promptTokens = options.promptTokens ?? DEFAULT_PROMPT_TOKENS;
   const outputTokens = options.outputTokens ?? DEFAULT_OUTPUT_TOKENS;
-  const phases = llmBindings(decoder, batch, promptTokens, outputTokens);
-  // The user's own bindings win over the phase defaults (a fixed cache buffer length, say).
-  const withUser = (phase: Record<string, number>) => new Map([...Object.entries(phase), ...bindings]);
-  const prefill = model.profile({ bindings: withUser(phases.prefill) });
-  const decode = model.profile({ bindings: withUser(phases.decode) });
+  const phase = llmPhaseBindings(decoder, batch, promptTokens, outputTokens, bindings);
+  const prefill = model.profile({ bindings: phase.prefill });
+  const decode = model.profile({ bindings: phase.decode });
   return {
     decoder,
     promptTokens,
     outputTokens,
-    bindings: phases,
+    bindings: phase.phases,
     estimates: combineLlm(prefill, decode, options.targets, { ...estimateOptions, batch, promptTokens, outputTokens }),
   };
 }
@@ -113,10 +109,4 @@ function sweepDim(
     const batch = dim === batchDim ? value : estimateOptions.batch;
     return { dim, value, estimates: estimateModel(report, options.targets, { ...estimateOptions, batch }) };
   });
-}
-
-/** The leading dim of the first graph input when it is static (a model exported at a fixed batch). */
-function staticBatch(report: ProfileReport): number | undefined {
-  const first = report.graphInputs[0]?.shape?.[0];
-  return typeof first === 'number' && first > 0 ? first : undefined;
 }

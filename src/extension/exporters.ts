@@ -8,6 +8,7 @@
  * the sidebar's Metadata / Metrics sections. Unnamed nodes cannot be targeted and are left out.
  */
 import { renderCsv, renderMarkdown } from '../cli/render';
+import { countToNumber } from '../core/report/reportTypes';
 import type { ProfileReport } from '../core/report/reportTypes';
 import { formatBytes, formatScaled, formatSeconds } from '../core/report/units';
 import type { EstimatesPayload } from '../protocol/messages';
@@ -28,20 +29,16 @@ export interface NetronAttachment {
   readonly metrics: NetronAttachmentItem[];
 }
 
-function num(v: number | string): number {
-  return typeof v === 'number' ? v : Number(v);
-}
-
 export function netronAttachment(report: ProfileReport, estimates?: EstimatesPayload): NetronAttachment {
   const metadata: NetronAttachmentItem[] = [];
   const metrics: NetronAttachmentItem[] = [];
   const t = report.totals;
   const model = (name: string, value: string | number) => metrics.push({ kind: 'model', target: '', name, value, type: 'attribute' });
-  model('flops', num(t.flops));
-  model('macs', num(t.macs));
-  model('parameters', num(t.params));
-  model('weight bytes', num(t.weightBytes));
-  model('peak activation bytes', num(t.peakActivationBytes));
+  model('flops', countToNumber(t.flops));
+  model('macs', countToNumber(t.macs));
+  model('parameters', countToNumber(t.params));
+  model('weight bytes', countToNumber(t.weightBytes));
+  model('peak activation bytes', countToNumber(t.peakActivationBytes));
   metadata.push({ kind: 'model', target: '', name: 'profiled by', value: `${report.tool.name} ${report.tool.version}` });
   if (Object.keys(report.bindings).length) {
     metadata.push({ kind: 'model', target: '', name: 'bindings', value: Object.entries(report.bindings).map(([k, v]) => `${k}=${v}`).join(', ') });
@@ -57,14 +54,14 @@ export function netronAttachment(report: ProfileReport, estimates?: EstimatesPay
     seen.add(n.name);
     const node = (name: string, value: string | number, type = 'attribute') => metrics.push({ kind: 'node', target: n.name, name, value, type });
     if (n.status === 'costed') {
-      node('flops', num(n.flops));
-      node('macs', num(n.macs));
+      node('flops', countToNumber(n.flops));
+      node('macs', countToNumber(n.macs));
     } else {
       metadata.push({ kind: 'node', target: n.name, name: 'cost', value: n.status === 'uncovered' ? 'no cost rule for this op' : 'unknown (input shapes unknown)' });
     }
-    if (num(n.params) > 0) node('parameters', num(n.params));
-    node('bytes read', num(n.bytesRead));
-    node('bytes written', num(n.bytesWritten));
+    if (countToNumber(n.params) > 0) node('parameters', countToNumber(n.params));
+    node('bytes read', countToNumber(n.bytesRead));
+    node('bytes written', countToNumber(n.bytesWritten));
     if (n.arithmeticIntensity !== null) node('arithmetic intensity', Number(n.arithmeticIntensity.toFixed(3)));
     const s = estimates?.nodeSeconds[n.index];
     if (best && typeof s === 'number') node(`time on ${best.target}`, formatSeconds(s));

@@ -1,13 +1,13 @@
 /**
  * LLM serving figures for a decoder with a KV cache (runs in the worker). The same path as the CLI's
- * `analyzeTargets` (src/core/targetAnalysis.ts): the core's `detectDecoder`, `llmBindings` and
+ * `analyzeTargets` (src/core/targetAnalysis.ts): the core's `detectDecoder`, `llmPhaseBindings` and
  * `combineLlm`, the batch bound as the CLI binds it, the user's bindings winning over the phase
  * defaults. It is not `analyzeTargets` itself because that also re-profiles the whole model and re-prices
  * the hints (already done here) and takes no efficiency overrides (the extension's estimates honour them).
  * The integration suite checks the figures against `onnx-profile --format json` (`llm.estimates`).
  */
-import { combineLlm, detectDecoder, llmBindings, type LlmEstimate } from '../core/estimate/llm';
-import { batchSymbol, type LoadedModel } from '../core/profile';
+import { combineLlm, detectDecoder, llmPhaseBindings, type LlmEstimate } from '../core/estimate/llm';
+import { batchSymbol, bindBatch, profiledBatch, type LoadedModel } from '../core/profile';
 import type { ProfileReport } from '../core/report/reportTypes';
 import { LLM_DEFAULT_OUTPUT_TOKENS, LLM_DEFAULT_PROMPT_TOKENS, type LlmEstimatePayload, type LlmPayload } from '../protocol/messages';
 import { estimateOptionsOf } from './estimates';
@@ -30,18 +30,16 @@ export function computeLlm(
   const outputTokens = req.llm?.outputTokens ?? LLM_DEFAULT_OUTPUT_TOKENS;
   // As analyzeTargets: the batch symbol bound to the chosen batch unless the user bound it.
   const symbol = batchSymbol(model.model);
-  const bindings = new Map(Object.entries(userBindings));
-  if (symbol !== undefined && !bindings.has(symbol)) bindings.set(symbol, req.batch);
-  const batch = symbol !== undefined ? bindings.get(symbol)! : staticBatch(report) ?? 1;
+  const bindings = bindBatch(symbol, new Map(Object.entries(userBindings)), req.batch);
+  const batch = profiledBatch(symbol, bindings, report);
   const base = { promptTokens, outputTokens, batch, layers: decoder.layers };
   if (req.targets.length === 0) return { ...base, estimates: [], bestTarget: null, note: 'no targets chosen' };
   try {
-    const phases = llmBindings(decoder, batch, promptTokens, outputTokens);
-    const withUser = (phase: Record<string, number>) => new Map([...Object.entries(phase), ...bindings]);
-    const key = JSON.stringify([modelKey, [...withUser(phases.prefill)], [...withUser(phases.decode)]]);
+    const phase = llmPhaseBindings(decoder, batch, promptTokens, outputTokens, bindings);
+    const key = JSON.stringify([modelKey, [...phase.prefill], [...phase.decode]]);
     if (cached?.key !== key) {
       cached = undefined;
-      cached = { key, prefill: model.profile({ bindings: withUser(phases.prefill) }), decode: model.profile({ bindings: withUser(phases.decode) }) };
+      cached = { key, prefill: model.profile({ bindings: phase.prefill }), decode: model.profile({ bindings: phase.decode }) };
     }
     const list = combineLlm(cached.prefill, cached.decode, req.targets, { ...estimateOptionsOf(req, batch), promptTokens, outputTokens });
     const names = new Map(req.targets.map((t) => [t.id, t.name]));
@@ -85,8 +83,3 @@ function toPayload(e: LlmEstimate, targetName: string): LlmEstimatePayload {
   };
 }
 
-/** The leading dim of the first graph input when it is static (as analyzeTargets reads it). */
-function staticBatch(report: ProfileReport): number | undefined {
-  const first = report.graphInputs[0]?.shape?.[0];
-  return typeof first === 'number' && first > 0 ? first : undefined;
-}

@@ -215,9 +215,8 @@ const MAX_TARGETS = 64;
 export const COMPARE_PRECISIONS: readonly string[] = ['fp64', 'fp32', 'tf32', 'bf16', 'fp16', 'fp8', 'int8', 'int4', 'fp4'];
 /** Largest prompt or generated token count a 'hardware/compare' may ask for. */
 export const LLM_MAX_TOKENS = 1 << 20;
-/** Defaults of the LLM estimate (the CLI's --prompt / --generate defaults, core DEFAULT_*_TOKENS). */
-export const LLM_DEFAULT_PROMPT_TOKENS = 512;
-export const LLM_DEFAULT_OUTPUT_TOKENS = 128;
+/** Defaults of the LLM estimate: the CLI's --prompt / --generate defaults, from the core. */
+export { DEFAULT_OUTPUT_TOKENS as LLM_DEFAULT_OUTPUT_TOKENS, DEFAULT_PROMPT_TOKENS as LLM_DEFAULT_PROMPT_TOKENS } from '../core/estimate/llmDefaults';
 
 /** A token count a view may post or show: an integer from 1 to LLM_MAX_TOKENS. */
 export function isTokenCount(v: unknown): v is number {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { assertClean } from './checks.mjs';
 import { coreHints, payloadEstimates, settings, syntheticEstimates, syntheticHints, syntheticReport } from './fixtures.mjs';
 
 const show = (report, extra = {}) => ({ type: 'report/show', report, settings: settings(), ...extra });
@@ -40,11 +41,6 @@ async function openWith(ctx, report, opts = {}, extra = {}) {
   await v.send(show(report, extra));
   await v.page.waitForSelector('[data-testid="node-row"]');
   return v;
-}
-
-async function assertClean(v) {
-  assert.deepEqual(await v.csp(), [], 'CSP violations');
-  assert.deepEqual(v.errors, [], 'page errors');
 }
 
 function profileRealModel(ctx) {

@@ -1,27 +1,18 @@
 // Hardware side panel tests (driven by scripts/runWebviewTests.mjs).
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { assertClean, lastCompare, openPanel, PANEL_VIEWPORT } from './checks.mjs';
 import { TARGETS, coreHints, payloadEstimates, settings, syntheticEstimates, syntheticHints, syntheticReport } from './fixtures.mjs';
 
 const report = syntheticReport(120);
 const estimates = syntheticEstimates(report);
 const show = (extra = {}) => ({ type: 'report/show', report, settings: settings(), estimates, hints: syntheticHints(report), ...extra });
 
-async function assertClean(v) {
-  assert.deepEqual(await v.csp(), [], 'CSP violations');
-  assert.deepEqual(v.errors, [], 'page errors');
-}
-
-async function lastCompare(v) {
-  await v.page.waitForFunction(() => window.__posted.some((m) => m.type === 'hardware/compare'), null, { timeout: 3000 });
-  return (await v.posted()).filter((m) => m.type === 'hardware/compare').at(-1);
-}
-
 export const tests = [
   {
     name: 'sidebar: default targets, estimate rows match the estimates',
     async fn(ctx) {
-      const v = await ctx.open('sidebar', { viewport: { width: 420, height: 1400 } });
+      const v = await ctx.open('sidebar', { viewport: PANEL_VIEWPORT });
       // before any report: default mix is pre-selected in the picker
       const checked = await v.page.$$eval('[data-testid="target-picker"] vscode-checkbox', (els) => els.filter((e) => e.checked).map((e) => e.dataset.value));
       assert.deepEqual([...checked].sort(), [...TARGETS].sort());
@@ -56,9 +47,7 @@ export const tests = [
   {
     name: 'sidebar: picking targets, batch, precision and what-if post a valid hardware/compare',
     async fn(ctx) {
-      const v = await ctx.open('sidebar', { viewport: { width: 420, height: 1400 } });
-      await v.send(show());
-      await v.page.waitForSelector('[data-testid="hardware-table"]');
+      const v = await openPanel(ctx, show(), '[data-testid="hardware-table"]');
       await v.clearPosted();
       await v.page.click('[data-testid="target-l4"]');
       await v.page.click('[data-testid="target-mi300x"]');
@@ -105,9 +94,7 @@ export const tests = [
   {
     name: 'sidebar: malformed messages dropped; keyboard reaches the picker and table; labels',
     async fn(ctx) {
-      const v = await ctx.open('sidebar', { viewport: { width: 420, height: 1400 } });
-      await v.send(show());
-      await v.page.waitForSelector('[data-testid="hardware-table"]');
+      const v = await openPanel(ctx, show(), '[data-testid="hardware-table"]');
       await v.send({ type: 'report/show', report: null, settings: {} });
       await v.send({ type: 'hardware/whatever' });
       await v.send(show({ estimates: [{ target: 'x', latencySeconds: 'slow' }, 7] }));
@@ -142,9 +129,7 @@ export const tests = [
   {
     name: "sidebar: the host's EstimatesPayload and core Hint shapes",
     async fn(ctx) {
-      const v = await ctx.open('sidebar', { viewport: { width: 420, height: 1400 } });
-      await v.send(show({ estimates: payloadEstimates(report), hints: coreHints(report) }));
-      await v.page.waitForSelector('[data-testid="estimate-row"]');
+      const v = await openPanel(ctx, show({ estimates: payloadEstimates(report), hints: coreHints(report) }), '[data-testid="estimate-row"]');
       assert.equal((await v.page.$$('[data-testid="estimate-row"]')).length, TARGETS.length);
       assert.ok(await v.page.$('[data-testid="target-my-npu"]'), 'catalog from estimates.available (custom target)');
       assert.match(await v.page.textContent('[role="alert"]'), /Unknown target ids: nope-9000/);

@@ -1,6 +1,7 @@
 // Hardware side panel: the "LLM serving" section of a decoder with a KV cache (EstimatesPayload.llm).
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { assertClean, lastCompare, openPanel, PANEL_VIEWPORT } from './checks.mjs';
 import { TARGETS, payloadEstimates, settings, syntheticHints, syntheticLlm, syntheticReport } from './fixtures.mjs';
 
 const report = syntheticReport(120);
@@ -14,16 +15,6 @@ const showLlm = (extra = {}, llmPayload = llm) => ({
   ...extra,
 });
 
-async function assertClean(v) {
-  assert.deepEqual(await v.csp(), [], 'CSP violations');
-  assert.deepEqual(v.errors, [], 'page errors');
-}
-
-async function lastCompare(v) {
-  await v.page.waitForFunction(() => window.__posted.some((m) => m.type === 'hardware/compare'), null, { timeout: 3000 });
-  return (await v.posted()).filter((m) => m.type === 'hardware/compare').at(-1);
-}
-
 const cells = (v) =>
   v.page.$$eval('[data-testid="llm-row"]', (els) =>
     els.map((e) => ({ target: e.dataset.target, cells: Object.fromEntries([...e.querySelectorAll('td')].map((c) => [c.dataset.col, { value: c.dataset.value, text: c.textContent, best: c.classList.contains('best') }])) })),
@@ -33,7 +24,7 @@ export const tests = [
   {
     name: 'sidebar LLM: a decoder shows the LLM serving table and tokens/s chart, best values marked',
     async fn(ctx) {
-      const v = await ctx.open('sidebar', { viewport: { width: 420, height: 1400 } });
+      const v = await ctx.open('sidebar', { viewport: PANEL_VIEWPORT });
       assert.equal(await v.page.isVisible('[data-testid="llm-section"]'), false, 'hidden before any report');
       await v.send(showLlm());
       await v.page.waitForSelector('[data-testid="llm-table"]');
@@ -85,9 +76,7 @@ export const tests = [
   {
     name: 'sidebar LLM: prompt and generated tokens post a valid hardware/compare; bad values are refused',
     async fn(ctx) {
-      const v = await ctx.open('sidebar', { viewport: { width: 420, height: 1400 } });
-      await v.send(showLlm());
-      await v.page.waitForSelector('[data-testid="llm-table"]');
+      const v = await openPanel(ctx, showLlm(), '[data-testid="llm-table"]');
       await v.clearPosted();
       await v.page.fill('[data-testid="llm-prompt-input"] input', '2048');
       let m = await lastCompare(v);
@@ -165,9 +154,7 @@ export const tests = [
   {
     name: 'sidebar LLM: a model that is no decoder shows no LLM section and posts no token counts',
     async fn(ctx) {
-      const v = await ctx.open('sidebar', { viewport: { width: 420, height: 1400 } });
-      await v.send(showLlm());
-      await v.page.waitForSelector('[data-testid="llm-table"]');
+      const v = await openPanel(ctx, showLlm(), '[data-testid="llm-table"]');
       // the next model is a plain encoder: the section goes away
       await v.send({ type: 'report/show', report, settings: settings({ promptTokens: 512, outputTokens: 128 }), estimates: payloadEstimates(report), hints: [] });
       await v.page.waitForFunction(() => document.querySelector('[data-testid="llm-section"]')?.hidden === true);
@@ -179,9 +166,7 @@ export const tests = [
       const m = await lastCompare(v);
       assert.ok(!('promptTokens' in m) && !('outputTokens' in m), JSON.stringify(m));
       // and a fresh panel on a non-decoder never shows it
-      const w = await ctx.open('sidebar', { viewport: { width: 420, height: 1400 } });
-      await w.send({ type: 'report/show', report, settings: settings(), estimates: payloadEstimates(report), hints: [] });
-      await w.page.waitForSelector('[data-testid="estimate-row"]');
+      const w = await openPanel(ctx, { type: 'report/show', report, settings: settings(), estimates: payloadEstimates(report), hints: [] }, '[data-testid="estimate-row"]');
       assert.equal(await w.page.isVisible('[data-testid="llm-section"]'), false);
       await assertClean(v);
       await assertClean(w);

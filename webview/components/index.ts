@@ -5,6 +5,8 @@
 export { button, setDisabled, textField, dropdown, checkbox, progressRing, badge } from './toolkit';
 export type { FieldHandle, DropdownHandle, DropdownOption, CheckboxHandle } from './toolkit';
 export { h, s, rowBadge, clear } from './dom';
+export { statusLine } from './statusLine';
+export type { StatusLine } from './statusLine';
 export { VirtualGrid } from './virtualGrid';
 export type { GridColumn, VirtualGridOptions } from './virtualGrid';
 export { barChart, rooflineChart } from './charts';

@@ -10,13 +10,12 @@ import {
   VirtualGrid,
   barChart,
   button,
-  clear,
   dropdown,
   h,
-  progressRing,
   rooflineChart,
   rowBadge,
   setDisabled,
+  statusLine,
   textField,
   type DropdownHandle,
   type FieldHandle,
@@ -69,7 +68,6 @@ interface Model {
   report: ProfileReport;
   settings: ViewSettings;
   estimates: EstimatesView | null;
-  hints: HintView[];
   hintsByNode: Map<number, HintView[]>;
   /** node.index → position in report.nodes */
   posByIndex: Map<number, number>;
@@ -84,7 +82,7 @@ let binding = false;
 const root = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
 root.classList.add('profile-editor');
 
-const statusBar = h('div', { class: 'status-bar', role: 'status', 'aria-live': 'polite', 'data-testid': 'status' });
+const { el: statusBar, show: showStatus } = statusLine();
 const errorBar = h('div', { class: 'error-bar', role: 'alert', 'data-testid': 'error', hidden: true });
 const headerEl = h('header', { class: 'view-header' });
 const bindSection = h('section', { class: 'bind-section', 'aria-label': 'Symbolic dimensions', hidden: true });
@@ -93,14 +91,6 @@ const chartsEl = h('section', { class: 'charts', 'aria-label': 'Charts' });
 const tableSection = h('section', { class: 'table-section', 'aria-label': 'Layers' });
 const emptyEl = h('div', { class: 'empty-state' }, 'Waiting for the profile…');
 root.replaceChildren(headerEl, statusBar, errorBar, emptyEl, bindSection, summaryEl, chartsEl, tableSection);
-
-function showStatus(message: string | null, busy = false): void {
-  clear(statusBar);
-  statusBar.classList.toggle('busy', busy);
-  if (message === null) return;
-  if (busy) statusBar.append(progressRing(message));
-  statusBar.append(h('span', undefined, message));
-}
 
 function showError(message: string | null): void {
   errorBar.hidden = message === null;
@@ -157,6 +147,21 @@ const ROW_HEIGHT = 24;
 
 let items: Item[] = [];
 let itemByNode = new Map<number, number>();
+
+/** The op type as the view shows it: custom domains qualify it ("com.microsoft::FusedConv"). */
+function opLabel(x: { domain: string; opType: string }): string {
+  return x.domain ? `${x.domain}::${x.opType}` : x.opType;
+}
+
+/** The module path of a node, one segment per level of the module tree. */
+function moduleSegments(n: NodeReport): string[] {
+  const segs = n.scope ? n.scope.split('/').filter((x) => x.length > 0) : [];
+  return segs.length ? segs : ['(no module)'];
+}
+
+// Group keys (persisted in ui.collapsed): 'o:' + op label, or 'm:' + the module path ('/a/b').
+const opGroupKey = (label: string) => `o:${label}`;
+const moduleGroupKey = (path: string) => `m:${path}`;
 
 function nodeTime(n: NodeReport): NodeTimeView | undefined {
   return model?.estimates?.nodeTimes.get(currentTarget())?.get(n.index);
@@ -241,21 +246,23 @@ function addToAgg(a: Agg, n: NodeReport): void {
   a.time += nodeTime(n)?.seconds ?? 0;
 }
 
-/** Filter, sort and group the nodes into the flat item list the grid shows. */
-function rebuildItems(): void {
-  if (!model) return;
-  const nodes = model.report.nodes;
+/** Positions (in report.nodes) of the nodes that pass the text, op type and status filters. */
+function filteredPositions(m: Model): number[] {
+  const nodes = m.report.nodes;
   const q = ui.filter.trim().toLowerCase();
   const positions: number[] = [];
   for (let p = 0; p < nodes.length; p++) {
     const n = nodes[p];
     if (ui.opType && n.opType !== ui.opType) continue;
     if (ui.status && n.status !== ui.status) continue;
-    if (q && !model.search[p].includes(q)) continue;
+    if (q && !m.search[p].includes(q)) continue;
     positions.push(p);
   }
-  const col = ui.sortCol;
-  const dir = ui.sortDir === 'ascending' ? 1 : -1;
+  return positions;
+}
+
+/** Sorts positions in place by the sort column; ties keep node order. Keys are computed once per node. */
+function sortPositions(nodes: readonly NodeReport[], positions: number[], col: string, dir: number): void {
   if (NUMERIC.has(col)) {
     const keys = new Float64Array(nodes.length);
     for (const p of positions) keys[p] = numericKey(col, nodes[p]);
@@ -265,9 +272,62 @@ function rebuildItems(): void {
     for (const p of positions) keys[p] = stringKey(col, nodes[p], p).toLowerCase();
     positions.sort((a, b) => (keys[a] < keys[b] ? -dir : keys[a] > keys[b] ? dir : nodes[a].index - nodes[b].index));
   }
+}
+
+interface Group {
+  label: string;
+  agg: Agg;
+  /** Positions of the nodes directly in this group, already sorted. */
+  pos: number[];
+}
+
+function groupsByOpType(nodes: readonly NodeReport[], positions: readonly number[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const p of positions) {
+    const n = nodes[p];
+    const label = opLabel(n);
+    let g = groups.get(label);
+    if (!g) groups.set(label, (g = { label, agg: newAgg(), pos: [] }));
+    g.pos.push(p);
+    addToAgg(g.agg, n);
+  }
+  return [...groups.values()];
+}
+
+interface ModuleTree extends Group {
+  path: string;
+  children: Map<string, ModuleTree>;
+}
+
+function moduleTree(nodes: readonly NodeReport[], positions: readonly number[]): ModuleTree {
+  const mk = (label: string, path: string): ModuleTree => ({ label, path, agg: newAgg(), children: new Map(), pos: [] });
+  const treeRoot = mk('', '');
+  for (const p of positions) {
+    const n = nodes[p];
+    let t = treeRoot;
+    addToAgg(t.agg, n);
+    for (const seg of moduleSegments(n)) {
+      let c = t.children.get(seg);
+      if (!c) t.children.set(seg, (c = mk(seg, `${t.path}/${seg}`)));
+      t = c;
+      addToAgg(t.agg, n);
+    }
+    t.pos.push(p);
+  }
+  return treeRoot;
+}
+
+/** Filter, sort and group the nodes into the flat item list the grid shows. */
+function rebuildItems(): void {
+  if (!model) return;
+  const nodes = model.report.nodes;
+  const positions = filteredPositions(model);
+  const col = ui.sortCol;
+  const dir = ui.sortDir === 'ascending' ? 1 : -1;
+  sortPositions(nodes, positions, col, dir);
   const collapsed = new Set(ui.collapsed);
   const out: Item[] = [];
-  const cmpGroups = (a: { label: string; agg: Agg }, b: { label: string; agg: Agg }) => {
+  const cmpGroups = (a: Group, b: Group) => {
     const ka = aggKey(col, a.agg, a.label);
     const kb = aggKey(col, b.agg, b.label);
     if (typeof ka === 'number' && typeof kb === 'number') return (ka - kb) * dir || a.agg.minIdx - b.agg.minIdx;
@@ -278,48 +338,16 @@ function rebuildItems(): void {
   if (ui.groupBy === 'none') {
     for (const p of positions) out.push({ kind: 'node', pos: p, level: 0 });
   } else if (ui.groupBy === 'opType') {
-    const groups = new Map<string, { label: string; agg: Agg; pos: number[] }>();
-    for (const p of positions) {
-      const n = nodes[p];
-      const key = n.domain ? `${n.domain}::${n.opType}` : n.opType;
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = { label: key, agg: newAgg(), pos: [] }));
-      g.pos.push(p);
-      addToAgg(g.agg, n);
-    }
-    for (const g of [...groups.values()].sort(cmpGroups)) {
-      const key = `o:${g.label}`;
+    for (const g of groupsByOpType(nodes, positions).sort(cmpGroups)) {
+      const key = opGroupKey(g.label);
       const expanded = !collapsed.has(key);
       out.push({ kind: 'group', key, label: g.label, level: 0, expanded, agg: g.agg });
       if (expanded) for (const p of g.pos) out.push({ kind: 'node', pos: p, level: 1 });
     }
   } else {
-    interface Tree {
-      label: string;
-      path: string;
-      agg: Agg;
-      children: Map<string, Tree>;
-      pos: number[];
-    }
-    const mk = (label: string, path: string): Tree => ({ label, path, agg: newAgg(), children: new Map(), pos: [] });
-    const treeRoot = mk('', '');
-    for (const p of positions) {
-      const n = nodes[p];
-      const segs = n.scope ? n.scope.split('/').filter((x) => x.length > 0) : [];
-      if (segs.length === 0) segs.push('(no module)');
-      let t = treeRoot;
-      addToAgg(t.agg, n);
-      for (const seg of segs) {
-        let c = t.children.get(seg);
-        if (!c) t.children.set(seg, (c = mk(seg, `${t.path}/${seg}`)));
-        t = c;
-        addToAgg(t.agg, n);
-      }
-      t.pos.push(p);
-    }
-    const walk = (t: Tree, level: number) => {
+    const walk = (t: ModuleTree, level: number) => {
       for (const c of [...t.children.values()].sort(cmpGroups)) {
-        const key = `m:${c.path}`;
+        const key = moduleGroupKey(c.path);
         const expanded = !collapsed.has(key);
         out.push({ kind: 'group', key, label: c.label, level, expanded, agg: c.agg });
         if (!expanded) continue;
@@ -327,7 +355,7 @@ function rebuildItems(): void {
         for (const p of c.pos) out.push({ kind: 'node', pos: p, level: level + 1 });
       }
     };
-    walk(treeRoot, 0);
+    walk(moduleTree(nodes, positions), 0);
   }
   items = out;
   itemByNode = new Map();
@@ -387,53 +415,59 @@ function cell(col: GridColumn, colIndex: number, text: string, title?: string, v
 function renderRow(i: number, row: HTMLElement): void {
   const it = items[i];
   if (!it || !model) return;
-  const binary = model.settings.memoryUnit === 'binary';
-  if (it.kind === 'group') {
-    row.classList.add('group-row');
-    row.setAttribute('aria-expanded', String(it.expanded));
-    row.setAttribute('aria-level', String(it.level + 1));
-    row.dataset.testid = 'group-row';
-    row.dataset.groupKey = it.key;
-    const a = it.agg;
-    COLUMNS.forEach((col, ci) => {
-      let c: HTMLElement;
-      switch (col.id) {
-        case 'name': {
-          c = cell(col, ci, '', `${it.label} (${a.count} layers)`);
-          c.style.paddingLeft = `${6 + it.level * 14}px`;
-          c.append(h('span', { class: 'twisty', 'aria-hidden': 'true' }, it.expanded ? '▾' : '▸'), h('span', { class: 'group-label' }, it.label), h('span', { class: 'group-count' }, ` (${a.count})`));
-          break;
-        }
-        case 'flops':
-          c = cell(col, ci, formatScaled(a.flops, ''), exact(a.flops));
-          break;
-        case 'macs':
-          c = cell(col, ci, formatScaled(a.macs, ''), exact(a.macs));
-          break;
-        case 'params':
-          c = cell(col, ci, formatScaled(a.params, ''), exact(a.params));
-          break;
-        case 'weights':
-          c = cell(col, ci, bytes(a.weights, binary));
-          break;
-        case 'bytes':
-          c = cell(col, ci, bytes(a.bytes, binary));
-          break;
-        case 'time':
-          c = cell(col, ci, a.time > 0 ? formatSeconds(a.time) : '');
-          break;
-        default:
-          c = cell(col, ci, '');
+  if (it.kind === 'group') renderGroupRow(it, row, model);
+  else renderNodeRow(it, row, model);
+}
+
+function renderGroupRow(it: GroupItem, row: HTMLElement, m: Model): void {
+  const binary = m.settings.memoryUnit === 'binary';
+  row.classList.add('group-row');
+  row.setAttribute('aria-expanded', String(it.expanded));
+  row.setAttribute('aria-level', String(it.level + 1));
+  row.dataset.testid = 'group-row';
+  row.dataset.groupKey = it.key;
+  const a = it.agg;
+  COLUMNS.forEach((col, ci) => {
+    let c: HTMLElement;
+    switch (col.id) {
+      case 'name': {
+        c = cell(col, ci, '', `${it.label} (${a.count} layers)`);
+        c.style.paddingLeft = `${6 + it.level * 14}px`;
+        c.append(h('span', { class: 'twisty', 'aria-hidden': 'true' }, it.expanded ? '▾' : '▸'), h('span', { class: 'group-label' }, it.label), h('span', { class: 'group-count' }, ` (${a.count})`));
+        break;
       }
-      row.append(c);
-    });
-    return;
-  }
-  const n = model.report.nodes[it.pos];
+      case 'flops':
+        c = cell(col, ci, formatScaled(a.flops, ''), exact(a.flops));
+        break;
+      case 'macs':
+        c = cell(col, ci, formatScaled(a.macs, ''), exact(a.macs));
+        break;
+      case 'params':
+        c = cell(col, ci, formatScaled(a.params, ''), exact(a.params));
+        break;
+      case 'weights':
+        c = cell(col, ci, bytes(a.weights, binary));
+        break;
+      case 'bytes':
+        c = cell(col, ci, bytes(a.bytes, binary));
+        break;
+      case 'time':
+        c = cell(col, ci, a.time > 0 ? formatSeconds(a.time) : '');
+        break;
+      default:
+        c = cell(col, ci, '');
+    }
+    row.append(c);
+  });
+}
+
+function renderNodeRow(it: NodeItem, row: HTMLElement, m: Model): void {
+  const binary = m.settings.memoryUnit === 'binary';
+  const n = m.report.nodes[it.pos];
   row.dataset.testid = 'node-row';
   row.dataset.nodeIndex = String(n.index);
   row.classList.add(`status-${n.status}`);
-  const hints = model.hintsByNode.get(n.index);
+  const hints = m.hintsByNode.get(n.index);
   const t = nodeTime(n);
   COLUMNS.forEach((col, ci) => {
     let c: HTMLElement;
@@ -446,7 +480,7 @@ function renderRow(i: number, row: HTMLElement): void {
         if (it.level > 0) c.style.paddingLeft = `${6 + it.level * 14}px`;
         break;
       case 'op':
-        c = cell(col, ci, n.domain ? `${n.domain}::${n.opType}` : n.opType);
+        c = cell(col, ci, opLabel(n));
         break;
       case 'scope':
         c = cell(col, ci, n.scope);
@@ -478,7 +512,7 @@ function renderRow(i: number, row: HTMLElement): void {
         c = cell(col, ci, t ? formatSeconds(t.seconds) : '—', t ? `${formatSeconds(t.seconds)} (${t.bound}-bound) on ${currentTarget()}` : 'No estimate');
         break;
       case 'shapes':
-        c = cell(col, ci, model!.shapes[it.pos]);
+        c = cell(col, ci, m.shapes[it.pos]);
         break;
       case 'hints': {
         c = cell(col, ci, '');
@@ -544,6 +578,13 @@ let groupDropdown: DropdownHandle;
 let filterTimer: number | undefined;
 const detailPane = h('aside', { class: 'detail-pane', 'aria-label': 'Layer details', 'data-testid': 'node-detail', tabindex: -1, hidden: true });
 
+/** A filter or the grouping changed: the row list starts again from the top. */
+function refilter(patch: Partial<EditorState>, keepSelectionVisible: boolean): void {
+  persist(patch);
+  grid.scrollTop = 0;
+  refreshTable(keepSelectionVisible);
+}
+
 function buildTableSection(): void {
   filterField = textField({
     label: 'Filter layers',
@@ -552,11 +593,7 @@ function buildTableSection(): void {
     testId: 'filter-input',
     onInput: (v) => {
       window.clearTimeout(filterTimer);
-      filterTimer = window.setTimeout(() => {
-        persist({ filter: v, scrollTop: 0 });
-        grid.scrollTop = 0;
-        refreshTable(false);
-      }, 120);
+      filterTimer = window.setTimeout(() => refilter({ filter: v, scrollTop: 0 }, false), 120);
     },
   });
   opTypeDropdown = dropdown({
@@ -564,11 +601,7 @@ function buildTableSection(): void {
     options: [{ value: '', label: 'All op types' }],
     value: ui.opType,
     testId: 'optype-filter',
-    onChange: (v) => {
-      persist({ opType: v });
-      grid.scrollTop = 0;
-      refreshTable(false);
-    },
+    onChange: (v) => refilter({ opType: v }, false),
   });
   statusDropdown = dropdown({
     label: 'Status',
@@ -580,11 +613,7 @@ function buildTableSection(): void {
     ],
     value: ui.status,
     testId: 'status-filter',
-    onChange: (v) => {
-      persist({ status: v });
-      grid.scrollTop = 0;
-      refreshTable(false);
-    },
+    onChange: (v) => refilter({ status: v }, false),
   });
   groupDropdown = dropdown({
     label: 'Group by',
@@ -595,11 +624,7 @@ function buildTableSection(): void {
     ],
     value: ui.groupBy,
     testId: 'group-by',
-    onChange: (v) => {
-      persist({ groupBy: v === 'module' || v === 'opType' ? v : 'none' });
-      grid.scrollTop = 0;
-      refreshTable(true);
-    },
+    onChange: (v) => refilter({ groupBy: v === 'module' || v === 'opType' ? v : 'none' }, true),
   });
   const toolbar = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Layer table controls' }, filterField.el, opTypeDropdown.el, statusDropdown.el, groupDropdown.el, tableInfo);
   const body = h('div', { class: 'table-body' }, grid.el, detailPane);
@@ -641,7 +666,7 @@ function renderDetail(): void {
   const dl = h('dl', { class: 'detail-fields' });
   const add = (label: string, value: string | Node, key?: string) => dl.append(...field(label, value, key));
   add('Index', String(n.index), 'index');
-  add('Op type', n.domain ? `${n.domain}::${n.opType}` : n.opType, 'opType');
+  add('Op type', opLabel(n), 'opType');
   add('Status', n.status, 'status');
   if (n.scope) add('Module', n.scope, 'scope');
   if (n.graphPath) add('Subgraph', n.graphPath, 'graphPath');
@@ -730,6 +755,14 @@ function parseDim(v: string): number | null | 'invalid' {
   return Number.isSafeInteger(n) && n <= 2 ** 40 ? n : 'invalid';
 }
 
+/** While a dims/bind re-profile runs: Apply is disabled and the section is marked busy. */
+function setBinding(busy: boolean): void {
+  binding = busy;
+  if (applyButton) setDisabled(applyButton, busy);
+  if (busy) bindSection.setAttribute('aria-busy', 'true');
+  else bindSection.removeAttribute('aria-busy');
+}
+
 function applyBindings(): void {
   if (!model || binding) return;
   const bindings: Record<string, number> = {};
@@ -749,9 +782,7 @@ function applyBindings(): void {
     return;
   }
   if (host.post({ type: 'dims/bind', bindings })) {
-    binding = true;
-    if (applyButton) setDisabled(applyButton, true);
-    bindSection.setAttribute('aria-busy', 'true');
+    setBinding(true);
     showStatus(`Re-profiling with ${Object.entries(bindings).map(([k, v]) => `${k}=${v}`).join(', ') || 'no bindings'}…`, true);
   }
 }
@@ -772,7 +803,6 @@ function buildBindSection(r: ProfileReport): void {
   applyButton = button({ label: 'Apply', appearance: 'primary', testId: 'bind-apply', ariaLabel: 'Apply dimension bindings and re-profile', onClick: applyBindings });
   const unbound = r.unboundSymbols.length ? `Unbound dims count as 1 in totals: ${r.unboundSymbols.join(', ')}` : 'All symbolic dims are bound.';
   bindSection.replaceChildren(h('h2', { class: 'section-title' }, 'Symbolic dimensions'), h('p', { class: 'muted' }, unbound), h('div', { class: 'bind-fields' }, ...fields, applyButton));
-  bindSection.removeAttribute('aria-busy');
 }
 
 function card(title: string, value: string, testId: string, rawValue: string, ...extra: (Node | string)[]): HTMLElement {
@@ -793,7 +823,7 @@ function buildSummary(r: ProfileReport, settings: ViewSettings): void {
   for (const [d, b] of Object.entries(t.weightBytesByDtype).sort((a, b2) => num(b2[1]) - num(a[1]))) dtypeList.append(h('li', undefined, `${d}: ${bytes(b, binary)}`));
   const cov = r.coverage;
   const covList = h('ul', { class: 'plain-list compact', 'aria-label': 'Uncovered op types', 'data-testid': 'uncovered-ops' });
-  for (const u of cov.uncoveredOpTypes.slice(0, 8)) covList.append(h('li', undefined, `${u.domain ? `${u.domain}::` : ''}${u.opType} ×${u.count}`));
+  for (const u of cov.uncoveredOpTypes.slice(0, 8)) covList.append(h('li', undefined, `${opLabel(u)} ×${u.count}`));
   if (cov.uncoveredOpTypes.length > 8) covList.append(h('li', { class: 'muted' }, `+${cov.uncoveredOpTypes.length - 8} more`));
   summaryEl.replaceChildren(
     card('Parameters', formatScaled(t.params, ''), 'summary-params', String(t.params), `${exact(t.params)} parameters`),
@@ -822,16 +852,13 @@ function chartCard(title: string, testId: string, ...content: (Node | string)[])
   return h('figure', { class: 'chart-card', 'data-testid': testId }, h('figcaption', { class: 'chart-title' }, title), ...content);
 }
 
-function buildCharts(): void {
-  if (!model) return;
-  const r = model.report;
-  // FLOPs by op type
+function opTypeChart(r: ProfileReport): Element {
   const ops = [...r.opTypes].sort((a, b) => num(b.flops) - num(a.flops));
   const top = ops.slice(0, 12).filter((o) => num(o.flops) > 0);
   const rest = ops.slice(12).reduce((a, o) => a + num(o.flops), 0);
-  const opItems = top.map((o, i) => ({ key: o.opType, label: o.domain ? `${o.domain}::${o.opType}` : o.opType, value: num(o.flops), valueLabel: `${formatScaled(o.flops, '')} (${(o.flopsShare * 100).toFixed(1)}%)`, className: `series-${i % 8}`, title: `${o.opType}: ${exact(o.flops)} FLOPs in ${o.count} node(s). Click to filter.` }));
+  const opItems = top.map((o, i) => ({ key: o.opType, label: opLabel(o), value: num(o.flops), valueLabel: `${formatScaled(o.flops, '')} (${(o.flopsShare * 100).toFixed(1)}%)`, className: `series-${i % 8}`, title: `${o.opType}: ${exact(o.flops)} FLOPs in ${o.count} node(s). Click to filter.` }));
   if (rest > 0) opItems.push({ key: '', label: 'other', value: rest, valueLabel: formatScaled(rest, ''), className: 'series-other', title: 'All other op types' });
-  const opChart = opItems.length
+  return opItems.length
     ? barChart({
         ariaLabel: 'FLOPs by op type',
         items: opItems,
@@ -844,58 +871,58 @@ function buildCharts(): void {
         },
       })
     : h('p', { class: 'muted' }, 'No FLOPs counted yet (op coverage may be incomplete).');
+}
 
-  // Time per layer on the selected target
-  const est = model.estimates;
-  let timeContent: (Node | string)[];
-  if (est && est.targets.length) {
-    const target = currentTarget();
-    const targetDd = dropdown({
-      label: 'Target',
-      options: est.targets.map((t) => ({ value: t.target, label: t.targetName })),
-      value: target,
-      testId: 'time-target',
-      onChange: (v) => {
-        persist({ target: v });
-        buildCharts();
-        refreshTable(false);
-        if (ui.detailOpen) renderDetail();
-      },
-    });
-    const times = est.nodeTimes.get(target);
-    const nodes = r.nodes;
-    const timed = times ? [...times.values()].filter((t) => t.seconds > 0).sort((a, b) => b.seconds - a.seconds).slice(0, 15) : [];
-    const te = est.targets.find((t) => t.target === target)!;
-    timeContent = [
-      targetDd.el,
-      h('div', { class: 'muted' }, `Latency ${formatSeconds(te.latencySeconds)} · ${(te.computeBoundFraction * 100).toFixed(0)}% compute-bound`),
-      timed.length
-        ? barChart({
-            ariaLabel: `Slowest layers on ${te.targetName}`,
-            testId: 'chart-time',
-            width: 460,
-            labelWidth: 190,
-            truncateStart: true,
-            items: timed.map((t) => {
-              const p = model!.posByIndex.get(t.index);
-              const n = p !== undefined ? nodes[p] : undefined;
-              return { key: String(t.index), label: n?.name || `#${t.index}`, value: t.seconds, valueLabel: formatSeconds(t.seconds), className: t.bound === 'compute' ? 'series-0' : 'series-2', title: `${n?.name ?? t.index} (${n?.opType ?? '?'}): ${formatSeconds(t.seconds)}, ${t.bound}-bound` };
-            }),
-            onClick: (it) => revealNode(Number(it.key), true),
-          })
-        : h('p', { class: 'muted' }, 'No per-layer times in the estimates.'),
-    ];
-  } else {
-    timeContent = [h('p', { class: 'muted' }, 'No hardware estimates yet: pick targets in the Hardware panel.')];
-  }
+/** The target picker, latency line and slowest layers on the selected target. */
+function timeChart(m: Model, target: string): (Node | string)[] {
+  const est = m.estimates;
+  if (!est || !est.targets.length) return [h('p', { class: 'muted' }, 'No hardware estimates yet: pick targets in the Hardware panel.')];
+  const targetDd = dropdown({
+    label: 'Target',
+    options: est.targets.map((t) => ({ value: t.target, label: t.targetName })),
+    value: target,
+    testId: 'time-target',
+    onChange: (v) => {
+      persist({ target: v });
+      buildCharts();
+      refreshTable(false);
+      if (ui.detailOpen) renderDetail();
+    },
+  });
+  const times = est.nodeTimes.get(target);
+  const nodes = m.report.nodes;
+  const timed = times ? [...times.values()].filter((t) => t.seconds > 0).sort((a, b) => b.seconds - a.seconds).slice(0, 15) : [];
+  const te = est.targets.find((t) => t.target === target)!;
+  return [
+    targetDd.el,
+    h('div', { class: 'muted' }, `Latency ${formatSeconds(te.latencySeconds)} · ${(te.computeBoundFraction * 100).toFixed(0)}% compute-bound`),
+    timed.length
+      ? barChart({
+          ariaLabel: `Slowest layers on ${te.targetName}`,
+          testId: 'chart-time',
+          width: 460,
+          labelWidth: 190,
+          truncateStart: true,
+          items: timed.map((t) => {
+            const p = m.posByIndex.get(t.index);
+            const n = p !== undefined ? nodes[p] : undefined;
+            return { key: String(t.index), label: n?.name || `#${t.index}`, value: t.seconds, valueLabel: formatSeconds(t.seconds), className: t.bound === 'compute' ? 'series-0' : 'series-2', title: `${n?.name ?? t.index} (${n?.opType ?? '?'}): ${formatSeconds(t.seconds)}, ${t.bound}-bound` };
+          }),
+          onClick: (it) => revealNode(Number(it.key), true),
+        })
+      : h('p', { class: 'muted' }, 'No per-layer times in the estimates.'),
+  ];
+}
 
-  // Roofline
-  const target = currentTarget();
+const MAX_ROOFLINE_POINTS = 2000;
+
+/** The roofline card: one point per layer (the ones with most FLOPs), one roof per target with peaks. */
+function rooflineCard(m: Model, target: string): HTMLElement {
+  const est = m.estimates;
   const times = est?.nodeTimes.get(target);
-  const candidates = r.nodes.filter((n) => n.arithmeticIntensity !== null && n.arithmeticIntensity > 0 && num(n.flops) > 0);
+  const candidates = m.report.nodes.filter((n) => n.arithmeticIntensity !== null && n.arithmeticIntensity > 0 && num(n.flops) > 0);
   candidates.sort((a, b) => num(b.flops) - num(a.flops));
-  const MAX_POINTS = 2000;
-  const shown = candidates.slice(0, MAX_POINTS);
+  const shown = candidates.slice(0, MAX_ROOFLINE_POINTS);
   const points = shown.map((n) => {
     const t = times?.get(n.index);
     return { x: n.arithmeticIntensity as number, y: t && t.seconds > 0 ? num(n.flops) / t.seconds : null, label: `${n.name} (${n.opType})`, key: n.index, className: t ? `bound-${t.bound}` : '' };
@@ -904,13 +931,14 @@ function buildCharts(): void {
   const roof = points.length
     ? rooflineChart({ ariaLabel: roofs.length ? 'Roofline: arithmetic intensity against attainable FLOP/s per target' : 'Layers by arithmetic intensity', points, roofs, testId: 'chart-roofline', formatY: (v) => formatScaled(v, ''), onPointClick: (k) => revealNode(k, true) })
     : h('p', { class: 'muted' }, 'No layer has both FLOPs and bytes yet.');
-  const note = candidates.length > MAX_POINTS ? h('div', { class: 'muted' }, `Showing the ${MAX_POINTS} layers with most FLOPs of ${candidates.length}.`) : null;
+  const note = candidates.length > MAX_ROOFLINE_POINTS ? h('div', { class: 'muted' }, `Showing the ${MAX_ROOFLINE_POINTS} layers with most FLOPs of ${candidates.length}.`) : null;
+  return chartCard(roofs.length ? `Roofline${target ? ` (points: ${target})` : ''}` : 'Arithmetic intensity (no estimates: intensity axis only)', 'card-roofline', roof, ...(note ? [note] : []));
+}
 
-  chartsEl.replaceChildren(
-    chartCard('FLOPs by op type', 'card-optype', opChart),
-    chartCard('Time per layer', 'card-time', ...timeContent),
-    chartCard(roofs.length ? `Roofline${target ? ` (points: ${target})` : ''}` : 'Arithmetic intensity (no estimates: intensity axis only)', 'card-roofline', roof, ...(note ? [note] : [])),
-  );
+function buildCharts(): void {
+  if (!model) return;
+  const target = currentTarget();
+  chartsEl.replaceChildren(chartCard('FLOPs by op type', 'card-optype', opTypeChart(model.report)), chartCard('Time per layer', 'card-time', ...timeChart(model, target)), rooflineCard(model, target));
 }
 //#endregion
 
@@ -948,13 +976,12 @@ function showReport(msg: ReportMessage): void {
     report: r,
     settings: msg.settings,
     estimates: normalizeEstimates(msg.estimates),
-    hints,
     hintsByNode,
     posByIndex: new Map(r.nodes.map((n, p) => [n.index, p])),
     search: r.nodes.map((n) => `${n.name}\u0000${n.opType}\u0000${n.scope}\u0000${n.outputs.map((o) => o.name).join('\u0000')}`.toLowerCase()),
     shapes,
   };
-  binding = false;
+  setBinding(false);
   emptyEl.hidden = true;
   showError(null);
   showStatus(null);
@@ -994,11 +1021,9 @@ function revealNode(index: number, fromView: boolean): void {
   }
   if (!itemByNode.has(index)) {
     const n = model.report.nodes[pos];
-    const segs = n.scope.split('/').filter((x) => x.length > 0);
-    if (segs.length === 0) segs.push('(no module)');
-    const ancestors = new Set<string>([`o:${n.domain ? `${n.domain}::${n.opType}` : n.opType}`]);
+    const ancestors = new Set<string>([opGroupKey(opLabel(n))]);
     let path = '';
-    for (const seg of segs) ancestors.add(`m:${(path += `/${seg}`)}`);
+    for (const seg of moduleSegments(n)) ancestors.add(moduleGroupKey((path += `/${seg}`)));
     persist({ collapsed: ui.collapsed.filter((k) => !ancestors.has(k)) });
     rebuildItems();
     if (!itemByNode.has(index)) {
@@ -1031,9 +1056,7 @@ host.onMessage((m) => {
       showStatus(m.message, true);
       break;
     case 'report/error':
-      binding = false;
-      if (applyButton) setDisabled(applyButton, false);
-      bindSection.removeAttribute('aria-busy');
+      setBinding(false);
       showStatus(null);
       showError(m.message);
       emptyEl.hidden = model !== null;

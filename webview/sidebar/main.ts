@@ -6,7 +6,7 @@
  */
 import type { ReportMessage, CatalogEntrySummary } from '../../src/protocol/messages';
 import { formatSeconds } from '../../src/core/report/units';
-import { barChart, button, checkbox, clear, dropdown, h, progressRing, textField, type CheckboxHandle, type FieldHandle } from '../components';
+import { barChart, button, checkbox, dropdown, h, statusLine, textField, type CheckboxHandle, type FieldHandle } from '../components';
 import { compactJoules, compactSeconds, formatScaled, joules, percent, sig3, usd } from '../common/format';
 import { normalizeEstimates, type EstimatesView, type TargetEstimateView } from '../common/estimates';
 import { normalizeHints, type HintView } from '../common/hints';
@@ -51,7 +51,7 @@ let llm: LlmPayload | null = null;
 
 const root = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
 root.classList.add('hardware-panel');
-const statusEl = h('div', { class: 'status-bar', role: 'status', 'aria-live': 'polite', 'data-testid': 'status' });
+const { el: statusEl, show: showStatus } = statusLine();
 const errorEl = h('div', { class: 'error-bar', role: 'alert', hidden: true });
 const pickerEl = h('fieldset', { class: 'target-picker', 'data-testid': 'target-picker' });
 const controlsEl = h('div', { class: 'compare-controls' });
@@ -83,13 +83,6 @@ root.replaceChildren(
   chartsEl,
   whatIfEl,
 );
-
-function showStatus(message: string | null, busy = false): void {
-  clear(statusEl);
-  if (message === null) return;
-  if (busy) statusEl.append(progressRing(message));
-  statusEl.append(h('span', undefined, message));
-}
 
 //#region controls
 let postTimer: number | undefined;

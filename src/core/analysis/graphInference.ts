@@ -508,8 +508,16 @@ export function sumBytes(tensors: readonly (TensorInfo | undefined)[]): Expr {
 
 export function tensorBytes(t: TensorInfo | undefined): Expr | undefined {
   if (!t || !t.shape || t.dtype === undefined) return undefined;
-  const bytesPerElementX8 = bytesFor(t.dtype, 8n); // bytes for 8 elements, exact for sub-byte types
-  return product(t.shape).mul(bytesPerElementX8).ceilDiv(8);
+  return elementsBytes(t.dtype, product(t.shape));
+}
+
+/**
+ * Bytes of `elements` values of `dtype`, exact for sub-byte types (two INT4 values per byte);
+ * 0 when the dtype is unknown (the node is flagged elsewhere).
+ */
+export function elementsBytes(dtype: DataType | undefined, elements: Expr): Expr {
+  if (dtype === undefined) return ZERO_EXPR;
+  return elements.mul(bytesFor(dtype, 8n)).ceilDiv(8); // bytesFor(8 elements) avoids rounding each element up
 }
 
 const FLOAT_RANK: Partial<Record<DataType, number>> = {

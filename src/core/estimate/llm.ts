@@ -100,6 +100,27 @@ export function llmBindings(
   return { prefill, decode };
 }
 
+export interface LlmPhaseBindings {
+  /** The phase defaults (`llmBindings`). */
+  readonly phases: { readonly prefill: Record<string, number>; readonly decode: Record<string, number> };
+  /** What each phase is profiled with: its defaults, the user's own bindings winning (a fixed cache buffer length, say). */
+  readonly prefill: Map<string, number>;
+  readonly decode: Map<string, number>;
+}
+
+/** The bindings the prefill and decode profiles of a decoder run with, given the user's own bindings. */
+export function llmPhaseBindings(
+  info: DecoderInfo,
+  batch: number,
+  promptTokens: number,
+  outputTokens: number,
+  userBindings: ReadonlyMap<string, number>,
+): LlmPhaseBindings {
+  const phases = llmBindings(info, batch, promptTokens, outputTokens);
+  const withUser = (phase: Record<string, number>) => new Map([...Object.entries(phase), ...userBindings]);
+  return { phases, prefill: withUser(phases.prefill), decode: withUser(phases.decode) };
+}
+
 export interface LlmOptions extends ModelEstimateOptions {
   /** Sequences processed together (both reports must be profiled at this batch). */
   readonly batch: number;

@@ -6,7 +6,7 @@
  * Pure: no I/O.
  */
 import type { DeviceClass, HardwareEntry } from '../hardware/hardwareTypes';
-import type { NodeReport, ProfileReport, TensorSummary } from '../report/reportTypes';
+import { countToNumber, type NodeReport, type ProfileReport, type TensorSummary } from '../report/reportTypes';
 import { dtypeBytesPerElement, precisionBytesPerElement } from './precision';
 import {
   efficiencyFor,
@@ -85,7 +85,7 @@ export const DEFAULT_IDLE_POWER_FRACTION: Readonly<Record<DeviceClass, number>> 
  * parallel" matmul of a Megatron pair, which ends in an all-reduce. Attention and weightless matmuls never do.
  */
 export function isRowParallel(n: NodeReport): boolean {
-  const params = num(n.params);
+  const params = countToNumber(n.params);
   const out = n.outputs[0]?.shape;
   const outDim = out && out.length > 0 ? out[out.length - 1] : undefined;
   if (params <= 0 || typeof outDim !== 'number' || outDim <= 0) return false;
@@ -102,10 +102,6 @@ export function isPresentKeyValueName(name: string): boolean {
   return PRESENT_OUTPUT.test(name);
 }
 
-function num(v: number | string | undefined): number {
-  if (v === undefined) return 0;
-  return typeof v === 'number' ? v : Number(v);
-}
 
 /** KV-cache bytes: max(sum of past key/value graph inputs, sum of present outputs); undefined if none/unknown. */
 export function kvCacheBytes(report: ProfileReport): { bytes: number; tensors: number; unresolved: number } {
@@ -128,8 +124,8 @@ export function kvCacheBytes(report: ProfileReport): { bytes: number; tensors: n
 function dominantComputeDtype(report: ProfileReport): string {
   const byDtype = new Map<string, number>();
   for (const n of mainGraphNodes(report)) {
-    if (num(n.macs) <= 0) continue;
-    byDtype.set(n.computeDtype, (byDtype.get(n.computeDtype) ?? 0) + num(n.macs));
+    if (countToNumber(n.macs) <= 0) continue;
+    byDtype.set(n.computeDtype, (byDtype.get(n.computeDtype) ?? 0) + countToNumber(n.macs));
   }
   let best = 'float';
   let bestMacs = -1;
@@ -141,13 +137,13 @@ const FLOAT_DTYPES = new Set(['float', 'float32', 'float16', 'bfloat16', 'double
 
 function weightTotalBytes(report: ProfileReport, options: ModelEstimateOptions): number {
   const o = options.precisionOverride;
-  if (!o) return num(report.totals.weightBytes);
+  if (!o) return countToNumber(report.totals.weightBytes);
   let total = 0;
   const byDtype = report.totals.weightBytesByDtype ?? {};
   const entries = Object.entries(byDtype);
-  if (entries.length === 0) return num(report.totals.weightBytes);
+  if (entries.length === 0) return countToNumber(report.totals.weightBytes);
   for (const [dtype, bytes] of entries) {
-    const b = num(bytes);
+    const b = countToNumber(bytes);
     total += FLOAT_DTYPES.has(dtype) ? (b / dtypeBytesPerElement(dtype)) * precisionBytesPerElement(o) : b;
   }
   return total;
@@ -176,7 +172,7 @@ export function memoryNeed(report: ProfileReport, options: ModelEstimateOptions 
   const found = kvCacheBytes(report);
   if (found.unresolved > 0) notes.push(`${found.unresolved} KV-cache tensor(s) have unbound dims: not counted in memory`);
   const foundKv = found.bytes * scale;
-  const activationBytes = Math.max(0, num(report.totals.peakActivationBytes) * scale - foundKv);
+  const activationBytes = Math.max(0, countToNumber(report.totals.peakActivationBytes) * scale - foundKv);
   const kv = options.kvCacheBytes ?? foundKv;
   return { weightBytes, activationBytes, kvCacheBytes: kv, totalBytes: weightBytes + activationBytes + kv, notes };
 }

@@ -11,47 +11,24 @@
  * Pure: no I/O. Documented in docs/estimator.md.
  */
 import type { HardwareEntry, Precision } from '../hardware/hardwareTypes';
+import { bitsOf, DataType, isKnownDataType } from '../onnx/dataType';
+import { countToNumber } from '../report/reportTypes';
 
-/** Bytes per element of an ONNX dtype name (lower case). Unknown names count as 4 bytes (float). */
+/** Names the report's dtype strings may use besides the ONNX spelling (`dataTypeName`). */
+const DTYPE_ALIASES: ReadonlyMap<string, DataType> = new Map([
+  ['float32', DataType.FLOAT],
+  ['float64', DataType.DOUBLE],
+]);
+
+/**
+ * Bytes per element of an ONNX dtype name (any case), from the storage widths of onnx/dataType.ts.
+ * Names without a fixed numeric width (string, undefined, unknown, sequence types) count as 4 bytes (float).
+ */
 export function dtypeBytesPerElement(dtype: string): number {
-  switch (dtype.toLowerCase()) {
-    case 'double':
-    case 'float64':
-    case 'int64':
-    case 'uint64':
-    case 'complex64':
-      return 8;
-    case 'complex128':
-      return 16;
-    case 'float':
-    case 'float32':
-    case 'int32':
-    case 'uint32':
-      return 4;
-    case 'float16':
-    case 'bfloat16':
-    case 'int16':
-    case 'uint16':
-      return 2;
-    case 'int8':
-    case 'uint8':
-    case 'bool':
-    case 'float8e4m3fn':
-    case 'float8e4m3fnuz':
-    case 'float8e5m2':
-    case 'float8e5m2fnuz':
-    case 'float8e8m0':
-      return 1;
-    case 'int4':
-    case 'uint4':
-    case 'float4e2m1':
-      return 0.5;
-    case 'int2':
-    case 'uint2':
-      return 0.25;
-    default:
-      return 4;
-  }
+  const name = dtype.toLowerCase();
+  const code = DTYPE_ALIASES.get(name) ?? (DataType as unknown as Record<string, unknown>)[name.toUpperCase()];
+  if (typeof code !== 'number' || !isKnownDataType(code) || code === DataType.STRING || code === DataType.UNDEFINED) return 4;
+  return bitsOf(code) / 8;
 }
 
 /** Bytes per element a precision moves when tensors are stored in it. */
@@ -203,10 +180,6 @@ const INT8_OPS = new Set([
   'QOrderedMatMul',
 ]);
 
-function toNumber(v: number | string | undefined): number {
-  if (v === undefined) return 0;
-  return typeof v === 'number' ? v : Number(v);
-}
 
 function hasPeak(device: HardwareEntry, p: Precision): boolean {
   const v = device.peakFlopsPerSecond[p];
@@ -236,8 +209,8 @@ export function fallbackPrecision(
  *  - integer ops (QLinearConv, MatMulInteger...) compute as int8 whatever their output dtype.
  */
 export function resolvePrecision(node: PrecisionNode, device: HardwareEntry, options: PrecisionOptions = {}): ResolvedPrecision {
-  const params = toNumber(node.params);
-  const weightBytes = toNumber(node.weightBytes);
+  const params = countToNumber(node.params);
+  const weightBytes = countToNumber(node.weightBytes);
   const reportWeightBpe = params > 0 && weightBytes > 0 ? weightBytes / params : undefined;
 
   let requested = dtypeToPrecision(node.computeDtype);

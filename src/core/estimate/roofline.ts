@@ -14,7 +14,7 @@
  * Defaults per device class, and why, are in docs/estimator.md. Pure: no I/O.
  */
 import type { DeviceClass, HardwareEntry, Precision } from '../hardware/hardwareTypes';
-import type { NodeReport, ProfileReport, ReportDim, TensorSummary } from '../report/reportTypes';
+import { countToNumber, type NodeReport, type ProfileReport, type ReportDim, type TensorSummary } from '../report/reportTypes';
 import { dtypeBytesPerElement, resolvePrecision, type PrecisionOptions } from './precision';
 
 /** The tunable efficiency model of one device (or device class). All fractions are 0..1. */
@@ -115,13 +115,9 @@ const FUSABLE_EPILOGUE_OPS = new Set([
   'QuantizeLinear', 'DequantizeLinear', 'BiasAdd',
 ]);
 
-function num(v: number | string | undefined): number {
-  if (v === undefined) return 0;
-  return typeof v === 'number' ? v : Number(v);
-}
 
 export function opKind(node: Pick<NodeReport, 'opType' | 'macs'>): OpKind {
-  if (num(node.macs) > 0) return 'matrix';
+  if (countToNumber(node.macs) > 0) return 'matrix';
   if (ELEMENTWISE_OPS.has(node.opType)) return 'elementwise';
   if (NORMALIZATION_OPS.has(node.opType)) return 'normalization';
   if (DATA_MOVEMENT_OPS.has(node.opType)) return 'data-movement';
@@ -262,10 +258,10 @@ export function planFusion(report: ProfileReport, mainNodes: readonly NodeReport
   // Group anchor: the MAC node at the head of each epilogue chain, by node index.
   const anchorOf = new Map<number, NodeReport>();
   for (const n of mainNodes) {
-    if (n.status === 'costed' && num(n.macs) > 0) anchorOf.set(n.index, n);
+    if (n.status === 'costed' && countToNumber(n.macs) > 0) anchorOf.set(n.index, n);
   }
   for (const n of mainNodes) {
-    if (!FUSABLE_EPILOGUE_OPS.has(n.opType) || n.status !== 'costed' || num(n.macs) > 0) continue;
+    if (!FUSABLE_EPILOGUE_OPS.has(n.opType) || n.status !== 'costed' || countToNumber(n.macs) > 0) continue;
     for (const input of n.inputs) {
       const p = producer.get(input);
       if (!p) continue;
@@ -334,15 +330,15 @@ function estimateOne(
     };
   }
   const notes: string[] = [];
-  const flops = num(n.flops) / tp;
-  const macs = num(n.macs);
+  const flops = countToNumber(n.flops) / tp;
+  const macs = countToNumber(n.macs);
   const res = resolvePrecision(n, device, options);
   if (res.note) notes.push(res.note);
 
   // Bytes: weights and activations, each rescaled when the run precision stores them narrower/wider.
-  const weightBytesRaw = num(n.weightBytes);
-  const params = num(n.params);
-  const totalRaw = num(n.bytesRead) + num(n.bytesWritten);
+  const weightBytesRaw = countToNumber(n.weightBytes);
+  const params = countToNumber(n.params);
+  const totalRaw = countToNumber(n.bytesRead) + countToNumber(n.bytesWritten);
   const saved = (plan?.readSaved.get(n.index) ?? 0) + (plan?.writeSaved.get(n.index) ?? 0);
   const activationRaw = Math.max(0, totalRaw - weightBytesRaw - saved);
   const activationScale = res.activationBytesPerElement / dtypeBytesPerElement(n.computeDtype);

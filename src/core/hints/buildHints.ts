@@ -6,10 +6,10 @@ import { findHardware } from '../hardware/catalog';
 import type { HardwareEntry } from '../hardware/hardwareTypes';
 import { detectDecoder } from '../estimate/llm';
 import { kvCacheBytes, type ModelEstimateOptions } from '../estimate/modelEstimate';
-import type { ProfileReport } from '../report/reportTypes';
+import { countToNumber, type ProfileReport } from '../report/reportTypes';
 import { findFfnUnits, type FfnUnit } from './ffn';
 import { dtypeBytesPerElement } from '../estimate/precision';
-import { GraphIndex, num } from './graphIndex';
+import { GraphIndex } from './graphIndex';
 import type { Hint, HintCode, HintSeverity, NodeScale, TargetSaving, WhatIfChange } from './hintTypes';
 import { findKvCacheCopies, kvCacheTensors } from './kvCache';
 import { detectMoe, type MoeLayer, type MoeSummary } from './moe';
@@ -192,7 +192,7 @@ function moeOpportunityHint(report: ProfileReport, moe: MoeSummary, index: Graph
     for (const n of u.nodes) seen.add(n.index);
     return true;
   });
-  const total = num(report.totals.flops);
+  const total = countToNumber(report.totals.flops);
   const ffnFlops = units.reduce((s, u) => s + u.flops, 0);
   if (units.length === 0 || total <= 0 || ffnFlops / total < (o.minFlopsShare ?? 0.2)) return undefined;
   const active = topK * fraction;
@@ -241,8 +241,8 @@ const PRECISION_TEXT: Partial<Record<HintCode, { what: string; why: string }>> =
 
 function precisionHint(plan: PrecisionPlan, report: ProfileReport, index: GraphIndex, price: Pricer): Hint {
   const nodes = plan.change.nodes.map((p) => p.index);
-  const flops = nodes.reduce((s, i) => s + num(index.node(i)?.flops), 0);
-  const total = num(report.totals.flops);
+  const flops = nodes.reduce((s, i) => s + countToNumber(index.node(i)?.flops), 0);
+  const total = countToNumber(report.totals.flops);
   const text = PRECISION_TEXT[plan.code]!;
   const reasons = new Map<string, number>();
   for (const s of plan.skipped) {
@@ -312,7 +312,7 @@ function hasSparseTensorCores(t: HardwareEntry): boolean {
 function sparsityHint(matches: readonly PatternMatch[], index: GraphIndex, price: Pricer): Hint {
   const scales: NodeScale[] = matches.map((m) => {
     const n = index.node(m.nodes[0])!;
-    const bits = num(n.params) > 0 ? (8 * num(n.weightBytes)) / num(n.params) : 32;
+    const bits = countToNumber(n.params) > 0 ? (8 * countToNumber(n.weightBytes)) / countToNumber(n.params) : 32;
     const stored = 0.5 + 1 / bits; // half the values + 2 bits of position per kept value
     return { index: n.index, compute: 0.5, activationBytes: 1, weightBytesRead: stored, params: stored };
   });

@@ -4,8 +4,8 @@
  * ("up", "gate") that all read the same tensor. That covers plain FFNs (MatMul → Relu/Gelu → MatMul) and
  * gated ones (MatMul → SiLU, × MatMul → MatMul), however the activation is decomposed.
  */
-import type { NodeReport } from '../report/reportTypes';
-import { type GraphIndex, isWeightedMac, num } from './graphIndex';
+import { countToNumber, type NodeReport } from '../report/reportTypes';
+import { type GraphIndex, isWeightedMac } from './graphIndex';
 
 /** Element-wise ops an FFN's activation may be written with. */
 const ACTIVATION_PATH_OPS: ReadonlySet<string> = new Set([
@@ -74,8 +74,8 @@ function unitEndingAt(down: NodeReport, index: GraphIndex): FfnUnit | undefined 
     down,
     input: [...inputs][0],
     nodes,
-    params: nodes.reduce((s, n) => s + num(n.params), 0),
-    flops: nodes.reduce((s, n) => s + num(n.flops), 0),
+    params: nodes.reduce((s, n) => s + countToNumber(n.params), 0),
+    flops: nodes.reduce((s, n) => s + countToNumber(n.flops), 0),
   };
 }
 
@@ -84,7 +84,7 @@ export function flopsPerToken(nodes: readonly NodeReport[], index: GraphIndex): 
   let total = 0;
   for (const n of nodes) {
     const rows = index.rows(n);
-    total += num(n.flops) / (rows && rows > 0 ? rows : 1);
+    total += countToNumber(n.flops) / (rows && rows > 0 ? rows : 1);
   }
   return total;
 }

@@ -3,7 +3,8 @@
  * which tensors are constant-like (initializers, Constant outputs, values computed only from shapes and
  * constants), and small walking helpers the pattern detectors share. Pure: works on the report alone.
  */
-import type { NodeReport, ProfileReport, TensorSummary } from '../report/reportTypes';
+import { countToNumber, type NodeReport, type ProfileReport, type TensorSummary } from '../report/reportTypes';
+import { dtypeBytesPerElement } from '../estimate/precision';
 import { evalDim } from '../estimate/roofline';
 
 /** Ops that only move or relabel data: detectors look through them. */
@@ -14,10 +15,6 @@ export const TRANSPARENT_OPS: ReadonlySet<string> = new Set([
 /** Ops whose output values depend on the data, so their output shapes or control flow are data-dependent. */
 const SHAPE_SOURCE_OPS: ReadonlySet<string> = new Set(['Shape', 'Size']);
 
-export function num(v: number | string | undefined): number {
-  if (v === undefined) return 0;
-  return typeof v === 'number' ? v : Number(v);
-}
 
 export class GraphIndex {
   readonly nodes: readonly NodeReport[];
@@ -119,6 +116,12 @@ export class GraphIndex {
     return count;
   }
 
+  /** Bytes of a tensor under the report's bindings (elements × dtype width), unbound symbols as 1. */
+  bytes(t: TensorSummary): number | undefined {
+    const elements = this.elements(t);
+    return elements === undefined ? undefined : elements * dtypeBytesPerElement(t.dtype);
+  }
+
   /** Rows of a node's first output (all dims but the last), unbound symbols as 1. */
   rows(n: NodeReport): number | undefined {
     const out = n.outputs[0];
@@ -145,8 +148,8 @@ function unboundAsOne(dim: string | number, bindings: Readonly<Record<string, nu
 
 /** A MAC op that carries weights: a layer (Conv, MatMul/Gemm with an initializer operand, fused MoE...). */
 export function isWeightedMac(n: NodeReport, index: GraphIndex): boolean {
-  if (num(n.macs) <= 0) return false;
-  if (num(n.params) > 0) return true;
+  if (countToNumber(n.macs) <= 0) return false;
+  if (countToNumber(n.params) > 0) return true;
   // QDQ graphs: the weight arrives through a DequantizeLinear of an initializer.
   return n.inputs.some((i) => {
     const p = i ? index.producer(i) : undefined;

@@ -7,9 +7,8 @@
  * Pure: works on the report alone.
  */
 import { isPastKeyValueName, isPresentKeyValueName } from '../estimate/modelEstimate';
-import { dtypeBytesPerElement } from '../estimate/precision';
-import type { NodeReport, ReportDim } from '../report/reportTypes';
-import { type GraphIndex, num } from './graphIndex';
+import { countToNumber, type NodeReport, type ReportDim } from '../report/reportTypes';
+import type { GraphIndex } from './graphIndex';
 import type { NodeScale } from './hintTypes';
 
 /** Ops that take past key/value inputs and return present outputs. */
@@ -61,16 +60,11 @@ function presentTensors(index: GraphIndex): Set<string> {
   return found;
 }
 
-function tensorBytes(index: GraphIndex, name: string): number | undefined {
-  const t = index.tensor(name);
-  const elements = t && index.elements(t);
-  return t && elements !== undefined ? elements * dtypeBytesPerElement(t.dtype) : undefined;
-}
-
 function sumBytes(index: GraphIndex, names: readonly string[]): number | undefined {
   let total = 0;
   for (const n of names) {
-    const b = tensorBytes(index, n);
+    const t = index.tensor(n);
+    const b = t && index.bytes(t);
     if (b === undefined) return undefined;
     total += b;
   }
@@ -101,8 +95,8 @@ export function findKvCacheCopies(index: GraphIndex): KvCacheCopy[] {
     const pastBytes = sumBytes(index, pastIn);
     const presentBytes = sumBytes(index, presentOut.map((o) => o.name));
     if (pastBytes === undefined || presentBytes === undefined || pastBytes === 0 || presentBytes <= pastBytes) continue;
-    const written = num(n.bytesWritten);
-    const activationRead = Math.max(0, num(n.bytesRead) - num(n.weightBytes));
+    const written = countToNumber(n.bytesWritten);
+    const activationRead = Math.max(0, countToNumber(n.bytesRead) - countToNumber(n.weightBytes));
     const without = (total: number) => (total > 0 ? Math.max(0, total - pastBytes) / total : 1);
     copies.push({
       node: n,

@@ -13,9 +13,9 @@
  * "Router-derived" tensors are computed from the router's TopK/Softmax outputs and constants only (no data
  * tensor enters), so a later layer's FFN, which reads data, is never mistaken for a gated expert.
  */
-import type { NodeReport, ProfileReport } from '../report/reportTypes';
+import { countToNumber, type NodeReport, type ProfileReport } from '../report/reportTypes';
 import { findFfnUnits, flopsPerToken, type FfnUnit } from './ffn';
-import { GraphIndex, isWeightedMac, num, TRANSPARENT_OPS } from './graphIndex';
+import { GraphIndex, isWeightedMac, TRANSPARENT_OPS } from './graphIndex';
 
 export interface MoeExpert {
   readonly nodes: readonly number[];
@@ -76,9 +76,9 @@ interface Router {
 export function detectMoe(report: ProfileReport, index = new GraphIndex(report)): MoeSummary {
   const units = findFfnUnits(index);
   const layers: MoeLayer[] = [...fusedLayers(index, units), ...decomposedLayers(index, units)];
-  const totalParams = num(report.totals.params);
+  const totalParams = countToNumber(report.totals.params);
   let inactive = 0;
-  let graphFlops = num(report.totals.flops);
+  let graphFlops = countToNumber(report.totals.flops);
   let sparseFlops = graphFlops;
   for (const l of layers) {
     inactive += Math.max(0, l.experts - l.topK) * l.paramsPerExpert;
@@ -103,7 +103,7 @@ function fusedLayers(index: GraphIndex, units: readonly FfnUnit[]): MoeLayer[] {
     if (experts === undefined || topK === undefined) continue;
     const routerMac = n.inputs[1] ? routerMacAbove(n.inputs[1], index) : undefined;
     const input = index.throughTransparentUp(n.inputs[0] ?? '');
-    const flops = num(n.flops);
+    const flops = countToNumber(n.flops);
     layers.push({
       kind: 'fused',
       routerNodes: [...(routerMac ? [routerMac.index] : []), n.index],
@@ -112,8 +112,8 @@ function fusedLayers(index: GraphIndex, units: readonly FfnUnit[]): MoeLayer[] {
       topK,
       tokens: index.rows(n),
       expertUnits: [],
-      paramsPerExpert: num(n.params) / experts,
-      routerParams: routerMac ? num(routerMac.params) : 0,
+      paramsPerExpert: countToNumber(n.params) / experts,
+      routerParams: routerMac ? countToNumber(routerMac.params) : 0,
       sharedExperts: sharedUnits(units, input, new Set(), index),
       expertFlopsAsExported: flops,
       expertFlopsSparse: flops,
@@ -179,7 +179,7 @@ function routerDerived(index: GraphIndex, routers: readonly Router[]): Map<strin
     }
   }
   for (const n of index.nodes) {
-    if (routerNodes.has(n.index) || num(n.macs) > 0) continue;
+    if (routerNodes.has(n.index) || countToNumber(n.macs) > 0) continue;
     const inputs = n.inputs.filter((i) => i !== '');
     const tagged = inputs.map((i) => tag.get(i)).filter((t): t is number => t !== undefined);
     if (tagged.length === 0) continue;
@@ -248,7 +248,7 @@ function decomposedLayers(index: GraphIndex, units: readonly FfnUnit[]): MoeLaye
         ...(g.gateNode !== undefined ? { gateNode: g.gateNode } : {}),
       })),
       paramsPerExpert: mine.reduce((s, g) => s + g.unit.params, 0) / mine.length,
-      routerParams: num(r.mac.params),
+      routerParams: countToNumber(r.mac.params),
       sharedExperts: sharedUnits(units, r.input, expertNodes, index),
       expertFlopsAsExported: sparse ? expertFlopsSparse : reported,
       expertFlopsSparse,

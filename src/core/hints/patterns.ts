@@ -11,8 +11,8 @@
  *  - static-graph.dynamic-shape: NonZero, Loop, Unique, NonMaxSuppression, data-dependent Reshape...
  * Each finding carries the node indices; the hint builder prices it with a what-if change.
  */
-import type { NodeReport } from '../report/reportTypes';
-import { type GraphIndex, isWeightedMac, num, TRANSPARENT_OPS } from './graphIndex';
+import { countToNumber, type NodeReport } from '../report/reportTypes';
+import { type GraphIndex, isWeightedMac, TRANSPARENT_OPS } from './graphIndex';
 
 export interface PatternMatch {
   /** Main-graph node indices, in graph order. */
@@ -212,7 +212,7 @@ export function findDecomposedAttention(index: GraphIndex): PatternMatch[] {
 
 /** A MatMul of two activations (no weights): attention scores or context. */
 function isActivationMatMul(n: NodeReport, index: GraphIndex): boolean {
-  return n.opType === 'MatMul' && num(n.macs) > 0 && !isWeightedMac(n, index);
+  return n.opType === 'MatMul' && countToNumber(n.macs) > 0 && !isWeightedMac(n, index);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -242,8 +242,8 @@ export function findRedundantCasts(index: GraphIndex): PatternMatch[] {
 /** Weighted MatMul/Gemm/Conv layers with at least `minParams` weights: 2:4 sparsity candidates. */
 export function findSparsityCandidates(index: GraphIndex, minParams: number): PatternMatch[] {
   return index.nodes
-    .filter((n) => ['MatMul', 'Gemm', 'Conv'].includes(n.opType) && isWeightedMac(n, index) && num(n.params) >= minParams)
-    .map((n) => ({ nodes: [n.index], label: `${n.name}: ${num(n.params)} weights` }));
+    .filter((n) => ['MatMul', 'Gemm', 'Conv'].includes(n.opType) && isWeightedMac(n, index) && countToNumber(n.params) >= minParams)
+    .map((n) => ({ nodes: [n.index], label: `${n.name}: ${countToNumber(n.params)} weights` }));
 }
 
 const DATA_DEPENDENT_OPS: ReadonlySet<string> = new Set([

@@ -20,8 +20,8 @@ import { dtypeBytesPerElement, dtypeToPrecision, fallbackPrecision } from '../es
 import { estimateNodeTimes, type ModelEstimateOptions } from '../estimate/modelEstimate';
 import type { NodeEstimate } from '../estimate/roofline';
 import type { HardwareEntry, Precision } from '../hardware/hardwareTypes';
-import type { NodeReport, ProfileReport } from '../report/reportTypes';
-import { type GraphIndex, isWeightedMac, num } from './graphIndex';
+import { countToNumber, type NodeReport, type ProfileReport } from '../report/reportTypes';
+import { type GraphIndex, isWeightedMac } from './graphIndex';
 import type { EffectivePrecision, HintCode, NodePrecision, WhatIfChange } from './hintTypes';
 import { applyWhatIf, type Applicability } from './whatIf';
 import { type WeightSampler, type WeightStats, weightStats } from './weightStats';
@@ -92,8 +92,8 @@ export interface PrecisionAnalysis {
 
 /** The precision a node runs in, reading integer ops, QDQ wrappers and weight-only kernels. */
 export function effectivePrecision(n: NodeReport, index: GraphIndex): EffectivePrecision {
-  const params = num(n.params);
-  const bitsPerWeight = params > 0 ? Math.round((8 * num(n.weightBytes)) / params) : undefined;
+  const params = countToNumber(n.params);
+  const bitsPerWeight = params > 0 ? Math.round((8 * countToNumber(n.weightBytes)) / params) : undefined;
   if (INTEGER_OPS.has(n.opType)) return { compute: 'int8', weightBits: bitsPerWeight ?? 8, via: 'integer-op' };
   if (WEIGHT_ONLY_OPS.has(n.opType)) {
     return { compute: activationPrecision(n), weightBits: bitsPerWeight && bitsPerWeight < 8 ? bitsPerWeight : 4, via: 'weight-only' };
@@ -130,8 +130,8 @@ function quantizedBits(dq: NodeReport, index: GraphIndex): number {
   if (dtype) return 8 * dtypeBytesPerElement(dtype);
   // An initializer: its dtype is not in the report, but its bytes per element are (scales and zero points
   // inflate small tensors a little, hence the snap to the standard widths).
-  const params = num(dq.params);
-  const bits = params > 0 ? (8 * num(dq.weightBytes)) / params : 8;
+  const params = countToNumber(dq.params);
+  const bits = params > 0 ? (8 * countToNumber(dq.weightBytes)) / params : 8;
   return bits <= 6 ? 4 : bits <= 12 ? 8 : 16;
 }
 
@@ -182,7 +182,7 @@ export function analyzePrecision(ctx: PrecisionContext): PrecisionAnalysis {
     const always = alwaysSensitive(n, ctx.routerNodes, ctx.normNodes);
     if (always || !lowBit) return always;
     if (edgeLayers.has(n.index)) return 'first or last weighted layer: its quantisation error is not averaged out by later layers';
-    if (num(n.macs) < MIN_QUANTIZED_MACS) return `too small (${num(n.macs)} MACs) to repay quantize/dequantize`;
+    if (countToNumber(n.macs) < MIN_QUANTIZED_MACS) return `too small (${countToNumber(n.macs)} MACs) to repay quantize/dequantize`;
     return undefined;
   };
 
@@ -190,7 +190,7 @@ export function analyzePrecision(ctx: PrecisionContext): PrecisionAnalysis {
     {
       code: 'precision.bf16',
       lowBit: false,
-      eligible: (n) => isFloatLayer(n, FP32_DTYPES) && (num(n.flops) > 0 || num(n.bytesRead) > 0),
+      eligible: (n) => isFloatLayer(n, FP32_DTYPES) && (countToNumber(n.flops) > 0 || countToNumber(n.bytesRead) > 0),
       toNode: (n) => ({ index: n.index, computeDtype: 'bfloat16', weightBytesPerElement: 2, activationBytesPerElement: 2 }),
       applies: (t) => (hasNative(t, 'bf16') || hasNative(t, 'fp16') ? undefined : `${t.id} has no bf16/fp16 peak`),
     },
@@ -288,7 +288,7 @@ function recordPerLayer(
       };
     });
     const list = perLayer.get(p.index) ?? [];
-    list.push({ code: spec.code, weightBytesSaved: num(original.weightBytes) - num(changedNodes.get(p.index)?.weightBytes), perTarget });
+    list.push({ code: spec.code, weightBytesSaved: countToNumber(original.weightBytes) - countToNumber(changedNodes.get(p.index)?.weightBytes), perTarget });
     perLayer.set(p.index, list);
   }
 }

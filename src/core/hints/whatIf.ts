@@ -16,8 +16,8 @@
 import { dtypeBytesPerElement } from '../estimate/precision';
 import { estimateOnTarget, kvCacheBytes, type ModelEstimate, type ModelEstimateOptions } from '../estimate/modelEstimate';
 import type { HardwareEntry } from '../hardware/hardwareTypes';
-import type { BigCount, NodeReport, ProfileReport, TensorSummary } from '../report/reportTypes';
-import { GraphIndex, num } from './graphIndex';
+import { type BigCount, countToNumber, type NodeReport, type ProfileReport, type TensorSummary } from '../report/reportTypes';
+import { GraphIndex } from './graphIndex';
 import type { NodePrecision, NodeScale, TargetSaving, WhatIfChange } from './hintTypes';
 
 type MutableNode = { -readonly [K in keyof NodeReport]: NodeReport[K] };
@@ -82,16 +82,16 @@ function editable(draft: Draft, index: number): MutableNode {
 
 function applyPrecision(draft: Draft, p: NodePrecision): void {
   const n = editable(draft, p.index);
-  const params = num(n.params);
-  const weightBytes = num(n.weightBytes);
-  const activation = Math.max(0, num(n.bytesRead) - weightBytes);
+  const params = countToNumber(n.params);
+  const weightBytes = countToNumber(n.weightBytes);
+  const activation = Math.max(0, countToNumber(n.bytesRead) - weightBytes);
   const ratio = p.activationBytesPerElement / dtypeBytesPerElement(n.computeDtype);
   const newWeightBytes = params > 0 && weightBytes > 0 ? params * p.weightBytesPerElement : weightBytes;
   recordStored(draft, n.computeDtype, -weightBytes);
   recordStored(draft, p.computeDtype, newWeightBytes);
   n.weightBytes = newWeightBytes;
   n.bytesRead = activation * ratio + newWeightBytes;
-  n.bytesWritten = num(n.bytesWritten) * ratio;
+  n.bytesWritten = countToNumber(n.bytesWritten) * ratio;
   if (Math.abs(ratio - 1) > 1e-9) {
     n.outputs = n.outputs.map((o) => (o.dtype === n.computeDtype ? { ...o, dtype: p.computeDtype } : o));
   }
@@ -105,18 +105,18 @@ function recordStored(draft: Draft, dtype: string, bytes: number): void {
 
 function applyScale(draft: Draft, s: NodeScale): void {
   const n = editable(draft, s.index);
-  const params = num(n.params);
-  const weightBytes = num(n.weightBytes);
-  const activationRead = Math.max(0, num(n.bytesRead) - weightBytes);
+  const params = countToNumber(n.params);
+  const weightBytes = countToNumber(n.weightBytes);
+  const activationRead = Math.max(0, countToNumber(n.bytesRead) - weightBytes);
   draft.storedParams += params * (s.params - 1);
   recordStored(draft, n.computeDtype, weightBytes * (s.params - 1));
-  n.flops = num(n.flops) * s.compute;
-  n.macs = num(n.macs) * s.compute;
+  n.flops = countToNumber(n.flops) * s.compute;
+  n.macs = countToNumber(n.macs) * s.compute;
   // params scale with the weight bytes read, so that bytes per weight (the precision signal) is unchanged.
   n.params = params * s.weightBytesRead;
   n.weightBytes = weightBytes * s.weightBytesRead;
-  n.bytesRead = activationRead * s.activationBytes + num(n.weightBytes);
-  n.bytesWritten = num(n.bytesWritten) * (s.bytesWritten ?? s.activationBytes);
+  n.bytesRead = activationRead * s.activationBytes + countToNumber(n.weightBytes);
+  n.bytesWritten = countToNumber(n.bytesWritten) * (s.bytesWritten ?? s.activationBytes);
 }
 
 /**
@@ -155,10 +155,10 @@ function applyTensorDtype(draft: Draft, tensors: readonly string[], dtype: strin
     const outputs = original.outputs.map((o) => o.name);
     if (!original.inputs.some((i) => stored.has(i)) && !outputs.some((o) => stored.has(o))) continue;
     const n = editable(draft, original.index);
-    const weightBytes = num(n.weightBytes);
-    const readFactor = factor(original.inputs, num(original.bytesRead) - num(original.weightBytes));
-    n.bytesRead = Math.max(0, num(n.bytesRead) - weightBytes) * readFactor + weightBytes;
-    n.bytesWritten = num(n.bytesWritten) * factor(outputs, num(original.bytesWritten));
+    const weightBytes = countToNumber(n.weightBytes);
+    const readFactor = factor(original.inputs, countToNumber(original.bytesRead) - countToNumber(original.weightBytes));
+    n.bytesRead = Math.max(0, countToNumber(n.bytesRead) - weightBytes) * readFactor + weightBytes;
+    n.bytesWritten = countToNumber(n.bytesWritten) * factor(outputs, countToNumber(original.bytesWritten));
     n.outputs = n.outputs.map((o) => (stored.has(o.name) ? { ...o, dtype } : o));
   }
   for (const name of tensors) draft.tensorDtypes.set(name, dtype);
@@ -177,10 +177,10 @@ function applyFuse(draft: Draft, indices: readonly number[], opType: string): vo
   // max(0, seq − 1) that the estimator's evaluator does not read were evaluated by the profiler).
   const bytesOf = (t: TensorSummary | undefined): number | undefined => {
     if (!t) return undefined;
-    const e = index.elements(t);
-    if (e !== undefined) return e * dtypeBytesPerElement(t.dtype);
+    const bytes = index.bytes(t);
+    if (bytes !== undefined) return bytes;
     const producer = index.producer(t.name);
-    return producer && producer.outputs.length === 1 ? num(producer.bytesWritten) : undefined;
+    return producer && producer.outputs.length === 1 ? countToNumber(producer.bytesWritten) : undefined;
   };
   const externalInputs = [...new Set(members.flatMap((m) => m.inputs).filter((i) => i !== '' && !inside.has(i) && !index.isInitializer(i)))];
   const externalOutputs = members.flatMap((m) => m.outputs).filter(
@@ -189,8 +189,8 @@ function applyFuse(draft: Draft, indices: readonly number[], opType: string): vo
   const inBytes = externalInputs.map((i) => bytesOf(index.tensor(i)));
   const outBytes = externalOutputs.map((o) => bytesOf(o));
   if ([...inBytes, ...outBytes].some((b) => b === undefined)) return; // sizes unknown: leave the nodes as they are
-  const anchor = members.reduce((best, m) => (num(m.macs) > num(best.macs) ? m : best), members[0]);
-  const sum = (k: 'flops' | 'macs' | 'params' | 'weightBytes') => members.reduce((s, m) => s + num(m[k]), 0);
+  const anchor = members.reduce((best, m) => (countToNumber(m.macs) > countToNumber(best.macs) ? m : best), members[0]);
+  const sum = (k: 'flops' | 'macs' | 'params' | 'weightBytes') => members.reduce((s, m) => s + countToNumber(m[k]), 0);
   const fused: Partial<MutableNode> = {
     opType,
     flops: sum('flops'),
@@ -200,7 +200,7 @@ function applyFuse(draft: Draft, indices: readonly number[], opType: string): vo
     inputs: [...externalInputs, ...members.flatMap((m) => m.inputs).filter((i) => i !== '' && index.isInitializer(i))],
     outputs: externalOutputs,
   };
-  fused.bytesRead = (inBytes as number[]).reduce((s, b) => s + b, 0) + num(fused.weightBytes);
+  fused.bytesRead = (inBytes as number[]).reduce((s, b) => s + b, 0) + countToNumber(fused.weightBytes);
   fused.bytesWritten = (outBytes as number[]).reduce((s, b) => s + b, 0);
   for (const m of members) if (m !== anchor) zero(m);
   Object.assign(anchor, fused);
@@ -225,12 +225,12 @@ function finish(draft: Draft): ProfileReport {
     let d = 0;
     for (const [i, changed] of draft.nodes) {
       const original = draft.originals.get(i)!;
-      d += num(changed[k]) - num(original[k]);
+      d += countToNumber(changed[k]) - countToNumber(original[k]);
     }
     return d;
   };
   const byDtype: Record<string, BigCount> = { ...report.totals.weightBytesByDtype };
-  for (const [dtype, bytes] of draft.storedByDtype) byDtype[dtype] = Math.max(0, num(byDtype[dtype]) + bytes);
+  for (const [dtype, bytes] of draft.storedByDtype) byDtype[dtype] = Math.max(0, countToNumber(byDtype[dtype]) + bytes);
   const withStoredDtype = (t: TensorSummary) => {
     const dtype = draft.tensorDtypes.get(t.name);
     return dtype === undefined ? t : { ...t, dtype };
@@ -245,14 +245,14 @@ function finish(draft: Draft): ProfileReport {
     graphOutputs,
     totals: {
       ...report.totals,
-      flops: num(report.totals.flops) + delta('flops'),
-      macs: num(report.totals.macs) + delta('macs'),
-      bytesRead: num(report.totals.bytesRead) + delta('bytesRead'),
-      bytesWritten: num(report.totals.bytesWritten) + delta('bytesWritten'),
-      params: num(report.totals.params) + draft.storedParams,
-      weightBytes: Math.max(0, num(report.totals.weightBytes) + draft.storedWeightBytes),
+      flops: countToNumber(report.totals.flops) + delta('flops'),
+      macs: countToNumber(report.totals.macs) + delta('macs'),
+      bytesRead: countToNumber(report.totals.bytesRead) + delta('bytesRead'),
+      bytesWritten: countToNumber(report.totals.bytesWritten) + delta('bytesWritten'),
+      params: countToNumber(report.totals.params) + draft.storedParams,
+      weightBytes: Math.max(0, countToNumber(report.totals.weightBytes) + draft.storedWeightBytes),
       weightBytesByDtype: byDtype,
-      ...(cacheShrink !== 0 ? { peakActivationBytes: Math.max(0, num(report.totals.peakActivationBytes) - cacheShrink) } : {}),
+      ...(cacheShrink !== 0 ? { peakActivationBytes: Math.max(0, countToNumber(report.totals.peakActivationBytes) - cacheShrink) } : {}),
     },
   };
 }

@@ -5,7 +5,8 @@ import type { OnnxModel } from '../onnx/model';
 import { Expr } from '../shapes/expr';
 import type { TensorInfo } from '../shapes/tensorInfo';
 import {
-  type BigCount,
+  bigCount,
+  countToBigInt,
   type ModuleNode,
   type NodeReport,
   type OpTypeSummary,
@@ -16,16 +17,6 @@ import {
 
 export const TOOL_NAME = 'onnx-hardware-profiler';
 export const TOOL_VERSION = '0.1.0';
-
-/** Exact JSON form of a count: a number up to 2^53 − 1, a digit string beyond. */
-export function bigCount(value: bigint): BigCount {
-  return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
-}
-
-/** Reads a BigCount back as bigint. */
-export function countToBigInt(value: BigCount): bigint {
-  return typeof value === 'number' ? BigInt(Math.round(value)) : BigInt(value);
-}
 
 interface Evaluator {
   value(e: Expr): bigint;

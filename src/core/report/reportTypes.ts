@@ -15,6 +15,22 @@ import type { LlmAnalysis, SweepPoint } from '../targetAnalysis';
 export const REPORT_SCHEMA_VERSION = '1.0.0';
 
 export type BigCount = number | string;
+
+/** Exact JSON form of a count: a number up to 2^53 − 1, a digit string beyond. */
+export function bigCount(value: bigint): BigCount {
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
+}
+
+/** Reads a BigCount back as bigint. */
+export function countToBigInt(value: BigCount): bigint {
+  return typeof value === 'number' ? BigInt(Math.round(value)) : BigInt(value);
+}
+
+/** Reads a BigCount as a float (exact up to 2^53; absent counts as 0), for estimates and ratios. */
+export function countToNumber(value: BigCount | undefined): number {
+  if (value === undefined) return 0;
+  return typeof value === 'number' ? value : Number(value);
+}
 export type ReportDim = number | string;
 
 export interface TensorSummary {

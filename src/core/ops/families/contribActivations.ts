@@ -11,7 +11,8 @@
  * BiasSplitGelu: 1 per input element (bias) + Gelu + 1 (the product) per output element.
  * Inverse: 2·M³ per M×M matrix (Gauss-Jordan). Crop copies: 0 FLOPs, reads only the kept window.
  */
-import { bytesFor, DataType } from '../../onnx/dataType';
+import { elementsBytes } from '../../analysis/graphInference';
+import { DataType } from '../../onnx/dataType';
 import { Expr, product } from '../../shapes/expr';
 import { broadcastInputs, numel, requireShape } from '../../shapes/shapeOps';
 import type { InferredOutput, TensorInfo } from '../../shapes/tensorInfo';
@@ -136,7 +137,7 @@ const crop = (domain: string): OpHandler => ({
   cost: (ctx, outputs): OpCost => {
     const dtype = ctx.inputs[0]?.dtype;
     if (dtype === undefined) throw new UnknownShapeError('the input type is unknown');
-    return { flops: Expr.constant(0), activationBytesRead: outputElements(outputs).mul(bytesFor(dtype, 8n)).ceilDiv(8) };
+    return { flops: Expr.constant(0), activationBytesRead: elementsBytes(dtype, outputElements(outputs)) };
   },
 });
 

@@ -1,7 +1,7 @@
 /**
  * Convolutions: Conv, ConvTranspose, ConvInteger, QLinearConv, DeformConv, and the com.microsoft
  * FusedConv, NhwcConv, NhwcFusedConv, QLinearConv (channels_last) and ConvTransposeWithDynamicPads.
- * Also exports the sliding-window output-size rule shared with pooling.ts.
+ * Also exports the sliding-window output-size rule and the channels_last switch shared with pooling.ts.
  *
  * Cost convention (docs/cost-conventions.md):
  *  - Conv MACs = N × C_out × prod(output spatial) × (C_in / group) × prod(kernel)
@@ -87,7 +87,7 @@ export function windowOutputDims(input: Shape, w: WindowAttributes): Shape {
 }
 
 /** Where the channel dim sits: NCHW (1) or NHWC (last). */
-type Layout = 'channelsFirst' | 'channelsLast';
+export type Layout = 'channelsFirst' | 'channelsLast';
 
 function spatialOf(x: Shape, layout: Layout): Shape {
   return layout === 'channelsFirst' ? x.slice(2) : x.slice(1, -1);
@@ -110,6 +110,7 @@ interface ConvOperands {
 
 interface ConvGeometry {
   readonly output: Shape;
+  readonly kernel: readonly Expr[];
   /** Weight elements per output channel: (C_in / group) × prod(kernel). */
   readonly macsPerOutput: Expr;
 }
@@ -146,7 +147,7 @@ function convGeometry(ctx: NodeContext, ops: ConvOperands): ConvGeometry {
     throw new ShapeError(`input has ${channels} channels; the filter expects ${perGroupKnown} × group ${group}`);
   }
   const spatial = windowOutputDims(spatialOf(x, ops.layout), { ...readWindowAttributes(ctx, kernel), ceilMode: false });
-  return { output: withSpatial(x[0], outChannels, spatial, ops.layout), macsPerOutput: perGroup.mul(product(kernel)) };
+  return { output: withSpatial(x[0], outChannels, spatial, ops.layout), kernel, macsPerOutput: perGroup.mul(product(kernel)) };
 }
 
 /** FLOPs added per output element by a bias, a residual input and an activation. */
@@ -258,14 +259,12 @@ function transposeHandler(opType: string, domain: string, padsInput?: number): O
 
 /** DeformConv (opset 19): X, W, offset, B, mask; no auto_pad. */
 function deformCost(ctx: NodeContext): OpCost {
-  const g = convGeometry(ctx, { x: 0, w: 1, layout: 'channelsFirst' });
+  const g = convGeometry(ctx, NCHW(0, 1));
   const out = numel(g.output);
   const macs = out.mul(g.macsPerOutput);
   const x = requireShape(ctx.inputs[0], 'X');
-  const w = requireShape(ctx.inputs[1], 'W');
-  const kernel = product(filterOf(ctx, w, x, 'channelsFirst').kernel);
   const outputSpatial = product(g.output.slice(2));
-  const samples = x[0].mul(x[1]).mul(outputSpatial).mul(kernel);
+  const samples = x[0].mul(x[1]).mul(outputSpatial).mul(product(g.kernel));
   const samplingFlops = samples.mul(ctx.inputs[4] ? 8 : 7);
   const bias = ctx.inputs[3] ? out : Expr.constant(0);
   return { flops: macs.mul(2).add(samplingFlops).add(bias), macs, notes: ['bilinear sampling counted as 7 FLOPs per sampled value'] };
@@ -292,15 +291,15 @@ export const convolutionOps: readonly OpHandler[] = [
   convHandler('FusedConv', 'com.microsoft', NCHW(0, 1), firstInputType, 2, 3),
   convHandler('NhwcConv', 'com.microsoft', { x: 0, w: 1, layout: 'channelsLast' }, firstInputType, 2),
   convHandler('NhwcFusedConv', 'com.microsoft', { x: 0, w: 1, layout: 'channelsLast' }, firstInputType, 2, 3),
-  channelsLastAware('QLinearConv', (layout) => convHandler('QLinearConv', 'com.microsoft', { x: 0, w: 3, layout }, (ctx) => ctx.inputs[7]?.dtype ?? ctx.inputs[0]?.dtype, 8)),
+  channelsLastAware((layout) => convHandler('QLinearConv', 'com.microsoft', { x: 0, w: 3, layout }, (ctx) => ctx.inputs[7]?.dtype ?? ctx.inputs[0]?.dtype, 8)),
   // X, W, Pads (input), B.
   transposeHandler('ConvTransposeWithDynamicPads', 'com.microsoft', 2),
 ];
 
 /** A contrib op whose `channels_last` attribute picks NHWC or NCHW data. */
-function channelsLastAware(opType: string, make: (layout: Layout) => OpHandler): OpHandler {
+export function channelsLastAware(make: (layout: Layout) => OpHandler): OpHandler {
   const first = make('channelsFirst');
   const last = make('channelsLast');
   const pick = (ctx: NodeContext) => (ctx.attrs.int('channels_last', 0) === 1 ? last : first);
-  return { opType, domain: first.domain, sinceVersion: 1, infer: (ctx) => pick(ctx).infer(ctx), cost: (ctx, outputs) => pick(ctx).cost(ctx, outputs) };
+  return { ...first, infer: (ctx) => pick(ctx).infer(ctx), cost: (ctx, outputs) => pick(ctx).cost(ctx, outputs) };
 }

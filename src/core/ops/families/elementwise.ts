@@ -115,13 +115,7 @@ export function elementwiseCost(ctx: NodeContext, outputs: readonly TensorInfo[]
 const sameTypeAsFirst = (ctx: NodeContext) => ctx.inputs.find(Boolean)?.dtype;
 
 export const elementwiseOps: readonly OpHandler[] = [
-  ...forEachOp(UNARY_FLOAT_OPS, {
-    domain: '',
-    sinceVersion: 1,
-    infer: (ctx) => [elementwiseOutput(ctx, sameTypeAsFirst(ctx))],
-    cost: elementwiseCost,
-  }),
-  ...forEachOp(BINARY_ARITHMETIC_OPS, {
+  ...forEachOp([...UNARY_FLOAT_OPS, ...BINARY_ARITHMETIC_OPS, ...VARIADIC_OPS], {
     domain: '',
     sinceVersion: 1,
     infer: (ctx) => [elementwiseOutput(ctx, sameTypeAsFirst(ctx))],
@@ -131,12 +125,6 @@ export const elementwiseOps: readonly OpHandler[] = [
     domain: '',
     sinceVersion: 1,
     infer: (ctx) => [elementwiseOutput(ctx, DataType.BOOL)],
-    cost: elementwiseCost,
-  }),
-  ...forEachOp(VARIADIC_OPS, {
-    domain: '',
-    sinceVersion: 1,
-    infer: (ctx) => [elementwiseOutput(ctx, sameTypeAsFirst(ctx))],
     cost: elementwiseCost,
   }),
   {

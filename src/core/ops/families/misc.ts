@@ -27,7 +27,7 @@ import { DataType } from '../../onnx/dataType';
 import { Expr, ONE_EXPR, ZERO_EXPR } from '../../shapes/expr';
 import { broadcastInputs, knownConstantInts, knownFloats, knownInts, normalizeAxis, numel, requireShape } from '../../shapes/shapeOps';
 import type { InferredOutput, Shape, TensorInfo } from '../../shapes/tensorInfo';
-import { type NodeContext, type OpCost, type OpHandler, ShapeError, UnknownShapeError } from '../opHandler';
+import { type NodeContext, onnxRule, type OpCost, type OpHandler, ShapeError, UnknownShapeError } from '../opHandler';
 import { shapeOps } from './shapeOps';
 
 const MS = 'com.microsoft';
@@ -350,49 +350,24 @@ const det: OpHandler = {
 const STRING_NOTE = 'string op: no arithmetic counted';
 const stringCost = (): OpCost => ({ flops: ZERO_EXPR, notes: [STRING_NOTE] });
 
-const stringNormalizer: OpHandler = {
-  opType: 'StringNormalizer',
-  domain: '',
-  sinceVersion: 10,
-  infer: (ctx) => {
+const stringOps: OpHandler[] = [
+  onnxRule('StringNormalizer', 10, (ctx) => {
     const x = requireShape(ctx.inputs[0], 'X');
     if (x.length !== 1 && x.length !== 2) throw new ShapeError('StringNormalizer input must be [C] or [1, C]');
     const removesWords = (ctx.attrs.strings('stopwords') ?? []).length > 0;
     const kept = removesWords ? ctx.fresh('words') : x[x.length - 1];
     return [{ dtype: DataType.STRING, shape: [...x.slice(0, -1), kept] }];
-  },
-  cost: stringCost,
-};
-
-const stringConcat: OpHandler = {
-  opType: 'StringConcat',
-  domain: '',
-  sinceVersion: 20,
-  infer: (ctx) => [{ dtype: DataType.STRING, shape: broadcastInputs(ctx.inputs) }],
-  cost: stringCost,
-};
-
-const stringSplit: OpHandler = {
-  opType: 'StringSplit',
-  domain: '',
-  sinceVersion: 20,
-  infer: (ctx) => {
+  }, stringCost),
+  onnxRule('StringConcat', 20, (ctx) => [{ dtype: DataType.STRING, shape: broadcastInputs(ctx.inputs) }], stringCost),
+  onnxRule('StringSplit', 20, (ctx) => {
     const x = requireShape(ctx.inputs[0], 'X');
     return [
       { dtype: DataType.STRING, shape: [...x, ctx.fresh('substrings')] },
       { dtype: DataType.INT64, shape: x },
     ];
-  },
-  cost: stringCost,
-};
-
-const regexFullMatch: OpHandler = {
-  opType: 'RegexFullMatch',
-  domain: '',
-  sinceVersion: 20,
-  infer: (ctx) => [{ dtype: DataType.BOOL, shape: requireShape(ctx.inputs[0], 'X') }],
-  cost: stringCost,
-};
+  }, stringCost),
+  onnxRule('RegexFullMatch', 20, (ctx) => [{ dtype: DataType.BOOL, shape: requireShape(ctx.inputs[0], 'X') }], stringCost),
+];
 
 const tfIdfVectorizer: OpHandler = {
   opType: 'TfIdfVectorizer',
@@ -495,10 +470,7 @@ export const miscOps: readonly OpHandler[] = [
   ...gridSamples,
   affineGrid,
   det,
-  stringNormalizer,
-  stringConcat,
-  stringSplit,
-  regexFullMatch,
+  ...stringOps,
   tfIdfVectorizer,
   imageDecoder,
   ...contribRange,

@@ -47,20 +47,25 @@ function linearCost(n: Expr, c: Expr | number, f: Expr): OpCost {
   return { flops: macs.mul(2), macs };
 }
 
+/** A linear classifier's score rows: one per intercept, else one per class label. */
+function linearTargets(ctx: NodeContext): number {
+  return (ctx.attrs.floats('intercepts') ?? []).length || classLabels(ctx).count;
+}
+
 const linearClassifier: OpHandler = {
   opType: 'LinearClassifier',
   domain: ML,
   sinceVersion: 1,
   infer: (ctx) => {
     const { n } = batchAndFeatures(ctx.inputs[0]);
-    const targets = (ctx.attrs.floats('intercepts') ?? []).length || classLabels(ctx).count;
+    const targets = linearTargets(ctx);
     // One score column for two labels: ONNX Runtime adds the complementary column.
     const columns = targets === 1 && classLabels(ctx).count === 2 ? 2 : targets;
     return [labelOutput(ctx, n), { dtype: DataType.FLOAT, shape: [n, Expr.constant(columns)] }];
   },
   cost: (ctx) => {
     const { n, f } = batchAndFeatures(ctx.inputs[0]);
-    return linearCost(n, (ctx.attrs.floats('intercepts') ?? []).length || classLabels(ctx).count, f);
+    return linearCost(n, linearTargets(ctx), f);
   },
 };
 
@@ -201,7 +206,10 @@ function perElement(flops: number) {
   return (ctx: NodeContext): OpCost => ({ flops: numel(requireShape(ctx.inputs[0], 'X')).mul(flops) });
 }
 
-const dataMovementCost = (): OpCost => ({ flops: ZERO_EXPR });
+/** Encoders, mappers and extractors: lookups and copies, 0 FLOPs (the engine counts their bytes). */
+function lookupOp(opType: string, infer: OpHandler['infer']): OpHandler {
+  return { opType, domain: ML, sinceVersion: 1, infer, cost: () => ({ flops: ZERO_EXPR }) };
+}
 
 const sameShapeFloat = (ctx: NodeContext): InferredOutput[] => [{ dtype: DataType.FLOAT, shape: requireShape(ctx.inputs[0], 'X') }];
 const sameShapeSameType = (ctx: NodeContext): InferredOutput[] => [{ dtype: ctx.inputs[0]?.dtype, shape: requireShape(ctx.inputs[0], 'X') }];
@@ -214,82 +222,45 @@ function labelEncoderType(ctx: NodeContext): DataType | undefined {
   if ((ctx.attrs.strings('values_strings') ?? []).length > 0) return DataType.STRING;
   if ((ctx.attrs.ints('values_int64s') ?? []).length > 0) return DataType.INT64;
   if ((ctx.attrs.floats('values_floats') ?? []).length > 0) return DataType.FLOAT;
-  const fallback = ctx.attrs.has('default_string') ? DataType.STRING : ctx.attrs.has('default_int64') ? DataType.INT64 : ctx.attrs.has('default_float') ? DataType.FLOAT : undefined;
-  return fallback;
+  return ctx.attrs.has('default_string') ? DataType.STRING : ctx.attrs.has('default_int64') ? DataType.INT64 : ctx.attrs.has('default_float') ? DataType.FLOAT : undefined;
 }
 
-const arrayFeatureExtractor: OpHandler = {
-  opType: 'ArrayFeatureExtractor',
-  domain: ML,
-  sinceVersion: 1,
-  infer: (ctx) => {
-    const x = requireShape(ctx.inputs[0], 'X');
-    const picked = numel(requireShape(ctx.inputs[1], 'Y'));
-    const leading: Shape = x.length === 1 ? [ONE_EXPR] : x.slice(0, -1);
-    return [{ dtype: ctx.inputs[0]!.dtype, shape: [...leading, picked] }];
-  },
-  cost: dataMovementCost,
-};
+const arrayFeatureExtractor = lookupOp('ArrayFeatureExtractor', (ctx) => {
+  const x = requireShape(ctx.inputs[0], 'X');
+  const picked = numel(requireShape(ctx.inputs[1], 'Y'));
+  const leading: Shape = x.length === 1 ? [ONE_EXPR] : x.slice(0, -1);
+  return [{ dtype: ctx.inputs[0]!.dtype, shape: [...leading, picked] }];
+});
 
-const oneHotEncoder: OpHandler = {
-  opType: 'OneHotEncoder',
-  domain: ML,
-  sinceVersion: 1,
-  infer: (ctx) => {
-    const x = requireShape(ctx.inputs[0], 'X');
-    const categories = (ctx.attrs.ints('cats_int64s') ?? []).length || (ctx.attrs.strings('cats_strings') ?? []).length;
-    return [{ dtype: DataType.FLOAT, shape: [...x, Expr.constant(categories)] }];
-  },
-  cost: dataMovementCost,
-};
+const oneHotEncoder = lookupOp('OneHotEncoder', (ctx) => {
+  const x = requireShape(ctx.inputs[0], 'X');
+  const categories = (ctx.attrs.ints('cats_int64s') ?? []).length || (ctx.attrs.strings('cats_strings') ?? []).length;
+  return [{ dtype: DataType.FLOAT, shape: [...x, Expr.constant(categories)] }];
+});
 
-const featureVectorizer: OpHandler = {
-  opType: 'FeatureVectorizer',
-  domain: ML,
-  sinceVersion: 1,
-  infer: (ctx) => {
-    const widths = ctx.attrs.ints('inputdimensions') ?? [];
-    const n = requireShape(ctx.inputs[0], 'X')[0] ?? ONE_EXPR;
-    return [{ dtype: DataType.FLOAT, shape: [n, Expr.constant(widths.reduce((a, b) => a + b, 0))] }];
-  },
-  cost: dataMovementCost,
-};
+const featureVectorizer = lookupOp('FeatureVectorizer', (ctx) => {
+  const widths = ctx.attrs.ints('inputdimensions') ?? [];
+  const n = requireShape(ctx.inputs[0], 'X')[0] ?? ONE_EXPR;
+  return [{ dtype: DataType.FLOAT, shape: [n, Expr.constant(widths.reduce((a, b) => a + b, 0))] }];
+});
 
-const dictVectorizer: OpHandler = {
-  opType: 'DictVectorizer',
-  domain: ML,
-  sinceVersion: 1,
-  infer: (ctx) => {
-    const vocabulary = (ctx.attrs.strings('string_vocabulary') ?? []).length || (ctx.attrs.ints('int64_vocabulary') ?? []).length;
-    return [{ dtype: ctx.inputs[0]?.element?.dtype, shape: [ONE_EXPR, Expr.constant(vocabulary)] }];
-  },
-  cost: dataMovementCost,
-};
+const dictVectorizer = lookupOp('DictVectorizer', (ctx) => {
+  const vocabulary = (ctx.attrs.strings('string_vocabulary') ?? []).length || (ctx.attrs.ints('int64_vocabulary') ?? []).length;
+  return [{ dtype: ctx.inputs[0]?.element?.dtype, shape: [ONE_EXPR, Expr.constant(vocabulary)] }];
+});
 
-const zipMap: OpHandler = {
-  opType: 'ZipMap',
-  domain: ML,
-  sinceVersion: 1,
-  infer: (ctx) => {
-    const x = requireShape(ctx.inputs[0], 'X');
-    return [sequenceOf({ kind: 'map', dtype: undefined, shape: undefined }, x.length === 1 ? ONE_EXPR : x[0])];
-  },
-  cost: dataMovementCost,
-};
+const zipMap = lookupOp('ZipMap', (ctx) => {
+  const x = requireShape(ctx.inputs[0], 'X');
+  return [sequenceOf({ kind: 'map', dtype: undefined, shape: undefined }, x.length === 1 ? ONE_EXPR : x[0])];
+});
 
 /** CastMap: one row of the map's values; SPARSE fills max_map slots, DENSE one per entry (count known at run time). */
-const castMap: OpHandler = {
-  opType: 'CastMap',
-  domain: ML,
-  sinceVersion: 1,
-  infer: (ctx) => {
-    const target = ctx.attrs.string('cast_to', 'TO_FLOAT');
-    const dtype = target === 'TO_STRING' ? DataType.STRING : target === 'TO_INT64' ? DataType.INT64 : DataType.FLOAT;
-    const width = ctx.attrs.string('map_form', 'DENSE') === 'SPARSE' ? Expr.constant(ctx.attrs.int('max_map', 1)) : ctx.fresh('entries');
-    return [{ dtype, shape: [ONE_EXPR, width] }];
-  },
-  cost: dataMovementCost,
-};
+const castMap = lookupOp('CastMap', (ctx) => {
+  const target = ctx.attrs.string('cast_to', 'TO_FLOAT');
+  const dtype = target === 'TO_STRING' ? DataType.STRING : target === 'TO_INT64' ? DataType.INT64 : DataType.FLOAT;
+  const width = ctx.attrs.string('map_form', 'DENSE') === 'SPARSE' ? Expr.constant(ctx.attrs.int('max_map', 1)) : ctx.fresh('entries');
+  return [{ dtype, shape: [ONE_EXPR, width] }];
+});
 
 export const mlOps: readonly OpHandler[] = [
   castMap,
@@ -303,20 +274,8 @@ export const mlOps: readonly OpHandler[] = [
   { opType: 'Normalizer', domain: ML, sinceVersion: 1, infer: sameShapeFloat, cost: perElement(3) },
   { opType: 'Scaler', domain: ML, sinceVersion: 1, infer: sameShapeFloat, cost: perElement(2) },
   ...forEachOp(['Binarizer', 'Imputer'], { domain: ML, sinceVersion: 1, infer: sameShapeSameType, cost: perElement(1) }),
-  {
-    opType: 'LabelEncoder',
-    domain: ML,
-    sinceVersion: 1,
-    infer: (ctx) => [{ dtype: labelEncoderType(ctx), shape: requireShape(ctx.inputs[0], 'X') }],
-    cost: dataMovementCost,
-  },
-  {
-    opType: 'CategoryMapper',
-    domain: ML,
-    sinceVersion: 1,
-    infer: (ctx) => [{ dtype: ctx.inputs[0]?.dtype === DataType.STRING ? DataType.INT64 : DataType.STRING, shape: requireShape(ctx.inputs[0], 'X') }],
-    cost: dataMovementCost,
-  },
+  lookupOp('LabelEncoder', (ctx) => [{ dtype: labelEncoderType(ctx), shape: requireShape(ctx.inputs[0], 'X') }]),
+  lookupOp('CategoryMapper', (ctx) => [{ dtype: ctx.inputs[0]?.dtype === DataType.STRING ? DataType.INT64 : DataType.STRING, shape: requireShape(ctx.inputs[0], 'X') }]),
   arrayFeatureExtractor,
   oneHotEncoder,
   featureVectorizer,

@@ -15,7 +15,8 @@
  * a batch can touch: min(experts, tokens × k) of them.
  * A note on the node gives `top-K of E experts` and the share of expert MACs that is active, for hints.
  */
-import { bitsOf, bytesFor, DataType } from '../../onnx/dataType';
+import { elementsBytes } from '../../analysis/graphInference';
+import { bitsOf, DataType } from '../../onnx/dataType';
 import { Expr, ONE_EXPR, sum } from '../../shapes/expr';
 import { numel, requireShape } from '../../shapes/shapeOps';
 import type { Shape, TensorInfo } from '../../shapes/tensorInfo';
@@ -126,7 +127,7 @@ function expertBytes(t: TensorInfo, experts: Expr, touched: Expr): Expr {
   const elements = numel(t.shape);
   const leading = t.shape[0] ?? ONE_EXPR;
   const isPerExpert = leading.equals(experts);
-  const bytes = elements.mul(bytesFor(t.dtype, 8n)).ceilDiv(8);
+  const bytes = elementsBytes(t.dtype, elements);
   return isPerExpert ? bytes.floorDiv(experts).mul(touched) : bytes;
 }
 

@@ -19,7 +19,8 @@
  * only the embedding rows its ids select (weightBytesRead), adds them (1 or 2 per element) and applies a
  * LayerNorm. LRN: 2·size (sum of squares in the window) + 11 (scale, bias, Pow, divide) per element.
  */
-import { bytesFor, DataType } from '../../onnx/dataType';
+import { elementsBytes } from '../../analysis/graphInference';
+import { DataType } from '../../onnx/dataType';
 import { Expr, ONE_EXPR, product } from '../../shapes/expr';
 import { normalizeAxis, numel, requireShape } from '../../shapes/shapeOps';
 import type { InferredOutput, Shape, TensorInfo } from '../../shapes/tensorInfo';
@@ -139,14 +140,14 @@ function simplifiedLayerNormalization(domain: string): OpHandler {
       const axis = normalizeAxis(ctx.attrs.int('axis', -1), shape.length);
       return [{ dtype: x!.dtype, shape }, { dtype: stashType(ctx), shape: statisticsShape(shape, axis) }];
     },
-    cost: (ctx) => rmsCost(ctx, 0),
+    cost: rmsCost,
   };
 }
 
-function rmsCost(ctx: NodeContext, extraPerElement: number): OpCost {
+function rmsCost(ctx: NodeContext): OpCost {
   const shape = requireShape(ctx.inputs[0], 'X');
   const { elements, rows } = trailingRows(shape, normalizeAxis(ctx.attrs.int('axis', -1), shape.length));
-  const perElement = MEAN_SQUARE_PER_ELEMENT + NORMALIZE_PER_ELEMENT + 1 + extraPerElement;
+  const perElement = MEAN_SQUARE_PER_ELEMENT + NORMALIZE_PER_ELEMENT + 1;
   return { flops: normalizationFlops(elements, perElement, rows, RMS_NORM_ROW) };
 }
 
@@ -159,7 +160,7 @@ const rmsNormalization: OpHandler = {
     normalizeAxis(ctx.attrs.int('axis', -1), shape.length);
     return [sameAsFirst(ctx)];
   },
-  cost: (ctx) => rmsCost(ctx, 0),
+  cost: rmsCost,
 };
 
 /** GroupNormalization (18: scale and bias per group; 21: per channel) and onnxruntime's GroupNorm. */
@@ -261,39 +262,28 @@ function skipNormOutputs(x: TensorInfo, shape: Shape): InferredOutput[] {
   return [{ dtype: x.dtype, shape }, stats, stats, { dtype: x.dtype, shape }];
 }
 
-const skipLayerNormalization: OpHandler = {
-  opType: 'SkipLayerNormalization',
-  domain: 'com.microsoft',
-  sinceVersion: 1,
-  infer: (ctx) => skipNormOutputs(ctx.inputs[0]!, requireShape(ctx.inputs[0], 'input')),
-  cost: (ctx) => {
-    const shape = requireShape(ctx.inputs[0], 'input');
-    const { elements, rows } = trailingRows(shape, shape.length - 1);
-    const adds = 1 + (ctx.inputs[4] ? 1 : 0); // skip, bias
-    const perElement = adds + MEAN_AND_VARIANCE_PER_ELEMENT + NORMALIZE_PER_ELEMENT + 1 + (ctx.inputs[3] ? 1 : 0);
-    return { flops: normalizationFlops(elements, perElement, rows, LAYER_NORM_ROW) };
-  },
-};
-
-const skipSimplifiedLayerNormalization: OpHandler = {
-  opType: 'SkipSimplifiedLayerNormalization',
-  domain: 'com.microsoft',
-  sinceVersion: 1,
-  infer: (ctx) => skipNormOutputs(ctx.inputs[0]!, requireShape(ctx.inputs[0], 'input')),
-  cost: (ctx) => {
-    const shape = requireShape(ctx.inputs[0], 'input');
-    const { elements, rows } = trailingRows(shape, shape.length - 1);
-    const perElement = 1 + (ctx.inputs[3] ? 1 : 0) + MEAN_SQUARE_PER_ELEMENT + NORMALIZE_PER_ELEMENT + 1;
-    return { flops: normalizationFlops(elements, perElement, rows, RMS_NORM_ROW) };
-  },
-};
+/**
+ * A skip variant over the last axis: the skip add, then the statistics, normalize and gamma; each of
+ * `optionalInputs` present (beta, bias) adds 1 more per element.
+ */
+function skipNormalization(opType: string, statisticsPerElement: number, perRow: number, optionalInputs: readonly number[]): OpHandler {
+  return {
+    opType,
+    domain: 'com.microsoft',
+    sinceVersion: 1,
+    infer: (ctx) => skipNormOutputs(ctx.inputs[0]!, requireShape(ctx.inputs[0], 'input')),
+    cost: (ctx) => {
+      const shape = requireShape(ctx.inputs[0], 'input');
+      const { elements, rows } = trailingRows(shape, shape.length - 1);
+      const optional = optionalInputs.filter((i) => ctx.inputs[i]).length;
+      const perElement = 1 + statisticsPerElement + NORMALIZE_PER_ELEMENT + 1 + optional;
+      return { flops: normalizationFlops(elements, perElement, rows, perRow) };
+    },
+  };
+}
 
 /** EmbedLayerNormalization input positions. */
 const EMBED = { inputIds: 0, segmentIds: 1, word: 2, position: 3, segment: 4, gamma: 5, beta: 6, mask: 7 } as const;
-
-function bytesOf(t: TensorInfo | undefined, elements: Expr): Expr {
-  return t?.dtype === undefined ? Expr.constant(0) : elements.mul(bytesFor(t.dtype, 8n)).ceilDiv(8);
-}
 
 const embedLayerNormalization: OpHandler = {
   opType: 'EmbedLayerNormalization',
@@ -318,8 +308,8 @@ const embedLayerNormalization: OpHandler = {
     let weightRead = Expr.constant(0);
     let activationRead = Expr.constant(0);
     const read = (t: TensorInfo, elements: Expr) => {
-      if (t.isWeight) weightRead = weightRead.add(bytesOf(t, elements));
-      else activationRead = activationRead.add(bytesOf(t, elements));
+      if (t.isWeight) weightRead = weightRead.add(elementsBytes(t.dtype, elements));
+      else activationRead = activationRead.add(elementsBytes(t.dtype, elements));
     };
     for (const t of tables) read(t, rowElements);
     for (const i of [EMBED.inputIds, EMBED.segmentIds, EMBED.mask, EMBED.gamma, EMBED.beta]) {
@@ -346,7 +336,9 @@ export const normalizationOps: readonly OpHandler[] = [
   lpNormalization,
   meanVarianceNormalization,
   lrn,
-  skipLayerNormalization,
-  skipSimplifiedLayerNormalization,
+  // input, skip, gamma, beta, bias.
+  skipNormalization('SkipLayerNormalization', MEAN_AND_VARIANCE_PER_ELEMENT, LAYER_NORM_ROW, [3, 4]),
+  // input, skip, gamma, bias.
+  skipNormalization('SkipSimplifiedLayerNormalization', MEAN_SQUARE_PER_ELEMENT, RMS_NORM_ROW, [3]),
   embedLayerNormalization,
 ];

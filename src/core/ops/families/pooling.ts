@@ -14,9 +14,7 @@ import { Expr, product } from '../../shapes/expr';
 import { knownConstantInts, numel, requireShape } from '../../shapes/shapeOps';
 import type { InferredOutput, Shape, TensorInfo } from '../../shapes/tensorInfo';
 import { type NodeContext, type OpCost, type OpHandler, ShapeError, UnknownShapeError } from '../opHandler';
-import { readWindowAttributes, windowOutputDims } from './convolution';
-
-type Layout = 'channelsFirst' | 'channelsLast';
+import { channelsLastAware, type Layout, readWindowAttributes, windowOutputDims } from './convolution';
 
 function requiredKernel(ctx: NodeContext): Expr[] {
   const kernel = ctx.attrs.ints('kernel_shape');
@@ -66,9 +64,7 @@ const maxPool: OpHandler = {
 };
 
 /** Global pools keep N and C and make every spatial dim 1. */
-function globalPool(opType: string, domain: string, flopsPerInputElement: number, layout: Layout | 'attribute' = 'channelsFirst'): OpHandler {
-  const layoutOf = (ctx: NodeContext): Layout =>
-    layout === 'attribute' ? (ctx.attrs.int('channels_last', 0) === 1 ? 'channelsLast' : 'channelsFirst') : layout;
+function globalPool(opType: string, domain: string, flopsPerInputElement: number, layout: Layout = 'channelsFirst'): OpHandler {
   return {
     opType,
     domain,
@@ -77,7 +73,7 @@ function globalPool(opType: string, domain: string, flopsPerInputElement: number
       const x = requireShape(ctx.inputs[0], 'X');
       if (x.length < 2) throw new ShapeError(`${opType} input must have rank ≥ 2, got ${x.length}`);
       const one = Expr.constant(1);
-      const shape = layoutOf(ctx) === 'channelsFirst' ? [x[0], x[1], ...x.slice(2).map(() => one)] : [x[0], ...x.slice(1, -1).map(() => one), x[x.length - 1]];
+      const shape = layout === 'channelsFirst' ? [x[0], x[1], ...x.slice(2).map(() => one)] : [x[0], ...x.slice(1, -1).map(() => one), x[x.length - 1]];
       return [{ dtype: ctx.inputs[0]?.dtype, shape }];
     },
     cost: (ctx) => ({ flops: numel(requireShape(ctx.inputs[0], 'X')).mul(flopsPerInputElement) }),
@@ -120,14 +116,6 @@ export const poolingOps: readonly OpHandler[] = [
   globalPool('GlobalLpPool', '', 2),
   maxUnpool,
   windowPool('NhwcMaxPool', 'com.microsoft', 1, 'channelsLast'),
-  channelsLastPool('QLinearAveragePool'),
-  globalPool('QLinearGlobalAveragePool', 'com.microsoft', 1, 'attribute'),
+  channelsLastAware((layout) => windowPool('QLinearAveragePool', 'com.microsoft', 1, layout)),
+  channelsLastAware((layout) => globalPool('QLinearGlobalAveragePool', 'com.microsoft', 1, layout)),
 ];
-
-/** A com.microsoft pool whose `channels_last` attribute picks NHWC or NCHW data. */
-function channelsLastPool(opType: string): OpHandler {
-  const first = windowPool(opType, 'com.microsoft', 1, 'channelsFirst');
-  const last = windowPool(opType, 'com.microsoft', 1, 'channelsLast');
-  const pick = (ctx: NodeContext) => (ctx.attrs.int('channels_last', 0) === 1 ? last : first);
-  return { ...first, infer: (ctx) => pick(ctx).infer(ctx) };
-}

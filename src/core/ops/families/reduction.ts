@@ -20,7 +20,8 @@
  *  - SoftmaxCrossEntropyLoss: LogSoftmax over the class axis, then NegativeLogLikelihoodLoss.
  * Transcendental costs come from FLOPS_PER_ELEMENT (elementwise.ts).
  */
-import { bytesFor, DataType } from '../../onnx/dataType';
+import { elementsBytes } from '../../analysis/graphInference';
+import { DataType } from '../../onnx/dataType';
 import { Expr, ONE_EXPR, product } from '../../shapes/expr';
 import { knownConstantInts, normalizeAxis, numel, requireShape } from '../../shapes/shapeOps';
 import type { InferredOutput, KnownValue, Shape, TensorInfo } from '../../shapes/tensorInfo';
@@ -246,10 +247,6 @@ function nllFlops(ctx: NodeContext, target: Shape): Expr {
   return flops;
 }
 
-function elementBytes(t: TensorInfo | undefined, elements: Expr): Expr {
-  return t?.dtype === undefined ? Expr.constant(0) : elements.mul(bytesFor(t.dtype, 8n)).ceilDiv(8);
-}
-
 const negativeLogLikelihoodLoss: OpHandler = {
   opType: 'NegativeLogLikelihoodLoss',
   domain: '',
@@ -263,8 +260,8 @@ const negativeLogLikelihoodLoss: OpHandler = {
     const target = requireShape(ctx.inputs[1], 'target');
     const gathered = numel(target);
     // One score (and one weight) per target element; the target itself in full.
-    let read = elementBytes(ctx.inputs[0], gathered).add(elementBytes(ctx.inputs[1], gathered));
-    if (ctx.inputs[2]) read = read.add(elementBytes(ctx.inputs[2], gathered));
+    let read = elementsBytes(ctx.inputs[0]?.dtype, gathered).add(elementsBytes(ctx.inputs[1]?.dtype, gathered));
+    if (ctx.inputs[2]) read = read.add(elementsBytes(ctx.inputs[2]?.dtype, gathered));
     return { flops: nllFlops(ctx, target), activationBytesRead: read };
   },
 };
