@@ -17,42 +17,14 @@ import sys
 import onnx
 from onnx import TensorProto, helper
 
+from fixture_graph import FixtureGraph
+
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'cnn')
 OPSET = 13
 
 
-class Graph:
-    """Accumulates nodes and weightless initializers; names are unique by counter."""
-
-    def __init__(self, name):
-        self.name = name
-        self.nodes = []
-        self.initializers = []
-        self.counter = 0
-        self.external_offset = 0
-
-    def fresh(self, prefix):
-        self.counter += 1
-        return f'{prefix}_{self.counter}'
-
-    def weight(self, prefix, dims, dtype=TensorProto.FLOAT):
-        name = self.fresh(prefix)
-        t = TensorProto()
-        t.name = name
-        t.data_type = dtype
-        t.dims.extend(dims)
-        t.data_location = TensorProto.EXTERNAL
-        count = 1
-        for d in dims:
-            count *= d
-        length = count * (8 if dtype == TensorProto.INT64 else 4)
-        for key, value in (('location', 'weights.bin'), ('offset', str(self.external_offset)), ('length', str(length))):
-            entry = t.external_data.add()
-            entry.key = key
-            entry.value = value
-        self.external_offset += length
-        self.initializers.append(t)
-        return name
+class Graph(FixtureGraph):
+    """The CNN builder: convs, pools and linears over FixtureGraph's weightless weights."""
 
     def node(self, op, inputs, outputs=1, **attrs):
         names = [self.fresh(op.lower()) for _ in range(outputs)]

@@ -36,43 +36,19 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from fixture_graph import FixtureGraph
+
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'mlperf')
 MS = 'com.microsoft'
-BYTES = {TensorProto.FLOAT: 4, TensorProto.INT64: 8, TensorProto.INT32: 4}
 
 
-class Graph:
-    """Accumulates nodes, weightless initializers and inline constants; names are unique by counter."""
+class Graph(FixtureGraph):
+    """The MLPerf builder: FixtureGraph plus inline constants and an opset."""
 
     def __init__(self, name, opset):
-        self.name = name
+        super().__init__(name)
         self.opset = opset
-        self.nodes = []
-        self.initializers = []
-        self.counter = 0
-        self.external_offset = 0
         self.constants = {}
-        self.scope = ''
-
-    def fresh(self, prefix):
-        self.counter += 1
-        return f'{self.scope}{prefix}_{self.counter}'
-
-    def weight(self, prefix, dims, dtype=TensorProto.FLOAT):
-        """An initializer whose data lives in the absent external file."""
-        t = TensorProto()
-        t.name = self.fresh(prefix)
-        t.data_type = dtype
-        t.dims.extend(dims)
-        t.data_location = TensorProto.EXTERNAL
-        length = int(np.prod(dims, dtype=np.int64)) * BYTES[dtype]
-        for key, value in (('location', 'weights.bin'), ('offset', str(self.external_offset)), ('length', str(length))):
-            entry = t.external_data.add()
-            entry.key = key
-            entry.value = value
-        self.external_offset += length
-        self.initializers.append(t)
-        return t.name
 
     def const(self, values, dtype=np.int64, scalar=False):
         """A small inline initializer (shape vectors, axes, scalars), shared by value."""

@@ -21,6 +21,8 @@ import os
 import onnx
 from onnx import TensorProto, helper
 
+from fixture_graph import FixtureGraph
+
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'moe')
 OPSET = 17
 TOKENS = 16
@@ -28,37 +30,8 @@ HIDDEN = 64
 INTER = 128
 
 
-class Graph:
-    """Accumulates nodes and weightless (external, absent) initializers; names are unique by counter."""
-
-    def __init__(self, name):
-        self.name = name
-        self.nodes = []
-        self.initializers = []
-        self.counter = 0
-        self.external_offset = 0
-
-    def fresh(self, prefix):
-        self.counter += 1
-        return f'{prefix}_{self.counter}'
-
-    def weight(self, prefix, dims):
-        name = self.fresh(prefix)
-        t = TensorProto()
-        t.name = name
-        t.data_type = TensorProto.FLOAT
-        t.dims.extend(dims)
-        t.data_location = TensorProto.EXTERNAL
-        count = 1
-        for d in dims:
-            count *= d
-        for key, value in (('location', 'weights.bin'), ('offset', str(self.external_offset)), ('length', str(count * 4))):
-            entry = t.external_data.add()
-            entry.key = key
-            entry.value = value
-        self.external_offset += count * 4
-        self.initializers.append(t)
-        return name
+class Graph(FixtureGraph):
+    """The MoE builder: constants, scoped nodes and saving over FixtureGraph's weightless weights."""
 
     def const(self, prefix, values, dtype=TensorProto.INT64, dims=None):
         name = self.fresh(prefix)
