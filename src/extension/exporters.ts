@@ -7,7 +7,7 @@
  * kind and the entity's name (first line); model and graph rows use target ''. Netron shows them in
  * the sidebar's Metadata / Metrics sections. Unnamed nodes cannot be targeted and are left out.
  */
-import { renderCsv, renderMarkdown } from '../cli/render';
+import { renderCsv, renderMarkdown } from '../core/render';
 import { countToNumber } from '../core/report/reportTypes';
 import type { ProfileReport } from '../core/report/reportTypes';
 import { formatBytes, formatScaled, formatSeconds } from '../core/report/units';

@@ -7,7 +7,8 @@
  * The integration suite checks the figures against `onnx-profile --format json` (`llm.estimates`).
  */
 import { combineLlm, detectDecoder, llmPhaseBindings, type LlmEstimate } from '../core/estimate/llm';
-import { batchSymbol, bindBatch, profiledBatch, type LoadedModel } from '../core/profile';
+import type { LoadedModel } from '../core/profile';
+import { batchSymbol, bindBatch, profiledBatch } from '../core/pipeline/batch';
 import type { ProfileReport } from '../core/report/reportTypes';
 import { LLM_DEFAULT_OUTPUT_TOKENS, LLM_DEFAULT_PROMPT_TOKENS, type LlmEstimatePayload, type LlmPayload } from '../protocol/messages';
 import { estimateOptionsOf } from './estimates';
