@@ -44,10 +44,7 @@ export function analyzeModel(source: ProfileSource, options: AnalysisOptions): A
   const bindings = askedBatch === undefined ? new Map(userBindings) : bindBatch(symbol, userBindings, askedBatch);
   const profiled = source.profile({ bindings });
   const batch = profiledBatch(symbol, bindings, profiled);
-  const notes: ReportDiagnostic[] =
-    options.batch !== undefined && options.batch !== batch
-      ? [{ severity: 'warning', code: 'static-batch', message: `batch ${options.batch} ignored: the model's inputs have a static batch of ${batch}` }]
-      : [];
+  const notes = batchNotes(options.batch, batch, symbol, userBindings);
   if (targets.length === 0) {
     const selection = selectHints(options.whatIf ?? [], []);
     return { report: { ...profiled, diagnostics: [...notes, ...profiled.diagnostics] }, batch, whatIf: whatIfAnalysis(selection, []) };
@@ -78,6 +75,15 @@ export function analyzeModel(source: ProfileSource, options: AnalysisOptions): A
     whatIf: whatIfAnalysis(selection, applied),
     ...(nodeEstimates ? { nodeEstimates, roofs: new Map(targets.map((t) => [t.id, roofOf(nodeEstimates.get(t.id)!, t, options)])) } : {}),
   };
+}
+
+/** Why the asked batch is not the batch profiled: the export fixes it, or the user bound the batch dim. */
+function batchNotes(asked: number | undefined, batch: number, symbol: string | undefined, userBindings: ReadonlyMap<string, number>): ReportDiagnostic[] {
+  if (asked === undefined || asked === batch) return [];
+  if (symbol !== undefined && userBindings.has(symbol)) {
+    return [{ severity: 'info', code: 'batch-bound', message: `batch ${asked} not applied: the batch dim '${symbol}' is bound to ${batch}` }];
+  }
+  return [{ severity: 'warning', code: 'static-batch', message: `batch ${asked} ignored: the model's inputs have a static batch of ${batch}` }];
 }
 
 /** Lowest latency among the targets the model fits on; else lowest latency overall. */

@@ -135,3 +135,15 @@ test('roofs: every node sits on or under its target\'s roof at its own (fused, p
     m.close();
   }
 });
+
+test('an asked batch that cannot apply says why: a static export, or a batch dim the user bound', () => {
+  const m = counted('test/fixtures/mlperf/bert_large.onnx');
+  try {
+    const symbol = batchSymbol(m.source.model)!;
+    const bound = analyzeModel(m.source, { targets: [H100], batch: 8, bindings: new Map([[symbol, 2]]) });
+    assert.equal(bound.batch, 2);
+    assert.deepEqual(bound.report.diagnostics.filter((d) => d.code === 'batch-bound' || d.code === 'static-batch'), [{ severity: 'info', code: 'batch-bound', message: `batch 8 not applied: the batch dim '${symbol}' is bound to 2` }]);
+  } finally {
+    m.close();
+  }
+});
