@@ -8,7 +8,7 @@
  * the sidebar's Metadata / Metrics sections. Unnamed nodes cannot be targeted and are left out.
  */
 import type { AnalysisReport } from '../core/pipeline/analysisTypes';
-import { renderCsv, renderMarkdown } from '../core/render';
+import { renderReport } from '../core/render';
 import { countToNumber, type ProfileReport } from '../core/report/reportTypes';
 import { formatBytes, formatScaled, formatSeconds } from '../core/report/units';
 import { nodeSecondsByIndex, type EstimatesPayload } from '../protocol/payloads';
@@ -73,16 +73,7 @@ export function netronAttachment(report: ProfileReport, estimates?: EstimatesPay
 
 /** The export of an analysed report: JSON, CSV and Markdown as the CLI prints them for the same options. */
 export function renderExport(format: ExportFormat, report: AnalysisReport, estimates?: EstimatesPayload): string {
-  switch (format) {
-    case 'json':
-      return `${JSON.stringify(report, null, 2)}\n`;
-    case 'csv':
-      return renderCsv(report);
-    case 'md':
-      return renderMarkdown(report, { top: 50 });
-    case 'netron':
-      return `${JSON.stringify(netronAttachment(report, estimates), null, 2)}\n`;
-  }
+  return format === 'netron' ? `${JSON.stringify(netronAttachment(report, estimates), null, 2)}\n` : renderReport(report, format, { top: 50 });
 }
 
 /** Default file name next to the model: model.profile.json, model.profile.csv, model.profile.md, model.attachment.json. */

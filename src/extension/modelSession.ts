@@ -182,8 +182,8 @@ export class ModelSession implements vscode.Disposable {
     const request = this.analysisRequest();
     const held = this._state.kind === 'ready' ? this.nodesFrom : undefined;
     const job: AnalyzeJob = { id: this.nextId++, path: this.uri.fsPath, options: request.options, graphText: this.graphText === undefined, ...(held !== undefined ? { nodesFrom: held } : {}) };
-    const sent = this.send(job);
-    const result = await (loadingMessage !== undefined ? this.withCancellableProgress(sent) : sent);
+    // A long job (a new batch re-profiles a large model) shows a cancellable notification after half a second.
+    const result = await this.withCancellableProgress(this.send(job));
     if (gen !== this.generation || this.disposed || !result) return;
     if (!result.ok) {
       this.setState({ kind: 'error', code: result.code, message: result.message });

@@ -35,6 +35,17 @@ export function savedChoice(saved: Partial<Record<keyof CompareChoice, unknown>>
   };
 }
 
+/** What the host says is off with the comparison, one line each. */
+function notesOf(msg: ReportMessage): string[] {
+  const e = msg.estimates;
+  if (!e) return [];
+  return [
+    ...(e.unknownTargets.length ? [`Unknown target ids: ${e.unknownTargets.join(', ')}`] : []),
+    ...e.problems,
+    ...(e.whatIf.dropped.length ? [`What-if no longer offered here, dropped: ${e.whatIf.dropped.join(', ')}`] : []),
+  ];
+}
+
 const CLASS_GROUPS: readonly [string, string][] = [
   ['gpu', 'GPUs'],
   ['accelerator', 'Accelerators'],
@@ -48,6 +59,8 @@ export class CompareControls {
   /** Prompt and generated tokens: shown by the views only for a decoder with a KV cache. */
   readonly llmControlsEl = h('div', { class: 'compare-controls llm-controls' });
   readonly whatIfEl = h('section', { class: 'what-if', 'aria-label': 'What-if hints', 'data-testid': 'what-if' });
+  /** Problems to show above the figures: unknown targets, refused custom entries, dropped what-ifs, a failed profile. */
+  readonly noticeEl = h('div', { class: 'error-bar', role: 'alert', hidden: true });
   private catalog: readonly CatalogEntrySummary[] = [];
   private hints: readonly HintPayload[] = [];
   private applied = new Map<string, readonly string[]>();
@@ -132,8 +145,38 @@ export class CompareControls {
     else this.postTimer = window.setTimeout(send, 250);
   }
 
+  /** Listens to the host (every message validated), keeps the controls in step, hands each report to `render`, and says ready. */
+  listen(render: (msg: ReportMessage) => void): void {
+    this.host.onMessage((m) => {
+      switch (m.type) {
+        case 'report/show':
+          this.update(m);
+          this.showStatus(null);
+          this.notice(notesOf(m));
+          render(m);
+          break;
+        case 'report/progress':
+          this.showStatus(m.message, true);
+          break;
+        case 'report/error':
+          this.settled();
+          this.showStatus(null);
+          this.notice([m.message]);
+          break;
+        case 'node/reveal':
+          break; // nothing to reveal in these views
+      }
+    });
+    this.host.post({ type: 'view/ready' });
+  }
+
+  private notice(lines: readonly string[]): void {
+    this.noticeEl.hidden = lines.length === 0;
+    this.noticeEl.textContent = lines.join(' · ');
+  }
+
   /** The host answered a post with an error: that post is no longer in flight. */
-  settled(): void {
+  private settled(): void {
     this.inFlight = Math.max(0, this.inFlight - 1);
   }
 
@@ -141,7 +184,7 @@ export class CompareControls {
    * Takes the host's settings, catalog and hints: the host is the truth about what is compared and applied
    * (the other view may have changed it), except while the user's own newer choice is still on its way.
    */
-  update(msg: ReportMessage): void {
+  private update(msg: ReportMessage): void {
     const available = msg.estimates?.available;
     if (available?.length) this.catalog = available.map((a) => ({ id: a.id, name: a.name, deviceClass: a.deviceClass }));
     else if (msg.catalog?.length) this.catalog = msg.catalog;

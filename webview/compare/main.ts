@@ -47,7 +47,6 @@ root.classList.add('hardware-compare');
 const { el: statusEl, show: showStatus } = statusLine();
 const controls = new CompareControls(host, savedChoice(saved), showStatus);
 const headerEl = h('header', { class: 'view-header' }, h('h1', { class: 'view-title' }, 'Compare Hardware'));
-const errorEl = h('div', { class: 'error-bar', role: 'alert', hidden: true });
 const tableWrap = h('div', { class: 'table-wrap wide' });
 const chartsEl = h('div', { class: 'compare-charts' });
 const llmSummaryEl = h('p', { class: 'muted llm-summary' });
@@ -71,7 +70,7 @@ root.replaceChildren(
   h('div', { class: 'compare-top' }, controls.controlsEl),
   pickerDetails,
   statusEl,
-  errorEl,
+  controls.noticeEl,
   h('section', { 'aria-label': 'Estimates' }, h('h2', { class: 'section-title' }, 'Estimates per target'), tableWrap, chartsEl),
   llmEl,
   controls.whatIfEl,
@@ -149,38 +148,11 @@ function renderLlm(msg: ReportMessage): void {
   llmChartsEl.replaceChildren(...LLM_CHARTS.map(([field, title]) => figureChart(title, llm.estimates, LLM_COLUMNS.find((c) => c.field === field)!, false, CHART_SIZE, `compare-llm-chart-${field}`)));
 }
 
-function show(msg: ReportMessage): void {
-  controls.update(msg);
+controls.listen((msg) => {
   const targets = msg.settings.targets;
   pickerSummary.textContent = targets.length ? `Targets: ${targets.join(', ')} (change…)` : 'Targets: none chosen (pick some…)';
   if (!targets.length) pickerDetails.open = true;
-  showStatus(null);
-  const e = msg.estimates;
-  const notes = e ? [...(e.unknownTargets.length ? [`Unknown target ids: ${e.unknownTargets.join(', ')}`] : []), ...e.problems] : [];
-  errorEl.hidden = notes.length === 0;
-  errorEl.textContent = notes.join(' · ');
   renderHeader(msg);
   renderEstimates(msg);
   renderLlm(msg);
-}
-
-host.onMessage((m) => {
-  switch (m.type) {
-    case 'report/show':
-      show(m);
-      break;
-    case 'report/progress':
-      showStatus(m.message, true);
-      break;
-    case 'report/error':
-      controls.settled();
-      showStatus(null);
-      errorEl.hidden = false;
-      errorEl.textContent = m.message;
-      break;
-    case 'node/reveal':
-      break;
-  }
 });
-
-host.post({ type: 'view/ready' });

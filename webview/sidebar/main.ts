@@ -30,7 +30,6 @@ root.classList.add('hardware-panel');
 document.body.classList.add('hardware-body');
 const { el: statusEl, show: showStatus } = statusLine();
 const controls = new CompareControls(host, savedChoice(saved), showStatus);
-const errorEl = h('div', { class: 'error-bar', role: 'alert', hidden: true });
 const tableWrap = h('div', { class: 'table-wrap' });
 const chartsEl = h('div', { class: 'sidebar-charts' });
 const llmSummaryEl = h('p', { class: 'muted llm-summary' });
@@ -51,7 +50,7 @@ root.replaceChildren(
   controls.controlsEl,
   controls.pickerEl,
   statusEl,
-  errorEl,
+  controls.noticeEl,
   llmEl,
   h('h3', { class: 'subsection-title' }, 'Estimates'),
   tableWrap,
@@ -123,46 +122,9 @@ function renderLlm(msg: ReportMessage | null): void {
   llmChartEl.replaceChildren(figureChart('Output tokens/s (higher is better)', llm.estimates, LLM_COLUMNS.find((c) => c.field === 'tokensPerSecond')!, false, CHART_SIZE, 'llm-chart-tokens'));
 }
 
-function notesOf(msg: ReportMessage): string[] {
-  const e = msg.estimates;
-  if (!e) return [];
-  return [
-    ...(e.unknownTargets.length ? [`Unknown target ids: ${e.unknownTargets.join(', ')}`] : []),
-    ...e.problems,
-    ...(e.whatIf.dropped.length ? [`What-if no longer offered here, dropped: ${e.whatIf.dropped.join(', ')}`] : []),
-  ];
-}
-
-function show(msg: ReportMessage): void {
+renderEstimates(null);
+controls.listen((msg) => {
   last = msg;
-  controls.update(msg);
-  showStatus(null);
-  const notes = notesOf(msg);
-  errorEl.hidden = notes.length === 0;
-  errorEl.textContent = notes.join(' · ');
   renderLlm(msg);
   renderEstimates(msg);
-}
-
-renderEstimates(null);
-
-host.onMessage((m) => {
-  switch (m.type) {
-    case 'report/show':
-      show(m);
-      break;
-    case 'report/progress':
-      showStatus(m.message, true);
-      break;
-    case 'report/error':
-      controls.settled();
-      showStatus(null);
-      errorEl.hidden = false;
-      errorEl.textContent = m.message;
-      break;
-    case 'node/reveal':
-      break; // nothing to reveal in this panel
-  }
 });
-
-host.post({ type: 'view/ready' });
