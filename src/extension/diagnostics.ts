@@ -13,7 +13,7 @@ import type { ModelSession, SessionManager } from './modelSession';
 
 const SOURCE = 'ONNX Profiler';
 /** Graph-text lines one code may mark (a model with 10,000 uncovered nodes would bury the Problems panel). */
-export const MAX_LINES_PER_CODE = 20;
+const MAX_LINES_PER_CODE = 20;
 
 function severity(s: ReportDiagnostic['severity'] | 'hint'): vscode.DiagnosticSeverity {
   switch (s) {
@@ -126,7 +126,7 @@ export class ProfilerDiagnostics implements vscode.Disposable {
 }
 
 /** The first `max` diagnostics of each code, and per code with more, one line-0 diagnostic counting the rest. */
-export function capPerCode(diagnostics: readonly vscode.Diagnostic[], max: number): vscode.Diagnostic[] {
+function capPerCode(diagnostics: readonly vscode.Diagnostic[], max: number): vscode.Diagnostic[] {
   const seen = new Map<string, number>();
   const kept: vscode.Diagnostic[] = [];
   for (const d of diagnostics) {

@@ -125,7 +125,7 @@ const isNumberOrNull = (v: unknown) => v === null || isNumber(v);
 const isStringList = (v: unknown, max = Number.MAX_SAFE_INTEGER) => Array.isArray(v) && v.length <= max && v.every((x) => typeof x === 'string');
 
 /** Why `v` is not a valid LlmPayload, or null when it is. Every field is checked. */
-export function llmPayloadProblem(v: unknown): string | null {
+function llmPayloadProblem(v: unknown): string | null {
   if (!isRecord(v)) return 'llm must be an object';
   if (!isTokenCount(v.promptTokens) || !isTokenCount(v.outputTokens)) return `llm: promptTokens and outputTokens must be integers from 1 to ${LLM_MAX_TOKENS}`;
   if (!isNonNegativeInt(v.batch) || v.batch === 0) return 'llm: batch must be a positive integer';

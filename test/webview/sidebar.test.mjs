@@ -165,6 +165,8 @@ export const tests = [
       assert.match(alert, /Unknown target ids: nope-9000/);
       assert.match(alert, /custom hardware id 'h100-sxm' is already the catalog's/);
       assert.match(alert, /dropped: fusion\.gelu/);
+      await v.send(show({ estimates: { ...estimates, batch: 4 } }));
+      await v.page.waitForFunction(() => /Estimates are for batch 4, not 1/.test(document.querySelector('[role="alert"]').textContent));
       await v.clearPosted();
       await v.page.click('[data-testid="open-compare"]');
       assert.deepEqual(await v.posted(), [{ type: 'compare/open' }]);

@@ -64,7 +64,7 @@ function sortButton(c: FigureColumn<unknown>, sort: SortState, onSort: (s: SortS
 }
 
 /** Rows in the sort order; rows without a value go last either way. */
-export function sortedRows<T>(rows: readonly T[], columns: readonly FigureColumn<T>[], sort: SortState, binary: boolean): T[] {
+function sortedRows<T>(rows: readonly T[], columns: readonly FigureColumn<T>[], sort: SortState, binary: boolean): T[] {
   const c = columns.find((x) => x.field === sort.col);
   if (!c) return [...rows];
   const d = sort.dir === 'ascending' ? 1 : -1;

@@ -22,7 +22,7 @@ export interface FigureColumn<T> {
 }
 
 /** "1 chip", or how the model is split when it does not fit on one. */
-export function layoutText(e: Pick<ModelEstimate, 'chips'>): string {
+function layoutText(e: Pick<ModelEstimate, 'chips'>): string {
   return e.chips <= 1 ? '1 chip' : `tensor-parallel × ${e.chips}`;
 }
 

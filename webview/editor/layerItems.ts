@@ -63,14 +63,14 @@ export function opLabel(x: { domain: string; opType: string }): string {
 }
 
 /** The module path of a node, one segment per level of the module tree. */
-export function moduleSegments(n: NodeReport): string[] {
+function moduleSegments(n: NodeReport): string[] {
   const segs = n.scope ? n.scope.split('/').filter((x) => x.length > 0) : [];
   return segs.length ? segs : ['(no module)'];
 }
 
 // Group keys (persisted in EditorState.collapsed): 'o:' + op label, or 'm:' + the module path ('/a/b').
-export const opGroupKey = (label: string) => `o:${label}`;
-export const moduleGroupKey = (path: string) => `m:${path}`;
+const opGroupKey = (label: string) => `o:${label}`;
+const moduleGroupKey = (path: string) => `m:${path}`;
 
 /** The group keys that hide node `n` when collapsed. */
 export function ancestorKeys(n: NodeReport): Set<string> {

@@ -99,7 +99,7 @@ export function bestEstimate(estimates: readonly ModelEstimate[]): ModelEstimate
  * bandwidth after efficiency. Both are at least what any node got, so no node's achieved rate
  * (flops / seconds) can sit above the roof at its own intensity (flops / memoryBytes).
  */
-export function roofOf(nodes: readonly NodeEstimate[], device: HardwareEntry, options: AnalysisOptions): TargetRoof {
+function roofOf(nodes: readonly NodeEstimate[], device: HardwareEntry, options: AnalysisOptions): TargetRoof {
   const f = efficiencyFor(device, options.efficiency);
   let peak = 0;
   let bandwidth = device.memoryBandwidthBytesPerSecond.value * f.memoryEfficiency;

@@ -15,7 +15,7 @@ export interface ProfileSource {
 }
 
 /** Bindings as a stable key: sorted name=value pairs. */
-export function bindingsKey(bindings: ReadonlyMap<string, number>): string {
+function bindingsKey(bindings: ReadonlyMap<string, number>): string {
   return [...bindings].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${k}=${v}`).join('\u0000');
 }
 

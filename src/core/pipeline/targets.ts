@@ -38,7 +38,7 @@ export function targetCatalog(custom: readonly HardwareEntry[] = [], builtin: re
 }
 
 /** The ids a user typed, normalised as both front ends accept them (trimmed, lower case). */
-export function normaliseTargetId(id: string): string {
+function normaliseTargetId(id: string): string {
   return id.trim().toLowerCase();
 }
 

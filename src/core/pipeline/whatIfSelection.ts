@@ -53,7 +53,7 @@ export function selectHints(requested: readonly string[], hints: readonly Analys
 }
 
 /** Whether `hint`'s change runs on `target` (its saving there is not marked not applicable). */
-export function appliesOn(hint: Hint, target: HardwareEntry): boolean {
+function appliesOn(hint: Hint, target: HardwareEntry): boolean {
   return hint.savings.find((s) => s.target === target.id)?.notApplicable !== true;
 }
 
