@@ -64,7 +64,7 @@ lines.push('');
 lines.push('## Measured rates');
 lines.push('');
 lines.push(
-  'Published micro-benchmarks (the `achieved` field): the best dense GEMM rate a vendor library reached, and streaming-kernel DRAM bandwidth. ' +
+  'Published micro-benchmarks (the `achieved` field): the best dense GEMM rate a vendor library reached, streaming-kernel DRAM bandwidth, and the bus bandwidth of a large NCCL/RCCL all-reduce. ' +
     'The estimator uses achieved / peak as the device\'s efficiency (docs/estimator.md); devices not listed here use the class default. ' +
     'These figures are never fitted to MLPerf results, which are what the estimator is validated against.',
 );
@@ -83,6 +83,10 @@ for (const e of entries) {
     lines.push(`| \`${e.id}\` | DRAM bandwidth, TB/s | ${fmt(a.memoryBandwidthBytesPerSecond.value / 1e12, 3)} | ${fmt(peak / 1e12, 3)} | ${fmt(a.memoryBandwidthBytesPerSecond.value / peak, 3)} |`);
   }
   if (a.kernelLaunchSeconds) lines.push(`| \`${e.id}\` | kernel launch, µs | ${fmt(a.kernelLaunchSeconds.value * 1e6, 2)} | ${dash} | ${dash} |`);
+  if (a.allReduceBusBytesPerSecond) {
+    const perDirection = e.interconnectBytesPerSecond.value / 2;
+    lines.push(`| \`${e.id}\` | all-reduce bus bandwidth, GB/s (peak: link per direction) | ${fmt(a.allReduceBusBytesPerSecond.value / 1e9, 1)} | ${fmt(perDirection / 1e9, 1)} | ${fmt(a.allReduceBusBytesPerSecond.value / perDirection, 3)} |`);
+  }
 }
 lines.push('');
 lines.push('## Architectures');
@@ -112,6 +116,7 @@ for (const e of entries) {
   for (const [p, v] of Object.entries(e.achieved?.matrixFlopsPerSecond ?? {})) rows.push([`measured ${p} GEMM`, v]);
   if (e.achieved?.memoryBandwidthBytesPerSecond) rows.push(['measured DRAM bandwidth', e.achieved.memoryBandwidthBytesPerSecond]);
   if (e.achieved?.kernelLaunchSeconds) rows.push(['measured kernel launch', e.achieved.kernelLaunchSeconds]);
+  if (e.achieved?.allReduceBusBytesPerSecond) rows.push(['measured all-reduce bus bandwidth', e.achieved.allReduceBusBytesPerSecond]);
   for (const [label, v] of rows) {
     const note = v.source.note ? ` ${dash} ${escape(v.source.note)}` : '';
     lines.push(`- ${label}: ${v.value.toExponential()} ([source](${v.source.url}), read ${v.source.retrieved})${note}`);

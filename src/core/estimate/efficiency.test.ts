@@ -76,8 +76,22 @@ test('catalog devices: H100 SXM efficiencies come from its published GEMM benchm
   close(f.matrixEfficiencyByPrecision!.bf16!, 794.5e12 / h100.peakFlopsPerSecond.bf16!.value);
   close(f.matrixEfficiencyByPrecision!.fp8!, 1402.6e12 / h100.peakFlopsPerSecond.fp8!.value);
   assert.notEqual(f.matrixEfficiency, DEFAULT_EFFICIENCY.gpu.matrixEfficiency);
-  assert.equal(f.memoryEfficiency, DEFAULT_EFFICIENCY.gpu.memoryEfficiency, 'no bandwidth measurement: class default');
-  close(efficiencyFor(device('a100-80gb')).memoryEfficiency, 0.88);
+  close(f.memoryEfficiency, 2.97e12 / h100.memoryBandwidthBytesPerSecond.value);
+  close(efficiencyFor(device('a100-80gb')).memoryEfficiency, 1.7e12 / 2.039e12);
+  assert.equal(efficiencyFor(device('b200')).memoryEfficiency, DEFAULT_EFFICIENCY.gpu.memoryEfficiency, 'no bandwidth measurement: class default');
+});
+
+test('all-reduce bus bandwidth sets the interconnect efficiency against the per-direction link rate', () => {
+  const linked: HardwareEntry = {
+    ...makeDevice({ id: 'linked', peaks: { bf16: 100e12 }, memoryBytes: 10e9, bandwidthBytesPerSecond: 1e12, interconnectBytesPerSecond: 600e9 }),
+    achieved: { allReduceBusBytesPerSecond: { value: 240e9, source: SRC } },
+  };
+  close(efficiencyFor(linked).interconnectEfficiency, 0.8);
+  assert.equal(measuredEfficiency({ ...linked, interconnectBytesPerSecond: undefined }).interconnectEfficiency, undefined, 'no link: nothing to measure against');
+  close(efficiencyFor(device('a100-80gb')).interconnectEfficiency, 231.58e9 / 300e9);
+  close(efficiencyFor(device('mi300x')).interconnectEfficiency, 316.82e9 / 448e9);
+  assert.equal(efficiencyFor(device('h100-sxm')).interconnectEfficiency, 1, 'NVLink SHARP beats the ring bound: capped at 1');
+  assert.equal(efficiencyFor(device('l4')).interconnectEfficiency, DEFAULT_EFFICIENCY.gpu.interconnectEfficiency);
 });
 
 test('catalog devices: measured AMD GEMM efficiency sits below NVIDIA\'s, as the micro-benchmarks show', () => {

@@ -94,7 +94,8 @@ export const DEFAULT_EFFICIENCY: Readonly<Record<DeviceClass, EfficiencyFactors>
 /**
  * The factors a device's published micro-benchmarks (catalog `achieved`) determine: achieved / peak GEMM rate per
  * precision (capped at 1: boost clocks can beat the datasheet), their mean as the matrix efficiency of precisions
- * not measured, achieved / peak DRAM bandwidth, and the measured kernel launch cost. Empty for an unmeasured device.
+ * not measured, achieved / peak DRAM bandwidth, the measured kernel launch cost, and all-reduce bus bandwidth / the
+ * per-direction link rate (capped at 1: NVLink SHARP reduces in the switch). Empty for an unmeasured device.
  */
 export function measuredEfficiency(device: HardwareEntry): Partial<DeviceEfficiency> {
   const achieved = device.achieved;
@@ -114,6 +115,10 @@ export function measuredEfficiency(device: HardwareEntry): Partial<DeviceEfficie
   if (bandwidth && bandwidth > 0) out.memoryEfficiency = Math.min(1, bandwidth / device.memoryBandwidthBytesPerSecond.value);
   const launch = achieved.kernelLaunchSeconds?.value;
   if (launch && launch > 0) out.perKernelOverheadSeconds = launch;
+  // busbw is per direction; the all-reduce term in modelEstimate runs at (link / 2) x interconnectEfficiency.
+  const busbw = achieved.allReduceBusBytesPerSecond?.value;
+  const link = device.interconnectBytesPerSecond?.value;
+  if (busbw && busbw > 0 && link && link > 0) out.interconnectEfficiency = Math.min(1, busbw / (link / 2));
   return out;
 }
 

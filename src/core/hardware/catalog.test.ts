@@ -300,6 +300,7 @@ test('measured (achieved) rates: sourced, near the peak they are measured agains
     [{ matrixFlopsPerSecond: { bf16: { value: 80e12 } } }, /missing source/],
     [{ memoryBandwidthBytesPerSecond: { value: 5e12, source: src } }, /x the memory bandwidth/],
     [{ kernelLaunchSeconds: { value: 3, source: src } }, /is not a kernel launch/],
+    [{ allReduceBusBytesPerSecond: { value: 100e9, source: src } }, /measured against no per-direction interconnect bandwidth/],
     [{ flops: 1 }, /unknown key "flops"/],
   ];
   for (const [achieved, expected] of cases) {

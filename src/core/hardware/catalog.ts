@@ -39,7 +39,7 @@ const TOP_LEVEL_KEYS: ReadonlySet<string> = new Set([
   'achieved',
 ]);
 
-const ACHIEVED_KEYS: ReadonlySet<string> = new Set(['matrixFlopsPerSecond', 'memoryBandwidthBytesPerSecond', 'kernelLaunchSeconds']);
+const ACHIEVED_KEYS: ReadonlySet<string> = new Set(['matrixFlopsPerSecond', 'memoryBandwidthBytesPerSecond', 'kernelLaunchSeconds', 'allReduceBusBytesPerSecond']);
 /**
  * A measured rate may exceed the datasheet peak a little (GeForce and PCIe cards boost past the clock the peak is
  * quoted at); one far above it is a sparse figure, a different precision or a unit slip.
@@ -201,7 +201,7 @@ function checkMeasured(v: unknown, where: string, peak: number | undefined, peak
 function checkAchieved(achieved: unknown, entry: Record<string, unknown>, label: string, problems: string[]): void {
   const where = `${label}.achieved`;
   if (!isRecord(achieved)) {
-    problems.push(`${where}: must be {matrixFlopsPerSecond?, memoryBandwidthBytesPerSecond?, kernelLaunchSeconds?}`);
+    problems.push(`${where}: must be {matrixFlopsPerSecond?, memoryBandwidthBytesPerSecond?, kernelLaunchSeconds?, allReduceBusBytesPerSecond?}`);
     return;
   }
   for (const k of Object.keys(achieved)) if (!ACHIEVED_KEYS.has(k)) problems.push(`${where}: unknown key "${k}"`);
@@ -224,6 +224,12 @@ function checkAchieved(achieved: unknown, entry: Record<string, unknown>, label:
     checkSourcedValue(achieved.kernelLaunchSeconds, `${where}.kernelLaunchSeconds`, problems, false);
     const v = isRecord(achieved.kernelLaunchSeconds) ? achieved.kernelLaunchSeconds.value : undefined;
     if (typeof v === 'number' && v >= MAX_KERNEL_LAUNCH_SECONDS) problems.push(`${where}.kernelLaunchSeconds: ${v} s is not a kernel launch (seconds, e.g. 3e-6)`);
+  }
+  if (achieved.allReduceBusBytesPerSecond !== undefined) {
+    // busbw is per direction; the catalog's link rate is both directions together.
+    const link = entry.interconnectBytesPerSecond;
+    const peak = isRecord(link) && typeof link.value === 'number' ? link.value / 2 : undefined;
+    checkMeasured(achieved.allReduceBusBytesPerSecond, `${where}.allReduceBusBytesPerSecond`, peak, 'per-direction interconnect bandwidth', problems);
   }
 }
 

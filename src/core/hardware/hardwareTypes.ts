@@ -42,6 +42,11 @@ export interface AchievedRates {
   readonly memoryBandwidthBytesPerSecond?: SourcedValue;
   /** Fixed cost of one kernel launch as measured, seconds. */
   readonly kernelLaunchSeconds?: SourcedValue;
+  /**
+   * Bus bandwidth of a large all-reduce across the device's scale-up link (nccl-tests / rccl-tests `busbw`,
+   * bytes per second): the per-direction link rate the collective sustained.
+   */
+  readonly allReduceBusBytesPerSecond?: SourcedValue;
 }
 
 export interface HardwareEntry {
