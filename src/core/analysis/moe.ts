@@ -213,12 +213,16 @@ function routerChainAbove(tensor: string, index: GraphIndex): NodeReport[] {
     if (!p) return [];
     chain.push(p);
     if (isWeightedMac(p, index)) return chain.reverse();
-    const data = index.dataInputs(p);
-    const passes = NORMALISERS.has(p.opType) || TRANSPARENT_OPS.has(p.opType) || (ROUTER_AFFINE_OPS.has(p.opType) && data.length === 1);
-    if (!passes || data.length !== 1) return [];
-    current = data[0];
+    if (!isRouterStep(p, index)) return [];
+    current = index.dataInputs(p)[0];
   }
   return [];
+}
+
+/** An op between router logits and the scores it routes by: a normaliser, a reshape, a constant bias or scale. */
+function isRouterStep(n: NodeReport, index: GraphIndex): boolean {
+  const data = index.dataInputs(n);
+  return data.length === 1 && (NORMALISERS.has(n.opType) || TRANSPARENT_OPS.has(n.opType) || ROUTER_AFFINE_OPS.has(n.opType));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -236,7 +240,7 @@ function findRouters(index: GraphIndex): Router[] {
       const p = index.producer(current);
       if (!p) break;
       if (isWeightedMac(p, index)) mac = p;
-      else if (NORMALISERS.has(p.opType) || TRANSPARENT_OPS.has(p.opType) || (ROUTER_AFFINE_OPS.has(p.opType) && index.dataInputs(p).length === 1)) {
+      else if (isRouterStep(p, index)) {
         normalised ||= NORMALISERS.has(p.opType);
         chain.push(p);
         current = index.dataInputs(p)[0] ?? '';

@@ -45,14 +45,14 @@ function coreCost(c: AttentionCore): { macs: Expr; flops: Expr } {
   return { macs, flops: macs.mul(2).add(scores.mul(perScore)) };
 }
 
-function requiredHeads(ctx: NodeContext, name = 'num_heads'): number {
+export function requiredHeads(ctx: NodeContext, name = 'num_heads'): number {
   const n = ctx.attrs.int(name);
   if (n === undefined || n <= 0) throw new ShapeError(`${name} must be a positive integer`);
   return n;
 }
 
 /** hidden / heads, exact: a known hidden that heads doesn't divide is an error. */
-function perHead(hidden: Expr, heads: Expr | number, what: string): Expr {
+export function perHead(hidden: Expr, heads: Expr | number, what: string): Expr {
   const h = typeof heads === 'number' ? Expr.constant(heads) : heads;
   const hc = hidden.constantValue;
   const nc = h.constantValue;

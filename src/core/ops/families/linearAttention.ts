@@ -21,6 +21,7 @@ import { Expr, product, ZERO_EXPR } from '../../shapes/expr';
 import { numel, requireShape } from '../../shapes/shapeOps';
 import type { Shape } from '../../shapes/tensorInfo';
 import { type NodeContext, type OpCost, type OpHandler, ShapeError } from '../opHandler';
+import { perHead, requiredHeads } from './attention';
 import { FLOPS_PER_ELEMENT } from './elementwise';
 
 const MS = 'com.microsoft';
@@ -47,19 +48,6 @@ interface LinearAttentionDims {
   readonly window: number;
 }
 
-function positiveAttr(ctx: NodeContext, name: string): number {
-  const v = ctx.attrs.int(name);
-  if (v === undefined || v <= 0) throw new ShapeError(`${name} must be a positive integer`);
-  return v;
-}
-
-/** width / heads, exact when both are known. */
-function perHead(width: Expr, heads: number, what: string): Expr {
-  const w = width.constantValue;
-  if (w !== undefined && w % BigInt(heads) !== 0n) throw new ShapeError(`${what} ${w} is not divisible by ${heads} heads`);
-  return width.floorDiv(heads);
-}
-
 function packed(ctx: NodeContext, index: number, what: string): Shape {
   const s = requireShape(ctx.inputs[index], what);
   if (s.length !== 3) throw new ShapeError(`${what} must be [batch, tokens, heads × size], got rank ${s.length}`);
@@ -70,8 +58,8 @@ function linearAttentionDims(ctx: NodeContext): LinearAttentionDims {
   const query = packed(ctx, 0, 'query');
   packed(ctx, 1, 'key');
   const value = packed(ctx, 2, 'value');
-  const q = positiveAttr(ctx, 'q_num_heads');
-  const kv = positiveAttr(ctx, 'kv_num_heads');
+  const q = requiredHeads(ctx, 'q_num_heads');
+  const kv = requiredHeads(ctx, 'kv_num_heads');
   const ruleName = ctx.attrs.string('update_rule', 'gated_delta');
   const rule = UPDATE_RULES[ruleName];
   if (!rule) throw new ShapeError(`update_rule must be one of ${Object.keys(UPDATE_RULES).join(', ')}, got '${ruleName}'`);
