@@ -22,8 +22,10 @@ and estimates latency, throughput, cost, energy and fit on hardware targets.
   --bind name=value  bind a symbolic dim (repeatable), e.g. --bind batch=1 --bind sequence=512
   --target ID        estimate on a hardware target (repeatable); ids from 'onnx-profile hardware'
   --batch N          samples per call: binds the inputs' leading symbolic dim (default 1)
-  --precision P      estimate float layers as if run in P (fp32, tf32, bf16, fp16, fp8, int8, int4);
-                     default: the graph's own dtypes, with each device's fallback
+  --precision P      estimate float layers as if run in P (fp32, tf32, bf16, fp16, fp8, int8, int4, fp4);
+                     int4 is weight-only (4-bit weights, 16-bit arithmetic); fp4 is NVFP4 weights and
+                     activations on FP4 matrix units, weight-only FP4 elsewhere (noted);
+                     default: the graph's own dtypes (quantized layers as quantized), with each device's fallback
   --sweep dim=a,b,c  re-profile and estimate for each value of a dim ('batch' is the batch dim)
   --prompt N         for decoders with a KV cache: prompt tokens of the LLM estimate (default 512)
   --generate N       for decoders with a KV cache: generated tokens of the LLM estimate (default 128)
@@ -54,7 +56,7 @@ export interface CliOptions {
 
 export class UsageError extends Error {}
 
-const ESTIMATE_PRECISIONS: readonly Precision[] = ['fp32', 'tf32', 'bf16', 'fp16', 'fp8', 'int8', 'int4'];
+const ESTIMATE_PRECISIONS: readonly Precision[] = ['fp32', 'tf32', 'bf16', 'fp16', 'fp8', 'int8', 'int4', 'fp4'];
 
 export function parseArgs(argv: readonly string[]): CliOptions {
   const bindings = new Map<string, number>();

@@ -40,7 +40,7 @@ test('effective precision: a static QDQ Conv computes in int8; the Relu before i
   const report = reportGraph(qdqConv());
   const conv = node(report, 'Conv');
   assert.equal(conv.computeDtype, 'int8');
-  assert.deepEqual(conv.quantization, { via: 'qdq', activationDtype: 'uint8', weightDtype: 'int8', weightBits: 8, weightScales: 'per-channel', graphComputeDtype: 'float' });
+  assert.deepEqual(conv.quantization, { via: 'qdq', activationDtype: 'uint8', weightDtype: 'int8', weightBits: 8, weightScales: 'per-channel', graphComputeDtype: 'float', fromQdq: true });
   assert.match(conv.notes.join('\n'), /effective precision int8 \(QDQ\): uint8 activations and int8 weights \(per-channel\)/);
   const relu = node(report, 'Relu');
   assert.equal(relu.computeDtype, 'uint8');
@@ -62,7 +62,7 @@ test('effective precision: DequantizeLinear on the weight alone (int4, blocked) 
   });
   const mm = node(report, 'MatMul');
   assert.equal(mm.computeDtype, 'float16');
-  assert.deepEqual(mm.quantization, { via: 'weight-only', weightDtype: 'int4', weightBits: 4, weightScales: 'block 32', graphComputeDtype: 'float16' });
+  assert.deepEqual(mm.quantization, { via: 'weight-only', weightDtype: 'int4', weightBits: 4, weightScales: 'block 32', graphComputeDtype: 'float16', fromQdq: true });
 });
 
 test('effective precision: FP8 E4M3 activations and weights compute in FP8', () => {

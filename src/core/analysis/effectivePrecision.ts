@@ -253,6 +253,7 @@ function classify(n: NodeReport, flow: Dataflow, quantized: ReadonlyMap<number, 
           activationDtype: actDtype,
           ...(weightDq ? { weightDtype: weightDq.dtype, weightBits: BITS[weightDq.dtype], weightScales: weightDq.scales } : {}),
           graphComputeDtype,
+          fromQdq: true,
         },
         computeDtype,
         note: `effective precision ${computeDtype} (QDQ): ${actDtype} activations${weightDq ? ` and ${describeWeights(weightDq, 'weights')}` : ''} through DequantizeLinear; a runtime that fuses DQ → ${n.opType} → Q runs one ${computeDtype} kernel`,
@@ -260,7 +261,7 @@ function classify(n: NodeReport, flow: Dataflow, quantized: ReadonlyMap<number, 
     }
     if (weightDq && activations.every((o) => !o!.dq)) {
       return {
-        q: { via: 'weight-only', weightDtype: weightDq.dtype, weightBits: BITS[weightDq.dtype], weightScales: weightDq.scales, graphComputeDtype },
+        q: { via: 'weight-only', weightDtype: weightDq.dtype, weightBits: BITS[weightDq.dtype], weightScales: weightDq.scales, graphComputeDtype, fromQdq: true },
         computeDtype: n.computeDtype,
         note: `weight-only quantization (QDQ): ${describeWeights(weightDq, 'weights')} dequantized on the fly, ${n.computeDtype} arithmetic`,
       };
@@ -297,7 +298,7 @@ function betweenQdq(n: NodeReport, flow: Dataflow, quantized: ReadonlyMap<number
   if (!fromQdq || requantized.length === 0) return undefined;
   const computeDtype = requantized.reduce((a, b) => combined(a, b));
   return {
-    q: { via: 'qdq' as const, activationDtype: requantized[0], graphComputeDtype },
+    q: { via: 'qdq' as const, activationDtype: requantized[0], graphComputeDtype, fromQdq: true },
     computeDtype,
     note: `effective precision ${computeDtype} (QDQ): between DequantizeLinear and QuantizeLinear, runs on the quantized tensors`,
   };

@@ -7,7 +7,7 @@
  */
 import type { DeviceClass, HardwareEntry } from '../hardware/hardwareTypes';
 import { countToNumber, type NodeReport, type ProfileReport, type TensorSummary } from '../report/reportTypes';
-import { dtypeBytesPerElement, precisionBytesPerElement } from './precision';
+import { dtypeBytesPerElement, overrideActivationBytesPerElement, overrideWeightBytesPerElement } from './precision';
 import {
   efficiencyFor,
   estimateNodes,
@@ -135,29 +135,37 @@ function dominantComputeDtype(report: ProfileReport): string {
 
 const FLOAT_DTYPES = new Set(['float', 'float32', 'float16', 'bfloat16', 'double']);
 
-function weightTotalBytes(report: ProfileReport, options: ModelEstimateOptions): number {
+/**
+ * Stored weight bytes under a precision choice: each main-graph node's float weights at the width the choice
+ * stores them in (4-bit formats for the weighted MAC layers only, 16 bits for the rest); quantized and
+ * non-float weights as stored.
+ */
+function weightTotalBytes(report: ProfileReport, options: ModelEstimateOptions, device?: HardwareEntry): number {
+  const stored = countToNumber(report.totals.weightBytes);
   const o = options.precisionOverride;
-  if (!o) return countToNumber(report.totals.weightBytes);
-  let total = 0;
-  const byDtype = report.totals.weightBytesByDtype ?? {};
-  const entries = Object.entries(byDtype);
-  if (entries.length === 0) return countToNumber(report.totals.weightBytes);
-  for (const [dtype, bytes] of entries) {
-    const b = countToNumber(bytes);
-    total += FLOAT_DTYPES.has(dtype) ? (b / dtypeBytesPerElement(dtype)) * precisionBytesPerElement(o) : b;
+  if (!o) return stored;
+  let delta = 0;
+  for (const n of mainGraphNodes(report)) {
+    const params = countToNumber(n.params);
+    const bytes = countToNumber(n.weightBytes);
+    if (params <= 0 || bytes <= 0 || n.quantization || !FLOAT_DTYPES.has(n.computeDtype)) continue;
+    delta += params * overrideWeightBytesPerElement(o, n, device) - bytes;
   }
-  return total;
+  return Math.max(0, stored + delta);
 }
 
-function activationScale(report: ProfileReport, options: ModelEstimateOptions): number {
+function activationScale(report: ProfileReport, options: ModelEstimateOptions, device?: HardwareEntry): number {
   const o = options.precisionOverride;
   if (!o) return 1;
   const d = dominantComputeDtype(report);
-  return FLOAT_DTYPES.has(d) ? precisionBytesPerElement(o) / dtypeBytesPerElement(d) : 1;
+  return FLOAT_DTYPES.has(d) ? overrideActivationBytesPerElement(o, device) / dtypeBytesPerElement(d) : 1;
 }
 
-/** Memory need in bytes: weights + peak activations + KV cache. */
-export function memoryNeed(report: ProfileReport, options: ModelEstimateOptions = {}): {
+/**
+ * Memory need in bytes: weights + peak activations + KV cache. `device` matters only under an fp4 choice
+ * (activations stay 16-bit where it has no FP4 units).
+ */
+export function memoryNeed(report: ProfileReport, options: ModelEstimateOptions = {}, device?: HardwareEntry): {
   weightBytes: number;
   activationBytes: number;
   kvCacheBytes: number;
@@ -165,8 +173,8 @@ export function memoryNeed(report: ProfileReport, options: ModelEstimateOptions 
   notes: string[];
 } {
   const notes: string[] = [];
-  const scale = activationScale(report, options);
-  const weightBytes = weightTotalBytes(report, options);
+  const scale = activationScale(report, options, device);
+  const weightBytes = weightTotalBytes(report, options, device);
   // The peak-activation figure already holds the past key/value inputs (graph inputs are live from the
   // start), so the cache is taken out of it and counted once, as found or as the caller overrides it.
   const found = kvCacheBytes(report);
@@ -184,7 +192,7 @@ export function estimateNodeTimes(report: ProfileReport, device: HardwareEntry, 
 }
 
 function chipPlan(report: ProfileReport, device: HardwareEntry, options: ModelEstimateOptions) {
-  const need = memoryNeed(report, options);
+  const need = memoryNeed(report, options, device);
   const headroom = options.memoryHeadroomFraction ?? 0.1;
   const usable = device.memoryBytes.value * (1 - headroom);
   const chipsNeeded = usable > 0 ? Math.max(1, Math.ceil(need.totalBytes / usable)) : Infinity;
@@ -218,7 +226,7 @@ export function estimateOnTarget(report: ProfileReport, device: HardwareEntry, o
   let interconnectSeconds = 0;
   let allReduces = 0;
   if (chips > 1) {
-    const scale = activationScale(report, options);
+    const scale = activationScale(report, options, device);
     let outBytes = 0;
     const byIndex = new Map(mainGraphNodes(report).map((n) => [n.index, n]));
     for (const e of nodes) {

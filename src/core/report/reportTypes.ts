@@ -94,6 +94,11 @@ export interface NodeQuantization {
   readonly activationDtype?: string;
   /** The compute dtype as the graph is written: what the node runs in when the graph is executed as exported. */
   readonly graphComputeDtype: string;
+  /**
+   * True when the precision comes from DequantizeLinear/QuantizeLinear around the node: it holds once a
+   * runtime fuses them (the default execution model); executed as exported, the node runs in graphComputeDtype.
+   */
+  readonly fromQdq?: boolean;
 }
 
 export interface OpTypeSummary {
