@@ -7,12 +7,14 @@
  */
 import type { DeviceClass, HardwareEntry } from '../hardware/hardwareTypes';
 import { countToNumber, type NodeReport, type ProfileReport, type TensorSummary } from '../report/reportTypes';
+import { isPastKeyValueName, isPresentKeyValueName } from './kvCacheNames';
+import type { ExecutionMode, FusionRuleId } from './executionRules';
+import { tensorSummaryBytes } from './tensorSize';
 import { dtypeBytesPerElement, overrideActivationBytesPerElement, overrideWeightBytesPerElement } from './precision';
 import {
   efficiencyFor,
   estimateNodes,
   mainGraphNodes,
-  tensorSummaryBytes,
   type NodeEstimate,
   type NodeEstimateOptions,
 } from './roofline';
@@ -70,7 +72,21 @@ export interface ModelEstimate {
   readonly notEstimatedOpTypes: readonly string[];
   /** Nodes that ran in a fallback precision (e.g. fp8 → fp16 on A100). */
   readonly precisionFallbackNodes: number;
+  /** How the graph ran: as an optimising runtime runs it ('fused', the default) or node by node as exported. */
+  readonly execution: ExecutionMode;
+  /**
+   * Per rule of the execution model (fused mode): the nodes it changed and the bytes and seconds it saved
+   * against running the graph as exported, each node counted under its first rule.
+   */
+  readonly fusionSavings: readonly FusionSaving[];
   readonly notes: readonly string[];
+}
+
+export interface FusionSaving {
+  readonly rule: FusionRuleId;
+  readonly nodes: number;
+  readonly bytesSaved: number;
+  readonly secondsSaved: number;
 }
 
 /** Default idle-power fraction per class (see docs/estimator.md "Energy"). */
@@ -92,16 +108,7 @@ export function isRowParallel(n: NodeReport): boolean {
   return params / outDim >= outDim;
 }
 
-const PAST_INPUT = /^(past_key_values|past|cache|past_key|past_value|pkv)([._\-/]|$)|(^|[._/])past[._]?(key|value)s?([._]|$)/i;
-const PRESENT_OUTPUT = /^(present|present_key_values|cache_out|new_cache)([._\-/]|$)|(^|[._/])present[._]?(key|value)s?([._]|$)/i;
-
-export function isPastKeyValueName(name: string): boolean {
-  return PAST_INPUT.test(name);
-}
-export function isPresentKeyValueName(name: string): boolean {
-  return PRESENT_OUTPUT.test(name);
-}
-
+export { isPastKeyValueName, isPresentKeyValueName } from './kvCacheNames';
 
 /** KV-cache bytes: max(sum of past key/value graph inputs, sum of present outputs); undefined if none/unknown. */
 export function kvCacheBytes(report: ProfileReport): { bytes: number; tensors: number; unresolved: number } {
@@ -254,6 +261,7 @@ export function estimateOnTarget(report: ProfileReport, device: HardwareEntry, o
   let notEstimated = 0;
   let fallbackNodes = 0;
   const notEstimatedOps = new Set<string>();
+  const savings = new Map<FusionRuleId, { rule: FusionRuleId; nodes: number; bytesSaved: number; secondsSaved: number }>();
   const bw = device.memoryBandwidthBytesPerSecond.value;
   for (const e of nodes) {
     if (!e.estimated) {
@@ -262,6 +270,14 @@ export function estimateOnTarget(report: ProfileReport, device: HardwareEntry, o
       continue;
     }
     if (e.precisionFallback) fallbackNodes++;
+    if (e.fusion && e.fusion.rules.length > 0) {
+      const rule = e.fusion.rules[0];
+      const s = savings.get(rule) ?? { rule, nodes: 0, bytesSaved: 0, secondsSaved: 0 };
+      s.nodes++;
+      s.bytesSaved += e.fusion.bytesSaved;
+      s.secondsSaved += e.fusion.secondsSaved;
+      savings.set(rule, s);
+    }
     nodeSeconds += e.seconds;
     if (e.bound === 'compute') computeBoundSeconds += e.seconds;
     if (e.seconds > 0) {
@@ -309,6 +325,8 @@ export function estimateOnTarget(report: ProfileReport, device: HardwareEntry, o
     notEstimatedNodes: notEstimated,
     notEstimatedOpTypes: [...notEstimatedOps].sort(),
     precisionFallbackNodes: fallbackNodes,
+    execution: options.execution ?? 'fused',
+    fusionSavings: [...savings.values()].sort((a, b) => b.secondsSaved - a.secondsSaved),
     notes,
   };
 }

@@ -80,8 +80,11 @@ export function analyzeHints(report: ProfileReport, targets: readonly HardwareEn
   });
   for (const plan of precision.plans) hints.push(precisionHint(plan, report, index, price));
 
-  hints.push(...fusionHints(index, layerNorms, price));
-  if (detectDecoder(report) !== null) hints.push(...kvCacheHints(report, index, targets, price));
+  // The default execution model already fuses these patterns and updates the KV cache in place, as optimising
+  // runtimes do: they are savings only for a graph run as exported.
+  const asExported = estimateOptions.execution === 'as-exported';
+  if (asExported) hints.push(...fusionHints(index, layerNorms, price));
+  if (detectDecoder(report) !== null) hints.push(...kvCacheHints(report, index, targets, price, asExported));
   const casts = findRedundantCasts(index);
   if (casts.length > 0) {
     hints.push(
@@ -332,9 +335,9 @@ function sparsityHint(matches: readonly PatternMatch[], index: GraphIndex, price
 
 const WIDE_CACHE_DTYPES: ReadonlySet<string> = new Set(['float', 'float32', 'double', 'float16', 'bfloat16']);
 
-function kvCacheHints(report: ProfileReport, index: GraphIndex, targets: readonly HardwareEntry[], price: Pricer): Hint[] {
+function kvCacheHints(report: ProfileReport, index: GraphIndex, targets: readonly HardwareEntry[], price: Pricer, asExported: boolean): Hint[] {
   const hints: Hint[] = [];
-  const copies = findKvCacheCopies(index);
+  const copies = asExported ? findKvCacheCopies(index) : [];
   if (copies.length > 0) {
     const copied = copies.reduce((s, c) => s + c.copiedBytes, 0);
     const ops = [...new Set(copies.map((c) => c.node.opType))].join('/');
