@@ -6,7 +6,12 @@ Used by makeCnnFixtures.py, makeMoeFixtures.py and makeMlperfModels.py (Debian's
 """
 from onnx import TensorProto
 
-ELEMENT_BYTES = {TensorProto.FLOAT: 4, TensorProto.INT64: 8, TensorProto.INT32: 4}
+# Storage bits per element, by TensorProto data type number (written as numbers: onnx 1.12 predates the 4-bit,
+# FP8 and FP4 types). 17-20 FLOAT8*, 21 UINT4, 22 INT4, 23 FLOAT4E2M1, 24 FLOAT8E8M0.
+ELEMENT_BITS = {
+    TensorProto.FLOAT: 32, TensorProto.INT64: 64, TensorProto.INT32: 32, TensorProto.FLOAT16: 16, TensorProto.INT8: 8,
+    TensorProto.UINT8: 8, 17: 8, 18: 8, 19: 8, 20: 8, 21: 4, 22: 4, 23: 4, 24: 8,
+}
 
 
 class FixtureGraph:
@@ -34,7 +39,7 @@ class FixtureGraph:
         count = 1
         for d in dims:
             count *= d
-        length = count * ELEMENT_BYTES[dtype]
+        length = (count * ELEMENT_BITS[dtype] + 7) // 8
         for key, value in (('location', 'weights.bin'), ('offset', str(self.external_offset)), ('length', str(length))):
             entry = t.external_data.add()
             entry.key = key

@@ -5,6 +5,7 @@ import type { OnnxModel } from './onnx/model';
 import { TensorValueReader } from './onnx/tensorValues';
 import { builtinRegistry } from './ops/builtinOps';
 import type { OpRegistry } from './ops/opRegistry';
+import { withoutScaleParameters } from './analysis/dequantizationScales';
 import { annotateEffectivePrecision } from './analysis/effectivePrecision';
 import { buildReport, tensorSummary } from './report/buildReport';
 import type { ProfileReport } from './report/reportTypes';
@@ -43,7 +44,7 @@ export class LoadedModel {
 
 /** The report of a profiled model: counts evaluated, then each node's effective precision. */
 export function reportOf(model: OnnxModel, profile: GraphProfile, bindings: ReadonlyMap<string, number>): ProfileReport {
-  const report = buildReport(model, profile, bindings);
+  const report = buildReport(model, withoutScaleParameters(profile), bindings);
   return annotateEffectivePrecision(report, (name) => {
     const t = profile.values.get(name);
     return t && tensorSummary(t);

@@ -44,6 +44,8 @@ export interface ExecutedNode {
   readonly runs: 'kernel' | 'fused' | 'folded';
   /** The node whose kernel it runs in (or the consumer a DequantizeLinear folds into). */
   readonly fusedInto?: string;
+  /** Index of the first node of the kernel it runs in (its own when it launches one); absent when folded. */
+  readonly kernel?: number;
   /** Rules of the execution model that changed it, its own first. */
   readonly rules: readonly FusionRuleId[];
   /** Bytes it no longer moves compared with running as exported. */
@@ -57,6 +59,8 @@ export interface ExecutionPlan {
 }
 
 const VIEW_OPS: ReadonlySet<string> = new Set(['Reshape', 'Squeeze', 'Unsqueeze', 'Flatten', 'Identity', 'Dropout']);
+/** Element-wise ops that can join a kernel: ONNX's, and ONNX Runtime's quantized element-wise ops. */
+const POINTWISE_OPS: ReadonlySet<string> = new Set([...ELEMENTWISE_OPS, 'QLinearAdd', 'QLinearMul', 'QLinearSigmoid', 'QLinearLeakyRelu', 'QLinearWhere']);
 const DEQUANTIZE = 'DequantizeLinear';
 const QUANTIZE = 'QuantizeLinear';
 
@@ -83,6 +87,7 @@ export function asExported(n: NodeReport): ExecutedNode {
     weightBytes,
     params: countToNumber(n.params),
     runs: 'kernel',
+    kernel: n.index,
     rules: [],
     bytesSaved: 0,
   };
@@ -107,6 +112,8 @@ class FusedPlanner {
   private readonly parent = new Map<number, number>();
   /** The rule each node joined its group by (pattern groups: the pattern's rule). */
   private readonly joinedBy = new Map<number, FusionRuleId>();
+  /** First nodes of the LayerNorm and attention groups, whose members may depend on nodes after them. */
+  private readonly patternRoots = new Set<number>();
 
   constructor(report: ProfileReport) {
     this.index = new GraphIndex(report);
@@ -116,10 +123,15 @@ class FusedPlanner {
     for (const n of this.index.nodes) if (n.status === 'costed') this.markVirtual(n);
     this.groupPatterns();
     for (const n of this.index.nodes) this.joinProducer(n);
+    for (const n of [...this.index.nodes].reverse()) this.joinConsumer(n);
     const kv = new Map(findKvCacheCopies(this.index).map((c) => [c.node.index, c.node.opType === 'Concat' ? 2 * c.copiedBytes : c.copiedBytes]));
     const joinedRules = this.rulesByGroup();
+    const anchors = this.anchors();
     const nodes = new Map<number, ExecutedNode>();
-    for (const n of this.index.nodes) nodes.set(n.index, this.execute(n, kv.get(n.index) ?? 0, joinedRules.get(n.index) ?? []));
+    for (const n of this.index.nodes) {
+      const root = this.find(n.index);
+      nodes.set(n.index, this.execute(n, kv.get(n.index) ?? 0, joinedRules.get(root) ?? [], anchors.get(root) ?? root));
+    }
     return { mode: 'fused', nodes };
   }
 
@@ -191,6 +203,7 @@ class FusedPlanner {
     const members = indices.map((i) => this.index.node(i)).filter((n): n is NodeReport => n !== undefined && n.status === 'costed' && !this.isVirtual(n));
     if (members.length < 2 || members.some((n) => this.parent.has(n.index) || this.joinedBy.has(n.index))) return;
     const root = Math.min(...members.map((n) => n.index));
+    this.patternRoots.add(root);
     for (const n of members) {
       if (n.index !== root) this.union(n.index, root, rule);
       this.joinedBy.set(n.index, rule);
@@ -217,7 +230,7 @@ class FusedPlanner {
 
   /** Step 2: an element-wise op joins the kernel that produces one of its inputs. */
   private joinProducer(e: NodeReport): void {
-    if (e.status !== 'costed' || this.isVirtual(e) || !ELEMENTWISE_OPS.has(e.opType) || e.opType === DEQUANTIZE) return;
+    if (e.status !== 'costed' || this.isVirtual(e) || !POINTWISE_OPS.has(e.opType) || e.opType === DEQUANTIZE) return;
     if (this.joinedBy.has(e.index) || this.parent.has(e.index)) return;
     const isQuantize = e.opType === QUANTIZE;
     const data = [...new Set(e.inputs.filter((i) => i !== '' && !this.index.isInitializer(i)))];
@@ -227,19 +240,49 @@ class FusedPlanner {
       const root = this.find(p.index);
       const anchor = this.index.node(root)!;
       const onMac = countToNumber(anchor.macs) > 0;
-      const onChain = !onMac && ELEMENTWISE_OPS.has(anchor.opType) && !this.joinedBy.has(root);
+      const onChain = !onMac && POINTWISE_OPS.has(anchor.opType) && !this.joinedBy.has(root);
       if (!isQuantize && !onMac && !onChain) continue;
       const consumers = this.effectiveConsumers(t);
-      if (!consumers.every((c) => this.find(c.index) === root || (ELEMENTWISE_OPS.has(c.opType) && c.opType !== DEQUANTIZE))) continue;
-      const ready = data.every((u) => {
-        if (u === t) return true;
-        const q = this.effectiveProducer(u);
-        return q === undefined || this.find(q.index) === root || q.index < root;
-      });
+      if (!consumers.every((c) => this.find(c.index) === root || (POINTWISE_OPS.has(c.opType) && c.opType !== DEQUANTIZE))) continue;
+      const ready = data.every((u) => u === t || this.readyBefore(u, root));
       if (!ready) continue;
       this.union(e.index, root, isQuantize ? 'qdq' : onMac ? 'epilogue' : 'activation');
       return;
     }
+  }
+
+  /**
+   * Whether `tensor` exists before the kernel starting at node `root` runs: it comes from before that node in
+   * graph order, from that kernel, or from an earlier element-wise kernel (whose inputs all precede its start).
+   */
+  private readyBefore(tensor: string, root: number, depth = 0): boolean {
+    const q = this.effectiveProducer(tensor);
+    if (q === undefined || q.index < root) return true;
+    const other = this.find(q.index);
+    if (other === root || (other < root && !this.patternRoots.has(other))) return true;
+    // An element-wise op not in any kernel yet, computed from what is ready, can run before (or inside) it.
+    return depth < 4 && other === q.index && POINTWISE_OPS.has(q.opType) && q.inputs.every((i) => i === '' || this.index.isInitializer(i) || this.readyBefore(i, root, depth + 1));
+  }
+
+  /**
+   * Step 2b, prologues: a DynamicQuantizeLinear all of whose outputs go to one MAC kernel is computed inside it
+   * (ONNX Runtime's DynamicQuantizeMatMul); an element-wise op whose results only feed that kernel's epilogue
+   * (the product of the activation and weight scales) is computed there too.
+   */
+  private joinConsumer(e: NodeReport): void {
+    const dynamic = e.opType === 'DynamicQuantizeLinear';
+    if (e.status !== 'costed' || this.isVirtual(e) || this.parent.has(e.index) || this.joinedBy.has(e.index)) return;
+    if (!dynamic && (!POINTWISE_OPS.has(e.opType) || e.opType === DEQUANTIZE)) return;
+    const consumers = e.outputs.flatMap((o) => (this.index.graphOutputs.has(o.name) ? [undefined] : this.effectiveConsumers(o.name)));
+    if (consumers.length === 0 || consumers.some((c) => c === undefined)) return;
+    const roots = new Set(consumers.map((c) => this.find(c!.index)));
+    if (roots.size !== 1) return;
+    const root = [...roots][0];
+    const anchor = this.index.node(root)!;
+    if (countToNumber(anchor.macs) <= 0) return;
+    if (!dynamic && consumers.some((c) => c!.index === root)) return;
+    if (!e.inputs.every((i) => i === '' || this.index.isInitializer(i) || this.readyBefore(i, root))) return;
+    this.union(e.index, root, dynamic ? 'qdq' : 'epilogue');
   }
 
   // ---- 3. bytes
@@ -287,12 +330,11 @@ class FusedPlanner {
     return data && this.index.isConstLike(data) ? { activation: 0, weight: total, params: countToNumber(p.params) + sub.params } : { activation: total, weight: 0, params: 0 };
   }
 
-  /** Per group's first node: the rules by which the other members joined it (its writes changed because of them). */
+  /** Per group's first node: the rules by which members joined it. */
   private rulesByGroup(): Map<number, FusionRuleId[]> {
     const byRoot = new Map<number, FusionRuleId[]>();
     for (const [member, rule] of this.joinedBy) {
       const root = this.find(member);
-      if (member === root) continue;
       const rules = byRoot.get(root) ?? [];
       if (!rules.includes(rule)) rules.push(rule);
       byRoot.set(root, rules);
@@ -300,7 +342,19 @@ class FusedPlanner {
     return byRoot;
   }
 
-  private execute(n: NodeReport, kvSaved: number, joinedRules: readonly FusionRuleId[]): ExecutedNode {
+  /** Per group's first node: the node that names the kernel and launches it, its first MAC op (else itself). */
+  private anchors(): Map<number, number> {
+    const anchors = new Map<number, number>();
+    for (const member of this.parent.keys()) {
+      const root = this.find(member);
+      const n = this.index.node(member)!;
+      const current = anchors.get(root);
+      if (countToNumber(n.macs) > 0 && (current === undefined || member < current) && countToNumber(this.index.node(root)!.macs) <= 0) anchors.set(root, member);
+    }
+    return anchors;
+  }
+
+  private execute(n: NodeReport, kvSaved: number, groupRules: readonly FusionRuleId[], anchor: number): ExecutedNode {
     const exported = asExported(n);
     const base = { index: n.index, computeDtype: n.computeDtype, ...(n.quantization ? { quantization: n.quantization } : {}) };
     const virtualRule = this.virtual.get(n.index);
@@ -354,15 +408,17 @@ class FusedPlanner {
       rules.add('kv-cache-in-place');
     }
     activation = Math.max(0, activation);
-    for (const r of joinedRules) rules.add(r);
-    const launches = root === n.index;
+    const launches = anchor === n.index;
+    // The node that launches a kernel others joined has its writes changed by their rules.
+    if (launches) for (const r of groupRules) rules.add(r);
     return {
       ...base,
       activationBytes: activation,
       weightBytes: weight,
       params,
       runs: launches ? 'kernel' : 'fused',
-      ...(launches ? {} : { fusedInto: this.index.node(root)!.name }),
+      kernel: root,
+      ...(launches ? {} : { fusedInto: this.index.node(anchor)!.name }),
       rules: [...rules],
       bytesSaved: exported.activationBytes + exported.weightBytes - activation - weight,
     };

@@ -184,19 +184,56 @@ export function estimateNodes(report: ProfileReport, device: HardwareEntry, opti
     bandwidth: device.memoryBandwidthBytesPerSecond.value * f.memoryEfficiency,
     vector: vectorFlopsPerSecond(device, f) * f.vectorEfficiency,
   };
-  return mainGraphNodes(report).map((n) => {
-    const executed = plan.nodes.get(n.index) ?? asExported(n);
-    const e = estimateOne(n, executed, device, f, options, rates);
-    if (mode !== 'fused' || executed.rules.length === 0 || !e.estimated) return e;
-    const unfused = estimateOne(n, asExported(n), device, f, options, rates);
+  const nodes = mainGraphNodes(report);
+  const executed = nodes.map((n) => plan.nodes.get(n.index) ?? asExported(n));
+  const estimates = timeKernels(nodes.map((n, i) => estimateOne(n, executed[i], device, f, options, rates)), executed);
+  if (mode !== 'fused') return estimates;
+  return estimates.map((e, i) => {
+    const x = executed[i];
+    if (x.rules.length === 0 || !e.estimated) return e;
+    const unfused = estimateOne(nodes[i], asExported(nodes[i]), device, f, options, rates);
     const fusion: NodeFusion = {
-      rules: executed.rules,
-      ...(executed.fusedInto !== undefined ? { fusedInto: executed.fusedInto } : {}),
-      bytesSaved: executed.bytesSaved / rates.tp,
+      rules: x.rules,
+      ...(x.fusedInto !== undefined ? { fusedInto: x.fusedInto } : {}),
+      bytesSaved: x.bytesSaved / rates.tp,
       secondsSaved: unfused.seconds - e.seconds,
     };
     return { ...e, fusion, notes: [...e.notes, fusionNote(fusion)] };
   });
+}
+
+/**
+ * One roofline per kernel: a kernel of several nodes takes the largest of its nodes' summed matrix-unit time,
+ * summed vector-unit time and summed memory time, plus one launch; not the sum of each node's max. Matrix and
+ * vector units run side by side and both overlap the streaming (an epilogue's math hides under its GEMM).
+ * Each node keeps its own compute and memory figures; the node that launches the kernel keeps its own
+ * max(compute, memory), and the rest of the kernel's time goes to the others in proportion to theirs.
+ */
+function timeKernels(estimates: NodeEstimate[], executed: readonly ExecutedNode[]): NodeEstimate[] {
+  const members = new Map<number, number[]>();
+  executed.forEach((x, i) => {
+    if (x.kernel === undefined || !estimates[i].estimated) return;
+    const list = members.get(x.kernel) ?? [];
+    list.push(i);
+    members.set(x.kernel, list);
+  });
+  const out = [...estimates];
+  for (const list of members.values()) {
+    if (list.length < 2) continue;
+    const sum = (pick: (e: NodeEstimate) => number) => list.reduce((s, i) => s + pick(estimates[i]), 0);
+    const matrix = sum((e) => (e.precision !== null ? e.computeSeconds : 0));
+    const vector = sum((e) => (e.precision === null ? e.computeSeconds : 0));
+    const own = list.map((i) => Math.max(estimates[i].computeSeconds, estimates[i].memorySeconds));
+    const launcher = list.findIndex((i) => executed[i].runs === 'kernel');
+    const kept = launcher >= 0 ? own[launcher] : 0;
+    const others = own.reduce((s, w, k) => (k === launcher ? s : s + w), 0);
+    const rest = Math.max(0, Math.max(matrix, vector, sum((e) => e.memorySeconds)) - kept);
+    list.forEach((i, k) => {
+      const share = k === launcher ? kept : others > 0 ? (rest * own[k]) / others : 0;
+      out[i] = { ...estimates[i], seconds: share + estimates[i].overheadSeconds };
+    });
+  }
+  return out;
 }
 
 /** "qdq, epilogue: fused into Conv_3; saves 1.2 MB and 0.4 µs" */
