@@ -271,36 +271,42 @@ function classify(n: NodeReport, flow: Dataflow, quantized: ReadonlyMap<number, 
   return betweenQdq(n, flow, quantized, graphComputeDtype);
 }
 
-/** An op whose inputs are dequantized (or quantized results) and whose outputs are all re-quantized. */
+/**
+ * An op whose inputs are dequantized (or results of such ops) and whose outputs are all re-quantized, or
+ * leave the graph (the last residual Add of a QDQ model): it runs on the quantized tensors.
+ */
 function betweenQdq(n: NodeReport, flow: Dataflow, quantized: ReadonlyMap<number, NodeQuantization>, graphComputeDtype: string) {
   if (DEQUANTIZE.has(n.opType) || QUANTIZE.has(n.opType) || n.opType === 'DynamicQuantizeLinear' || n.outputs.length === 0) return undefined;
   const data = n.inputs.filter((i) => i !== '' && !flow.isConstant(i));
   if (data.length === 0) return undefined;
-  let fromQdq = false;
+  const inputDtypes: string[] = [];
   for (const i of data) {
-    if (flow.dequantized(i)) {
-      fromQdq = true;
+    const d = flow.dequantized(i);
+    if (d) {
+      inputDtypes.push(d.dtype);
       continue;
     }
     const p = flow.producer(i);
-    if (!p || quantized.get(p.index)?.via !== 'qdq') return undefined;
-    fromQdq = true;
+    const q = p ? quantized.get(p.index) : undefined;
+    if (q?.via !== 'qdq' || !q.activationDtype) return undefined;
+    inputDtypes.push(q.activationDtype);
   }
   const requantized: string[] = [];
   for (const o of n.outputs) {
     const consumers = flow.consumers(o.name);
-    if (flow.graphOutputs.has(o.name) || consumers.length === 0 || !consumers.every((c) => QUANTIZE.has(c.opType))) return undefined;
+    if (flow.graphOutputs.has(o.name) && consumers.length === 0) continue;
+    if (consumers.length === 0 || !consumers.every((c) => QUANTIZE.has(c.opType))) return undefined;
     for (const c of consumers) {
       const d = c.outputs[0]?.dtype;
       if (d && isQuantizedDtype(d)) requantized.push(d);
     }
   }
-  if (!fromQdq || requantized.length === 0) return undefined;
-  const computeDtype = requantized.reduce((a, b) => combined(a, b));
+  const dtypes = requantized.length > 0 ? requantized : inputDtypes;
+  const computeDtype = dtypes.reduce((a, b) => (a === b ? a : combined(a, b)));
   return {
-    q: { via: 'qdq' as const, activationDtype: requantized[0], graphComputeDtype, fromQdq: true },
+    q: { via: 'qdq' as const, activationDtype: dtypes[0], graphComputeDtype, fromQdq: true },
     computeDtype,
-    note: `effective precision ${computeDtype} (QDQ): between DequantizeLinear and QuantizeLinear, runs on the quantized tensors`,
+    note: `effective precision ${computeDtype} (QDQ): ${requantized.length > 0 ? 'between DequantizeLinear and QuantizeLinear, runs on the quantized tensors' : 'reads dequantized tensors only, in the kernel that produces them'}`,
   };
 }
 

@@ -10,7 +10,7 @@ import { countToNumber, type NodeReport, type ProfileReport, type TensorSummary 
 import { isPastKeyValueName, isPresentKeyValueName } from './kvCacheNames';
 import type { ExecutionMode, FusionRuleId } from './executionRules';
 import { tensorSummaryBytes } from './tensorSize';
-import { dtypeBytesPerElement, overrideActivationBytesPerElement, overrideWeightBytesPerElement } from './precision';
+import { dtypeBytesPerElement, overrideActivationBytesPerElement, overrideWeightBytesPerElement, precisionChoiceNote } from './precision';
 import {
   efficiencyFor,
   estimateNodes,
@@ -288,6 +288,8 @@ export function estimateOnTarget(report: ProfileReport, device: HardwareEntry, o
   }
   if (notEstimated > 0) notes.push(`${notEstimated} node(s) not estimated (unknown cost): latency is a lower bound`);
   if (fallbackNodes > 0) notes.push(`${fallbackNodes} node(s) run in a fallback precision on ${device.id}`);
+  const choice = options.precisionOverride && precisionChoiceNote(options.precisionOverride, device);
+  if (choice) notes.push(choice);
 
   const latencySeconds = nodeSeconds + interconnectSeconds;
   const utilisation = latencySeconds > 0 ? Math.min(1, busy / latencySeconds) : 0;

@@ -258,6 +258,20 @@ function overrideScheme(choice: Precision, node: PrecisionNode, device: Hardware
   return { requested: 'fp16', weightBytesPerElement, activationBytesPerElement, weightOnly, ...(weightOnly ? { note: what } : {}) };
 }
 
+/**
+ * What a precision choice becomes on a device that cannot run it natively, for the model-level notes:
+ * fp4 without FP4 units is weight-only FP4; another precision without its peak runs as its fallback.
+ */
+export function precisionChoiceNote(choice: Precision, device: HardwareEntry): string | undefined {
+  if (choice === 'int4' || choice === 'tf32') return undefined;
+  if (choice === 'fp4' && !hasPeak(device, 'fp4')) {
+    const compute = fallbackPrecision('fp16', device).compute;
+    return `--precision fp4: ${device.id} has no FP4 matrix units; weighted layers run weight-only (NVFP4 weights, 4.5 bits, dequantised to ${compute ?? '16-bit'} arithmetic, as vLLM's Marlin FP4 and TensorRT-LLM's Hopper path run NVFP4 checkpoints)`;
+  }
+  const { compute } = fallbackPrecision(choice, device);
+  return compute === choice ? undefined : `--precision ${choice}: ${device.id} has no ${choice} peak; float layers run as ${compute ?? 'nothing it lists'}`;
+}
+
 /** A node whose weights are stored narrow and dequantised to the activation's precision in the kernel. */
 function isWeightOnlyNode(node: PrecisionNode): boolean {
   return node.quantization ? node.quantization.via === 'weight-only' : WEIGHT_ONLY_OPS.has(node.opType);
