@@ -151,3 +151,25 @@ test('--precision fp4 runs at the FP4 peak on B200 and falls back, with a note, 
   const fp8 = estimateModel(profile('decoder_fp16', { batch: 1, sequence: 512, past_sequence: 0 }), [findHardware('b200')!], { precisionOverride: 'fp8' })[0];
   assert.ok(b200.latencySeconds < fp8.latencySeconds, `fp4 ${b200.latencySeconds} s is not faster than fp8 ${fp8.latencySeconds} s on B200`);
 });
+
+test('--execution: fused by default, as-exported one option away, in the help; a bad value is refused', () => {
+  assert.ok(FIXTURES);
+  const run = (args: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const code = runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+    return { code, stdout, stderr };
+  };
+  const model = join(FIXTURES, 'resnet50_qdq.onnx');
+  const latency = (extra: string[]) => (JSON.parse(run([model, '--target', 'h100-sxm', '--format', 'json', ...extra]).stdout) as ProfileReport).estimates![0];
+  const fused = latency([]);
+  const exported = latency(['--execution', 'as-exported']);
+  assert.equal(fused.execution, 'fused');
+  assert.equal(exported.execution, 'as-exported');
+  assert.deepEqual(exported.fusionSavings, []);
+  assert.ok(exported.latencySeconds > fused.latencySeconds);
+  assert.match(run(['--help']).stderr, /--execution M\s+fused \(default\)/);
+  const bad = run([model, '--execution', 'eager']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--execution must be fused or as-exported, got 'eager'/);
+});
