@@ -100,8 +100,17 @@ class Dataflow {
     this.graphInputs = new Map(report.graphInputs.map((t) => [t.name, t]));
     this.graphOutputs = new Set(report.graphOutputs.map((t) => t.name));
     for (const n of this.nodes) {
-      for (const o of n.outputs) this.producerOf.set(o.name, n);
-      for (const i of n.inputs) if (i) this.consumersOf.set(i, [...(this.consumersOf.get(i) ?? []), n]);
+      const constant = n.opType === 'Constant' || (n.inputs.length > 0 && n.inputs.every((i) => i === '' || this.isConstant(i)));
+      for (const o of n.outputs) {
+        this.producerOf.set(o.name, n);
+        if (constant) this.computedConstants.add(o.name);
+      }
+      for (const i of n.inputs) {
+        if (!i) continue;
+        const list = this.consumersOf.get(i);
+        if (list) list.push(n);
+        else this.consumersOf.set(i, [n]);
+      }
     }
   }
 
@@ -123,13 +132,13 @@ class Dataflow {
     return d === undefined || d === 'unknown' ? undefined : d;
   }
 
+  /** Node outputs computed from initializers and Constants only, found in graph (topological) order. */
+  private readonly computedConstants = new Set<string>();
+
   /** An initializer, a Constant's output, or computed from those only. */
-  isConstant(name: string, depth = 0): boolean {
+  isConstant(name: string): boolean {
     if (this.graphInputs.has(name)) return false;
-    const p = this.producerOf.get(name);
-    if (!p) return true;
-    if (p.opType === 'Constant') return true;
-    return depth < 8 && p.inputs.length > 0 && p.inputs.every((i) => i === '' || this.isConstant(i, depth + 1));
+    return !this.producerOf.has(name) || this.computedConstants.has(name);
   }
 
   /** The DequantizeLinear an operand comes from, looking through views of a constant weight. */

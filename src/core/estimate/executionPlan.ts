@@ -148,9 +148,8 @@ class FusedPlanner {
     if (!VIEW_OPS.has(n.opType) || !n.inputs[0]) return;
     // Dropout is a view only when its mask goes nowhere.
     if (n.outputs.slice(1).some((o) => this.index.consumers(o.name).length > 0 || this.index.graphOutputs.has(o.name))) return;
-    const input = this.index.tensor(n.inputs[0]);
-    const inBytes = input && this.index.bytes(input);
-    const outBytes = this.index.bytes(n.outputs[0]);
+    const inBytes = this.bytesOf(n.inputs[0]);
+    const outBytes = this.bytesOf(n.outputs[0].name);
     // An initializer input has no summary: its node's stored weight bytes say its size.
     const sourceBytes = inBytes ?? (this.index.isInitializer(n.inputs[0]) ? countToNumber(n.weightBytes) : undefined);
     if (sourceBytes !== undefined && outBytes !== undefined && sourceBytes === outBytes) this.virtual.set(n.index, 'view');
@@ -167,13 +166,18 @@ class FusedPlanner {
     return p && !this.isVirtual(p) ? p : undefined;
   }
 
-  /** The nodes that really read a tensor: its consumers, looking forward through virtual nodes. */
-  private effectiveConsumers(tensor: string, depth = 0): NodeReport[] {
+  private readonly consumersMemo = new Map<string, readonly NodeReport[]>();
+
+  /** The nodes that really read a tensor: its consumers, looking forward through virtual nodes (fixed after step 1). */
+  private effectiveConsumers(tensor: string, depth = 0): readonly NodeReport[] {
+    const known = this.consumersMemo.get(tensor);
+    if (known) return known;
     const found: NodeReport[] = [];
     for (const c of this.index.consumers(tensor)) {
       if (this.isVirtual(c) && depth < 32) for (const o of c.outputs) found.push(...this.effectiveConsumers(o.name, depth + 1));
       else found.push(c);
     }
+    this.consumersMemo.set(tensor, found);
     return found;
   }
 
@@ -273,33 +277,44 @@ class FusedPlanner {
     const dynamic = e.opType === 'DynamicQuantizeLinear';
     if (e.status !== 'costed' || this.isVirtual(e) || this.parent.has(e.index) || this.joinedBy.has(e.index)) return;
     if (!dynamic && (!POINTWISE_OPS.has(e.opType) || e.opType === DEQUANTIZE)) return;
-    const consumers = e.outputs.flatMap((o) => (this.index.graphOutputs.has(o.name) ? [undefined] : this.effectiveConsumers(o.name)));
-    if (consumers.length === 0 || consumers.some((c) => c === undefined)) return;
-    const roots = new Set(consumers.map((c) => this.find(c!.index)));
+    if (e.outputs.some((o) => this.index.graphOutputs.has(o.name))) return;
+    const consumers = e.outputs.flatMap((o) => [...this.effectiveConsumers(o.name)]);
+    if (consumers.length === 0) return;
+    const roots = new Set(consumers.map((c) => this.find(c.index)));
     if (roots.size !== 1) return;
     const root = [...roots][0];
     const anchor = this.index.node(root)!;
     if (countToNumber(anchor.macs) <= 0) return;
-    if (!dynamic && consumers.some((c) => c!.index === root)) return;
+    if (!dynamic && consumers.some((c) => c.index === root)) return;
     if (!e.inputs.every((i) => i === '' || this.index.isInitializer(i) || this.readyBefore(i, root))) return;
     this.union(e.index, root, dynamic ? 'qdq' : 'epilogue');
   }
 
   // ---- 3. bytes
 
-  /** A tensor that stays on chip: produced in a kernel that all its readers belong to, and no graph output. */
+  private readonly internalMemo = new Map<string, boolean>();
+
+  /** A tensor that stays on chip: produced in a kernel that all its readers belong to, and no graph output (step 3). */
   private isInternal(tensor: string): boolean {
-    if (this.index.graphOutputs.has(tensor)) return false;
-    const p = this.effectiveProducer(tensor);
-    if (!p || this.index.producer(tensor) !== p) return false;
-    const root = this.find(p.index);
-    const consumers = this.effectiveConsumers(tensor);
-    return consumers.length > 0 && consumers.every((c) => this.find(c.index) === root);
+    let internal = this.internalMemo.get(tensor);
+    if (internal === undefined) {
+      const p = this.index.producer(tensor);
+      const root = p && !this.isVirtual(p) && !this.index.graphOutputs.has(tensor) ? this.find(p.index) : undefined;
+      const consumers = this.effectiveConsumers(tensor);
+      internal = root !== undefined && consumers.length > 0 && consumers.every((c) => this.find(c.index) === root);
+      this.internalMemo.set(tensor, internal);
+    }
+    return internal;
   }
 
+  private readonly bytesMemo = new Map<string, number | undefined>();
+
   private bytesOf(tensor: string): number | undefined {
+    if (this.bytesMemo.has(tensor)) return this.bytesMemo.get(tensor);
     const t = this.index.tensor(tensor);
-    return t ? this.index.bytes(t) : undefined;
+    const bytes = t ? this.index.bytes(t) : undefined;
+    this.bytesMemo.set(tensor, bytes);
+    return bytes;
   }
 
   /** What a node of group `root` reads when it reads `tensor` (through virtual nodes). */
@@ -356,12 +371,21 @@ class FusedPlanner {
 
   private execute(n: NodeReport, kvSaved: number, groupRules: readonly FusionRuleId[], anchor: number): ExecutedNode {
     const exported = asExported(n);
-    const base = { index: n.index, computeDtype: n.computeDtype, ...(n.quantization ? { quantization: n.quantization } : {}) };
     const virtualRule = this.virtual.get(n.index);
     if (virtualRule) {
       const out = n.outputs[0]?.name;
-      const into = out ? this.effectiveConsumers(out)[0]?.name : undefined;
-      return { ...base, activationBytes: 0, weightBytes: 0, params: 0, runs: 'folded', ...(into ? { fusedInto: into } : {}), rules: [virtualRule], bytesSaved: exported.activationBytes + exported.weightBytes };
+      return {
+        index: n.index,
+        computeDtype: n.computeDtype,
+        quantization: n.quantization,
+        activationBytes: 0,
+        weightBytes: 0,
+        params: 0,
+        runs: 'folded',
+        fusedInto: out ? this.effectiveConsumers(out)[0]?.name : undefined,
+        rules: [virtualRule],
+        bytesSaved: exported.activationBytes + exported.weightBytes,
+      };
     }
     if (n.status !== 'costed') return exported;
     const root = this.find(n.index);
@@ -374,13 +398,15 @@ class FusedPlanner {
 
     // Reads: each distinct input once, the share of the node's reads it can account for.
     const inputs = [...new Set(n.inputs.filter((i) => i !== '' && !this.index.isInitializer(i)))];
-    const sizes = new Map(inputs.map((i) => [i, this.bytesOf(i) ?? 0]));
+    const sizes = inputs.map((i) => this.bytesOf(i) ?? 0);
+    let pending = sizes.reduce((a, b) => a + b, 0);
     let unexplained = Math.max(0, countToNumber(n.bytesRead) - countToNumber(n.weightBytes));
-    for (const i of inputs) {
-      const bytes = sizes.get(i)!;
+    for (let k = 0; k < inputs.length; k++) {
+      const i = inputs[k];
+      const bytes = sizes[k];
+      pending -= bytes;
       if (bytes <= 0) continue;
-      const others = [...sizes].reduce((s, [name, b]) => (name === i ? s : s + b), 0);
-      const share = Math.min(bytes, Math.max(0, unexplained - others));
+      const share = Math.min(bytes, Math.max(0, unexplained - pending));
       const p = this.index.producer(i);
       if (p && this.isVirtual(p)) {
         const r = this.readOf(i, root);
@@ -393,13 +419,12 @@ class FusedPlanner {
         activation -= share;
       }
       unexplained -= share;
-      sizes.delete(i);
     }
     // Writes: outputs that stay on chip.
     let written = countToNumber(n.bytesWritten);
     for (const o of n.outputs) {
       if (!this.isInternal(o.name)) continue;
-      const bytes = Math.min(written, this.index.bytes(o) ?? 0);
+      const bytes = Math.min(written, this.bytesOf(o.name) ?? 0);
       activation -= bytes;
       written -= bytes;
     }
@@ -412,13 +437,15 @@ class FusedPlanner {
     // The node that launches a kernel others joined has its writes changed by their rules.
     if (launches) for (const r of groupRules) rules.add(r);
     return {
-      ...base,
+      index: n.index,
+      computeDtype: n.computeDtype,
+      quantization: n.quantization,
       activationBytes: activation,
       weightBytes: weight,
       params,
       runs: launches ? 'kernel' : 'fused',
       kernel: root,
-      ...(launches ? {} : { fusedInto: this.index.node(anchor)!.name }),
+      fusedInto: launches ? undefined : this.index.node(anchor)!.name,
       rules: [...rules],
       bytesSaved: exported.activationBytes + exported.weightBytes - activation - weight,
     };

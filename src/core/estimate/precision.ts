@@ -27,11 +27,18 @@ const DTYPE_ALIASES: ReadonlyMap<string, DataType> = new Map([
  * Names without a fixed numeric width (string, undefined, unknown, sequence types) count as 4 bytes (float).
  */
 export function dtypeBytesPerElement(dtype: string): number {
-  const name = dtype.toLowerCase();
-  const code = DTYPE_ALIASES.get(name) ?? (DataType as unknown as Record<string, unknown>)[name.toUpperCase()];
-  if (typeof code !== 'number' || !isKnownDataType(code) || code === DataType.STRING || code === DataType.UNDEFINED) return 4;
-  return bitsOf(code) / 8;
+  let bytes = BYTES_BY_NAME.get(dtype);
+  if (bytes === undefined) {
+    const name = dtype.toLowerCase();
+    const code = DTYPE_ALIASES.get(name) ?? (DataType as unknown as Record<string, unknown>)[name.toUpperCase()];
+    bytes = typeof code !== 'number' || !isKnownDataType(code) || code === DataType.STRING || code === DataType.UNDEFINED ? 4 : bitsOf(code) / 8;
+    BYTES_BY_NAME.set(dtype, bytes);
+  }
+  return bytes;
 }
+
+/** Memo of dtypeBytesPerElement: the estimator asks for every node of every estimate. */
+const BYTES_BY_NAME = new Map<string, number>();
 
 /** Bytes per element a precision moves when tensors are stored in it. */
 export function precisionBytesPerElement(p: Precision): number {

@@ -17,7 +17,7 @@
 import type { DeviceClass, HardwareEntry, Precision } from '../hardware/hardwareTypes';
 import { countToNumber, type NodeReport, type ProfileReport } from '../report/reportTypes';
 import { asExported, type ExecutedNode, planExecution } from './executionPlan';
-import { type ExecutionMode, FUSION_RULES, type FusionRuleId } from './executionRules';
+import type { ExecutionMode, FusionRuleId } from './executionRules';
 import { opKind, type OpKind } from './opKinds';
 import { dtypeBytesPerElement, resolvePrecision, type PrecisionOptions } from './precision';
 
@@ -198,7 +198,7 @@ export function estimateNodes(report: ProfileReport, device: HardwareEntry, opti
       bytesSaved: x.bytesSaved / rates.tp,
       secondsSaved: unfused.seconds - e.seconds,
     };
-    return { ...e, fusion, notes: [...e.notes, fusionNote(fusion)] };
+    return { ...e, fusion };
   });
 }
 
@@ -236,24 +236,6 @@ function timeKernels(estimates: NodeEstimate[], executed: readonly ExecutedNode[
   return out;
 }
 
-/** "qdq, epilogue: fused into Conv_3; saves 1.2 MB and 0.4 µs" */
-function fusionNote(f: NodeFusion): string {
-  const titles = f.rules.map((r) => FUSION_RULES.find((x) => x.id === r)?.title ?? r).join(', ');
-  const where = f.fusedInto !== undefined ? ` (runs in ${f.fusedInto}'s kernel)` : '';
-  return `${titles}${where}: ${formatBytes(f.bytesSaved)} and ${formatSeconds(f.secondsSaved)} saved against running it as exported`;
-}
-
-function formatBytes(b: number): string {
-  const units: [number, string][] = [[1e9, 'GB'], [1e6, 'MB'], [1e3, 'kB']];
-  for (const [v, u] of units) if (Math.abs(b) >= v) return `${(b / v).toFixed(2)} ${u}`;
-  return `${b.toFixed(0)} B`;
-}
-
-function formatSeconds(s: number): string {
-  const a = Math.abs(s);
-  return a >= 1e-3 ? `${(s * 1e3).toFixed(3)} ms` : `${(s * 1e6).toFixed(2)} µs`;
-}
-
 interface Rates {
   /** Tensor-parallel degree. */
   readonly tp: number;
@@ -265,10 +247,13 @@ interface Rates {
 
 function estimateOne(n: NodeReport, x: ExecutedNode, device: HardwareEntry, f: EfficiencyFactors, options: NodeEstimateOptions, rates: Rates): NodeEstimate {
   const kind = opKind(n);
-  const base = { index: n.index, name: n.name, opType: n.opType, kind, status: n.status };
   if (n.status !== 'costed') {
     return {
-      ...base,
+      index: n.index,
+      name: n.name,
+      opType: n.opType,
+      kind,
+      status: n.status,
       estimated: false,
       precision: null,
       precisionFallback: false,
@@ -289,7 +274,11 @@ function estimateOne(n: NodeReport, x: ExecutedNode, device: HardwareEntry, f: E
   // A folded DequantizeLinear or a view does no work of its own: its consumer reads what it stood for.
   const flops = x.runs === 'folded' ? 0 : countToNumber(n.flops) / tp;
   const macs = countToNumber(n.macs);
-  const res = resolvePrecision({ ...n, computeDtype: x.computeDtype, quantization: x.quantization, params: x.params, weightBytes: x.weightBytes }, device, options);
+  const res = resolvePrecision(
+    { opType: n.opType, domain: n.domain, computeDtype: x.computeDtype, quantization: x.quantization, params: x.params, weightBytes: x.weightBytes, macs: n.macs },
+    device,
+    options,
+  );
   if (res.note) notes.push(res.note);
 
   // Bytes: weights and activations, each rescaled when the run precision stores them narrower/wider.
@@ -318,8 +307,13 @@ function estimateOne(n: NodeReport, x: ExecutedNode, device: HardwareEntry, f: E
   const doesWork = flops > 0 || memoryBytes > 0;
   const overheadSeconds = x.runs !== 'kernel' || !doesWork ? 0 : f.perKernelOverheadSeconds;
   const bound: NodeEstimate['bound'] = !doesWork ? 'none' : computeSeconds >= memorySeconds ? 'compute' : 'memory';
-  return {
-    ...base,
+  // Built without spreads: this runs for every node of every estimate, the hints' what-ifs included.
+  const e: { -readonly [K in keyof NodeEstimate]: NodeEstimate[K] } = {
+    index: n.index,
+    name: n.name,
+    opType: n.opType,
+    kind,
+    status: n.status,
     estimated: true,
     precision,
     precisionFallback: res.fallback,
@@ -332,7 +326,8 @@ function estimateOne(n: NodeReport, x: ExecutedNode, device: HardwareEntry, f: E
     overheadSeconds,
     seconds: Math.max(computeSeconds, memorySeconds) + overheadSeconds,
     bound,
-    ...(x.fusedInto !== undefined ? { fusedInto: x.fusedInto } : {}),
     notes,
   };
+  if (x.fusedInto !== undefined) e.fusedInto = x.fusedInto;
+  return e;
 }
