@@ -293,6 +293,8 @@ class FusedPlanner {
   // ---- 3. bytes
 
   private readonly internalMemo = new Map<string, boolean>();
+  /** Per kernel, the tensors from outside it that one of its nodes already reads (a kernel reads each once). */
+  private readonly readByKernel = new Map<number, Set<string>>();
 
   /** A tensor that stays on chip: produced in a kernel that all its readers belong to, and no graph output (step 3). */
   private isInternal(tensor: string): boolean {
@@ -408,7 +410,12 @@ class FusedPlanner {
       if (bytes <= 0) continue;
       const share = Math.min(bytes, Math.max(0, unexplained - pending));
       const p = this.index.producer(i);
-      if (p && this.isVirtual(p)) {
+      const alreadyRead = this.readByKernel.get(root) ?? new Set<string>();
+      this.readByKernel.set(root, alreadyRead);
+      if (alreadyRead.has(i)) {
+        activation -= share;
+      } else if (p && this.isVirtual(p)) {
+        alreadyRead.add(i);
         const r = this.readOf(i, root);
         const f = share / bytes;
         activation += r.activation * f - share;
@@ -417,6 +424,8 @@ class FusedPlanner {
         rules.add(this.virtual.get(p.index)!);
       } else if (p && this.find(p.index) === root && this.isInternal(i)) {
         activation -= share;
+      } else {
+        alreadyRead.add(i);
       }
       unexplained -= share;
     }
