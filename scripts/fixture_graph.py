@@ -2,9 +2,13 @@
 no data. Each initializer points at an external 'weights.bin' that does not exist, so a fixture holds only
 the graph's structure, and the profiler (which needs shapes, not values) still sees every weight.
 
-Used by makeCnnFixtures.py, makeMoeFixtures.py and makeMlperfModels.py (Debian's /usr/bin/python3 has onnx).
+Used by makeCnnFixtures.py, makeMoeFixtures.py, makeMlperfModels.py and makeQuantFixtures.py (Debian's
+/usr/bin/python3 has onnx).
 """
-from onnx import TensorProto
+import os
+
+import numpy as np
+from onnx import TensorProto, helper, numpy_helper
 
 # Storage bits per element, by TensorProto data type number (written as numbers: onnx 1.12 predates the 4-bit,
 # FP8 and FP4 types). 17-20 FLOAT8*, 21 UINT4, 22 INT4, 23 FLOAT4E2M1, 24 FLOAT8E8M0.
@@ -47,3 +51,39 @@ class FixtureGraph:
         self.external_offset += length
         self.initializers.append(t)
         return t.name
+
+
+class OpsetGraph(FixtureGraph):
+    """FixtureGraph plus an opset, small inline constants shared by value, and named nodes in any domain."""
+
+    def __init__(self, name, opset):
+        super().__init__(name)
+        self.opset = opset
+        self.constants = {}
+
+    def const(self, values, dtype=np.int64, scalar=False):
+        """A small inline initializer (shape vectors, axes, scalars), shared by value."""
+        array = np.array(values, dtype=dtype).reshape(() if scalar else (-1,))
+        key = (array.dtype.str, array.shape, array.tobytes())
+        if key not in self.constants:
+            name = f'const_{len(self.constants)}'
+            self.initializers.append(numpy_helper.from_array(array, name))
+            self.constants[key] = name
+        return self.constants[key]
+
+    def node(self, op, inputs, outputs=1, domain='', **attrs):
+        names = [self.fresh(op.lower()) for _ in range(outputs)] if isinstance(outputs, int) else list(outputs)
+        self.nodes.append(helper.make_node(op, inputs, names, name=self.fresh(op), domain=domain or None, **attrs))
+        return names[0] if len(names) == 1 else names
+
+    def write(self, out_dir, inputs, outputs, extra_opsets, producer, ir_version):
+        """Saves the model as out_dir/<name>.onnx; returns its path."""
+        graph = helper.make_graph(self.nodes, self.name, inputs, outputs, self.initializers)
+        opsets = [helper.make_opsetid('', self.opset)] + [helper.make_opsetid(d, v) for d, v in extra_opsets]
+        model = helper.make_model(graph, opset_imports=opsets, producer_name=producer)
+        model.ir_version = ir_version
+        os.makedirs(out_dir, exist_ok=True)
+        path = os.path.join(out_dir, f'{self.name}.onnx')
+        with open(path, 'wb') as f:
+            f.write(model.SerializeToString())
+        return path

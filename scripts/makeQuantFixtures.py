@@ -38,9 +38,9 @@ import os
 import sys
 
 import numpy as np
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
 
-from fixture_graph import FixtureGraph
+from fixture_graph import OpsetGraph
 
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'quant')
 MS = 'com.microsoft'
@@ -48,39 +48,15 @@ UINT4, INT4 = 21, 22
 F32, F16, U8, I8, I32 = TensorProto.FLOAT, TensorProto.FLOAT16, TensorProto.UINT8, TensorProto.INT8, TensorProto.INT32
 
 
-class Graph(FixtureGraph):
-    """Nodes, weightless weights, inline constants, and saving with the opsets asked for."""
+class Graph(OpsetGraph):
+    """OpsetGraph with the float type of its model, saved at IR 10 from opset 21 (the 4-bit types) on."""
 
     def __init__(self, name, opset, float_type=F32):
-        super().__init__(name)
-        self.opset = opset
+        super().__init__(name, opset)
         self.float_type = float_type
-        self.constants = {}
-
-    def const(self, values, dtype=np.int64, scalar=False):
-        array = np.array(values, dtype=dtype).reshape(() if scalar else (-1,))
-        key = (array.dtype.str, array.shape, array.tobytes())
-        if key not in self.constants:
-            name = f'const_{len(self.constants)}'
-            self.initializers.append(numpy_helper.from_array(array, name))
-            self.constants[key] = name
-        return self.constants[key]
-
-    def node(self, op, inputs, outputs=1, domain='', **attrs):
-        names = [self.fresh(op.lower()) for _ in range(outputs)] if isinstance(outputs, int) else list(outputs)
-        self.nodes.append(helper.make_node(op, inputs, names, name=self.fresh(op), domain=domain or None, **attrs))
-        return names[0] if len(names) == 1 else names
 
     def save(self, inputs, outputs, extra_opsets=()):
-        graph = helper.make_graph(self.nodes, self.name, inputs, outputs, self.initializers)
-        opsets = [helper.make_opsetid('', self.opset)] + [helper.make_opsetid(d, v) for d, v in extra_opsets]
-        model = helper.make_model(graph, opset_imports=opsets, producer_name='makeQuantFixtures')
-        model.ir_version = 10 if self.opset >= 21 else 8
-        os.makedirs(OUT_DIR, exist_ok=True)
-        path = os.path.join(OUT_DIR, f'{self.name}.onnx')
-        with open(path, 'wb') as f:
-            f.write(model.SerializeToString())
-        return path
+        return self.write(OUT_DIR, inputs, outputs, extra_opsets, 'makeQuantFixtures', 10 if self.opset >= 21 else 8)
 
 
 def value(name, dtype, shape):

@@ -45,7 +45,7 @@ const QUANTIZED_OPS: Readonly<Record<string, { activation: number; weight?: numb
   QGemm: { activation: 0, weight: 3 },
   QAttention: { activation: 0, weight: 1 },
   // Quantizes A dynamically inside the kernel, against int8 weights.
-  DynamicQuantizeMatMul: { activation: 1, weight: 1 },
+  DynamicQuantizeMatMul: { activation: 0, weight: 1 },
   MatMulIntegerToFloat: { activation: 0, weight: 1 },
   GemmFloat8: { activation: 0, weight: 1 },
   QLinearAdd: { activation: 0 },
