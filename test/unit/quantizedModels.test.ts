@@ -173,3 +173,24 @@ test('--execution: fused by default, as-exported one option away, in the help; a
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--execution must be fused or as-exported, got 'eager'/);
 });
+
+test("ONNX Runtime's own QDQ test models: int8 convs (int4 weights W4A8), folded Q/DQ, faster fused than as exported", (t) => {
+  const testdata = [join(process.cwd(), '..', 'shared', 'models', 'gh', 'onnxruntime__onnxruntime-qnn', 'onnxruntime', 'test', 'testdata')].find(existsSync);
+  if (!testdata) return t.skip('shared models not present');
+  for (const [model, weightBits, scales] of [['conv_qdq_s8s8.onnx', 8, 'per-tensor'], ['conv_qdq_s8s8_perchannel.onnx', 8, 'per-channel'], ['conv.int4_weights.qdq.onnx', 4, 'per-channel']] as const) {
+    const opened = openModelFile(join(testdata, model));
+    let report: ProfileReport;
+    try {
+      report = opened.model.profile({});
+    } finally {
+      opened.close();
+    }
+    const conv = report.nodes.find((n) => n.opType === 'Conv')!;
+    assert.equal(conv.computeDtype, 'int8', model);
+    assert.equal(conv.quantization?.weightBits, weightBits, model);
+    assert.equal(conv.quantization?.weightScales, scales, model);
+    const [fused] = estimateModel(report, [TARGETS[0]]);
+    const [exported] = estimateModel(report, [TARGETS[0]], { execution: 'as-exported' });
+    assert.ok(fused.latencySeconds < exported.latencySeconds, model);
+  }
+});

@@ -5,7 +5,7 @@
  * `quantization`, and says why in `notes`. Rules, after ONNX's QuantizeLinear/DequantizeLinear (opsets 10
  * to 25) and ONNX Runtime's QDQ transformer (qdq_selector_action_transformer.cc):
  *
- *  - QDQ: a Conv, ConvTranspose, MatMul, Gemm or Einsum whose activation and weight operands both come
+ *  - QDQ: a Conv, ConvTranspose, MatMul, Gemm, Einsum or Attention whose activation and weight operands both come
  *    from DequantizeLinear computes in the quantized type (int8 for 8-bit integers, FP8 for float8, 4-bit
  *    where both are 4-bit); the runtime fuses DQ → op → Q into one quantized kernel. Per-tensor, per-axis
  *    and blocked (opset 21+) scales, int4/uint4, FP8 E4M3/E5M2 and FP4 E2M1 with block scales (MXFP4:
@@ -31,7 +31,7 @@ export type TensorLookup = (name: string) => TensorSummary | undefined;
 const DEQUANTIZE = new Set(['DequantizeLinear']);
 const QUANTIZE = new Set(['QuantizeLinear']);
 /** MAC ops whose first two inputs are the operands (the bias, when any, follows). */
-const QDQ_MAC_OPS = new Set(['Conv', 'ConvTranspose', 'MatMul', 'Gemm', 'Einsum', 'FusedMatMul']);
+const QDQ_MAC_OPS = new Set(['Conv', 'ConvTranspose', 'MatMul', 'Gemm', 'Einsum', 'FusedMatMul', 'Attention']);
 /** Ops that only relabel a constant weight on its way from its DequantizeLinear to a MAC op. */
 const WEIGHT_VIEW_OPS = new Set(['Transpose', 'Reshape', 'Squeeze', 'Unsqueeze', 'Flatten', 'Identity']);
 
