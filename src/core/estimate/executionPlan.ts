@@ -82,7 +82,7 @@ export function asExported(n: NodeReport): ExecutedNode {
   return {
     index: n.index,
     computeDtype: viaQdq ? n.quantization!.graphComputeDtype : n.computeDtype,
-    ...(n.quantization && !viaQdq ? { quantization: n.quantization } : {}),
+    quantization: viaQdq ? undefined : n.quantization,
     activationBytes: Math.max(0, countToNumber(n.bytesRead) + countToNumber(n.bytesWritten) - weightBytes),
     weightBytes,
     params: countToNumber(n.params),
@@ -134,7 +134,6 @@ class FusedPlanner {
     }
     return { mode: 'fused', nodes };
   }
-
 
   // ---- 1. virtual nodes
 
