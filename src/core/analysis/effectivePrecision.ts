@@ -225,7 +225,7 @@ function describeWeights(d: Dequantized | undefined, name: string): string {
 function classify(n: NodeReport, flow: Dataflow, quantized: ReadonlyMap<number, NodeQuantization>): { q: NodeQuantization; computeDtype: string; note: string } | undefined {
   const graphComputeDtype = n.computeDtype;
   const op = QUANTIZED_OPS[n.opType];
-  if (op && n.domain !== 'ai.onnx.ml') {
+  if (op) {
     const activationDtype = n.opType === 'DynamicQuantizeMatMul' ? 'int8' : (n.inputs[op.activation] ? flow.dtype(n.inputs[op.activation]) : undefined);
     if (!activationDtype) return undefined;
     const weight = op.weight !== undefined && n.inputs[op.weight] && flow.isConstant(n.inputs[op.weight]) ? flow.dtype(n.inputs[op.weight]) : undefined;
