@@ -1,6 +1,7 @@
 """The part every fixture generator shares: a graph builder whose weights carry dims and a data type but
 no data. Each initializer points at an external 'weights.bin' that does not exist, so a fixture holds only
 the graph's structure, and the profiler (which needs shapes, not values) still sees every weight.
+GraphBuilder adds what the model generators share: inline constants, scoped nodes, linear layers, saving.
 
 Used by makeCnnFixtures.py, makeMoeFixtures.py, makeMlperfModels.py and makeQuantFixtures.py (Debian's
 /usr/bin/python3 has onnx).
@@ -13,8 +14,8 @@ from onnx import TensorProto, helper, numpy_helper
 # Storage bits per element, by TensorProto data type number (written as numbers: onnx 1.12 predates the 4-bit,
 # FP8 and FP4 types). 17-20 FLOAT8*, 21 UINT4, 22 INT4, 23 FLOAT4E2M1, 24 FLOAT8E8M0.
 ELEMENT_BITS = {
-    TensorProto.FLOAT: 32, TensorProto.INT64: 64, TensorProto.INT32: 32, TensorProto.FLOAT16: 16, TensorProto.INT8: 8,
-    TensorProto.UINT8: 8, 17: 8, 18: 8, 19: 8, 20: 8, 21: 4, 22: 4, 23: 4, 24: 8,
+    TensorProto.FLOAT: 32, TensorProto.INT64: 64, TensorProto.INT32: 32, TensorProto.FLOAT16: 16, TensorProto.BFLOAT16: 16,
+    TensorProto.UINT8: 8, TensorProto.INT8: 8, 17: 8, 18: 8, 19: 8, 20: 8, 21: 4, 22: 4, 23: 4, 24: 8,
 }
 
 
@@ -53,8 +54,8 @@ class FixtureGraph:
         return t.name
 
 
-class OpsetGraph(FixtureGraph):
-    """FixtureGraph plus an opset, small inline constants shared by value, and named nodes in any domain."""
+class GraphBuilder(FixtureGraph):
+    """FixtureGraph plus inline constants, nodes named after the current scope, and an opset."""
 
     def __init__(self, name, opset):
         super().__init__(name)
@@ -76,8 +77,11 @@ class OpsetGraph(FixtureGraph):
         self.nodes.append(helper.make_node(op, inputs, names, name=self.fresh(op), domain=domain or None, **attrs))
         return names[0] if len(names) == 1 else names
 
-    def write(self, out_dir, inputs, outputs, extra_opsets, producer, ir_version):
-        """Saves the model as out_dir/<name>.onnx; returns its path."""
+    def linear(self, x, c_in, c_out, bias=True, dtype=TensorProto.FLOAT):
+        y = self.node('MatMul', [x, self.weight('weight', [c_in, c_out], dtype)])
+        return self.node('Add', [y, self.weight('bias', [c_out], dtype)]) if bias else y
+
+    def save(self, out_dir, inputs, outputs, extra_opsets=(), producer='makeMlperfModels', ir_version=8):
         graph = helper.make_graph(self.nodes, self.name, inputs, outputs, self.initializers)
         opsets = [helper.make_opsetid('', self.opset)] + [helper.make_opsetid(d, v) for d, v in extra_opsets]
         model = helper.make_model(graph, opset_imports=opsets, producer_name=producer)

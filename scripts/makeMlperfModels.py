@@ -33,18 +33,18 @@ import os
 import sys
 
 import numpy as np
+import onnx
 from onnx import TensorProto, helper
 
-from fixture_graph import OpsetGraph
+from fixture_graph import GraphBuilder
 
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'mlperf')
 MS = 'com.microsoft'
 
 
-class Graph(OpsetGraph):
-    """The MLPerf builder: layers over OpsetGraph's constants and nodes."""
+class Graph(GraphBuilder):
+    """The MLPerf builder: GraphBuilder plus convolutions."""
 
-    # ---- layers
     def conv(self, x, c_in, c_out, k, stride=1, group=1):
         w = self.weight('conv_w', [c_out, c_in // group, k, k])
         b = self.weight('conv_b', [c_out])
@@ -54,12 +54,8 @@ class Graph(OpsetGraph):
     def relu(self, x):
         return self.node('Relu', [x])
 
-    def linear(self, x, c_in, c_out, bias=True):
-        y = self.node('MatMul', [x, self.weight('weight', [c_in, c_out])])
-        return self.node('Add', [y, self.weight('bias', [c_out])]) if bias else y
-
     def save(self, inputs, outputs, extra_opsets=()):
-        return self.write(OUT_DIR, inputs, outputs, extra_opsets, 'makeMlperfModels', 8)
+        return super().save(OUT_DIR, inputs, outputs, extra_opsets)
 
 
 def value(name, dtype, shape):

@@ -40,7 +40,7 @@ import sys
 import numpy as np
 from onnx import TensorProto, helper
 
-from fixture_graph import OpsetGraph
+from fixture_graph import GraphBuilder
 
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'quant')
 MS = 'com.microsoft'
@@ -48,15 +48,15 @@ UINT4, INT4 = 21, 22
 F32, F16, U8, I8, I32 = TensorProto.FLOAT, TensorProto.FLOAT16, TensorProto.UINT8, TensorProto.INT8, TensorProto.INT32
 
 
-class Graph(OpsetGraph):
-    """OpsetGraph with the float type of its model, saved at IR 10 from opset 21 (the 4-bit types) on."""
+class Graph(GraphBuilder):
+    """GraphBuilder with the float type of its model, saved at IR 10 from opset 21 (the 4-bit types) on."""
 
     def __init__(self, name, opset, float_type=F32):
         super().__init__(name, opset)
         self.float_type = float_type
 
     def save(self, inputs, outputs, extra_opsets=()):
-        return self.write(OUT_DIR, inputs, outputs, extra_opsets, 'makeQuantFixtures', 10 if self.opset >= 21 else 8)
+        return super().save(OUT_DIR, inputs, outputs, extra_opsets, 'makeQuantFixtures', 10 if self.opset >= 21 else 8)
 
 
 def value(name, dtype, shape):

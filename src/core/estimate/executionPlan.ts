@@ -18,7 +18,7 @@
  * the narrower bytes they stand for; the rules that changed a node and the bytes saved are kept for the
  * per-node estimate. Pure; plans are cached per report object.
  */
-import { GraphIndex } from '../hints/graphIndex';
+import { GraphIndex } from '../analysis/graphIndex';
 import { findKvCacheCopies } from '../hints/kvCache';
 import { findDecomposedAttention, findDecomposedLayerNorms } from '../hints/patterns';
 import { countToNumber, type NodeQuantization, type NodeReport, type ProfileReport } from '../report/reportTypes';
@@ -42,6 +42,11 @@ export interface ExecutedNode {
    * goes); 'folded': it does no work of its own (a DequantizeLinear its consumers absorb, a view).
    */
   readonly runs: 'kernel' | 'fused' | 'folded';
+  /**
+   * A QuantizeLinear fused into the kernel that produces its input: its scale and saturating round are that
+   * kernel's output conversion (any int8 kernel has one), no arithmetic of its own; its write stays.
+   */
+  readonly outputConversion?: boolean;
   /** The node whose kernel it runs in (or the consumer a DequantizeLinear folds into). */
   readonly fusedInto?: string;
   /** Index of the first node of the kernel it runs in (its own when it launches one); absent when folded. */
@@ -452,6 +457,7 @@ class FusedPlanner {
       weightBytes: weight,
       params,
       runs: launches ? 'kernel' : 'fused',
+      outputConversion: !launches && n.opType === QUANTIZE && own === 'qdq',
       kernel: root,
       fusedInto: launches ? undefined : this.index.node(anchor)!.name,
       rules: [...rules],

@@ -12,7 +12,8 @@
  * optimising runtime runs it (QDQ fusion, views, epilogue and element-wise fusion, LayerNorm and attention
  * fusion, in-place KV cache); a fused node launches no kernel and its on-chip tensors are not counted.
  *
- * Defaults per device class, and why, are in docs/estimator.md. Pure: no I/O.
+ * Efficiencies come from the device's published micro-benchmarks where the catalog has them (`achieved`),
+ * otherwise from a default per device class; both, and why, are in docs/estimator.md. Pure: no I/O.
  */
 import type { DeviceClass, HardwareEntry, Precision } from '../hardware/hardwareTypes';
 import { countToNumber, type NodeReport, type ProfileReport } from '../report/reportTypes';
@@ -50,13 +51,21 @@ export interface EfficiencyFactors {
   readonly allReduceLatencySeconds: number;
 }
 
+/**
+ * The efficiency model of one device: the factors, plus the saturated matrix efficiency measured per precision
+ * where the catalog has a GEMM micro-benchmark for it. A precision without its own figure uses `matrixEfficiency`.
+ */
+export interface DeviceEfficiency extends EfficiencyFactors {
+  readonly matrixEfficiencyByPrecision?: Readonly<Partial<Record<Precision, number>>>;
+}
+
 /** Partial factors keyed by device id (`h100-sxm`) or device class (`gpu`); id wins over class. */
-export type EfficiencyOverrides = Readonly<Record<string, Partial<EfficiencyFactors>>>;
+export type EfficiencyOverrides = Readonly<Record<string, Partial<DeviceEfficiency>>>;
 
 /**
- * Defaults per device class. WHY each number is what it is: docs/estimator.md ("Default efficiencies").
- * They were set once from published micro-benchmarks and checked against MLPerf (docs/validation.md);
- * they are class-wide, never per benchmark.
+ * Defaults per device class, used for every factor a device has no published measurement of. WHY each number is
+ * what it is: docs/estimator.md ("Default efficiencies"). They were set once from published micro-benchmarks and
+ * checked against MLPerf (docs/validation.md); they are class-wide, never per benchmark.
  */
 export const DEFAULT_EFFICIENCY: Readonly<Record<DeviceClass, EfficiencyFactors>> = {
   gpu: {
@@ -91,10 +100,49 @@ export const DEFAULT_EFFICIENCY: Readonly<Record<DeviceClass, EfficiencyFactors>
   },
 };
 
-/** Class defaults, then the class override, then the device-id override. */
-export function efficiencyFor(device: HardwareEntry, overrides?: EfficiencyOverrides): EfficiencyFactors {
+/**
+ * The factors a device's published micro-benchmarks (catalog `achieved`) determine: achieved / peak GEMM rate per
+ * precision (capped at 1: boost clocks can beat the datasheet), their mean as the matrix efficiency of precisions
+ * not measured, achieved / peak DRAM bandwidth, the measured kernel launch cost, and all-reduce bus bandwidth / the
+ * per-direction link rate (capped at 1: NVLink SHARP reduces in the switch). Empty for an unmeasured device.
+ */
+export function measuredEfficiency(device: HardwareEntry): Partial<DeviceEfficiency> {
+  const achieved = device.achieved;
+  if (!achieved) return {};
+  const out: { -readonly [K in keyof DeviceEfficiency]?: DeviceEfficiency[K] } = {};
+  const byPrecision: Partial<Record<Precision, number>> = {};
+  for (const [p, measured] of Object.entries(achieved.matrixFlopsPerSecond ?? {}) as [Precision, { value: number } | undefined][]) {
+    const peak = device.peakFlopsPerSecond[p]?.value;
+    if (peak && peak > 0 && measured && measured.value > 0) byPrecision[p] = Math.min(1, measured.value / peak);
+  }
+  const fractions = Object.values(byPrecision);
+  if (fractions.length > 0) {
+    out.matrixEfficiencyByPrecision = byPrecision;
+    out.matrixEfficiency = fractions.reduce((a, b) => a + b, 0) / fractions.length;
+  }
+  const bandwidth = achieved.memoryBandwidthBytesPerSecond?.value;
+  if (bandwidth && bandwidth > 0) out.memoryEfficiency = Math.min(1, bandwidth / device.memoryBandwidthBytesPerSecond.value);
+  const launch = achieved.kernelLaunchSeconds?.value;
+  if (launch && launch > 0) out.perKernelOverheadSeconds = launch;
+  // busbw is per direction; the all-reduce term in modelEstimate runs at (link / 2) x interconnectEfficiency.
+  const busbw = achieved.allReduceBusBytesPerSecond?.value;
+  const link = device.interconnectBytesPerSecond?.value;
+  if (busbw && busbw > 0 && link && link > 0) out.interconnectEfficiency = Math.min(1, busbw / (link / 2));
+  return out;
+}
+
+/**
+ * Class defaults, then the device's measured factors, then the class override, then the device-id override.
+ * An override that sets `matrixEfficiency` without its own per-precision figures applies to every precision.
+ */
+export function efficiencyFor(device: HardwareEntry, overrides?: EfficiencyOverrides): DeviceEfficiency {
   const base = DEFAULT_EFFICIENCY[device.deviceClass] ?? DEFAULT_EFFICIENCY.gpu;
-  return { ...base, ...(overrides?.[device.deviceClass] ?? {}), ...(overrides?.[device.id] ?? {}) };
+  const byClass = overrides?.[device.deviceClass] ?? {};
+  const byId = overrides?.[device.id] ?? {};
+  const merged: { -readonly [K in keyof DeviceEfficiency]: DeviceEfficiency[K] } = { ...base, ...measuredEfficiency(device), ...byClass, ...byId };
+  const userMatrix = byClass.matrixEfficiency !== undefined || byId.matrixEfficiency !== undefined;
+  if (userMatrix && byClass.matrixEfficiencyByPrecision === undefined && byId.matrixEfficiencyByPrecision === undefined) delete merged.matrixEfficiencyByPrecision;
+  return merged;
 }
 
 export interface NodeEstimateOptions extends PrecisionOptions {
@@ -149,11 +197,18 @@ export interface NodeFusion {
   readonly secondsSaved: number;
 }
 
-/** Matrix-unit efficiency for a MAC op of `flops` on a peak of `peakFlopsPerSecond`. */
-export function matrixEfficiency(flops: number, peakFlopsPerSecond: number, f: EfficiencyFactors): number {
-  if (flops <= 0 || peakFlopsPerSecond <= 0) return f.matrixEfficiency;
-  const idealSeconds = flops / (peakFlopsPerSecond * f.matrixEfficiency);
-  return (f.matrixEfficiency * idealSeconds) / (idealSeconds + f.matrixRampSeconds);
+/** Saturated matrix efficiency in `precision`: the device's measured figure for it, else `matrixEfficiency`. */
+export function saturatedMatrixEfficiency(f: EfficiencyFactors | DeviceEfficiency, precision?: Precision | null): number {
+  const measured = precision && 'matrixEfficiencyByPrecision' in f ? f.matrixEfficiencyByPrecision?.[precision] : undefined;
+  return measured ?? f.matrixEfficiency;
+}
+
+/** Matrix-unit efficiency for a MAC op of `flops` in `precision` on a peak of `peakFlopsPerSecond`. */
+export function matrixEfficiency(flops: number, peakFlopsPerSecond: number, f: EfficiencyFactors | DeviceEfficiency, precision?: Precision | null): number {
+  const saturated = saturatedMatrixEfficiency(f, precision);
+  if (flops <= 0 || peakFlopsPerSecond <= 0) return saturated;
+  const idealSeconds = flops / (peakFlopsPerSecond * saturated);
+  return (saturated * idealSeconds) / (idealSeconds + f.matrixRampSeconds);
 }
 
 /** Vector (non-tensor) rate: the device's fp32 figure, else a fraction of its narrowest matrix peak. */
@@ -203,11 +258,10 @@ export function estimateNodes(report: ProfileReport, device: HardwareEntry, opti
 }
 
 /**
- * One roofline per kernel: a kernel of several nodes takes the largest of its nodes' summed matrix-unit time,
- * summed vector-unit time and summed memory time, plus one launch; not the sum of each node's max. Matrix and
- * vector units run side by side and both overlap the streaming (an epilogue's math hides under its GEMM).
- * Each node keeps its own compute and memory figures; the node that launches the kernel keeps its own
- * max(compute, memory), and the rest of the kernel's time goes to the others in proportion to theirs.
+ * One roofline per kernel: a kernel of several nodes takes the larger of its nodes' summed compute time (matrix
+ * and vector units) and summed memory time, plus one launch; not the sum of each node's max (its streaming
+ * overlaps its math). Each node keeps its own compute and memory figures; the node that launches the kernel
+ * keeps its own max(compute, memory), and the rest of the kernel's time goes to the others in proportion to theirs.
  */
 function timeKernels(estimates: NodeEstimate[], executed: readonly ExecutedNode[]): NodeEstimate[] {
   const members = new Map<number, number[]>();
@@ -221,13 +275,11 @@ function timeKernels(estimates: NodeEstimate[], executed: readonly ExecutedNode[
   for (const list of members.values()) {
     if (list.length < 2) continue;
     const sum = (pick: (e: NodeEstimate) => number) => list.reduce((s, i) => s + pick(estimates[i]), 0);
-    const matrix = sum((e) => (e.precision !== null ? e.computeSeconds : 0));
-    const vector = sum((e) => (e.precision === null ? e.computeSeconds : 0));
     const own = list.map((i) => Math.max(estimates[i].computeSeconds, estimates[i].memorySeconds));
     const launcher = list.findIndex((i) => executed[i].runs === 'kernel');
     const kept = launcher >= 0 ? own[launcher] : 0;
     const others = own.reduce((s, w, k) => (k === launcher ? s : s + w), 0);
-    const rest = Math.max(0, Math.max(matrix, vector, sum((e) => e.memorySeconds)) - kept);
+    const rest = Math.max(0, Math.max(sum((e) => e.computeSeconds), sum((e) => e.memorySeconds)) - kept);
     list.forEach((i, k) => {
       const share = k === launcher ? kept : others > 0 ? (rest * own[k]) / others : 0;
       out[i] = { ...estimates[i], seconds: share + estimates[i].overheadSeconds };
@@ -245,7 +297,7 @@ interface Rates {
   readonly vector: number;
 }
 
-function estimateOne(n: NodeReport, x: ExecutedNode, device: HardwareEntry, f: EfficiencyFactors, options: NodeEstimateOptions, rates: Rates): NodeEstimate {
+function estimateOne(n: NodeReport, x: ExecutedNode, device: HardwareEntry, f: DeviceEfficiency, options: NodeEstimateOptions, rates: Rates): NodeEstimate {
   const kind = opKind(n);
   if (n.status !== 'costed') {
     return {
@@ -272,7 +324,7 @@ function estimateOne(n: NodeReport, x: ExecutedNode, device: HardwareEntry, f: E
   const notes: string[] = [];
   const { tp, bandwidth } = rates;
   // A folded DequantizeLinear or a view does no work of its own: its consumer reads what it stood for.
-  const flops = x.runs === 'folded' ? 0 : countToNumber(n.flops) / tp;
+  const flops = x.runs === 'folded' || x.outputConversion ? 0 : countToNumber(n.flops) / tp;
   const macs = countToNumber(n.macs);
   const res = resolvePrecision(
     { opType: n.opType, domain: n.domain, computeDtype: x.computeDtype, quantization: x.quantization, params: x.params, weightBytes: x.weightBytes, macs: n.macs },
@@ -291,7 +343,7 @@ function estimateOne(n: NodeReport, x: ExecutedNode, device: HardwareEntry, f: E
   let precision: Precision | null = null;
   if (macs > 0 && res.compute !== null) {
     const peak = (device.peakFlopsPerSecond[res.compute]?.value ?? 0) * res.peakScale;
-    eff = matrixEfficiency(flops, peak, f);
+    eff = matrixEfficiency(flops, peak, f, res.compute);
     rate = peak * eff;
     precision = res.compute;
   } else if (macs > 0) {
