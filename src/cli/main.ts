@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { EXECUTION_MODES, type ExecutionMode } from '../core/estimate/executionRules';
 import { validateCatalog } from '../core/hardware/catalog';
 import type { HardwareEntry, Precision } from '../core/hardware/hardwareTypes';
 import { OnnxLoadError } from '../core/onnx/errors';
@@ -12,7 +13,7 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_UNUSABLE_INPUT = 2;
 
-const USAGE = `usage: onnx-profile MODEL [--bind name=value]... [--target ID]... [--batch N] [--apply HINT]... [--format table|json|csv|md] [--depth N] [--top N]
+const USAGE = `usage: onnx-profile MODEL [--bind name=value]... [--target ID]... [--batch N] [--precision P] [--execution fused|as-exported] [--apply HINT]... [--format table|json|csv|md] [--depth N] [--top N]
        onnx-profile hardware [--format table|json]
 
 Profiles an ONNX model layer by layer: FLOPs, MACs, params, bytes moved and output shapes,
@@ -20,8 +21,13 @@ and estimates latency, throughput, cost, energy and fit on hardware targets.
   --bind name=value  bind a symbolic dim (repeatable), e.g. --bind batch=1 --bind sequence=512
   --target ID        estimate on a hardware target (repeatable); ids from 'onnx-profile hardware'
   --batch N          samples per call: binds the inputs' leading symbolic dim (default 1)
-  --precision P      estimate float layers as if run in P (fp32, tf32, bf16, fp16, fp8, int8, int4);
-                     default: the graph's own dtypes, with each device's fallback
+  --precision P      estimate float layers as if run in P (fp32, tf32, bf16, fp16, fp8, int8, int4, fp4);
+                     int4 is weight-only (4-bit weights, 16-bit arithmetic); fp4 is NVFP4 weights and
+                     activations on FP4 matrix units, weight-only FP4 elsewhere (noted);
+                     default: the graph's own dtypes (quantized layers as quantized), with each device's fallback
+  --execution M      fused (default): as an optimising runtime runs the graph (QDQ fusion, epilogue and
+                     element-wise fusion, LayerNorm and flash-attention fusion, in-place KV cache);
+                     as-exported: one kernel per node, as written, in the graph's own dtypes
   --apply HINT       what-if: estimate as if a hint's change were made (repeatable). HINT is the id the
                      hints list shows: its code (precision.fp8, fusion.attention...), or code#k when
                      the code occurs k > 1 times. Applied on the targets the hint's saving covers;
@@ -46,6 +52,7 @@ export interface CliOptions {
   readonly calibrationTrace: string | undefined;
   readonly batch: number | undefined;
   readonly precision: Precision | undefined;
+  readonly execution: ExecutionMode | undefined;
   readonly sweep: { readonly dim: string; readonly values: readonly number[] } | undefined;
   readonly promptTokens: number | undefined;
   readonly outputTokens: number | undefined;
@@ -58,7 +65,7 @@ export interface CliOptions {
 
 export class UsageError extends Error {}
 
-const ESTIMATE_PRECISIONS: readonly Precision[] = ['fp32', 'tf32', 'bf16', 'fp16', 'fp8', 'int8', 'int4'];
+const ESTIMATE_PRECISIONS: readonly Precision[] = ['fp32', 'tf32', 'bf16', 'fp16', 'fp8', 'int8', 'int4', 'fp4'];
 
 export function parseArgs(argv: readonly string[]): CliOptions {
   const bindings = new Map<string, number>();
@@ -68,6 +75,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let top = 20;
   let batch: number | undefined;
   let precision: Precision | undefined;
+  let execution: ExecutionMode | undefined;
   let sweep: CliOptions['sweep'];
   let promptTokens: number | undefined;
   let outputTokens: number | undefined;
@@ -121,6 +129,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         precision = p as Precision;
         break;
       }
+      case '--execution': {
+        const m = value();
+        if (!EXECUTION_MODES.includes(m as ExecutionMode)) throw new UsageError(`--execution must be ${EXECUTION_MODES.join(' or ')}, got '${m}'`);
+        execution = m as ExecutionMode;
+        break;
+      }
       case '--sweep': {
         const [dim, list] = splitOnce(value(), '=');
         const values = (list ?? '').split(',').map(Number);
@@ -156,7 +170,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (sweep && targetIds.length === 0) throw new UsageError('--sweep needs at least one --target');
   if (apply.length && targetIds.length === 0) throw new UsageError("--apply needs at least one --target (a hint's change is priced on targets)");
   if (calibrationTrace && targetIds.length !== 1) throw new UsageError('--calibrate needs exactly one --target: the device the profile was measured on');
-  return { model: model === 'hardware' ? undefined : model, bindings, targetIds, hardwareFile, calibrationTrace, batch, precision, sweep, promptTokens, outputTokens, apply, format, depth, top };
+  return { model: model === 'hardware' ? undefined : model, bindings, targetIds, hardwareFile, calibrationTrace, batch, precision, execution, sweep, promptTokens, outputTokens, apply, format, depth, top };
 }
 
 function splitOnce(s: string, sep: string): [string, string | undefined] {
@@ -262,6 +276,7 @@ function analyze(options: CliOptions, targets: readonly HardwareEntry[]): Analys
       targets,
       ...(options.batch !== undefined ? { batch: options.batch } : {}),
       ...(options.precision ? { precision: options.precision } : {}),
+      ...(options.execution ? { execution: options.execution } : {}),
       ...(options.apply.length ? { whatIf: options.apply } : {}),
       llm: { promptTokens: options.promptTokens, outputTokens: options.outputTokens },
       ...(options.sweep ? { sweep: options.sweep } : {}),

@@ -153,6 +153,7 @@ export class ModelSession implements vscode.Disposable {
         batch: c.batch,
         ...(c.precision ? { precision: c.precision as Precision } : {}),
         efficiency: s.efficiencyOverrides,
+        execution: s.execution,
         whatIf: c.whatIf,
         llm: { promptTokens: c.promptTokens, outputTokens: c.outputTokens },
       },

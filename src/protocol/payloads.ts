@@ -21,9 +21,10 @@ export type NodeBound = 'compute' | 'memory' | 'none';
 
 /**
  * Every timed node of one target, column by column (one array per field, indexed alike): a 50,000-node
- * report crosses postMessage as five arrays instead of 50,000 objects. `flops` and `memoryBytes` are what
- * the estimator charged the node (after fusion, precision and tensor-parallel split), so flops / memoryBytes
- * is the node's own arithmetic intensity and flops / seconds its achieved rate.
+ * report crosses postMessage as six arrays instead of 50,000 objects. `flops`, `memoryBytes` and `seconds`
+ * are what the estimator charged the node (after fusion, precision and tensor-parallel split); `kernel` is
+ * the first node of the kernel it runs in (the nodes of one kernel share its time, so a roofline plots the
+ * kernel: its summed flops over its summed bytes and over its summed seconds).
  */
 export interface NodeTimesPayload {
   readonly nodeIndex: readonly number[];
@@ -31,6 +32,7 @@ export interface NodeTimesPayload {
   readonly flops: readonly number[];
   readonly memoryBytes: readonly number[];
   readonly bound: readonly NodeBound[];
+  readonly kernel: readonly number[];
 }
 
 /** The what-if state of an analysis: what was applied where, and requested ids no hint has any more. */
@@ -173,6 +175,7 @@ function nodeTimesProblem(t: unknown): string | null {
     if (!Array.isArray(col) || col.length !== n || !col.every(isNumber)) return `${k} must be ${n} numbers`;
   }
   if (!Array.isArray(t.bound) || t.bound.length !== n || !t.bound.every((b) => b === 'compute' || b === 'memory' || b === 'none')) return `bound must be ${n} of compute, memory, none`;
+  if (!Array.isArray(t.kernel) || t.kernel.length !== n || !t.kernel.every((x) => isNonNegativeInt(x))) return `kernel must be ${n} node indices`;
   return null;
 }
 

@@ -31,6 +31,7 @@ function nodeTimes(nodes: readonly NodeEstimate[]): NodeTimesPayload {
     flops: timed.map((n) => n.flops),
     memoryBytes: timed.map((n) => n.memoryBytes),
     bound: timed.map((n): NodeBound => n.bound),
+    kernel: timed.map((n) => n.kernel ?? n.index),
   };
 }
 

@@ -106,7 +106,7 @@ export function syntheticEstimates(report, targets = TARGETS, extra = {}) {
     const peak = PEAK[t] * 0.6;
     const bw = BW[t] * 0.8;
     const costed = report.nodes.filter((n) => n.status === 'costed');
-    const cols = { nodeIndex: [], seconds: [], flops: [], memoryBytes: [], bound: [] };
+    const cols = { nodeIndex: [], seconds: [], flops: [], memoryBytes: [], bound: [], kernel: [] };
     let latency = 0;
     let computeBound = 0;
     for (const n of costed) {
@@ -119,6 +119,7 @@ export function syntheticEstimates(report, targets = TARGETS, extra = {}) {
       cols.flops.push(n.flops);
       cols.memoryBytes.push(bytes);
       cols.bound.push(cs > ms ? 'compute' : 'memory');
+      cols.kernel.push(n.index);
       latency += seconds;
       if (cs > ms) computeBound += seconds;
     }

@@ -52,7 +52,7 @@ export class NodeTimes {
   }
 }
 
-const NO_TIMES = new NodeTimes({ nodeIndex: [], seconds: [], flops: [], memoryBytes: [], bound: [] });
+const NO_TIMES = new NodeTimes({ nodeIndex: [], seconds: [], flops: [], memoryBytes: [], bound: [], kernel: [] });
 
 export class EstimatesView {
   private readonly times = new Map<string, NodeTimes>();

@@ -9,6 +9,7 @@
 import type { CalibrationFit } from '../estimate/calibration';
 import type { DecoderInfo, LlmEstimate } from '../estimate/llm';
 import type { ModelEstimate } from '../estimate/modelEstimate';
+import type { ExecutionMode } from '../estimate/executionRules';
 import type { EfficiencyOverrides, NodeEstimate } from '../estimate/roofline';
 import type { HardwareEntry, Precision } from '../hardware/hardwareTypes';
 import type { Hint } from '../hints/hintTypes';
@@ -28,6 +29,8 @@ export interface AnalysisOptions {
   readonly precision?: Precision;
   /** Efficiency factors per device id or class (settings, or a calibration's fitted factors). */
   readonly efficiency?: EfficiencyOverrides;
+  /** How the graph runs: 'fused' (default, as optimising runtimes run it) or 'as-exported' (one kernel per node). */
+  readonly execution?: ExecutionMode;
   /**
    * What-if: hints whose change to apply, by id (`AnalysisHint.id`: the code, or `code#k` when a code occurs
    * k > 1 times) or by code when that is unambiguous. Each is applied on the targets its saving covers.

@@ -33,7 +33,12 @@ export class AnalysisInputError extends Error {
 
 /** The estimator's options for an analysis at `batch`: the one mapping from pipeline options to the estimator. */
 export function estimatorOptions(options: AnalysisOptions, batch: number): ModelEstimateOptions {
-  return { batch, ...(options.efficiency ? { efficiency: options.efficiency } : {}), ...precisionChoice(options.precision) };
+  return {
+    batch,
+    ...(options.efficiency ? { efficiency: options.efficiency } : {}),
+    ...(options.execution ? { execution: options.execution } : {}),
+    ...precisionChoice(options.precision),
+  };
 }
 
 export function analyzeModel(source: ProfileSource, options: AnalysisOptions): Analysis {
