@@ -153,7 +153,7 @@ export class CompareControls {
         case 'report/show':
           this.update(m);
           this.showStatus(null);
-          this.notice(notesOf(m));
+          this.notice(notesOf(m), 'notice');
           render(m);
           break;
         case 'report/progress':
@@ -162,7 +162,7 @@ export class CompareControls {
         case 'report/error':
           this.settled();
           this.showStatus(null);
-          this.notice([m.message]);
+          this.notice([m.message], 'error');
           break;
         case 'node/reveal':
           break; // nothing to reveal in these views
@@ -171,7 +171,9 @@ export class CompareControls {
     this.host.post({ type: 'view/ready' });
   }
 
-  private notice(lines: readonly string[]): void {
+  /** Shows `lines` in the bar: a notice (the comparison is not quite what was asked), or an error (no profile). */
+  private notice(lines: readonly string[], kind: 'notice' | 'error'): void {
+    this.noticeEl.classList.toggle('notice', kind === 'notice');
     this.noticeEl.hidden = lines.length === 0;
     this.noticeEl.textContent = lines.join(' · ');
   }

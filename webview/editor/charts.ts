@@ -66,13 +66,13 @@ function timeChart(m: Model, target: string, actions: ChartActions): (Node | str
   ];
 }
 
-/** The roofline card: a point per layer (those with most FLOPs) on the target, every compared target's roof. */
+/** The roofline card: a point per kernel (those with most FLOPs) on the target, every compared target's roof. */
 function rooflineCard(m: Model, target: string, actions: ChartActions): HTMLElement {
   const series = rooflineSeries(m.report.nodes, m.estimates, target);
   const hasRoofs = series.roofs.length > 0;
   const chart = series.points.length
     ? rooflineChart({
-        ariaLabel: hasRoofs ? 'Roofline: each layer at its own intensity and achieved FLOP/s on the target, against each target\'s roof' : 'Layers by arithmetic intensity',
+        ariaLabel: hasRoofs ? 'Roofline: each kernel at its own intensity and achieved FLOP/s on the target, against each target\'s roof' : 'Layers by arithmetic intensity',
         points: series.points,
         roofs: series.roofs,
         testId: 'chart-roofline',
@@ -81,8 +81,8 @@ function rooflineCard(m: Model, target: string, actions: ChartActions): HTMLElem
       })
     : h('p', { class: 'muted' }, 'No layer has both FLOPs and bytes yet.');
   const notes: HTMLElement[] = [];
-  if (hasRoofs) notes.push(h('div', { class: 'muted' }, 'Points: FLOPs over bytes moved and over time as the estimator runs each layer on the target (after fusion and the run precision); roofs: the fastest rate and the bandwidth it allows.'));
-  if (series.candidates > MAX_ROOFLINE_POINTS) notes.push(h('div', { class: 'muted' }, `Showing the ${MAX_ROOFLINE_POINTS} layers with most FLOPs of ${series.candidates}.`));
+  if (hasRoofs) notes.push(h('div', { class: 'muted' }, 'Points: each kernel the estimator runs on the target (a layer, or the layers fused into one), its FLOPs over its bytes moved and over its time, after fusion and the run precision; roofs: the fastest rate and the bandwidth the estimator allows.'));
+  if (series.candidates > MAX_ROOFLINE_POINTS) notes.push(h('div', { class: 'muted' }, `Showing the ${MAX_ROOFLINE_POINTS} with most FLOPs of ${series.candidates}.`));
   return chartCard(hasRoofs ? `Roofline (points: ${target})` : 'Arithmetic intensity (no estimates: intensity axis only)', 'card-roofline', chart, ...notes);
 }
 
