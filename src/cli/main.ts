@@ -13,7 +13,7 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_UNUSABLE_INPUT = 2;
 
-const USAGE = `usage: onnx-profile MODEL [--bind name=value]... [--target ID]... [--batch N] [--precision P] [--execution fused|as-exported] [--apply HINT]... [--format table|json|csv|md] [--depth N] [--top N]
+const USAGE = `usage: onnx-profile MODEL [--bind name=value]... [--target ID]... [--batch N|max] [--chips N] [--precision P] [--execution fused|as-exported] [--apply HINT]... [--format table|json|csv|md] [--depth N] [--top N]
        onnx-profile hardware [--format table|json]
 
 Profiles an ONNX model layer by layer: FLOPs, MACs, params, bytes moved and output shapes,
@@ -21,6 +21,11 @@ and estimates latency, throughput, cost, energy and fit on hardware targets.
   --bind name=value  bind a symbolic dim (repeatable), e.g. --bind batch=1 --bind sequence=512
   --target ID        estimate on a hardware target (repeatable); ids from 'onnx-profile hardware'
   --batch N          samples per call: binds the inputs' leading symbolic dim (default 1)
+  --batch max        per target, the batch and chip layout that maximise throughput per chip within
+                     memory (weights, activations, the KV cache at prompt + generated tokens), as an
+                     offline deployment runs; the chosen batch and layout are reported per target
+  --chips N          the deployment's chip count (an 8-GPU node, a 16-chip instance): one copy of the
+                     model over N chips; with --batch max, the copies that fit N chips
   --precision P      estimate float layers as if run in P (fp32, tf32, bf16, fp16, fp8, int8, int4, fp4);
                      int4 is weight-only (4-bit weights, 16-bit arithmetic); fp4 is NVFP4 weights and
                      activations on FP4 matrix units, weight-only FP4 elsewhere (noted);
@@ -50,7 +55,8 @@ export interface CliOptions {
   readonly targetIds: readonly string[];
   readonly hardwareFile: string | undefined;
   readonly calibrationTrace: string | undefined;
-  readonly batch: number | undefined;
+  readonly batch: number | 'max' | undefined;
+  readonly chips: number | undefined;
   readonly precision: Precision | undefined;
   readonly execution: ExecutionMode | undefined;
   readonly sweep: { readonly dim: string; readonly values: readonly number[] } | undefined;
@@ -73,7 +79,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let format: OutputFormat = 'table';
   let depth = 3;
   let top = 20;
-  let batch: number | undefined;
+  let batch: number | 'max' | undefined;
+  let chips: number | undefined;
   let precision: Precision | undefined;
   let execution: ExecutionMode | undefined;
   let sweep: CliOptions['sweep'];
@@ -150,9 +157,16 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--generate':
         outputTokens = nonNegativeInt(flag, value());
         break;
-      case '--batch':
-        batch = nonNegativeInt(flag, value());
-        if (batch === 0) throw new UsageError('--batch must be at least 1');
+      case '--batch': {
+        const raw = value();
+        const n = Number(raw);
+        if (raw !== 'max' && (!Number.isSafeInteger(n) || n < 1)) throw new UsageError(`--batch expects a positive integer or 'max', got '${raw}'`);
+        batch = raw === 'max' ? 'max' : n;
+        break;
+      }
+      case '--chips':
+        chips = nonNegativeInt(flag, value());
+        if (chips === 0) throw new UsageError('--chips must be at least 1');
         break;
       case '--top':
         top = nonNegativeInt(flag, value());
@@ -169,8 +183,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (model === undefined) throw new UsageError('no model given');
   if (sweep && targetIds.length === 0) throw new UsageError('--sweep needs at least one --target');
   if (apply.length && targetIds.length === 0) throw new UsageError("--apply needs at least one --target (a hint's change is priced on targets)");
+  if (batch === 'max' && targetIds.length === 0) throw new UsageError('--batch max needs at least one --target (the batch is chosen per target)');
+  if (chips !== undefined && targetIds.length === 0) throw new UsageError('--chips needs at least one --target');
   if (calibrationTrace && targetIds.length !== 1) throw new UsageError('--calibrate needs exactly one --target: the device the profile was measured on');
-  return { model: model === 'hardware' ? undefined : model, bindings, targetIds, hardwareFile, calibrationTrace, batch, precision, execution, sweep, promptTokens, outputTokens, apply, format, depth, top };
+  return { model: model === 'hardware' ? undefined : model, bindings, targetIds, hardwareFile, calibrationTrace, batch, chips, precision, execution, sweep, promptTokens, outputTokens, apply, format, depth, top };
 }
 
 function splitOnce(s: string, sep: string): [string, string | undefined] {
@@ -275,6 +291,7 @@ function analyze(options: CliOptions, targets: readonly HardwareEntry[]): Analys
       bindings: options.bindings,
       targets,
       ...(options.batch !== undefined ? { batch: options.batch } : {}),
+      ...(options.chips !== undefined ? { chips: options.chips } : {}),
       ...(options.precision ? { precision: options.precision } : {}),
       ...(options.execution ? { execution: options.execution } : {}),
       ...(options.apply.length ? { whatIf: options.apply } : {}),

@@ -88,6 +88,29 @@ test('targets add estimates and hints; a decoder gets prefill/decode LLM figures
   assert.match(run([model, '--target', 'h100-sxm', '--batch', '4']).stdout, /LLM serving \(decoder with a KV cache: 512 prompt \+ 128 generated tokens/);
 });
 
+test('--batch max picks a batch and layout per target and reports them; --chips fixes the deployment\'s chips', () => {
+  const model = path.join(FIXTURES, 'mlperf/resnet50.onnx');
+  const r = run([model, '--target', 'h100-sxm', '--target', 'l4', '--batch', 'max', '--chips', '8', '--precision', 'int8', '--format', 'json']);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  const [h100, l4] = report.estimates;
+  assert.equal(h100.serving.chips, 8);
+  assert.equal(h100.serving.instances, 8);
+  assert.equal(h100.batch, h100.serving.batch);
+  assert.ok(['memory', 'batch-cap', 'saturated'].includes(l4.serving.limit));
+  assert.ok(h100.serving.batch > 1 && l4.serving.batch > 1);
+  const table = run([model, '--target', 'h100-sxm', '--batch', 'max', '--precision', 'int8']).stdout;
+  assert.match(table, /Hardware estimates \(batch max: the batch and chips chosen per target, below\)/);
+  assert.match(table, new RegExp(`h100-sxm: batch ${h100.serving.batch} on 1 chip, (a larger batch gains < 1%|memory holds \\d+|batch cap \\(memory holds \\d+\\)); [\\d.]+ K sample/s per chip`));
+  const chips = JSON.parse(run([model, '--target', 'h100-sxm', '--batch', '8', '--chips', '2', '--format', 'json']).stdout);
+  assert.equal(chips.estimates[0].chips, 2);
+  assert.equal(chips.estimates[0].serving, undefined);
+  assert.equal(run([model, '--batch', 'max']).code, 2, '--batch max needs a target');
+  assert.match(run([model, '--batch', 'most', '--target', 'l4']).stderr, /--batch expects a positive integer or 'max', got 'most'/);
+  assert.match(run([model, '--chips', '0', '--target', 'l4']).stderr, /--chips must be at least 1/);
+  assert.match(run(['--help']).stderr, /--batch max .*\n.*\n.*\n\s+--chips N/);
+});
+
 test('--sweep without a target and an unknown target are usage errors', () => {
   assert.equal(run(['m.onnx', '--sweep', 'batch=1,2']).code, 2);
   const unknown = run(['m.onnx', '--target', 'h900']);

@@ -3,4 +3,5 @@ export * from './precision';
 export * from './roofline';
 export * from './modelEstimate';
 export * from './llm';
+export * from './serving';
 export * from './calibration';

@@ -9,6 +9,7 @@
  */
 import type { HardwareEntry } from '../hardware/hardwareTypes';
 import type { ProfileReport, ReportDim, TensorSummary } from '../report/reportTypes';
+import type { ServingPlan } from './servingPlan';
 import { estimateOnTarget, isPastKeyValueName, isPresentKeyValueName, memoryNeed, type ModelEstimate, type ModelEstimateOptions } from './modelEstimate';
 
 export interface DecoderInfo {
@@ -122,22 +123,32 @@ export function llmPhaseBindings(
 }
 
 export interface LlmOptions extends ModelEstimateOptions {
-  /** Sequences processed together (both reports must be profiled at this batch). */
+  /** Sequences decoded together (the decode report is profiled at this batch; so is the prefill report by default). */
   readonly batch: number;
   readonly promptTokens: number;
   readonly outputTokens: number;
+  /** Sequences per request: beam search decodes `beamWidth` sequences per prompt (MLPerf's GPT-J: 4). Default 1. */
+  readonly beamWidth?: number;
+  /**
+   * Requests per prefill call, when the prefill runs in chunks (a runtime's token budget per step): the prefill
+   * report is profiled at this batch and the batch's prefill takes requests / prefillBatch calls. Default: all
+   * the batch's requests in one call.
+   */
+  readonly prefillBatch?: number;
 }
 
 export interface LlmEstimate {
   readonly target: string;
+  /** Sequences decoded together. */
   readonly batch: number;
   readonly chips: number;
   readonly chipsNeeded: number;
   /** True when the decode working set (weights + full KV cache) fits on one device. */
   readonly fits: boolean;
+  /** Prefill of every request of the batch. */
   readonly prefillSeconds: number;
   readonly decodeStepSeconds: number;
-  /** ≈ prefill time of the batch. */
+  /** One prefill call (the whole batch, or one chunk of it). */
   readonly timeToFirstTokenSeconds: number;
   readonly timePerOutputTokenSeconds: number;
   /** Prefill + outputTokens decode steps, for the whole batch. */
@@ -158,6 +169,8 @@ export interface LlmEstimate {
   readonly decodeComputeBoundFraction: number;
   readonly prefill: ModelEstimate;
   readonly decode: ModelEstimate;
+  /** With `--batch max`: the sequences in flight and layout the serving search chose (serving.ts). */
+  readonly serving?: ServingPlan;
   readonly notes: readonly string[];
 }
 
@@ -168,6 +181,11 @@ export function combineLlm(
   targets: readonly HardwareEntry[],
   options: LlmOptions,
 ): LlmEstimate[] {
+  const b = Math.max(1, options.batch);
+  const beams = Math.max(1, options.beamWidth ?? 1);
+  const requests = b / beams;
+  const prefillBatch = Math.max(1, options.prefillBatch ?? requests);
+  const prefillCalls = requests / prefillBatch;
   return targets.map((device) => {
     // Both phases share the deployment: the chip count the larger working set needs.
     const headroom = options.memoryHeadroomFraction ?? 0.1;
@@ -175,20 +193,20 @@ export function combineLlm(
     const needBytes = Math.max(memoryNeed(prefillReport, options, device).totalBytes, memoryNeed(decodeReport, options, device).totalBytes);
     const chipsNeeded = Math.max(1, Math.ceil(needBytes / usable));
     const chips = Math.max(chipsNeeded, Math.floor(options.chips ?? 1));
-    const o = { ...options, chips };
-    const prefill = estimateOnTarget(prefillReport, device, o);
-    const decode = estimateOnTarget(decodeReport, device, o);
-    const b = Math.max(1, options.batch);
-    const requestSeconds = prefill.latencySeconds + options.outputTokens * decode.latencySeconds;
-    const outTokens = b * options.outputTokens;
-    const allTokens = b * (options.outputTokens + options.promptTokens);
+    const prefill = estimateOnTarget(prefillReport, device, { ...options, batch: prefillBatch, chips });
+    const decode = estimateOnTarget(decodeReport, device, { ...options, batch: b, chips });
+    const prefillSeconds = prefillCalls * prefill.latencySeconds;
+    const requestSeconds = prefillSeconds + options.outputTokens * decode.latencySeconds;
+    const outTokens = requests * options.outputTokens;
+    const allTokens = requests * (options.outputTokens + options.promptTokens);
     const tokensPerSecond = requestSeconds > 0 ? outTokens / requestSeconds : Infinity;
     const price = device.price?.usdPerHour;
     const dollars = price === undefined ? undefined : (price * chips * requestSeconds) / 3600;
+    // Per request: its prefill, and every step of each of its beams.
     const joulesPerRequest =
       prefill.joulesPerInference === null || decode.joulesPerInference === null
         ? null
-        : prefill.joulesPerInference + options.outputTokens * decode.joulesPerInference;
+        : prefill.joulesPerInference + options.outputTokens * beams * decode.joulesPerInference;
     const notes = [...new Set([...prefill.notes, ...decode.notes])];
     return {
       target: device.id,
@@ -196,7 +214,7 @@ export function combineLlm(
       chips,
       chipsNeeded,
       fits: chipsNeeded === 1,
-      prefillSeconds: prefill.latencySeconds,
+      prefillSeconds,
       decodeStepSeconds: decode.latencySeconds,
       timeToFirstTokenSeconds: prefill.latencySeconds,
       timePerOutputTokenSeconds: decode.latencySeconds,
@@ -204,7 +222,7 @@ export function combineLlm(
       tokensPerSecond,
       tokensPerSecondPerChip: tokensPerSecond / chips,
       totalTokensPerSecond: requestSeconds > 0 ? allTokens / requestSeconds : Infinity,
-      requestsPerSecond: requestSeconds > 0 ? b / requestSeconds : Infinity,
+      requestsPerSecond: requestSeconds > 0 ? requests / requestSeconds : Infinity,
       costPerMillionTokensUsd: dollars === undefined ? null : (dollars / outTokens) * 1e6,
       costPerMillionTotalTokensUsd: dollars === undefined ? null : (dollars / allTokens) * 1e6,
       joulesPerOutputToken: joulesPerRequest === null ? null : options.outputTokens > 0 ? joulesPerRequest / options.outputTokens : 0,

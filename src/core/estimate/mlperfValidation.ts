@@ -1,40 +1,184 @@
 /**
- * The MLPerf validation of the estimator (docs/validation.md): for each published MLPerf Inference Offline
- * result, profile the graph-only model of its architecture (test/fixtures/mlperf, built by
- * scripts/makeMlperfModels.py) under the benchmark's workload, estimate it on the catalog device at the
- * precision MLPerf used, with the DEFAULT efficiencies, and compare per accelerator.
- * Shared by scripts/validation.mjs (which writes the table) and validation.test.ts (which checks it).
- * Pure: the caller supplies `profile`, which opens the model files.
+ * The MLPerf validation of the estimator (docs/validation.md). Each published MLPerf Inference Offline result
+ * is estimated on the graph-only model of its architecture (test/fixtures/mlperf, test/fixtures/moe), under
+ * the benchmark's workload, on the catalog device, at the precision the submission used, with the system as
+ * published: its chip count fixed and the batch and layout chosen by the serving search (`--batch max
+ * --chips N`, serving.ts), as a submitter tunes them. Three comparisons:
+ *  - absolute: the calibration points of ../shared/reference/mlperf-calibration.json;
+ *  - relative: each other device's predicted speed-up over the H100 SXM on the same benchmark against the
+ *    measured one (test/fixtures/mlperf/relative-results.json);
+ *  - vendor: accelerators' vendor-published throughput (Gaudi, TPU, Inferentia, Trainium), absolute.
+ * None of these figures sets an efficiency. Shared by scripts/validation.mjs (which writes the tables) and
+ * validation.test.ts (which checks them). Pure: the caller supplies `profile`, which opens the model files.
  */
 import { findHardware } from '../hardware/catalog';
-import type { HardwareEntry } from '../hardware/hardwareTypes';
+import type { HardwareEntry, Precision } from '../hardware/hardwareTypes';
 import type { ProfileReport } from '../report/reportTypes';
-import { combineLlm, detectDecoder, llmBindings, type DecoderInfo } from './llm';
-import { estimateModel, memoryNeed } from './modelEstimate';
+import { detectDecoder } from './llm';
+import { estimateModel } from './modelEstimate';
+import { estimateLlmServing, planLlmServing, planOfflineServing, type LlmServingOptions } from './serving';
+import type { ServingPlan } from './servingPlan';
 
-export const MLPERF_MODELS = ['resnet50', 'retinanet', 'bert_large', 'gptj_6b', 'llama2_70b'] as const;
+export const MLPERF_MODELS = ['resnet50', 'retinanet', 'bert_large', 'gptj_6b', 'llama2_70b', 'llama3_1_8b', 'llama3_1_70b', 'mixtral_8x7b', 'deepseek_v3'] as const;
 export type MlperfModel = (typeof MLPERF_MODELS)[number];
+
+/** Each model's graph-only fixture, under test/fixtures (the MoE decoders are test/fixtures/moe's, reused). */
+export const MODEL_FIXTURES: Readonly<Record<MlperfModel, string>> = {
+  resnet50: 'mlperf/resnet50.onnx',
+  retinanet: 'mlperf/retinanet.onnx',
+  bert_large: 'mlperf/bert_large.onnx',
+  gptj_6b: 'mlperf/gptj_6b.onnx',
+  llama2_70b: 'mlperf/llama2_70b.onnx',
+  llama3_1_8b: 'mlperf/llama3_1_8b.onnx',
+  llama3_1_70b: 'mlperf/llama3_1_70b.onnx',
+  mixtral_8x7b: 'moe/mixtral_8x7b.onnx',
+  deepseek_v3: 'moe/deepseek_v3.onnx',
+};
 
 /** Profiles a fixture model under these dim bindings. */
 export type ProfileFn = (model: MlperfModel, bindings: Readonly<Record<string, number>>) => ProfileReport;
 
-/** One entry of mlperf-calibration.json (the fields used here). */
+/** One result of mlperf-calibration.json or relative-results.json (the fields used here). */
 export interface MlperfPoint {
   readonly id: string;
   readonly benchmark: string;
   readonly accelerator_id: string;
+  readonly catalog_id?: string;
+  readonly n_accelerators: number;
   readonly metric: string;
   readonly precision: string;
   readonly result_per_accelerator: number;
+  readonly mlperf_version?: string;
+  readonly submitter?: string;
   readonly source?: string;
+  readonly output_tokens_per_sample?: number;
+  /** relative-results.json: the H100 SXM point it is compared with, and the measured ratio. */
+  readonly reference?: string;
+  readonly reference_same_round?: boolean;
+  readonly relative_to_reference?: number;
 }
+
+// ---- Workloads: the same for every device; docs/validation.md gives the source of each figure.
+
+export interface Workload {
+  readonly model: MlperfModel;
+  /** `offline`: one call per batch (CNNs, BERT); `llm`: prefill, then one decode step per output token. */
+  readonly kind: 'offline' | 'llm';
+  /** Dims other than the batch (BERT's tokens per sample). */
+  readonly bindings?: Readonly<Record<string, number>>;
+  readonly promptTokens?: number;
+  readonly outputTokens?: number;
+  /** Sequences decoded per sample (beam search). */
+  readonly beamWidth?: number;
+}
+
+/** BERT: mean tokens of a SQuAD v1.1 dev feature without padding (our estimate; the padded length is 384). */
+export const BERT_MEAN_TOKENS = 170;
+export const BERT_PADDED_TOKENS = 384;
+
+export const WORKLOADS: Readonly<Record<string, Workload>> = {
+  resnet50: { model: 'resnet50', kind: 'offline' },
+  retinanet: { model: 'retinanet', kind: 'offline' },
+  'bert-99': { model: 'bert_large', kind: 'offline', bindings: { sequence: BERT_MEAN_TOKENS } },
+  // CNN-DailyMail: ~1,080 prompt tokens (781 words per article × ~1.33 GPT-2 tokens per word + the prompt
+  // template; 1,919 is the truncation length), ~68 output tokens per sample (v4.1 logs), beam search of 4.
+  'gptj-99': { model: 'gptj_6b', kind: 'llm', promptTokens: 1080, outputTokens: 68, beamWidth: 4 },
+  // OpenOrca: 294 output tokens per sample (the reference's 294.45); the prompt length is an assumption.
+  'llama2-70b-99': { model: 'llama2_70b', kind: 'llm', promptTokens: 295, outputTokens: 294 },
+  'llama2-70b-99.9': { model: 'llama2_70b', kind: 'llm', promptTokens: 295, outputTokens: 294 },
+  // OpenOrca + GSM8K + MBXP: 145.9 output tokens per sample (the rules); the prompt length is an assumption.
+  'mixtral-8x7b': { model: 'mixtral_8x7b', kind: 'llm', promptTokens: 300, outputTokens: 146 },
+  // AIME, MATH500, GPQA, MMLU-Pro, LiveCodeBench: 3,668 output tokens per sample (the B200 log); prompt assumed.
+  'deepseek-r1': { model: 'deepseek_v3', kind: 'llm', promptTokens: 800, outputTokens: 3668 },
+  // CNN-DailyMail with Llama 3's tokenizer: ~1,000 prompt tokens (assumption, as GPT-J's), 128 output tokens.
+  'llama3.1-8b': { model: 'llama3_1_8b', kind: 'llm', promptTokens: 1000, outputTokens: 128 },
+};
+
+const DEVICE_IDS: Readonly<Record<string, string>> = { nvidia_a100_80gb_sxm: 'a100-80gb', nvidia_h100_sxm: 'h100-sxm', nvidia_b200: 'b200' };
+
+export function mlperfDevice(point: Pick<MlperfPoint, 'accelerator_id' | 'catalog_id'>): HardwareEntry {
+  const id = point.catalog_id ?? DEVICE_IDS[point.accelerator_id];
+  const device = id ? findHardware(id) : undefined;
+  if (!device) throw new Error(`no catalog device for accelerator '${point.accelerator_id}'`);
+  return device;
+}
+
+/**
+ * The precision a submission ran in, from what it states. Where the summary does not state it (NVIDIA's
+ * Blackwell LLM submissions), NVFP4 on a device with FP4 units, as NVIDIA's announcements of those
+ * submissions say; else FP8 for an LLM and INT8 otherwise.
+ */
+export function pointPrecision(point: Pick<MlperfPoint, 'precision' | 'benchmark'>, device: HardwareEntry): Precision {
+  const p = point.precision.toLowerCase();
+  if (/fp4/.test(p)) return 'fp4';
+  if (/fp8/.test(p)) return 'fp8';
+  if (/int8/.test(p)) return 'int8';
+  if (/bf16/.test(p)) return 'bf16';
+  const llm = WORKLOADS[point.benchmark]?.kind === 'llm';
+  if (llm && device.peakFlopsPerSecond.fp4) return 'fp4';
+  return llm ? 'fp8' : 'int8';
+}
+
+export interface PointEstimate {
+  /** Per accelerator, in the point's metric. */
+  readonly value: number;
+  readonly plan: ServingPlan;
+  readonly detail: string;
+}
+
+/**
+ * The estimate of one benchmark on `chips` devices (as published): the serving search's best batch and layout,
+ * per accelerator, in `metric` (samples/s, or output tokens/s for the LLMs).
+ */
+export function estimateBenchmark(
+  benchmark: string,
+  device: HardwareEntry,
+  precision: Precision,
+  chips: number,
+  metric: string,
+  profile: ProfileFn,
+  outputTokens?: number,
+): PointEstimate {
+  const w = WORKLOADS[benchmark];
+  if (!w) throw new Error(`no workload for benchmark '${benchmark}'`);
+  const options = { precisionOverride: precision };
+  if (w.kind === 'offline') {
+    const { plan, estimate } = planOfflineServing((batch) => profile(w.model, { ...w.bindings, batch }), device, options, { chips });
+    return {
+      value: plan.throughputPerChipPerSecond,
+      plan,
+      detail: `${layout(plan)}, ${(estimate.computeBoundFraction * 100).toFixed(0)}% compute-bound`,
+    };
+  }
+  const info = detectDecoder(profile(w.model, {}));
+  if (!info) throw new Error(`${w.model}: no past key/value inputs`);
+  const output = outputTokens ?? w.outputTokens!;
+  const llm: LlmServingOptions = { ...options, promptTokens: w.promptTokens!, outputTokens: output, ...(w.beamWidth ? { beamWidth: w.beamWidth } : {}) };
+  const { plan, estimate } = planLlmServing((bindings) => profile(w.model, bindings), info, device, llm, { chips });
+  const tokens = plan.throughputPerChipPerSecond;
+  return {
+    value: metric === 'samples_per_s' ? tokens / output : tokens,
+    plan,
+    detail: `${layout(plan)}, prefill ${(estimate.prefillSeconds * 1e3).toFixed(0)} ms, decode step ${(estimate.decodeStepSeconds * 1e3).toFixed(1)} ms (${(estimate.decodeComputeBoundFraction * 100).toFixed(0)}% compute-bound)`,
+  };
+}
+
+/** "batch 512 × 4 copies on 2 chips" */
+export function layout(plan: ServingPlan): string {
+  const copies = plan.instances > 1 ? ` × ${plan.instances} copies` : '';
+  const idle = plan.chips > plan.instances * plan.chipsPerInstance ? `, ${plan.chips - plan.instances * plan.chipsPerInstance} idle` : '';
+  return `batch ${plan.batch}${copies} on ${plan.chipsPerInstance} chip${plan.chipsPerInstance > 1 ? 's' : ''}${idle}${plan.fits ? '' : ' (does not fit)'}`;
+}
+
+// ---- Absolute: the calibration points.
 
 export interface ValidationRow {
   readonly id: string;
   readonly benchmark: string;
   readonly model: MlperfModel;
   readonly device: string;
-  readonly precision: 'int8' | 'fp8';
+  readonly chips: number;
+  readonly precision: Precision;
   readonly metric: string;
   readonly measured: number;
   readonly estimated: number;
@@ -43,121 +187,31 @@ export interface ValidationRow {
   readonly detail: string;
 }
 
-// ---- Workload assumptions: the same for every device; where each comes from is in docs/validation.md.
-
-/** One large Offline batch per call; at these sizes ramp and per-kernel overheads are negligible. */
-export const OFFLINE_BATCH: Readonly<Record<'resnet50' | 'retinanet' | 'bert_large', number>> = { resnet50: 256, retinanet: 16, bert_large: 256 };
-/** BERT: mean tokens of a SQuAD v1.1 dev feature without padding (our estimate; the padded length is 384). */
-export const BERT_MEAN_TOKENS = 170;
-export const BERT_PADDED_TOKENS = 384;
-/** GPT-J on CNN-DailyMail: mean input tokens, and the benchmark's max new tokens. */
-export const GPTJ_WORKLOAD = { promptTokens: 1919, outputTokens: 128 } as const;
-/** Llama-2-70B on OpenOrca: mean output 294.45 tokens (MLCommons reference README); mean input assumed ≈ the same. */
-export const LLAMA_WORKLOAD = { promptTokens: 295, outputTokens: 294 } as const;
-/** Largest in-flight batch a serving runtime keeps (TensorRT-LLM's max_batch_size order of magnitude). */
-export const MAX_LLM_BATCH = 1024;
-export const TENSOR_PARALLEL_DEGREES = [1, 2, 4, 8] as const;
-
-const DEVICE_IDS: Readonly<Record<string, string>> = { nvidia_a100_80gb_sxm: 'a100-80gb', nvidia_h100_sxm: 'h100-sxm' };
-const BENCHMARK_MODELS: Readonly<Record<string, MlperfModel>> = {
-  resnet50: 'resnet50',
-  retinanet: 'retinanet',
-  'bert-99': 'bert_large',
-  'gptj-99': 'gptj_6b',
-  'llama2-70b-99': 'llama2_70b',
-};
-
-export function mlperfDevice(point: MlperfPoint): HardwareEntry {
-  const id = DEVICE_IDS[point.accelerator_id];
-  const device = id ? findHardware(id) : undefined;
-  if (!device) throw new Error(`no catalog device for accelerator '${point.accelerator_id}'`);
-  return device;
+/** Memoised estimates: references and devices repeat across rows. */
+function estimator(profile: ProfileFn) {
+  const cache = new Map<string, PointEstimate>();
+  return (benchmark: string, device: HardwareEntry, precision: Precision, chips: number, metric: string, outputTokens?: number): PointEstimate => {
+    const key = [benchmark, device.id, precision, chips, metric, outputTokens].join(' ');
+    let e = cache.get(key);
+    if (!e) cache.set(key, (e = estimateBenchmark(benchmark, device, precision, chips, metric, profile, outputTokens)));
+    return e;
+  };
 }
 
-function mlperfPrecision(point: MlperfPoint): 'int8' | 'fp8' {
-  return /fp8/i.test(point.precision) ? 'fp8' : 'int8';
-}
-
-/** Bindings of the CNN and encoder fixtures (their symbolic dims are `batch`, and `sequence` for BERT). */
-export function offlineBindings(model: 'resnet50' | 'retinanet' | 'bert_large', tokens = BERT_MEAN_TOKENS): Record<string, number> {
-  const batch = OFFLINE_BATCH[model];
-  return model === 'bert_large' ? { batch, sequence: tokens } : { batch };
-}
-
-function offlineEstimate(report: ProfileReport, device: HardwareEntry, batch: number, precision: 'int8' | 'fp8'): { value: number; detail: string } {
-  const [e] = estimateModel(report, [device], { batch, precisionOverride: precision });
-  return { value: e.throughputPerChipPerSecond, detail: `batch ${batch}, ${(e.computeBoundFraction * 100).toFixed(0)}% compute-bound, ${e.chips} chip(s)` };
-}
-
-/** Bindings of one decode step at the END of generation: the full context sits in the KV cache. */
-function fullContextBindings(info: DecoderInfo, batch: number, contextTokens: number): Record<string, number> {
-  return llmBindings(info, batch, contextTokens - 1, 2, contextTokens - 1).decode;
-}
-
-/**
- * The largest batch (≤ MAX_LLM_BATCH) whose working set at the full context fits `chips` devices; 0 if
- * none. Weights are fixed and activations + KV cache grow linearly with the batch, so two profiles give the
- * line; the chosen batch is then checked with its own profile.
- */
-function largestFittingBatch(profile: (b: Record<string, number>) => ProfileReport, info: DecoderInfo, contextTokens: number, usableBytes: number, precision: 'int8' | 'fp8'): number {
-  const need = (batch: number) => memoryNeed(profile(fullContextBindings(info, batch, contextTokens)), { precisionOverride: precision }).totalBytes;
-  const one = need(1);
-  const perSequence = need(2) - one;
-  let batch = Math.min(MAX_LLM_BATCH, Math.floor((usableBytes - (one - perSequence)) / perSequence));
-  while (batch > 0 && need(batch) > usableBytes) batch--;
-  return Math.max(0, batch);
-}
-
-/**
- * LLM serving as a submitter would set it up: for each tensor-parallel degree, the largest batch that fits;
- * prefill of the batch, then one decode step at the mean context per output token. Best per-chip figure.
- */
-function llmEstimate(
-  model: MlperfModel,
-  profile: ProfileFn,
-  device: HardwareEntry,
-  precision: 'int8' | 'fp8',
-  workload: { promptTokens: number; outputTokens: number },
-  metric: 'tokens' | 'samples',
-): { value: number; detail: string } {
-  const at = (b: Record<string, number>) => profile(model, b);
-  const info = detectDecoder(at({}));
-  if (!info) throw new Error(`${model}: no past key/value inputs`);
-  const headroom = 0.1;
-  let best: { value: number; detail: string } | undefined;
-  for (const tp of TENSOR_PARALLEL_DEGREES) {
-    const batch = largestFittingBatch(at, info, workload.promptTokens + workload.outputTokens, device.memoryBytes.value * (1 - headroom) * tp, precision);
-    if (batch === 0) continue;
-    const bindings = llmBindings(info, batch, workload.promptTokens, workload.outputTokens);
-    const [r] = combineLlm(at(bindings.prefill), at(bindings.decode), [device], { ...workload, batch, chips: tp, precisionOverride: precision, memoryHeadroomFraction: headroom });
-    const value = metric === 'tokens' ? r.tokensPerSecondPerChip : r.requestsPerSecond / r.chips;
-    if (!best || value > best.value) {
-      best = {
-        value,
-        detail: `TP ${r.chips}, batch ${batch}, prefill ${(r.prefillSeconds * 1e3).toFixed(0)} ms, decode step ${(r.decodeStepSeconds * 1e3).toFixed(1)} ms (${(r.decodeComputeBoundFraction * 100).toFixed(0)}% compute-bound)`,
-      };
-    }
-  }
-  if (!best) throw new Error(`${model} does not fit ${TENSOR_PARALLEL_DEGREES.at(-1)} × ${device.id}`);
-  return best;
-}
-
-/** Estimate one calibration point; undefined for a benchmark without a fixture model. */
-export function validatePoint(point: MlperfPoint, profile: ProfileFn): ValidationRow | undefined {
-  const model = BENCHMARK_MODELS[point.benchmark];
-  if (!model) return undefined;
+/** Estimate one calibration point; undefined for a benchmark without a workload. */
+export function validatePoint(point: MlperfPoint, profile: ProfileFn, estimate = estimator(profile)): ValidationRow | undefined {
+  const w = WORKLOADS[point.benchmark];
+  if (!w) return undefined;
   const device = mlperfDevice(point);
-  const precision = mlperfPrecision(point);
-  let e: { value: number; detail: string };
-  if (model === 'gptj_6b') e = llmEstimate(model, profile, device, precision, GPTJ_WORKLOAD, 'samples');
-  else if (model === 'llama2_70b') e = llmEstimate(model, profile, device, precision, LLAMA_WORKLOAD, 'tokens');
-  else e = offlineEstimate(profile(model, offlineBindings(model)), device, OFFLINE_BATCH[model], precision);
+  const precision = pointPrecision(point, device);
+  const e = estimate(point.benchmark, device, precision, point.n_accelerators, point.metric, point.output_tokens_per_sample);
   const measured = point.result_per_accelerator;
   return {
     id: point.id,
     benchmark: point.benchmark,
-    model,
+    model: w.model,
     device: device.id,
+    chips: point.n_accelerators,
     precision,
     metric: point.metric,
     measured,
@@ -167,14 +221,14 @@ export function validatePoint(point: MlperfPoint, profile: ProfileFn): Validatio
   };
 }
 
-export function medianAbsoluteError(rows: readonly ValidationRow[]): number {
+export function medianAbsoluteError(rows: readonly { readonly error: number }[]): number {
   const abs = rows.map((r) => Math.abs(r.error)).sort((a, b) => a - b);
   if (abs.length === 0) return NaN;
   const mid = abs.length >> 1;
   return abs.length % 2 ? abs[mid] : (abs[mid - 1] + abs[mid]) / 2;
 }
 
-/** Memoises `profile` by model and bindings (the LLM search profiles the same binding more than once). */
+/** Memoises `profile` by model and bindings (the searches profile the same binding more than once). */
 export function memoised(profile: ProfileFn): ProfileFn {
   const cache = new Map<string, ProfileReport>();
   return (model, bindings) => {
@@ -188,26 +242,222 @@ export function memoised(profile: ProfileFn): ProfileFn {
   };
 }
 
-export function validateAll(points: readonly MlperfPoint[], profile: ProfileFn): { rows: ValidationRow[]; medianAbsoluteError: number } {
-  const cached = memoised(profile);
-  const rows = points.map((p) => validatePoint(p, cached)).filter((r): r is ValidationRow => r !== undefined);
-  return { rows, medianAbsoluteError: medianAbsoluteError(rows) };
+// ---- Relative: each device's speed-up over the H100 SXM, predicted against measured.
+
+export interface RelativeData {
+  readonly references: readonly MlperfPoint[];
+  readonly results: readonly MlperfPoint[];
+}
+
+export interface RelativeRow {
+  readonly id: string;
+  readonly benchmark: string;
+  readonly device: string;
+  readonly chips: number;
+  readonly precision: Precision;
+  /** The point compared with: an H100 SXM result (or, for DeepSeek-R1, which has none, the calibration B200). */
+  readonly reference: string;
+  readonly referenceDevice: string;
+  readonly referenceChips: number;
+  readonly sameRound: boolean;
+  readonly version: string;
+  readonly submitter: string;
+  readonly measured: number;
+  readonly predicted: number;
+  /** predicted / measured − 1. */
+  readonly error: number;
+  readonly detail: string;
 }
 
 /**
- * BERT padded to 384 tokens (what the benchmark name suggests), for the record: the estimate, and the most
- * samples/s the dense int8 peak alone allows at that length.
+ * For each result with a workload: the estimate on its device and chips over the estimate of its reference
+ * (same benchmark, workload and metric), against the published ratio. Results without an H100 reference
+ * (DeepSeek-R1) are compared with `fallbackReference` on the same benchmark when one is given.
+ */
+export function validateRelative(data: RelativeData, profile: ProfileFn, fallbackReferences: readonly MlperfPoint[] = [], estimate = estimator(profile)): RelativeRow[] {
+  const refs = new Map(data.references.map((r) => [r.id, r]));
+  const rows: RelativeRow[] = [];
+  for (const p of data.results) {
+    if (!WORKLOADS[p.benchmark]) continue;
+    const ref = p.reference !== undefined ? refs.get(p.reference) : fallbackReferences.find((f) => f.benchmark === p.benchmark && f.metric === p.metric);
+    if (!ref) continue;
+    const device = mlperfDevice(p);
+    const refDevice = mlperfDevice(ref);
+    const precision = pointPrecision(p, device);
+    const e = estimate(p.benchmark, device, precision, p.n_accelerators, p.metric);
+    const r = estimate(ref.benchmark, refDevice, pointPrecision(ref, refDevice), ref.n_accelerators, ref.metric);
+    const measured = p.relative_to_reference ?? p.result_per_accelerator / ref.result_per_accelerator;
+    const predicted = e.value / r.value;
+    rows.push({
+      id: p.id,
+      benchmark: p.benchmark,
+      device: device.id,
+      chips: p.n_accelerators,
+      precision,
+      reference: ref.id,
+      referenceDevice: refDevice.id,
+      referenceChips: ref.n_accelerators,
+      sameRound: p.reference_same_round ?? ref.mlperf_version === p.mlperf_version,
+      version: p.mlperf_version ?? '',
+      submitter: p.submitter ?? '',
+      measured,
+      predicted,
+      error: predicted / measured - 1,
+      detail: `${layout(e.plan)} vs ${layout(r.plan)}`,
+    });
+  }
+  return rows;
+}
+
+// ---- Vendor-published figures (absolute, per chip).
+
+export interface VendorPoint {
+  readonly id: string;
+  readonly catalog_id: string;
+  readonly accelerator_id: string;
+  readonly n_accelerators: number;
+  readonly model: string;
+  readonly precision: string;
+  readonly workload: Readonly<Record<string, unknown>>;
+  readonly metric: string;
+  readonly result_per_accelerator: number;
+  readonly framework?: string;
+  readonly source: string;
+  readonly note?: string;
+}
+
+/** How each vendor figure is modelled: the fixture, the request, and the batch and chips as published. */
+interface VendorWorkload {
+  readonly model: MlperfModel;
+  readonly precision: Precision;
+  readonly kind: 'offline' | 'llm' | 'prefill';
+  readonly promptTokens: number;
+  readonly outputTokens: number;
+  readonly bindings?: Readonly<Record<string, number>>;
+  /** The published batch; undefined: the serving search picks it. */
+  readonly batch?: number;
+  readonly basis: string;
+}
+
+export const VENDOR_WORKLOADS: Readonly<Record<string, VendorWorkload>> = {
+  'intel-gaudi3-llama2-70b-128-128': { model: 'llama2_70b', precision: 'fp8', kind: 'llm', promptTokens: 128, outputTokens: 128, batch: 1750, basis: '128 in / 128 out, batch 1750 on 2 chips, as published' },
+  'intel-gaudi3-llama3.1-8b-128-128': { model: 'llama3_1_8b', precision: 'fp8', kind: 'llm', promptTokens: 128, outputTokens: 128, batch: 1536, basis: '128 in / 128 out, batch 1536 on 1 chip, as published' },
+  'intel-gaudi3-llama3.1-70b-2048-2048': { model: 'llama3_1_70b', precision: 'fp8', kind: 'llm', promptTokens: 2048, outputTokens: 2048, batch: 600, basis: '2048 in / 2048 out, batch 600 on 8 chips, as published' },
+  'intel-gaudi2-llama2-70b-128-128': { model: 'llama2_70b', precision: 'fp8', kind: 'llm', promptTokens: 128, outputTokens: 128, batch: 1750, basis: '128 in / 128 out, batch 1750 on 2 chips, as published' },
+  'intel-gaudi2-llama3.1-8b-128-128': { model: 'llama3_1_8b', precision: 'fp8', kind: 'llm', promptTokens: 128, outputTokens: 128, batch: 2429, basis: '128 in / 128 out, batch 2429 on 1 chip, as published' },
+  // ShareGPT prompts capped at 1024 in / 1024 out: the mean lengths are not published; 256 / 256 assumed.
+  'google-tpu-v5e-llama3-8b-jetstream-int8': { model: 'llama3_1_8b', precision: 'int8', kind: 'llm', promptTokens: 256, outputTokens: 256, batch: 256, basis: 'ShareGPT, 256 in / 256 out assumed, batch 256 on 8 chips as published' },
+  'google-tpu-v5e-llama3-8b-jetstream-bf16': { model: 'llama3_1_8b', precision: 'bf16', kind: 'llm', promptTokens: 256, outputTokens: 256, batch: 128, basis: 'ShareGPT, 256 in / 256 out assumed, batch 128 on 8 chips as published' },
+  'aws-inferentia2-bert-large-seq128': { model: 'bert_large', precision: 'bf16', kind: 'offline', promptTokens: 0, outputTokens: 0, bindings: { sequence: 128 }, batch: 4, basis: 'sequence 128, batch 4 on 1 chip, as published' },
+  'aws-trainium1-bert-large-seq128': { model: 'bert_large', precision: 'bf16', kind: 'offline', promptTokens: 0, outputTokens: 0, bindings: { sequence: 128 }, batch: 4, basis: 'sequence 128, batch 4 on 1 chip, as published' },
+  'huawei-cloudmatrix384-deepseek-r1-prefill': { model: 'deepseek_v3', precision: 'int8', kind: 'prefill', promptTokens: 4096, outputTokens: 0, basis: '4096-token prompts, prefill only; batch and chips chosen by the search' },
+};
+
+export interface VendorRow {
+  readonly id: string;
+  readonly device: string;
+  readonly chips: number;
+  readonly model: string;
+  readonly precision: Precision;
+  readonly basis: string;
+  readonly measured: number;
+  readonly estimated: number;
+  readonly error: number;
+  /** The same request on as many H100 SXMs, estimated the same way: the predicted speed-up over the H100. */
+  readonly predictedSpeedupOverH100: number;
+  readonly detail: string;
+  readonly source: string;
+}
+
+/** The vendor figures that have a workload; the others (CloudMatrix decode under a latency target) are left out. */
+export function validateVendor(points: readonly VendorPoint[], profile: ProfileFn): VendorRow[] {
+  const h100 = findHardware('h100-sxm')!;
+  const rows: VendorRow[] = [];
+  for (const p of points) {
+    const w = VENDOR_WORKLOADS[p.id];
+    if (!w) continue;
+    const device = mlperfDevice(p);
+    const e = vendorEstimate(w, device, p.n_accelerators, profile);
+    const h = vendorEstimate(w, h100, p.n_accelerators, profile);
+    rows.push({
+      id: p.id,
+      device: device.id,
+      chips: p.n_accelerators,
+      model: p.model,
+      precision: w.precision,
+      basis: w.basis,
+      measured: p.result_per_accelerator,
+      estimated: e.value,
+      error: (e.value - p.result_per_accelerator) / p.result_per_accelerator,
+      predictedSpeedupOverH100: e.value / h.value,
+      detail: e.detail,
+      source: p.source,
+    });
+  }
+  return rows;
+}
+
+function vendorEstimate(w: VendorWorkload, device: HardwareEntry, chips: number, profile: ProfileFn): { value: number; detail: string } {
+  const options = { precisionOverride: w.precision };
+  if (w.kind === 'offline') {
+    const batch = w.batch ?? 1;
+    const [e] = estimateModel(profile(w.model, { ...w.bindings, batch }), [device], { ...options, batch, chips });
+    return { value: e.throughputPerSecond / e.chips, detail: `batch ${batch} on ${e.chips} chip(s)` };
+  }
+  const info = detectDecoder(profile(w.model, {}));
+  if (!info) throw new Error(`${w.model}: no past key/value inputs`);
+  if (w.kind === 'prefill') {
+    // Prompt tokens/s per chip: the prefill profile as a model run once per batch of prompts.
+    const prefillAt = (batch: number) => profile(w.model, { [info.batchDim!]: batch, [info.sequenceDim!]: w.promptTokens, [info.pastSequenceDim!]: 0, [info.totalSequenceDim!]: w.promptTokens });
+    const { plan } = planOfflineServing(prefillAt, device, options);
+    return { value: plan.throughputPerChipPerSecond * w.promptTokens, detail: layout(plan) };
+  }
+  const llm = { ...options, promptTokens: w.promptTokens, outputTokens: w.outputTokens };
+  const e = estimateLlmServing((bindings) => profile(w.model, bindings), info, device, llm, w.batch!, chips);
+  return { value: e.tokensPerSecondPerChip, detail: `batch ${w.batch} on ${e.chips} chip(s), decode step ${(e.decodeStepSeconds * 1e3).toFixed(1)} ms` };
+}
+
+// ---- BERT padded to 384 tokens, for the record.
+
+/**
+ * BERT padded to 384 tokens (what the benchmark name suggests): the estimate, and the most samples/s the
+ * dense int8 peak alone allows at that length.
  */
 export function paddedBertCheck(point: MlperfPoint, profile: ProfileFn): { device: string; estimated: number; error: number; peakSamplesPerSecond: number } {
   const device = mlperfDevice(point);
-  const batch = OFFLINE_BATCH.bert_large;
-  const report = profile('bert_large', offlineBindings('bert_large', BERT_PADDED_TOKENS));
-  const { value } = offlineEstimate(report, device, batch, 'int8');
+  const { plan } = planOfflineServing((batch) => profile('bert_large', { batch, sequence: BERT_PADDED_TOKENS }), device, { precisionOverride: 'int8' }, { chips: point.n_accelerators });
+  const report = profile('bert_large', { batch: 1, sequence: BERT_PADDED_TOKENS });
   const peak = device.peakFlopsPerSecond.int8?.value ?? 0;
   return {
     device: device.id,
-    estimated: value,
-    error: (value - point.result_per_accelerator) / point.result_per_accelerator,
-    peakSamplesPerSecond: (peak * batch) / Number(report.totals.flops),
+    estimated: plan.throughputPerChipPerSecond,
+    error: (plan.throughputPerChipPerSecond - point.result_per_accelerator) / point.result_per_accelerator,
+    peakSamplesPerSecond: peak / Number(report.totals.flops),
+  };
+}
+
+export interface ValidationResult {
+  readonly rows: ValidationRow[];
+  readonly medianAbsoluteError: number;
+  readonly relative: RelativeRow[];
+  readonly relativeMedianAbsoluteError: number;
+  readonly vendor: VendorRow[];
+  readonly vendorMedianAbsoluteError: number;
+}
+
+/** The whole validation: calibration points, relative table, vendor figures. */
+export function validateAll(points: readonly MlperfPoint[], profile: ProfileFn, relative?: RelativeData & { readonly vendor_results?: readonly VendorPoint[] }): ValidationResult {
+  const cached = memoised(profile);
+  const estimate = estimator(cached);
+  const rows = points.map((p) => validatePoint(p, cached, estimate)).filter((r): r is ValidationRow => r !== undefined);
+  const rel = relative ? validateRelative(relative, cached, points, estimate) : [];
+  const vendor = relative?.vendor_results ? validateVendor(relative.vendor_results, cached) : [];
+  return {
+    rows,
+    medianAbsoluteError: medianAbsoluteError(rows),
+    relative: rel,
+    relativeMedianAbsoluteError: medianAbsoluteError(rel),
+    vendor,
+    vendorMedianAbsoluteError: medianAbsoluteError(vendor),
   };
 }

@@ -9,6 +9,7 @@ import type { DeviceClass, HardwareEntry } from '../hardware/hardwareTypes';
 import { countToNumber, type NodeReport, type ProfileReport, type TensorSummary } from '../report/reportTypes';
 import { isPastKeyValueName, isPresentKeyValueName } from './kvCacheNames';
 import type { ExecutionMode, FusionRuleId } from './executionRules';
+import type { ServingPlan } from './servingPlan';
 import { tensorSummaryBytes } from './tensorSize';
 import { dtypeBytesPerElement, overrideActivationBytesPerElement, overrideWeightBytesPerElement, precisionChoiceNote } from './precision';
 import {
@@ -79,6 +80,8 @@ export interface ModelEstimate {
    * against running the graph as exported, each node counted under its first rule.
    */
   readonly fusionSavings: readonly FusionSaving[];
+  /** With `--batch max`: the batch and layout the serving search chose (serving.ts); the figures above are at them. */
+  readonly serving?: ServingPlan;
   readonly notes: readonly string[];
 }
 

@@ -248,15 +248,27 @@ export function overrideWeightBytesPerElement(choice: Precision, node: Pick<Prec
   return precisionBytesPerElement(choice);
 }
 
-/** Bytes per activation element of a float node under a precision choice. */
-export function overrideActivationBytesPerElement(choice: Precision, device?: HardwareEntry): number {
+/**
+ * Bytes an FP4 deployment stores per element of the tensors that are not FP4 GEMM operands (the KV cache,
+ * attention, the residual stream): FP8. TensorRT-LLM's NVFP4 recipe quantises a GEMM's input inside the
+ * kernel that produces it and keeps an FP8 KV cache (its quantization docs, 1.0: FP4 and "FP8 KV Cache";
+ * an NVFP4 KV cache came later, as a separate offline recipe).
+ */
+export const FP4_STORED_ACTIVATION_BYTES = 1;
+
+/**
+ * Bytes per activation element of a float node under a precision choice (`node` omitted: a tensor no FP4 GEMM
+ * reads, such as the KV cache).
+ */
+export function overrideActivationBytesPerElement(choice: Precision, device?: HardwareEntry, node?: Pick<PrecisionNode, 'macs' | 'params'>): number {
   if (isWeightOnlyChoice(choice, device)) return 2;
-  return choice === 'fp4' ? NVFP4_BYTES : precisionBytesPerElement(choice);
+  if (choice !== 'fp4') return precisionBytesPerElement(choice);
+  return node && isWeightedMac(node) ? NVFP4_BYTES : FP4_STORED_ACTIVATION_BYTES;
 }
 
 function overrideScheme(choice: Precision, node: PrecisionNode, device: HardwareEntry): OverrideScheme {
   const weightBytesPerElement = overrideWeightBytesPerElement(choice, node, device);
-  const activationBytesPerElement = overrideActivationBytesPerElement(choice, device);
+  const activationBytesPerElement = overrideActivationBytesPerElement(choice, device, node);
   if (!isWeightOnlyChoice(choice, device)) return { requested: choice, weightBytesPerElement, activationBytesPerElement, weightOnly: false };
   const weightOnly = isWeightedMac(node);
   const what = choice === 'int4'

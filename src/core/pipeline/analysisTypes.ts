@@ -22,9 +22,18 @@ export interface AnalysisOptions {
   readonly targets: readonly HardwareEntry[];
   /**
    * Samples per call: binds the inputs' leading symbolic dim (`batchSymbol`) unless the user bound it.
-   * Default: 1 when there are targets, else the dim stays as bound.
+   * Default: 1 when there are targets, else the dim stays as bound. `'max'`: per target, the batch (and
+   * chip layout) that maximises throughput per chip within memory, as an offline deployment would run
+   * (estimate/serving.ts); each estimate carries the plan in `serving`. The profile, hints and per-layer
+   * times stay at batch 1.
    */
-  readonly batch?: number;
+  readonly batch?: number | 'max';
+  /**
+   * The deployment's chip count, as published deployments fix it (8 GPUs in a node, a 16-chip Trainium
+   * instance). With a numeric batch: one copy of the model over these chips (or more, when it needs more).
+   * With `batch: 'max'`: the search's layouts are copies that fit these chips. Default: the chips the model needs.
+   */
+  readonly chips?: number;
   /** Run float layers as this precision ('tf32' lets fp32 layers use the tf32 peak). Default: the graph's dtypes. */
   readonly precision?: Precision;
   /** Efficiency factors per device id or class (settings, or a calibration's fitted factors). */
@@ -112,7 +121,7 @@ export interface TargetRoof {
 
 export interface Analysis {
   readonly report: AnalysisReport;
-  /** Samples per call the estimates are for. */
+  /** Samples per call the profile is at, and the estimates unless `batch: 'max'` chose one per target (`serving`). */
   readonly batch: number;
   /** The target with the lowest latency among those the model fits on (else overall); undefined without targets. */
   readonly bestTarget?: string;

@@ -18,6 +18,7 @@ import { buildHints } from '../hints/buildHints';
 import type { ProfileReport, ReportDiagnostic } from '../report/reportTypes';
 import type { Analysis, AnalysisHint, AnalysisOptions, AnalysisReport, LlmAnalysis, SweepPoint, TargetRoof } from './analysisTypes';
 import { batchSymbol, bindBatch, profiledBatch } from './batch';
+import { ServingSearch } from './serving';
 import type { ProfileSource } from './profileCache';
 import { identifyHints, selectHints, whatIfAnalysis, WhatIfReports } from './whatIfSelection';
 
@@ -35,6 +36,7 @@ export class AnalysisInputError extends Error {
 export function estimatorOptions(options: AnalysisOptions, batch: number): ModelEstimateOptions {
   return {
     batch,
+    ...(options.chips ? { chips: options.chips } : {}),
     ...(options.efficiency ? { efficiency: options.efficiency } : {}),
     ...(options.execution ? { execution: options.execution } : {}),
     ...precisionChoice(options.precision),
@@ -45,11 +47,13 @@ export function analyzeModel(source: ProfileSource, options: AnalysisOptions): A
   const { targets } = options;
   const symbol = batchSymbol(source.model);
   const userBindings = options.bindings ?? new Map<string, number>();
-  const askedBatch = options.batch ?? (targets.length > 0 ? 1 : undefined);
+  const searching = options.batch === 'max';
+  const askedBatch = searching ? 1 : (options.batch ?? (targets.length > 0 ? 1 : undefined));
   const bindings = askedBatch === undefined ? new Map(userBindings) : bindBatch(symbol, userBindings, askedBatch);
   const profiled = source.profile({ bindings });
   const batch = profiledBatch(symbol, bindings, profiled);
-  const notes = batchNotes(options.batch, batch, symbol, userBindings);
+  const searchDim = searching && symbol !== undefined && !userBindings.has(symbol) ? symbol : undefined;
+  const notes = searching ? searchNotes(searchDim, symbol, batch) : batchNotes(options.batch as number | undefined, batch, symbol, userBindings);
   if (targets.length === 0) {
     const selection = selectHints(options.whatIf ?? [], []);
     return { report: { ...profiled, diagnostics: [...notes, ...profiled.diagnostics] }, batch, whatIf: whatIfAnalysis(selection, []) };
@@ -59,17 +63,28 @@ export function analyzeModel(source: ProfileSource, options: AnalysisOptions): A
   const priced = pricedHints(profiled, targets, estimate, source);
   const selection = selectHints(options.whatIf ?? [], priced.hints);
   const reports = new WhatIfReports(profiled, selection.chosen);
-  const estimates = targets.map((t) => estimateOnTarget(reports.forTarget(t), t, estimate));
+  const serving =
+    searchDim === undefined
+      ? undefined
+      : new ServingSearch({
+          source,
+          userBindings,
+          batchDim: searchDim,
+          changed: (report, target) => whatIfOn(report, reports, targets, estimate, source).forTarget(target),
+          estimate,
+          ...(options.chips ? { chips: options.chips } : {}),
+        });
+  const llm = llmAnalysis(source, profiled, bindings, batch, estimate, options, reports, serving);
+  const estimates = targets.map((t, i) => llm?.served?.[i] ?? serving?.offline(t) ?? estimateOnTarget(reports.forTarget(t), t, estimate));
   const nodeEstimates = options.nodeEstimates ? new Map(targets.map((t) => [t.id, estimateNodeTimes(reports.forTarget(t), t, estimate)])) : undefined;
   const applied = reports.applied(targets);
-  const llm = llmAnalysis(source, profiled, bindings, batch, estimate, options, reports);
   const report: AnalysisReport = {
     ...reports.all,
     diagnostics: [...notes, ...priced.diagnostics, ...profiled.diagnostics],
     estimates,
     hints: priced.hints,
     ...(applied.length ? { whatIf: { applied } } : {}),
-    ...(llm ? { llm } : {}),
+    ...(llm ? { llm: llm.analysis } : {}),
     ...(options.sweep ? { sweep: sweepDim(source, bindings, symbol, estimate, options, reports) } : {}),
     ...(options.calibrationTrace !== undefined ? { calibration: calibration(reports, targets[0], options.calibrationTrace, estimate) } : {}),
   };
@@ -80,6 +95,15 @@ export function analyzeModel(source: ProfileSource, options: AnalysisOptions): A
     whatIf: whatIfAnalysis(selection, applied),
     ...(nodeEstimates ? { nodeEstimates, roofs: new Map(targets.map((t) => [t.id, roofOf(nodeEstimates.get(t.id)!, t, options)])) } : {}),
   };
+}
+
+/** Why `batch: 'max'` cannot vary the batch (the user bound the batch dim, or the export fixes it); else what it does. */
+function searchNotes(searchDim: string | undefined, symbol: string | undefined, batch: number): ReportDiagnostic[] {
+  if (searchDim !== undefined) {
+    return [{ severity: 'info', code: 'batch-max', message: `batch max: each target's estimate is at the batch and chip layout that maximise its throughput per chip (serving); the profile, hints and per-layer times are at batch ${batch}` }];
+  }
+  if (symbol !== undefined) return [{ severity: 'info', code: 'batch-bound', message: `batch max not applied: the batch dim '${symbol}' is bound to ${batch}` }];
+  return [{ severity: 'warning', code: 'static-batch', message: `batch max ignored: the model's inputs have a static batch of ${batch}` }];
 }
 
 /** Why the asked batch is not the batch profiled: the export fixes it, or the user bound the batch dim. */
@@ -149,7 +173,11 @@ function whatIfOn(report: ProfileReport, base: WhatIfReports, targets: readonly 
   return new WhatIfReports(report, selectHints(base.chosen.map((h) => h.id), hints).chosen);
 }
 
-/** Prefill and decode profiled apart when the graph is a decoder with past key/value inputs. */
+/**
+ * Prefill and decode profiled apart when the graph is a decoder with past key/value inputs. With the serving
+ * search, each target's estimate is at its own batch and layout, and `served` holds each target's whole-graph
+ * estimate at them.
+ */
 function llmAnalysis(
   source: ProfileSource,
   report: ProfileReport,
@@ -158,17 +186,25 @@ function llmAnalysis(
   estimate: ModelEstimateOptions,
   options: AnalysisOptions,
   reports: WhatIfReports,
-): LlmAnalysis | undefined {
+  serving: ServingSearch | undefined,
+): { analysis: LlmAnalysis; served?: readonly ModelEstimate[] } | undefined {
   const decoder = detectDecoder(report);
   if (!decoder) return undefined;
   const promptTokens = options.llm?.promptTokens ?? DEFAULT_PROMPT_TOKENS;
   const outputTokens = options.llm?.outputTokens ?? DEFAULT_OUTPUT_TOKENS;
   const phase = llmPhaseBindings(decoder, batch, promptTokens, outputTokens, bindings);
+  if (serving) {
+    const plans = options.targets.map((t) => serving.llm(t, decoder, promptTokens, outputTokens));
+    return {
+      analysis: { decoder, promptTokens, outputTokens, bindings: phase.phases, estimates: plans.map((p) => p.llm) },
+      served: plans.map((p) => p.estimate),
+    };
+  }
   const prefill = whatIfOn(source.profile({ bindings: phase.prefill }), reports, options.targets, estimate, source);
   const decode = whatIfOn(source.profile({ bindings: phase.decode }), reports, options.targets, estimate, source);
   const llmOptions = { ...estimate, batch, promptTokens, outputTokens };
   const estimates: LlmEstimate[] = options.targets.map((t) => combineLlm(prefill.forTarget(t), decode.forTarget(t), [t], llmOptions)[0]);
-  return { decoder, promptTokens, outputTokens, bindings: phase.phases, estimates };
+  return { analysis: { decoder, promptTokens, outputTokens, bindings: phase.phases, estimates } };
 }
 
 function sweepDim(

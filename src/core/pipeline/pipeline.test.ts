@@ -160,3 +160,48 @@ test('an asked batch that cannot apply says why: a static export, or a batch dim
     m.close();
   }
 });
+
+test('batch max: each target gets its own batch and layout (serving), the profile and hints stay at batch 1', () => {
+  const m = counted('test/fixtures/mlperf/resnet50.onnx');
+  try {
+    const l4 = findHardware('l4')!;
+    const a = analyzeModel(m.source, { targets: [H100, l4], batch: 'max', precision: 'int8', chips: 8 });
+    assert.equal(a.batch, 1);
+    assert.equal(a.report.bindings.batch, 1);
+    const [h, l] = a.report.estimates!;
+    assert.ok(h.serving && l.serving);
+    assert.equal(h.batch, h.serving.batch);
+    assert.deepEqual([h.serving.chips, h.serving.instances, h.serving.chipsPerInstance], [8, 8, 1]);
+    assert.ok(h.serving.batch > l.serving.batch, `an H100 batches more than an L4 (${h.serving.batch} vs ${l.serving.batch})`);
+    assert.ok(Math.abs(h.throughputPerChipPerSecond - h.serving.throughputPerChipPerSecond) < 1e-6 * h.throughputPerChipPerSecond);
+    assert.ok(a.report.diagnostics.some((d) => d.code === 'batch-max'));
+    // The fixed batch of the same analysis is slower per chip: the search found a better one.
+    const fixed = analyzeModel(m.source, { targets: [H100], batch: 8, precision: 'int8' });
+    assert.ok(h.throughputPerChipPerSecond > fixed.report.estimates![0].throughputPerChipPerSecond);
+    // A bound batch dim cannot be searched: said, and the estimates are at it.
+    const bound = analyzeModel(m.source, { targets: [H100], batch: 'max', bindings: new Map([['batch', 4]]) });
+    assert.equal(bound.report.estimates![0].serving, undefined);
+    assert.equal(bound.report.estimates![0].batch, 4);
+    assert.deepEqual(bound.report.diagnostics.filter((d) => d.code === 'batch-bound').map((d) => d.message), ["batch max not applied: the batch dim 'batch' is bound to 4"]);
+  } finally {
+    m.close();
+  }
+});
+
+test('chips N with a numeric batch: one copy over N chips; a decoder with batch max gets its LLM plan per target', () => {
+  const m = counted('test/fixtures/mlperf/llama3_1_8b.onnx');
+  try {
+    const fixed = analyzeModel(m.source, { targets: [H100], batch: 4, chips: 2, precision: 'fp8', llm: { promptTokens: 128, outputTokens: 32 } });
+    assert.equal(fixed.report.estimates![0].chips, 2);
+    assert.equal(fixed.report.llm!.estimates[0].chips, 2);
+    const max = analyzeModel(m.source, { targets: [H100], batch: 'max', chips: 8, precision: 'fp8', llm: { promptTokens: 128, outputTokens: 32 } });
+    const llm = max.report.llm!.estimates[0];
+    assert.ok(llm.serving);
+    assert.equal(llm.batch, llm.serving.batch);
+    assert.equal(llm.serving.chips, 8);
+    assert.equal(max.report.estimates![0].serving?.batch, llm.serving.batch, 'the estimates row is the same deployment');
+    assert.ok(llm.tokensPerSecondPerChip > fixed.report.llm!.estimates[0].tokensPerSecondPerChip * 10, 'the searched batch serves far more tokens per chip');
+  } finally {
+    m.close();
+  }
+});

@@ -1,7 +1,7 @@
 /** The Markdown summary (the CLI's `--format md` and the extension's Markdown export). */
 import type { AnalysisReport } from '../pipeline/analysisTypes';
 import { formatScaled } from '../report/units';
-import { ESTIMATE_HEADERS, estimateRow, NODE_HEADERS, nodeRow, summaryLines, topNodes } from './text';
+import { ESTIMATE_HEADERS, estimateRow, estimatesTitle, NODE_HEADERS, nodeRow, servingLines, summaryLines, topNodes } from './text';
 
 export function renderMarkdown(report: AnalysisReport, options: { readonly top: number }): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
@@ -12,8 +12,10 @@ export function renderMarkdown(report: AnalysisReport, options: { readonly top: 
     out.push('What-if applied (figures are after these changes):', '', ...report.whatIf.applied.map((a) => `- \`${a.id}\` on ${a.targets.join(', ') || 'no target'}: ${a.message}`), '');
   }
   if (report.estimates?.length) {
-    out.push(`## Hardware estimates (batch ${report.estimates[0].batch})`, '', row(ESTIMATE_HEADERS), `|${ESTIMATE_HEADERS.map(() => '---').join('|')}|`);
+    out.push(`## ${estimatesTitle(report.estimates)}`, '', row(ESTIMATE_HEADERS), `|${ESTIMATE_HEADERS.map(() => '---').join('|')}|`);
     out.push(...report.estimates.map((e) => row(estimateRow(e))), '');
+    const serving = report.llm ? [] : servingLines(report.estimates, 'sample');
+    if (serving.length) out.push(...serving.map((l) => `-${l.slice(1)}`), '');
   }
   out.push(`## Top ${options.top} nodes by FLOPs`, '', row(NODE_HEADERS), '|---|---|--:|--:|--:|--:|---|');
   out.push(...topNodes(report, options.top).map((n) => row(nodeRow(n))), '');

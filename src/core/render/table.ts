@@ -7,7 +7,7 @@ import type { AnalysisHint, AnalysisReport } from '../pipeline/analysisTypes';
 import { groupDiagnostics } from '../report/diagnostics';
 import type { ModuleNode } from '../report/reportTypes';
 import { formatBytes, formatScaled, formatSeconds } from '../report/units';
-import { ESTIMATE_HEADERS, estimateRow, NODE_HEADERS, nodeRow, summaryLines, table, topNodes } from './text';
+import { ESTIMATE_HEADERS, estimateRow, estimatesTitle, NODE_HEADERS, nodeRow, servingLines, summaryLines, table, topNodes } from './text';
 
 export interface RenderOptions {
   /** Layers, hints and calibration rows listed. */
@@ -24,14 +24,15 @@ export function renderTable(report: AnalysisReport, options: RenderOptions): str
     out.push(...report.whatIf.applied.map((a) => `  ${a.id} on ${a.targets.join(', ') || 'no target'}: ${a.message}`), '');
   }
   if (report.estimates?.length) {
-    out.push(`Hardware estimates (batch ${report.estimates[0].batch})`);
+    out.push(estimatesTitle(report.estimates));
     out.push(table(ESTIMATE_HEADERS, report.estimates.map(estimateRow), new Set([2, 3, 4, 5, 7])));
-    out.push(...estimateNotes(report.estimates), '');
+    out.push(...(report.llm ? [] : servingLines(report.estimates, 'sample')), ...estimateNotes(report.estimates), '');
   }
   if (report.llm) {
     const l = report.llm;
-    out.push(`LLM serving (decoder with a KV cache: ${l.promptTokens} prompt + ${l.outputTokens} generated tokens per request, batch ${l.estimates[0]?.batch ?? 1})`);
-    out.push(table(LLM_HEADERS, l.estimates.map(llmRow), new Set([1, 2, 3, 4, 5, 6])), '');
+    const batch = l.estimates.some((e) => e.serving) ? 'batch max: sequences in flight and chips chosen per target, below' : `batch ${l.estimates[0]?.batch ?? 1}`;
+    out.push(`LLM serving (decoder with a KV cache: ${l.promptTokens} prompt + ${l.outputTokens} generated tokens per request, ${batch})`);
+    out.push(table(LLM_HEADERS, l.estimates.map(llmRow), new Set([1, 2, 3, 4, 5, 6])), ...servingLines(l.estimates, 'output token'), '');
   }
   if (report.sweep?.length) {
     out.push(`Sweep of ${report.sweep[0].dim} (throughput per second | $ per 1M)`);
@@ -123,7 +124,7 @@ function llmRow(e: LlmEstimate): string[] {
     formatScaled(e.tokensPerSecond, ''),
     e.costPerMillionTokensUsd === null ? 'no price' : `$${e.costPerMillionTokensUsd.toFixed(2)}`,
     e.joulesPerOutputToken === null ? 'no power' : `${e.joulesPerOutputToken.toFixed(3)} J`,
-    e.fits ? '1' : `${e.chips} (needs ${e.chipsNeeded})`,
+    e.chips === 1 ? '1' : e.chips > e.chipsNeeded ? String(e.chips) : `${e.chips} (needs ${e.chipsNeeded})`,
   ];
 }
 

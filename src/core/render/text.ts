@@ -1,5 +1,6 @@
 /** Pieces the text renderers share: aligned tables, the summary lines, node and estimate rows. */
 import type { ModelEstimate } from '../estimate/modelEstimate';
+import type { ServingPlan } from '../estimate/servingPlan';
 import type { NodeReport, ProfileReport } from '../report/reportTypes';
 import { formatBytes, formatScaled, formatSeconds, formatShape } from '../report/units';
 
@@ -51,6 +52,25 @@ export function nodeRow(n: NodeReport): string[] {
 }
 
 export const ESTIMATE_HEADERS = ['target', 'class', 'latency', 'throughput/s', '$ per 1M', 'J per inference', 'fits', 'compute-bound'];
+
+/** The estimates table's title: the batch all targets share, or that `--batch max` chose one per target. */
+export function estimatesTitle(estimates: readonly ModelEstimate[]): string {
+  if (estimates.some((e) => e.serving)) return 'Hardware estimates (batch max: the batch and chips chosen per target, below)';
+  const chips = new Set(estimates.map((e) => e.chips));
+  return `Hardware estimates (batch ${estimates[0].batch}${chips.size === 1 && estimates[0].chips > 1 ? `, ${estimates[0].chips} chips` : ''})`;
+}
+
+/** One line per target the serving search planned: batch, layout, why, and throughput per chip. */
+export function servingLines(estimates: readonly { readonly target: string; readonly serving?: ServingPlan }[], unit: string): string[] {
+  return estimates.flatMap((e) => (e.serving ? [`  ${e.target}: ${servingSummary(e.serving, unit)}`] : []));
+}
+
+export function servingSummary(p: ServingPlan, unit: string): string {
+  const layout = p.instances > 1 ? `${p.instances} copies × ${p.chipsPerInstance} chip${p.chipsPerInstance > 1 ? 's' : ''}` : `${p.chipsPerInstance} chip${p.chipsPerInstance > 1 ? 's' : ''}`;
+  const idle = p.chips > p.instances * p.chipsPerInstance ? ` (${p.chips - p.instances * p.chipsPerInstance} of ${p.chips} idle)` : p.chips > p.chipsPerInstance ? ` (${p.chips} chips)` : '';
+  const why = !p.fits ? `does not fit ${p.chips} chips` : p.limit === 'memory' ? `memory holds ${p.maxBatchInMemory}` : p.limit === 'batch-cap' ? `batch cap (memory holds ${p.maxBatchInMemory})` : 'a larger batch gains < 1%';
+  return `batch ${p.batch} on ${layout}${idle}, ${why}; ${formatScaled(p.throughputPerChipPerSecond, '')} ${unit}/s per chip`;
+}
 
 export function estimateRow(e: ModelEstimate): string[] {
   return [
