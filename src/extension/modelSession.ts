@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { Precision } from '../core/hardware/hardwareTypes';
 import type { AnalysisOptions, AnalysisReport } from '../core/pipeline/analysisTypes';
 import { resolveTargets } from '../core/pipeline/targets';
-import { isTokenCount, LLM_DEFAULT_OUTPUT_TOKENS, LLM_DEFAULT_PROMPT_TOKENS, type EstimatesPayload, type HintPayload, type HardwareTargetInfo } from '../protocol/messages';
+import { isBatchChoice, isTokenCount, LLM_DEFAULT_OUTPUT_TOKENS, LLM_DEFAULT_PROMPT_TOKENS, type BatchChoice, type EstimatesPayload, type HintPayload, type HardwareTargetInfo } from '../protocol/messages';
 import type { GraphText } from '../worker/graphText';
 import type { AnalyzeJob, WorkerResult } from '../worker/workerProtocol';
 import { settingsCatalog } from './hardwareCatalog';
@@ -34,7 +34,10 @@ export type SessionState =
 export interface SessionChoices {
   readonly bindings: Readonly<Record<string, number>>;
   readonly targets: readonly string[];
-  readonly batch: number;
+  /** Samples per call, or 'max' (the serving search per target). */
+  readonly batch: BatchChoice;
+  /** The deployment's chip count; 0 or absent: the chips the model needs. */
+  readonly chips?: number;
   readonly precision?: string;
   readonly promptTokens: number;
   readonly outputTokens: number;
@@ -57,7 +60,7 @@ export function readChoices(raw: unknown): SessionChoices | undefined {
   const c = raw as Record<string, unknown>;
   const bindings = c.bindings;
   if (typeof bindings !== 'object' || bindings === null || !Object.values(bindings).every(isCount)) return undefined;
-  if (!isStringList(c.targets) || !isStringList(c.whatIf) || !isCount(c.batch) || c.batch < 1) return undefined;
+  if (!isStringList(c.targets) || !isStringList(c.whatIf) || !isBatchChoice(c.batch) || (c.chips !== undefined && !isCount(c.chips))) return undefined;
   if (!isTokenCount(c.promptTokens) || !isTokenCount(c.outputTokens) || (c.precision !== undefined && typeof c.precision !== 'string')) return undefined;
   return raw as SessionChoices;
 }
@@ -91,7 +94,7 @@ export class ModelSession implements vscode.Disposable {
     private readonly store?: ChoicesStore,
   ) {
     const s = readSettings(uri);
-    this.choices = store?.get(uri) ?? { bindings: { ...s.bindings }, targets: [...s.targets], batch: s.batch, promptTokens: LLM_DEFAULT_PROMPT_TOKENS, outputTokens: LLM_DEFAULT_OUTPUT_TOKENS, whatIf: [] };
+    this.choices = store?.get(uri) ?? { bindings: { ...s.bindings }, targets: [...s.targets], batch: s.batch, chips: s.chips, promptTokens: LLM_DEFAULT_PROMPT_TOKENS, outputTokens: LLM_DEFAULT_OUTPUT_TOKENS, whatIf: [] };
   }
 
   /** The dims the user bound; setting them saves them (call profile() to apply). */
@@ -115,8 +118,13 @@ export class ModelSession implements vscode.Disposable {
     return this.choices.targets;
   }
 
-  get batch(): number {
+  get batch(): BatchChoice {
     return this.choices.batch;
+  }
+
+  /** The deployment's chip count; 0: the chips the model needs. */
+  get chips(): number {
+    return this.choices.chips ?? 0;
   }
 
   get precision(): string | undefined {
@@ -151,6 +159,7 @@ export class ModelSession implements vscode.Disposable {
         bindings: new Map(Object.entries(this.bindings)),
         targets: entries,
         batch: c.batch,
+        ...(c.chips ? { chips: c.chips } : {}),
         ...(c.precision ? { precision: c.precision as Precision } : {}),
         efficiency: s.efficiencyOverrides,
         execution: s.execution,
@@ -202,7 +211,7 @@ export class ModelSession implements vscode.Disposable {
     const estimates: EstimatesPayload = result.estimates
       ? { ...result.estimates, available: request.available, unknownTargets: request.unknownTargets, problems: request.problems }
       : {
-          batch: c.batch,
+          batch: c.batch === 'max' ? 1 : c.batch,
           available: request.available,
           targets: [],
           bestTarget: null,
@@ -222,12 +231,13 @@ export class ModelSession implements vscode.Disposable {
    * Applies a compare request from a view. Returns false when nothing changed (the caller re-sends the
    * current state instead of recomputing: views may echo their settings back).
    */
-  setCompare(request: { targets: readonly string[]; batch: number; precision?: string; promptTokens?: number; outputTokens?: number; whatIf?: readonly string[] }): boolean {
+  setCompare(request: { targets: readonly string[]; batch: BatchChoice; chips?: number; precision?: string; promptTokens?: number; outputTokens?: number; whatIf?: readonly string[] }): boolean {
     const c = this.choices;
     const next: SessionChoices = {
       bindings: c.bindings,
       targets: [...request.targets],
       batch: request.batch,
+      chips: request.chips ?? c.chips ?? 0,
       ...(request.precision ? { precision: request.precision } : {}),
       promptTokens: request.promptTokens ?? c.promptTokens,
       outputTokens: request.outputTokens ?? c.outputTokens,

@@ -13,7 +13,10 @@ export interface ProfilerSettings {
   readonly targets: readonly string[];
   /** Symbolic dims bound by default (`batch`: 1). */
   readonly bindings: Readonly<Record<string, number>>;
-  readonly batch: number;
+  /** Samples per call, or 'max': per target, the batch and chip layout with the most throughput per chip. */
+  readonly batch: number | 'max';
+  /** The deployment's chip count (an 8-GPU node); 0: the chips the model needs. */
+  readonly chips: number;
   readonly efficiencyOverrides: EfficiencyOverrides;
   /** How estimates run the graph: as an optimising runtime does ('fused'), or node by node as exported. */
   readonly execution: ExecutionMode;
@@ -89,6 +92,7 @@ export function readSettings(scope?: vscode.Uri): ProfilerSettings {
     for (const [k, v] of Object.entries(bindingsRaw)) if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) bindings[k] = v;
   }
   const batchRaw = c.get<unknown>('batch');
+  const chipsRaw = c.get<unknown>('chips');
   const effRaw = c.get<unknown>('efficiencyOverrides');
   const efficiency: Record<string, Record<string, number>> = {};
   if (isRecord(effRaw)) {
@@ -112,7 +116,8 @@ export function readSettings(scope?: vscode.Uri): ProfilerSettings {
   return {
     targets: Array.isArray(targets) ? targets.filter((t): t is string => typeof t === 'string' && ID.test(t)) : [],
     bindings,
-    batch: typeof batchRaw === 'number' && Number.isSafeInteger(batchRaw) && batchRaw >= 1 ? batchRaw : 1,
+    batch: batchRaw === 'max' ? 'max' : typeof batchRaw === 'number' && Number.isSafeInteger(batchRaw) && batchRaw >= 1 ? batchRaw : 1,
+    chips: typeof chipsRaw === 'number' && Number.isSafeInteger(chipsRaw) && chipsRaw >= 0 && chipsRaw <= 4096 ? chipsRaw : 0,
     efficiencyOverrides: efficiency as EfficiencyOverrides,
     execution: c.get<string>('execution') === 'as-exported' ? 'as-exported' : 'fused',
     customHardware,

@@ -40,6 +40,7 @@ export function sessionMessage(session: ModelSession): ToWebviewMessage {
       memoryUnit: settings.memoryUnit,
       targets: session.targets,
       batch: session.batch,
+      ...(session.chips ? { chips: session.chips } : {}),
       ...(session.precision ? { precision: session.precision } : {}),
       promptTokens: session.promptTokens,
       outputTokens: session.outputTokens,

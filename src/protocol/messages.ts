@@ -7,7 +7,9 @@
  */
 import type { ProfileReport } from '../core/report/reportTypes';
 import {
+  type BatchChoice,
   estimatesPayloadProblem,
+  isBatchChoice,
   HINT_ID,
   hintsPayloadProblem,
   isNonNegativeInt,
@@ -29,7 +31,10 @@ export interface ViewSettings {
   readonly memoryUnit: 'decimal' | 'binary';
   /** Hardware ids to compare, in order. */
   readonly targets: readonly string[];
-  readonly batch: number;
+  /** Samples per call, or 'max': per target, the batch and layout with the most throughput per chip (each estimate's `serving`). */
+  readonly batch: BatchChoice;
+  /** The deployment's chip count; absent or 0: the chips the model needs. */
+  readonly chips?: number;
   /** Precision override for estimates ('fp16', 'int8'…); absent = the model's own dtypes. */
   readonly precision?: string;
   /** Prompt and generated tokens of the LLM estimate (decoders with a KV cache). */
@@ -105,7 +110,9 @@ export interface SelectNodeMessage {
 export interface CompareMessage {
   readonly type: 'hardware/compare';
   readonly targets: readonly string[];
-  readonly batch: number;
+  readonly batch: BatchChoice;
+  /** The deployment's chip count (1..MAX_CHIPS), 0 for the chips the model needs; absent = unchanged. */
+  readonly chips?: number;
   /** Precision override ('fp32', 'bf16', 'fp16', 'fp8', 'int8', 'int4', 'fp4'); absent = as in the model. */
   readonly precision?: string;
   /** Hint ids whose what-if change to apply (absent = unchanged; [] = none). */
@@ -138,6 +145,8 @@ export type FromWebviewMessage = ReadyMessage | BindMessage | SelectNodeMessage 
 //#endregion
 
 const MAX_BINDINGS = 256;
+/** Largest chip count a view may post (an NVL72 rack is 72; CloudMatrix 384). */
+export const MAX_CHIPS = 4096;
 /** Precisions a 'hardware/compare' may ask for. */
 export const COMPARE_PRECISIONS: readonly string[] = ['fp64', 'fp32', 'tf32', 'bf16', 'fp16', 'fp8', 'int8', 'int4', 'fp4'];
 /** Defaults of the LLM estimate: the CLI's --prompt / --generate defaults, from the core. */
@@ -168,7 +177,8 @@ export function parseFromWebview(raw: unknown): { ok: true; message: FromWebview
       return isNonNegativeInt(raw.nodeIndex) ? { ok: true, message: { type: 'node/select', nodeIndex: raw.nodeIndex } } : { ok: false, reason: 'node/select: nodeIndex must be a non-negative integer' };
     case 'hardware/compare': {
       if (!isIdList(raw.targets)) return { ok: false, reason: 'hardware/compare: targets must be a list of hardware ids' };
-      if (!isNonNegativeInt(raw.batch, 1 << 20) || raw.batch === 0) return { ok: false, reason: 'hardware/compare: batch must be a positive integer' };
+      if (!isBatchChoice(raw.batch)) return { ok: false, reason: "hardware/compare: batch must be a positive integer or 'max'" };
+      if (raw.chips !== undefined && !isNonNegativeInt(raw.chips, MAX_CHIPS)) return { ok: false, reason: `hardware/compare: chips must be an integer from 0 to ${MAX_CHIPS}` };
       const whatIf = raw.whatIf;
       if (whatIf !== undefined && !(Array.isArray(whatIf) && whatIf.length <= MAX_TARGETS && whatIf.every((x) => typeof x === 'string' && HINT_ID.test(x)))) {
         return { ok: false, reason: 'hardware/compare: whatIf must list hint ids' };
@@ -186,6 +196,7 @@ export function parseFromWebview(raw: unknown): { ok: true; message: FromWebview
           type: 'hardware/compare',
           targets: raw.targets,
           batch: raw.batch,
+          ...(raw.chips !== undefined ? { chips: raw.chips as number } : {}),
           ...(whatIf !== undefined ? { whatIf: whatIf as string[] } : {}),
           ...(precision !== undefined ? { precision } : {}),
           ...(promptTokens !== undefined ? { promptTokens } : {}),
@@ -217,6 +228,7 @@ export function parseToWebview(raw: unknown): { ok: true; message: ToWebviewMess
         return { ok: false, reason: 'report/show: malformed report' };
       }
       const st = raw.settings;
+      if (!isBatchChoice(st.batch) || (st.chips !== undefined && !isNonNegativeInt(st.chips, MAX_CHIPS))) return { ok: false, reason: "report/show: settings.batch must be a positive integer or 'max', chips an integer" };
       if ((st.promptTokens !== undefined && !isTokenCount(st.promptTokens)) || (st.outputTokens !== undefined && !isTokenCount(st.outputTokens))) {
         return { ok: false, reason: 'report/show: settings.promptTokens and outputTokens must be integers from 1 to ' + LLM_MAX_TOKENS };
       }

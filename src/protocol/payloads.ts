@@ -5,6 +5,7 @@
  */
 import type { LlmEstimate } from '../core/estimate/llm';
 import type { ModelEstimate } from '../core/estimate/modelEstimate';
+import type { ServingPlan } from '../core/estimate/servingPlan';
 import type { AnalysisHint, AppliedWhatIf, TargetRoof } from '../core/pipeline/analysisTypes';
 
 /** A hardware target the user can pick (catalog entries and `onnxProfiler.customHardware`). */
@@ -47,7 +48,7 @@ export interface WhatIfPayload {
  */
 export type LlmEstimatePayload = {
   readonly [K in LlmNumberField]: number | null;
-} & Pick<LlmEstimate, 'target' | 'batch' | 'chips' | 'chipsNeeded' | 'fits' | 'notes'> & { readonly targetName: string };
+} & Pick<LlmEstimate, 'target' | 'batch' | 'chips' | 'chipsNeeded' | 'fits' | 'notes' | 'serving'> & { readonly targetName: string };
 
 const LLM_NUMBER_FIELDS = [
   'prefillSeconds', 'decodeStepSeconds', 'timeToFirstTokenSeconds', 'timePerOutputTokenSeconds', 'requestSeconds', 'tokensPerSecond',
@@ -60,7 +61,7 @@ type LlmNumberField = (typeof LLM_NUMBER_FIELDS)[number];
 export interface LlmPayload {
   readonly promptTokens: number;
   readonly outputTokens: number;
-  /** Sequences served together. */
+  /** Sequences served together (with batch max each estimate has its own: `serving`). */
   readonly batch: number;
   /** Decoder layers (past key/value pairs). */
   readonly layers: number;
@@ -73,7 +74,7 @@ export interface LlmPayload {
 
 /** The estimates of one analysis, as the views read them. */
 export interface EstimatesPayload {
-  /** Samples per inference the estimates are for. */
+  /** Samples per inference the profile is at, and the estimates unless each carries its own (`serving`, batch max). */
   readonly batch: number;
   /** Every target the user can choose from (for the target pickers). */
   readonly available: readonly HardwareTargetInfo[];
@@ -117,6 +118,26 @@ export function isNonNegativeInt(v: unknown, max = Number.MAX_SAFE_INTEGER): v i
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= max;
 }
 
+/** A batch the views may ask for: samples per call (1..2^20), or 'max' (the serving search per target). */
+export type BatchChoice = number | 'max';
+
+export function isBatchChoice(v: unknown): v is BatchChoice {
+  return v === 'max' || (isNonNegativeInt(v, 1 << 20) && v > 0);
+}
+
+const SERVING_LIMITS: readonly unknown[] = ['memory', 'batch-cap', 'saturated'];
+
+/** Why `v` is not a ServingPlan (estimate/servingPlan.ts), or null when it is. */
+function servingProblem(v: unknown): string | null {
+  if (!isRecord(v)) return 'serving must be an object';
+  for (const k of ['batch', 'chipsPerInstance', 'instances', 'chips', 'maxBatchInMemory'] as const satisfies readonly (keyof ServingPlan)[]) {
+    if (!isNonNegativeInt(v[k])) return `serving.${k} must be a non-negative integer`;
+  }
+  if (!SERVING_LIMITS.includes(v.limit)) return 'serving.limit must be memory, batch-cap or saturated';
+  if (!(typeof v.throughputPerChipPerSecond === 'number' && v.throughputPerChipPerSecond >= 0) || typeof v.fits !== 'boolean') return 'serving: throughputPerChipPerSecond and fits are required';
+  return null;
+}
+
 /** A token count a view may post or show: an integer from 1 to LLM_MAX_TOKENS. */
 export function isTokenCount(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 1 && v <= LLM_MAX_TOKENS;
@@ -144,6 +165,8 @@ function llmPayloadProblem(v: unknown): string | null {
       if (x !== null && !(typeof x === 'number' && Number.isFinite(x) && x >= 0)) return `llm: '${e.target}': ${k} must be a non-negative number or null`;
     }
     if (!isStringList(e.notes)) return `llm: '${e.target}': notes must be strings`;
+    const serving = e.serving === undefined ? null : servingProblem(e.serving);
+    if (serving) return `llm: '${e.target}': ${serving}`;
   }
   return null;
 }
@@ -162,6 +185,8 @@ function estimateProblem(e: unknown): string | null {
   for (const k of ESTIMATE_COUNT_FIELDS) if (!isNonNegativeInt(e[k])) return `'${e.target}': ${k} must be a non-negative integer`;
   if (typeof e.fits !== 'boolean') return `'${e.target}': fits must be a boolean`;
   if (!isStringList(e.notes) || !isStringList(e.notEstimatedOpTypes)) return `'${e.target}': notes must be strings`;
+  const serving = e.serving === undefined ? null : servingProblem(e.serving);
+  if (serving) return `'${e.target}': ${serving}`;
   return null;
 }
 

@@ -76,6 +76,7 @@ function llmEstimatePayload(e: LlmEstimate, targetName: string): LlmEstimatePayl
     joulesPerOutputToken: finite(e.joulesPerOutputToken),
     prefillComputeBoundFraction: finite(e.prefillComputeBoundFraction),
     decodeComputeBoundFraction: finite(e.decodeComputeBoundFraction),
+    ...(e.serving ? { serving: e.serving } : {}),
     notes: [...e.notes],
   };
 }

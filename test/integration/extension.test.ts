@@ -230,7 +230,22 @@ suite('ONNX Hardware Profiler (extension host)', () => {
     assert.ok(session.setCompare({ targets: session.targets, batch: session.batch, precision: session.precision, promptTokens: 1024, outputTokens: 64 }));
     await session.reestimate();
     check(1024, 64, ['--prompt', '1024', '--generate', '64']);
-    session.setCompare({ targets: session.targets, batch: session.batch, precision: session.precision, promptTokens: 512, outputTokens: 128 });
+    // The panel's "Max per target" on an 8-chip deployment: the same serving plans as the CLI's --batch max --chips 8.
+    const fixedBatch = session.batch;
+    assert.ok(session.setCompare({ targets: session.targets, batch: 'max', chips: 8, precision: session.precision, promptTokens: 512, outputTokens: 128 }));
+    await session.reestimate();
+    const served = llmOf();
+    const cliServed = cliLlm(['--batch', 'max', '--chips', '8']);
+    for (const target of ['h100-sxm', 'l4']) {
+      const got = served.estimates.find((e) => e.target === target)!;
+      const want = cliServed.estimates.find((e) => e.target === target)!;
+      assert.ok(got.serving && want.serving, `${target}: a serving plan`);
+      assert.deepEqual({ ...got.serving, throughputPerChipPerSecond: 0 }, { ...want.serving, throughputPerChipPerSecond: 0 }, `${target}: the plan`);
+      close(got.serving.throughputPerChipPerSecond, want.serving.throughputPerChipPerSecond, `${target} throughput per chip`);
+      close(got.tokensPerSecondPerChip, want.tokensPerSecondPerChip, `${target} tokens/s per chip`);
+    }
+    console.log(`    batch max on 8 chips: ${served.estimates.map((e) => `${e.target} ${e.serving?.instances} × ${e.serving?.chipsPerInstance} chips, batch ${e.serving?.batch}`).join('; ')}`);
+    session.setCompare({ targets: session.targets, batch: fixedBatch, chips: 0, precision: session.precision, promptTokens: 512, outputTokens: 128 });
     await session.reestimate();
     // A model that is no decoder has no LLM figures.
     const plain = a.sessions.find(hostUri(MODEL));

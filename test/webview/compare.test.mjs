@@ -39,6 +39,7 @@ export const tests = [
         for (const [field, cell] of Object.entries(r.cells)) {
           if (field === 'fits') assert.equal(cell.value, e.fits ? '1' : '0');
           else if (field === 'layout') assert.equal(cell.text, e.chips > 1 ? `tensor-parallel × ${e.chips}` : '1 chip');
+          else if (field === 'servingLimit') assert.equal(cell.text, '—');
           else if (e[field] === null) assert.equal(cell.value, '', `${r.target} ${field}`);
           else assert.equal(Number(cell.value), e[field], `${r.target} ${field}`);
         }
@@ -48,7 +49,10 @@ export const tests = [
       assert.deepEqual(llmRows.map((r) => r.target), TARGETS);
       for (const r of llmRows) {
         const e = estimates.llm.estimates.find((x) => x.target === r.target);
-        for (const [field, cell] of Object.entries(r.cells)) assert.equal(cell.value === '' ? null : Number(cell.value), e[field], `LLM ${r.target} ${field}`);
+        for (const [field, cell] of Object.entries(r.cells)) {
+          if (field === 'layout') assert.equal(cell.text, e.chips > 1 ? `tensor-parallel × ${e.chips}` : '1 chip');
+          else assert.equal(cell.value === '' ? null : Number(cell.value), e[field], `LLM ${r.target} ${field}`);
+        }
       }
       for (const chart of ['compare-chart-latencySeconds', 'compare-chart-costPerMillionUsd', 'compare-chart-memoryNeededBytes', 'compare-llm-chart-tokensPerSecond']) {
         assert.ok((await v.page.$$(`[data-testid="${chart}"] .bar`)).length >= 3, chart);

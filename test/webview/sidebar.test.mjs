@@ -101,6 +101,54 @@ export const tests = [
     },
   },
   {
+    name: 'sidebar: "Max per target" and Chips post batch max and the chip count; the host\'s serving plans show each target\'s batch and layout',
+    async fn(ctx) {
+      const v = await openPanel(ctx, show(), '[data-testid="hardware-table"]');
+      await v.clearPosted();
+      await v.page.click('[data-testid="batch-max"]');
+      let m = await lastCompare(v);
+      assert.equal(m.batch, 'max');
+      assert.equal(m.chips, 0, 'no chip count: the chips the model needs');
+      assert.ok(ctx.lib.parseFromWebview(m).ok);
+      assert.equal(await v.page.$eval('[data-testid="batch-input"]', (e) => e.hasAttribute('disabled')), true, 'the batch field is greyed out');
+      // chips: invalid is not posted, a count is
+      await v.clearPosted();
+      await v.page.fill('[data-testid="chips-input"] input', 'eight');
+      await v.page.waitForTimeout(400);
+      assert.deepEqual(await v.posted(), []);
+      assert.equal(await v.page.getAttribute('[data-testid="chips-input"]', 'aria-invalid'), 'true');
+      await v.page.fill('[data-testid="chips-input"] input', '8');
+      m = await lastCompare(v);
+      assert.deepEqual([m.batch, m.chips], ['max', 8]);
+      const parsed = ctx.lib.parseFromWebview(m);
+      assert.ok(parsed.ok && parsed.message.batch === 'max' && parsed.message.chips === 8, 'batch max and chips survive the validator');
+      assert.equal(ctx.lib.parseFromWebview({ ...m, batch: 'most' }).ok, false);
+      assert.equal(ctx.lib.parseFromWebview({ ...m, chips: -1 }).ok, false);
+      // The host answers with a plan per target: the table shows the batch and layout each got.
+      const plans = estimates.targets.map((e, k) => ({ ...e, batch: 64 << k, chips: 8, serving: { batch: 64 << k, chipsPerInstance: 1, instances: 8, chips: 8, maxBatchInMemory: 900, limit: k ? 'memory' : 'saturated', throughputPerChipPerSecond: 1000 * (k + 1), fits: true } }));
+      await v.send(show({ settings: settings({ batch: 'max', chips: 8 }), estimates: { ...estimates, targets: plans } }));
+      await v.page.waitForSelector('[data-testid="estimate-row"] td[data-field="layout"]');
+      const rows = await estimateRows(v);
+      for (const r of rows) {
+        const e = plans.find((x) => x.target === r.target);
+        assert.equal(r.cells.batch.text, String(e.serving.batch));
+        assert.equal(r.cells.layout.text, '8 × 1 chip');
+      }
+      assert.equal(await v.page.$eval('[data-testid="batch-max"]', (e) => e.checked), true);
+      assert.equal(await v.page.$eval('[data-testid="chips-input"]', (e) => e.value), '8');
+      assert.equal(await v.page.$('[role="alert"]:not([hidden])'), null, 'no "estimates are for another batch" notice under batch max');
+      await v.page.screenshot({ path: path.join(ctx.screenshotsDir, 'sidebar-batch-max-dark.png'), fullPage: true });
+      // Unticking goes back to the numeric batch.
+      await v.clearPosted();
+      await v.page.click('[data-testid="batch-max"]');
+      m = await lastCompare(v);
+      assert.deepEqual([m.batch, m.chips], [1, 8]);
+      assert.equal((await v.state()).chips, 8);
+      await assertClean(v);
+      await v.close();
+    },
+  },
+  {
     name: "sidebar: the host's what-if state checks the toggles and says where it applies; a reload keeps them",
     async fn(ctx) {
       const applied = { ...estimates, whatIf: { applied: [{ id: 'precision.fp8', code: 'precision.fp8', message: 'm', targets: ['h100-sxm'] }], dropped: [] } };

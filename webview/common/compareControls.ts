@@ -1,11 +1,12 @@
 /**
- * The controls the Hardware side panel and the wide comparison share: batch, precision, the target picker,
- * the LLM request (for decoders) and the what-if toggles. Every change posts one 'hardware/compare' with the
+ * The controls the Hardware side panel and the wide comparison share: batch (a number, or "max": the serving
+ * search per target), the deployment's chips, precision, the target picker, the LLM request (for decoders)
+ * and the what-if toggles. Every change posts one 'hardware/compare' with the
  * whole choice; the host answers with a new 'report/show', whose settings are the truth the controls then
  * show. The choice is also kept in the view's state, so a reload shows it before the host answers.
  */
-import type { CatalogEntrySummary, HintPayload, ReportMessage } from '../../src/protocol/messages';
-import { isTokenCount, LLM_DEFAULT_OUTPUT_TOKENS, LLM_DEFAULT_PROMPT_TOKENS } from '../../src/protocol/messages';
+import type { BatchChoice, CatalogEntrySummary, HintPayload, ReportMessage } from '../../src/protocol/messages';
+import { isBatchChoice, isNonNegativeInt, isTokenCount, LLM_DEFAULT_OUTPUT_TOKENS, LLM_DEFAULT_PROMPT_TOKENS, MAX_CHIPS } from '../../src/protocol/messages';
 import { button, checkbox, dropdown, h, rowBadge, textField, type CheckboxHandle, type DropdownHandle, type FieldHandle } from '../components';
 import type { Host } from '../vscodeApi';
 import { badgeSeverity, savingText } from './hints';
@@ -14,7 +15,12 @@ import { PRECISIONS } from './targets';
 
 export interface CompareChoice {
   targets: string[];
-  batch: number;
+  /** A number, or 'max': per target, the batch and layout with the most throughput per chip. */
+  batch: BatchChoice;
+  /** The last numeric batch: what the field shows, and what unticking "max" goes back to. */
+  fixedBatch: number;
+  /** The deployment's chip count; 0: the chips the model needs. */
+  chips: number;
   precision: string;
   /** Hint ids whose what-if change is applied. */
   whatIf: string[];
@@ -25,9 +31,12 @@ export interface CompareChoice {
 /** The choice saved in a view's state, or the defaults. */
 export function savedChoice(saved: Partial<Record<keyof CompareChoice, unknown>>): CompareChoice {
   const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  const fixedBatch = typeof saved.fixedBatch === 'number' && isBatchChoice(saved.fixedBatch) ? saved.fixedBatch : typeof saved.batch === 'number' && isBatchChoice(saved.batch) ? saved.batch : 1;
   return {
     targets: strings(saved.targets),
-    batch: typeof saved.batch === 'number' && Number.isSafeInteger(saved.batch) && saved.batch > 0 ? saved.batch : 1,
+    batch: isBatchChoice(saved.batch) ? saved.batch : fixedBatch,
+    fixedBatch,
+    chips: isNonNegativeInt(saved.chips, MAX_CHIPS) ? saved.chips : 0,
     precision: typeof saved.precision === 'string' ? saved.precision : '',
     whatIf: strings(saved.whatIf),
     promptTokens: isTokenCount(saved.promptTokens) ? saved.promptTokens : LLM_DEFAULT_PROMPT_TOKENS,
@@ -40,7 +49,7 @@ function notesOf(msg: ReportMessage): string[] {
   const e = msg.estimates;
   if (!e) return [];
   return [
-    ...(e.targets.length && e.batch !== msg.settings.batch ? [`Estimates are for batch ${e.batch}, not ${msg.settings.batch}: the model's batch dim is bound (Symbolic dimensions) or fixed by the export`] : []),
+    ...(e.targets.length && msg.settings.batch !== 'max' && e.batch !== msg.settings.batch ? [`Estimates are for batch ${e.batch}, not ${msg.settings.batch}: the model's batch dim is bound (Symbolic dimensions) or fixed by the export`] : []),
     ...(e.unknownTargets.length ? [`Unknown target ids: ${e.unknownTargets.join(', ')}`] : []),
     ...e.problems,
     ...(e.whatIf.dropped.length ? [`What-if no longer offered here, dropped: ${e.whatIf.dropped.join(', ')}`] : []),
@@ -70,6 +79,8 @@ export class CompareControls {
   /** Posts not answered yet: the host's answers to earlier posts must not undo a later choice. */
   private inFlight = 0;
   private readonly batchField: FieldHandle;
+  private readonly batchMax: CheckboxHandle;
+  private readonly chipsField: FieldHandle;
   private readonly precisionDropdown: DropdownHandle;
   private readonly promptField: FieldHandle;
   private readonly outputField: FieldHandle;
@@ -81,7 +92,7 @@ export class CompareControls {
   ) {
     this.batchField = textField({
       label: 'Batch',
-      value: String(choice.batch),
+      value: String(choice.fixedBatch),
       numeric: true,
       size: 6,
       testId: 'batch-input',
@@ -89,13 +100,41 @@ export class CompareControls {
         const n = /^\d+$/.test(v.trim()) ? Number(v.trim()) : NaN;
         if (Number.isSafeInteger(n) && n >= 1 && n <= 1 << 20) {
           this.batchField.setInvalid(null);
-          this.change({ batch: n });
+          this.change({ batch: n, fixedBatch: n });
         } else this.batchField.setInvalid('Batch must be an integer from 1 to 1048576');
       },
     });
+    this.batchField.setDisabled(choice.batch === 'max');
+    this.batchMax = checkbox({
+      label: 'Max per target',
+      checked: choice.batch === 'max',
+      testId: 'batch-max',
+      onChange: (on) => {
+        this.batchField.setDisabled(on);
+        this.change({ batch: on ? 'max' : this.choice.fixedBatch });
+      },
+    });
+    this.batchMax.el.title = 'Per target, the batch and chip layout with the most throughput per chip within memory (weights, activations, the KV cache), as an offline deployment runs';
+    this.chipsField = textField({
+      label: 'Chips',
+      value: choice.chips ? String(choice.chips) : '',
+      placeholder: 'as needed',
+      numeric: true,
+      size: 6,
+      testId: 'chips-input',
+      onInput: (v) => {
+        const t = v.trim();
+        const n = t === '' ? 0 : /^\d+$/.test(t) ? Number(t) : NaN;
+        if (isNonNegativeInt(n, MAX_CHIPS)) {
+          this.chipsField.setInvalid(null);
+          this.change({ chips: n });
+        } else this.chipsField.setInvalid(`Chips must be an integer from 1 to ${MAX_CHIPS}, or empty for the chips the model needs`);
+      },
+    });
+    this.chipsField.el.title = "The deployment's chip count (an 8-GPU node, a 16-chip instance); empty: the chips the model needs";
     this.precisionDropdown = dropdown({ label: 'Precision', options: PRECISIONS, value: choice.precision, testId: 'precision-select', onChange: (v) => this.change({ precision: v }) });
     const compare = button({ label: 'Compare', appearance: 'primary', testId: 'compare-apply', ariaLabel: 'Compare the selected targets', onClick: () => this.post(true) });
-    this.controlsEl.replaceChildren(this.batchField.el, this.precisionDropdown.el, compare);
+    this.controlsEl.replaceChildren(this.batchField.el, this.batchMax.el, this.chipsField.el, this.precisionDropdown.el, compare);
     this.promptField = this.tokenField('Prompt tokens', 'llm-prompt-input', 'promptTokens');
     this.outputField = this.tokenField('Generated tokens', 'llm-generate-input', 'outputTokens');
     this.llmControlsEl.replaceChildren(this.promptField.el, this.outputField.el);
@@ -136,7 +175,7 @@ export class CompareControls {
       const c = this.choice;
       // Token counts only for a decoder: other models post exactly what they did before.
       const tokens = this.decoder ? { promptTokens: c.promptTokens, outputTokens: c.outputTokens } : {};
-      const ok = this.host.post({ type: 'hardware/compare', targets: c.targets, batch: c.batch, ...(c.precision ? { precision: c.precision } : {}), whatIf: c.whatIf, ...tokens });
+      const ok = this.host.post({ type: 'hardware/compare', targets: c.targets, batch: c.batch, chips: c.chips, ...(c.precision ? { precision: c.precision } : {}), whatIf: c.whatIf, ...tokens });
       if (ok) {
         this.inFlight++;
         this.showStatus('Estimating…', true);
@@ -202,13 +241,18 @@ export class CompareControls {
 
   private takeSettings(msg: ReportMessage): void {
     const s = msg.settings;
-    const patch: Partial<CompareChoice> = { targets: [...s.targets], batch: s.batch, precision: s.precision ?? '', whatIf: [...(s.whatIf ?? [])] };
+    const patch: Partial<CompareChoice> = { targets: [...s.targets], batch: s.batch, chips: s.chips ?? 0, precision: s.precision ?? '', whatIf: [...(s.whatIf ?? [])] };
+    if (s.batch !== 'max') patch.fixedBatch = s.batch;
     if (isTokenCount(s.promptTokens)) patch.promptTokens = s.promptTokens;
     if (isTokenCount(s.outputTokens)) patch.outputTokens = s.outputTokens;
     Object.assign(this.choice, patch);
     this.host.patchState(patch);
-    this.batchField.value = String(this.choice.batch);
+    this.batchField.value = String(this.choice.fixedBatch);
     this.batchField.setInvalid(null);
+    this.batchField.setDisabled(this.choice.batch === 'max');
+    this.batchMax.checked = this.choice.batch === 'max';
+    this.chipsField.value = this.choice.chips ? String(this.choice.chips) : '';
+    this.chipsField.setInvalid(null);
     this.precisionDropdown.value = this.choice.precision;
     this.promptField.value = String(this.choice.promptTokens);
     this.outputField.value = String(this.choice.outputTokens);

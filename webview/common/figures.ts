@@ -4,6 +4,7 @@
  * data-field), so what a cell shows can be checked against the CLI's JSON field by field.
  */
 import type { ModelEstimate } from '../../src/core/estimate/modelEstimate';
+import type { ServingPlan } from '../../src/core/estimate/servingPlan';
 import { formatSeconds } from '../../src/core/report/units';
 import type { LlmEstimatePayload } from '../../src/protocol/messages';
 import { bytes, compactJoules, compactSeconds, formatScaled, joules, percent, sig3, usd } from './format';
@@ -21,22 +22,37 @@ export interface FigureColumn<T> {
   readonly better: 'low' | 'high' | null;
 }
 
-/** "1 chip", or how the model is split when it does not fit on one. */
-function layoutText(e: Pick<ModelEstimate, 'chips'>): string {
+/** "1 chip", how the model is split when it does not fit on one, or the serving search's copies × chips. */
+export function layoutText(e: { readonly chips: number; readonly serving?: ServingPlan }): string {
+  const p = e.serving;
+  if (p) {
+    const copy = p.chipsPerInstance <= 1 ? '1 chip' : `${p.chipsPerInstance} chips`;
+    const idle = p.chips > p.instances * p.chipsPerInstance ? `, ${p.chips - p.instances * p.chipsPerInstance} idle` : '';
+    return `${p.instances > 1 ? `${p.instances} × ` : ''}${copy}${idle}`;
+  }
   return e.chips <= 1 ? '1 chip' : `tensor-parallel × ${e.chips}`;
+}
+
+/** Why the serving search stopped at its batch. */
+export function servingLimitText(p: ServingPlan | undefined): string {
+  if (!p) return '—';
+  if (!p.fits) return 'does not fit the chips';
+  return p.limit === 'memory' ? 'memory' : p.limit === 'batch-cap' ? `batch cap (memory: ${p.maxBatchInMemory})` : 'a larger batch gains < 1%';
 }
 
 const finiteOrNull = (v: number | null) => (v !== null && Number.isFinite(v) ? v : null);
 
 export const ESTIMATE_COLUMNS: readonly FigureColumn<ModelEstimate>[] = [
   { field: 'latencySeconds', label: 'Latency', title: 'Latency per inference call', value: (t) => t.latencySeconds, text: (t) => compactSeconds(t.latencySeconds), better: 'low' },
+  { field: 'batch', label: 'Batch', title: 'Samples per call (with batch max: the batch chosen for this target)', value: (t) => t.batch, text: (t) => String(t.batch), better: null },
   { field: 'throughputPerSecond', label: 'Inf/s', title: 'Throughput (samples per second, all chips)', value: (t) => finiteOrNull(t.throughputPerSecond), text: (t) => formatScaled(t.throughputPerSecond, ''), better: 'high' },
   { field: 'costPerMillionUsd', label: '$/1M', title: 'US dollars per million inferences', value: (t) => t.costPerMillionUsd, text: (t) => usd(t.costPerMillionUsd), better: 'low' },
   { field: 'joulesPerInference', label: 'J/inf', title: 'Joules per inference', value: (t) => t.joulesPerInference, text: (t) => (t.joulesPerInference === null ? 'n/a' : joules(t.joulesPerInference)), better: 'low' },
   { field: 'fits', label: 'Fits', title: 'Fits on one chip (else: the chips it needs)', value: (t) => (t.fits ? 1 : 0), text: (t) => (t.fits ? 'yes' : `${t.chipsNeeded} chips`), better: null },
   { field: 'chipsNeeded', label: 'Chips needed', title: 'Chips the weights, activations and KV cache need', value: (t) => t.chipsNeeded, text: (t) => String(t.chipsNeeded), better: 'low' },
   { field: 'chips', label: 'Chips', title: 'Chips the estimate runs on', value: (t) => t.chips, text: (t) => String(t.chips), better: null },
-  { field: 'layout', label: 'Layout', title: 'How the model is laid out over the chips', value: (t) => t.chips, text: (t) => layoutText(t), better: null },
+  { field: 'layout', label: 'Layout', title: 'How the model is laid out over the chips (with batch max: copies × chips per copy)', value: (t) => t.serving?.chips ?? t.chips, text: (t) => layoutText(t), better: null },
+  { field: 'servingLimit', label: 'Batch limit', title: 'With batch max: what stopped the batch (memory full, the runtime batch cap, or a larger batch gains < 1%)', value: (t) => t.serving?.maxBatchInMemory ?? null, text: (t) => servingLimitText(t.serving), better: null },
   { field: 'throughputPerChipPerSecond', label: 'Inf/s/chip', title: 'Throughput per chip', value: (t) => finiteOrNull(t.throughputPerChipPerSecond), text: (t) => formatScaled(t.throughputPerChipPerSecond, ''), better: 'high' },
   { field: 'computeBoundFraction', label: 'Compute-bound', title: 'Share of time in compute-bound layers', value: (t) => t.computeBoundFraction, text: (t) => percent(t.computeBoundFraction, 0), better: null },
   { field: 'utilisation', label: 'Busy', title: 'Average busy fraction of the roofline (drives the power model)', value: (t) => t.utilisation, text: (t) => percent(t.utilisation, 0), better: null },
@@ -53,10 +69,14 @@ export const ESTIMATE_COLUMNS: readonly FigureColumn<ModelEstimate>[] = [
 
 /** The side panel's table (it fits a 300 px panel; energy is its chart; the wide comparison has the rest). */
 export const PANEL_FIELDS: readonly string[] = ['latencySeconds', 'costPerMillionUsd', 'fits'];
+/** With batch max the side panel also shows the batch each target got, and the layout. */
+export const PANEL_SERVING_FIELDS: readonly string[] = ['batch', 'layout', 'throughputPerChipPerSecond', 'costPerMillionUsd'];
 
 const secs = (v: number | null) => (v === null ? 'n/a' : compactSeconds(v));
 
 export const LLM_COLUMNS: readonly FigureColumn<LlmEstimatePayload>[] = [
+  { field: 'batch', label: 'Seqs', title: 'Sequences in flight (with batch max: chosen for this target)', value: (t) => t.batch, text: (t) => String(t.batch), better: null },
+  { field: 'layout', label: 'Layout', title: 'Copies × chips per copy (batch max), or the chips the weights and KV cache need', value: (t) => t.serving?.chips ?? t.chips, text: (t) => layoutText(t), better: null },
   { field: 'timeToFirstTokenSeconds', label: 'TTFT', title: 'Time to first token (prefill of the batch)', value: (t) => t.timeToFirstTokenSeconds, text: (t) => secs(t.timeToFirstTokenSeconds), better: 'low' },
   { field: 'timePerOutputTokenSeconds', label: 'TPOT', title: 'Time per output token (one decode step)', value: (t) => t.timePerOutputTokenSeconds, text: (t) => secs(t.timePerOutputTokenSeconds), better: 'low' },
   { field: 'tokensPerSecond', label: 'Tok/s', title: 'Output tokens per second (whole system)', value: (t) => t.tokensPerSecond, text: (t) => (t.tokensPerSecond === null ? 'n/a' : sig3(t.tokensPerSecond)), better: 'high' },
@@ -68,3 +88,5 @@ export const LLM_COLUMNS: readonly FigureColumn<LlmEstimatePayload>[] = [
 
 /** The side panel's LLM list. */
 export const PANEL_LLM_FIELDS: readonly string[] = ['timeToFirstTokenSeconds', 'timePerOutputTokenSeconds', 'tokensPerSecond', 'costPerMillionTokensUsd', 'joulesPerOutputToken', 'chips'];
+/** With batch max: the sequences and layout each target got, and per-chip throughput. */
+export const PANEL_LLM_SERVING_FIELDS: readonly string[] = ['batch', 'layout', 'tokensPerSecondPerChip', 'costPerMillionTokensUsd', 'timePerOutputTokenSeconds'];

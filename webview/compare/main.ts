@@ -80,7 +80,8 @@ function renderHeader(msg: ReportMessage): void {
   const file = msg.report.model.path.split(/[\\/]/).pop() || msg.report.model.path;
   const s = msg.settings;
   const applied = msg.estimates?.whatIf.applied ?? [];
-  const facts = [`batch ${msg.estimates?.batch ?? s.batch}`, s.precision ? `precision ${s.precision}` : 'precision as in the model', applied.length ? `what-if: ${applied.map((a) => a.id).join(', ')}` : ''].filter(Boolean);
+  const batch = s.batch === 'max' ? 'batch max (per target)' : `batch ${msg.estimates?.batch ?? s.batch}`;
+  const facts = [batch, s.chips ? `${s.chips} chips` : '', s.precision ? `precision ${s.precision}` : 'precision as in the model', applied.length ? `what-if: ${applied.map((a) => a.id).join(', ')}` : ''].filter(Boolean);
   headerEl.replaceChildren(
     h('div', { class: 'title-block' }, h('h1', { class: 'view-title', title: msg.report.model.path, 'data-testid': 'compare-model' }, `Compare Hardware: ${file}`), h('div', { class: 'muted', 'data-testid': 'compare-facts' }, facts.join(' · '))),
   );
@@ -122,7 +123,8 @@ function renderLlm(msg: ReportMessage): void {
     llmChartsEl.replaceChildren();
     return;
   }
-  llmSummaryEl.textContent = `Decoder with a KV cache (${llm.layers} layers), batch ${llm.batch}: prefill of ${llm.promptTokens} prompt tokens, then ${llm.outputTokens} decode steps. $ and J are per output token.`;
+  const serving = llm.estimates.some((t) => t.serving) ? 'batch max (sequences and chips chosen per target)' : `batch ${llm.batch}`;
+  llmSummaryEl.textContent = `Decoder with a KV cache (${llm.layers} layers), ${serving}: prefill of ${llm.promptTokens} prompt tokens, then ${llm.outputTokens} decode steps. $ and J are per output token.`;
   if (!llm.estimates.length) {
     llmTableWrap.replaceChildren(h('p', { class: 'muted' }, llm.note ?? 'No LLM estimates yet.'));
     llmChartsEl.replaceChildren();

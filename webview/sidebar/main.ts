@@ -6,7 +6,7 @@
 import type { ReportMessage } from '../../src/protocol/messages';
 import { button, h, statusLine } from '../components';
 import { CompareControls, savedChoice, type CompareChoice } from '../common/compareControls';
-import { ESTIMATE_COLUMNS, LLM_COLUMNS, PANEL_FIELDS, PANEL_LLM_FIELDS } from '../common/figures';
+import { ESTIMATE_COLUMNS, LLM_COLUMNS, PANEL_FIELDS, PANEL_LLM_FIELDS, PANEL_LLM_SERVING_FIELDS, PANEL_SERVING_FIELDS, servingLimitText } from '../common/figures';
 import { figureChart, figureTable, type SortState } from '../common/figureTable';
 import { percent } from '../common/format';
 import { createHost } from '../vscodeApi';
@@ -16,8 +16,12 @@ interface SidebarState extends CompareChoice {
   sortDir: 'ascending' | 'descending';
 }
 
-const COLUMNS = ESTIMATE_COLUMNS.filter((c) => PANEL_FIELDS.includes(c.field));
-const LLM_PANEL_COLUMNS = LLM_COLUMNS.filter((c) => PANEL_LLM_FIELDS.includes(c.field));
+/** The panel's columns, in the order `fields` lists them. */
+const pick = <T extends { readonly field: string }>(columns: readonly T[], fields: readonly string[]): T[] => fields.map((f) => columns.find((c) => c.field === f)!);
+const COLUMNS = pick(ESTIMATE_COLUMNS, PANEL_FIELDS);
+const SERVING_COLUMNS = pick(ESTIMATE_COLUMNS, PANEL_SERVING_FIELDS);
+const LLM_PANEL_COLUMNS = pick(LLM_COLUMNS, PANEL_LLM_FIELDS);
+const LLM_SERVING_COLUMNS = pick(LLM_COLUMNS, PANEL_LLM_SERVING_FIELDS);
 const CHART_SIZE = { width: 300, labelWidth: 110, valueWidth: 70 };
 
 const host = createHost<SidebarState>('hardware-panel');
@@ -70,7 +74,7 @@ function renderEstimates(msg: ReportMessage | null): void {
   tableWrap.replaceChildren(
     figureTable({
       rows: list,
-      columns: COLUMNS,
+      columns: list.some((t) => t.serving) ? SERVING_COLUMNS : COLUMNS,
       binary,
       sort,
       onSort: (next) => {
@@ -81,7 +85,7 @@ function renderEstimates(msg: ReportMessage | null): void {
       testId: 'hardware-table',
       rowTestId: 'estimate-row',
       ariaLabel: 'Estimates per hardware target',
-      rowTitle: (t) => `${t.targetName}: ${percent(t.computeBoundFraction, 0)} of time compute-bound, ${t.chips} chip(s)`,
+      rowTitle: (t) => `${t.targetName}: ${percent(t.computeBoundFraction, 0)} of time compute-bound, ${t.chips} chip(s)${t.serving ? `, batch limited by ${servingLimitText(t.serving)}` : ''}`,
     }),
     ...(notTimed ? [h('p', { class: 'muted' }, `${notTimed.notEstimatedNodes} layer(s) have no cost rule: figures are lower bounds.`)] : []),
   );
@@ -101,7 +105,8 @@ function renderLlm(msg: ReportMessage | null): void {
     llmChartEl.replaceChildren();
     return;
   }
-  llmSummaryEl.textContent = `Decoder with a KV cache (${llm.layers} layers), batch ${llm.batch}: prefill of ${llm.promptTokens} prompt tokens, then ${llm.outputTokens} decode steps. $ and J are per output token.`;
+  const serving = llm.estimates.some((t) => t.serving);
+  llmSummaryEl.textContent = `Decoder with a KV cache (${llm.layers} layers), ${serving ? 'batch max (sequences and chips chosen per target)' : `batch ${llm.batch}`}: prefill of ${llm.promptTokens} prompt tokens, then ${llm.outputTokens} decode steps. $ and J are per output token.`;
   if (!llm.estimates.length) {
     llmTableWrap.replaceChildren(h('p', { class: 'muted', 'data-testid': 'llm-table-empty' }, llm.note ?? 'No LLM estimates yet. Pick targets and press Compare.'));
     llmChartEl.replaceChildren();
@@ -110,14 +115,15 @@ function renderLlm(msg: ReportMessage | null): void {
   llmTableWrap.replaceChildren(
     figureTable({
       rows: llm.estimates,
-      columns: LLM_PANEL_COLUMNS,
+      columns: serving ? LLM_SERVING_COLUMNS : LLM_PANEL_COLUMNS,
       binary: false,
       testId: 'llm-table',
       rowTestId: 'llm-row',
       ariaLabel: 'LLM serving per hardware target',
       rowTitle: (t) => `${t.targetName}: ${t.fits ? 'fits on one chip' : `needs ${t.chipsNeeded} chips`}${t.notes.length ? ` · ${t.notes.join(' · ')}` : ''}`,
     }),
-    ...(llm.estimates.some((t) => !t.fits) ? [h('p', { class: 'muted' }, 'Chips > 1: the weights and KV cache do not fit on one device; split tensor-parallel.')] : []),
+    ...(!serving && llm.estimates.some((t) => !t.fits) ? [h('p', { class: 'muted' }, 'Chips > 1: the weights and KV cache do not fit on one device; split tensor-parallel.')] : []),
+    ...(serving ? [h('p', { class: 'muted' }, 'Layout: copies × chips per copy; throughput per chip counts every chip of the deployment.')] : []),
   );
   llmChartEl.replaceChildren(figureChart('Output tokens/s (higher is better)', llm.estimates, LLM_COLUMNS.find((c) => c.field === 'tokensPerSecond')!, false, CHART_SIZE, 'llm-chart-tokens'));
 }

@@ -75,6 +75,8 @@ export interface FieldHandle {
   readonly el: HTMLElement;
   value: string;
   setInvalid(message: string | null): void;
+  /** Greys the field out (another control decides its value). */
+  setDisabled(disabled: boolean): void;
   focus(): void;
 }
 
@@ -109,6 +111,9 @@ export function textField(o: TextFieldOptions): FieldHandle {
         f.removeAttribute('aria-invalid');
         f.removeAttribute('title');
       }
+    },
+    setDisabled(disabled) {
+      f.toggleAttribute('disabled', disabled);
     },
     focus: () => f.focus(),
   };
