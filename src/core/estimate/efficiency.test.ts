@@ -14,9 +14,9 @@ function device(id: string): HardwareEntry {
 }
 
 const SRC = { url: 'https://example.com/bench', retrieved: '2026-12-06' };
-/** 100 TFLOP/s bf16 and fp8 200, 1 TB/s; measured bf16 80, fp8 120, 0.9 TB/s, 4 µs launches. */
+/** 100 TFLOP/s bf16 and fp16, fp8 200, int8 400; 1 TB/s; measured bf16 80, fp8 120, 0.9 TB/s, 4 µs launches. */
 const measured: HardwareEntry = {
-  ...makeDevice({ id: 'measured', peaks: { fp32: 10e12, bf16: 100e12, fp16: 100e12, fp8: 200e12 }, memoryBytes: 10e9, bandwidthBytesPerSecond: 1e12 }),
+  ...makeDevice({ id: 'measured', peaks: { fp32: 10e12, bf16: 100e12, fp16: 100e12, fp8: 200e12, int8: 400e12 }, memoryBytes: 10e9, bandwidthBytesPerSecond: 1e12 }),
   achieved: {
     matrixFlopsPerSecond: { bf16: { value: 80e12, source: SRC }, fp8: { value: 120e12, source: SRC } },
     memoryBandwidthBytesPerSecond: { value: 0.9e12, source: SRC },
@@ -37,9 +37,9 @@ const gemm = (dtype: string) => ({
   outputs: [t('y', dtype, [N, N])],
 });
 
-test('measured factors are achieved / peak, per precision, with their mean for unmeasured precisions', () => {
+test('measured factors are achieved / peak, per precision; an unmeasured precision with a measured one\'s peak takes its fraction, others the mean', () => {
   const m = measuredEfficiency(measured);
-  assert.deepEqual(m.matrixEfficiencyByPrecision, { bf16: 0.8, fp8: 0.6 });
+  assert.deepEqual(m.matrixEfficiencyByPrecision, { bf16: 0.8, fp8: 0.6, fp16: 0.8 });
   close(m.matrixEfficiency!, 0.7);
   close(m.memoryEfficiency!, 0.9);
   assert.equal(m.perKernelOverheadSeconds, 4e-6);
@@ -59,7 +59,7 @@ test('efficiencyFor: class default < measured < class override < id override', (
   assert.equal(matrixEfficiency(1e21, 100e12, o, 'bf16') > 0.4999 && matrixEfficiency(1e21, 100e12, o, 'bf16') <= 0.5, true);
 });
 
-test('a GEMM runs at the measured efficiency of its precision; an unmeasured precision at the mean', () => {
+test('a GEMM runs at the measured efficiency of its precision (or of the measured precision with its peak); another unmeasured one at the mean', () => {
   const noRamp = { gpu: { matrixRampSeconds: 0, perKernelOverheadSeconds: 0 } };
   const [bf16] = estimateNodes(makeReport([gemm('bfloat16')]), measured, { efficiency: noRamp });
   close(bf16.computeEfficiency, 0.8);
@@ -67,7 +67,12 @@ test('a GEMM runs at the measured efficiency of its precision; an unmeasured pre
   const [fp8] = estimateNodes(makeReport([gemm('float8e4m3fn')]), measured, { efficiency: noRamp });
   close(fp8.computeEfficiency, 0.6);
   const [fp16] = estimateNodes(makeReport([gemm('float16')]), measured, { efficiency: noRamp });
-  close(fp16.computeEfficiency, 0.7);
+  close(fp16.computeEfficiency, 0.8, 1e-9);
+  const [int8] = estimateNodes(makeReport([{ ...gemm('int8') }]), measured, { efficiency: noRamp });
+  close(int8.computeEfficiency, 0.7);
+  // Hopper: INT8 has FP8's peak (one datapath), so it runs at FP8's measured fraction, not the mean.
+  const h100 = efficiencyFor(device('h100-sxm'));
+  close(h100.matrixEfficiencyByPrecision!.int8!, h100.matrixEfficiencyByPrecision!.fp8!);
 });
 
 test('catalog devices: H100 SXM efficiencies come from its published GEMM benchmarks, not the class default', () => {

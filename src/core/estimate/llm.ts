@@ -135,6 +135,11 @@ export interface LlmOptions extends ModelEstimateOptions {
    * the batch's requests in one call.
    */
   readonly prefillBatch?: number;
+  /**
+   * KV-cache bytes of the decode step's batch when they are not what the decode report's past inputs hold (beam
+   * search shares a request's prompt cache across its beams); default: as found in the report.
+   */
+  readonly decodeKvCacheBytes?: number;
 }
 
 export interface LlmEstimate {
@@ -190,11 +195,12 @@ export function combineLlm(
     // Both phases share the deployment: the chip count the larger working set needs.
     const headroom = options.memoryHeadroomFraction ?? 0.1;
     const usable = device.memoryBytes.value * (1 - headroom);
-    const needBytes = Math.max(memoryNeed(prefillReport, options, device).totalBytes, memoryNeed(decodeReport, options, device).totalBytes);
+    const decodeOptions = options.decodeKvCacheBytes === undefined ? options : { ...options, kvCacheBytes: options.decodeKvCacheBytes };
+    const needBytes = Math.max(memoryNeed(prefillReport, options, device).totalBytes, memoryNeed(decodeReport, decodeOptions, device).totalBytes);
     const chipsNeeded = Math.max(1, Math.ceil(needBytes / usable));
     const chips = Math.max(chipsNeeded, Math.floor(options.chips ?? 1));
     const prefill = estimateOnTarget(prefillReport, device, { ...options, batch: prefillBatch, chips });
-    const decode = estimateOnTarget(decodeReport, device, { ...options, batch: b, chips });
+    const decode = estimateOnTarget(decodeReport, device, { ...decodeOptions, batch: b, chips });
     const prefillSeconds = prefillCalls * prefill.latencySeconds;
     const requestSeconds = prefillSeconds + options.outputTokens * decode.latencySeconds;
     const outTokens = requests * options.outputTokens;

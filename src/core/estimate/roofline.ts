@@ -102,8 +102,8 @@ export const DEFAULT_EFFICIENCY: Readonly<Record<DeviceClass, EfficiencyFactors>
 
 /**
  * The factors a device's published micro-benchmarks (catalog `achieved`) determine: achieved / peak GEMM rate per
- * precision (capped at 1: boost clocks can beat the datasheet), their mean as the matrix efficiency of precisions
- * not measured, achieved / peak DRAM bandwidth, the measured kernel launch cost, and all-reduce bus bandwidth / the
+ * precision (capped at 1: boost clocks can beat the datasheet), the same fraction for an unmeasured precision with
+ * the same peak (one datapath), their mean as the matrix efficiency of the other precisions not measured, achieved / peak DRAM bandwidth, the measured kernel launch cost, and all-reduce bus bandwidth / the
  * per-direction link rate (capped at 1: NVLink SHARP reduces in the switch). Empty for an unmeasured device.
  */
 export function measuredEfficiency(device: HardwareEntry): Partial<DeviceEfficiency> {
@@ -117,6 +117,14 @@ export function measuredEfficiency(device: HardwareEntry): Partial<DeviceEfficie
   }
   const fractions = Object.values(byPrecision);
   if (fractions.length > 0) {
+    // An unmeasured precision with the same dense peak as a measured one runs on the same datapath at the same
+    // width (Hopper's INT8 and FP8 are both 32-wide K in one wgmma): it takes that precision's fraction.
+    const measured = Object.keys(byPrecision) as Precision[];
+    for (const [p, peak] of Object.entries(device.peakFlopsPerSecond) as [Precision, { value: number } | undefined][]) {
+      if (byPrecision[p] !== undefined || !peak || peak.value <= 0) continue;
+      const twin = measured.find((m) => device.peakFlopsPerSecond[m]?.value === peak.value);
+      if (twin) byPrecision[p] = byPrecision[twin];
+    }
     out.matrixEfficiencyByPrecision = byPrecision;
     out.matrixEfficiency = fractions.reduce((a, b) => a + b, 0) / fractions.length;
   }

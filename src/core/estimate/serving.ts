@@ -59,6 +59,20 @@ function memoryLine(needAt: (batch: number) => number): MemoryLine {
   return { fixedBytes: Math.max(0, one - perBatchBytes), perBatchBytes };
 }
 
+/**
+ * The memory line of beam search, per sequence: the beams of a request share the prompt's KV cache, each keeps its
+ * own generated tokens (TensorRT-LLM's KVCacheManager.add_sequence allocates a request's context blocks shared
+ * across its beams; only the generated tokens get a block per beam). `promptShare` is prompt / (prompt + output).
+ */
+function beamMemoryLine(atFullContext: (sequences: number) => { totalBytes: number; kvCacheBytes: number }, beams: number, promptShare: number): MemoryLine {
+  const one = atFullContext(1);
+  const two = atFullContext(2);
+  const kvPerSequence = Math.max(0, two.kvCacheBytes - one.kvCacheBytes);
+  const otherPerSequence = Math.max(0, two.totalBytes - one.totalBytes - kvPerSequence);
+  const kvPerRequest = kvPerSequence * (promptShare + beams * (1 - promptShare));
+  return { fixedBytes: Math.max(0, one.totalBytes - kvPerSequence - otherPerSequence), perBatchBytes: otherPerSequence + kvPerRequest / beams };
+}
+
 function usableBytes(device: HardwareEntry, options: ModelEstimateOptions): number {
   return device.memoryBytes.value * (1 - (options.memoryHeadroomFraction ?? 0.1));
 }
@@ -207,7 +221,11 @@ export function estimateLlmServing(
   const prefillBatch = Math.min(requests, chunk);
   const prefill = profileAt(llmBindings(info, prefillBatch, options.promptTokens, options.outputTokens).prefill);
   const decode = profileAt(llmBindings(info, sequences, options.promptTokens, options.outputTokens).decode);
-  return combineLlm(prefill, decode, [device], { ...options, batch: sequences, beamWidth: beams, prefillBatch, ...(chips ? { chips } : {}) })[0];
+  // Beams share their request's prompt cache (beamMemoryLine): the step's cache holds each prompt once.
+  const context = options.promptTokens + Math.floor(options.outputTokens / 2);
+  const promptShare = context > 0 ? options.promptTokens / context : 0;
+  const shared = beams > 1 ? { decodeKvCacheBytes: (memoryNeed(decode, options, device).kvCacheBytes * (promptShare + beams * (1 - promptShare))) / beams } : {};
+  return combineLlm(prefill, decode, [device], { ...options, ...shared, batch: sequences, beamWidth: beams, prefillBatch, ...(chips ? { chips } : {}) })[0];
 }
 
 /**
@@ -225,9 +243,9 @@ export function planLlmServing(
   const beams = Math.max(1, Math.floor(options.beamWidth ?? 1));
   const context = Math.round(options.promptTokens + options.outputTokens);
   // The working set at the end of generation: every sequence's cache holds the whole context.
-  const atFullContext = (sequences: number) => llmBindings(info, sequences, context - 1, 2, context - 1).decode;
+  const atFullContext = (sequences: number) => memoryNeed(profileAt(llmBindings(info, sequences, context - 1, 2, context - 1).decode), options, device);
   return search<LlmEstimate>({
-    line: memoryLine((b) => memoryNeed(profileAt(atFullContext(b)), options, device).totalBytes),
+    line: beams > 1 ? beamMemoryLine(atFullContext, beams, options.promptTokens / context) : memoryLine((b) => atFullContext(b).totalBytes),
     usable: usableBytes(device, options),
     step: beams,
     maxBatch: request.maxBatch ?? SERVING_MAX_BATCH,
