@@ -370,7 +370,11 @@ async function run({ vsix, model }) {
       for (const c of cells) {
         const e = expected.estimates.find((x) => x.target === c.target);
         if (!e) throw new Error(`column ${c.target} is not in the CLI's estimates`);
-        const want = c.field === 'fits' ? (e.fits ? '1' : '0') : c.field === 'layout' ? String(e.chips) : e[c.field] === null ? '' : String(e[c.field]);
+        const want =
+          c.field === 'fits' ? (e.fits ? '1' : '0')
+          : c.field === 'layout' ? String(e.serving?.chips ?? e.chips)
+          : c.field === 'servingLimit' ? (e.serving ? String(e.serving.maxBatchInMemory) : '')
+          : e[c.field] === null ? '' : String(e[c.field]);
         if (c.value !== want) throw new Error(`${c.target} ${c.field}: the comparison shows ${c.value}, the CLI ${want}`);
         checked++;
       }
