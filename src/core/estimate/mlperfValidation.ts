@@ -138,9 +138,11 @@ export function estimateBenchmark(
   metric: string,
   profile: ProfileFn,
   outputTokens?: number,
+  workload: Partial<Workload> = {},
 ): PointEstimate {
-  const w = WORKLOADS[benchmark];
-  if (!w) throw new Error(`no workload for benchmark '${benchmark}'`);
+  const base = WORKLOADS[benchmark];
+  if (!base) throw new Error(`no workload for benchmark '${benchmark}'`);
+  const w = { ...base, ...workload };
   const options = { precisionOverride: precision };
   if (w.kind === 'offline') {
     const { plan, estimate } = planOfflineServing((batch) => profile(w.model, { ...w.bindings, batch }), device, options, { chips });
@@ -415,6 +417,29 @@ function vendorEstimate(w: VendorWorkload, device: HardwareEntry, chips: number,
   const llm = { ...options, promptTokens: w.promptTokens, outputTokens: w.outputTokens };
   const e = estimateLlmServing((bindings) => profile(w.model, bindings), info, device, llm, w.batch!, chips);
   return { value: e.tokensPerSecondPerChip, detail: `batch ${w.batch} on ${e.chips} chip(s), decode step ${(e.decodeStepSeconds * 1e3).toFixed(1)} ms` };
+}
+
+// ---- How much the assumed prompt lengths matter.
+
+export interface PromptSensitivity {
+  readonly id: string;
+  readonly benchmark: string;
+  readonly device: string;
+  readonly promptTokens: number;
+  readonly measured: number;
+  /** The estimate at half, the assumed and twice the assumed prompt length. */
+  readonly estimates: readonly [number, number, number];
+}
+
+/** Each LLM calibration point re-estimated at half and twice its workload's prompt length (informational). */
+export function promptSensitivity(points: readonly MlperfPoint[], profile: ProfileFn): PromptSensitivity[] {
+  return points.flatMap((p) => {
+    const w = WORKLOADS[p.benchmark];
+    if (!w || w.kind !== 'llm' || !w.promptTokens) return [];
+    const device = mlperfDevice(p);
+    const at = (promptTokens: number) => estimateBenchmark(p.benchmark, device, pointPrecision(p, device), p.n_accelerators, p.metric, profile, p.output_tokens_per_sample, { promptTokens }).value;
+    return [{ id: p.id, benchmark: p.benchmark, device: device.id, promptTokens: w.promptTokens, measured: p.result_per_accelerator, estimates: [at(Math.round(w.promptTokens / 2)), at(w.promptTokens), at(w.promptTokens * 2)] as const }];
+  });
 }
 
 // ---- BERT padded to 384 tokens, for the record.
