@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
+import { isMoeSkew } from '../core/estimate/layouts';
 import type { Precision } from '../core/hardware/hardwareTypes';
 import type { AnalysisOptions, AnalysisReport } from '../core/pipeline/analysisTypes';
 import { resolveTargets } from '../core/pipeline/targets';
@@ -40,6 +41,8 @@ export interface SessionChoices {
   readonly outputTokens: number;
   /** Hint ids whose what-if change is applied. */
   readonly whatIf: readonly string[];
+  /** MoE routing skew chosen in a view; absent: the `onnxProfiler.moeSkew` setting. */
+  readonly moeSkew?: number;
 }
 
 /** Where sessions keep their choices between windows (the workspace memento). */
@@ -59,6 +62,7 @@ export function readChoices(raw: unknown): SessionChoices | undefined {
   if (typeof bindings !== 'object' || bindings === null || !Object.values(bindings).every(isCount)) return undefined;
   if (!isStringList(c.targets) || !isStringList(c.whatIf) || !isCount(c.batch) || c.batch < 1) return undefined;
   if (!isTokenCount(c.promptTokens) || !isTokenCount(c.outputTokens) || (c.precision !== undefined && typeof c.precision !== 'string')) return undefined;
+  if (c.moeSkew !== undefined && !isMoeSkew(c.moeSkew)) return undefined;
   return raw as SessionChoices;
 }
 
@@ -135,6 +139,11 @@ export class ModelSession implements vscode.Disposable {
     return this.choices.whatIf;
   }
 
+  /** The MoE routing skew the estimates assume: the view's choice, else the setting. */
+  get moeSkew(): number {
+    return this.choices.moeSkew ?? readSettings(this.uri).moeSkew;
+  }
+
   private setState(s: SessionState): void {
     this._state = s;
     if (!this.disposed) this.changed.fire(this);
@@ -154,6 +163,7 @@ export class ModelSession implements vscode.Disposable {
         ...(c.precision ? { precision: c.precision as Precision } : {}),
         efficiency: s.efficiencyOverrides,
         execution: s.execution,
+        moeSkew: c.moeSkew ?? s.moeSkew,
         whatIf: c.whatIf,
         llm: { promptTokens: c.promptTokens, outputTokens: c.outputTokens },
       },
@@ -222,7 +232,7 @@ export class ModelSession implements vscode.Disposable {
    * Applies a compare request from a view. Returns false when nothing changed (the caller re-sends the
    * current state instead of recomputing: views may echo their settings back).
    */
-  setCompare(request: { targets: readonly string[]; batch: number; precision?: string; promptTokens?: number; outputTokens?: number; whatIf?: readonly string[] }): boolean {
+  setCompare(request: { targets: readonly string[]; batch: number; precision?: string; promptTokens?: number; outputTokens?: number; whatIf?: readonly string[]; moeSkew?: number }): boolean {
     const c = this.choices;
     const next: SessionChoices = {
       bindings: c.bindings,
@@ -232,6 +242,7 @@ export class ModelSession implements vscode.Disposable {
       promptTokens: request.promptTokens ?? c.promptTokens,
       outputTokens: request.outputTokens ?? c.outputTokens,
       whatIf: request.whatIf ? [...request.whatIf] : c.whatIf,
+      ...(request.moeSkew !== undefined ? { moeSkew: request.moeSkew } : c.moeSkew !== undefined ? { moeSkew: c.moeSkew } : {}),
     };
     const same = JSON.stringify(next) === JSON.stringify(c);
     if (same && this._state.kind === 'ready' && this._state.estimates) return false;

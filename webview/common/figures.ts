@@ -4,6 +4,7 @@
  * data-field), so what a cell shows can be checked against the CLI's JSON field by field.
  */
 import type { ModelEstimate } from '../../src/core/estimate/modelEstimate';
+import { layoutShort, layoutText } from '../../src/core/render/moeText';
 import { formatSeconds } from '../../src/core/report/units';
 import type { LlmEstimatePayload } from '../../src/protocol/messages';
 import { bytes, compactJoules, compactSeconds, formatScaled, joules, percent, sig3, usd } from './format';
@@ -19,12 +20,16 @@ export interface FigureColumn<T> {
   readonly text: (t: T, binary: boolean) => string;
   /** Which way is better, for the "best" mark and the default sort direction; null: neither. */
   readonly better: 'low' | 'high' | null;
+  /** Shown only when this holds for the rows (MoE figures for an MoE model); default always. */
+  readonly when?: (rows: readonly T[]) => boolean;
 }
 
-/** "1 chip", or how the model is split when it does not fit on one. */
-function layoutText(e: Pick<ModelEstimate, 'chips'>): string {
-  return e.chips <= 1 ? '1 chip' : `tensor-parallel × ${e.chips}`;
+/** The columns that apply to these rows. */
+export function columnsFor<T>(columns: readonly FigureColumn<T>[], rows: readonly T[]): FigureColumn<T>[] {
+  return columns.filter((c) => !c.when || c.when(rows));
 }
+
+const hasMoe = (rows: readonly ModelEstimate[]) => rows.some((t) => t.moe !== undefined);
 
 const finiteOrNull = (v: number | null) => (v !== null && Number.isFinite(v) ? v : null);
 
@@ -36,7 +41,10 @@ export const ESTIMATE_COLUMNS: readonly FigureColumn<ModelEstimate>[] = [
   { field: 'fits', label: 'Fits', title: 'Fits on one chip (else: the chips it needs)', value: (t) => (t.fits ? 1 : 0), text: (t) => (t.fits ? 'yes' : `${t.chipsNeeded} chips`), better: null },
   { field: 'chipsNeeded', label: 'Chips needed', title: 'Chips the weights, activations and KV cache need', value: (t) => t.chipsNeeded, text: (t) => String(t.chipsNeeded), better: 'low' },
   { field: 'chips', label: 'Chips', title: 'Chips the estimate runs on', value: (t) => t.chips, text: (t) => String(t.chips), better: null },
-  { field: 'layout', label: 'Layout', title: 'How the model is laid out over the chips', value: (t) => t.chips, text: (t) => layoutText(t), better: null },
+  { field: 'layout', label: 'Layout', title: 'How the model is laid out over the chips: one chip, tensor-parallel, or expert-parallel (MoE); the cheaper that fits', value: (t) => t.chips, text: (t) => layoutText(t), better: null },
+  { field: 'moe.expertsTouchedPerLayer', label: 'Experts/call', title: 'MoE: expected distinct routed experts per layer that one call’s tokens touch (and read)', value: (t) => t.moe?.expertsTouchedPerLayer ?? null, text: (t) => (t.moe ? `${sig3(t.moe.expertsTouchedPerLayer)} of ${t.moe.experts}` : '—'), better: null, when: hasMoe },
+  { field: 'moe.expertWeightBytesRead', label: 'Expert bytes', title: 'MoE: routed-expert weight bytes one call reads, all chips', value: (t) => t.moe?.expertWeightBytesRead ?? null, text: (t, b) => (t.moe ? bytes(t.moe.expertWeightBytesRead, b) : '—'), better: 'low', when: hasMoe },
+  { field: 'moe.allToAllSeconds', label: 'All-to-all', title: 'MoE, expert-parallel: all-to-all dispatch and combine time inside the latency', value: (t) => (t.layout === 'expert-parallel' ? (t.moe?.allToAllSeconds ?? null) : null), text: (t) => (t.layout === 'expert-parallel' && t.moe ? formatSeconds(t.moe.allToAllSeconds) : '—'), better: 'low', when: hasMoe },
   { field: 'throughputPerChipPerSecond', label: 'Inf/s/chip', title: 'Throughput per chip', value: (t) => finiteOrNull(t.throughputPerChipPerSecond), text: (t) => formatScaled(t.throughputPerChipPerSecond, ''), better: 'high' },
   { field: 'computeBoundFraction', label: 'Compute-bound', title: 'Share of time in compute-bound layers', value: (t) => t.computeBoundFraction, text: (t) => percent(t.computeBoundFraction, 0), better: null },
   { field: 'utilisation', label: 'Busy', title: 'Average busy fraction of the roofline (drives the power model)', value: (t) => t.utilisation, text: (t) => percent(t.utilisation, 0), better: null },
@@ -45,7 +53,7 @@ export const ESTIMATE_COLUMNS: readonly FigureColumn<ModelEstimate>[] = [
   { field: 'activationBytes', label: 'Activations', title: 'Peak activation bytes', value: (t) => t.activationBytes, text: (t, b) => bytes(t.activationBytes, b), better: 'low' },
   { field: 'kvCacheBytes', label: 'KV cache', title: 'KV-cache bytes', value: (t) => t.kvCacheBytes, text: (t, b) => bytes(t.kvCacheBytes, b), better: 'low' },
   { field: 'memoryUsableBytesPerChip', label: 'Usable/chip', title: 'Usable memory per chip (after headroom)', value: (t) => t.memoryUsableBytesPerChip, text: (t, b) => bytes(t.memoryUsableBytesPerChip, b), better: 'high' },
-  { field: 'interconnectSeconds', label: 'All-reduce', title: 'Tensor-parallel all-reduce time inside the latency', value: (t) => t.interconnectSeconds, text: (t) => formatSeconds(t.interconnectSeconds), better: 'low' },
+  { field: 'interconnectSeconds', label: 'Chip-to-chip', title: 'Chip-to-chip time inside the latency: tensor-parallel all-reduces or expert-parallel all-to-alls', value: (t) => t.interconnectSeconds, text: (t) => formatSeconds(t.interconnectSeconds), better: 'low' },
   { field: 'averagePowerWattsPerChip', label: 'W/chip', title: 'Average power per chip', value: (t) => t.averagePowerWattsPerChip, text: (t) => (t.averagePowerWattsPerChip === null ? 'n/a' : `${sig3(t.averagePowerWattsPerChip)} W`), better: null },
   { field: 'precisionFallbackNodes', label: 'Fallbacks', title: 'Layers run in a fallback precision (the device lacks the asked one)', value: (t) => t.precisionFallbackNodes, text: (t) => String(t.precisionFallbackNodes), better: 'low' },
   { field: 'notEstimatedNodes', label: 'Not timed', title: 'Layers without a cost (the latency is a lower bound)', value: (t) => t.notEstimatedNodes, text: (t) => String(t.notEstimatedNodes), better: 'low' },
@@ -63,7 +71,16 @@ export const LLM_COLUMNS: readonly FigureColumn<LlmEstimatePayload>[] = [
   { field: 'tokensPerSecondPerChip', label: 'Tok/s/chip', title: 'Output tokens per second per chip', value: (t) => t.tokensPerSecondPerChip, text: (t) => (t.tokensPerSecondPerChip === null ? 'n/a' : sig3(t.tokensPerSecondPerChip)), better: 'high' },
   { field: 'costPerMillionTokensUsd', label: '$/1M', title: 'US dollars per million output tokens', value: (t) => t.costPerMillionTokensUsd, text: (t) => usd(t.costPerMillionTokensUsd), better: 'low' },
   { field: 'joulesPerOutputToken', label: 'J/tok', title: 'Joules per output token', value: (t) => t.joulesPerOutputToken, text: (t) => (t.joulesPerOutputToken === null ? 'n/a' : compactJoules(t.joulesPerOutputToken)), better: 'low' },
-  { field: 'chips', label: 'Chips', title: 'Chips (tensor-parallel) the weights and KV cache need', value: (t) => t.chips, text: (t) => String(t.chips), better: null },
+  { field: 'chips', label: 'Chips', title: 'Chips the weights and KV cache need, and their layout: TP tensor-parallel, EP expert-parallel (MoE)', value: (t) => t.chips, text: (t) => layoutShort(t), better: null },
+  {
+    field: 'decodeExpertsTouchedPerLayer',
+    label: 'Experts/step',
+    title: 'MoE: expected distinct routed experts per layer that one decode step touches (the batch’s tokens)',
+    value: (t) => t.decodeExpertsTouchedPerLayer ?? null,
+    text: (t) => (t.decodeExpertsTouchedPerLayer == null ? '—' : sig3(t.decodeExpertsTouchedPerLayer)),
+    better: null,
+    when: (rows) => rows.some((t) => t.decodeExpertsTouchedPerLayer != null),
+  },
 ];
 
 /** The side panel's LLM list. */

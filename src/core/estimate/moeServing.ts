@@ -24,11 +24,9 @@ import { GraphIndex } from '../analysis/graphIndex';
 import { countToNumber, type NodeReport, type ProfileReport } from '../report/reportTypes';
 import type { ExecutedNode } from './executionPlan';
 import type { ExecutionMode } from './executionRules';
+import { DEFAULT_MOE_SKEW } from './layouts';
 
-/** Default routing skew: uniform. */
-export const DEFAULT_MOE_SKEW = 0;
-/** The largest skew accepted (a Zipf exponent; 2 already sends most tokens to a handful of experts). */
-export const MAX_MOE_SKEW = 4;
+export { DEFAULT_MOE_SKEW, MAX_MOE_SKEW } from './layouts';
 
 /**
  * Per expert (most popular first), the probability that a token routes to it: a Zipf law of exponent `skew`

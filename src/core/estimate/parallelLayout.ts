@@ -24,9 +24,9 @@ import type { ExecutedNode } from './executionPlan';
 import { isPastKeyValueName, isPresentKeyValueName } from './kvCacheNames';
 import { busiestChipExpertsTouched, DEFAULT_MOE_SKEW, moeServing, type LayerRouting, type MoeServing, type ServedMoeLayer } from './moeServing';
 
-export type ParallelLayout = 'single' | 'tensor-parallel' | 'expert-parallel';
+import type { ParallelLayout } from './layouts';
 
-export const PARALLEL_LAYOUTS: readonly ParallelLayout[] = ['single', 'tensor-parallel', 'expert-parallel'];
+export { PARALLEL_LAYOUTS, type ParallelLayout } from './layouts';
 
 /** The share of a node's work that the busiest chip does (1 on one chip). */
 export interface NodeShare {

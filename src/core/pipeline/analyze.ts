@@ -37,6 +37,7 @@ export function estimatorOptions(options: AnalysisOptions, batch: number): Model
     batch,
     ...(options.efficiency ? { efficiency: options.efficiency } : {}),
     ...(options.execution ? { execution: options.execution } : {}),
+    ...(options.moeSkew ? { moeSkew: options.moeSkew } : {}),
     ...precisionChoice(options.precision),
   };
 }

@@ -1,6 +1,7 @@
 /** The Markdown summary (the CLI's `--format md` and the extension's Markdown export). */
 import type { AnalysisReport } from '../pipeline/analysisTypes';
 import { formatScaled } from '../report/units';
+import { moeServingLine, paramCount } from './moeText';
 import { ESTIMATE_HEADERS, estimateRow, NODE_HEADERS, nodeRow, summaryLines, topNodes } from './text';
 
 export function renderMarkdown(report: AnalysisReport, options: { readonly top: number }): string {
@@ -14,6 +15,12 @@ export function renderMarkdown(report: AnalysisReport, options: { readonly top: 
   if (report.estimates?.length) {
     out.push(`## Hardware estimates (batch ${report.estimates[0].batch})`, '', row(ESTIMATE_HEADERS), `|${ESTIMATE_HEADERS.map(() => '---').join('|')}|`);
     out.push(...report.estimates.map((e) => row(estimateRow(e))), '');
+    const moe = report.estimates.map(moeServingLine).filter((l): l is string => l !== undefined);
+    if (moe.length) out.push('MoE serving (docs/estimator.md, "Mixture-of-experts serving"):', '', ...moe.map((l) => `- ${l}`), '');
+  }
+  if (report.moe) {
+    out.push('## Mixture of experts', '', '| layer | kind | experts | top-k | shared | params per expert | tokens |', '|---|---|--:|--:|--:|--:|--:|');
+    out.push(...report.moe.layers.map((l) => row([l.name, l.kind, String(l.experts), String(l.topK), String(l.sharedExperts), paramCount(l.paramsPerExpert), l.tokens === null ? '—' : String(l.tokens)])), '');
   }
   out.push(`## Top ${options.top} nodes by FLOPs`, '', row(NODE_HEADERS), '|---|---|--:|--:|--:|--:|---|');
   out.push(...topNodes(report, options.top).map((n) => row(nodeRow(n))), '');

@@ -2,6 +2,7 @@
 import type { ModelEstimate } from '../estimate/modelEstimate';
 import type { NodeReport, ProfileReport } from '../report/reportTypes';
 import { formatBytes, formatScaled, formatSeconds, formatShape } from '../report/units';
+import { layoutText, moeDetail, moeHeadline } from './moeText';
 
 /** Columns padded to their widest cell; `rightAligned` holds the numeric column indices. */
 export function table(headers: readonly string[], rows: readonly string[][], rightAligned: ReadonlySet<number>): string {
@@ -23,6 +24,7 @@ export function summaryLines(report: ProfileReport): [string, string][] {
     ['peak activations', formatBytes(t.peakActivationBytes)],
     ['coverage', `${c.percent}% (${c.costedNodes} of ${c.nodes} nodes costed${c.unknownCostNodes ? `, ${c.unknownCostNodes} with unknown shapes` : ''}${c.uncoveredOpTypes.length ? `; no rule for ${c.uncoveredOpTypes.map((u) => `${u.domain ? `${u.domain}.` : ''}${u.opType}×${u.count}`).join(', ')}` : ''})`],
   ];
+  if (report.moe) lines.push(['MoE', `${moeHeadline(report.moe)} (${moeDetail(report.moe)})`]);
   if (Object.keys(report.bindings).length) lines.push(['bindings', Object.entries(report.bindings).map(([k, v]) => `${k}=${v}`).join(', ')]);
   if (report.unboundSymbols.length) lines.push(['unbound dims', `${report.unboundSymbols.join(', ')} (counted as 1; bind with --bind)`]);
   return lines;
@@ -50,7 +52,7 @@ export function nodeRow(n: NodeReport): string[] {
   ];
 }
 
-export const ESTIMATE_HEADERS = ['target', 'class', 'latency', 'throughput/s', '$ per 1M', 'J per inference', 'fits', 'compute-bound'];
+export const ESTIMATE_HEADERS = ['target', 'class', 'latency', 'throughput/s', '$ per 1M', 'J per inference', 'fits', 'layout', 'compute-bound'];
 
 export function estimateRow(e: ModelEstimate): string[] {
   return [
@@ -61,6 +63,7 @@ export function estimateRow(e: ModelEstimate): string[] {
     e.costPerMillionUsd === null ? 'no price' : `$${e.costPerMillionUsd < 10 ? e.costPerMillionUsd.toFixed(3) : e.costPerMillionUsd.toFixed(0)}`,
     e.joulesPerInference === null ? 'no power' : e.joulesPerInference < 1 ? `${(e.joulesPerInference * 1000).toFixed(2)} mJ` : `${e.joulesPerInference.toFixed(2)} J`,
     e.fits ? 'yes' : `no: ${e.chipsNeeded} chips`,
+    layoutText(e),
     `${Math.round(e.computeBoundFraction * 100)}%`,
   ];
 }
