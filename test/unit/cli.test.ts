@@ -254,7 +254,9 @@ test('a graph-only model (weights file absent) gets one note, not one per tensor
   const report = JSON.parse(run([sample, '--format', 'json']).stdout);
   const notes = report.diagnostics.filter((d: { code: string }) => d.code === 'weights-absent' || d.code === 'external-data');
   assert.deepEqual(notes, [{ severity: 'info', code: 'weights-absent', message: "weights are not present: 108 tensors in 'weights.bin'; profiled from shapes and types" }]);
-  const table = run([sample, '--batch', '8', '--target', 'h100-sxm']).stdout;
+  // The same graph with value_info written at batch 1 under a symbolic input: every binding contradicts it.
+  const stale = path.resolve(FIXTURES, 'diagnostics/resnet50-stale-value-info.onnx');
+  const table = run([stale, '--batch', '8', '--target', 'h100-sxm']).stdout;
   const lines = table.slice(table.indexOf('Diagnostics (')).trimEnd().split('\n');
   assert.ok(lines.length <= 8, `the table folds repeated diagnostics (${lines.length} lines):\n${lines.join('\n')}`);
   assert.match(table, /more 'value-info-mismatch' diagnostics like the above/);
