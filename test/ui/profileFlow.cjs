@@ -392,4 +392,4 @@ async function run({ vsix, model }) {
   return { passed, failed: results.length - passed, results, screenshots };
 }
 
-module.exports = { run };
+module.exports = { run, runCommand, waitUntil, webviewFrame };

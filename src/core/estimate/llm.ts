@@ -198,15 +198,17 @@ function sharedDeployment(prefillReport: ProfileReport, decodeReport: ProfileRep
   for (const report of [prefillReport, decodeReport]) {
     for (const c of layoutChoices(report, device, options)) needs.set(c.layout, Math.max(needs.get(c.layout) ?? 1, c.chipsNeeded));
   }
-  const runs = [...needs].map(([layout, chipsNeeded]) => {
-    const finite = Number.isFinite(chipsNeeded);
-    const o = finite ? { ...options, layout, chips: Math.max(chipsNeeded, asked) } : options;
+  const run = (o: LlmOptions) => {
     const prefill = estimateOnTarget(prefillReport, device, o);
     const decode = estimateOnTarget(decodeReport, device, o);
-    const requestSeconds = prefill.latencySeconds + options.outputTokens * decode.latencySeconds;
-    return { prefill, decode, requestSeconds, chipsNeeded: finite ? chipsNeeded : Math.max(prefill.chipsNeeded, decode.chipsNeeded), finite };
-  });
-  const feasible = runs.some((r) => r.finite) ? runs.filter((r) => r.finite) : runs;
+    return { prefill, decode, requestSeconds: prefill.latencySeconds + options.outputTokens * decode.latencySeconds, chipsNeeded: Math.max(prefill.chipsNeeded, decode.chipsNeeded) };
+  };
+  const feasible = [...needs].filter(([, n]) => Number.isFinite(n)).map(([layout, n]) => ({ ...run({ ...options, layout, chips: Math.max(n, asked) }), chipsNeeded: n }));
+  if (feasible.length === 0) {
+    // No layout holds the model (a cache larger than any split): both phases split evenly over the larger count.
+    const even = run(options);
+    return run({ ...options, chips: Math.max(asked, even.prefill.chips, even.decode.chips) });
+  }
   return feasible.reduce((best, r) => {
     const cost = (x: typeof r) => x.decode.chips * x.requestSeconds;
     return cost(r) < cost(best) * (1 - 1e-9) || (Math.abs(cost(r) - cost(best)) <= cost(best) * 1e-9 && r.requestSeconds < best.requestSeconds) ? r : best;

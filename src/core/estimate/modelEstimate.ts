@@ -17,6 +17,7 @@ import {
   allToAllSeconds,
   chipsNeededFor,
   dataParallelShare,
+  evenSplit,
   expertParallelPlan,
   kvCacheHeads,
   memoryPerChip,
@@ -352,8 +353,9 @@ function plannedLayouts(report: ProfileReport, device: HardwareEntry, options: M
   const total = memory.weightBytes + memory.activationBytes + memory.kvCacheBytes;
   const even = usable > 0 ? Math.max(1, Math.ceil(total / usable)) : Infinity;
   if (!Number.isFinite(even)) notes.push('device memory unknown: chip count not computed');
+  else notes.push(`no layout holds the model on ${device.id}: weights, activations and KV cache split evenly over the chips, as pipeline stages would hold them`);
   const chips = Number.isFinite(even) ? Math.max(even, asked) : asked;
-  return [{ plan: tensorParallelPlan(report, chips), chipsNeeded: Number.isFinite(even) ? even : 1, memoryPerChip: total / chips, usable, memory }];
+  return [{ plan: evenSplit(chips), chipsNeeded: Number.isFinite(even) ? even : 1, memoryPerChip: total / chips, usable, memory }];
 }
 
 /** Per-node times for the UI, on the chips and layout the model estimate picks. */
