@@ -150,9 +150,9 @@ function hintLine(h: AnalysisHint): string {
 /** A gain in words: the latency saved, and the chips dropped (a change that frees memory can be slower yet cheaper). */
 function savingWords(x: AnalysisHint['savings'][number]): string {
   const share = x.baselineSeconds > 0 ? Math.round((Math.abs(x.seconds) / x.baselineSeconds) * 100) : 0;
-  const latency = x.seconds >= 0 ? `−${formatSeconds(x.seconds)} (${share}%)` : `+${formatSeconds(-x.seconds)} per call (+${share}%)`;
-  if (x.chipsAfter === x.chipsBefore) return `${x.target} ${latency}`;
+  if (x.chipsAfter === x.chipsBefore) return `${x.target} −${formatSeconds(x.seconds)} (${share}%)`;
   const chipSeconds = x.chipsBefore * x.baselineSeconds;
   const cheaper = chipSeconds > 0 ? Math.round((1 - (x.chipsAfter * (x.baselineSeconds - x.seconds)) / chipSeconds) * 100) : 0;
-  return `${x.target} ${latency} on ${x.chipsAfter} chips instead of ${x.chipsBefore} (${cheaper}% fewer chip-seconds)`;
+  const call = x.seconds >= 0 ? `−${formatSeconds(x.seconds)}` : `+${formatSeconds(-x.seconds)}`;
+  return `${x.target} ${cheaper}% of the chip-seconds on ${x.chipsAfter} chips instead of ${x.chipsBefore} (each call ${call}, ${x.seconds >= 0 ? '−' : '+'}${share}%)`;
 }
