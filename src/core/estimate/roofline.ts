@@ -155,9 +155,7 @@ export interface NodeEstimateOptions extends PrecisionOptions {
    * node with the graph's own dtypes.
    */
   readonly execution?: ExecutionMode;
-  /** Tensor-parallel degree: flops and bytes of every node split over this many chips. Default 1. */
-  readonly tensorParallel?: number;
-  /** How each node splits over chips (parallelLayout.ts); when given, `tensorParallel` is not used. */
+  /** How each node splits over chips (parallelLayout.ts: tensor- or expert-parallel). Default: one chip. */
   readonly parallel?: ParallelPlan;
   /**
    * Routing skew of the MoE serving model (moeServing.ts): a Zipf exponent of expert popularity, 0 (the
@@ -178,7 +176,7 @@ export interface NodeEstimate {
   readonly precision: Precision | null;
   readonly precisionFallback: boolean;
   readonly flops: number;
-  /** Bytes moved after fusion and precision rescaling (per chip when tensor-parallel). */
+  /** Bytes moved after fusion and precision rescaling (on the busiest chip when split over chips). */
   readonly memoryBytes: number;
   /**
    * Weight bytes the node reads per call at its run precision, all chips together (an MoE layer: the experts
@@ -210,7 +208,7 @@ export interface NodeEstimate {
 export interface NodeFusion {
   readonly rules: readonly FusionRuleId[];
   readonly fusedInto?: string;
-  /** Bytes it no longer moves (per chip when tensor-parallel). */
+  /** Bytes it no longer moves (on the busiest chip when split over chips). */
   readonly bytesSaved: number;
   /** This node's seconds as exported minus its seconds fused, on the device. */
   readonly secondsSaved: number;
@@ -253,7 +251,7 @@ export function estimateNodes(report: ProfileReport, device: HardwareEntry, opti
   const f = efficiencyFor(device, options.efficiency);
   const mode = options.execution ?? 'fused';
   const plan = planExecution(report, mode);
-  const parallel = options.parallel ?? evenSplit(options.tensorParallel ?? 1);
+  const parallel = options.parallel ?? evenSplit(1);
   const rates: Rates = {
     bandwidth: device.memoryBandwidthBytesPerSecond.value * f.memoryEfficiency,
     vector: vectorFlopsPerSecond(device, f) * f.vectorEfficiency,
