@@ -157,8 +157,19 @@ class GraphInference {
       const bytes = t.dtype === undefined || elements.constantValue === undefined ? ZERO_EXPR : Expr.constant(bytesFor(t.dtype, elements.constantValue));
       this.weights.set(t.name, { elements, bytes, dtype: t.dtype });
     }
-    const value = this.tensorValues.read(t);
-    return { name: t.name, dtype: t.dtype, shape, value, isWeight: true };
+    // Read on first use: most weights are never asked for their contents (a shape input, an axis is).
+    const reader = this.tensorValues;
+    let value: KnownValue | undefined | null = null;
+    return {
+      name: t.name,
+      dtype: t.dtype,
+      shape,
+      get value() {
+        if (value === null) value = reader.read(t);
+        return value;
+      },
+      isWeight: true,
+    };
   }
 
   /**

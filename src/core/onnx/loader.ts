@@ -2,11 +2,12 @@ import { onnx } from 'onnx-proto';
 import type { ByteSource, FileSystem } from '../io/byteSource';
 import { DataType, isKnownDataType } from './dataType';
 import { OnnxLoadError } from './errors';
-import { resolveExternalLocation } from './externalData';
+import { type ResolvedLocation, resolveExternalLocation } from './externalData';
 import { detectOtherFormat } from './formatDetection';
 import {
   type Attribute,
   AttributeType,
+  INLINE_PAYLOAD_BYTES,
   type Graph,
   type LoadWarning,
   normalizeDomain,
@@ -20,7 +21,17 @@ import {
   type ValueInfo,
   type ValueType,
 } from './model';
-import { ProtoCursor, WireType } from './protoCursor';
+import { decodeUtf8, ProtoCursor, WireType } from './protoCursor';
+
+/** Shared by every node without attributes, and every empty repeated attribute field. */
+const NO_ATTRIBUTES: ReadonlyMap<string, Attribute> = new Map();
+const NONE: readonly never[] = Object.freeze([]);
+/** Small payloads are copied into arenas of this size (see keepBytes). */
+const ARENA_BYTES = 64 * 1024;
+
+function orNone<T>(values: readonly T[]): readonly T[] {
+  return values.length ? values : NONE;
+}
 
 /** IR versions this loader understands: 3 (ONNX 1.0 with opsets) to 13 (ONNX 1.20). */
 export const MIN_IR_VERSION = 3;
@@ -65,6 +76,11 @@ class ModelDecoder {
   private readonly modelDir: string;
   private graphDepth = 0;
   private nodeCount = 0;
+  private readonly resolvedLocations = new Map<string, ResolvedLocation>();
+  private arena = new Uint8Array(0);
+  private arenaUsed = 0;
+  /** Strings read so far, for sharedString. */
+  private readonly strings = new Map<string, string>();
 
   constructor(source: ByteSource, private readonly options: LoadOptions, rootName = 'ModelProto') {
     this.cursor = new ProtoCursor(source, 0, source.byteLength, rootName);
@@ -118,7 +134,7 @@ class ModelDecoder {
         }
         case 25:
           c.expectWireType(key.wireType, WireType.LengthDelimited);
-          functions.push(c.within(c.length(), `functions[${functions.length}]`, () => this.function()));
+          functions.push(c.within(c.length(), 'functions', () => this.function(), functions.length));
           break;
         default:
           if (at === 0 && key.wireType !== WireType.Varint) throw notOnnx();
@@ -181,20 +197,20 @@ class ModelDecoder {
         case 1:
           c.expectWireType(wireType, WireType.LengthDelimited);
           if (++this.nodeCount > LOAD_LIMITS.nodes) throw c.error('limit-exceeded', `more than ${LOAD_LIMITS.nodes} nodes`, c.offset);
-          nodes.push(c.within(c.length(), `node[${nodes.length}]`, () => this.node()));
+          nodes.push(c.within(c.length(), 'node', () => this.node(), nodes.length));
           break;
         case 2: name = this.shortString(wireType); break;
         case 5:
           c.expectWireType(wireType, WireType.LengthDelimited);
-          initializers.push(c.within(c.length(), `initializer[${initializers.length}]`, () => this.tensor()));
+          initializers.push(c.within(c.length(), 'initializer', () => this.tensor(), initializers.length));
           break;
         case 15:
           c.expectWireType(wireType, WireType.LengthDelimited);
-          sparseInitializers.push(c.within(c.length(), `sparse_initializer[${sparseInitializers.length}]`, () => this.sparseTensor()));
+          sparseInitializers.push(c.within(c.length(), 'sparse_initializer', () => this.sparseTensor(), sparseInitializers.length));
           break;
-        case 11: inputs.push(this.valueInfo(wireType, `input[${inputs.length}]`)); break;
-        case 12: outputs.push(this.valueInfo(wireType, `output[${outputs.length}]`)); break;
-        case 13: valueInfo.push(this.valueInfo(wireType, `value_info[${valueInfo.length}]`)); break;
+        case 11: inputs.push(this.valueInfo(wireType, 'input', inputs.length)); break;
+        case 12: outputs.push(this.valueInfo(wireType, 'output', outputs.length)); break;
+        case 13: valueInfo.push(this.valueInfo(wireType, 'value_info', valueInfo.length)); break;
         default: c.skip(wireType);
       }
     }
@@ -209,25 +225,27 @@ class ModelDecoder {
     let name = '';
     let opType = '';
     let domain = '';
-    const attributes = new Map<string, Attribute>();
+    let attributes: Map<string, Attribute> | undefined;
     while (c.hasMore()) {
       const { field, wireType } = c.tag();
       switch (field) {
-        case 1: inputs.push(this.shortString(wireType)); break;
-        case 2: outputs.push(this.shortString(wireType)); break;
+        case 1: inputs.push(this.sharedString(wireType)); break;
+        case 2: outputs.push(this.sharedString(wireType)); break;
         case 3: name = this.shortString(wireType); break;
-        case 4: opType = this.shortString(wireType); break;
-        case 7: domain = this.shortString(wireType); break;
+        case 4: opType = this.sharedString(wireType); break;
+        case 7: domain = this.sharedString(wireType); break;
         case 5: {
           c.expectWireType(wireType, WireType.LengthDelimited);
-          const attr = c.within(c.length(), `attribute[${attributes.size}]`, () => this.attribute());
+          attributes ??= new Map();
+          const attr = c.within(c.length(), 'attribute', () => this.attribute(), attributes.size);
           attributes.set(attr.name, attr);
           break;
         }
         default: c.skip(wireType);
       }
     }
-    return { name, opType, domain: normalizeDomain(domain), inputs, outputs, attributes };
+    // Copies are exactly as long as their contents; most nodes share the one empty attribute map.
+    return { name, opType, domain: normalizeDomain(domain), inputs: inputs.slice(), outputs: outputs.slice(), attributes: attributes ?? NO_ATTRIBUTES };
   }
 
   private attribute(): Attribute {
@@ -250,7 +268,7 @@ class ModelDecoder {
     while (c.hasMore()) {
       const { field, wireType } = c.tag();
       switch (field) {
-        case 1: name = this.shortString(wireType); break;
+        case 1: name = this.sharedString(wireType); break;
         case 20: c.expectWireType(wireType, WireType.Varint); type = c.int64Number() as AttributeType; break;
         case 21: refAttrName = this.shortString(wireType); break;
         case 2: c.expectWireType(wireType, WireType.Fixed32); f = c.float32(); break;
@@ -270,11 +288,11 @@ class ModelDecoder {
         case 9: if (strings.length >= max) throw c.error('limit-exceeded', `more than ${max} strings`, c.offset); strings.push(this.shortString(wireType)); break;
         case 10:
           c.expectWireType(wireType, WireType.LengthDelimited);
-          tensors.push(c.within(c.length(), `tensors[${tensors.length}]`, () => this.tensor()));
+          tensors.push(c.within(c.length(), 'tensors', () => this.tensor(), tensors.length));
           break;
         case 11:
           c.expectWireType(wireType, WireType.LengthDelimited);
-          graphs.push(c.within(c.length(), `graphs[${graphs.length}]`, () => this.graph()));
+          graphs.push(c.within(c.length(), 'graphs', () => this.graph(), graphs.length));
           break;
         case 22:
           c.expectWireType(wireType, WireType.LengthDelimited);
@@ -284,7 +302,10 @@ class ModelDecoder {
       }
     }
     if (type === AttributeType.UNDEFINED) type = inferAttributeType({ f, i, s, t, g, floats, intsBig, strings, tensors, graphs });
-    return { name, type, refAttrName, f, i, s, t, g, tp, floats, ints: intsBig.map(Number), strings, tensors, graphs };
+    return {
+      name, type, refAttrName, f, i, s, t, g, tp,
+      floats: orNone(floats), ints: intsBig.length ? intsBig.map(Number) : NONE, strings: orNone(strings), tensors: orNone(tensors), graphs: orNone(graphs),
+    };
   }
 
   private tensor(): TensorRef {
@@ -306,7 +327,7 @@ class ModelDecoder {
           if (dtype === undefined) this.warn('unknown-dtype', `tensor at byte ${c.offset} has unknown data_type ${code}`);
           break;
         }
-        case 8: name = this.shortString(wireType); break;
+        case 8: name = this.sharedString(wireType); break;
         case 9: payload = this.payload(wireType, 'raw_data'); break;
         case 4: payload = this.payload(wireType, 'float_data'); break;
         case 5: payload = this.payload(wireType, 'int32_data'); break;
@@ -324,7 +345,7 @@ class ModelDecoder {
       }
     }
     if (isExternal) payload = this.externalPayload(name, external);
-    return { name, dtype, dims, payload };
+    return { name, dtype, dims: dims.slice(), payload };
   }
 
   /** Records where a payload field is, then skips it. Non-packed repeats extend the recorded run. */
@@ -333,6 +354,7 @@ class ModelDecoder {
     if (wireType === WireType.LengthDelimited) {
       const length = c.length();
       const offset = c.offset;
+      if (length <= INLINE_PAYLOAD_BYTES) return { kind: 'embedded', field, offset, length, bytes: this.keepBytes(c.bytes(length)) };
       c.skipBytes(length);
       return { kind: 'embedded', field, offset, length };
     }
@@ -348,7 +370,7 @@ class ModelDecoder {
     const offset = Number(entries.get('offset') ?? '0');
     const lengthText = entries.get('length');
     const length = lengthText === undefined ? undefined : Number(lengthText);
-    const resolved = resolveExternalLocation(location, this.modelDir, this.options.fileSystem, tensorName);
+    const resolved = this.resolveLocation(location, tensorName);
     let problem: string | undefined;
     if (!Number.isSafeInteger(offset) || offset < 0) problem = `external data of tensor '${tensorName}' has a bad offset '${entries.get('offset')}'`;
     else if (length !== undefined && (!Number.isSafeInteger(length) || length < 0)) problem = `external data of tensor '${tensorName}' has a bad length '${lengthText}'`;
@@ -358,6 +380,16 @@ class ModelDecoder {
     }
     if (problem) this.warn('external-data', problem);
     return { kind: 'external', location, offset, length, resolvedPath: resolved.path, problem };
+  }
+
+  /** Resolves each external-data location once: exports point thousands of tensors at one file. */
+  private resolveLocation(location: string, tensorName: string): ResolvedLocation {
+    let resolved = this.resolvedLocations.get(location);
+    if (!resolved) {
+      resolved = resolveExternalLocation(location, this.modelDir, this.options.fileSystem, tensorName);
+      this.resolvedLocations.set(location, resolved);
+    }
+    return resolved;
   }
 
   private sparseTensor(): TensorRef {
@@ -379,20 +411,21 @@ class ModelDecoder {
     return { name: values?.name ?? '', dtype: values?.dtype, dims, payload: { kind: 'none' }, sparseValueCount };
   }
 
-  private valueInfo(wireType: number, pathPart: string): ValueInfo {
+  private valueInfo(wireType: number, label: string, index: number): ValueInfo {
     const c = this.cursor;
     c.expectWireType(wireType, WireType.LengthDelimited);
     const length = c.length();
-    if (length > LOAD_LIMITS.messageBytes) throw c.error('limit-exceeded', `${pathPart} is ${length} bytes`, c.offset);
+    if (length > LOAD_LIMITS.messageBytes) throw c.error('limit-exceeded', `${label}[${index}] is ${length} bytes`, c.offset);
     const at = c.offset;
     const bytes = c.bytes(length);
     let decoded: onnx.ValueInfoProto;
     try {
       decoded = onnx.ValueInfoProto.decode(bytes);
     } catch (e) {
-      throw new OnnxLoadError('malformed', `bad data at byte ${at} in ${c.fieldPath}.${pathPart}: ${(e as Error).message}`, at, `${c.fieldPath}.${pathPart}`);
+      const where = `${c.fieldPath}.${label}[${index}]`;
+      throw new OnnxLoadError('malformed', `bad data at byte ${at} in ${where}: ${(e as Error).message}`, at, where);
     }
-    return { name: decoded.name ?? '', type: convertType(decoded.type ?? undefined, 0) };
+    return { name: this.shared(decoded.name ?? ''), type: convertType(decoded.type ?? undefined, 0) };
   }
 
   private typeProto(wireType: number): ValueType {
@@ -434,7 +467,7 @@ class ModelDecoder {
         }
         case 7:
           c.expectWireType(wireType, WireType.LengthDelimited);
-          nodes.push(c.within(c.length(), `node[${nodes.length}]`, () => this.node()));
+          nodes.push(c.within(c.length(), 'node', () => this.node(), nodes.length));
           break;
         case 9: {
           const { domain: d, version } = this.opsetImport(wireType, 'opset_import');
@@ -489,7 +522,31 @@ class ModelDecoder {
     const at = c.offset;
     const n = c.length();
     if (n > LOAD_LIMITS.stringBytes) throw c.error('limit-exceeded', `a string of ${n} bytes (limit ${LOAD_LIMITS.stringBytes})`, at);
-    return new TextDecoder().decode(c.bytes(n));
+    return decodeUtf8(c.bytes(n));
+  }
+
+  /** A copy of a few bytes, in a shared arena rather than a buffer of its own. */
+  private keepBytes(bytes: Uint8Array): Uint8Array {
+    if (this.arenaUsed + bytes.length > this.arena.length) {
+      this.arena = new Uint8Array(ARENA_BYTES);
+      this.arenaUsed = 0;
+    }
+    const kept = this.arena.subarray(this.arenaUsed, this.arenaUsed + bytes.length);
+    kept.set(bytes);
+    this.arenaUsed += bytes.length;
+    return kept;
+  }
+
+  /** A string that recurs (value names, op types): one copy is kept for all its occurrences. */
+  private sharedString(wireType: number): string {
+    return this.shared(this.shortString(wireType));
+  }
+
+  private shared(s: string): string {
+    const known = this.strings.get(s);
+    if (known !== undefined) return known;
+    this.strings.set(s, s);
+    return s;
   }
 
   private warn(code: string, message: string): void {

@@ -17,9 +17,16 @@ export interface ValueInfo {
 /** Where a tensor's payload lives; the loader records it instead of reading it. */
 export type TensorPayload =
   | { readonly kind: 'none' }
-  /** Embedded in the model file, in field `field` at `offset` (absolute) for `length` bytes. */
-  | { readonly kind: 'embedded'; readonly field: PayloadField; readonly offset: number; readonly length: number }
+  /**
+   * Embedded in the model file, in field `field` at `offset` (absolute) for `length` bytes. `bytes` holds a
+   * copy of a payload of at most INLINE_PAYLOAD_BYTES (a shape vector, a scalar), taken while the loader
+   * passed it, so reading its value needs no further read of the file.
+   */
+  | { readonly kind: 'embedded'; readonly field: PayloadField; readonly offset: number; readonly length: number; readonly bytes?: Uint8Array }
   | { readonly kind: 'external'; readonly location: string; readonly offset: number; readonly length: number | undefined; readonly resolvedPath: string | undefined; readonly problem: string | undefined };
+
+/** Payloads up to this many bytes are copied by the loader (see TensorPayload). */
+export const INLINE_PAYLOAD_BYTES = 128;
 
 export type PayloadField = 'raw_data' | 'float_data' | 'int32_data' | 'int64_data' | 'double_data' | 'uint64_data' | 'string_data';
 

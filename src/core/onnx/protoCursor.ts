@@ -23,7 +23,9 @@ const WINDOW_BYTES = 64 * 1024;
 export class ProtoCursor {
   private reader: Reader = new Reader(new Uint8Array(0));
   private windowStart = 0;
+  /** Field path from the root: names, each with its index in a repeated field (-1 for none). */
   private readonly path: string[] = [];
+  private readonly pathIndices: number[] = [];
   /** Field number of the last key read, so an error can say which field it was in. */
   private lastField = 0;
 
@@ -40,20 +42,24 @@ export class ProtoCursor {
 
   /** Where the cursor is, as a field path from the root message: `ModelProto.graph.node[3]`. */
   get fieldPath(): string {
-    return [this.rootName, ...this.path].join('.');
+    return [this.rootName, ...this.path.map((p, i) => (this.pathIndices[i] < 0 ? p : `${p}[${this.pathIndices[i]}]`))].join('.');
   }
 
   hasMore(): boolean {
     return this.position < this.end;
   }
 
-  /** Runs `body` with the cursor limited to the next `length` bytes, then moves past them. */
-  within<T>(length: number, pathPart: string, body: () => T): T {
+  /**
+   * Runs `body` with the cursor limited to the next `length` bytes, then moves past them. `pathPart` (with
+   * `index` for an element of a repeated field) names the message in error messages.
+   */
+  within<T>(length: number, pathPart: string, body: () => T, index = -1): T {
     const end = this.position + length;
-    if (end > this.end) this.fail('truncated', `${pathPart} needs ${length} bytes but only ${this.end - this.position} remain`);
+    if (end > this.end) this.fail('truncated', `${index < 0 ? pathPart : `${pathPart}[${index}]`} needs ${length} bytes but only ${this.end - this.position} remain`);
     const outerEnd = this.end;
     this.end = end;
     this.path.push(pathPart);
+    this.pathIndices.push(index);
     try {
       const result = body();
       this.position = end;
@@ -61,6 +67,7 @@ export class ProtoCursor {
       return result;
     } finally {
       this.path.pop();
+      this.pathIndices.pop();
       this.end = outerEnd;
     }
   }
@@ -137,7 +144,7 @@ export class ProtoCursor {
 
   string(): string {
     const n = this.length();
-    return new TextDecoder().decode(this.bytes(n));
+    return decodeUtf8(this.bytes(n));
   }
 
   /** A view of the next `n` bytes; valid until the cursor moves. For small fields only. */
@@ -237,4 +244,13 @@ export class ProtoCursor {
     this.position = this.windowStart + this.reader.pos;
     if (this.position > this.end) throw this.error('truncated', 'value runs past the end of its message', this.position);
   }
+}
+
+const utf8 = new TextDecoder();
+
+/** UTF-8 text; short ASCII (names, op types) is decoded without a call into the runtime's decoder. */
+export function decodeUtf8(bytes: Uint8Array): string {
+  if (bytes.length > 64) return utf8.decode(bytes);
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] >= 0x80) return utf8.decode(bytes);
+  return String.fromCharCode.apply(null, bytes as unknown as number[]);
 }

@@ -1,4 +1,4 @@
-import type { ByteSource, FileSystem } from '../io/byteSource';
+import { type ByteSource, type FileSystem, inMemoryByteSource } from '../io/byteSource';
 import { Expr } from '../shapes/expr';
 import { type KnownValue, MAX_KNOWN_VALUE_ELEMENTS } from '../shapes/tensorInfo';
 import { DataType, isFloatType } from './dataType';
@@ -10,12 +10,23 @@ import { ProtoCursor } from './protoCursor';
  * Tensors over MAX_KNOWN_VALUE_ELEMENTS elements are never read: a profiler needs their shape only.
  */
 export class TensorValueReader {
+  /** Values already read (null: unreadable), so a model profiled again reads nothing twice. */
+  private readonly known = new WeakMap<TensorRef, KnownValue | null>();
+
   constructor(
     private readonly modelSource: ByteSource | undefined,
     private readonly fileSystem: FileSystem | undefined,
   ) {}
 
   read(tensor: TensorRef): KnownValue | undefined {
+    const known = this.known.get(tensor);
+    if (known !== undefined) return known ?? undefined;
+    const value = this.decode(tensor);
+    this.known.set(tensor, value ?? null);
+    return value;
+  }
+
+  private decode(tensor: TensorRef): KnownValue | undefined {
     const { dtype, payload } = tensor;
     if (dtype === undefined || tensor.sparseValueCount !== undefined) return undefined;
     const count = elementCount(tensor.dims);
@@ -25,9 +36,10 @@ export class TensorValueReader {
     if (payload.kind === 'none') return n === 0 ? emptyValue(dtype, dims) : undefined;
     try {
       if (payload.kind === 'external') return this.readExternal(tensor, n, dims);
-      if (!this.modelSource) return undefined;
-      if (payload.field === 'raw_data') return decodeRaw(dtype, dims, n, this.modelSource.read(payload.offset, payload.length));
-      return decodeTyped(dtype, dims, n, payload.field, new ProtoCursor(this.modelSource, payload.offset, payload.offset + payload.length));
+      const bytes = payload.bytes ?? this.modelSource?.read(payload.offset, payload.length);
+      if (!bytes) return undefined;
+      if (payload.field === 'raw_data') return decodeRaw(dtype, dims, n, bytes);
+      return decodeTyped(dtype, dims, n, payload.field, new ProtoCursor(inMemoryByteSource(bytes), 0, bytes.length));
     } catch {
       return undefined; // a payload that doesn't decode leaves the shape known and the value unknown
     }

@@ -2,7 +2,7 @@ import type { GraphProfile, NodeProfile } from '../analysis/graphInference';
 import { tensorBytes } from '../analysis/graphInference';
 import { dataTypeName } from '../onnx/dataType';
 import type { OnnxModel } from '../onnx/model';
-import { Expr } from '../shapes/expr';
+import { Expr, sum as sumExprs } from '../shapes/expr';
 import type { TensorInfo } from '../shapes/tensorInfo';
 import {
   bigCount,
@@ -69,7 +69,7 @@ export function buildReport(model: OnnxModel, profile: GraphProfile, bindings: R
   const ev = makeEvaluator();
   const nodes = profile.nodes.map((n) => nodeReport(n, ev));
   const main = profile.nodes.filter((n) => n.graphPath === '');
-  const sum = (pick: (n: NodeProfile) => Expr) => main.reduce((acc, n) => acc.add(pick(n)), Expr.constant(0));
+  const sum = (pick: (n: NodeProfile) => Expr) => sumExprs(main.map(pick));
   const totalFlopsExpr = sum((n) => n.flops);
 
   let params = 0n;
