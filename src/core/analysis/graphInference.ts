@@ -100,6 +100,9 @@ class GraphInference {
   private readonly functions = new Map<string, OnnxFunction>();
   private freshCounter = 0;
   private depth = 0;
+  /** Shared by every node's context (rules pass `ctx.fresh` around unbound). */
+  readonly freshDim = (hint: string): Expr => this.fresh(hint);
+  readonly readTensorValue = (t: TensorRef): KnownValue | undefined => this.tensorValues.read(t);
 
   constructor(
     private readonly model: OnnxModel,
@@ -247,22 +250,23 @@ class GraphInference {
 
   private profileNode(node: OnnxNode, scope: Scope, graphPath: string, opsets: ReadonlyMap<string, number>): number {
     const label = node.name || `${node.opType}_${this.nodes.length}`;
-    const inputs = node.inputs.map((name) => {
-      if (name === '') return undefined;
-      const v = this.lookup(scope, name);
-      if (!v) this.diag('error', 'dangling-input', `input '${name}' of node '${label}' is produced by no node, input or initializer`, label);
-      return v;
-    });
+    const inputs = new Array<TensorInfo | undefined>(node.inputs.length);
+    for (let i = 0; i < inputs.length; i++) {
+      const name = node.inputs[i];
+      const v = name === '' ? undefined : this.lookup(scope, name);
+      if (!v && name !== '') this.diag('error', 'dangling-input', `input '${name}' of node '${label}' is produced by no node, input or initializer`, label);
+      inputs[i] = v;
+    }
     const opset = opsets.get(node.domain) ?? this.unimportedDomainOpset(node.domain, label);
     const notes: string[] = [];
     const index = this.nodes.length;
     // Reserve the slot so parents precede their subgraph nodes.
     this.nodes.push(undefined as unknown as NodeProfile);
-    const ctx = this.makeContext(node, opset, inputs, scope, label, graphPath, notes);
+    const ctx = new EngineNodeContext(this, node, opset, inputs, scope, label, graphPath, notes);
 
-    const fn = this.functions.get(`${node.domain}::${node.opType}`);
+    const fn = this.functions.size === 0 ? undefined : this.functions.get(`${node.domain}::${node.opType}`);
     const handler = fn ? undefined : this.registry.resolve(node.opType, node.domain, opset);
-    let outputs: TensorInfo[] = [];
+    let outputs: TensorInfo[];
     let cost: OpCost | undefined;
     let containsSubgraphs = false;
     try {
@@ -274,7 +278,7 @@ class GraphInference {
       } else if (handler) {
         const inferred = handler.infer(ctx);
         outputs = node.outputs.map((name, i) => ({ ...(inferred[i] ?? unknownOutput()), name }));
-        containsSubgraphs = ctx.attrs.subgraphs().length > 0;
+        containsSubgraphs = node.attributes.size > 0 && ctx.attrs.subgraphs().length > 0;
         this.checkAgainstValueInfo(outputs, label);
       } else {
         outputs = node.outputs.map((name) => this.storedValueInfo(name) ?? { name, ...unknownOutput() });
@@ -294,31 +298,39 @@ class GraphInference {
       }
     }
     this.checkAbsurdSize(outputs, label);
-    outputs.forEach((o) => {
-      if (o.name === '') return;
+    for (const o of outputs) {
+      if (o.name === '') continue;
       if (scope.values.has(o.name)) {
         this.diag('warning', 'duplicate-output', `'${o.name}' is produced twice: node '${label}' redefines an earlier value; the later one is used`, label);
       }
       scope.values.set(o.name, o);
-    });
+    }
     if (node.opType === 'Constant' && node.domain === '') this.registerConstantWeight(outputs[0]);
 
-    const weightInputs = inputs.filter((v): v is TensorInfo => v?.isWeight === true).map((v) => v.name);
+    const weightInputs: string[] = [];
     let params = ZERO_EXPR;
     let weightBytes = ZERO_EXPR;
-    inputs.forEach((v, i) => {
-      if (!v?.isWeight || this.claimedWeights.has(v.name)) return;
+    let weightRead = ZERO_EXPR;
+    let activationRead = ZERO_EXPR;
+    for (let i = 0; i < inputs.length; i++) {
+      const v = inputs[i];
+      if (!v) continue;
+      if (!v.isWeight) {
+        activationRead = addBytes(activationRead, v);
+        continue;
+      }
+      weightInputs.push(v.name);
+      weightRead = addBytes(weightRead, v);
+      if (this.claimedWeights.has(v.name)) continue;
       this.claimedWeights.add(v.name);
       const info = this.weights.get(v.name);
-      if (!info) return;
+      if (!info) continue;
       // A packed weight (MatMulNBits' 4-bit B) counts the values it holds, not its stored elements.
       const logical = cost?.logicalWeightElements?.[i];
       if (logical) this.weights.set(v.name, { ...info, elements: logical });
       params = params.add(logical ?? info.elements);
       weightBytes = weightBytes.add(info.bytes);
-    });
-    const defaultRead = sumBytes(inputs.filter((v) => v && !v.isWeight));
-    const weightRead = sumBytes(inputs.filter((v) => v?.isWeight));
+    }
     this.nodes[index] = {
       index,
       name: label,
@@ -335,34 +347,23 @@ class GraphInference {
       params,
       weightBytes,
       weightBytesRead: cost?.weightBytesRead ?? weightRead,
-      activationBytesRead: cost?.activationBytesRead ?? defaultRead,
+      activationBytesRead: cost?.activationBytesRead ?? activationRead,
       bytesWritten: cost?.bytesWritten ?? sumBytes(outputs),
       computeDtype: computeDtypeOf(inputs, outputs),
-      notes: [...notes, ...(cost?.notes ?? [])],
+      notes: cost?.notes?.length ? [...notes, ...cost.notes] : notes,
       containsSubgraphs,
       weightInputs,
     };
     return index;
   }
 
-  private makeContext(node: OnnxNode, opset: number, inputs: (TensorInfo | undefined)[], scope: Scope, label: string, graphPath: string, notes: string[]): NodeContext {
-    const attrs = new Attributes(node.attributes);
-    return {
-      node,
-      opset,
-      inputs,
-      attrs,
-      fresh: (hint) => this.fresh(hint),
-      warn: (message) => {
-        notes.push(message);
-        this.diag('warning', 'node', `${node.opType} node '${label}': ${message}`, label);
-      },
-      inferSubgraph: (graph, subInputs, subLabel) => this.inferSubgraph(graph, subInputs, scope, `${graphPath}${label}/${subLabel}/`),
-      readTensor: (t) => this.tensorValues.read(t),
-    };
+  /** For EngineNodeContext: a warning attached to a node. */
+  warnOnNode(node: OnnxNode, label: string, notes: string[], message: string): void {
+    notes.push(message);
+    this.diag('warning', 'node', `${node.opType} node '${label}': ${message}`, label);
   }
 
-  private inferSubgraph(graph: Graph, inputs: readonly TensorInfo[], parent: Scope, graphPath: string): SubgraphResult {
+  inferSubgraph(graph: Graph, inputs: readonly TensorInfo[], parent: Scope, graphPath: string): SubgraphResult {
     if (++this.depth > CONTROL_FLOW_DEPTH_LIMIT) {
       this.depth--;
       throw new Error(`subgraphs nest deeper than ${CONTROL_FLOW_DEPTH_LIMIT}`);
@@ -480,9 +481,12 @@ class GraphInference {
       const vi = this.findValueInfo(o.name);
       if (!vi || vi.type.kind !== 'tensor' || !vi.type.shape || !o.shape) continue;
       const stored = vi.type.shape;
-      const mismatch =
-        stored.length !== o.shape.length ||
-        stored.some((d, i) => typeof d === 'number' && o.shape![i].constantValue !== undefined && o.shape![i].constantValue !== BigInt(d));
+      let mismatch = stored.length !== o.shape.length;
+      for (let i = 0; i < stored.length && !mismatch; i++) {
+        const d = stored[i];
+        const inferred = o.shape[i].constantValue;
+        mismatch = typeof d === 'number' && inferred !== undefined && inferred !== BigInt(d);
+      }
       if (mismatch) {
         this.diag('warning', 'value-info-mismatch', `'${o.name}' of node '${label}': the file's value_info says [${stored.map((d) => d ?? '?').join(', ')}], inference gives [${o.shape.join(', ')}]; the inferred shape is used`, label);
       }
@@ -492,6 +496,42 @@ class GraphInference {
   private diag(severity: Severity, code: string, message: string, node?: string): void {
     if (this.diagnostics.length < 10_000) this.diagnostics.push({ severity, code, message, node });
   }
+}
+
+/** What a rule sees of its node; one object per node, its methods shared. */
+class EngineNodeContext implements NodeContext {
+  readonly attrs: Attributes;
+  readonly fresh: (hint: string) => Expr;
+  readonly readTensor: (tensor: TensorRef) => KnownValue | undefined;
+
+  constructor(
+    private readonly engine: GraphInference,
+    readonly node: OnnxNode,
+    readonly opset: number,
+    readonly inputs: readonly (TensorInfo | undefined)[],
+    private readonly scope: Scope,
+    private readonly label: string,
+    private readonly graphPath: string,
+    private readonly notes: string[],
+  ) {
+    this.attrs = new Attributes(node.attributes);
+    this.fresh = engine.freshDim;
+    this.readTensor = engine.readTensorValue;
+  }
+
+  warn(message: string): void {
+    this.engine.warnOnNode(this.node, this.label, this.notes, message);
+  }
+
+  inferSubgraph(graph: Graph, inputs: readonly TensorInfo[], label: string): SubgraphResult {
+    return this.engine.inferSubgraph(graph, inputs, this.scope, `${this.graphPath}${this.label}/${label}/`);
+  }
+}
+
+/** `total` plus the bytes of `t` when known. */
+function addBytes(total: Expr, t: TensorInfo): Expr {
+  const b = tensorBytes(t);
+  return b ? total.add(b) : total;
 }
 
 function unknownOutput(): Omit<TensorInfo, 'name'> {
@@ -566,23 +606,26 @@ function topologicalOrder(
   nodes: readonly OnnxNode[],
   isAvailable: (name: string) => boolean,
   reportCycle: (message: string) => void,
-): OnnxNode[] {
+): readonly OnnxNode[] {
   const producer = new Map<string, number>();
-  nodes.forEach((n, i) => n.outputs.forEach((o) => o !== '' && !producer.has(o) && producer.set(o, i)));
-  // Fast path: already sorted (the common case).
+  for (let i = 0; i < nodes.length; i++) {
+    for (const o of nodes[i].outputs) if (o !== '' && !producer.has(o)) producer.set(o, i);
+  }
+  // Fast path: already sorted (the common case): no input is produced by a later node.
   let sorted = true;
-  const seen = new Set<number>();
   for (let i = 0; i < nodes.length && sorted; i++) {
-    for (const input of implicitAndExplicitInputs(nodes[i])) {
+    const node = nodes[i];
+    const inputs = hasSubgraphs(node) ? implicitAndExplicitInputs(node) : node.inputs;
+    for (const input of inputs) {
+      if (input === '') continue;
       const p = producer.get(input);
-      if (p !== undefined && p !== i && !seen.has(p) && !isAvailable(input)) {
+      if (p !== undefined && p > i && !isAvailable(input)) {
         sorted = false;
         break;
       }
     }
-    seen.add(i);
   }
-  if (sorted) return [...nodes];
+  if (sorted) return nodes;
   const pending = new Array<number>(nodes.length).fill(0);
   const consumers = new Map<number, number[]>();
   nodes.forEach((n, i) => {
@@ -612,6 +655,12 @@ function topologicalOrder(
     order.push(...stuck);
   }
   return order.map((i) => nodes[i]);
+}
+
+function hasSubgraphs(node: OnnxNode): boolean {
+  if (node.attributes.size === 0) return false;
+  for (const a of node.attributes.values()) if (a.g || a.graphs.length) return true;
+  return false;
 }
 
 /** A node's inputs, plus the outer-scope names its subgraphs use (they must be computed first). */

@@ -29,14 +29,20 @@ function makeEvaluator(): Evaluator {
   const ones = new Map<string, Expr>();
   const memo = new Map<string, Expr>(); // derived atoms under `ones`; valid while `ones` only grows
   const results = new Map<string, bigint>();
+  const resultsByExpr = new Map<Expr, bigint>(); // equal expressions are mostly one (interned) object
   return {
     unbound,
     value(e: Expr): bigint {
       const c = e.constantValue;
       if (c !== undefined) return c;
+      const known = resultsByExpr.get(e);
+      if (known !== undefined) return known;
       const key = e.toString();
       const cached = results.get(key);
-      if (cached !== undefined) return cached;
+      if (cached !== undefined) {
+        resultsByExpr.set(e, cached);
+        return cached;
+      }
       for (const s of e.symbols()) {
         unbound.add(s);
         if (!ones.has(s)) ones.set(s, Expr.constant(1));
@@ -44,6 +50,7 @@ function makeEvaluator(): Evaluator {
       const v = e.substitute(ones, memo).constantValue ?? 0n;
       const clamped = v < 0n ? 0n : v;
       results.set(key, clamped);
+      resultsByExpr.set(e, clamped);
       return clamped;
     },
   };
@@ -97,6 +104,7 @@ export function buildReport(model: OnnxModel, profile: GraphProfile, bindings: R
     uncoveredTypes.set(key, entry);
   }
 
+  const mainReports = nodes.filter((n) => n.graphPath === '');
   const report: ProfileReport = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
@@ -133,8 +141,8 @@ export function buildReport(model: OnnxModel, profile: GraphProfile, bindings: R
     graphInputs: profile.graphInputs.map(tensorSummary),
     graphOutputs: profile.graphOutputs.map((t, i) => (t ? tensorSummary(t) : { name: model.graph.outputs[i].name, dtype: 'unknown', shape: null })),
     nodes,
-    opTypes: opTypeSummaries(nodes.filter((n) => n.graphPath === '')),
-    modules: moduleTree(nodes.filter((n) => n.graphPath === '')),
+    opTypes: opTypeSummaries(mainReports),
+    modules: moduleTree(mainReports),
     diagnostics: [
       ...model.warnings.map((w) => ({ severity: 'warning' as const, code: w.code, message: w.message })),
       ...[...uncoveredTypes.values()].map((u) => ({
@@ -202,6 +210,15 @@ function emptySums(): CostSums {
   return { count: 0, flops: 0n, macs: 0n, params: 0n, read: 0n, written: 0n };
 }
 
+function addSums(sums: CostSums, more: CostSums): void {
+  sums.count += more.count;
+  sums.flops += more.flops;
+  sums.macs += more.macs;
+  sums.params += more.params;
+  sums.read += more.read;
+  sums.written += more.written;
+}
+
 function addNode(sums: CostSums, n: NodeReport): void {
   sums.count++;
   sums.flops += countToBigInt(n.flops);
@@ -216,16 +233,23 @@ function sumsToCounts(s: CostSums) {
 }
 
 function opTypeSummaries(nodes: readonly NodeReport[]): OpTypeSummary[] {
-  const groups = new Map<string, { opType: string; domain: string; sums: CostSums }>();
+  type Group = { opType: string; domain: string; sums: CostSums };
+  const groups: Group[] = []; // in order of first appearance (the sort below is stable)
+  const byDomain = new Map<string, Map<string, Group>>();
   const total = emptySums();
   for (const n of nodes) {
-    const key = `${n.domain}::${n.opType}`;
-    const g = groups.get(key) ?? { opType: n.opType, domain: n.domain, sums: emptySums() };
+    let byOpType = byDomain.get(n.domain);
+    if (!byOpType) byDomain.set(n.domain, (byOpType = new Map()));
+    let g = byOpType.get(n.opType);
+    if (!g) {
+      g = { opType: n.opType, domain: n.domain, sums: emptySums() };
+      byOpType.set(n.opType, g);
+      groups.push(g);
+    }
     addNode(g.sums, n);
-    addNode(total, n);
-    groups.set(key, g);
   }
-  return [...groups.values()]
+  for (const g of groups) addSums(total, g.sums);
+  return groups
     .sort((a, b) => (b.sums.flops > a.sums.flops ? 1 : b.sums.flops < a.sums.flops ? -1 : b.sums.count - a.sums.count))
     .map((g) => ({
       opType: g.opType,
@@ -245,18 +269,27 @@ interface MutableModule {
 
 /** The module tree from node-name scopes (`/model/layers.3/mlp/...`), full depth; front ends cut it. */
 function moduleTree(nodes: readonly NodeReport[]): ModuleNode {
-  const root = newModule('', '');
+  // Nodes sum into their scope first, then each scope into its ancestors once. Scopes keep the order of
+  // their first node, so children are created in the same order as walking node by node would.
+  const byScope = new Map<string, CostSums>();
   for (const n of nodes) {
+    let sums = byScope.get(n.scope);
+    if (!sums) byScope.set(n.scope, (sums = emptySums()));
+    addNode(sums, n);
+  }
+  const root = newModule('', '');
+  for (const [scope, sums] of byScope) {
     let m = root;
-    addNode(m.sums, n);
-    for (const part of n.scope.split('/').filter((p) => p !== '')) {
+    addSums(m.sums, sums);
+    for (const part of scope.split('/')) {
+      if (part === '') continue;
       let child = m.children.get(part);
       if (!child) {
         child = newModule(part, `${m.path}/${part}`);
         m.children.set(part, child);
       }
       m = child;
-      addNode(m.sums, n);
+      addSums(m.sums, sums);
     }
   }
   return freezeModule(root);
@@ -287,10 +320,13 @@ export function limitDepth(m: ModuleNode, depth: number): ModuleNode {
  * graph outputs to the end. Weights are not activations.
  */
 function peakActivationBytes(profile: GraphProfile, ev: Evaluator): bigint {
-  const order = profile.mainGraphOrder.map((i) => profile.nodes[i]);
+  const order = profile.mainGraphOrder;
   const lastUse = new Map<string, number>();
-  order.forEach((n, step) => n.inputs.forEach((t) => t && !t.isWeight && lastUse.set(t.name, step)));
-  const outputs = new Set(profile.graphOutputs.filter((t): t is TensorInfo => !!t).map((t) => t.name));
+  for (let step = 0; step < order.length; step++) {
+    for (const t of profile.nodes[order[step]].inputs) if (t && !t.isWeight) lastUse.set(t.name, step);
+  }
+  const outputs = new Set<string>();
+  for (const t of profile.graphOutputs) if (t) outputs.add(t.name);
   const sizes = new Map<string, bigint>();
   let live = 0n;
   const allocate = (t: TensorInfo) => {
@@ -300,22 +336,21 @@ function peakActivationBytes(profile: GraphProfile, ev: Evaluator): bigint {
     sizes.set(t.name, size);
     live += size;
   };
+  const free = (t: TensorInfo) => {
+    live -= sizes.get(t.name) ?? 0n;
+    sizes.set(t.name, 0n);
+  };
   profile.graphInputs.forEach(allocate);
   let peak = live;
-  order.forEach((n, step) => {
-    n.outputs.forEach(allocate);
+  for (let step = 0; step < order.length; step++) {
+    const n = profile.nodes[order[step]];
+    for (const t of n.outputs) allocate(t);
     if (live > peak) peak = live;
     for (const t of n.inputs) {
       if (!t || t.isWeight || outputs.has(t.name) || lastUse.get(t.name) !== step) continue;
-      live -= sizes.get(t.name) ?? 0n;
-      sizes.set(t.name, 0n);
+      free(t);
     }
-    for (const t of n.outputs) {
-      if (!lastUse.has(t.name) && !outputs.has(t.name)) {
-        live -= sizes.get(t.name) ?? 0n;
-        sizes.set(t.name, 0n);
-      }
-    }
-  });
+    for (const t of n.outputs) if (!lastUse.has(t.name) && !outputs.has(t.name)) free(t);
+  }
   return peak;
 }

@@ -39,16 +39,11 @@ let makeExpr: (value: bigint | undefined, terms: Map<string, bigint> | undefined
 const enum Op { Add, Mul, FloorDiv, CeilDiv, Mod, Min, Max, Count }
 
 export class Expr {
-  static {
-    makeExpr = (value, terms) => new Expr(value, terms);
-    for (let i = -1; i <= 1024; i++) SMALL.push(new Expr(BigInt(i), undefined));
-  }
-
   private printed: string | undefined = undefined;
   private symbolCache: readonly string[] | undefined = undefined;
   /** Results of binary operations with this expression on the left, by operation and operand. */
   private memos: (Map<bigint | Expr, Expr> | undefined)[] | undefined = undefined;
-  /** Whether this is the one interned expression of its printed form (so memos keyed by it can hit). */
+  /** Whether this is the one object of its kind (an interned symbolic expression, a small constant): memos key it by identity. */
   private isInterned = false;
   /** Monomials of a symbolic expression; built on demand for a constant. */
   private termMap: Map<string, bigint> | undefined;
@@ -59,6 +54,15 @@ export class Expr {
     terms: Map<string, bigint> | undefined,
   ) {
     this.termMap = terms;
+  }
+
+  static {
+    makeExpr = (value, terms) => new Expr(value, terms);
+    for (let i = -1; i <= 1024; i++) {
+      const e = new Expr(BigInt(i), undefined);
+      e.isInterned = true;
+      SMALL.push(e);
+    }
   }
 
   static constant(value: bigint | number): Expr {
@@ -200,15 +204,15 @@ export class Expr {
   }
 
   private memoized(op: Op, operand: Expr): Expr | undefined {
-    return this.memos?.[op]?.get(operand.value ?? operand);
+    return this.memos?.[op]?.get(operand.isInterned ? operand : operand.value ?? operand);
   }
 
-  /** Remembers `result` of `op` with `operand` (by value for constants, by identity when interned). */
+  /** Remembers `result` of `op` with `operand`: by identity when interned, else by value when constant. */
   private remember(op: Op, operand: Expr, result: Expr): Expr {
     if (!this.isInterned || (operand.value === undefined && !operand.isInterned)) return result;
     const memos = (this.memos ??= new Array<Map<bigint | Expr, Expr> | undefined>(Op.Count));
     const memo = (memos[op] ??= new Map());
-    if (memo.size < MAX_MEMO_ENTRIES) memo.set(operand.value ?? operand, result);
+    if (memo.size < MAX_MEMO_ENTRIES) memo.set(operand.isInterned ? operand : operand.value!, result);
     return result;
   }
 
@@ -445,8 +449,16 @@ export const ONE_EXPR = Expr.constant(1);
 
 /** Product of a list of expressions (the element count of a shape). */
 export function product(dims: readonly Expr[]): Expr {
-  let p = ONE_EXPR;
-  for (const d of dims) p = p.mul(d);
+  // Leading static dims multiply as bigints, without an expression per step.
+  let constant = 1n;
+  let i = 0;
+  for (; i < dims.length; i++) {
+    const c = dims[i].constantValue;
+    if (c === undefined) break;
+    constant *= c;
+  }
+  let p = Expr.constant(constant);
+  for (; i < dims.length; i++) p = p.mul(dims[i]);
   return p;
 }
 
