@@ -1,29 +1,193 @@
-// Benchmark: profile time and peak memory against weight size. Prints a table; it is not a test.
+// Benchmark: prints figures, it is not a test. `npm run bench [-- options]`.
 //
-// Generates one-graph models (a chain of MatMuls over FP32 weights) with growing weight bytes, embedded
-// in the .onnx and in an external-data file, written with onnx-proto's encoder (each tensor's header)
-// and streamed zeros (the payloads), then, each in a fresh process, times:
-//   - our profile (load + shape inference + costs + report), and
-//   - a full protobufjs decode of the same file (onnx-proto's ModelProto.decode on the whole file),
-// reporting wall time after start-up and peak RSS.
+// 1. Whole-process wall time and peak RSS, side by side in one run, for the models of benchModels.mjs
+//    (a 92,000- and a 100,000-node diffusion-transformer graph, ResNet-50 with its weights, 650 MB and
+//    1.6 GB decoders with embedded weights): `onnx-profile MODEL --format json` (the built CLI, output to
+//    /dev/null), a bare protobufjs decode of the same file (onnx-proto's ModelProto.decode on the whole
+//    file) and `node -e 0`. With `--baseline REF` the CLI of another git revision is built in a temporary
+//    worktree and timed in the same run, so before/after figures come from the same machine and moment.
+// 2. Where the time goes: a `--cpu-prof` profile of the CLI (the unbundled build in out/, so functions
+//    keep their source modules) on the 100,000-node graph, summarised by function and by module.
+// 3. Profile time and peak memory against weight bytes (a chain of FP32 MatMuls, embedded and external),
+//    against a full protobufjs decode: weights are never read.
 //
-// usage: npm run bench [-- --max-gb 2 --dir bench-output]
-import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+// Peak RSS comes from /usr/bin/time (GNU time's %M) when present, else from the child itself at exit
+// (process.resourceUsage().maxRSS through a --require hook). Each time is the median of --runs runs.
+//
+// Options: --dir bench-output  --runs 5  --baseline REF  --max-gb 2  --skip-large (no 650 MB / 1.6 GB)
+//          --no-profile  --no-weights-table
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { cpus, tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { benchModels } from './benchModels.mjs';
 
 const require = createRequire(import.meta.url);
 const { onnx } = require('onnx-proto');
 
+const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const argValue = (name, fallback) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : fallback;
 };
-const dir = resolve(argValue('--dir', 'bench-output'));
+const dir = resolve(argValue('--dir', join(root, 'bench-output')));
+const runs = Number(argValue('--runs', '5'));
+const baselineRef = argValue('--baseline', undefined);
 const maxGb = Number(argValue('--max-gb', '2'));
 mkdirSync(dir, { recursive: true });
+
+const GNU_TIME = '/usr/bin/time';
+const hasGnuTime = existsSync(GNU_TIME) && spawnSync(GNU_TIME, ['-f', '%M', 'true'], { encoding: 'utf8' }).status === 0;
+const RSS_HOOK = join(dir, 'maxrss-hook.cjs');
+writeFileSync(RSS_HOOK, "process.on('exit', () => require('fs').writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)));\n");
+
+// ---------------------------------------------------------------------------------------------
+// Whole-process measurement
+
+/** Runs `node ...nodeArgs` once: wall seconds (spawn to exit) and peak RSS bytes. stdout goes to /dev/null. */
+function measureOnce(nodeArgs) {
+  const rssFile = join(dir, `rss-${process.pid}.txt`);
+  rmSync(rssFile, { force: true });
+  const devNull = openSync('/dev/null', 'w');
+  const command = hasGnuTime ? GNU_TIME : process.execPath;
+  const commandArgs = hasGnuTime ? ['-f', '%M', '-o', rssFile, process.execPath, ...nodeArgs] : ['--require', RSS_HOOK, ...nodeArgs];
+  const started = process.hrtime.bigint();
+  const r = spawnSync(command, commandArgs, { stdio: ['ignore', devNull, 'pipe'], env: { ...process.env, BENCH_RSS_FILE: rssFile }, maxBuffer: 64 * 1024 * 1024 });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  closeSync(devNull);
+  if (r.status !== 0) return { error: (r.stderr?.toString() ?? '').split('\n').find((l) => l.trim()) ?? `exit ${r.status}` };
+  const kb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+  rmSync(rssFile, { force: true });
+  return { seconds, rssBytes: kb * 1024 };
+}
+
+/** Median wall time and median peak RSS over `n` runs (after one unmeasured warm-up of the file cache). */
+function measure(nodeArgs, n = runs) {
+  const warm = measureOnce(nodeArgs);
+  if (warm.error) return warm;
+  const samples = Array.from({ length: n }, () => measureOnce(nodeArgs));
+  const failed = samples.find((s) => s.error);
+  if (failed) return failed;
+  const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return { seconds: median(samples.map((s) => s.seconds)), rssBytes: median(samples.map((s) => s.rssBytes)) };
+}
+
+const DECODE_SCRIPT = join(dir, 'protobufjs-decode.cjs');
+writeFileSync(DECODE_SCRIPT, `// A bare decode: the whole file read and decoded by onnx-proto (protobufjs), nothing else.
+const { onnx } = require(${JSON.stringify(require.resolve('onnx-proto'))});
+onnx.ModelProto.decode(require('fs').readFileSync(process.argv[2]));
+`);
+
+/** A built CLI of git revision `ref`, in a temporary worktree sharing this checkout's node_modules. */
+function buildBaseline(ref) {
+  const worktree = mkdtempSync(join(tmpdir(), 'onnx-profiler-baseline-'));
+  execFileSync('git', ['worktree', 'add', '--detach', worktree, ref], { cwd: root, stdio: 'ignore' });
+  symlinkSync(join(root, 'node_modules'), join(worktree, 'node_modules'));
+  execFileSync(process.execPath, ['esbuild.config.mjs'], { cwd: worktree, stdio: 'inherit' });
+  const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: worktree, encoding: 'utf8' }).trim();
+  return { label: `${ref} (${sha})`, bin: join(worktree, 'bin/onnx-profile.js'), remove: () => execFileSync('git', ['worktree', 'remove', '--force', worktree], { cwd: root, stdio: 'ignore' }) };
+}
+
+const mb = (b) => (b === undefined ? 'n/a' : (b / 1e6).toFixed(0));
+const sec = (m) => (m.error ? `error: ${m.error}` : m.seconds.toFixed(2));
+const rss = (m) => (m.error ? '' : mb(m.rssBytes));
+
+function wholeProcessTable(models, baseline) {
+  const cli = join(root, 'bin/onnx-profile.js');
+  const bare = measure(['-e', '0']);
+  console.log(`\n## Whole process: wall s (median of ${runs}) and peak RSS MB; node -e 0 takes ${sec(bare)} s and ${rss(bare)} MB\n`);
+  const head = ['model', 'file MB', 'nodes', 'onnx-profile s', 'MB', ...(baseline ? [`${baseline.label} s`, 'MB'] : []), 'protobufjs decode s', 'MB', '× node -e 0'];
+  console.log(`| ${head.join(' | ')} |`);
+  console.log(`|${head.map((_, i) => (i === 0 ? '---' : '--:')).join('|')}|`);
+  const results = {};
+  for (const [name, file] of Object.entries(models)) {
+    const profile = measure([cli, file, '--format', 'json']);
+    const before = baseline ? measure([baseline.bin, file, '--format', 'json']) : undefined;
+    const decode = measure([DECODE_SCRIPT, file], Math.min(runs, 3));
+    const nodes = coverageOf(file);
+    results[name] = { profile, before, decode };
+    const ratio = profile.error || bare.error ? 'n/a' : `${(profile.seconds / bare.seconds).toFixed(2)}×`;
+    console.log(`| ${name} | ${mb(statSync(file).size)} | ${nodes} | ${sec(profile)} | ${rss(profile)} | ${before ? `${sec(before)} | ${rss(before)} | ` : ''}${sec(decode)} | ${rss(decode)} | ${ratio} |`);
+  }
+  return { bare, results };
+}
+
+/** The report's node count, and whether every node was costed (one more run, its JSON kept). */
+function coverageOf(file) {
+  const out = spawnSync(process.execPath, [join(root, 'bin/onnx-profile.js'), file, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (out.status !== 0) return 'n/a';
+  const coverage = /"coverage": \{\s*"nodes": (\d+),\s*"costedNodes": (\d+)/.exec(out.stdout);
+  return coverage ? (coverage[1] === coverage[2] ? `${coverage[1]} (all costed)` : `${coverage[1]} (${coverage[2]} costed)`) : 'n/a';
+}
+
+function acceptance({ bare, results }) {
+  const lines = [];
+  const check = (ok, text) => lines.push(`- [${ok ? 'x' : ' '}] ${text}`);
+  const big = results['diffusion-100k']?.profile;
+  if (big && !big.error) check(big.seconds <= 2.0 && big.rssBytes < 400e6, `100,000-node graph: ${big.seconds.toFixed(2)} s (≤ 2.0) and ${mb(big.rssBytes)} MB (< 400)`);
+  const resnet = results['resnet50']?.profile;
+  if (resnet && !resnet.error && !bare.error) {
+    const ratio = resnet.seconds / bare.seconds;
+    check(ratio <= 1.6 && resnet.rssBytes < 100e6, `ResNet-50: ${ratio.toFixed(2)}× node -e 0 (≤ 1.6) and ${mb(resnet.rssBytes)} MB (< 100)`);
+  }
+  console.log(`\n## Acceptance (issue 13)\n\n${lines.join('\n')}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Where the time goes
+
+/** Self time of a --cpu-prof profile, by function and by source module. */
+function summariseCpuProfile(file) {
+  const p = JSON.parse(readFileSync(file, 'utf8'));
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const interval = (p.endTime - p.startTime) / p.samples.length / 1000; // ms per sample
+  const byFunction = new Map();
+  const byModule = new Map();
+  const add = (map, key, ms) => map.set(key, (map.get(key) ?? 0) + ms);
+  for (const id of p.samples) {
+    const { functionName, url, lineNumber } = byId.get(id).callFrame;
+    const module = moduleOf(url, functionName);
+    add(byModule, module, interval);
+    add(byFunction, `${functionName || '(anonymous)'} (${module}${url.startsWith('file:') ? `:${lineNumber + 1}` : ''})`, interval);
+  }
+  const total = p.samples.length * interval;
+  const rows = (map, n) => [...map].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, ms]) => `| ${k} | ${ms.toFixed(0)} | ${((100 * ms) / total).toFixed(1)}% |`);
+  return { total, modules: rows(byModule, 16), functions: rows(byFunction, 20) };
+}
+
+function moduleOf(url, functionName) {
+  if (!url) return functionName.startsWith('(') ? functionName : '(native)'; // (garbage collector), (program), (idle)
+  if (url.startsWith('node:')) return 'node internals';
+  const path = url.replace(/^file:\/\//, '');
+  if (path.includes('/node_modules/')) return `node_modules/${path.split('/node_modules/').pop().split('/')[0]}`;
+  return relative(join(root, 'out'), path).replace(/\.js$/, '');
+}
+
+function whereTheTimeGoes(model) {
+  const profDir = mkdtempSync(join(tmpdir(), 'onnx-profiler-cpuprof-'));
+  const devNull = openSync('/dev/null', 'w');
+  const started = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profDir, join(root, 'out/src/cli/index.js'), model, '--format', 'json'], { stdio: ['ignore', devNull, 'inherit'] });
+  const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  closeSync(devNull);
+  const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+  if (r.status !== 0 || !file) {
+    console.log(`\n(cpu profile failed: exit ${r.status})`);
+    return;
+  }
+  const { total, modules, functions } = summariseCpuProfile(join(profDir, file));
+  rmSync(profDir, { recursive: true, force: true });
+  console.log(`\n## Where the time goes: node --cpu-prof out/src/cli/index.js ${relative(root, model)} --format json (${wall.toFixed(2)} s wall, ${total.toFixed(0)} ms sampled; self time)\n`);
+  console.log('| module | ms | share |\n|---|--:|--:|');
+  console.log(modules.join('\n'));
+  console.log('\n| function | ms | share |\n|---|--:|--:|');
+  console.log(functions.join('\n'));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time and memory against weight bytes (weights never read)
 
 const HIDDEN = 4096;
 const MATRIX_BYTES = HIDDEN * HIDDEN * 4; // one FP32 [4096, 4096] weight: 64 MiB
@@ -59,7 +223,7 @@ function writeZeros(fd, count) {
  * Writes a model of `layers` FP32 [HIDDEN, lastDim] weights. Embedded: raw_data inside the file.
  * External: data in `<name>.data`, the model only points at it.
  */
-function writeModel(path, layers, lastDim, external) {
+function writeMatMulChain(path, layers, lastDim, external) {
   const dims = (i) => [HIDDEN, i === layers - 1 ? lastDim : HIDDEN];
   const nodes = [];
   for (let i = 0; i < layers; i++) {
@@ -119,7 +283,7 @@ function writeModel(path, layers, lastDim, external) {
 }
 
 const PROFILE_CHILD = `
-const { profileModelFile } = require(${JSON.stringify(resolve('out/src/node/profileFile.js'))});
+const { profileModelFile } = require(${JSON.stringify(join(root, 'out/src/node/profileFile.js'))});
 const t0 = process.hrtime.bigint();
 const report = profileModelFile(process.argv[1], { bindings: new Map([['batch', 1]]) });
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -141,27 +305,48 @@ function runChild(code, file) {
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
-const cases = [
-  { layers: 1, lastDim: 1024, external: false },
-  { layers: 1, lastDim: HIDDEN, external: false },
-  { layers: 6, lastDim: 1024, external: false }, // ≈ 352 MB
-  { layers: 16, lastDim: HIDDEN, external: false }, // 1 GiB
-  { layers: 32, lastDim: HIDDEN, external: true }, // 2 GiB external
-].filter((c) => (c.layers * MATRIX_BYTES) / 2 ** 30 <= maxGb + 0.01);
-
-const mb = (b) => (b / 1e6).toFixed(0);
-console.log('| model | weight bytes | file bytes | profile s | profile peak RSS MB | full decode s | decode peak RSS MB | speed-up |');
-console.log('|---|--:|--:|--:|--:|--:|--:|--:|');
-for (const c of cases) {
-  const name = `matmul-${c.layers}x-${c.lastDim}-${c.external ? 'external' : 'embedded'}.onnx`;
-  const file = join(dir, name);
-  const weightBytes = ((c.layers - 1) * HIDDEN + c.lastDim) * HIDDEN * 4;
-  if (!existsSync(file)) writeModel(file, c.layers, c.lastDim, c.external);
-  const profile = runChild(PROFILE_CHILD, file);
-  const decode = c.external ? { seconds: NaN, maxRssBytes: NaN } : runChild(DECODE_CHILD, file);
-  const fmt = (x, d = 3) => (x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(d));
-  const speedup = decode.seconds / profile.seconds;
-  console.log(
-    `| ${name} | ${mb(weightBytes)} MB | ${mb(statSync(file).size)} MB | ${profile.error ?? fmt(profile.seconds)} | ${mb(profile.maxRssBytes)} | ${decode.error ?? fmt(decode.seconds)} | ${c.external ? 'n/a' : mb(decode.maxRssBytes)} | ${Number.isFinite(speedup) ? `${speedup.toFixed(0)}×` : 'n/a'} |`,
-  );
+function weightsTable() {
+  const cases = [
+    { layers: 1, lastDim: 1024, external: false },
+    { layers: 1, lastDim: HIDDEN, external: false },
+    { layers: 6, lastDim: 1024, external: false }, // ≈ 352 MB
+    { layers: 16, lastDim: HIDDEN, external: false }, // 1 GiB
+    { layers: 32, lastDim: HIDDEN, external: true }, // 2 GiB external
+  ].filter((c) => (c.layers * MATRIX_BYTES) / 2 ** 30 <= maxGb + 0.01);
+  console.log('\n## Profile time (after start-up) against weight bytes: weights are never read\n');
+  console.log('| model | weight bytes | file bytes | profile s | profile peak RSS MB | full decode s | decode peak RSS MB | speed-up |');
+  console.log('|---|--:|--:|--:|--:|--:|--:|--:|');
+  for (const c of cases) {
+    const name = `matmul-${c.layers}x-${c.lastDim}-${c.external ? 'external' : 'embedded'}.onnx`;
+    const file = join(dir, name);
+    const weightBytes = ((c.layers - 1) * HIDDEN + c.lastDim) * HIDDEN * 4;
+    if (!existsSync(file)) writeMatMulChain(file, c.layers, c.lastDim, c.external);
+    const profile = runChild(PROFILE_CHILD, file);
+    const decode = c.external ? { seconds: NaN, maxRssBytes: NaN } : runChild(DECODE_CHILD, file);
+    const fmt = (x, d = 3) => (x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(d));
+    const speedup = decode.seconds / profile.seconds;
+    console.log(
+      `| ${name} | ${mb(weightBytes)} MB | ${mb(statSync(file).size)} MB | ${profile.error ?? fmt(profile.seconds)} | ${mb(profile.maxRssBytes)} | ${decode.error ?? fmt(decode.seconds)} | ${c.external ? 'n/a' : mb(decode.maxRssBytes)} | ${Number.isFinite(speedup) ? `${speedup.toFixed(0)}×` : 'n/a'} |`,
+    );
+  }
 }
+
+// ---------------------------------------------------------------------------------------------
+
+const paths = benchModels(dir, { log: (m) => console.error(m) });
+const models = {
+  'diffusion-92k': paths.diffusion92k,
+  'diffusion-100k': paths.diffusion100k,
+  resnet50: paths.resnet50,
+  ...(args.includes('--skip-large') ? {} : { 'decoder-650mb': paths.decoder650mb, 'decoder-1600mb': paths.decoder1600mb }),
+};
+console.log(`# onnx-profile bench: node ${process.version}, ${cpus()[0]?.model ?? 'unknown cpu'}, ${cpus().length} cores`);
+console.log(`peak RSS from ${hasGnuTime ? 'GNU time (%M)' : 'process.resourceUsage().maxRSS at exit'}`);
+const baseline = baselineRef ? buildBaseline(baselineRef) : undefined;
+try {
+  acceptance(wholeProcessTable(models, baseline));
+} finally {
+  baseline?.remove();
+}
+if (!args.includes('--no-profile')) whereTheTimeGoes(paths.diffusion100k);
+if (!args.includes('--no-weights-table')) weightsTable();

@@ -5,6 +5,7 @@ import { HARDWARE_CATALOG, validateCatalog } from '../core/hardware/catalog';
 import type { HardwareEntry, Precision } from '../core/hardware/hardwareTypes';
 import { OnnxLoadError } from '../core/onnx/errors';
 import { limitDepth } from '../core/report/buildReport';
+import { jsonChunks } from '../core/report/reportJson';
 import type { ProfileReport } from '../core/report/reportTypes';
 import { analyzeTargets } from '../core/targetAnalysis';
 import { openModelFile } from '../node/profileFile';
@@ -215,7 +216,14 @@ export function runCli(argv: readonly string[], io: CliIo): number {
     io.stderr(`onnx-profile: ${options.model}: internal error: ${(e as Error).message}\n`);
     return EXIT_FAILED;
   }
-  io.stdout(renderReport({ ...report, modules: limitDepth(report.modules, options.depth) }, options.format, { top: options.top }));
+  const shown = { ...report, modules: limitDepth(report.modules, options.depth) };
+  if (options.format === 'json') {
+    // In pieces: a 100,000-node report is about 100 MB of JSON, never held as one string.
+    for (const chunk of jsonChunks(shown)) io.stdout(chunk);
+    io.stdout('\n');
+  } else {
+    io.stdout(renderReport(shown, options.format, { top: options.top }));
+  }
   return EXIT_OK;
 }
 

@@ -300,10 +300,11 @@ class GraphInference {
     this.checkAbsurdSize(outputs, label);
     for (const o of outputs) {
       if (o.name === '') continue;
-      if (scope.values.has(o.name)) {
+      const known = scope.values.size;
+      scope.values.set(o.name, o);
+      if (scope.values.size === known) {
         this.diag('warning', 'duplicate-output', `'${o.name}' is produced twice: node '${label}' redefines an earlier value; the later one is used`, label);
       }
-      scope.values.set(o.name, o);
     }
     if (node.opType === 'Constant' && node.domain === '') this.registerConstantWeight(outputs[0]);
 
@@ -568,7 +569,11 @@ export function tensorBytes(t: TensorInfo | undefined): Expr | undefined {
  */
 export function elementsBytes(dtype: DataType | undefined, elements: Expr): Expr {
   if (dtype === undefined) return ZERO_EXPR;
-  return elements.mul(bytesFor(dtype, 8n)).ceilDiv(8); // bytesFor(8 elements) avoids rounding each element up
+  const bits = bytesFor(dtype, 8n); // the bytes of 8 elements: no rounding up per element
+  const count = elements.constantValue;
+  if (count === undefined) return elements.mul(bits).ceilDiv(8);
+  const total = count * bits;
+  return Expr.constant(total >= 0n ? (total + 7n) / 8n : -(-total / 8n)); // ceil(total / 8), as ceilDiv
 }
 
 const FLOAT_RANK: Partial<Record<DataType, number>> = {

@@ -320,25 +320,31 @@ export function limitDepth(m: ModuleNode, depth: number): ModuleNode {
  * graph outputs to the end. Weights are not activations.
  */
 function peakActivationBytes(profile: GraphProfile, ev: Evaluator): bigint {
+  /** Per value name: the step of its last consumer (-1: none), its size once allocated, whether the graph outputs it. */
+  interface Liveness { lastUse: number; size: bigint | undefined; isGraphOutput: boolean }
+  const byName = new Map<string, Liveness>();
+  const entry = (name: string) => {
+    let e = byName.get(name);
+    if (!e) byName.set(name, (e = { lastUse: -1, size: undefined, isGraphOutput: false }));
+    return e;
+  };
   const order = profile.mainGraphOrder;
-  const lastUse = new Map<string, number>();
   for (let step = 0; step < order.length; step++) {
-    for (const t of profile.nodes[order[step]].inputs) if (t && !t.isWeight) lastUse.set(t.name, step);
+    for (const t of profile.nodes[order[step]].inputs) if (t && !t.isWeight) entry(t.name).lastUse = step;
   }
-  const outputs = new Set<string>();
-  for (const t of profile.graphOutputs) if (t) outputs.add(t.name);
-  const sizes = new Map<string, bigint>();
+  for (const t of profile.graphOutputs) if (t) entry(t.name).isGraphOutput = true;
   let live = 0n;
   const allocate = (t: TensorInfo) => {
-    if (t.isWeight || sizes.has(t.name)) return;
+    if (t.isWeight) return;
+    const e = entry(t.name);
+    if (e.size !== undefined) return;
     const b = tensorBytes(t);
-    const size = b ? ev.value(b) : 0n;
-    sizes.set(t.name, size);
-    live += size;
+    e.size = b ? ev.value(b) : 0n;
+    live += e.size;
   };
-  const free = (t: TensorInfo) => {
-    live -= sizes.get(t.name) ?? 0n;
-    sizes.set(t.name, 0n);
+  const free = (e: Liveness) => {
+    live -= e.size ?? 0n;
+    e.size = 0n;
   };
   profile.graphInputs.forEach(allocate);
   let peak = live;
@@ -347,10 +353,14 @@ function peakActivationBytes(profile: GraphProfile, ev: Evaluator): bigint {
     for (const t of n.outputs) allocate(t);
     if (live > peak) peak = live;
     for (const t of n.inputs) {
-      if (!t || t.isWeight || outputs.has(t.name) || lastUse.get(t.name) !== step) continue;
-      free(t);
+      if (!t || t.isWeight) continue;
+      const e = entry(t.name);
+      if (!e.isGraphOutput && e.lastUse === step) free(e);
     }
-    for (const t of n.outputs) if (!lastUse.has(t.name) && !outputs.has(t.name)) free(t);
+    for (const t of n.outputs) {
+      const e = entry(t.name);
+      if (e.lastUse < 0 && !e.isGraphOutput) free(e);
+    }
   }
   return peak;
 }

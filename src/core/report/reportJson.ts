@@ -5,15 +5,18 @@
  */
 
 const INDENT = '  ';
-/** Pieces are gathered up to this many characters before they are yielded (few, large writes). */
-const CHUNK_CHARS = 1 << 20;
+/**
+ * Pieces are gathered up to this many characters before they are yielded: few writes, yet each string
+ * small enough for V8's young generation (past about 128 KB it would wait for a full GC).
+ */
+const CHUNK_CHARS = 48 * 1024;
 /** Objects are walked this deep (the report, then its fields); arrays and deeper values are stringified whole or in batches. */
 const WALK_DEPTH = 2;
 /**
  * Array elements stringified per call. Each element's toJSON (none in a report) would see its index
  * within the batch, not the whole array.
  */
-const BATCH_ELEMENTS = 512;
+const BATCH_ELEMENTS = 32;
 
 /** JSON text pieces whose concatenation is `JSON.stringify(value, null, 2)`. */
 export function* jsonChunks(value: unknown): Generator<string> {
