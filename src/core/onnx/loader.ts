@@ -1,4 +1,3 @@
-import { onnx } from 'onnx-proto';
 import type { ByteSource, FileSystem } from '../io/byteSource';
 import { DataType, isKnownDataType } from './dataType';
 import { OnnxLoadError } from './errors';
@@ -282,7 +281,7 @@ class ModelDecoder {
           c.expectWireType(wireType, WireType.LengthDelimited);
           g = c.within(c.length(), 'g', () => this.graph());
           break;
-        case 14: tp = this.typeProto(wireType); break;
+        case 14: tp = this.typeProto(wireType, 0); break;
         case 7: c.float32s(wireType, floats, max); break;
         case 8: c.int64s(wireType, intsBig, max); break;
         case 9: if (strings.length >= max) throw c.error('limit-exceeded', `more than ${max} strings`, c.offset); strings.push(this.shortString(wireType)); break;
@@ -416,28 +415,133 @@ class ModelDecoder {
     c.expectWireType(wireType, WireType.LengthDelimited);
     const length = c.length();
     if (length > LOAD_LIMITS.messageBytes) throw c.error('limit-exceeded', `${label}[${index}] is ${length} bytes`, c.offset);
-    const at = c.offset;
-    const bytes = c.bytes(length);
-    let decoded: onnx.ValueInfoProto;
-    try {
-      decoded = onnx.ValueInfoProto.decode(bytes);
-    } catch (e) {
-      const where = `${c.fieldPath}.${label}[${index}]`;
-      throw new OnnxLoadError('malformed', `bad data at byte ${at} in ${where}: ${(e as Error).message}`, at, where);
-    }
-    return { name: this.shared(decoded.name ?? ''), type: convertType(decoded.type ?? undefined, 0) };
+    return c.within(length, label, () => {
+      let name = '';
+      let type: ValueType = UNKNOWN_TYPE;
+      while (c.hasMore()) {
+        const { field, wireType: w } = c.tag();
+        if (field === 1 && w === WireType.LengthDelimited) name = this.sharedString(w);
+        else if (field === 2 && w === WireType.LengthDelimited) type = this.typeProto(w, 0);
+        else c.skip(w);
+      }
+      return { name, type };
+    }, index);
   }
 
-  private typeProto(wireType: number): ValueType {
+  /**
+   * A TypeProto (ONNX 1.10 onward: tensor 1, sequence 4, map 5, sparse tensor 8, optional 9). Read as
+   * onnx and ONNX Runtime read it (C++ protobuf): a message field given twice keeps the last, and a field
+   * whose wire type is not its own is an unknown field, skipped. A tensor type wins over the others.
+   */
+  private typeProto(wireType: number, depth: number): ValueType {
     const c = this.cursor;
     c.expectWireType(wireType, WireType.LengthDelimited);
-    const at = c.offset;
-    const bytes = c.bytes(c.length());
-    try {
-      return convertType(onnx.TypeProto.decode(bytes), 0);
-    } catch (e) {
-      throw new OnnxLoadError('malformed', `bad data at byte ${at} in ${c.fieldPath}.tp: ${(e as Error).message}`, at);
+    const length = c.length();
+    if (depth > MAX_TYPE_DEPTH) {
+      c.skipBytes(length);
+      return UNKNOWN_TYPE;
     }
+    return c.within(length, 'type', () => {
+      let tensor: ValueType | undefined;
+      let sparse: ValueType | undefined;
+      let sequence: ValueType | undefined;
+      let optional: ValueType | undefined;
+      let map: ValueType | undefined;
+      while (c.hasMore()) {
+        const { field, wireType: w } = c.tag();
+        if (w !== WireType.LengthDelimited) {
+          c.skip(w);
+          continue;
+        }
+        switch (field) {
+          case 1: tensor = this.tensorType(w, 'tensor'); break;
+          case 8: sparse = this.tensorType(w, 'sparse_tensor'); break;
+          case 4: sequence = { kind: 'sequence', element: this.elementType(w, depth) }; break;
+          case 9: optional = { kind: 'optional', element: this.elementType(w, depth) }; break;
+          case 5: map = this.mapType(w, depth); break;
+          default: c.skip(w);
+        }
+      }
+      return tensor ?? sparse ?? sequence ?? optional ?? map ?? UNKNOWN_TYPE;
+    });
+  }
+
+  /** TypeProto.Tensor and SparseTensor: elem_type 1, shape 2 (TensorShapeProto: dim 1). */
+  private tensorType(wireType: number, kind: 'tensor' | 'sparse_tensor'): ValueType {
+    const c = this.cursor;
+    c.expectWireType(wireType, WireType.LengthDelimited);
+    return c.within(c.length(), kind === 'tensor' ? 'tensor_type' : 'sparse_tensor_type', () => {
+      let code = 0;
+      let shape: StoredDim[] | undefined;
+      while (c.hasMore()) {
+        const { field, wireType: w } = c.tag();
+        if (field === 1 && w === WireType.Varint) code = Number(BigInt.asIntN(32, c.int64()));
+        else if (field === 2 && w === WireType.LengthDelimited) shape = c.within(c.length(), 'shape', () => this.shapeDims());
+        else c.skip(w);
+      }
+      return { kind, dtype: isKnownDataType(code) && code !== DataType.UNDEFINED ? code : undefined, shape };
+    });
+  }
+
+  private shapeDims(): StoredDim[] {
+    const c = this.cursor;
+    const dims: StoredDim[] = [];
+    while (c.hasMore()) {
+      const { field, wireType } = c.tag();
+      if (field !== 1 || wireType !== WireType.LengthDelimited) {
+        c.skip(wireType);
+        continue;
+      }
+      if (dims.length >= LOAD_LIMITS.repeatedValues) throw c.error('limit-exceeded', `more than ${LOAD_LIMITS.repeatedValues} dims`, c.offset);
+      dims.push(c.within(c.length(), 'dim', () => this.dimension(), dims.length));
+    }
+    return dims;
+  }
+
+  /** A Dimension: a non-empty dim_param (2) wins, then dim_value (1); neither is an unknown dim. */
+  private dimension(): StoredDim {
+    const c = this.cursor;
+    let value: number | undefined;
+    let param = '';
+    while (c.hasMore()) {
+      const { field, wireType } = c.tag();
+      if (field === 1 && wireType === WireType.Varint) value = c.int64Number();
+      else if (field === 2 && wireType === WireType.LengthDelimited) param = this.sharedString(wireType);
+      else c.skip(wireType);
+    }
+    return param !== '' ? param : value;
+  }
+
+  /** TypeProto.Sequence and Optional: elem_type 1. */
+  private elementType(wireType: number, depth: number): ValueType {
+    const c = this.cursor;
+    c.expectWireType(wireType, WireType.LengthDelimited);
+    return c.within(c.length(), 'elem', () => {
+      let element: ValueType = UNKNOWN_TYPE;
+      while (c.hasMore()) {
+        const { field, wireType: w } = c.tag();
+        if (field === 1 && w === WireType.LengthDelimited) element = this.typeProto(w, depth + 1);
+        else c.skip(w);
+      }
+      return element;
+    });
+  }
+
+  /** TypeProto.Map: key_type 1, value_type 2. */
+  private mapType(wireType: number, depth: number): ValueType {
+    const c = this.cursor;
+    c.expectWireType(wireType, WireType.LengthDelimited);
+    return c.within(c.length(), 'map_type', () => {
+      let key = 0;
+      let value: ValueType = UNKNOWN_TYPE;
+      while (c.hasMore()) {
+        const { field, wireType: w } = c.tag();
+        if (field === 1 && w === WireType.Varint) key = Number(BigInt.asIntN(32, c.int64()));
+        else if (field === 2 && w === WireType.LengthDelimited) value = this.typeProto(w, depth + 1);
+        else c.skip(w);
+      }
+      return { kind: 'map', keyType: isKnownDataType(key) ? (key as DataType) : undefined, value };
+    });
   }
 
   private function(): OnnxFunction {
@@ -579,36 +683,9 @@ function inferAttributeType(a: { f?: number; i?: number; s?: string; t?: TensorR
   return AttributeType.UNDEFINED;
 }
 
+/** TypeProtos nested deeper than this (sequences of sequences of …) are read as unknown. */
 const MAX_TYPE_DEPTH = 32;
-
-function convertType(type: onnx.ITypeProto | undefined, depth: number): ValueType {
-  if (!type || depth > MAX_TYPE_DEPTH) return { kind: 'unknown' };
-  const tensor = type.tensorType ?? type.sparseTensorType;
-  if (tensor) {
-    const code = tensor.elemType ?? 0;
-    return {
-      kind: type.tensorType ? 'tensor' : 'sparse_tensor',
-      dtype: isKnownDataType(code) && code !== DataType.UNDEFINED ? code : undefined,
-      shape: tensor.shape ? (tensor.shape.dim ?? []).map(convertDim) : undefined,
-    };
-  }
-  if (type.sequenceType) return { kind: 'sequence', element: convertType(type.sequenceType.elemType ?? undefined, depth + 1) };
-  if (type.optionalType) return { kind: 'optional', element: convertType(type.optionalType.elemType ?? undefined, depth + 1) };
-  if (type.mapType) {
-    const k = type.mapType.keyType ?? 0;
-    return { kind: 'map', keyType: isKnownDataType(k) ? k : undefined, value: convertType(type.mapType.valueType ?? undefined, depth + 1) };
-  }
-  return { kind: 'unknown' };
-}
-
-function convertDim(dim: onnx.TensorShapeProto.IDimension): StoredDim {
-  // protobufjs puts defaults on the prototype: only own properties were present in the file.
-  const has = (key: string) => Object.prototype.hasOwnProperty.call(dim, key);
-  if (has('dimParam') && dim.dimParam) return dim.dimParam;
-  const v = dim.dimValue;
-  if (!has('dimValue') || v === null || v === undefined) return undefined;
-  return typeof v === 'number' ? v : Number(v.toString());
-}
+const UNKNOWN_TYPE: ValueType = { kind: 'unknown' };
 
 export function dirname(path: string): string {
   const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
