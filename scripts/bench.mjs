@@ -8,14 +8,16 @@
 //    worktree and timed in the same run, so before/after figures come from the same machine and moment.
 // 2. Where the time goes: a `--cpu-prof` profile of the CLI (the unbundled build in out/, so functions
 //    keep their source modules) on the 100,000-node graph, summarised by function and by module.
-// 3. Profile time and peak memory against weight bytes (a chain of FP32 MatMuls, embedded and external),
+// 3. The extension host while the worker profiles the 100,000-node graph: event-loop stalls on this thread,
+//    the report message's size and its structured-clone deserialisation cost.
+// 4. Profile time and peak memory against weight bytes (a chain of FP32 MatMuls, embedded and external),
 //    against a full protobufjs decode: weights are never read.
 //
 // Peak RSS comes from /usr/bin/time (GNU time's %M) when present, else from the child itself at exit
 // (process.resourceUsage().maxRSS through a --require hook). Each time is the median of --runs runs.
 //
 // Options: --dir bench-output  --runs 5  --baseline REF  --max-gb 2  --skip-large (no 650 MB / 1.6 GB)
-//          --no-profile  --no-weights-table
+//          --no-profile  --no-host  --no-weights-table
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -187,6 +189,60 @@ function whereTheTimeGoes(model) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The extension host while the worker profiles
+
+const HOST_CHILD = `
+const { Worker } = require('node:worker_threads');
+const v8 = require('node:v8');
+const [workerPath, model] = process.argv.slice(1);
+// A 2 ms ticker stands in for the host's other work: the longest gap between ticks is the longest stall.
+let last = performance.now();
+let longest = 0;
+const ticker = setInterval(() => {
+  const now = performance.now();
+  longest = Math.max(longest, now - last);
+  last = now;
+}, 2);
+const worker = new Worker(workerPath);
+const started = performance.now();
+worker.postMessage({ id: 1, type: 'profile', path: model, bindings: {}, graphText: false });
+worker.on('message', (result) => {
+  const received = performance.now() - started;
+  worker.terminate();
+  setTimeout(() => {
+    clearInterval(ticker);
+    const report = result.report;
+    const bytes = v8.serialize(report);
+    let t = performance.now();
+    v8.deserialize(bytes);
+    const deserialize = performance.now() - t;
+    const json = JSON.stringify(report);
+    t = performance.now();
+    JSON.parse(json);
+    const parse = performance.now() - t;
+    console.log(JSON.stringify({ received, longest, cloneBytes: bytes.length, deserialize, jsonBytes: Buffer.byteLength(json), parse, nodes: report.nodes.length, workerMillis: result.millis }));
+  }, 50);
+});
+`;
+
+/**
+ * The extension host's side of a profile: the worker (dist/profileWorker.js) profiles the model while this
+ * thread's event loop is watched (perf_hooks.monitorEventLoopDelay); the report arrives by structured clone.
+ */
+function hostResponsiveness(model) {
+  const r = spawnSync(process.execPath, ['-e', HOST_CHILD, join(root, 'dist/profileWorker.js'), resolve(model)], { encoding: 'utf8' });
+  console.log(`\n## The extension host while the worker profiles ${relative(root, model)}\n`);
+  if (r.status !== 0) {
+    console.log(`(failed: ${(r.stderr || '').split('\n').find((l) => l.trim())})`);
+    return;
+  }
+  const m = JSON.parse(r.stdout.trim().split('\n').pop());
+  console.log(`- report received after ${(m.received / 1000).toFixed(2)} s (worker: ${(m.workerMillis / 1000).toFixed(2)} s), ${m.nodes} nodes`);
+  console.log(`- host event loop: longest stall ${m.longest.toFixed(0)} ms (a 2 ms timer's longest gap; receiving the report is one stall: its structured clone is deserialised on this thread)`);
+  console.log(`- the message: ${mb(m.cloneBytes)} MB structured clone, deserialised in ${m.deserialize.toFixed(0)} ms; as JSON ${mb(m.jsonBytes)} MB, parsed in ${m.parse.toFixed(0)} ms`);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Time and memory against weight bytes (weights never read)
 
 const HIDDEN = 4096;
@@ -349,4 +405,5 @@ try {
   baseline?.remove();
 }
 if (!args.includes('--no-profile')) whereTheTimeGoes(paths.diffusion100k);
+if (!args.includes('--no-host')) hostResponsiveness(paths.diffusion100k);
 if (!args.includes('--no-weights-table')) weightsTable();

@@ -5,7 +5,7 @@ import { Attributes } from '../ops/attributes';
 import { type NodeContext, type OpCost, type SubgraphCost, type SubgraphResult, UnknownShapeError } from '../ops/opHandler';
 import type { OpRegistry } from '../ops/opRegistry';
 import { Expr, product, ZERO_EXPR } from '../shapes/expr';
-import type { KnownValue, TensorInfo } from '../shapes/tensorInfo';
+import type { KnownValue, Shape, TensorInfo } from '../shapes/tensorInfo';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -469,7 +469,7 @@ class GraphInference {
   /** A tensor past 2^63 elements cannot exist in any runtime (int64 sizes): say so; counts stay exact. */
   private checkAbsurdSize(outputs: readonly TensorInfo[], label: string): void {
     for (const o of outputs) {
-      const count = o.shape ? product(o.shape).constantValue : undefined;
+      const count = o.shape ? staticElements(o.shape) : undefined;
       if (count !== undefined && count > MAX_TENSOR_ELEMENTS) {
         this.diag('warning', 'absurd-dims', `'${o.name}' of node '${label}' would hold ${count} elements, past 2^63 − 1: its dims are not plausible`, label);
       }
@@ -560,7 +560,19 @@ export function sumBytes(tensors: readonly (TensorInfo | undefined)[]): Expr {
 
 export function tensorBytes(t: TensorInfo | undefined): Expr | undefined {
   if (!t || !t.shape || t.dtype === undefined) return undefined;
-  return elementsBytes(t.dtype, product(t.shape));
+  const count = staticElements(t.shape);
+  return elementsBytes(t.dtype, count === undefined ? product(t.shape) : Expr.constant(count));
+}
+
+/** Elements of a shape whose dims are all static, without building expressions; undefined otherwise. */
+function staticElements(shape: Shape): bigint | undefined {
+  let count = 1n;
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i].constantValue;
+    if (d === undefined) return undefined;
+    count *= d;
+  }
+  return count;
 }
 
 /**
@@ -584,22 +596,24 @@ const FLOAT_RANK: Partial<Record<DataType, number>> = {
 
 /** The dtype a node computes in: the widest numeric type among its activation inputs, else its outputs. */
 function computeDtypeOf(inputs: readonly (TensorInfo | undefined)[], outputs: readonly TensorInfo[]): DataType | undefined {
-  let best: DataType | undefined;
-  let bestRank = -1;
-  const consider = (t: TensorInfo | undefined) => {
-    if (!t || t.dtype === undefined) return;
-    const r = FLOAT_RANK[t.dtype];
+  const fromOutputs = widestNumeric(outputs, undefined);
+  // An op that outputs float but reads int8 weights (MatMulNBits, DequantizeLinear) computes in the output type.
+  if (fromOutputs !== undefined && FLOAT_RANK[fromOutputs]! >= 4) return fromOutputs;
+  return widestNumeric(inputs, fromOutputs);
+}
+
+/** The dtype of highest FLOAT_RANK among `tensors`, starting from `best` (the first of equal rank wins). */
+function widestNumeric(tensors: readonly (TensorInfo | undefined)[], best: DataType | undefined): DataType | undefined {
+  let bestRank = best === undefined ? -1 : FLOAT_RANK[best]!;
+  for (let i = 0; i < tensors.length; i++) {
+    const dtype = tensors[i]?.dtype;
+    if (dtype === undefined) continue;
+    const r = FLOAT_RANK[dtype];
     if (r !== undefined && r > bestRank) {
-      best = t.dtype;
+      best = dtype;
       bestRank = r;
     }
-  };
-  outputs.forEach(consider);
-  if (best !== undefined && FLOAT_RANK[best]! >= 4) {
-    // An op that outputs float but reads int8 weights (MatMulNBits, DequantizeLinear) computes in the output type.
-    return best;
   }
-  inputs.forEach(consider);
   return best;
 }
 

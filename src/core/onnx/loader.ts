@@ -20,7 +20,7 @@ import {
   type ValueInfo,
   type ValueType,
 } from './model';
-import { decodeUtf8, ProtoCursor, WireType } from './protoCursor';
+import { decodeUtf8, ProtoCursor, StringTable, WireType } from './protoCursor';
 
 /** Shared by every node without attributes, and every empty repeated attribute field. */
 const NO_ATTRIBUTES: ReadonlyMap<string, Attribute> = new Map();
@@ -79,7 +79,7 @@ class ModelDecoder {
   private arena = new Uint8Array(0);
   private arenaUsed = 0;
   /** Strings read so far, for sharedString. */
-  private readonly strings = new Map<string, string>();
+  private readonly strings = new StringTable();
 
   constructor(source: ByteSource, private readonly options: LoadOptions, rootName = 'ModelProto') {
     this.cursor = new ProtoCursor(source, 0, source.byteLength, rootName);
@@ -314,7 +314,7 @@ class ModelDecoder {
     let name = '';
     let payload: TensorPayload = { kind: 'none' };
     let isExternal = false;
-    const external = new Map<string, string>();
+    let external: Map<string, string> | undefined;
     while (c.hasMore()) {
       const { field, wireType } = c.tag();
       switch (field) {
@@ -336,14 +336,14 @@ class ModelDecoder {
         case 11: payload = this.payload(wireType, 'uint64_data'); break;
         case 13: {
           const [k, v] = this.stringEntry(wireType, 'external_data');
-          external.set(k, v);
+          (external ??= new Map()).set(k, v);
           break;
         }
         case 14: c.expectWireType(wireType, WireType.Varint); isExternal = c.int64Number() === 1; break;
         default: c.skip(wireType);
       }
     }
-    if (isExternal) payload = this.externalPayload(name, external);
+    if (isExternal) payload = this.externalPayload(name, external ?? new Map());
     return { name, dtype, dims: dims.slice(), payload };
   }
 
@@ -643,14 +643,12 @@ class ModelDecoder {
 
   /** A string that recurs (value names, op types): one copy is kept for all its occurrences. */
   private sharedString(wireType: number): string {
-    return this.shared(this.shortString(wireType));
-  }
-
-  private shared(s: string): string {
-    const known = this.strings.get(s);
-    if (known !== undefined) return known;
-    this.strings.set(s, s);
-    return s;
+    const c = this.cursor;
+    c.expectWireType(wireType, WireType.LengthDelimited);
+    const at = c.offset;
+    const n = c.length();
+    if (n > LOAD_LIMITS.stringBytes) throw c.error('limit-exceeded', `a string of ${n} bytes (limit ${LOAD_LIMITS.stringBytes})`, at);
+    return c.sharedText(n, this.strings);
   }
 
   private warn(code: string, message: string): void {

@@ -99,6 +99,35 @@ export class ProtoCursor {
 
   /** A varint read as an exact signed 64-bit integer. */
   int64(): bigint {
+    const small = this.smallVarint();
+    return small >= 0 ? BigInt(small) : this.longVarint();
+  }
+
+  /**
+   * A varint of at most 7 bytes (below 2^49) as a number, the cursor moved past it; -1, the cursor not
+   * moved, for a longer (or truncated) one. Dims, lengths and enum codes take this path without a bigint.
+   */
+  private smallVarint(): number {
+    this.ensure(Math.min(10, this.end - this.position));
+    const bytes = this.reader.buf;
+    const len = this.reader.len;
+    let p = this.reader.pos;
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; i < 7 && p < len; i++) {
+      const b = bytes[p++];
+      value += (b & 0x7f) * scale;
+      if (b < 0x80) {
+        this.reader.pos = p;
+        this.sync();
+        return value;
+      }
+      scale *= 128;
+    }
+    return -1;
+  }
+
+  private longVarint(): bigint {
     this.ensure(Math.min(10, this.end - this.position));
     const at = this.position;
     const bytes = this.reader.buf;
@@ -121,7 +150,8 @@ export class ProtoCursor {
 
   /** An int64 varint as a JS number (ints in attributes; values past 2^53 lose precision, never wrap). */
   int64Number(): number {
-    return Number(this.int64());
+    const small = this.smallVarint();
+    return small >= 0 ? small : Number(this.longVarint());
   }
 
   float32(): number {
@@ -145,6 +175,15 @@ export class ProtoCursor {
   string(): string {
     const n = this.length();
     return decodeUtf8(this.bytes(n));
+  }
+
+  /** The next `n` bytes as text, the same string object each time the same text recurs (see StringTable). */
+  sharedText(n: number, table: StringTable): string {
+    this.ensure(n);
+    const start = this.reader.pos;
+    this.reader.pos += n;
+    this.sync();
+    return table.text(this.reader.buf, start, start + n);
   }
 
   /** A view of the next `n` bytes; valid until the cursor moves. For small fields only. */
@@ -248,9 +287,47 @@ export class ProtoCursor {
 
 const utf8 = new TextDecoder();
 
-/** UTF-8 text; short ASCII (names, op types) is decoded without a call into the runtime's decoder. */
 export function decodeUtf8(bytes: Uint8Array): string {
-  if (bytes.length > 64) return utf8.decode(bytes);
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] >= 0x80) return utf8.decode(bytes);
-  return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  return utf8.decode(bytes);
+}
+
+/**
+ * Text that recurs (value names: each is written where it is produced, where it is consumed and in
+ * value_info), kept once. A recurring ASCII string is found by a hash of its bytes and compared byte by
+ * byte, so it is never decoded, nor allocated, again. Longer or non-ASCII text is decoded each time.
+ */
+export class StringTable {
+  private readonly byHash = new Map<number, string | string[]>();
+
+  text(bytes: Uint8Array, start: number, end: number): string {
+    const n = end - start;
+    if (n > MAX_SHARED_TEXT) return utf8.decode(bytes.subarray(start, end));
+    let hash = 0x811c9dc5 ^ n; // FNV-1a
+    let high = 0;
+    for (let i = start; i < end; i++) {
+      const b = bytes[i];
+      high |= b;
+      hash = Math.imul(hash ^ b, 0x01000193);
+    }
+    if (high >= 0x80) return utf8.decode(bytes.subarray(start, end));
+    const known = this.byHash.get(hash);
+    if (typeof known === 'string') {
+      if (sameAscii(known, bytes, start, n)) return known;
+    } else if (known) {
+      for (const s of known) if (sameAscii(s, bytes, start, n)) return s;
+    }
+    const s = utf8.decode(bytes.subarray(start, end));
+    if (known === undefined) this.byHash.set(hash, s);
+    else if (typeof known === 'string') this.byHash.set(hash, [known, s]);
+    else known.push(s);
+    return s;
+  }
+}
+
+const MAX_SHARED_TEXT = 1024;
+
+function sameAscii(s: string, bytes: Uint8Array, start: number, n: number): boolean {
+  if (s.length !== n) return false;
+  for (let i = 0; i < n; i++) if (s.charCodeAt(i) !== bytes[start + i]) return false;
+  return true;
 }

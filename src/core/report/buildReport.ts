@@ -94,10 +94,15 @@ export function buildReport(model: OnnxModel, profile: GraphProfile, bindings: R
   // Coverage counts every node, those inside subgraphs too: an If whose branches hold uncovered ops is
   // not fully costed.
   const all = profile.nodes;
-  const costed = all.filter((n) => n.isCostKnown).length;
-  const withRule = all.filter((n) => n.hasRule).length;
+  let costed = 0;
+  let withRule = 0;
   const uncoveredTypes = new Map<string, { opType: string; domain: string; count: number }>();
-  for (const n of all.filter((x) => !x.hasRule)) {
+  for (const n of all) {
+    if (n.isCostKnown) costed++;
+    if (n.hasRule) {
+      withRule++;
+      continue;
+    }
     const key = `${n.domain}::${n.opType}`;
     const entry = uncoveredTypes.get(key) ?? { opType: n.opType, domain: n.domain, count: 0 };
     entry.count++;

@@ -462,14 +462,21 @@ export function product(dims: readonly Expr[]): Expr {
   return p;
 }
 
-/** Sum of a list of expressions, accumulated in place (a running total is not rebuilt per value). */
+/**
+ * Sum of a list of expressions, accumulated in place: a running total is not rebuilt per value, and each
+ * distinct (interned) expression is expanded once, times the number of its occurrences.
+ */
 export function sum(values: Iterable<Expr>): Expr {
   let constant = 0n;
-  const terms = new Map<string, bigint>();
+  const occurrences = new Map<Expr, bigint>();
   for (const v of values) {
     const c = v.constantValue;
     if (c !== undefined) constant += c;
-    else for (const [k, coefficient] of v.terms) terms.set(k, (terms.get(k) ?? 0n) + coefficient);
+    else occurrences.set(v, (occurrences.get(v) ?? 0n) + 1n);
+  }
+  const terms = new Map<string, bigint>();
+  for (const [e, times] of occurrences) {
+    e.terms.forEach((coefficient, k) => terms.set(k, (terms.get(k) ?? 0n) + coefficient * times));
   }
   if (constant !== 0n) terms.set('', (terms.get('') ?? 0n) + constant);
   for (const [k, coefficient] of terms) if (coefficient === 0n) terms.delete(k);
