@@ -1,12 +1,17 @@
 """The part every fixture generator shares: a graph builder whose weights carry dims and a data type but
 no data. Each initializer points at an external 'weights.bin' that does not exist, so a fixture holds only
 the graph's structure, and the profiler (which needs shapes, not values) still sees every weight.
+GraphBuilder adds what the model generators share: inline constants, scoped nodes, linear layers, saving.
 
 Used by makeCnnFixtures.py, makeMoeFixtures.py and makeMlperfModels.py (Debian's /usr/bin/python3 has onnx).
 """
-from onnx import TensorProto
+import os
 
-ELEMENT_BYTES = {TensorProto.FLOAT: 4, TensorProto.INT64: 8, TensorProto.INT32: 4}
+import numpy as np
+from onnx import TensorProto, helper, numpy_helper
+
+ELEMENT_BYTES = {TensorProto.FLOAT: 4, TensorProto.INT64: 8, TensorProto.INT32: 4, TensorProto.FLOAT16: 2,
+                 TensorProto.BFLOAT16: 2, TensorProto.UINT8: 1}
 
 
 class FixtureGraph:
@@ -42,3 +47,42 @@ class FixtureGraph:
         self.external_offset += length
         self.initializers.append(t)
         return t.name
+
+
+class GraphBuilder(FixtureGraph):
+    """FixtureGraph plus inline constants, nodes named after the current scope, and an opset."""
+
+    def __init__(self, name, opset):
+        super().__init__(name)
+        self.opset = opset
+        self.constants = {}
+
+    def const(self, values, dtype=np.int64, scalar=False):
+        """A small inline initializer (shape vectors, axes, scalars), shared by value."""
+        array = np.array(values, dtype=dtype).reshape(() if scalar else (-1,))
+        key = (array.dtype.str, array.shape, array.tobytes())
+        if key not in self.constants:
+            name = f'const_{len(self.constants)}'
+            self.initializers.append(numpy_helper.from_array(array, name))
+            self.constants[key] = name
+        return self.constants[key]
+
+    def node(self, op, inputs, outputs=1, domain='', **attrs):
+        names = [self.fresh(op.lower()) for _ in range(outputs)] if isinstance(outputs, int) else list(outputs)
+        self.nodes.append(helper.make_node(op, inputs, names, name=self.fresh(op), domain=domain or None, **attrs))
+        return names[0] if len(names) == 1 else names
+
+    def linear(self, x, c_in, c_out, bias=True, dtype=TensorProto.FLOAT):
+        y = self.node('MatMul', [x, self.weight('weight', [c_in, c_out], dtype)])
+        return self.node('Add', [y, self.weight('bias', [c_out], dtype)]) if bias else y
+
+    def save(self, out_dir, inputs, outputs, extra_opsets=(), producer='makeMlperfModels'):
+        graph = helper.make_graph(self.nodes, self.name, inputs, outputs, self.initializers)
+        opsets = [helper.make_opsetid('', self.opset)] + [helper.make_opsetid(d, v) for d, v in extra_opsets]
+        model = helper.make_model(graph, opset_imports=opsets, producer_name=producer)
+        model.ir_version = 8
+        os.makedirs(out_dir, exist_ok=True)
+        path = os.path.join(out_dir, f'{self.name}.onnx')
+        with open(path, 'wb') as f:
+            f.write(model.SerializeToString())
+        return path

@@ -34,38 +34,17 @@ import sys
 
 import numpy as np
 import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
 
-from fixture_graph import FixtureGraph
+from fixture_graph import GraphBuilder
 
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'mlperf')
 MS = 'com.microsoft'
 
 
-class Graph(FixtureGraph):
-    """The MLPerf builder: FixtureGraph plus inline constants and an opset."""
+class Graph(GraphBuilder):
+    """The MLPerf builder: GraphBuilder plus convolutions."""
 
-    def __init__(self, name, opset):
-        super().__init__(name)
-        self.opset = opset
-        self.constants = {}
-
-    def const(self, values, dtype=np.int64, scalar=False):
-        """A small inline initializer (shape vectors, axes, scalars), shared by value."""
-        array = np.array(values, dtype=dtype).reshape(() if scalar else (-1,))
-        key = (array.dtype.str, array.shape, array.tobytes())
-        if key not in self.constants:
-            name = f'const_{len(self.constants)}'
-            self.initializers.append(numpy_helper.from_array(array, name))
-            self.constants[key] = name
-        return self.constants[key]
-
-    def node(self, op, inputs, outputs=1, domain='', **attrs):
-        names = [self.fresh(op.lower()) for _ in range(outputs)] if isinstance(outputs, int) else list(outputs)
-        self.nodes.append(helper.make_node(op, inputs, names, name=self.fresh(op), domain=domain or None, **attrs))
-        return names[0] if len(names) == 1 else names
-
-    # ---- layers
     def conv(self, x, c_in, c_out, k, stride=1, group=1):
         w = self.weight('conv_w', [c_out, c_in // group, k, k])
         b = self.weight('conv_b', [c_out])
@@ -75,19 +54,8 @@ class Graph(FixtureGraph):
     def relu(self, x):
         return self.node('Relu', [x])
 
-    def linear(self, x, c_in, c_out, bias=True):
-        y = self.node('MatMul', [x, self.weight('weight', [c_in, c_out])])
-        return self.node('Add', [y, self.weight('bias', [c_out])]) if bias else y
-
     def save(self, inputs, outputs, extra_opsets=()):
-        graph = helper.make_graph(self.nodes, self.name, inputs, outputs, self.initializers)
-        opsets = [helper.make_opsetid('', self.opset)] + [helper.make_opsetid(d, v) for d, v in extra_opsets]
-        model = helper.make_model(graph, opset_imports=opsets, producer_name='makeMlperfModels')
-        model.ir_version = 8
-        path = os.path.join(OUT_DIR, f'{self.name}.onnx')
-        with open(path, 'wb') as f:
-            f.write(model.SerializeToString())
-        return path
+        return super().save(OUT_DIR, inputs, outputs, extra_opsets)
 
 
 def value(name, dtype, shape):

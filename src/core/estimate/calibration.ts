@@ -19,6 +19,7 @@ import type { ProfileReport } from '../report/reportTypes';
 import {
   efficiencyFor,
   estimateNodes,
+  type DeviceEfficiency,
   type EfficiencyFactors,
   type NodeEstimate,
   type NodeEstimateOptions,
@@ -230,11 +231,13 @@ export function fitEfficiency(comparison: CalibrationComparison, before: Efficie
     list.push(r.ratio);
     groups.set(factor, list);
   }
-  const factors: { -readonly [K in keyof EfficiencyFactors]: EfficiencyFactors[K] } = { ...before };
+  const factors: { -readonly [K in keyof DeviceEfficiency]: DeviceEfficiency[K] } = { ...before };
   const out: CalibrationGroup[] = [];
   for (const [factor, ratios] of groups) {
     const med = median(ratios);
     factors[factor] = Math.min(1, Math.max(1e-3, before[factor] / med));
+    // A matrix efficiency fitted on this device's own trace supersedes the per-precision benchmark figures.
+    if (factor === 'matrixEfficiency') delete factors.matrixEfficiencyByPrecision;
     out.push({ factor, count: ratios.length, medianRatio: med });
   }
   return { factors, before, groups: out, comparison };

@@ -11,7 +11,8 @@
  * Element-wise ops that directly consume a MAC op's only output are fused into its epilogue (as TensorRT,
  * ORT and XLA do): their intermediate tensor never goes to memory and they launch no kernel of their own.
  *
- * Defaults per device class, and why, are in docs/estimator.md. Pure: no I/O.
+ * Efficiencies come from the device's published micro-benchmarks where the catalog has them (`achieved`),
+ * otherwise from a default per device class; both, and why, are in docs/estimator.md. Pure: no I/O.
  */
 import type { DeviceClass, HardwareEntry, Precision } from '../hardware/hardwareTypes';
 import { countToNumber, type NodeReport, type ProfileReport, type ReportDim, type TensorSummary } from '../report/reportTypes';
@@ -41,13 +42,21 @@ export interface EfficiencyFactors {
   readonly allReduceLatencySeconds: number;
 }
 
+/**
+ * The efficiency model of one device: the factors, plus the saturated matrix efficiency measured per precision
+ * where the catalog has a GEMM micro-benchmark for it. A precision without its own figure uses `matrixEfficiency`.
+ */
+export interface DeviceEfficiency extends EfficiencyFactors {
+  readonly matrixEfficiencyByPrecision?: Readonly<Partial<Record<Precision, number>>>;
+}
+
 /** Partial factors keyed by device id (`h100-sxm`) or device class (`gpu`); id wins over class. */
-export type EfficiencyOverrides = Readonly<Record<string, Partial<EfficiencyFactors>>>;
+export type EfficiencyOverrides = Readonly<Record<string, Partial<DeviceEfficiency>>>;
 
 /**
- * Defaults per device class. WHY each number is what it is: docs/estimator.md ("Default efficiencies").
- * They were set once from published micro-benchmarks and checked against MLPerf (docs/validation.md);
- * they are class-wide, never per benchmark.
+ * Defaults per device class, used for every factor a device has no published measurement of. WHY each number is
+ * what it is: docs/estimator.md ("Default efficiencies"). They were set once from published micro-benchmarks and
+ * checked against MLPerf (docs/validation.md); they are class-wide, never per benchmark.
  */
 export const DEFAULT_EFFICIENCY: Readonly<Record<DeviceClass, EfficiencyFactors>> = {
   gpu: {
@@ -82,10 +91,49 @@ export const DEFAULT_EFFICIENCY: Readonly<Record<DeviceClass, EfficiencyFactors>
   },
 };
 
-/** Class defaults, then the class override, then the device-id override. */
-export function efficiencyFor(device: HardwareEntry, overrides?: EfficiencyOverrides): EfficiencyFactors {
+/**
+ * The factors a device's published micro-benchmarks (catalog `achieved`) determine: achieved / peak GEMM rate per
+ * precision (capped at 1: boost clocks can beat the datasheet), their mean as the matrix efficiency of precisions
+ * not measured, achieved / peak DRAM bandwidth, the measured kernel launch cost, and all-reduce bus bandwidth / the
+ * per-direction link rate (capped at 1: NVLink SHARP reduces in the switch). Empty for an unmeasured device.
+ */
+export function measuredEfficiency(device: HardwareEntry): Partial<DeviceEfficiency> {
+  const achieved = device.achieved;
+  if (!achieved) return {};
+  const out: { -readonly [K in keyof DeviceEfficiency]?: DeviceEfficiency[K] } = {};
+  const byPrecision: Partial<Record<Precision, number>> = {};
+  for (const [p, measured] of Object.entries(achieved.matrixFlopsPerSecond ?? {}) as [Precision, { value: number } | undefined][]) {
+    const peak = device.peakFlopsPerSecond[p]?.value;
+    if (peak && peak > 0 && measured && measured.value > 0) byPrecision[p] = Math.min(1, measured.value / peak);
+  }
+  const fractions = Object.values(byPrecision);
+  if (fractions.length > 0) {
+    out.matrixEfficiencyByPrecision = byPrecision;
+    out.matrixEfficiency = fractions.reduce((a, b) => a + b, 0) / fractions.length;
+  }
+  const bandwidth = achieved.memoryBandwidthBytesPerSecond?.value;
+  if (bandwidth && bandwidth > 0) out.memoryEfficiency = Math.min(1, bandwidth / device.memoryBandwidthBytesPerSecond.value);
+  const launch = achieved.kernelLaunchSeconds?.value;
+  if (launch && launch > 0) out.perKernelOverheadSeconds = launch;
+  // busbw is per direction; the all-reduce term in modelEstimate runs at (link / 2) x interconnectEfficiency.
+  const busbw = achieved.allReduceBusBytesPerSecond?.value;
+  const link = device.interconnectBytesPerSecond?.value;
+  if (busbw && busbw > 0 && link && link > 0) out.interconnectEfficiency = Math.min(1, busbw / (link / 2));
+  return out;
+}
+
+/**
+ * Class defaults, then the device's measured factors, then the class override, then the device-id override.
+ * An override that sets `matrixEfficiency` without its own per-precision figures applies to every precision.
+ */
+export function efficiencyFor(device: HardwareEntry, overrides?: EfficiencyOverrides): DeviceEfficiency {
   const base = DEFAULT_EFFICIENCY[device.deviceClass] ?? DEFAULT_EFFICIENCY.gpu;
-  return { ...base, ...(overrides?.[device.deviceClass] ?? {}), ...(overrides?.[device.id] ?? {}) };
+  const byClass = overrides?.[device.deviceClass] ?? {};
+  const byId = overrides?.[device.id] ?? {};
+  const merged: { -readonly [K in keyof DeviceEfficiency]: DeviceEfficiency[K] } = { ...base, ...measuredEfficiency(device), ...byClass, ...byId };
+  const userMatrix = byClass.matrixEfficiency !== undefined || byId.matrixEfficiency !== undefined;
+  if (userMatrix && byClass.matrixEfficiencyByPrecision === undefined && byId.matrixEfficiencyByPrecision === undefined) delete merged.matrixEfficiencyByPrecision;
+  return merged;
 }
 
 /** Coarse op kinds, used for calibration groups and the UI. */
@@ -160,11 +208,18 @@ export interface NodeEstimate {
   readonly notes: readonly string[];
 }
 
-/** Matrix-unit efficiency for a MAC op of `flops` on a peak of `peakFlopsPerSecond`. */
-export function matrixEfficiency(flops: number, peakFlopsPerSecond: number, f: EfficiencyFactors): number {
-  if (flops <= 0 || peakFlopsPerSecond <= 0) return f.matrixEfficiency;
-  const idealSeconds = flops / (peakFlopsPerSecond * f.matrixEfficiency);
-  return (f.matrixEfficiency * idealSeconds) / (idealSeconds + f.matrixRampSeconds);
+/** Saturated matrix efficiency in `precision`: the device's measured figure for it, else `matrixEfficiency`. */
+export function saturatedMatrixEfficiency(f: EfficiencyFactors | DeviceEfficiency, precision?: Precision | null): number {
+  const measured = precision && 'matrixEfficiencyByPrecision' in f ? f.matrixEfficiencyByPrecision?.[precision] : undefined;
+  return measured ?? f.matrixEfficiency;
+}
+
+/** Matrix-unit efficiency for a MAC op of `flops` in `precision` on a peak of `peakFlopsPerSecond`. */
+export function matrixEfficiency(flops: number, peakFlopsPerSecond: number, f: EfficiencyFactors | DeviceEfficiency, precision?: Precision | null): number {
+  const saturated = saturatedMatrixEfficiency(f, precision);
+  if (flops <= 0 || peakFlopsPerSecond <= 0) return saturated;
+  const idealSeconds = flops / (peakFlopsPerSecond * saturated);
+  return (saturated * idealSeconds) / (idealSeconds + f.matrixRampSeconds);
 }
 
 /** Vector (non-tensor) rate: the device's fp32 figure, else a fraction of its narrowest matrix peak. */
@@ -350,7 +405,7 @@ function estimateOne(
   let precision: Precision | null = null;
   if (macs > 0 && res.compute !== null) {
     const peak = (device.peakFlopsPerSecond[res.compute]?.value ?? 0) * res.peakScale;
-    eff = matrixEfficiency(flops, peak, f);
+    eff = matrixEfficiency(flops, peak, f, res.compute);
     rate = peak * eff;
     precision = res.compute;
   } else if (macs > 0) {

@@ -4,8 +4,11 @@
  * parse the JSON themselves and hand the value to `validateHardwareEntry` / `validateCatalog`.
  *
  * The rules mirror schemas/hardware.schema.json, plus the checks a JSON Schema cannot express:
- * a peak figure whose source note mentions sparsity must say it was halved / converted to dense.
+ * a peak figure whose source note mentions sparsity must say it was halved / converted to dense; the peaks
+ * must be complete and consistent for the device's architecture (architectures.ts); devices declared to share
+ * their compute (`sameComputeAs`) must agree on every peak; measured (`achieved`) rates must stay near the peaks.
  */
+import { checkArchitecture } from './architectures';
 import type { DeviceClass, HardwareEntry, Precision } from './hardwareTypes';
 import catalogJson from './catalog.json';
 
@@ -31,7 +34,21 @@ const TOP_LEVEL_KEYS: ReadonlySet<string> = new Set([
   ...SOURCED_FIELDS.map((f) => f.key),
   'price',
   'notes',
+  'architecture',
+  'sameComputeAs',
+  'achieved',
 ]);
+
+const ACHIEVED_KEYS: ReadonlySet<string> = new Set(['matrixFlopsPerSecond', 'memoryBandwidthBytesPerSecond', 'kernelLaunchSeconds', 'allReduceBusBytesPerSecond']);
+/**
+ * A measured rate may exceed the datasheet peak a little (GeForce and PCIe cards boost past the clock the peak is
+ * quoted at); one far above it is a sparse figure, a different precision or a unit slip.
+ */
+const MAX_ACHIEVED_OVER_PEAK = 1.25;
+/** Kernel launches cost microseconds; a figure of a millisecond or more is a unit slip. */
+const MAX_KERNEL_LAUNCH_SECONDS = 1e-3;
+/** Devices sharing their compute must agree on every peak within this fraction (datasheet rounding). */
+const SAME_COMPUTE_TOLERANCE = 0.01;
 
 const ID_PATTERN = /^[a-z0-9][a-z0-9.-]*$/;
 const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
@@ -125,6 +142,15 @@ export function validateHardwareEntry(entry: unknown): string[] {
     }
   }
 
+  if (entry.architecture !== undefined) {
+    if (typeof entry.architecture !== 'string' || entry.architecture.trim() === '') problems.push(`${label}: architecture must be a non-empty string`);
+    else if (isRecord(peaks)) problems.push(...checkArchitecture(label, entry.architecture, peaks as Record<string, { value?: unknown }>));
+  }
+  if (entry.sameComputeAs !== undefined && (typeof entry.sameComputeAs !== 'string' || entry.sameComputeAs.trim() === '')) {
+    problems.push(`${label}: sameComputeAs must be the id of another device`);
+  }
+  if (entry.achieved !== undefined) checkAchieved(entry.achieved, entry, label, problems);
+
   for (const { key, required } of SOURCED_FIELDS) {
     const v = entry[key];
     if (v === undefined) {
@@ -155,7 +181,90 @@ export function validateHardwareEntry(entry: unknown): string[] {
   return problems;
 }
 
-/** Problems with a whole list of entries: each entry's problems plus duplicate ids. */
+function peakValue(entry: Record<string, unknown>, p: string): number | undefined {
+  const peaks = entry.peakFlopsPerSecond;
+  const v = isRecord(peaks) && isRecord(peaks[p]) ? peaks[p].value : undefined;
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
+}
+
+/** A measured figure: sourced, positive, and not far above the peak it is measured against. */
+function checkMeasured(v: unknown, where: string, peak: number | undefined, peakName: string, problems: string[]): void {
+  checkSourcedValue(v, where, problems, false);
+  const value = isRecord(v) ? v.value : undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return;
+  if (peak === undefined) problems.push(`${where}: measured against no ${peakName} (the entry lists none)`);
+  else if (value > peak * MAX_ACHIEVED_OVER_PEAK) {
+    problems.push(`${where}: ${value} is ${(value / peak).toFixed(2)} x the ${peakName} (${peak}); a sparse figure, another precision or a unit slip?`);
+  }
+}
+
+function checkAchieved(achieved: unknown, entry: Record<string, unknown>, label: string, problems: string[]): void {
+  const where = `${label}.achieved`;
+  if (!isRecord(achieved)) {
+    problems.push(`${where}: must be {matrixFlopsPerSecond?, memoryBandwidthBytesPerSecond?, kernelLaunchSeconds?, allReduceBusBytesPerSecond?}`);
+    return;
+  }
+  for (const k of Object.keys(achieved)) if (!ACHIEVED_KEYS.has(k)) problems.push(`${where}: unknown key "${k}"`);
+  const matrix = achieved.matrixFlopsPerSecond;
+  if (matrix !== undefined) {
+    if (!isRecord(matrix)) problems.push(`${where}.matrixFlopsPerSecond: must map precisions to {value, source}`);
+    else {
+      for (const [p, v] of Object.entries(matrix)) {
+        if (!(PRECISIONS as readonly string[]).includes(p)) problems.push(`${where}.matrixFlopsPerSecond: unknown precision "${p}"`);
+        else checkMeasured(v, `${where}.matrixFlopsPerSecond.${p}`, peakValue(entry, p), `${p} peak`, problems);
+      }
+    }
+  }
+  if (achieved.memoryBandwidthBytesPerSecond !== undefined) {
+    const bw = entry.memoryBandwidthBytesPerSecond;
+    const peak = isRecord(bw) && typeof bw.value === 'number' ? bw.value : undefined;
+    checkMeasured(achieved.memoryBandwidthBytesPerSecond, `${where}.memoryBandwidthBytesPerSecond`, peak, 'memory bandwidth', problems);
+  }
+  if (achieved.kernelLaunchSeconds !== undefined) {
+    checkSourcedValue(achieved.kernelLaunchSeconds, `${where}.kernelLaunchSeconds`, problems, false);
+    const v = isRecord(achieved.kernelLaunchSeconds) ? achieved.kernelLaunchSeconds.value : undefined;
+    if (typeof v === 'number' && v >= MAX_KERNEL_LAUNCH_SECONDS) problems.push(`${where}.kernelLaunchSeconds: ${v} s is not a kernel launch (seconds, e.g. 3e-6)`);
+  }
+  if (achieved.allReduceBusBytesPerSecond !== undefined) {
+    // busbw is per direction; the catalog's link rate is both directions together.
+    const link = entry.interconnectBytesPerSecond;
+    const peak = isRecord(link) && typeof link.value === 'number' ? link.value / 2 : undefined;
+    checkMeasured(achieved.allReduceBusBytesPerSecond, `${where}.allReduceBusBytesPerSecond`, peak, 'per-direction interconnect bandwidth', problems);
+  }
+}
+
+/**
+ * Devices declared to share their compute (same die, unit count and clocks) must list the same precisions with
+ * the same peaks. `byId` resolves the other device (the list being validated first, then the built-in catalog).
+ */
+function checkSameCompute(entry: Record<string, unknown>, byId: (id: string) => Record<string, unknown> | undefined): string[] {
+  const label = String(entry.id);
+  const otherId = entry.sameComputeAs;
+  if (typeof otherId !== 'string' || otherId.trim() === '') return [];
+  if (otherId === entry.id) return [`${label}: sameComputeAs names the device itself`];
+  const other = byId(otherId);
+  if (!other) return [`${label}: sameComputeAs "${otherId}" is not a known device`];
+  const problems: string[] = [];
+  if (entry.architecture !== other.architecture) {
+    problems.push(`${label}: shares its compute with ${otherId} but names architecture "${String(entry.architecture)}", not "${String(other.architecture)}"`);
+  }
+  for (const p of PRECISIONS) {
+    const a = peakValue(entry, p);
+    const b = peakValue(other, p);
+    if (a === undefined && b === undefined) continue;
+    if (a === undefined || b === undefined) {
+      problems.push(`${label}: shares its compute with ${otherId}, but only ${a === undefined ? otherId : label} lists a ${p} peak`);
+    } else if (Math.abs(a / b - 1) > SAME_COMPUTE_TOLERANCE) {
+      problems.push(`${label}: ${p} peak ${a} differs from ${otherId}'s ${b}, though the two share their compute`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Problems with a whole list of entries: each entry's problems, duplicate ids, and devices that share their
+ * compute but disagree on a peak. `sameComputeAs` may name a device of the list or a built-in one.
+ */
 export function validateCatalog(entries: unknown): string[] {
   if (!Array.isArray(entries)) return ['catalog must be an array of entries'];
   const problems: string[] = [];
@@ -167,6 +276,16 @@ export function validateCatalog(entries: unknown): string[] {
       if (first !== undefined) problems.push(`[${i}] duplicate id "${entry.id}" (first at [${first}])`);
       else seen.set(entry.id, i);
     }
+  });
+  const byId = (id: string): Record<string, unknown> | undefined => {
+    const i = seen.get(id);
+    const listed = i === undefined ? undefined : (entries[i] as unknown);
+    if (isRecord(listed)) return listed;
+    const builtIn = BY_ID.get(id) as unknown;
+    return isRecord(builtIn) ? builtIn : undefined;
+  };
+  entries.forEach((entry, i) => {
+    if (isRecord(entry) && typeof entry.id === 'string') for (const p of checkSameCompute(entry, byId)) problems.push(`[${i}] ${p}`);
   });
   return problems;
 }

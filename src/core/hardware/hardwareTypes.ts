@@ -29,13 +29,43 @@ export interface HourlyPrice {
   readonly source: SourceRef;
 }
 
+/**
+ * What published micro-benchmarks measured on a device, as opposed to its datasheet peaks. These set the
+ * estimator's efficiencies for that device (achieved / peak, `efficiencyFor` in estimate/roofline.ts); a
+ * figure absent here falls back to the class default. Never fitted to end-to-end results such as MLPerf,
+ * which are what the estimator is validated against.
+ */
+export interface AchievedRates {
+  /** Best dense GEMM rate a vendor library reached on large shapes (cuBLASLt, hipBLASLt...), per precision, FLOP/s. */
+  readonly matrixFlopsPerSecond?: Partial<Record<Precision, SourcedValue>>;
+  /** DRAM bandwidth a streaming kernel reached (STREAM / BabelStream copy or triad), bytes per second. */
+  readonly memoryBandwidthBytesPerSecond?: SourcedValue;
+  /** Fixed cost of one kernel launch as measured, seconds. */
+  readonly kernelLaunchSeconds?: SourcedValue;
+  /**
+   * Bus bandwidth of a large all-reduce across the device's scale-up link (nccl-tests / rccl-tests `busbw`,
+   * bytes per second): the per-direction link rate the collective sustained.
+   */
+  readonly allReduceBusBytesPerSecond?: SourcedValue;
+}
+
 export interface HardwareEntry {
   /** Stable id used on the command line and in settings: `h100-sxm`, `tpu-v5e`, `inferentia2`. */
   readonly id: string;
   readonly name: string;
   readonly vendor: string;
   readonly deviceClass: DeviceClass;
-  /** Dense peak per precision, in FLOP/s (or OP/s for integer types). Absent = unsupported. */
+  /**
+   * Matrix-unit generation (a key of ARCHITECTURES in architectures.ts): which precisions the device must list,
+   * which it cannot have, and the fixed ratios between its dense peaks. Every built-in entry names one.
+   */
+  readonly architecture?: string;
+  /**
+   * Id of another device with the same silicon, unit count and clocks (H200 and H100 SXM): every peak of the two
+   * must agree. Differences are in memory, power or interconnect only.
+   */
+  readonly sameComputeAs?: string;
+  /** Dense peak per precision, in FLOP/s (or OP/s for integer types). Absent = the hardware lacks it (checked against `architecture`). */
   readonly peakFlopsPerSecond: Partial<Record<Precision, SourcedValue>>;
   readonly memoryBytes: SourcedValue;
   readonly memoryBandwidthBytesPerSecond: SourcedValue;
@@ -51,6 +81,8 @@ export interface HardwareEntry {
   readonly interconnectBytesPerSecond?: SourcedValue;
   /** On-demand price of one device-hour; absent where none is public. */
   readonly price?: HourlyPrice;
+  /** Published micro-benchmark results on this device (see AchievedRates). */
+  readonly achieved?: AchievedRates;
   /** Where sources disagree: the other figure and where it appears. */
   readonly notes?: readonly string[];
 }

@@ -7,12 +7,12 @@ import type { HardwareEntry } from '../hardware/hardwareTypes';
 import { detectDecoder } from '../estimate/llm';
 import { kvCacheBytes, type ModelEstimateOptions } from '../estimate/modelEstimate';
 import { countToNumber, type ProfileReport } from '../report/reportTypes';
-import { findFfnUnits, type FfnUnit } from './ffn';
+import { findFfnUnits, type FfnUnit } from '../analysis/ffn';
 import { dtypeBytesPerElement } from '../estimate/precision';
-import { GraphIndex } from './graphIndex';
+import { GraphIndex } from '../analysis/graphIndex';
 import type { Hint, HintCode, HintSeverity, NodeScale, TargetSaving, WhatIfChange } from './hintTypes';
 import { findKvCacheCopies, kvCacheTensors } from './kvCache';
-import { detectMoe, type MoeLayer, type MoeSummary } from './moe';
+import { detectMoe, type MoeLayer, type MoeSummary } from '../analysis/moe';
 import {
   findConvBn,
   findDecomposedAttention,

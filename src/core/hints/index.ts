@@ -1,7 +1,6 @@
-/** Optimisation hints: MoE detection and what-ifs, precision candidates, fusions, sparsity, KV cache, static-graph warnings. */
+/** Optimisation hints: MoE what-ifs, precision candidates, fusions, sparsity, KV cache, static-graph warnings. */
 export * from './hintTypes';
 export * from './whatIf';
-export * from './moe';
 export * from './kvCache';
 export * from './precision';
 export * from './patterns';

@@ -8,7 +8,7 @@
  */
 import { isPastKeyValueName, isPresentKeyValueName } from '../estimate/modelEstimate';
 import { countToNumber, type NodeReport, type ReportDim } from '../report/reportTypes';
-import type { GraphIndex } from './graphIndex';
+import type { GraphIndex } from '../analysis/graphIndex';
 import type { NodeScale } from './hintTypes';
 
 /** Ops that take past key/value inputs and return present outputs. */

@@ -14,7 +14,7 @@ import type { HardwareEntry } from '../hardware/hardwareTypes';
 import { inMemoryByteSource, type ByteSource } from '../io/byteSource';
 import { loadModel } from '../onnx/loader';
 import { buildHints } from './buildHints';
-import { GraphIndex } from './graphIndex';
+import { GraphIndex } from '../analysis/graphIndex';
 import { findDecomposedAttention, findDecomposedGelus, findDecomposedLayerNorms, findRedundantCasts } from './patterns';
 import { applyWhatIf } from './whatIf';
 import { makeWeightSampler, weightStats } from './weightStats';

@@ -12,7 +12,7 @@
  * Each finding carries the node indices; the hint builder prices it with a what-if change.
  */
 import { countToNumber, type NodeReport } from '../report/reportTypes';
-import { type GraphIndex, isWeightedMac, TRANSPARENT_OPS } from './graphIndex';
+import { type GraphIndex, isWeightedMac, TRANSPARENT_OPS } from '../analysis/graphIndex';
 
 export interface PatternMatch {
   /** Main-graph node indices, in graph order. */

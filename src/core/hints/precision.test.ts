@@ -14,7 +14,7 @@ import { findHardware } from '../hardware/catalog';
 import type { HardwareEntry } from '../hardware/hardwareTypes';
 import type { ProfileReport } from '../report/reportTypes';
 import { analyzeHints, buildHints, hintsForReport } from './buildHints';
-import { GraphIndex } from './graphIndex';
+import { GraphIndex } from '../analysis/graphIndex';
 import type { Hint } from './hintTypes';
 import { effectivePrecision } from './precision';
 import { applyWhatIf } from './whatIf';

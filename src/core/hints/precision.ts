@@ -21,7 +21,7 @@ import { estimateNodeTimes, type ModelEstimateOptions } from '../estimate/modelE
 import type { NodeEstimate } from '../estimate/roofline';
 import type { HardwareEntry, Precision } from '../hardware/hardwareTypes';
 import { countToNumber, type NodeReport, type ProfileReport } from '../report/reportTypes';
-import { type GraphIndex, isWeightedMac } from './graphIndex';
+import { type GraphIndex, isWeightedMac } from '../analysis/graphIndex';
 import type { EffectivePrecision, HintCode, NodePrecision, WhatIfChange } from './hintTypes';
 import { applyWhatIf, type Applicability } from './whatIf';
 import { type WeightSampler, type WeightStats, weightStats } from './weightStats';

@@ -17,7 +17,7 @@ import { dtypeBytesPerElement } from '../estimate/precision';
 import { estimateOnTarget, kvCacheBytes, type ModelEstimate, type ModelEstimateOptions } from '../estimate/modelEstimate';
 import type { HardwareEntry } from '../hardware/hardwareTypes';
 import { type BigCount, countToNumber, type NodeReport, type ProfileReport, type TensorSummary } from '../report/reportTypes';
-import { GraphIndex } from './graphIndex';
+import { GraphIndex } from '../analysis/graphIndex';
 import type { NodePrecision, NodeScale, TargetSaving, WhatIfChange } from './hintTypes';
 
 type MutableNode = { -readonly [K in keyof NodeReport]: NodeReport[K] };

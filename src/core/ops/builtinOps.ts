@@ -7,6 +7,7 @@ import { convolutionOps } from './families/convolution';
 import { dataMovementOps } from './families/dataMovement';
 import { elementwiseOps } from './families/elementwise';
 import { generationOps } from './families/generation';
+import { linearAttentionOps } from './families/linearAttention';
 import { matmulOps } from './families/matmul';
 import { miscOps } from './families/misc';
 import { mlOps } from './families/mlOps';
@@ -28,6 +29,7 @@ export const BUILTIN_OP_FAMILIES: Readonly<Record<string, readonly OpHandler[]>>
   pooling: poolingOps,
   recurrent: recurrentOps,
   attention: attentionOps,
+  linearAttention: linearAttentionOps,
   normalization: normalizationOps,
   reduction: reductionOps,
   contribActivations: contribActivationOps,

@@ -1,4 +1,5 @@
 import type { GraphProfile, NodeProfile } from '../analysis/graphInference';
+import { moeSection } from '../analysis/moe';
 import { tensorBytes } from '../analysis/graphInference';
 import { dataTypeName } from '../onnx/dataType';
 import type { OnnxModel } from '../onnx/model';
@@ -165,7 +166,9 @@ export function buildReport(model: OnnxModel, profile: GraphProfile, bindings: R
     ...(unbound.length ? [{ severity: 'info' as const, code: 'unbound-dims', message: `dims not bound, counted as 1 in totals: ${unbound.join(', ')} (bind with --bind name=value)` }] : []),
     ...(unknown ? [{ severity: 'info' as const, code: 'unknown-dims', message: `${unknown} dims could not be inferred (shown as unk__N) and count as 1 in totals` }] : []),
   ];
-  return notes.length ? { ...report, unboundSymbols: unbound, diagnostics: [...notes, ...report.diagnostics] } : report;
+  const noted = notes.length ? { ...report, unboundSymbols: unbound, diagnostics: [...notes, ...report.diagnostics] } : report;
+  const moe = moeSection(noted);
+  return moe ? { ...noted, moe } : noted;
 }
 
 function nodeReport(n: NodeProfile, ev: Evaluator): NodeReport {

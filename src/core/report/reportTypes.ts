@@ -12,7 +12,7 @@ import type { ModelEstimate } from '../estimate/modelEstimate';
 import type { Hint } from '../hints/hintTypes';
 import type { LlmAnalysis, SweepPoint } from '../targetAnalysis';
 
-export const REPORT_SCHEMA_VERSION = '1.0.0';
+export const REPORT_SCHEMA_VERSION = '1.1.0';
 
 export type BigCount = number | string;
 
@@ -105,6 +105,51 @@ export interface ReportDiagnostic {
   readonly node?: string;
 }
 
+/** One mixture-of-experts layer of the report's `moe` section. */
+export interface MoeLayerReport {
+  /** Module scope of the layer (`/model/layers.3/moe`), or its router's name. */
+  readonly name: string;
+  /** Indices of the layer's router, routed-expert and shared-expert nodes. */
+  readonly nodes: readonly number[];
+  /** fused: one com.microsoft MoE/QMoE/ShardedMoE node; sparse: top-k dispatch in the graph; dense: every expert runs on every token. */
+  readonly kind: 'fused' | 'sparse' | 'dense';
+  readonly experts: number;
+  /** Present when the graph holds only some of the experts: one rank of expert parallelism (ShardedMoE). */
+  readonly expertsHeld?: number;
+  readonly topK: number;
+  /** Experts every token runs besides its top-k (DeepSeek's shared expert). */
+  readonly sharedExperts: number;
+  readonly paramsPerExpert: BigCount;
+  /** Stored weight bytes of one routed expert (packed 4-bit: half a byte per weight plus its scales). */
+  readonly weightBytesPerExpert: BigCount;
+  readonly sharedExpertParams: BigCount;
+  /** The weighted MatMul/Gemm computing the router logits; null when the graph takes router scores as an input. */
+  readonly routerNode: number | null;
+  /** Tokens routed per call under the report's bindings (unbound dims as 1); null when unknown. */
+  readonly tokens: number | null;
+  readonly expertFlopsExecuted: BigCount;
+  readonly expertFlopsSparse: BigCount;
+}
+
+/** The model's mixture-of-experts layers; present exactly when the model has one. */
+export interface MoeReport {
+  readonly layers: readonly MoeLayerReport[];
+  /** Routed experts per MoE layer (the largest, when layers differ). */
+  readonly experts: number;
+  readonly topK: number;
+  readonly sharedExperts: number;
+  /** All parameters of the model (= totals.params). */
+  readonly totalParams: BigCount;
+  /** Parameters one token touches: every weight but the (experts − topK) routed experts it skips in each MoE layer. */
+  readonly activeParamsPerToken: BigCount;
+  /** Parameters of all routed experts of all MoE layers (those the graph holds). */
+  readonly expertParams: BigCount;
+  /** Routed-expert FLOPs per call of the graph as exported (a dense export runs every expert on every token). */
+  readonly expertFlopsExecuted: BigCount;
+  /** Routed-expert FLOPs per call under top-k dispatch: tokens × topK × one expert's FLOPs per token. */
+  readonly expertFlopsSparse: BigCount;
+}
+
 export interface ProfileReport {
   readonly schemaVersion: string;
   readonly tool: { readonly name: string; readonly version: string };
@@ -149,6 +194,8 @@ export interface ProfileReport {
   readonly opTypes: readonly OpTypeSummary[];
   readonly modules: ModuleNode;
   readonly diagnostics: readonly ReportDiagnostic[];
+  /** Mixture-of-experts layers, total and active parameters; absent for a model without MoE. */
+  readonly moe?: MoeReport;
   /** Per hardware target, when targets were asked for (`--target`): see docs/estimator.md. */
   readonly estimates?: readonly ModelEstimate[];
   /** Optimisation hints with their savings on the targets, sorted by saving: see docs/hints.md. */

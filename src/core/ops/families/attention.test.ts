@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ShapeError } from '../opHandler';
-import { plain, profileGraph, runNode, type InputSpec, type NodeSpec } from './testUtil';
+import { type GraphSpec, plain, profileGraph, runNode, type InputSpec, type NodeSpec } from './testUtil';
 
 const f32 = (shape: (number | string)[]): InputSpec => ({ dtype: 'float', shape });
 const ms = 'com.microsoft';
@@ -118,6 +118,29 @@ for (const c of cases) {
     assert.equal(r.cost.flops, c.flops);
   });
 }
+
+test('FlexAttention (ai.onnx.preview): attention core plus its score_mod subgraph on every score', () => {
+  // Q 8 heads over K/V 2 heads (GQA); scores 2·8·10·12 = 1,920, each 32 (QKᵀ) + 16 (·V) MACs: 92,160.
+  // score_mod is a logit soft-cap (Tanh, 10 FLOPs per score): 19,200 more FLOPs than the plain core.
+  const softcap: GraphSpec = {
+    inputs: { s: { dtype: 'float', shape: [2, 8, 10, 12] } },
+    nodes: [{ opType: 'Tanh', inputs: ['s'], outputs: ['capped'] }],
+    outputs: ['capped'],
+  };
+  const spec = (attrs: NodeSpec['attrs']): GraphSpec => ({
+    inputs: { q: { dtype: 'float16', shape: [2, 8, 10, 32] }, k: { dtype: 'float16', shape: [2, 2, 12, 32] }, v: { dtype: 'float16', shape: [2, 2, 12, 16] } },
+    nodes: [{ opType: 'FlexAttention', domain: 'ai.onnx.preview', inputs: ['q', 'k', 'v'], outputs: ['y'], ...(attrs ? { attrs } : {}) }],
+    outputs: ['y'],
+    opsets: { 'ai.onnx.preview': 1 },
+  });
+  const plainNode = profileGraph(spec(undefined)).nodes[0];
+  assert.deepEqual(plainNode.outputs[0].shape?.map(plain), [2, 8, 10, 16]);
+  assert.equal(plain(plainNode.macs), 92160);
+  assert.equal(plain(plainNode.flops), 2 * 92160 + 1920 * 6);
+  const capped = profileGraph(spec({ score_mod: { graph: softcap } })).nodes.find((n) => n.opType === 'FlexAttention')!;
+  assert.equal(plain(capped.flops), 2 * 92160 + 1920 * 6 + 1920 * 10);
+  assert.throws(() => runNode({ opType: 'FlexAttention', domain: 'ai.onnx.preview', inputs: [f32([1, 3, 4, 8]), f32([1, 2, 4, 8]), f32([1, 2, 4, 8])] }), /not a multiple/);
+});
 
 test('Attention (opset 22 and earlier) has no default-domain rule', () => {
   assert.throws(() => runNode({ opType: 'Attention', opset: 22, inputs: [f32([1, 2, 3, 4]), f32([1, 2, 3, 4]), f32([1, 2, 3, 4])] }), /no handler/);

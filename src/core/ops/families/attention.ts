@@ -1,7 +1,7 @@
 /**
- * Fused attention: ONNX Attention (opset 23+) and RotaryEmbedding (opset 23), and com.microsoft
- * Attention, QAttention, PackedAttention, MultiHeadAttention, DecoderMaskedMultiHeadAttention,
- * GroupQueryAttention and RotaryEmbedding.
+ * Fused attention: ONNX Attention (opset 23+) and RotaryEmbedding (opset 23), ai.onnx.preview's
+ * FlexAttention, and com.microsoft Attention, QAttention, PackedAttention, MultiHeadAttention,
+ * DecoderMaskedMultiHeadAttention, GroupQueryAttention and RotaryEmbedding.
  *
  * Cost convention (docs/cost-conventions.md), with B batch, N query heads, S query length, T the
  * attended (key) length, H the query/key head size and Hv the value head size:
@@ -14,12 +14,15 @@
  *  - Where the key/value cache is a shared fixed-size buffer and the used length is only known at run
  *    time, T is the buffer length (an upper bound, noted on the node).
  *  - Rotary embedding: 3 FLOPs (2 multiplies, 1 add) per rotated element.
+ *  - FlexAttention adds the cost of its score_mod and prob_mod subgraphs, each run once on the whole
+ *    [B, N, S, T] score tensor (their FLOPs; their bytes are not counted, as flex-attention kernels fuse them).
  */
-import type { DataType } from '../../onnx/dataType';
-import { Expr, ZERO_EXPR } from '../../shapes/expr';
+import { DataType } from '../../onnx/dataType';
+import { Expr, ONE_EXPR, ZERO_EXPR } from '../../shapes/expr';
 import { knownInts, numel, requireShape } from '../../shapes/shapeOps';
 import type { Shape, TensorInfo } from '../../shapes/tensorInfo';
-import { type NodeContext, type OpCost, type OpHandler, ShapeError } from '../opHandler';
+import { type NodeContext, type OpCost, type OpHandler, ShapeError, type SubgraphCost } from '../opHandler';
+import { recallSubgraphCost, rememberSubgraphCost, repeatedCost } from './subgraphCost';
 
 export const SOFTMAX_FLOPS = 5;
 const ROTARY_FLOPS = 3;
@@ -42,14 +45,14 @@ function coreCost(c: AttentionCore): { macs: Expr; flops: Expr } {
   return { macs, flops: macs.mul(2).add(scores.mul(perScore)) };
 }
 
-function requiredHeads(ctx: NodeContext, name = 'num_heads'): number {
+export function requiredHeads(ctx: NodeContext, name = 'num_heads'): number {
   const n = ctx.attrs.int(name);
   if (n === undefined || n <= 0) throw new ShapeError(`${name} must be a positive integer`);
   return n;
 }
 
 /** hidden / heads, exact: a known hidden that heads doesn't divide is an error. */
-function perHead(hidden: Expr, heads: Expr | number, what: string): Expr {
+export function perHead(hidden: Expr, heads: Expr | number, what: string): Expr {
   const h = typeof heads === 'number' ? Expr.constant(heads) : heads;
   const hc = hidden.constantValue;
   const nc = h.constantValue;
@@ -378,6 +381,61 @@ function onnxAttention(ctx: NodeContext): OnnxAttention {
   };
 }
 
+// ------------------------------------------------ ai.onnx.preview FlexAttention
+
+/** The customisation subgraphs, each taking and returning the [B, N, S, T] scores (mask_mod: early drafts). */
+const FLEX_MODIFIERS = ['score_mod', 'mask_mod', 'prob_mod'] as const;
+
+/** Q [B, qN, S, H], K [B, kvN, T, H], V [B, kvN, T, Hv] → Y [B, qN, S, Hv]; qN a multiple of kvN (GQA). */
+function flexAttentionCore(ctx: NodeContext): AttentionCore {
+  const q = shapeOf(ctx, 0, 'Q', [4]);
+  const k = shapeOf(ctx, 1, 'K', [4]);
+  const v = shapeOf(ctx, 2, 'V', [4]);
+  const known = (a: Expr, b: Expr) => a.constantValue !== undefined && b.constantValue !== undefined;
+  if (known(q[3], k[3]) && q[3].constantValue !== k[3].constantValue) throw new ShapeError(`Q and K head sizes differ: ${q[3]} and ${k[3]}`);
+  if (known(k[1], v[1]) && k[1].constantValue !== v[1].constantValue) throw new ShapeError(`K and V head counts differ: ${k[1]} and ${v[1]}`);
+  if (known(q[1], k[1]) && q[1].constantValue! % k[1].constantValue! !== 0n) throw new ShapeError(`${q[1]} query heads are not a multiple of ${k[1]} key/value heads`);
+  return { batch: q[0], heads: q[1], queryLength: q[2], keyLength: k[2], headSize: q[3], valueHeadSize: v[3], masked: false };
+}
+
+function addSubgraphCosts(a: SubgraphCost, b: SubgraphCost): SubgraphCost {
+  return {
+    flops: a.flops.add(b.flops),
+    macs: a.macs.add(b.macs),
+    bytesRead: a.bytesRead.add(b.bytesRead),
+    bytesWritten: a.bytesWritten.add(b.bytesWritten),
+    uncoveredNodes: a.uncoveredNodes + b.uncoveredNodes,
+  };
+}
+
+const NO_SUBGRAPH: SubgraphCost = { flops: ZERO_EXPR, macs: ZERO_EXPR, bytesRead: ZERO_EXPR, bytesWritten: ZERO_EXPR, uncoveredNodes: 0 };
+
+const flexAttention: OpHandler = {
+  opType: 'FlexAttention',
+  domain: 'ai.onnx.preview',
+  sinceVersion: 1,
+  infer: (ctx) => {
+    const c = flexAttentionCore(ctx);
+    const scores: Shape = [c.batch, c.heads, c.queryLength, c.keyLength];
+    // The modifiers see scores in softmax_precision: float32 unless the inputs are double.
+    const precision = ctx.attrs.int('softmax_precision') ?? (ctx.inputs[0]?.dtype === DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT);
+    let modifiers = NO_SUBGRAPH;
+    for (const name of FLEX_MODIFIERS) {
+      const g = ctx.attrs.graph(name);
+      if (!g) continue;
+      const run = ctx.inferSubgraph(g, [{ name: g.inputs[0]?.name ?? name, dtype: precision as DataType, shape: scores }], name);
+      modifiers = addSubgraphCosts(modifiers, run.cost);
+    }
+    rememberSubgraphCost(ctx, repeatedCost(modifiers, ONE_EXPR));
+    return [{ dtype: ctx.inputs[2]?.dtype, shape: [c.batch, c.heads, c.queryLength, c.valueHeadSize] }];
+  },
+  cost: (ctx) => {
+    const core = coreCost(flexAttentionCore(ctx));
+    const modifiers = recallSubgraphCost(ctx);
+    return { macs: core.macs.add(modifiers.macs ?? ZERO_EXPR), flops: core.flops.add(modifiers.flops), ...(modifiers.notes?.length ? { notes: modifiers.notes } : {}) };
+  },
+};
+
 // ------------------------------------------------ RotaryEmbedding
 
 /** FLOPs of rotating `input`: rotary_embedding_dim of each head when given, else every element. */
@@ -405,6 +463,7 @@ function rotaryHandler(domain: string, sinceVersion: number): OpHandler {
 }
 
 export const attentionOps: readonly OpHandler[] = [
+  flexAttention,
   // input, weights, bias, mask_index, past, attention_bias, past_sequence_length.
   projectedAttentionHandler('Attention', (ctx) => ctx.inputs[0]?.dtype, { past: 4, bias: 2, mask: [3, 5], pastLength: 6 }),
   // input, weight, bias, input_scale, weight_scale, mask_index, input_zero_point, weight_zero_point, past → float.

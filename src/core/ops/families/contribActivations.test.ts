@@ -19,6 +19,8 @@ const cases: readonly Case[] = [
   { name: 'FastGelu with bias', node: { opType: 'FastGelu', domain: MS, inputs: [f32([2, 4, 8]), f32([8])] }, expected: [{ dtype: 'float', shape: [2, 4, 8] }], flops: 64 * 18 },
   { name: 'BiasGelu', node: { opType: 'BiasGelu', domain: MS, inputs: [f32([2, 8]), f32([8])] }, expected: [{ dtype: 'float', shape: [2, 8] }], flops: 16 * 15 },
   { name: 'QuickGelu', node: { opType: 'QuickGelu', domain: MS, inputs: [f32([3, 4])], attrs: { alpha: 1.702 } }, expected: [{ dtype: 'float', shape: [3, 4] }], flops: 12 * 12 },
+  // SwiGLU (opset 28): Swish(A) = A · Sigmoid(alpha · A) (Sigmoid 10 + 2), times B: 13 per element.
+  { name: 'SwiGLU (opset 28)', node: { opType: 'SwiGLU', opset: 28, inputs: [f32([2, 'S', 16]), f32([2, 'S', 16])], attrs: { alpha: 1.0 } }, expected: [{ dtype: 'float', shape: [2, 'S', 16] }], flops: '416 * S' },
   { name: 'BiasAdd', node: { opType: 'BiasAdd', domain: MS, inputs: [f32([2, 16, 4]), f32([4]), f32([2, 16, 4])] }, expected: [{ dtype: 'float', shape: [2, 16, 4] }], flops: 256 },
   // 2·4·8 input elements for the bias, then 32 outputs × (Gelu 14 + 1)
   { name: 'BiasSplitGelu halves the hidden size', node: { opType: 'BiasSplitGelu', domain: MS, inputs: [f32([2, 4, 8]), f32([8])] }, expected: [{ dtype: 'float', shape: [2, 4, 4] }], flops: 64 + 32 * 15 },
@@ -59,4 +61,9 @@ test('contrib activations: Crop reads only the kept window', () => {
 
 test('contrib activations: inverting a non-square matrix is a ShapeError', () => {
   assert.throws(() => runNode({ opType: 'Inverse', domain: MS, inputs: [f32([2, 3])] }), { name: 'ShapeError' });
+});
+
+test('SwiGLU: gate and value of different shapes are a ShapeError (no broadcasting); no rule before opset 28', () => {
+  assert.throws(() => runNode({ opType: 'SwiGLU', opset: 28, inputs: [f32([2, 4]), f32([2, 5])] }), /identical shapes/);
+  assert.throws(() => runNode({ opType: 'SwiGLU', opset: 27, inputs: [f32([2, 4]), f32([2, 4])] }), /no handler/);
 });

@@ -1,12 +1,13 @@
 /**
  * Activations and small fusions outside elementwise.ts: the com.microsoft Gelu family (Gelu, FastGelu,
  * BiasGelu, QuickGelu, BiasSplitGelu), BiasAdd, BiasDropout, BitmaskBiasDropout, BiasSoftmax, Inverse,
- * ThresholdedRelu; ONNX's Swish (opset 24); and the experimental ONNX ops that onnxruntime still runs
- * (Affine, ParametricSoftplus, ScaledTanh, ImageScaler, Scale, Crop).
+ * ThresholdedRelu; ONNX's Swish (opset 24) and SwiGLU (opset 28); and the experimental ONNX ops that
+ * onnxruntime still runs (Affine, ParametricSoftplus, ScaledTanh, ImageScaler, Scale, Crop).
  *
  * Cost convention (docs/cost-conventions.md): FLOPs per output element, transcendentals as in
  * FLOPS_PER_ELEMENT (elementwise.ts): Gelu 14; FastGelu (tanh form) Tanh + 7 (x³, the polynomial, the
- * 0.5·x·(1 + t) product); QuickGelu and Swish Sigmoid + 2; a bias or residual add 1 each; dropout 1
+ * 0.5·x·(1 + t) product); QuickGelu and Swish Sigmoid + 2; SwiGLU Swish(A) · B Sigmoid + 3; a bias or
+ * residual add 1 each; dropout 1
  * (the mask multiply); ScaledTanh Tanh + 2; ParametricSoftplus Softplus + 2; Affine and ImageScaler 2.
  * BiasSplitGelu: 1 per input element (bias) + Gelu + 1 (the product) per output element.
  * Inverse: 2·M³ per M×M matrix (Gauss-Jordan). Crop copies: 0 FLOPs, reads only the kept window.
@@ -63,6 +64,21 @@ const biasSplitGelu: OpHandler = {
     return [{ dtype: ctx.inputs[0]!.dtype, shape: [shape[0], shape[1], shape[2].floorDiv(2)] }];
   },
   cost: (ctx, outputs) => ({ flops: numel(requireShape(ctx.inputs[0], 'X')).add(outputElements(outputs).mul(F.Gelu + 1)) }),
+};
+
+/** SwiGLU (opset 28): Y = Swish_alpha(A) · B, A and B of identical shapes (no broadcasting). */
+const swiglu: OpHandler = {
+  opType: 'SwiGLU',
+  domain: '',
+  sinceVersion: 28,
+  infer: (ctx) => {
+    const a = requireShape(ctx.inputs[0], 'A');
+    const b = requireShape(ctx.inputs[1], 'B');
+    const differs = a.length !== b.length || a.some((d, i) => d.constantValue !== undefined && b[i].constantValue !== undefined && d.constantValue !== b[i].constantValue);
+    if (differs) throw new ShapeError(`A and B must have identical shapes, got [${a.join(', ')}] and [${b.join(', ')}]`);
+    return [{ dtype: ctx.inputs[0]!.dtype, shape: a }];
+  },
+  cost: (_ctx, outputs) => ({ flops: outputElements(outputs).mul(SIGMOID_GATE + 1) }),
 };
 
 /** BiasDropout: output = Dropout(data + bias) + residual, and the boolean mask. */
@@ -159,6 +175,7 @@ export const contribActivationOps: readonly OpHandler[] = [
   activation('BiasAdd', MS, [0, 1, 2], () => 2),
   activation('ThresholdedRelu', MS, [0], () => F.ThresholdedRelu),
   activation('Swish', '', [0], () => SIGMOID_GATE, 24),
+  swiglu,
   biasSplitGelu,
   biasDropout,
   bitmaskBiasDropout,

@@ -119,3 +119,25 @@ test('MoE: router and weights that disagree on the expert count are a ShapeError
     { name: 'ShapeError' },
   );
 });
+
+test('ShardedMoE: one rank holds 4 of the 8 experts and computes its share of the routed pairs', () => {
+  const tokens = 16;
+  const { cost } = runNode({
+    opType: 'ShardedMoE',
+    domain: MS,
+    inputs: [
+      { dtype: 'float16', shape: [tokens, HIDDEN] },
+      { dtype: 'float16', shape: [tokens, EXPERTS] },
+      { dtype: 'float16', shape: [4, HIDDEN, INTER], isWeight: true },
+      undefined,
+      { dtype: 'float16', shape: [4, INTER, HIDDEN], isWeight: true },
+    ],
+    attrs: { k: TOP_K, activation_type: 'relu', local_experts_start_index: 0 },
+  });
+  // 16 tokens × top-2 = 32 (token, expert) pairs; under uniform routing 4/8 of them land on this rank.
+  const pairs = (tokens * TOP_K * 4) / EXPERTS;
+  assert.equal(cost.macs, pairs * 2 * HIDDEN * INTER);
+  assert.match(cost.notes[0], /top-2 of 8 experts \(4 on this shard\)/);
+  // It reads at most the 4 experts it holds: 4 × 2 matrices × 64 × 256 × 2 bytes.
+  assert.equal(cost.weightBytesRead, 4 * 2 * HIDDEN * INTER * 2);
+});

@@ -1,6 +1,8 @@
 /**
- * Mixture of experts (com.microsoft MoE and QMoE): each token is routed to its top-k experts, each expert
- * an FFN of two or three matrices (fc1, fc2, and fc3 for a separately gated SwiGLU).
+ * Mixture of experts (com.microsoft MoE, QMoE and ShardedMoE): each token is routed to its top-k experts, each
+ * expert an FFN of two or three matrices (fc1, fc2, and fc3 for a separately gated SwiGLU).
+ * ShardedMoE (one rank of expert parallelism) holds L of the E experts: under uniform routing it computes
+ * tokens × k × L / E of the (token, expert) pairs, so that share replaces tokens × k below.
  *
  * Cost convention (docs/cost-conventions.md): only the ACTIVE experts count.
  *  - MACs = tokens × k × (hidden × fc1 outputs + inter × hidden [+ hidden × inter for fc3]); the
@@ -27,9 +29,12 @@ import { FLOPS_PER_ELEMENT } from './elementwise';
 interface ExpertInputs {
   readonly weights: readonly number[];
   readonly biases: readonly number[];
+  /** ShardedMoE: the weights hold this rank's experts only (their leading dim), router_probs all of them. */
+  readonly sharded?: boolean;
 }
 
 const MOE_INPUTS: ExpertInputs = { weights: [2, 4, 6], biases: [3, 5, 7] };
+const SHARDED_MOE_INPUTS: ExpertInputs = { ...MOE_INPUTS, sharded: true };
 // QMoE: input, router_probs, then (weights, scales, bias) for fc1, fc2, fc3, then zero points and extras.
 const QMOE_INPUTS: ExpertInputs = { weights: [2, 5, 8], biases: [4, 7, 10] };
 
@@ -54,6 +59,8 @@ interface MoeDims {
   readonly tokens: Expr;
   readonly hidden: Expr;
   readonly experts: Expr;
+  /** Experts whose weights the node holds: all of them, or one shard's (ShardedMoE). */
+  readonly held: Expr;
   readonly k: number;
   /** Per expert, the logical element count of each present expert matrix (fc1, fc2, fc3). */
   readonly matrixSizes: readonly Expr[];
@@ -68,6 +75,7 @@ function moeDims(ctx: NodeContext, layout: ExpertInputs): MoeDims {
   const tokens = numel(input.slice(0, -1));
   const router = requireShape(ctx.inputs[1], 'router_probs');
   const experts = router[router.length - 1];
+  const held = layout.sharded ? (requireShape(ctx.inputs[layout.weights[0]], 'fc1_experts_weights')[0] ?? experts) : experts;
   const matrixSizes: Expr[] = [];
   layout.weights.forEach((index, i) => {
     const w = ctx.inputs[index];
@@ -75,13 +83,13 @@ function moeDims(ctx: NodeContext, layout: ExpertInputs): MoeDims {
       if (i < 2) throw new ShapeError(`fc${i + 1}_experts_weights is missing`);
       return;
     }
-    matrixSizes.push(perExpertElements(requireShape(w, `fc${i + 1}_experts_weights`), experts, i).mul(valuesPerElement(ctx, w)));
+    matrixSizes.push(perExpertElements(requireShape(w, `fc${i + 1}_experts_weights`), held, i).mul(valuesPerElement(ctx, w)));
   });
   const k = ctx.attrs.int('k', 1);
   if (k < 1) throw new ShapeError(`k must be at least 1, got ${k}`);
   const e = experts.asNumber;
   if (e !== undefined && k > e) throw new ShapeError(`top-${k} of only ${e} experts`);
-  return { tokens, hidden, experts, k, matrixSizes, inter: matrixSizes[1].floorDiv(hidden), hasFc3: matrixSizes.length > 2 };
+  return { tokens, hidden, experts, held, k, matrixSizes, inter: matrixSizes[1].floorDiv(hidden), hasFc3: matrixSizes.length > 2 };
 }
 
 function perExpertElements(weight: Shape, experts: Expr, matrix: number): Expr {
@@ -96,7 +104,8 @@ function perExpertElements(weight: Shape, experts: Expr, matrix: number): Expr {
 function moeCost(ctx: NodeContext, layout: ExpertInputs): OpCost {
   const d = moeDims(ctx, layout);
   const perTokenExpertMacs = sum(d.matrixSizes);
-  const active = d.tokens.mul(d.k);
+  // (token, expert) pairs this node computes: all of them, or under uniform routing the shard's share.
+  const active = layout.sharded ? d.tokens.mul(d.k).mul(d.held).floorDiv(d.experts) : d.tokens.mul(d.k);
   const macs = active.mul(perTokenExpertMacs);
 
   const activationType = ctx.attrs.string('activation_type', 'relu');
@@ -104,7 +113,7 @@ function moeCost(ctx: NodeContext, layout: ExpertInputs): OpCost {
   const biasAdds = sum(
     layout.biases.map((index) => {
       const b = ctx.inputs[index];
-      return b?.shape ? numel(b.shape).floorDiv(d.experts) : Expr.constant(0);
+      return b?.shape ? numel(b.shape).floorDiv(b.shape[0] ?? d.held) : Expr.constant(0);
     }),
   );
   const perActive = d.inter.mul(activationFlops + (d.hasFc3 ? 1 : 0)).add(biasAdds).add(d.hidden.mul(2));
@@ -112,12 +121,13 @@ function moeCost(ctx: NodeContext, layout: ExpertInputs): OpCost {
   const normalize = ctx.attrs.int('normalize_routing_weights', 0) !== 0 ? active.mul(2) : Expr.constant(0);
   const flops = macs.mul(2).add(active.mul(perActive)).add(selection).add(normalize);
 
-  const touched = d.experts.min(active);
+  const touched = d.held.min(active);
   const weightBytesRead = sum(
-    ctx.inputs.slice(2).filter((t): t is TensorInfo => t?.isWeight === true).map((t) => expertBytes(t, d.experts, touched)),
+    ctx.inputs.slice(2).filter((t): t is TensorInfo => t?.isWeight === true).map((t) => expertBytes(t, d.held, touched)),
   );
   const e = d.experts.asNumber;
-  const note = `MoE: top-${d.k} of ${e ?? d.experts.toString()} experts per token; MACs count the active experts only (${d.k}/${e ?? d.experts.toString()} of the expert MACs if every expert ran: ${d.tokens.mul(d.experts).mul(perTokenExpertMacs)})`;
+  const shard = layout.sharded ? ` (${d.held.toString()} on this shard)` : '';
+  const note = `MoE: top-${d.k} of ${e ?? d.experts.toString()} experts${shard} per token; MACs count the active experts only (${d.k}/${e ?? d.experts.toString()} of the expert MACs if every expert ran: ${d.tokens.mul(d.experts).mul(perTokenExpertMacs)})`;
   return { flops, macs, weightBytesRead, notes: [note] };
 }
 
@@ -144,4 +154,8 @@ function moeHandler(opType: string, layout: ExpertInputs): OpHandler {
   };
 }
 
-export const moeOps: readonly OpHandler[] = [moeHandler('MoE', MOE_INPUTS), moeHandler('QMoE', QMOE_INPUTS)];
+export const moeOps: readonly OpHandler[] = [
+  moeHandler('MoE', MOE_INPUTS),
+  moeHandler('QMoE', QMOE_INPUTS),
+  moeHandler('ShardedMoE', SHARDED_MOE_INPUTS),
+];

@@ -1,4 +1,8 @@
-/** Ops of the newest opsets (24–26): TensorScatter, BitCast, CumProd. */
+/**
+ * Ops of the newest opsets (24–28) kept in other families' files: TensorScatter (24), BitCast and CumProd (26),
+ * Range's float16 revision (27). LinearAttention and CausalConvWithState (27) are tested in linearAttention.test.ts,
+ * SwiGLU (28) in contribActivations.test.ts, ai.onnx.preview's FlexAttention in attention.test.ts.
+ */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runNode } from './testUtil';
@@ -24,4 +28,11 @@ test('BitCast keeps the shape and takes the `to` type; CumProd counts one multip
   const cumprod = runNode({ opType: 'CumProd', opset: 26, inputs: [{ dtype: 'float', shape: [4, 5] }, { dtype: 'int64', shape: [], value: [1] }] });
   assert.deepEqual(cumprod.outputs[0].shape, [4, 5]);
   assert.equal(cumprod.cost.flops, 20);
+});
+
+test('Range (opset 27) counts float16 and bfloat16 ranges from their values', () => {
+  const h = (v: number) => ({ dtype: 'float16', shape: [], value: [v] });
+  const r = runNode({ opType: 'Range', opset: 27, inputs: [h(0), h(1), h(0.25)] });
+  assert.deepEqual(r.outputs[0].shape, [4]);
+  assert.equal(r.outputs[0].dtype, 'float16');
 });
