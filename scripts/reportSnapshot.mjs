@@ -6,18 +6,18 @@
 //   npm run compile-tests && node scripts/reportSnapshot.mjs --out before.tsv     # on the old code
 //   npm run compile-tests && node scripts/reportSnapshot.mjs --compare before.tsv # on the new: lists differences
 //
-// Options: --models DIR (repeatable; replaces the default folders), --limit N (first N models).
+// Options: --models DIR (repeatable; replaces the default folders), --limit N (first N models),
+// --root DIR (profile with the compiled tree of another checkout, e.g. a worktree of main).
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 
 const require = createRequire(import.meta.url);
-const root = resolve(import.meta.dirname, '..');
-const { profileModelFile } = require(join(root, 'out/src/node/profileFile.js'));
-
 const args = process.argv.slice(2);
 const valuesOf = (flag) => args.flatMap((a, i) => (a === flag ? [args[i + 1]] : []));
+const root = resolve(import.meta.dirname, '..');
+const { profileModelFile } = require(join(resolve(valuesOf('--root')[0] ?? root), 'out/src/node/profileFile.js'));
 const out = valuesOf('--out')[0];
 const compare = valuesOf('--compare')[0];
 const limit = Number(valuesOf('--limit')[0] ?? Infinity);
@@ -50,7 +50,7 @@ let count = 0;
 for (const folder of folders.filter(existsSync)) {
   for (const path of onnxFiles(folder)) {
     if (count++ >= limit) break;
-    const name = relative(root, path);
+    const name = join(basename(folder), relative(folder, path)); // the same from any checkout
     const unbound = digest(path, new Map());
     lines.push(`${name}\t-\t${unbound.hash}`);
     const symbols = unbound.report?.unboundSymbols ?? [];
