@@ -4,8 +4,9 @@
 //    (a 92,000- and a 100,000-node diffusion-transformer graph, ResNet-50 with its weights, 650 MB and
 //    1.6 GB decoders with embedded weights): `onnx-profile MODEL --format json` (the built CLI, output to
 //    /dev/null), a bare protobufjs decode of the same file (onnx-proto's ModelProto.decode on the whole
-//    file) and `node -e 0`. With `--baseline REF` the CLI of another git revision is built in a temporary
-//    worktree and timed in the same run, so before/after figures come from the same machine and moment.
+//    file) and `node -e 0`, their runs interleaved. With `--baseline REF` the CLI of another git revision
+//    is built in a temporary worktree and timed in the same rounds, so before/after figures come from the
+//    same machine and moment.
 // 2. Where the time goes: a `--cpu-prof` profile of the CLI (the unbundled build in out/, so functions
 //    keep their source modules) on the 100,000-node graph, summarised by function and by module.
 // 3. The extension host while the worker profiles the 100,000-node graph: event-loop stalls on this thread,
@@ -14,7 +15,7 @@
 //    against a full protobufjs decode: weights are never read.
 //
 // Peak RSS comes from /usr/bin/time (GNU time's %M) when present, else from the child itself at exit
-// (process.resourceUsage().maxRSS through a --require hook). Each time is the median of --runs runs.
+// (process.resourceUsage().maxRSS through a --require hook). Each figure is the median of --runs runs.
 //
 // Options: --dir bench-output  --runs 5  --baseline REF  --max-gb 2  --skip-large (no 650 MB / 1.6 GB)
 //          --no-profile  --no-host  --no-weights-table
@@ -65,15 +66,23 @@ function measureOnce(nodeArgs) {
   return { seconds, rssBytes: kb * 1024 };
 }
 
-/** Median wall time and median peak RSS over `n` runs (after one unmeasured warm-up of the file cache). */
-function measure(nodeArgs, n = runs) {
-  const warm = measureOnce(nodeArgs);
-  if (warm.error) return warm;
-  const samples = Array.from({ length: n }, () => measureOnce(nodeArgs));
-  const failed = samples.find((s) => s.error);
-  if (failed) return failed;
-  const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  return { seconds: median(samples.map((s) => s.seconds)), rssBytes: median(samples.map((s) => s.rssBytes)) };
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * Runs each command `n` times, interleaved (round by round, so that a busy moment of the machine falls on
+ * all of them alike), after one unmeasured warm-up run each (the file cache). Median wall time and peak RSS.
+ */
+function measureInterleaved(commands, n = runs) {
+  const samples = commands.map((args) => {
+    const warm = measureOnce(args);
+    return warm.error ? [warm] : [];
+  });
+  for (let round = 0; round < n; round++) {
+    commands.forEach((args, i) => {
+      if (!samples[i][0]?.error) samples[i].push(measureOnce(args));
+    });
+  }
+  return samples.map((s) => s.find((x) => x.error) ?? { seconds: median(s.map((x) => x.seconds)), rssBytes: median(s.map((x) => x.rssBytes)) });
 }
 
 const DECODE_SCRIPT = join(dir, 'protobufjs-decode.cjs');
@@ -98,22 +107,19 @@ const rss = (m) => (m.error ? '' : mb(m.rssBytes));
 
 function wholeProcessTable(models, baseline) {
   const cli = join(root, 'bin/onnx-profile.js');
-  const bare = measure(['-e', '0']);
-  console.log(`\n## Whole process: wall s (median of ${runs}) and peak RSS MB; node -e 0 takes ${sec(bare)} s and ${rss(bare)} MB\n`);
-  const head = ['model', 'file MB', 'nodes', 'onnx-profile s', 'MB', ...(baseline ? [`${baseline.label} s`, 'MB'] : []), 'protobufjs decode s', 'MB', '× node -e 0'];
+  console.log(`\n## Whole process: wall s and peak RSS MB, medians of ${runs} interleaved runs\n`);
+  const head = ['model', 'file MB', 'nodes', 'onnx-profile s', 'MB', ...(baseline ? [`${baseline.label} s`, 'MB'] : []), 'protobufjs decode s', 'MB', 'node -e 0 s', 'MB', 'onnx-profile / node -e 0'];
   console.log(`| ${head.join(' | ')} |`);
   console.log(`|${head.map((_, i) => (i === 0 ? '---' : '--:')).join('|')}|`);
   const results = {};
   for (const [name, file] of Object.entries(models)) {
-    const profile = measure([cli, file, '--format', 'json']);
-    const before = baseline ? measure([baseline.bin, file, '--format', 'json']) : undefined;
-    const decode = measure([DECODE_SCRIPT, file], Math.min(runs, 3));
-    const nodes = coverageOf(file);
-    results[name] = { profile, before, decode };
+    const commands = [[cli, file, '--format', 'json'], [DECODE_SCRIPT, file], ['-e', '0'], ...(baseline ? [[baseline.bin, file, '--format', 'json']] : [])];
+    const [profile, decode, bare, before] = measureInterleaved(commands);
+    results[name] = { profile, before, decode, bare };
     const ratio = profile.error || bare.error ? 'n/a' : `${(profile.seconds / bare.seconds).toFixed(2)}×`;
-    console.log(`| ${name} | ${mb(statSync(file).size)} | ${nodes} | ${sec(profile)} | ${rss(profile)} | ${before ? `${sec(before)} | ${rss(before)} | ` : ''}${sec(decode)} | ${rss(decode)} | ${ratio} |`);
+    console.log(`| ${name} | ${mb(statSync(file).size)} | ${coverageOf(file)} | ${sec(profile)} | ${rss(profile)} | ${before ? `${sec(before)} | ${rss(before)} | ` : ''}${sec(decode)} | ${rss(decode)} | ${sec(bare)} | ${rss(bare)} | ${ratio} |`);
   }
-  return { bare, results };
+  return results;
 }
 
 /** The report's node count, and whether every node was costed (one more run, its JSON kept). */
@@ -124,15 +130,21 @@ function coverageOf(file) {
   return coverage ? (coverage[1] === coverage[2] ? `${coverage[1]} (all costed)` : `${coverage[1]} (${coverage[2]} costed)`) : 'n/a';
 }
 
-function acceptance({ bare, results }) {
+function acceptance(results) {
   const lines = [];
   const check = (ok, text) => lines.push(`- [${ok ? 'x' : ' '}] ${text}`);
   const big = results['diffusion-100k']?.profile;
   if (big && !big.error) check(big.seconds <= 2.0 && big.rssBytes < 400e6, `100,000-node graph: ${big.seconds.toFixed(2)} s (≤ 2.0) and ${mb(big.rssBytes)} MB (< 400)`);
-  const resnet = results['resnet50']?.profile;
-  if (resnet && !resnet.error && !bare.error) {
-    const ratio = resnet.seconds / bare.seconds;
-    check(ratio <= 1.6 && resnet.rssBytes < 100e6, `ResNet-50: ${ratio.toFixed(2)}× node -e 0 (≤ 1.6) and ${mb(resnet.rssBytes)} MB (< 100)`);
+  const resnet = results['resnet50'];
+  if (resnet && !resnet.profile.error && !resnet.bare.error) {
+    const ratio = resnet.profile.seconds / resnet.bare.seconds;
+    check(ratio <= 1.6 && resnet.profile.rssBytes < 100e6, `ResNet-50: ${ratio.toFixed(2)}× node -e 0 (≤ 1.6) and ${mb(resnet.profile.rssBytes)} MB (< 100)`);
+  }
+  for (const name of ['decoder-650mb', 'decoder-1600mb']) {
+    const r = results[name];
+    if (r && r.before && !r.profile.error && !r.before.error) {
+      check(r.profile.seconds <= r.before.seconds * 1.1 && r.profile.rssBytes <= r.before.rssBytes * 1.1, `${name}: ${r.profile.seconds.toFixed(2)} s and ${mb(r.profile.rssBytes)} MB against the baseline's ${r.before.seconds.toFixed(2)} s and ${mb(r.before.rssBytes)} MB (unchanged or better)`);
+    }
   }
   console.log(`\n## Acceptance (issue 13)\n\n${lines.join('\n')}`);
 }

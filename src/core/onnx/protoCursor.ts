@@ -11,8 +11,13 @@ export const enum WireType {
   Fixed32 = 5,
 }
 
-/** Bytes read at once when the cursor needs more; small so that skipping a payload reads nothing of it. */
-const WINDOW_BYTES = 64 * 1024;
+/**
+ * Bytes read at once when the cursor needs more: at most MAX_WINDOW_BYTES, small so that skipping a payload
+ * reads nothing of it. After a jump (a skipped payload) the window starts at MIN_WINDOW_BYTES, since a
+ * tensor header and the next payload follow; it doubles while reading goes on where the last one ended.
+ */
+const MAX_WINDOW_BYTES = 64 * 1024;
+const MIN_WINDOW_BYTES = 4 * 1024;
 
 /**
  * A protobuf wire-format cursor over a ByteSource. It decodes through protobufjs's `Reader` on a small
@@ -23,6 +28,7 @@ const WINDOW_BYTES = 64 * 1024;
 export class ProtoCursor {
   private reader: Reader = new Reader(new Uint8Array(0));
   private windowStart = 0;
+  private windowBytes = MIN_WINDOW_BYTES;
   /** Field path from the root: names, each with its index in a repeated field (-1 for none). */
   private readonly path: string[] = [];
   private readonly pathIndices: number[] = [];
@@ -272,7 +278,8 @@ export class ProtoCursor {
       return;
     }
     if (n > this.end - this.position) throw this.error('truncated', `needs ${n} bytes, ${this.end - this.position} remain`, this.position);
-    const want = Math.min(Math.max(n, WINDOW_BYTES), this.source.byteLength - this.position);
+    this.windowBytes = this.position === windowEnd ? Math.min(2 * this.windowBytes, MAX_WINDOW_BYTES) : MIN_WINDOW_BYTES;
+    const want = Math.min(Math.max(n, this.windowBytes), this.source.byteLength - this.position);
     const buf = this.source.read(this.position, want);
     if (buf.length < n) throw this.error('truncated', `needs ${n} bytes, the file ends after ${buf.length}`, this.position);
     this.reader = new Reader(buf);

@@ -337,15 +337,20 @@ function peakActivationBytes(profile: GraphProfile, ev: Evaluator): bigint {
     return e;
   };
   const order = profile.mainGraphOrder;
+  // Each activation input's entry, in walking order, so that the second pass looks nothing up again.
+  const consumed: Liveness[] = [];
   for (let step = 0; step < order.length; step++) {
-    for (const t of profile.nodes[order[step]].inputs) if (t && !t.isWeight) entry(t.name).lastUse = step;
+    for (const t of profile.nodes[order[step]].inputs) {
+      if (!t || t.isWeight) continue;
+      const e = entry(t.name);
+      e.lastUse = step;
+      consumed.push(e);
+    }
   }
   for (const t of profile.graphOutputs) if (t) entry(t.name).isGraphOutput = true;
   let live = 0n;
-  const allocate = (t: TensorInfo) => {
-    if (t.isWeight) return;
-    const e = entry(t.name);
-    if (e.size !== undefined) return;
+  const allocate = (t: TensorInfo, e: Liveness) => {
+    if (t.isWeight || e.size !== undefined) return;
     const b = tensorBytes(t);
     e.size = b ? ev.value(b) : 0n;
     live += e.size;
@@ -354,21 +359,25 @@ function peakActivationBytes(profile: GraphProfile, ev: Evaluator): bigint {
     live -= e.size ?? 0n;
     e.size = 0n;
   };
-  profile.graphInputs.forEach(allocate);
+  for (const t of profile.graphInputs) allocate(t, entry(t.name));
   let peak = live;
+  let next = 0;
+  const produced: Liveness[] = [];
   for (let step = 0; step < order.length; step++) {
     const n = profile.nodes[order[step]];
-    for (const t of n.outputs) allocate(t);
+    produced.length = 0;
+    for (const t of n.outputs) {
+      const e = entry(t.name);
+      produced.push(e);
+      allocate(t, e);
+    }
     if (live > peak) peak = live;
     for (const t of n.inputs) {
       if (!t || t.isWeight) continue;
-      const e = entry(t.name);
+      const e = consumed[next++];
       if (!e.isGraphOutput && e.lastUse === step) free(e);
     }
-    for (const t of n.outputs) {
-      const e = entry(t.name);
-      if (e.lastUse < 0 && !e.isGraphOutput) free(e);
-    }
+    for (const e of produced) if (e.lastUse < 0 && !e.isGraphOutput) free(e);
   }
   return peak;
 }
