@@ -3,15 +3,20 @@ no data. Each initializer points at an external 'weights.bin' that does not exis
 the graph's structure, and the profiler (which needs shapes, not values) still sees every weight.
 GraphBuilder adds what the model generators share: inline constants, scoped nodes, linear layers, saving.
 
-Used by makeCnnFixtures.py, makeMoeFixtures.py and makeMlperfModels.py (Debian's /usr/bin/python3 has onnx).
+Used by makeCnnFixtures.py, makeMoeFixtures.py, makeMlperfModels.py and makeQuantFixtures.py (Debian's
+/usr/bin/python3 has onnx).
 """
 import os
 
 import numpy as np
 from onnx import TensorProto, helper, numpy_helper
 
-ELEMENT_BYTES = {TensorProto.FLOAT: 4, TensorProto.INT64: 8, TensorProto.INT32: 4, TensorProto.FLOAT16: 2,
-                 TensorProto.BFLOAT16: 2, TensorProto.UINT8: 1}
+# Storage bits per element, by TensorProto data type number (written as numbers: onnx 1.12 predates the 4-bit,
+# FP8 and FP4 types). 17-20 FLOAT8*, 21 UINT4, 22 INT4, 23 FLOAT4E2M1, 24 FLOAT8E8M0.
+ELEMENT_BITS = {
+    TensorProto.FLOAT: 32, TensorProto.INT64: 64, TensorProto.INT32: 32, TensorProto.FLOAT16: 16, TensorProto.BFLOAT16: 16,
+    TensorProto.UINT8: 8, TensorProto.INT8: 8, 17: 8, 18: 8, 19: 8, 20: 8, 21: 4, 22: 4, 23: 4, 24: 8,
+}
 
 
 class FixtureGraph:
@@ -39,7 +44,7 @@ class FixtureGraph:
         count = 1
         for d in dims:
             count *= d
-        length = count * ELEMENT_BYTES[dtype]
+        length = (count * ELEMENT_BITS[dtype] + 7) // 8
         for key, value in (('location', 'weights.bin'), ('offset', str(self.external_offset)), ('length', str(length))):
             entry = t.external_data.add()
             entry.key = key
@@ -76,11 +81,11 @@ class GraphBuilder(FixtureGraph):
         y = self.node('MatMul', [x, self.weight('weight', [c_in, c_out], dtype)])
         return self.node('Add', [y, self.weight('bias', [c_out], dtype)]) if bias else y
 
-    def save(self, out_dir, inputs, outputs, extra_opsets=(), producer='makeMlperfModels'):
+    def save(self, out_dir, inputs, outputs, extra_opsets=(), producer='makeMlperfModels', ir_version=8):
         graph = helper.make_graph(self.nodes, self.name, inputs, outputs, self.initializers)
         opsets = [helper.make_opsetid('', self.opset)] + [helper.make_opsetid(d, v) for d, v in extra_opsets]
         model = helper.make_model(graph, opset_imports=opsets, producer_name=producer)
-        model.ir_version = 8
+        model.ir_version = ir_version
         os.makedirs(out_dir, exist_ok=True)
         path = os.path.join(out_dir, f'{self.name}.onnx')
         with open(path, 'wb') as f:

@@ -22,10 +22,16 @@ from the comment at the top of each op-family file in \`${FAMILIES}/\`; edit tho
 - **Data movement costs 0 FLOPs but real bytes.** Every node reports the bytes it reads (activations and
   weights separately) and writes. An op that touches less than its whole inputs (Gather reads rows of its
   table, Slice reads the slice) says so; by default a node reads all its inputs and writes all its outputs.
-- **Params** are the elements of float and quantized-integer weights (initializers, sparse initializers and
-  Constant outputs), each counted once, at its first use; int32/int64/bool constants are shapes and indices,
-  not params. A packed weight (MatMulNBits' 4-bit B) counts its logical values. **Weight bytes** are the
-  stored bytes.
+- **Params** are the parameters the weights hold, not their stored elements: float and quantized-integer
+  weights (initializers, sparse initializers and Constant outputs), each counted once, at its first use;
+  int32/int64/bool constants are shapes and indices, not params, except a quantized int32 bias (QDQ's
+  DequantizeLinear of an int32 initializer, QLinearConv's B, QGemm's C), one param per element like the float
+  bias it replaces. A packed weight counts its logical values: MatMulNBits' B holds K × N, a uint8 QMoE expert
+  weight with expert_weight_bits 4 (or an FP4 quant_type) and a 4-bit GatherBlockQuantized table two per byte,
+  an INT4/UINT4/FLOAT4E2M1 tensor one per element (two per stored byte). Scales and zero points (of
+  QuantizeLinear/DequantizeLinear, the QLinear and integer ops, MatMulNBits, QMoE, and the weight scale that
+  ONNX Runtime's dynamic quantization multiplies in with a Mul) are not params. **Weight bytes** are the
+  stored bytes, scales and zero points included (\`weightBytesByDtype\` per stored dtype).
 - **Arithmetic intensity** = FLOPs / (bytes read + bytes written).
 - **Control flow:** a subgraph's cost is inside its parent's: If the branch taken (or the costlier one),
   Loop the body × trip count (× 1 and flagged when the count is unknown), Scan the body × sequence length.

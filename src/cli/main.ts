@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { calibrate, type CalibrationFit } from '../core/estimate/calibration';
+import { EXECUTION_MODES, type ExecutionMode } from '../core/estimate/executionRules';
 import { precisionChoice } from '../core/estimate/precision';
 import { HARDWARE_CATALOG, validateCatalog } from '../core/hardware/catalog';
 import type { HardwareEntry, Precision } from '../core/hardware/hardwareTypes';
@@ -23,8 +24,13 @@ and estimates latency, throughput, cost, energy and fit on hardware targets.
   --bind name=value  bind a symbolic dim (repeatable), e.g. --bind batch=1 --bind sequence=512
   --target ID        estimate on a hardware target (repeatable); ids from 'onnx-profile hardware'
   --batch N          samples per call: binds the inputs' leading symbolic dim (default 1)
-  --precision P      estimate float layers as if run in P (fp32, tf32, bf16, fp16, fp8, int8, int4);
-                     default: the graph's own dtypes, with each device's fallback
+  --precision P      estimate float layers as if run in P (fp32, tf32, bf16, fp16, fp8, int8, int4, fp4);
+                     int4 is weight-only (4-bit weights, 16-bit arithmetic); fp4 is NVFP4 weights and
+                     activations on FP4 matrix units, weight-only FP4 elsewhere (noted);
+                     default: the graph's own dtypes (quantized layers as quantized), with each device's fallback
+  --execution M      fused (default): as an optimising runtime runs the graph (QDQ fusion, epilogue and
+                     element-wise fusion, LayerNorm and flash-attention fusion, in-place KV cache);
+                     as-exported: one kernel per node, as written, in the graph's own dtypes
   --sweep dim=a,b,c  re-profile and estimate for each value of a dim ('batch' is the batch dim)
   --prompt N         for decoders with a KV cache: prompt tokens of the LLM estimate (default 512)
   --generate N       for decoders with a KV cache: generated tokens of the LLM estimate (default 128)
@@ -45,6 +51,7 @@ export interface CliOptions {
   readonly calibrationTrace: string | undefined;
   readonly batch: number | undefined;
   readonly precision: Precision | undefined;
+  readonly execution: ExecutionMode | undefined;
   readonly sweep: { readonly dim: string; readonly values: readonly number[] } | undefined;
   readonly promptTokens: number | undefined;
   readonly outputTokens: number | undefined;
@@ -55,7 +62,7 @@ export interface CliOptions {
 
 export class UsageError extends Error {}
 
-const ESTIMATE_PRECISIONS: readonly Precision[] = ['fp32', 'tf32', 'bf16', 'fp16', 'fp8', 'int8', 'int4'];
+const ESTIMATE_PRECISIONS: readonly Precision[] = ['fp32', 'tf32', 'bf16', 'fp16', 'fp8', 'int8', 'int4', 'fp4'];
 
 export function parseArgs(argv: readonly string[]): CliOptions {
   const bindings = new Map<string, number>();
@@ -65,6 +72,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let top = 20;
   let batch: number | undefined;
   let precision: Precision | undefined;
+  let execution: ExecutionMode | undefined;
   let sweep: CliOptions['sweep'];
   let promptTokens: number | undefined;
   let outputTokens: number | undefined;
@@ -114,6 +122,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         precision = p as Precision;
         break;
       }
+      case '--execution': {
+        const m = value();
+        if (!EXECUTION_MODES.includes(m as ExecutionMode)) throw new UsageError(`--execution must be ${EXECUTION_MODES.join(' or ')}, got '${m}'`);
+        execution = m as ExecutionMode;
+        break;
+      }
       case '--sweep': {
         const [dim, list] = splitOnce(value(), '=');
         const values = (list ?? '').split(',').map(Number);
@@ -148,7 +162,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (model === undefined) throw new UsageError('no model given');
   if (sweep && targetIds.length === 0) throw new UsageError('--sweep needs at least one --target');
   if (calibrationTrace && targetIds.length !== 1) throw new UsageError('--calibrate needs exactly one --target: the device the profile was measured on');
-  return { model: model === 'hardware' ? undefined : model, bindings, targetIds, hardwareFile, calibrationTrace, batch, precision, sweep, promptTokens, outputTokens, format, depth, top };
+  return { model: model === 'hardware' ? undefined : model, bindings, targetIds, hardwareFile, calibrationTrace, batch, precision, execution, sweep, promptTokens, outputTokens, format, depth, top };
 }
 
 function splitOnce(s: string, sep: string): [string, string | undefined] {
@@ -268,7 +282,7 @@ function profileWithTargets(options: CliOptions, targets: readonly HardwareEntry
 
 function calibrationOf(report: ProfileReport, device: HardwareEntry, options: CliOptions): CalibrationFit {
   try {
-    return calibrate(report, device, readTrace(options.calibrationTrace!), precisionChoice(options.precision));
+    return calibrate(report, device, readTrace(options.calibrationTrace!), { ...precisionChoice(options.precision), ...(options.execution ? { execution: options.execution } : {}) });
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(`--calibrate ${options.calibrationTrace}: ${(e as Error).message}`);

@@ -1,11 +1,13 @@
-import { inferModel, type ProfileOptions } from './analysis/graphInference';
+import { type GraphProfile, inferModel, type ProfileOptions } from './analysis/graphInference';
 import type { ByteSource, FileSystem } from './io/byteSource';
 import { loadModel } from './onnx/loader';
 import type { OnnxModel } from './onnx/model';
 import { TensorValueReader } from './onnx/tensorValues';
 import { builtinRegistry } from './ops/builtinOps';
 import type { OpRegistry } from './ops/opRegistry';
-import { buildReport } from './report/buildReport';
+import { withoutScaleParameters } from './analysis/dequantizationScales';
+import { annotateEffectivePrecision } from './analysis/effectivePrecision';
+import { buildReport, tensorSummary } from './report/buildReport';
 import type { ProfileReport } from './report/reportTypes';
 import { makeWeightSampler, type WeightSampler } from './hints/weightStats';
 
@@ -36,9 +38,17 @@ export class LoadedModel {
   }
 
   profile(options: ProfileOptions = {}): ProfileReport {
-    const profile = inferModel(this.model, this.registry, this.values, options);
-    return buildReport(this.model, profile, options.bindings ?? new Map());
+    return reportOf(this.model, inferModel(this.model, this.registry, this.values, options), options.bindings ?? new Map());
   }
+}
+
+/** The report of a profiled model: counts evaluated, then each node's effective precision. */
+export function reportOf(model: OnnxModel, profile: GraphProfile, bindings: ReadonlyMap<string, number>): ProfileReport {
+  const report = buildReport(model, withoutScaleParameters(profile), bindings);
+  return annotateEffectivePrecision(report, (name) => {
+    const t = profile.values.get(name);
+    return t && tensorSummary(t);
+  });
 }
 
 /** Loads and profiles a model in one step. Throws OnnxLoadError when the file is unusable. */

@@ -7,6 +7,7 @@
 import { combineLlm, detectDecoder, llmPhaseBindings, type DecoderInfo, type LlmEstimate } from './estimate/llm';
 import { estimateModel, type ModelEstimate, type ModelEstimateOptions } from './estimate/modelEstimate';
 import { DEFAULT_OUTPUT_TOKENS, DEFAULT_PROMPT_TOKENS } from './estimate/llmDefaults';
+import type { ExecutionMode } from './estimate/executionRules';
 import { precisionChoice } from './estimate/precision';
 import type { HardwareEntry, Precision } from './hardware/hardwareTypes';
 import { buildHints } from './hints/buildHints';
@@ -20,6 +21,8 @@ export interface TargetAnalysisOptions {
   readonly batch?: number;
   /** Run float layers as this precision ('tf32' lets fp32 use the tf32 peak). */
   readonly precision?: Precision;
+  /** How the graph runs: 'fused' (default, as optimising runtimes run it) or 'as-exported'. */
+  readonly execution?: ExecutionMode;
   /** Prompt and generated tokens for the LLM estimate of a decoder graph. */
   readonly promptTokens?: number;
   readonly outputTokens?: number;
@@ -56,6 +59,7 @@ export function analyzeTargets(model: LoadedModel, options: TargetAnalysisOption
   const estimateOptions: ModelEstimateOptions = {
     batch,
     ...precisionChoice(options.precision),
+    ...(options.execution ? { execution: options.execution } : {}),
   };
   const estimates = estimateModel(report, options.targets, estimateOptions);
   const hints = buildHints(report, options.targets, { ...estimateOptions, sampler: model.weightSampler() });

@@ -38,7 +38,7 @@ export function computeEstimates(report: ProfileReport, req: EstimateRequest): E
 
 /** The estimator options a request stands for (shared by the per-target and the LLM estimates). */
 export function estimateOptionsOf(req: EstimateRequest, batch: number = req.batch): ModelEstimateOptions & { batch: number } {
-  return { batch, efficiency: req.efficiency, ...precisionChoice(req.precision as Precision | undefined) };
+  return { batch, efficiency: req.efficiency, ...(req.execution ? { execution: req.execution } : {}), ...precisionChoice(req.precision as Precision | undefined) };
 }
 
 /** Lowest latency among the targets the model fits on; else lowest latency overall. */

@@ -152,7 +152,7 @@ export function activate(context: vscode.ExtensionContext): ProfilerApi {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('onnxProfiler')) return;
       for (const session of sessions.all) {
-        if (e.affectsConfiguration('onnxProfiler.customHardware', session.uri) || e.affectsConfiguration('onnxProfiler.efficiencyOverrides', session.uri)) void session.reestimate();
+        if (['customHardware', 'efficiencyOverrides', 'execution'].some((key) => e.affectsConfiguration(`onnxProfiler.${key}`, session.uri))) void session.reestimate();
       }
       statusBar.update();
     }),

@@ -75,6 +75,7 @@ export class ModelSession implements vscode.Disposable {
       unknownTargets: unknown,
       batch: this.batch,
       efficiency: s.efficiencyOverrides,
+      execution: s.execution,
       ...(this.precision ? { precision: this.precision } : {}),
       llm: { promptTokens: this.promptTokens, outputTokens: this.outputTokens },
     };

@@ -3,7 +3,7 @@
  * Everything read here is validated: a malformed value falls back to the default instead of throwing.
  */
 import * as vscode from 'vscode';
-import type { EfficiencyOverrides } from '../core/estimate/roofline';
+import type { EfficiencyOverrides, ExecutionMode } from '../core/estimate/roofline';
 import type { DeviceClass, HardwareEntry, SourcedValue } from '../core/hardware/hardwareTypes';
 
 export const SECTION = 'onnxProfiler';
@@ -15,6 +15,8 @@ export interface ProfilerSettings {
   readonly bindings: Readonly<Record<string, number>>;
   readonly batch: number;
   readonly efficiencyOverrides: EfficiencyOverrides;
+  /** How estimates run the graph: as an optimising runtime does ('fused'), or node by node as exported. */
+  readonly execution: ExecutionMode;
   /** User hardware entries, normalised to the catalog's shape. */
   readonly customHardware: readonly HardwareEntry[];
   /** Problems found in `customHardware` (shown once as a warning). */
@@ -112,6 +114,7 @@ export function readSettings(scope?: vscode.Uri): ProfilerSettings {
     bindings,
     batch: typeof batchRaw === 'number' && Number.isSafeInteger(batchRaw) && batchRaw >= 1 ? batchRaw : 1,
     efficiencyOverrides: efficiency as EfficiencyOverrides,
+    execution: c.get<string>('execution') === 'as-exported' ? 'as-exported' : 'fused',
     customHardware,
     customHardwareProblems: problems,
     computeUnit: c.get<string>('units.compute') === 'MACs' ? 'macs' : 'flops',

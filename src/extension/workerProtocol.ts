@@ -1,5 +1,5 @@
 /** Messages between the extension host and the profiling worker (dist/profileWorker.js). */
-import type { EfficiencyOverrides } from '../core/estimate/roofline';
+import type { EfficiencyOverrides, ExecutionMode } from '../core/estimate/roofline';
 import type { HardwareEntry } from '../core/hardware/hardwareTypes';
 import type { ProfileReport } from '../core/report/reportTypes';
 import type { EstimatesPayload } from '../protocol/messages';
@@ -15,6 +15,8 @@ export interface EstimateRequest {
   readonly efficiency: EfficiencyOverrides;
   /** Precision override ('fp16', 'int8'…); absent = the model's own dtypes. */
   readonly precision?: string;
+  /** The execution model (setting onnxProfiler.execution); absent = 'fused'. */
+  readonly execution?: ExecutionMode;
   /** Prompt and generated tokens for the LLM estimate of a decoder with a KV cache. */
   readonly llm?: { readonly promptTokens: number; readonly outputTokens: number };
 }

@@ -5,7 +5,7 @@
  */
 import { countToNumber, type NodeReport, type ProfileReport, type TensorSummary } from '../report/reportTypes';
 import { dtypeBytesPerElement } from '../estimate/precision';
-import { evalDim } from '../estimate/roofline';
+import { evalDim } from '../estimate/tensorSize';
 
 /** Ops that only move or relabel data: detectors look through them. */
 export const TRANSPARENT_OPS: ReadonlySet<string> = new Set([

@@ -324,10 +324,11 @@ class GraphInference {
       weightRead = addBytes(weightRead, v);
       if (this.claimedWeights.has(v.name)) continue;
       this.claimedWeights.add(v.name);
-      const info = this.weights.get(v.name);
-      if (!info) continue;
-      // A packed weight (MatMulNBits' 4-bit B) counts the values it holds, not its stored elements.
+      // A packed weight (MatMulNBits' 4-bit B) counts the values it holds, not its stored elements; a scale
+      // counts none; an int32 quantized bias, not a parameter type by itself, counts as the op declares.
       const logical = cost?.logicalWeightElements?.[i];
+      const info = this.weights.get(v.name) ?? (logical && !logical.equals(ZERO_EXPR) ? this.registerDeclaredWeight(v) : undefined);
+      if (!info) continue;
       if (logical) this.weights.set(v.name, { ...info, elements: logical });
       params = params.add(logical ?? info.elements);
       weightBytes = weightBytes.add(info.bytes);
@@ -438,6 +439,16 @@ class GraphInference {
     let i = parent + 1;
     while (i < limit && this.nodes[i].graphPath.startsWith(prefix)) i++;
     return i;
+  }
+
+  /** A weight of a non-parameter type that an op declares as parameters (an int32 quantized bias). */
+  private registerDeclaredWeight(t: TensorInfo): { elements: Expr; bytes: Expr; dtype: DataType | undefined } | undefined {
+    const elements = t.shape ? product(t.shape) : undefined;
+    const count = elements?.constantValue;
+    if (!elements || count === undefined || t.dtype === undefined) return undefined;
+    const info = { elements, bytes: Expr.constant(bytesFor(t.dtype, count)), dtype: t.dtype };
+    this.weights.set(t.name, info);
+    return info;
   }
 
   private registerConstantWeight(out: TensorInfo | undefined): void {

@@ -56,10 +56,10 @@ interface Expected {
 
 /**
  * QMoE here has 8-bit experts (one value per byte, so stored = logical) with one float scale per block of 32
- * inputs: 128 × 2 (fc1) + 64 × 4 (fc2) + 128 × 2 (fc3) = 768 scales per expert, which the engine counts as
- * params today (issue 9 moves scales to weight bytes: then 24,576 per expert, total 221,704, active 74,248).
+ * inputs: 128 × 2 (fc1) + 64 × 4 (fc2) + 128 × 2 (fc3) = 768 scales per expert, which are weight bytes, not
+ * params (QUANTIZATION_INPUTS): 24,576 params per expert.
  */
-const QMOE_EXPERT = SWIGLU + 768;
+const QMOE_EXPERT = SWIGLU;
 
 const CASES: Readonly<Record<string, Expected>> = {
   // router 512

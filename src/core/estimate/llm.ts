@@ -172,7 +172,7 @@ export function combineLlm(
     // Both phases share the deployment: the chip count the larger working set needs.
     const headroom = options.memoryHeadroomFraction ?? 0.1;
     const usable = device.memoryBytes.value * (1 - headroom);
-    const needBytes = Math.max(memoryNeed(prefillReport, options).totalBytes, memoryNeed(decodeReport, options).totalBytes);
+    const needBytes = Math.max(memoryNeed(prefillReport, options, device).totalBytes, memoryNeed(decodeReport, options, device).totalBytes);
     const chipsNeeded = Math.max(1, Math.ceil(needBytes / usable));
     const chips = Math.max(chipsNeeded, Math.floor(options.chips ?? 1));
     const o = { ...options, chips };

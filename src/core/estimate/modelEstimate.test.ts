@@ -113,9 +113,12 @@ test('not-costed nodes are counted and named', () => {
   close(e.latencySeconds, 1e-3);
 });
 
-test('precision override rescales weight totals (fp32 → int8 quarters them)', () => {
-  const report = makeReport([oneMs], { weightBytes: 4e9, weightBytesByDtype: { float: 4e9 } });
-  close(memoryNeed(report, { precisionOverride: 'int8' }).weightBytes, 1e9);
+test('precision override rescales weight totals (fp32 → int8 quarters them; int4 is 4.125 bits for weighted MAC layers only)', () => {
+  const layer = { name: 'fc', opType: 'MatMul', computeDtype: 'float', macs: 1e9, flops: 2e9, params: 1e9, weightBytes: 4e9, bytesRead: 4e9 };
+  const table = { name: 'embed', opType: 'Gather', computeDtype: 'float', params: 1e8, weightBytes: 4e8, bytesRead: 4e5 };
+  const report = makeReport([layer, table], { weightBytesByDtype: { float: 4.4e9 } });
+  close(memoryNeed(report, { precisionOverride: 'int8' }).weightBytes, 1.1e9);
+  close(memoryNeed(report, { precisionOverride: 'int4' }).weightBytes, 1e9 * (4.125 / 8) + 1e8 * 2);
 });
 
 test('per-node times for the UI match the model latency', () => {

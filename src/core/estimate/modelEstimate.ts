@@ -7,12 +7,14 @@
  */
 import type { DeviceClass, HardwareEntry } from '../hardware/hardwareTypes';
 import { countToNumber, type NodeReport, type ProfileReport, type TensorSummary } from '../report/reportTypes';
-import { dtypeBytesPerElement, precisionBytesPerElement } from './precision';
+import { isPastKeyValueName, isPresentKeyValueName } from './kvCacheNames';
+import type { ExecutionMode, FusionRuleId } from './executionRules';
+import { tensorSummaryBytes } from './tensorSize';
+import { dtypeBytesPerElement, overrideActivationBytesPerElement, overrideWeightBytesPerElement, precisionChoiceNote } from './precision';
 import {
   efficiencyFor,
   estimateNodes,
   mainGraphNodes,
-  tensorSummaryBytes,
   type NodeEstimate,
   type NodeEstimateOptions,
 } from './roofline';
@@ -70,7 +72,21 @@ export interface ModelEstimate {
   readonly notEstimatedOpTypes: readonly string[];
   /** Nodes that ran in a fallback precision (e.g. fp8 → fp16 on A100). */
   readonly precisionFallbackNodes: number;
+  /** How the graph ran: as an optimising runtime runs it ('fused', the default) or node by node as exported. */
+  readonly execution: ExecutionMode;
+  /**
+   * Per rule of the execution model (fused mode): the nodes it changed and the bytes and seconds it saved
+   * against running the graph as exported, each node counted under its first rule.
+   */
+  readonly fusionSavings: readonly FusionSaving[];
   readonly notes: readonly string[];
+}
+
+export interface FusionSaving {
+  readonly rule: FusionRuleId;
+  readonly nodes: number;
+  readonly bytesSaved: number;
+  readonly secondsSaved: number;
 }
 
 /** Default idle-power fraction per class (see docs/estimator.md "Energy"). */
@@ -92,16 +108,7 @@ export function isRowParallel(n: NodeReport): boolean {
   return params / outDim >= outDim;
 }
 
-const PAST_INPUT = /^(past_key_values|past|cache|past_key|past_value|pkv)([._\-/]|$)|(^|[._/])past[._]?(key|value)s?([._]|$)/i;
-const PRESENT_OUTPUT = /^(present|present_key_values|cache_out|new_cache)([._\-/]|$)|(^|[._/])present[._]?(key|value)s?([._]|$)/i;
-
-export function isPastKeyValueName(name: string): boolean {
-  return PAST_INPUT.test(name);
-}
-export function isPresentKeyValueName(name: string): boolean {
-  return PRESENT_OUTPUT.test(name);
-}
-
+export { isPastKeyValueName, isPresentKeyValueName } from './kvCacheNames';
 
 /** KV-cache bytes: max(sum of past key/value graph inputs, sum of present outputs); undefined if none/unknown. */
 export function kvCacheBytes(report: ProfileReport): { bytes: number; tensors: number; unresolved: number } {
@@ -135,29 +142,37 @@ function dominantComputeDtype(report: ProfileReport): string {
 
 const FLOAT_DTYPES = new Set(['float', 'float32', 'float16', 'bfloat16', 'double']);
 
-function weightTotalBytes(report: ProfileReport, options: ModelEstimateOptions): number {
+/**
+ * Stored weight bytes under a precision choice: each main-graph node's float weights at the width the choice
+ * stores them in (4-bit formats for the weighted MAC layers only, 16 bits for the rest); quantized and
+ * non-float weights as stored.
+ */
+function weightTotalBytes(report: ProfileReport, options: ModelEstimateOptions, device?: HardwareEntry): number {
+  const stored = countToNumber(report.totals.weightBytes);
   const o = options.precisionOverride;
-  if (!o) return countToNumber(report.totals.weightBytes);
-  let total = 0;
-  const byDtype = report.totals.weightBytesByDtype ?? {};
-  const entries = Object.entries(byDtype);
-  if (entries.length === 0) return countToNumber(report.totals.weightBytes);
-  for (const [dtype, bytes] of entries) {
-    const b = countToNumber(bytes);
-    total += FLOAT_DTYPES.has(dtype) ? (b / dtypeBytesPerElement(dtype)) * precisionBytesPerElement(o) : b;
+  if (!o) return stored;
+  let delta = 0;
+  for (const n of mainGraphNodes(report)) {
+    const params = countToNumber(n.params);
+    const bytes = countToNumber(n.weightBytes);
+    if (params <= 0 || bytes <= 0 || n.quantization || !FLOAT_DTYPES.has(n.computeDtype)) continue;
+    delta += params * overrideWeightBytesPerElement(o, n, device) - bytes;
   }
-  return total;
+  return Math.max(0, stored + delta);
 }
 
-function activationScale(report: ProfileReport, options: ModelEstimateOptions): number {
+function activationScale(report: ProfileReport, options: ModelEstimateOptions, device?: HardwareEntry): number {
   const o = options.precisionOverride;
   if (!o) return 1;
   const d = dominantComputeDtype(report);
-  return FLOAT_DTYPES.has(d) ? precisionBytesPerElement(o) / dtypeBytesPerElement(d) : 1;
+  return FLOAT_DTYPES.has(d) ? overrideActivationBytesPerElement(o, device) / dtypeBytesPerElement(d) : 1;
 }
 
-/** Memory need in bytes: weights + peak activations + KV cache. */
-export function memoryNeed(report: ProfileReport, options: ModelEstimateOptions = {}): {
+/**
+ * Memory need in bytes: weights + peak activations + KV cache. `device` matters only under an fp4 choice
+ * (activations stay 16-bit where it has no FP4 units).
+ */
+export function memoryNeed(report: ProfileReport, options: ModelEstimateOptions = {}, device?: HardwareEntry): {
   weightBytes: number;
   activationBytes: number;
   kvCacheBytes: number;
@@ -165,8 +180,8 @@ export function memoryNeed(report: ProfileReport, options: ModelEstimateOptions 
   notes: string[];
 } {
   const notes: string[] = [];
-  const scale = activationScale(report, options);
-  const weightBytes = weightTotalBytes(report, options);
+  const scale = activationScale(report, options, device);
+  const weightBytes = weightTotalBytes(report, options, device);
   // The peak-activation figure already holds the past key/value inputs (graph inputs are live from the
   // start), so the cache is taken out of it and counted once, as found or as the caller overrides it.
   const found = kvCacheBytes(report);
@@ -184,7 +199,7 @@ export function estimateNodeTimes(report: ProfileReport, device: HardwareEntry, 
 }
 
 function chipPlan(report: ProfileReport, device: HardwareEntry, options: ModelEstimateOptions) {
-  const need = memoryNeed(report, options);
+  const need = memoryNeed(report, options, device);
   const headroom = options.memoryHeadroomFraction ?? 0.1;
   const usable = device.memoryBytes.value * (1 - headroom);
   const chipsNeeded = usable > 0 ? Math.max(1, Math.ceil(need.totalBytes / usable)) : Infinity;
@@ -218,7 +233,7 @@ export function estimateOnTarget(report: ProfileReport, device: HardwareEntry, o
   let interconnectSeconds = 0;
   let allReduces = 0;
   if (chips > 1) {
-    const scale = activationScale(report, options);
+    const scale = activationScale(report, options, device);
     let outBytes = 0;
     const byIndex = new Map(mainGraphNodes(report).map((n) => [n.index, n]));
     for (const e of nodes) {
@@ -246,6 +261,7 @@ export function estimateOnTarget(report: ProfileReport, device: HardwareEntry, o
   let notEstimated = 0;
   let fallbackNodes = 0;
   const notEstimatedOps = new Set<string>();
+  const savings = new Map<FusionRuleId, { rule: FusionRuleId; nodes: number; bytesSaved: number; secondsSaved: number }>();
   const bw = device.memoryBandwidthBytesPerSecond.value;
   for (const e of nodes) {
     if (!e.estimated) {
@@ -254,6 +270,14 @@ export function estimateOnTarget(report: ProfileReport, device: HardwareEntry, o
       continue;
     }
     if (e.precisionFallback) fallbackNodes++;
+    if (e.fusion && e.fusion.rules.length > 0) {
+      const rule = e.fusion.rules[0];
+      const s = savings.get(rule) ?? { rule, nodes: 0, bytesSaved: 0, secondsSaved: 0 };
+      s.nodes++;
+      s.bytesSaved += e.fusion.bytesSaved;
+      s.secondsSaved += e.fusion.secondsSaved;
+      savings.set(rule, s);
+    }
     nodeSeconds += e.seconds;
     if (e.bound === 'compute') computeBoundSeconds += e.seconds;
     if (e.seconds > 0) {
@@ -264,6 +288,8 @@ export function estimateOnTarget(report: ProfileReport, device: HardwareEntry, o
   }
   if (notEstimated > 0) notes.push(`${notEstimated} node(s) not estimated (unknown cost): latency is a lower bound`);
   if (fallbackNodes > 0) notes.push(`${fallbackNodes} node(s) run in a fallback precision on ${device.id}`);
+  const choice = options.precisionOverride && precisionChoiceNote(options.precisionOverride, device);
+  if (choice) notes.push(choice);
 
   const latencySeconds = nodeSeconds + interconnectSeconds;
   const utilisation = latencySeconds > 0 ? Math.min(1, busy / latencySeconds) : 0;
@@ -301,6 +327,8 @@ export function estimateOnTarget(report: ProfileReport, device: HardwareEntry, o
     notEstimatedNodes: notEstimated,
     notEstimatedOpTypes: [...notEstimatedOps].sort(),
     precisionFallbackNodes: fallbackNodes,
+    execution: options.execution ?? 'fused',
+    fusionSavings: [...savings.values()].sort((a, b) => b.secondsSaved - a.secondsSaved),
     notes,
   };
 }

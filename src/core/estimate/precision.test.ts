@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dtypeBytesPerElement, dtypeToPrecision, resolvePrecision } from './precision';
+import { dtypeBytesPerElement, dtypeToPrecision, INT4_WEIGHT_BYTES, NVFP4_BYTES, resolvePrecision } from './precision';
 import { makeDevice } from './testUtil';
 
 // A100-like: no fp8; fp32 19.5 TFLOPS on CUDA cores, tf32 on tensor cores.
@@ -78,4 +78,49 @@ test('precisionOverride runs float nodes in the asked precision with its element
   assert.equal(r.compute, 'int8');
   assert.equal(r.weightBytesPerElement, 1);
   assert.equal(r.activationBytesPerElement, 1);
+});
+
+const h100 = makeDevice({ id: 'h100-like', peaks: { fp32: 67e12, bf16: 989e12, fp16: 989e12, fp8: 1979e12, int8: 1979e12 }, memoryBytes: 80e9, bandwidthBytesPerSecond: 3.35e12 });
+const b200 = makeDevice({ id: 'b200-like', peaks: { fp32: 80e12, bf16: 2250e12, fp16: 2250e12, fp8: 4500e12, fp4: 9000e12 }, memoryBytes: 180e9, bandwidthBytesPerSecond: 8e12 });
+const weightedMac = (computeDtype: string) => node(computeDtype, 'MatMul', { params: 4096 * 4096, weightBytes: 4 * 4096 * 4096, macs: 4096 * 4096 });
+
+test('precisionOverride int4 is weight-only (W4A16): 4.125-bit weights of weighted MAC layers, 16-bit activations and arithmetic', () => {
+  const r = resolvePrecision(weightedMac('float'), a100, { precisionOverride: 'int4' });
+  assert.equal(r.compute, 'fp16');
+  assert.equal(r.weightOnlyQuantized, true);
+  assert.equal(r.weightBytesPerElement, INT4_WEIGHT_BYTES);
+  assert.equal(r.activationBytesPerElement, 2);
+  const norm = resolvePrecision(node('float', 'LayerNormalization', { params: 4096, weightBytes: 4 * 4096 }), a100, { precisionOverride: 'int4' });
+  assert.equal(norm.weightOnlyQuantized, false);
+  assert.equal(norm.weightBytesPerElement, 2);
+});
+
+test('precisionOverride fp4: NVFP4 weights and activations on FP4 matrix units; weight-only FP4 with a note elsewhere', () => {
+  const onB200 = resolvePrecision(weightedMac('float16'), b200, { precisionOverride: 'fp4' });
+  assert.equal(onB200.compute, 'fp4');
+  assert.equal(onB200.fallback, false);
+  assert.equal(onB200.weightBytesPerElement, NVFP4_BYTES);
+  assert.equal(onB200.activationBytesPerElement, NVFP4_BYTES);
+  const onH100 = resolvePrecision(weightedMac('float16'), h100, { precisionOverride: 'fp4' });
+  assert.equal(onH100.compute, 'fp16');
+  assert.equal(onH100.weightOnlyQuantized, true);
+  assert.equal(onH100.weightBytesPerElement, NVFP4_BYTES);
+  assert.equal(onH100.activationBytesPerElement, 2);
+  assert.match(onH100.note ?? '', /h100-like has no FP4 matrix units: NVFP4 weights dequantised to 16 bits/);
+});
+
+test('an FP4 layer of the graph runs at the FP4 peak where there is one, else dequantised to 16 bits (not FP8)', () => {
+  assert.equal(resolvePrecision(node('float4e2m1'), b200).compute, 'fp4');
+  assert.equal(resolvePrecision(node('float4e2m1'), h100).compute, 'fp16');
+  // int4 values fit int8 exactly: int4 without int4 units runs on the int8 ones
+  assert.equal(resolvePrecision(node('int4'), h100).compute, 'int8');
+});
+
+test('a node already quantized is not overridden by a precision choice', () => {
+  const qdq = node('int8', 'Conv', { quantization: { via: 'qdq', graphComputeDtype: 'float', fromQdq: true } });
+  assert.equal(resolvePrecision(qdq, h100, { precisionOverride: 'fp8' }).compute, 'int8');
+  const dqWeightOnly = node('float16', 'MatMul', { params: 1024, weightBytes: 520, quantization: { via: 'weight-only', graphComputeDtype: 'float16', fromQdq: true } });
+  const r = resolvePrecision(dqWeightOnly, h100, { precisionOverride: 'fp8' });
+  assert.equal(r.compute, 'fp16');
+  assert.equal(r.weightBytesPerElement, 520 / 1024);
 });

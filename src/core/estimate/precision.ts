@@ -4,15 +4,17 @@
  * that precision, and then the runtime falls back to the next one it has (fp8 on an A100 runs as fp16,
  * bf16 on a T4 runs as fp16, int8 on a device without integer tensor cores runs as fp16...).
  *
- * Weight-only quantisation (MatMulNBits, 4-bit GatherBlockQuantized...) is handled separately: the
- * weights stream at 4 bits but the arithmetic runs at the activation precision (fp16/fp32), because the
- * kernels dequantise in registers before the multiply.
+ * Weight-only quantisation (MatMulNBits, 4-bit GatherBlockQuantized, DequantizeLinear on the weight alone)
+ * is handled separately: the weights stream at 4 bits but the arithmetic runs at the activation precision
+ * (fp16/fp32), because the kernels dequantise in registers before the multiply. A precision choice
+ * (`precisionOverride`) of int4 means the same (W4A16); fp4 means NVFP4 weights and activations where the
+ * device has FP4 matrix units, and weight-only FP4 where it has not.
  *
  * Pure: no I/O. Documented in docs/estimator.md.
  */
 import type { HardwareEntry, Precision } from '../hardware/hardwareTypes';
 import { bitsOf, DataType, isKnownDataType } from '../onnx/dataType';
-import { countToNumber } from '../report/reportTypes';
+import { countToNumber, type NodeQuantization } from '../report/reportTypes';
 
 /** Names the report's dtype strings may use besides the ONNX spelling (`dataTypeName`). */
 const DTYPE_ALIASES: ReadonlyMap<string, DataType> = new Map([
@@ -25,11 +27,18 @@ const DTYPE_ALIASES: ReadonlyMap<string, DataType> = new Map([
  * Names without a fixed numeric width (string, undefined, unknown, sequence types) count as 4 bytes (float).
  */
 export function dtypeBytesPerElement(dtype: string): number {
-  const name = dtype.toLowerCase();
-  const code = DTYPE_ALIASES.get(name) ?? (DataType as unknown as Record<string, unknown>)[name.toUpperCase()];
-  if (typeof code !== 'number' || !isKnownDataType(code) || code === DataType.STRING || code === DataType.UNDEFINED) return 4;
-  return bitsOf(code) / 8;
+  let bytes = BYTES_BY_NAME.get(dtype);
+  if (bytes === undefined) {
+    const name = dtype.toLowerCase();
+    const code = DTYPE_ALIASES.get(name) ?? (DataType as unknown as Record<string, unknown>)[name.toUpperCase()];
+    bytes = typeof code !== 'number' || !isKnownDataType(code) || code === DataType.STRING || code === DataType.UNDEFINED ? 4 : bitsOf(code) / 8;
+    BYTES_BY_NAME.set(dtype, bytes);
+  }
+  return bytes;
 }
+
+/** Memo of dtypeBytesPerElement: the estimator asks for every node of every estimate. */
+const BYTES_BY_NAME = new Map<string, number>();
 
 /** Bytes per element a precision moves when tensors are stored in it. */
 export function precisionBytesPerElement(p: Precision): number {
@@ -96,11 +105,13 @@ export function dtypeToPrecision(dtype: string): Precision | null {
  * lose range; fp8 → fp16 (A100, T4), int8 → fp16 when there are no integer tensor cores (TPU v5p has
  * int8, Blackwell dropped dense int8 from some SKUs), bf16 → fp16 (T4, V100 have no bf16), fp32 → tf32 only
  * when the user allows it, otherwise the fp32 figure; an accelerator with no fp32 figure emulates fp32
- * with three bf16 passes (see EMULATION_PENALTY).
+ * with three bf16 passes (see EMULATION_PENALTY). int4 values fit int8 exactly, so int4 without int4
+ * units runs on int8 units; FP4 without FP4 units is dequantised to 16 bits (vLLM's Marlin FP4 and
+ * TensorRT-LLM's Hopper path run NVFP4 checkpoints that way), not to FP8.
  */
 const FALLBACKS: Record<Precision, readonly Precision[]> = {
-  fp4: ['fp4', 'fp8', 'int4', 'fp16', 'bf16', 'fp32'],
-  int4: ['int4', 'int8', 'fp8', 'fp16', 'bf16', 'fp32'],
+  fp4: ['fp4', 'fp16', 'bf16', 'fp32'],
+  int4: ['int4', 'int8', 'fp16', 'bf16', 'fp32'],
   fp8: ['fp8', 'fp16', 'bf16', 'fp32'],
   int8: ['int8', 'fp16', 'bf16', 'fp32'],
   fp16: ['fp16', 'bf16', 'fp32'],
@@ -109,6 +120,16 @@ const FALLBACKS: Record<Precision, readonly Precision[]> = {
   tf32: ['tf32', 'fp32', 'bf16', 'fp16'],
   fp64: ['fp64', 'fp32'],
 };
+
+/**
+ * Stored bytes per weight of the sub-byte formats a precision choice writes, scales included:
+ *  - int4: 4-bit values with one fp16 scale per group of 128 (4.125 bits): the default group of ONNX
+ *    Runtime's MatMul4BitsQuantizer (block_size 128), AWQ and GPTQ;
+ *  - fp4: NVFP4, FP4 E2M1 values with one FP8 E4M3 scale per block of 16 (4.5 bits; NVIDIA, "Introducing
+ *    NVFP4 for Efficient and Accurate Low-Precision Inference"); the per-tensor FP32 scale is negligible.
+ */
+export const INT4_WEIGHT_BYTES = (4 + 16 / 128) / 8;
+export const NVFP4_BYTES = (4 + 8 / 16) / 8;
 
 /**
  * Throughput penalty when a precision is emulated with a narrower one: fp32 on a bf16-only matrix unit
@@ -125,7 +146,9 @@ export interface PrecisionOptions {
   readonly allowTf32?: boolean;
   /**
    * Run every floating-point node as this precision instead of its graph dtype (e.g. 'int8' or 'fp8' to
-   * ask "what if this fp32 model were quantised"). Bytes are rescaled by the element-size ratio.
+   * ask "what if this fp32 model were quantised"). Bytes are rescaled by the element-size ratio. 'int4' is
+   * weight-only (W4A16: 4-bit weights of the weighted MAC layers, 16-bit activations and arithmetic);
+   * 'fp4' is NVFP4 weights and activations on devices with FP4 matrix units, and weight-only FP4 elsewhere.
    */
   readonly precisionOverride?: Precision;
 }
@@ -147,6 +170,8 @@ export interface PrecisionNode {
   /** BigCount: number or decimal string. */
   readonly params?: number | string;
   readonly weightBytes?: number | string;
+  readonly macs?: number | string;
+  readonly quantization?: NodeQuantization;
 }
 
 export interface ResolvedPrecision {
@@ -167,19 +192,13 @@ export interface ResolvedPrecision {
   readonly note?: string;
 }
 
-const WEIGHT_ONLY_OPS = new Set(['MatMulNBits', 'GatherBlockQuantized', 'MatMulBnb4', 'MoE4Bits', 'QMoE']);
+/** Weight-only operators, for reports without the effective-precision pass (hand-written, older JSON). */
+const WEIGHT_ONLY_OPS = new Set(['MatMulNBits', 'GatherBlockQuantized', 'MatMulBnb4', 'MatMulFpQ4', 'QMoE']);
+/** Integer operators, likewise: they compute in int8 whatever their output dtype. */
 const INT8_OPS = new Set([
-  'QLinearConv',
-  'QLinearMatMul',
-  'MatMulInteger',
-  'ConvInteger',
-  'QGemm',
-  'QAttention',
-  'DynamicQuantizeMatMul',
-  'MatMulIntegerToFloat',
-  'QOrderedMatMul',
+  'QLinearConv', 'QLinearMatMul', 'MatMulInteger', 'ConvInteger', 'QGemm', 'QAttention', 'DynamicQuantizeMatMul',
+  'MatMulIntegerToFloat', 'QOrderedMatMul',
 ]);
-
 
 function hasPeak(device: HardwareEntry, p: Precision): boolean {
   const v = device.peakFlopsPerSecond[p];
@@ -201,12 +220,77 @@ export function fallbackPrecision(
   return { compute: null, peakScale: 1 };
 }
 
+/** How a float node runs under a precision choice on `device`: the compute precision and stored widths. */
+interface OverrideScheme {
+  readonly requested: Precision;
+  readonly weightBytesPerElement: number;
+  readonly activationBytesPerElement: number;
+  readonly weightOnly: boolean;
+  readonly note?: string;
+}
+
+/** A MAC layer that carries weights: the layers the 4-bit choices quantise. */
+function isWeightedMac(node: Pick<PrecisionNode, 'macs' | 'params'>): boolean {
+  return countToNumber(node.macs) > 0 && countToNumber(node.params) > 0;
+}
+
+/** int4 is always weight-only; fp4 too where the device has no FP4 units (or is not known). */
+function isWeightOnlyChoice(choice: Precision, device?: HardwareEntry): boolean {
+  return choice === 'int4' || (choice === 'fp4' && (device === undefined || !hasPeak(device, 'fp4')));
+}
+
+/** Stored bytes per weight of a float node under a precision choice. */
+export function overrideWeightBytesPerElement(choice: Precision, node: Pick<PrecisionNode, 'macs' | 'params'>, device?: HardwareEntry): number {
+  if (choice === 'int4' || choice === 'fp4') {
+    if (!isWeightedMac(node)) return isWeightOnlyChoice(choice, device) ? 2 : NVFP4_BYTES;
+    return choice === 'int4' ? INT4_WEIGHT_BYTES : NVFP4_BYTES;
+  }
+  return precisionBytesPerElement(choice);
+}
+
+/** Bytes per activation element of a float node under a precision choice. */
+export function overrideActivationBytesPerElement(choice: Precision, device?: HardwareEntry): number {
+  if (isWeightOnlyChoice(choice, device)) return 2;
+  return choice === 'fp4' ? NVFP4_BYTES : precisionBytesPerElement(choice);
+}
+
+function overrideScheme(choice: Precision, node: PrecisionNode, device: HardwareEntry): OverrideScheme {
+  const weightBytesPerElement = overrideWeightBytesPerElement(choice, node, device);
+  const activationBytesPerElement = overrideActivationBytesPerElement(choice, device);
+  if (!isWeightOnlyChoice(choice, device)) return { requested: choice, weightBytesPerElement, activationBytesPerElement, weightOnly: false };
+  const weightOnly = isWeightedMac(node);
+  const what = choice === 'int4'
+    ? 'int4 weight-only: 4-bit weights (groups of 128), 16-bit arithmetic'
+    : `fp4: ${device.id} has no FP4 matrix units: NVFP4 weights dequantised to 16 bits (weight-only, W4A16)`;
+  return { requested: 'fp16', weightBytesPerElement, activationBytesPerElement, weightOnly, ...(weightOnly ? { note: what } : {}) };
+}
+
+/**
+ * What a precision choice becomes on a device that cannot run it natively, for the model-level notes:
+ * fp4 without FP4 units is weight-only FP4; another precision without its peak runs as its fallback.
+ */
+export function precisionChoiceNote(choice: Precision, device: HardwareEntry): string | undefined {
+  if (choice === 'int4' || choice === 'tf32') return undefined;
+  if (choice === 'fp4' && !hasPeak(device, 'fp4')) {
+    const compute = fallbackPrecision('fp16', device).compute;
+    return `--precision fp4: ${device.id} has no FP4 matrix units; weighted layers run weight-only (NVFP4 weights, 4.5 bits, dequantised to ${compute ?? '16-bit'} arithmetic, as vLLM's Marlin FP4 and TensorRT-LLM's Hopper path run NVFP4 checkpoints)`;
+  }
+  const { compute } = fallbackPrecision(choice, device);
+  return compute === choice ? undefined : `--precision ${choice}: ${device.id} has no ${choice} peak; float layers run as ${compute ?? 'nothing it lists'}`;
+}
+
+/** A node whose weights are stored narrow and dequantised to the activation's precision in the kernel. */
+function isWeightOnlyNode(node: PrecisionNode): boolean {
+  return node.quantization ? node.quantization.via === 'weight-only' : WEIGHT_ONLY_OPS.has(node.opType);
+}
+
 /**
  * Resolve the precision a node runs in on `device`.
- *  - compute: the peak used (after fallback);
+ *  - compute: the peak used (after fallback) for the node's effective compute dtype (the report's
+ *    `computeDtype`, set by the effective-precision pass: int8 for a QDQ Conv or a QLinearConv);
  *  - weightBytesPerElement: from the report (weightBytes / params) when both are known, else from the dtype;
- *  - weight-only quantised ops (MatMulNBits...) compute at the activation dtype with narrow weights;
- *  - integer ops (QLinearConv, MatMulInteger...) compute as int8 whatever their output dtype.
+ *  - weight-only quantised nodes (MatMulNBits, DequantizeLinear on the weight alone...) compute at the
+ *    activation dtype with narrow weights.
  */
 export function resolvePrecision(node: PrecisionNode, device: HardwareEntry, options: PrecisionOptions = {}): ResolvedPrecision {
   const params = countToNumber(node.params);
@@ -219,13 +303,13 @@ export function resolvePrecision(node: PrecisionNode, device: HardwareEntry, opt
   let weightOnly = false;
   let note: string | undefined;
 
-  if (WEIGHT_ONLY_OPS.has(node.opType)) {
+  if (isWeightOnlyNode(node)) {
     weightOnly = true;
     weightBpe = reportWeightBpe ?? 0.5;
-    // The activation dtype drives the arithmetic; a 4-bit "computeDtype" from the producer means fp16.
-    if (requested === null || requested === 'int4' || requested === 'fp4' || requested === 'int8') requested = 'fp16';
-    note = `weight-only quantised: ${weightBpe * 8}-bit weights, ${requested} compute`;
-  } else if (INT8_OPS.has(node.opType)) {
+    // The activation dtype drives the arithmetic; a narrow "computeDtype" from the producer means fp16.
+    if (requested === null || !isFloat(requested)) requested = 'fp16';
+    note = `weight-only quantised: ${+(weightBpe * 8).toFixed(2)}-bit weights, ${requested} compute`;
+  } else if (!node.quantization && INT8_OPS.has(node.opType)) {
     requested = 'int8';
   } else if (reportWeightBpe !== undefined && requested !== null && reportWeightBpe < precisionBytesPerElement(requested) - 1e-9) {
     // Narrow stored weights feeding a wider compute (e.g. int4 initializers dequantised on the fly).
@@ -233,11 +317,13 @@ export function resolvePrecision(node: PrecisionNode, device: HardwareEntry, opt
   }
 
   let activationBytesPerElement = activationBpe;
-  if (options.precisionOverride && requested !== null && isFloat(requested) && !weightOnly) {
-    const o = options.precisionOverride;
-    requested = o;
-    activationBytesPerElement = precisionBytesPerElement(o);
-    weightBpe = precisionBytesPerElement(o);
+  if (options.precisionOverride && requested !== null && isFloat(requested) && !weightOnly && !node.quantization) {
+    const scheme = overrideScheme(options.precisionOverride, node, device);
+    requested = scheme.requested;
+    activationBytesPerElement = scheme.activationBytesPerElement;
+    weightBpe = scheme.weightBytesPerElement;
+    weightOnly = scheme.weightOnly;
+    note = scheme.note;
   }
 
   if (requested === null) {

@@ -115,12 +115,22 @@ test('an element-wise op consuming a MAC op’s only output is fused into its ep
   close(r.memoryBytes, 802816); // relu no longer reads c
   assert.equal(r.fusedInto, 'conv');
   assert.equal(r.overheadSeconds, 0);
-  // not fused when c has two consumers
-  const other = { name: 'other', opType: 'Sigmoid', computeDtype: 'float', flops: 1, bytesRead: 802816, bytesWritten: 802816, inputs: ['c'] };
+  assert.deepEqual(r.fusion?.rules, ['epilogue']);
+  close(r.fusion!.bytesSaved, 802816);
+  assert.deepEqual(c.fusion?.rules, ['epilogue']);
+  // not fused when c also feeds an op that is not element-wise
+  const other = { name: 'other', opType: 'MaxPool', computeDtype: 'float', flops: 1, bytesRead: 802816, bytesWritten: 802816, inputs: ['c'] };
   const unfused = estimateNodes(makeReport([conv, relu, other]), dev, { efficiency: eff });
   assert.equal(unfused[1].fusedInto, undefined);
-  // and never when disabled
-  assert.equal(estimateNodes(makeReport([conv, relu]), dev, { efficiency: eff, fuseEpilogues: false })[1].fusedInto, undefined);
+  // two element-wise readers (x · sigmoid(x)) both fuse: c never reaches memory
+  const gate = { name: 'gate', opType: 'Sigmoid', computeDtype: 'float', flops: 1, bytesRead: 802816, bytesWritten: 802816, inputs: ['c'], outputs: [t('g', 'float', [1, 64, 56, 56])] };
+  const silu = { name: 'silu', opType: 'Mul', computeDtype: 'float', flops: 1, bytesRead: 2 * 802816, bytesWritten: 802816, inputs: ['c', 'g'], outputs: [t('s', 'float', [1, 64, 56, 56])] };
+  const swish = estimateNodes(makeReport([conv, gate, silu], { graphOutputs: [t('s', 'float', [1, 64, 56, 56])] }), dev, { efficiency: eff });
+  assert.deepEqual(swish.map((e) => e.fusedInto), [undefined, 'conv', 'conv']);
+  close(swish[0].memoryBytes, 4000 + 802816); // reads x and its weights, writes nothing
+  close(swish[2].memoryBytes, 802816);
+  // and never as exported
+  assert.equal(estimateNodes(makeReport([conv, relu]), dev, { efficiency: eff, execution: 'as-exported' })[1].fusedInto, undefined);
 });
 
 test('nodes not costed are flagged and take no time; subgraph nodes are skipped', () => {

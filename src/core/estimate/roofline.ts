@@ -8,15 +8,24 @@
  * MAC ops (macs > 0: Conv, MatMul, Gemm, attention) use the matrix (tensor-core) peak of the precision they
  * run in (see precision.ts), with an efficiency that ramps with size and saturates for large GEMMs. Every
  * other op runs on the vector units (the fp32 non-tensor rate) and is usually memory-bound anyway.
- * Element-wise ops that directly consume a MAC op's only output are fused into its epilogue (as TensorRT,
- * ORT and XLA do): their intermediate tensor never goes to memory and they launch no kernel of their own.
+ * Bytes and kernels come from the execution model (executionPlan.ts): by default the graph runs as an
+ * optimising runtime runs it (QDQ fusion, views, epilogue and element-wise fusion, LayerNorm and attention
+ * fusion, in-place KV cache); a fused node launches no kernel and its on-chip tensors are not counted.
  *
  * Efficiencies come from the device's published micro-benchmarks where the catalog has them (`achieved`),
  * otherwise from a default per device class; both, and why, are in docs/estimator.md. Pure: no I/O.
  */
 import type { DeviceClass, HardwareEntry, Precision } from '../hardware/hardwareTypes';
-import { countToNumber, type NodeReport, type ProfileReport, type ReportDim, type TensorSummary } from '../report/reportTypes';
+import { countToNumber, type NodeReport, type ProfileReport } from '../report/reportTypes';
+import { asExported, type ExecutedNode, planExecution } from './executionPlan';
+import type { ExecutionMode, FusionRuleId } from './executionRules';
+import { opKind, type OpKind } from './opKinds';
 import { dtypeBytesPerElement, resolvePrecision, type PrecisionOptions } from './precision';
+
+export { opKind, type OpKind } from './opKinds';
+export { evalDim, tensorSummaryBytes } from './tensorSize';
+export { planExecution, type ExecutedNode, type ExecutionPlan } from './executionPlan';
+export { EXECUTION_MODES, FUSION_RULES, type ExecutionMode, type FusionRuleId } from './executionRules';
 
 /** The tunable efficiency model of one device (or device class). All fractions are 0..1. */
 export interface EfficiencyFactors {
@@ -136,46 +145,14 @@ export function efficiencyFor(device: HardwareEntry, overrides?: EfficiencyOverr
   return merged;
 }
 
-/** Coarse op kinds, used for calibration groups and the UI. */
-export type OpKind = 'matrix' | 'elementwise' | 'normalization' | 'data-movement' | 'other';
-
-const ELEMENTWISE_OPS = new Set([
-  'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Sqrt', 'Reciprocal', 'Exp', 'Log', 'Abs', 'Neg', 'Erf', 'Tanh', 'Sigmoid',
-  'Relu', 'LeakyRelu', 'PRelu', 'Elu', 'Selu', 'Celu', 'Gelu', 'FastGelu', 'BiasGelu', 'QuickGelu', 'HardSigmoid',
-  'HardSwish', 'Softplus', 'Softsign', 'Mish', 'Clip', 'Min', 'Max', 'Where', 'Equal', 'Less', 'Greater', 'Not',
-  'And', 'Or', 'Cast', 'QuantizeLinear', 'DequantizeLinear', 'BiasAdd', 'Sin', 'Cos', 'Floor', 'Ceil', 'Round',
-  'Sign', 'IsNaN', 'Mod', 'BitShift', 'ThresholdedRelu', 'Shrink', 'BatchNormalization',
-]);
-const NORMALIZATION_OPS = new Set([
-  'LayerNormalization', 'SkipLayerNormalization', 'SimplifiedLayerNormalization', 'SkipSimplifiedLayerNormalization',
-  'RMSNormalization', 'GroupNormalization', 'InstanceNormalization', 'LpNormalization', 'Softmax', 'LogSoftmax',
-  'ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL2', 'ReduceSumSquare', 'EmbedLayerNormalization',
-]);
-const DATA_MOVEMENT_OPS = new Set([
-  'Reshape', 'Transpose', 'Gather', 'GatherElements', 'GatherND', 'Concat', 'Split', 'Slice', 'Squeeze', 'Unsqueeze',
-  'Flatten', 'Identity', 'Expand', 'Tile', 'Pad', 'Shape', 'Size', 'Constant', 'ConstantOfShape', 'ScatterND',
-  'ScatterElements', 'Resize', 'Upsample', 'DepthToSpace', 'SpaceToDepth', 'Range', 'NonZero', 'TopK',
-]);
-/** Element-wise ops a runtime folds into the epilogue of the MAC op that produces their input. */
-const FUSABLE_EPILOGUE_OPS = new Set([
-  'Relu', 'LeakyRelu', 'PRelu', 'Elu', 'Selu', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Tanh', 'Gelu', 'FastGelu',
-  'BiasGelu', 'QuickGelu', 'Clip', 'Add', 'Sub', 'Mul', 'Div', 'BatchNormalization', 'Softplus', 'Mish', 'Cast',
-  'QuantizeLinear', 'DequantizeLinear', 'BiasAdd',
-]);
-
-
-export function opKind(node: Pick<NodeReport, 'opType' | 'macs'>): OpKind {
-  if (countToNumber(node.macs) > 0) return 'matrix';
-  if (ELEMENTWISE_OPS.has(node.opType)) return 'elementwise';
-  if (NORMALIZATION_OPS.has(node.opType)) return 'normalization';
-  if (DATA_MOVEMENT_OPS.has(node.opType)) return 'data-movement';
-  return 'other';
-}
-
 export interface NodeEstimateOptions extends PrecisionOptions {
   readonly efficiency?: EfficiencyOverrides;
-  /** Fold element-wise epilogues into their producing MAC op. Default true. */
-  readonly fuseEpilogues?: boolean;
+  /**
+   * How the graph runs: 'fused' (default) as an optimising runtime runs it (executionRules.ts: QDQ, views,
+   * epilogue, element-wise chains, LayerNorm, attention, in-place KV cache); 'as-exported' one kernel per
+   * node with the graph's own dtypes.
+   */
+  readonly execution?: ExecutionMode;
   /** Tensor-parallel degree: flops and bytes of every node split over this many chips. Default 1. */
   readonly tensorParallel?: number;
 }
@@ -203,9 +180,21 @@ export interface NodeEstimate {
   /** max(compute, memory) + overhead. */
   readonly seconds: number;
   readonly bound: 'compute' | 'memory' | 'none';
-  /** Name of the MAC node whose epilogue this node is fused into, if any. */
+  /** Name of the node whose kernel this node runs in (or that a folded DequantizeLinear feeds), if any. */
   readonly fusedInto?: string;
+  /** What the execution model changed (fused mode, when a rule applied), and what that saved. */
+  readonly fusion?: NodeFusion;
   readonly notes: readonly string[];
+}
+
+/** The execution model's effect on one node: its rules and the bytes and seconds saved against running as exported. */
+export interface NodeFusion {
+  readonly rules: readonly FusionRuleId[];
+  readonly fusedInto?: string;
+  /** Bytes it no longer moves (per chip when tensor-parallel). */
+  readonly bytesSaved: number;
+  /** This node's seconds as exported minus its seconds fused, on the device. */
+  readonly secondsSaved: number;
 }
 
 /** Saturated matrix efficiency in `precision`: the device's measured figure for it, else `matrixEfficiency`. */
@@ -231,144 +220,92 @@ export function vectorFlopsPerSecond(device: HardwareEntry, f: EfficiencyFactors
   return Math.max(...candidates) * f.vectorPeakFraction;
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Tensor sizes (for fusion): dims are numbers or symbolic expressions; evaluate with the report's bindings.
-
-/** Evaluate a dim: a number, a bound symbol, or an expression of + - * / ( ) over them. undefined if not. */
-export function evalDim(dim: ReportDim, bindings: Readonly<Record<string, number>>): number | undefined {
-  if (typeof dim === 'number') return dim;
-  const tokens = dim.match(/\s*([A-Za-z_][A-Za-z0-9_.:/-]*|\d+(?:\.\d+)?|[-+*/()])\s*/g);
-  if (!tokens || tokens.join('').replace(/\s/g, '') !== dim.replace(/\s/g, '')) return undefined;
-  const toks = tokens.map((t) => t.trim());
-  let pos = 0;
-  const expr = (): number | undefined => {
-    let v = term();
-    while (v !== undefined && (toks[pos] === '+' || toks[pos] === '-')) {
-      const op = toks[pos++];
-      const r = term();
-      if (r === undefined) return undefined;
-      v = op === '+' ? v + r : v - r;
-    }
-    return v;
-  };
-  const term = (): number | undefined => {
-    let v = factor();
-    while (v !== undefined && (toks[pos] === '*' || toks[pos] === '/')) {
-      const op = toks[pos++];
-      const r = factor();
-      if (r === undefined) return undefined;
-      v = op === '*' ? v * r : Math.floor(v / r);
-    }
-    return v;
-  };
-  const factor = (): number | undefined => {
-    const t = toks[pos++];
-    if (t === undefined) return undefined;
-    if (t === '(') {
-      const v = expr();
-      if (toks[pos++] !== ')') return undefined;
-      return v;
-    }
-    if (t === '-') {
-      const v = factor();
-      return v === undefined ? undefined : -v;
-    }
-    if (/^\d/.test(t)) return Number(t);
-    return Object.prototype.hasOwnProperty.call(bindings, t) ? bindings[t] : undefined;
-  };
-  const v = expr();
-  return pos === toks.length ? v : undefined;
-}
-
-/** Bytes of a tensor from its shape and dtype; undefined when a dim cannot be evaluated. */
-export function tensorSummaryBytes(t: TensorSummary, bindings: Readonly<Record<string, number>>): number | undefined {
-  if (t.shape === null) return undefined;
-  let elements = 1;
-  for (const d of t.shape) {
-    const v = evalDim(d, bindings);
-    if (v === undefined || !Number.isFinite(v)) return undefined;
-    elements *= v;
-  }
-  return elements * dtypeBytesPerElement(t.dtype);
-}
-
-interface FusionPlan {
-  /** node index → producing MAC node's name */
-  readonly fusedInto: Map<number, string>;
-  /** node index → bytes removed from its reads / writes */
-  readonly readSaved: Map<number, number>;
-  readonly writeSaved: Map<number, number>;
-}
-
-/** Decide which element-wise nodes fold into their producer's epilogue (main graph only). */
-export function planFusion(report: ProfileReport, mainNodes: readonly NodeReport[]): FusionPlan {
-  const fusedInto = new Map<number, string>();
-  const readSaved = new Map<number, number>();
-  const writeSaved = new Map<number, number>();
-  const consumers = new Map<string, number>();
-  for (const n of mainNodes) for (const i of n.inputs) if (i) consumers.set(i, (consumers.get(i) ?? 0) + 1);
-  const graphOutputs = new Set(report.graphOutputs.map((o) => o.name));
-  const producer = new Map<string, { node: NodeReport; output: TensorSummary }>();
-  for (const n of mainNodes) for (const o of n.outputs) producer.set(o.name, { node: n, output: o });
-  // Group anchor: the MAC node at the head of each epilogue chain, by node index.
-  const anchorOf = new Map<number, NodeReport>();
-  for (const n of mainNodes) {
-    if (n.status === 'costed' && countToNumber(n.macs) > 0) anchorOf.set(n.index, n);
-  }
-  for (const n of mainNodes) {
-    if (!FUSABLE_EPILOGUE_OPS.has(n.opType) || n.status !== 'costed' || countToNumber(n.macs) > 0) continue;
-    for (const input of n.inputs) {
-      const p = producer.get(input);
-      if (!p) continue;
-      const anchor = anchorOf.get(p.node.index);
-      if (!anchor) continue;
-      if ((consumers.get(input) ?? 0) !== 1 || graphOutputs.has(input)) continue;
-      const bytes = tensorSummaryBytes(p.output, report.bindings);
-      if (bytes === undefined) continue;
-      fusedInto.set(n.index, anchor.name);
-      anchorOf.set(n.index, anchor);
-      readSaved.set(n.index, (readSaved.get(n.index) ?? 0) + bytes);
-      writeSaved.set(p.node.index, (writeSaved.get(p.node.index) ?? 0) + bytes);
-      break;
-    }
-  }
-  return { fusedInto, readSaved, writeSaved };
-}
-
 /** Main-graph nodes of a report (nodes inside subgraphs are already counted in their parent). */
 export function mainGraphNodes(report: ProfileReport): NodeReport[] {
   return report.nodes.filter((n) => n.graphPath === '');
 }
 
 /**
- * Time every main-graph node of `report` on `device`. The order follows the report. Nodes with a status
- * other than 'costed' get `estimated: false` and 0 seconds.
+ * Time every main-graph node of `report` on `device`, as the execution model runs it (`execution`, default
+ * 'fused': executionPlan.ts). The order follows the report. Nodes with a status other than 'costed' get
+ * `estimated: false` and 0 seconds.
  */
 export function estimateNodes(report: ProfileReport, device: HardwareEntry, options: NodeEstimateOptions = {}): NodeEstimate[] {
   const f = efficiencyFor(device, options.efficiency);
+  const mode = options.execution ?? 'fused';
+  const plan = planExecution(report, mode);
+  const rates: Rates = {
+    tp: Math.max(1, Math.floor(options.tensorParallel ?? 1)),
+    bandwidth: device.memoryBandwidthBytesPerSecond.value * f.memoryEfficiency,
+    vector: vectorFlopsPerSecond(device, f) * f.vectorEfficiency,
+  };
   const nodes = mainGraphNodes(report);
-  const plan = options.fuseEpilogues === false ? undefined : planFusion(report, nodes);
-  const tp = Math.max(1, Math.floor(options.tensorParallel ?? 1));
-  const bandwidth = device.memoryBandwidthBytesPerSecond.value * f.memoryEfficiency;
-  const vectorRate = vectorFlopsPerSecond(device, f) * f.vectorEfficiency;
-  return nodes.map((n) => estimateOne(n, device, f, options, plan, tp, bandwidth, vectorRate));
+  const executed = nodes.map((n) => plan.nodes.get(n.index) ?? asExported(n));
+  const estimates = timeKernels(nodes.map((n, i) => estimateOne(n, executed[i], device, f, options, rates)), executed);
+  if (mode !== 'fused') return estimates;
+  return estimates.map((e, i) => {
+    const x = executed[i];
+    if (x.rules.length === 0 || !e.estimated) return e;
+    const unfused = estimateOne(nodes[i], asExported(nodes[i]), device, f, options, rates);
+    const fusion: NodeFusion = {
+      rules: x.rules,
+      ...(x.fusedInto !== undefined ? { fusedInto: x.fusedInto } : {}),
+      bytesSaved: x.bytesSaved / rates.tp,
+      secondsSaved: unfused.seconds - e.seconds,
+    };
+    return { ...e, fusion };
+  });
 }
 
-function estimateOne(
-  n: NodeReport,
-  device: HardwareEntry,
-  f: EfficiencyFactors,
-  options: NodeEstimateOptions,
-  plan: FusionPlan | undefined,
-  tp: number,
-  bandwidth: number,
-  vectorRate: number,
-): NodeEstimate {
+/**
+ * One roofline per kernel: a kernel of several nodes takes the larger of its nodes' summed compute time (matrix
+ * and vector units) and summed memory time, plus one launch; not the sum of each node's max (its streaming
+ * overlaps its math). Each node keeps its own compute and memory figures; the node that launches the kernel
+ * keeps its own max(compute, memory), and the rest of the kernel's time goes to the others in proportion to theirs.
+ */
+function timeKernels(estimates: NodeEstimate[], executed: readonly ExecutedNode[]): NodeEstimate[] {
+  const members = new Map<number, number[]>();
+  executed.forEach((x, i) => {
+    if (x.kernel === undefined || !estimates[i].estimated) return;
+    const list = members.get(x.kernel) ?? [];
+    list.push(i);
+    members.set(x.kernel, list);
+  });
+  const out = [...estimates];
+  for (const list of members.values()) {
+    if (list.length < 2) continue;
+    const sum = (pick: (e: NodeEstimate) => number) => list.reduce((s, i) => s + pick(estimates[i]), 0);
+    const own = list.map((i) => Math.max(estimates[i].computeSeconds, estimates[i].memorySeconds));
+    const launcher = list.findIndex((i) => executed[i].runs === 'kernel');
+    const kept = launcher >= 0 ? own[launcher] : 0;
+    const others = own.reduce((s, w, k) => (k === launcher ? s : s + w), 0);
+    const rest = Math.max(0, Math.max(sum((e) => e.computeSeconds), sum((e) => e.memorySeconds)) - kept);
+    list.forEach((i, k) => {
+      const share = k === launcher ? kept : others > 0 ? (rest * own[k]) / others : 0;
+      out[i] = { ...estimates[i], seconds: share + estimates[i].overheadSeconds };
+    });
+  }
+  return out;
+}
+
+interface Rates {
+  /** Tensor-parallel degree. */
+  readonly tp: number;
+  /** Achieved DRAM bandwidth, bytes/s. */
+  readonly bandwidth: number;
+  /** Achieved vector rate, FLOP/s. */
+  readonly vector: number;
+}
+
+function estimateOne(n: NodeReport, x: ExecutedNode, device: HardwareEntry, f: DeviceEfficiency, options: NodeEstimateOptions, rates: Rates): NodeEstimate {
   const kind = opKind(n);
-  const base = { index: n.index, name: n.name, opType: n.opType, kind, status: n.status };
   if (n.status !== 'costed') {
     return {
-      ...base,
+      index: n.index,
+      name: n.name,
+      opType: n.opType,
+      kind,
+      status: n.status,
       estimated: false,
       precision: null,
       precisionFallback: false,
@@ -385,20 +322,21 @@ function estimateOne(
     };
   }
   const notes: string[] = [];
-  const flops = countToNumber(n.flops) / tp;
+  const { tp, bandwidth } = rates;
+  // A folded DequantizeLinear or a view does no work of its own: its consumer reads what it stood for.
+  const flops = x.runs === 'folded' || x.outputConversion ? 0 : countToNumber(n.flops) / tp;
   const macs = countToNumber(n.macs);
-  const res = resolvePrecision(n, device, options);
+  const res = resolvePrecision(
+    { opType: n.opType, domain: n.domain, computeDtype: x.computeDtype, quantization: x.quantization, params: x.params, weightBytes: x.weightBytes, macs: n.macs },
+    device,
+    options,
+  );
   if (res.note) notes.push(res.note);
 
   // Bytes: weights and activations, each rescaled when the run precision stores them narrower/wider.
-  const weightBytesRaw = countToNumber(n.weightBytes);
-  const params = countToNumber(n.params);
-  const totalRaw = countToNumber(n.bytesRead) + countToNumber(n.bytesWritten);
-  const saved = (plan?.readSaved.get(n.index) ?? 0) + (plan?.writeSaved.get(n.index) ?? 0);
-  const activationRaw = Math.max(0, totalRaw - weightBytesRaw - saved);
-  const activationScale = res.activationBytesPerElement / dtypeBytesPerElement(n.computeDtype);
-  const weightBytes = params > 0 && weightBytesRaw > 0 ? params * res.weightBytesPerElement : weightBytesRaw;
-  const memoryBytes = (activationRaw * activationScale + weightBytes) / tp;
+  const activationScale = res.activationBytesPerElement / dtypeBytesPerElement(x.computeDtype);
+  const weightBytes = x.params > 0 && x.weightBytes > 0 ? x.params * res.weightBytesPerElement : x.weightBytes;
+  const memoryBytes = (x.activationBytes * activationScale + weightBytes) / tp;
 
   let rate = 0;
   let eff = 0;
@@ -410,21 +348,24 @@ function estimateOne(
     precision = res.compute;
   } else if (macs > 0) {
     notes.push('no matrix peak for this precision: ran on the vector units');
-    rate = vectorRate;
+    rate = rates.vector;
     eff = f.vectorEfficiency;
   } else {
-    rate = vectorRate;
+    rate = rates.vector;
     eff = f.vectorEfficiency;
   }
   const computeSeconds = flops > 0 ? (rate > 0 ? flops / rate : Infinity) : 0;
   const memorySeconds = memoryBytes > 0 ? memoryBytes / bandwidth : 0;
-  const fusedInto = plan?.fusedInto.get(n.index);
   const doesWork = flops > 0 || memoryBytes > 0;
-  const overheadSeconds = fusedInto !== undefined || !doesWork ? 0 : f.perKernelOverheadSeconds;
+  const overheadSeconds = x.runs !== 'kernel' || !doesWork ? 0 : f.perKernelOverheadSeconds;
   const bound: NodeEstimate['bound'] = !doesWork ? 'none' : computeSeconds >= memorySeconds ? 'compute' : 'memory';
-  if (fusedInto !== undefined) notes.push(`fused into the epilogue of ${fusedInto}`);
-  return {
-    ...base,
+  // Built without spreads: this runs for every node of every estimate, the hints' what-ifs included.
+  const e: { -readonly [K in keyof NodeEstimate]: NodeEstimate[K] } = {
+    index: n.index,
+    name: n.name,
+    opType: n.opType,
+    kind,
+    status: n.status,
     estimated: true,
     precision,
     precisionFallback: res.fallback,
@@ -437,7 +378,8 @@ function estimateOne(
     overheadSeconds,
     seconds: Math.max(computeSeconds, memorySeconds) + overheadSeconds,
     bound,
-    ...(fusedInto !== undefined ? { fusedInto } : {}),
     notes,
   };
+  if (x.fusedInto !== undefined) e.fusedInto = x.fusedInto;
+  return e;
 }

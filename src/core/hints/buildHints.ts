@@ -80,8 +80,11 @@ export function analyzeHints(report: ProfileReport, targets: readonly HardwareEn
   });
   for (const plan of precision.plans) hints.push(precisionHint(plan, report, index, price));
 
-  hints.push(...fusionHints(index, layerNorms, price));
-  if (detectDecoder(report) !== null) hints.push(...kvCacheHints(report, index, targets, price));
+  // The default execution model already fuses these patterns and updates the KV cache in place, as optimising
+  // runtimes do: they are savings only for a graph run as exported.
+  const asExported = estimateOptions.execution === 'as-exported';
+  if (asExported) hints.push(...fusionHints(index, layerNorms, price));
+  if (detectDecoder(report) !== null) hints.push(...kvCacheHints(report, index, targets, price, asExported));
   const casts = findRedundantCasts(index);
   if (casts.length > 0) {
     hints.push(
@@ -218,26 +221,43 @@ function moeOpportunityHint(report: ProfileReport, moe: MoeSummary, index: Graph
 
 const PRECISION_TEXT: Partial<Record<HintCode, { what: string; why: string }>> = {
   'precision.bf16': {
-    what: 'run in FP32; BF16 (FP16 where the target has no BF16)',
+    what: 'run in FP32: BF16 (FP16 where the target has no BF16)',
     why: 'Tensor cores and matrix units run 16-bit types at many times their FP32 rate, and every tensor moves half the bytes. BF16 keeps the FP32 exponent range, so it rarely needs calibration.',
   },
   'precision.fp8': {
-    what: 'are compute-bound GEMMs/convs; FP8 (E4M3)',
-    why: 'FP8 doubles the matrix rate over BF16 on Hopper, Ada, Blackwell, MI300 and Gaudi; it needs per-tensor scales (calibration or delayed scaling).',
+    what: 'are 16/32-bit GEMMs/convs: FP8 (E4M3)',
+    why: 'FP8 doubles the matrix rate over BF16 on Hopper, Ada, Blackwell, MI300 and Gaudi and halves the bytes; it needs per-tensor scales (calibration or delayed scaling).',
   },
   'precision.int8': {
-    what: 'are convs/GEMMs; INT8 weights and activations (W8A8)',
+    what: 'are float convs/GEMMs: INT8 weights and activations (W8A8)',
     why: 'INT8 matrix units run at twice the 16-bit rate and tensors move a quarter of the FP32 bytes; needs calibrated activation scales (static QDQ or SmoothQuant for LLMs).',
   },
+  'precision.fp4': {
+    what: 'are GEMMs/convs wider than 4 bits: NVFP4 weights and activations (W4A4)',
+    why: 'Blackwell (B200, RTX 5090) and MI355X run FP4 at twice their FP8 rate; NVFP4 keeps accuracy with an E4M3 scale per 16 values (4.5 bits per value) and a per-tensor scale. Needs calibration or quantization-aware fine-tuning.',
+  },
   'precision.weight-only-int8': {
-    what: 'are memory-bound MatMuls; weight-only INT8',
+    what: 'are MatMuls with 16/32-bit weights: weight-only INT8',
     why: 'When a MatMul streams its weights (LLM decode, batch 1) the time is the weight bytes; 8-bit weights dequantised in registers halve them (from 16-bit) with no activation calibration.',
   },
   'precision.weight-only-int4': {
-    what: 'are memory-bound MatMuls; weight-only INT4 (group-wise, e.g. MatMulNBits/AWQ/GPTQ)',
-    why: 'Memory-bound MatMuls run at the speed their weights stream; 4-bit group-quantised weights move a quarter of the 16-bit bytes. Layers whose sampled weights show heavy outliers are left out.',
+    what: 'are MatMuls with weights wider than 4 bits: weight-only INT4 (groups of 128, e.g. MatMulNBits/AWQ/GPTQ)',
+    why: 'Memory-bound MatMuls run at the speed their weights stream; 4-bit group-quantised weights (4.125 bits with their fp16 scales) move about a quarter of the 16-bit bytes. Layers whose sampled weights show heavy outliers are left out.',
+  },
+  'precision.weight-only-fp4': {
+    what: 'are MatMuls with weights wider than 4 bits: weight-only NVFP4',
+    why: 'On targets with FP4 units the NVFP4 weight format (4.5 bits per weight with its block scales) is native; the arithmetic stays 16-bit. Elsewhere weight-only INT4 is the 4-bit format.',
   },
 };
+
+/** "compute-bound on h100-sxm, b200; memory-bound on l4", as the estimator finds the layers on each target. */
+function boundText(plan: PrecisionPlan): string {
+  const on = (bound: 'compute' | 'memory') => plan.boundOn.filter((b) => b.bound === bound).map((b) => b.target);
+  return [on('compute'), on('memory')]
+    .map((ids, i) => (ids.length > 0 ? `${i === 0 ? 'compute' : 'memory'}-bound on ${ids.join(', ')}` : ''))
+    .filter((t) => t !== '')
+    .join('; ');
+}
 
 function precisionHint(plan: PrecisionPlan, report: ProfileReport, index: GraphIndex, price: Pricer): Hint {
   const nodes = plan.change.nodes.map((p) => p.index);
@@ -253,7 +273,7 @@ function precisionHint(plan: PrecisionPlan, report: ProfileReport, index: GraphI
   return price(
     plan.code,
     nodes,
-    `${nodes.length} layer${nodes.length > 1 ? 's' : ''} (${pct(total > 0 ? flops / total : 0)} of FLOPs) ${text.what}`,
+    `${nodes.length} layer${nodes.length > 1 ? 's' : ''} (${pct(total > 0 ? flops / total : 0)} of FLOPs) ${text.what}${plan.boundOn.length > 0 ? ` (${boundText(plan)})` : ''}`,
     `${text.why} Saving: the estimator with these nodes' compute dtype and bytes per element changed (whatIf 'precision'); targets that lack the precision get NONE.` +
       (kept ? ` Kept in higher precision: ${kept}.` : ''),
     plan.change,
@@ -332,9 +352,9 @@ function sparsityHint(matches: readonly PatternMatch[], index: GraphIndex, price
 
 const WIDE_CACHE_DTYPES: ReadonlySet<string> = new Set(['float', 'float32', 'double', 'float16', 'bfloat16']);
 
-function kvCacheHints(report: ProfileReport, index: GraphIndex, targets: readonly HardwareEntry[], price: Pricer): Hint[] {
+function kvCacheHints(report: ProfileReport, index: GraphIndex, targets: readonly HardwareEntry[], price: Pricer, asExported: boolean): Hint[] {
   const hints: Hint[] = [];
-  const copies = findKvCacheCopies(index);
+  const copies = asExported ? findKvCacheCopies(index) : [];
   if (copies.length > 0) {
     const copied = copies.reduce((s, c) => s + c.copiedBytes, 0);
     const ops = [...new Set(copies.map((c) => c.node.opType))].join('/');

@@ -13,6 +13,8 @@ export type HintCode =
   | 'precision.int8'
   | 'precision.weight-only-int8'
   | 'precision.weight-only-int4'
+  | 'precision.fp4'
+  | 'precision.weight-only-fp4'
   | 'fusion.conv-bn'
   | 'fusion.layernorm'
   | 'fusion.gelu'
@@ -107,6 +109,6 @@ export interface EffectivePrecision {
   readonly compute: Precision | null;
   /** Bits per stored weight, when the layer has weights. */
   readonly weightBits?: number;
-  /** How it was determined. */
-  readonly via: 'dtype' | 'qdq' | 'integer-op' | 'weight-only';
+  /** How it was determined: its dtype, or the report's quantization (NodeQuantization.via). */
+  readonly via: 'dtype' | 'qdq' | 'quantized-op' | 'weight-only';
 }

@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { profileModelFile } from '../../node/profileFile';
 import { detectDecoder, llmBindings } from '../estimate/llm';
 import { estimateOnTarget, kvCacheBytes, type ModelEstimateOptions } from '../estimate/modelEstimate';
+import { estimateNodes } from '../estimate/roofline';
 import { makeDevice, makeReport, t } from '../estimate/testUtil';
 import { findHardware } from '../hardware/catalog';
 import type { HardwareEntry } from '../hardware/hardwareTypes';
@@ -60,7 +61,9 @@ function assertFromEstimator(report: ProfileReport, h: Hint, targets: readonly H
 for (const model of ['gptj_6b', 'llama2_70b']) {
   test(`${model} decode: KV cache in place and in 8 bits, priced by the estimator`, () => {
     const report = decodeStep(model, 8, 512, 128);
-    const options = { batch: 8, minRelativeSaving: 0 };
+    // The in-place update is a saving for the graph run as exported; the default execution model already does it.
+    assert.equal(buildHints(report, TARGETS, { batch: 8, minRelativeSaving: 0 }).some((h) => h.code === 'kv-cache.in-place'), false);
+    const options = { batch: 8, minRelativeSaving: 0, execution: 'as-exported' as const };
     const hints = buildHints(report, TARGETS, options);
     const cache = kvCacheBytes(report).bytes;
     const attention = report.nodes.filter((n) => n.opType === 'GroupQueryAttention').map((n) => n.index);
@@ -72,7 +75,7 @@ for (const model of ['gptj_6b', 'llama2_70b']) {
     assert.match(quantize.message, /FP8 E4M3 on h100-sxm; INT8 on a100-80gb/);
     for (const h of [inPlace, quantize]) {
       for (const s of h.savings) assert.ok(s.verdict === 'gain' && s.seconds > 0, `${h.code} on ${s.target}: ${s.seconds}`);
-      assertFromEstimator(report, h, TARGETS, { batch: 8 });
+      assertFromEstimator(report, h, TARGETS, { batch: 8, execution: 'as-exported' });
     }
     // In place: the same cache, written once per token instead of copied.
     assert.ok(inPlace.savings.every((s) => s.bytes === 0));
@@ -129,14 +132,20 @@ const FP8_GPU = makeDevice({ id: 'fp8-gpu', peaks: { fp16: 1e15, fp8: 2e15, int8
 
 test('Concat of past and new tokens becomes an in-place update: it reads and writes only the new tokens', () => {
   const report = concatDecoder();
-  const hints = buildHints(report, [FP8_GPU, FP16_ONLY], { minRelativeSaving: 0 });
-  const inPlace = hint(hints, 'kv-cache.in-place');
+  const asExported = { minRelativeSaving: 0, execution: 'as-exported' as const };
+  const inPlace = hint(buildHints(report, [FP8_GPU, FP16_ONLY], asExported), 'kv-cache.in-place');
   assert.deepEqual(inPlace.nodeNames, ['concat_k']);
   const concat = applyWhatIf(report, inPlace.change!).nodes[1];
   assertClose(concat.bytesRead, elements(newShape) * 2);
   assertClose(concat.bytesWritten, elements(newShape) * 2);
   assert.ok(inPlace.savings.every((s) => s.verdict === 'gain'));
-  assertFromEstimator(report, inPlace, [FP8_GPU, FP16_ONLY], {});
+  assertFromEstimator(report, inPlace, [FP8_GPU, FP16_ONLY], { execution: 'as-exported' });
+  // The default execution model appends in place already: the Concat moves the new tokens only, and says so.
+  const fused = estimateNodes(report, FP8_GPU).find((e) => e.name === 'concat_k')!;
+  assertClose(fused.memoryBytes, elements(newShape) * 2 * 2);
+  assert.deepEqual(fused.fusion?.rules, ['kv-cache-in-place']);
+  const hints = buildHints(report, [FP8_GPU, FP16_ONLY], { minRelativeSaving: 0 });
+  assert.equal(hints.some((h) => h.code === 'kv-cache.in-place'), false);
 
   const quantize = hint(hints, 'kv-cache.quantize');
   assert.deepEqual(quantize.nodeNames, ['concat_k', 'scores']);

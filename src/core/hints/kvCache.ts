@@ -6,7 +6,7 @@
  *  - the cache tensors and their dtype, for storing the cache in 8 bits.
  * Pure: works on the report alone.
  */
-import { isPastKeyValueName, isPresentKeyValueName } from '../estimate/modelEstimate';
+import { isPastKeyValueName, isPresentKeyValueName } from '../estimate/kvCacheNames';
 import { countToNumber, type NodeReport, type ReportDim } from '../report/reportTypes';
 import type { GraphIndex } from '../analysis/graphIndex';
 import type { NodeScale } from './hintTypes';

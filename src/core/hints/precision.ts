@@ -1,22 +1,25 @@
 /**
  * Precision of every layer as the graph runs it today, and what a lower precision would save.
  *
- * Effective precision: integer operators (QLinearConv, MatMulInteger, ConvInteger...) and layers wrapped in
- * QuantizeLinear/DequantizeLinear pairs compute in int8 (or the quantised width); MatMulNBits and other
- * weight-only kernels stream narrow weights and compute at the activation dtype; every other node computes
- * in its dtype (fp32, fp16, bf16, fp8).
+ * Effective precision is the report's (analysis/effectivePrecision.ts): `computeDtype` as the layer runs once
+ * its quantization is honoured, and `quantization` saying how (QDQ, a quantized operator, weight-only).
+ * A candidate is offered only where it is lower than that: a layer already in INT8 gets no INT8 or FP8 hint,
+ * a 4-bit weight gets no weight-only hint.
  *
  * Candidates (each priced by the estimator before/after, whatIf.ts):
  *  - precision.bf16: every fp32 node except the sensitive ones → bf16 (fp16 on targets without bf16);
- *  - precision.fp8: weighted GEMMs/convs compute-bound on some selected target → fp8, on targets with fp8;
- *  - precision.int8: weighted convs/GEMMs → int8 weights and activations (W8A8), on targets with int8;
- *  - precision.weight-only-int8 / -int4: weighted MatMul/Gemm memory-bound on some target (LLM decode) →
- *    weights stored in 8/4 bits, arithmetic unchanged.
+ *  - precision.fp8: float weighted GEMMs/convs compute-bound on some selected target → fp8, on targets with fp8;
+ *  - precision.int8: float weighted convs/GEMMs → int8 weights and activations (W8A8), on targets with int8;
+ *  - precision.fp4: weighted GEMMs/convs wider than 4 bits (float, FP8 or INT8 layers) compute-bound on a target
+ *    with FP4 matrix units → NVFP4 weights and activations (W4A4), on targets with FP4 units;
+ *  - precision.weight-only-int8 / -int4 / -fp4: weighted MatMul/Gemm memory-bound on some target (LLM
+ *    decode) whose weights are wider → weights stored in 8 bits, 4 bits (groups of 128) or NVFP4, arithmetic
+ *    unchanged; FP4 on targets with FP4 units (elsewhere INT4 is the 4-bit format).
  * Sensitive layers stay in high precision, with the reason: softmax, normalisations and their decomposed
  * parts, transcendental reductions, MoE routers; for the ≤ 8-bit candidates also the first and last weighted
  * layers and layers too small (< 2^20 MACs) to repay quantize/dequantize.
  */
-import { dtypeBytesPerElement, dtypeToPrecision, fallbackPrecision } from '../estimate/precision';
+import { dtypeBytesPerElement, dtypeToPrecision, fallbackPrecision, INT4_WEIGHT_BYTES, NVFP4_BYTES, precisionBytesPerElement } from '../estimate/precision';
 import { estimateNodeTimes, type ModelEstimateOptions } from '../estimate/modelEstimate';
 import type { NodeEstimate } from '../estimate/roofline';
 import type { HardwareEntry, Precision } from '../hardware/hardwareTypes';
@@ -26,13 +29,7 @@ import type { EffectivePrecision, HintCode, NodePrecision, WhatIfChange } from '
 import { applyWhatIf, type Applicability } from './whatIf';
 import { type WeightSampler, type WeightStats, weightStats } from './weightStats';
 
-const INTEGER_OPS: ReadonlySet<string> = new Set([
-  'QLinearConv', 'QLinearMatMul', 'MatMulInteger', 'ConvInteger', 'QGemm', 'QAttention', 'DynamicQuantizeMatMul',
-  'MatMulIntegerToFloat', 'QOrderedMatMul', 'QLinearAdd', 'QLinearMul', 'QLinearSigmoid', 'QLinearAveragePool',
-  'QLinearGlobalAveragePool', 'QLinearConcat', 'QLinearLeakyRelu', 'QLinearSoftmax', 'QLinearReduceMean', 'QLinearWhere',
-]);
-const WEIGHT_ONLY_OPS: ReadonlySet<string> = new Set(['MatMulNBits', 'GatherBlockQuantized', 'MatMulBnb4', 'MoE4Bits', 'QMoE', 'MatMulFpQ4']);
-const QDQ_OPS: ReadonlySet<string> = new Set(['QuantizeLinear', 'DequantizeLinear', 'DynamicQuantizeLinear']);
+const QUANTIZE_OPS: ReadonlySet<string> = new Set(['QuantizeLinear', 'DequantizeLinear', 'DynamicQuantizeLinear']);
 const SOFTMAX_OPS: ReadonlySet<string> = new Set(['Softmax', 'LogSoftmax']);
 const NORM_OPS: ReadonlySet<string> = new Set([
   'LayerNormalization', 'SkipLayerNormalization', 'SimplifiedLayerNormalization', 'SkipSimplifiedLayerNormalization',
@@ -83,6 +80,8 @@ export interface PrecisionPlan {
   readonly change: Extract<WhatIfChange, { kind: 'precision' }>;
   readonly applies: Applicability;
   readonly skipped: readonly { readonly index: number; readonly reason: string }[];
+  /** Per selected target, whether the chosen layers are compute- or memory-bound there (by their time). */
+  readonly boundOn: readonly { readonly target: string; readonly bound: 'compute' | 'memory' }[];
 }
 
 export interface PrecisionAnalysis {
@@ -90,49 +89,30 @@ export interface PrecisionAnalysis {
   readonly plans: readonly PrecisionPlan[];
 }
 
-/** The precision a node runs in, reading integer ops, QDQ wrappers and weight-only kernels. */
-export function effectivePrecision(n: NodeReport, index: GraphIndex): EffectivePrecision {
+/** The precision a node runs in, from the report's effective precision. */
+export function effectivePrecision(n: NodeReport, _index?: GraphIndex): EffectivePrecision {
   const params = countToNumber(n.params);
   const bitsPerWeight = params > 0 ? Math.round((8 * countToNumber(n.weightBytes)) / params) : undefined;
-  if (INTEGER_OPS.has(n.opType)) return { compute: 'int8', weightBits: bitsPerWeight ?? 8, via: 'integer-op' };
-  if (WEIGHT_ONLY_OPS.has(n.opType)) {
-    return { compute: activationPrecision(n), weightBits: bitsPerWeight && bitsPerWeight < 8 ? bitsPerWeight : 4, via: 'weight-only' };
-  }
-  if (QDQ_OPS.has(n.opType)) return { compute: 'int8', via: 'qdq' };
-  const dq = n.inputs.map((i) => (i ? index.producer(i) : undefined)).filter((p) => p?.opType === 'DequantizeLinear');
-  if (dq.length > 0) {
-    const bits = Math.min(...dq.map((d) => quantizedBits(d!, index)));
-    return { compute: bits <= 8 ? 'int8' : 'fp16', weightBits: bits, via: 'qdq' };
-  }
-  if (feedsOnlyQuantize(n, index)) return { compute: 'int8', via: 'qdq' };
   const compute = dtypeToPrecision(n.computeDtype);
+  const q = n.quantization;
+  if (q) {
+    const weightBits = q.weightBits ?? bitsPerWeight;
+    return { compute: q.via === 'weight-only' ? (compute !== null && isFloatPrecision(compute) ? compute : 'fp16') : compute, ...(weightBits !== undefined ? { weightBits } : {}), via: q.via };
+  }
+  if (QUANTIZE_OPS.has(n.opType)) return { compute: 'int8', via: 'qdq' };
   if (bitsPerWeight !== undefined && compute !== null && bitsPerWeight < 8 * dtypeBytesPerElement(n.computeDtype)) {
     return { compute, weightBits: bitsPerWeight, via: 'weight-only' };
   }
   return { compute, ...(bitsPerWeight !== undefined ? { weightBits: bitsPerWeight } : {}), via: 'dtype' };
 }
 
-/** An op between a quantised layer and its QuantizeLinear (a Relu, an Add): part of the quantised unit. */
-function feedsOnlyQuantize(n: NodeReport, index: GraphIndex): boolean {
-  const consumers = n.outputs.flatMap((o) => index.consumers(o.name));
-  return consumers.length > 0 && consumers.every((c) => c.opType === 'QuantizeLinear');
+function isFloatPrecision(p: Precision): boolean {
+  return p === 'fp32' || p === 'tf32' || p === 'bf16' || p === 'fp16' || p === 'fp64';
 }
 
-function activationPrecision(n: NodeReport): Precision {
-  const p = dtypeToPrecision(n.computeDtype);
-  return p === 'fp32' || p === 'bf16' || p === 'fp16' ? p : 'fp16';
-}
-
-/** Bits of the integer tensor a DequantizeLinear reads: a QuantizeLinear output's dtype, or its stored initializer. */
-function quantizedBits(dq: NodeReport, index: GraphIndex): number {
-  const source = dq.inputs[0] ? index.producer(dq.inputs[0]) : undefined;
-  const dtype = source?.outputs.find((o) => o.name === dq.inputs[0])?.dtype;
-  if (dtype) return 8 * dtypeBytesPerElement(dtype);
-  // An initializer: its dtype is not in the report, but its bytes per element are (scales and zero points
-  // inflate small tensors a little, hence the snap to the standard widths).
-  const params = countToNumber(dq.params);
-  const bits = params > 0 ? (8 * countToNumber(dq.weightBytes)) / params : 8;
-  return bits <= 6 ? 4 : bits <= 12 ? 8 : 16;
+/** Bits a layer's weights are stored in: its quantization's, else its dtype's. */
+function weightBitsOf(e: EffectivePrecision, n: NodeReport): number {
+  return e.weightBits ?? 8 * dtypeBytesPerElement(n.computeDtype);
 }
 
 /** Why a node must stay in high precision for every candidate, or undefined. */
@@ -186,6 +166,24 @@ export function analyzePrecision(ctx: PrecisionContext): PrecisionAnalysis {
     return undefined;
   };
 
+  const wider = (n: NodeReport, bits: number) => weightBitsOf(effective.get(n.index)!, n) > bits;
+  const computeWiderThan4 = (n: NodeReport) => {
+    const c = effective.get(n.index)?.compute;
+    return c !== null && c !== undefined && c !== 'fp4' && c !== 'int4';
+  };
+  const boundOnFp4 = (n: NodeReport) => targets.some((t) => hasNative(t, 'fp4') && baseline.get(t.id)?.get(n.index)?.bound === 'compute');
+  const ownWeights = (n: NodeReport) => countToNumber(n.params) > 0;
+  const weightOnly = (code: HintCode, bits: number, bytes: number, applies: Applicability, extra: (n: NodeReport) => boolean = () => true): CandidateSpec => ({
+    code,
+    lowBit: true,
+    eligible: (n) =>
+      (isFloatLayer(n, FLOAT_DTYPES) || effective.get(n.index)?.via === 'weight-only') && ownWeights(n) && wider(n, bits) &&
+      isWeightedMac(n, index) && LINEAR_OPS.has(n.opType) && boundSomewhere(n, 'memory') && extra(n),
+    toNode: (n) => ({ index: n.index, computeDtype: n.computeDtype, weightBytesPerElement: bytes, activationBytesPerElement: dtypeBytesPerElement(n.computeDtype) }),
+    applies,
+  });
+  const notInt4Risky = (n: NodeReport) => risk.get(n.index)?.int4Risk !== 'high';
+
   const specs: CandidateSpec[] = [
     {
       code: 'precision.bf16',
@@ -208,20 +206,18 @@ export function analyzePrecision(ctx: PrecisionContext): PrecisionAnalysis {
       toNode: (n) => ({ index: n.index, computeDtype: 'int8', weightBytesPerElement: 1, activationBytesPerElement: 1 }),
       applies: (t) => (hasNative(t, 'int8') ? undefined : `${t.id} has no int8 units`),
     },
-    ...([8, 4] as const).map((bits): CandidateSpec => ({
-      code: bits === 8 ? 'precision.weight-only-int8' : 'precision.weight-only-int4',
+    {
+      code: 'precision.fp4',
       lowBit: true,
       eligible: (n) =>
-        isFloatLayer(n, FLOAT_DTYPES) && isWeightedMac(n, index) && LINEAR_OPS.has(n.opType) && boundSomewhere(n, 'memory') &&
-        !(bits === 4 && risk.get(n.index)?.int4Risk === 'high'),
-      toNode: (n) => ({
-        index: n.index,
-        computeDtype: n.computeDtype,
-        weightBytesPerElement: bits / 8,
-        activationBytesPerElement: dtypeBytesPerElement(n.computeDtype),
-      }),
-      applies: () => undefined,
-    })),
+        (isFloatLayer(n, FLOAT_DTYPES) || effective.get(n.index)?.via === 'qdq' || effective.get(n.index)?.via === 'quantized-op') &&
+        computeWiderThan4(n) && isWeightedMac(n, index) && (LINEAR_OPS.has(n.opType) || CONV_OPS.has(n.opType)) && boundOnFp4(n),
+      toNode: (n) => ({ index: n.index, computeDtype: 'float4e2m1', weightBytesPerElement: NVFP4_BYTES, activationBytesPerElement: NVFP4_BYTES }),
+      applies: (t) => (hasNative(t, 'fp4') ? undefined : `${t.id} has no FP4 matrix units`),
+    },
+    weightOnly('precision.weight-only-int8', 8, precisionBytesPerElement('int8'), () => undefined),
+    weightOnly('precision.weight-only-int4', 4, INT4_WEIGHT_BYTES, () => undefined, notInt4Risky),
+    weightOnly('precision.weight-only-fp4', 4, NVFP4_BYTES, (t) => (hasNative(t, 'fp4') ? undefined : `${t.id} has no FP4 units (weight-only INT4 is its 4-bit format)`), notInt4Risky),
   ];
 
   const plans: PrecisionPlan[] = [];
@@ -241,7 +237,7 @@ export function analyzePrecision(ctx: PrecisionContext): PrecisionAnalysis {
     if (chosen.length === 0) continue;
     if (spec.lowBit) chosen.push(...epilogues(chosen, index, spec));
     const change = { kind: 'precision' as const, nodes: chosen };
-    plans.push({ code: spec.code, change, applies: spec.applies, skipped });
+    plans.push({ code: spec.code, change, applies: spec.applies, skipped, boundOn: boundOn(chosen, targets, baseline) });
     recordPerLayer(ctx, spec, change, baseline, perLayer);
   }
   const layers = nodes.map((n): LayerPrecision => {
@@ -314,6 +310,24 @@ function epilogues(chosen: readonly NodePrecision[], index: GraphIndex, spec: Ca
     }
   }
   return extra;
+}
+
+/** Per target: whether the chosen layers spend more of their time compute-bound or memory-bound there. */
+function boundOn(
+  chosen: readonly NodePrecision[],
+  targets: readonly HardwareEntry[],
+  baseline: ReadonlyMap<string, ReadonlyMap<number, NodeEstimate>>,
+): PrecisionPlan['boundOn'] {
+  return targets.map((t) => {
+    let compute = 0;
+    let memory = 0;
+    for (const p of chosen) {
+      const e = baseline.get(t.id)?.get(p.index);
+      if (e?.bound === 'compute') compute += e.seconds;
+      else if (e?.bound === 'memory') memory += e.seconds;
+    }
+    return { target: t.id, bound: compute >= memory ? 'compute' : 'memory' };
+  });
 }
 
 function byIndex(estimates: readonly NodeEstimate[]): Map<number, NodeEstimate> {

@@ -14,7 +14,7 @@ import { mlOps } from './families/mlOps';
 import { moeOps } from './families/moe';
 import { normalizationOps } from './families/normalization';
 import { poolingOps } from './families/pooling';
-import { quantizationOps } from './families/quantization';
+import { quantizationOps, withQuantizationInputs } from './families/quantization';
 import { recurrentOps } from './families/recurrent';
 import { reductionOps } from './families/reduction';
 import { sequenceOps } from './families/sequences';
@@ -48,6 +48,6 @@ export const BUILTIN_OP_FAMILIES: Readonly<Record<string, readonly OpHandler[]>>
 let defaultRegistry: OpRegistry | undefined;
 
 export function builtinRegistry(): OpRegistry {
-  defaultRegistry ??= new OpRegistry(Object.values(BUILTIN_OP_FAMILIES).flat());
+  defaultRegistry ??= new OpRegistry(Object.values(BUILTIN_OP_FAMILIES).flat().map(withQuantizationInputs));
   return defaultRegistry;
 }

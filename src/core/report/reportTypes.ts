@@ -66,10 +66,42 @@ export interface NodeReport {
   readonly bytesWritten: BigCount;
   /** flops / (bytesRead + bytesWritten); null when no bytes move. */
   readonly arithmeticIntensity: number | null;
+  /**
+   * The dtype the node computes in: its effective precision (analysis/effectivePrecision.ts), so a Conv between
+   * DequantizeLinear and QuantizeLinear of int8 tensors says int8; `quantization` keeps the graph's own dtype.
+   */
   readonly computeDtype: string;
   readonly inputs: readonly string[];
   readonly outputs: readonly TensorSummary[];
   readonly notes: readonly string[];
+  /** Present when the node's precision comes from quantization rather than its tensors' dtypes. */
+  readonly quantization?: NodeQuantization;
+}
+
+/** How a node's effective precision was found (analysis/effectivePrecision.ts). */
+export interface NodeQuantization {
+  /**
+   * 'qdq': its operands come through DequantizeLinear (and its results go to QuantizeLinear): it runs quantized
+   * once a runtime fuses the pattern; 'quantized-op': an integer or FP8 operator (QLinearConv, MatMulInteger,
+   * QGemm, GemmFloat8...); 'weight-only': narrow stored weights, arithmetic at the activation's precision
+   * (MatMulNBits, QMoE, GatherBlockQuantized, DequantizeLinear on the weight alone).
+   */
+  readonly via: 'qdq' | 'quantized-op' | 'weight-only';
+  /** Stored dtype of the weights it multiplies (int8, int4, float8e4m3fn, float4e2m1), when known. */
+  readonly weightDtype?: string;
+  /** Bits per stored weight value, scales not included. */
+  readonly weightBits?: number;
+  /** Scale granularity of those weights: 'per-tensor', 'per-channel', 'block 32 (MXFP4)'... */
+  readonly weightScales?: string;
+  /** The quantized dtype its activations arrive in. */
+  readonly activationDtype?: string;
+  /** The compute dtype as the graph is written: what the node runs in when the graph is executed as exported. */
+  readonly graphComputeDtype: string;
+  /**
+   * True when the precision comes from DequantizeLinear/QuantizeLinear around the node: it holds once a
+   * runtime fuses them (the default execution model); executed as exported, the node runs in graphComputeDtype.
+   */
+  readonly fromQdq?: boolean;
 }
 
 export interface OpTypeSummary {

@@ -80,16 +80,21 @@ test('Einsum with a rank that contradicts the equation is a ShapeError', () => {
   assert.throws(() => runNode({ opType: 'Einsum', inputs: [f32([3, 4, 5])], attrs: { equation: 'ij->i' } }), ShapeError);
 });
 
-test('MatMulNBits params count the logical N×K weights; weight bytes the packed storage', () => {
+test('MatMulNBits params count the logical N×K weights (scales and zero points none); weight bytes the packed storage', () => {
   const profile = profileGraph({
     inputs: { a: { dtype: 'float16', shape: [1, 7, 4096] } },
-    weights: { b: { dtype: 'uint8', dims: [11008, 128, 16] }, scales: { dtype: 'float16', dims: [11008 * 128] } },
-    nodes: [{ opType: 'MatMulNBits', domain: 'com.microsoft', inputs: ['a', 'b', 'scales'], outputs: ['y'], attrs: { K: 4096, N: 11008, bits: 4, block_size: 32 } }],
+    weights: {
+      b: { dtype: 'uint8', dims: [11008, 128, 16] },
+      scales: { dtype: 'float16', dims: [11008 * 128] },
+      zeros: { dtype: 'uint8', dims: [11008 * 64] },
+      bias: { dtype: 'float16', dims: [11008] },
+    },
+    nodes: [{ opType: 'MatMulNBits', domain: 'com.microsoft', inputs: ['a', 'b', 'scales', 'zeros', '', 'bias'], outputs: ['y'], attrs: { K: 4096, N: 11008, bits: 4, block_size: 32 } }],
     outputs: ['y'],
   });
   const node = profile.nodes[0];
-  assert.equal(plain(node.params), 4096 * 11008 + 11008 * 128);
-  assert.equal(plain(node.weightBytes), 11008 * 128 * 16 + 11008 * 128 * 2);
+  assert.equal(plain(node.params), 4096 * 11008 + 11008);
+  assert.equal(plain(node.weightBytes), 11008 * 128 * 16 + 11008 * 128 * 2 + 11008 * 64 + 11008 * 2);
   assert.equal(plain(node.macs), 7 * 4096 * 11008);
   assert.equal(plain(profile.weights.get('b')!.elements), 4096 * 11008);
 });

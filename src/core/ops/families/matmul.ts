@@ -10,7 +10,8 @@
  *    (GemmFastGelu: FastGelu at 14 per element, as Gelu in elementwise.ts).
  *  - Quantized forms count the same MACs; dequantisation of n-bit weights is not counted (it is
  *    folded into the kernel's inner loop). Weight bytes are the stored (packed) bytes plus scales and
- *    zero points; params of a packed weight (MatMulNBits, MatMulBnb4) are its K × N logical values.
+ *    zero points; params of a packed weight (MatMulNBits, MatMulBnb4) are its K × N logical values, and
+ *    scales and zero points are no params (QUANTIZATION_INPUTS in quantization.ts).
  *  - Einsum: MACs = (operands − 1) × the product of every distinct index size (each point of the
  *    full index space multiplies the operands once and accumulates); a one-operand Einsum (trace,
  *    sum, transpose) counts one FLOP per point of its index space and no MACs.

@@ -103,6 +103,24 @@ test('QMoE: 4-bit packed weights count their unpacked MACs', () => {
   assert.equal(cost.macs, 16 * TOP_K * HIDDEN * INTER * 2);
 });
 
+test('QMoE with 4-bit experts: params = 2 × the packed expert bytes; scales are weight bytes, not params', () => {
+  const node = profileGraph({
+    inputs: { x: { dtype: 'float16', shape: [16, HIDDEN] }, router: { dtype: 'float16', shape: [16, EXPERTS] } },
+    weights: {
+      fc1: { dtype: 'uint8', dims: [EXPERTS, INTER, HIDDEN / 2] },
+      fc1_scales: { dtype: 'float16', dims: [EXPERTS, INTER] },
+      fc1_bias: { dtype: 'float16', dims: [EXPERTS, INTER] },
+      fc2: { dtype: 'uint8', dims: [EXPERTS, HIDDEN, INTER / 2] },
+      fc2_scales: { dtype: 'float16', dims: [EXPERTS, HIDDEN] },
+    },
+    nodes: [{ opType: 'QMoE', domain: MS, inputs: ['x', 'router', 'fc1', 'fc1_scales', 'fc1_bias', 'fc2', 'fc2_scales'], outputs: ['y'], attrs: { k: TOP_K, expert_weight_bits: 4 } }],
+    outputs: ['y'],
+  }).nodes[0];
+  const packedBytes = EXPERTS * INTER * (HIDDEN / 2) + EXPERTS * HIDDEN * (INTER / 2);
+  assert.equal(node.params.asNumber, 2 * packedBytes + EXPERTS * INTER);
+  assert.equal(node.weightBytes.asNumber, packedBytes + 2 * (EXPERTS * INTER + EXPERTS * HIDDEN) + 2 * EXPERTS * INTER);
+});
+
 test('MoE: router and weights that disagree on the expert count are a ShapeError', () => {
   assert.throws(
     () => runNode({

@@ -13,8 +13,10 @@
  *  - + combining: 2 per (token, expert, hidden element) (weight and accumulate);
  *  - + routing: top-k selection over the experts, ⌈log2(k + 1)⌉ comparisons per (token, expert), and
  *    2 per selected expert when normalize_routing_weights is set.
- * Params stay all experts' weights (the engine counts them). Weight bytes read are those of the experts
- * a batch can touch: min(experts, tokens × k) of them.
+ * Params are all experts' weights, counted as the values they hold: a QMoE uint8 weight with
+ * expert_weight_bits 4 (or an FP4 quant_type) packs two per byte, so its params are twice its stored bytes;
+ * scales and zero points are weight bytes, not params. Weight bytes read are those of the experts a batch can
+ * touch: min(experts, tokens × k) of them.
  * A note on the node gives `top-K of E experts` and the share of expert MACs that is active, for hints.
  */
 import { elementsBytes } from '../../analysis/graphInference';
@@ -128,7 +130,17 @@ function moeCost(ctx: NodeContext, layout: ExpertInputs): OpCost {
   const e = d.experts.asNumber;
   const shard = layout.sharded ? ` (${d.held.toString()} on this shard)` : '';
   const note = `MoE: top-${d.k} of ${e ?? d.experts.toString()} experts${shard} per token; MACs count the active experts only (${d.k}/${e ?? d.experts.toString()} of the expert MACs if every expert ran: ${d.tokens.mul(d.experts).mul(perTokenExpertMacs)})`;
-  return { flops, macs, weightBytesRead, notes: [note] };
+  return { flops, macs, weightBytesRead, notes: [note], logicalWeightElements: logicalExpertWeights(ctx, layout) };
+}
+
+/** Index-aligned with the inputs: the values each expert weight tensor holds (unpacked). */
+function logicalExpertWeights(ctx: NodeContext, layout: ExpertInputs): (Expr | undefined)[] {
+  const logical: (Expr | undefined)[] = [];
+  for (const index of layout.weights) {
+    const w = ctx.inputs[index];
+    if (w?.shape) logical[index] = numel(w.shape).mul(valuesPerElement(ctx, w));
+  }
+  return logical;
 }
 
 /** Bytes of one expert tensor that the touched experts read: its per-expert slice × the experts touched. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type NodeSpec, runNode } from './testUtil';
+import { type NodeSpec, plain, profileGraph, runNode } from './testUtil';
 
 const t = (dtype: string, shape: (number | string)[], isWeight = false) => ({ dtype, shape, isWeight });
 
@@ -84,4 +84,56 @@ test('quantization: GatherBlockQuantized reads only the gathered rows and their 
 
 test('quantization: a per-axis scale that does not fit the axis is a ShapeError', () => {
   assert.throws(() => runNode({ opType: 'QuantizeLinear', opset: 13, inputs: [t('float', [2, 3]), t('float', [4])], attrs: { axis: 1 } }), { name: 'ShapeError' });
+});
+
+test('quantization: a QDQ Conv counts its int8 weight and int32 bias as parameters, not the scales and zero points', () => {
+  const profile = profileGraph({
+    inputs: { x: { dtype: 'uint8', shape: [1, 8, 16, 16] } },
+    weights: {
+      x_scale: { dtype: 'float', dims: [] },
+      x_zp: { dtype: 'uint8', dims: [] },
+      w: { dtype: 'int8', dims: [32, 8, 3, 3] },
+      w_scale: { dtype: 'float', dims: [32] },
+      w_zp: { dtype: 'int8', dims: [32] },
+      b: { dtype: 'int32', dims: [32] },
+      b_scale: { dtype: 'float', dims: [32] },
+    },
+    nodes: [
+      { opType: 'DequantizeLinear', inputs: ['x', 'x_scale', 'x_zp'], outputs: ['xf'] },
+      { opType: 'DequantizeLinear', inputs: ['w', 'w_scale', 'w_zp'], outputs: ['wf'], attrs: { axis: 0 } },
+      { opType: 'DequantizeLinear', inputs: ['b', 'b_scale'], outputs: ['bf'], attrs: { axis: 0 } },
+      { opType: 'Conv', inputs: ['xf', 'wf', 'bf'], outputs: ['y'], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
+    ],
+    outputs: ['y'],
+  });
+  const params = profile.nodes.map((n) => plain(n.params));
+  assert.deepEqual(params, [0, 32 * 8 * 9, 32, 0]);
+  const weightBytes = profile.nodes.map((n) => plain(n.weightBytes));
+  assert.deepEqual(weightBytes, [4 + 1, 32 * 8 * 9 + 32 * 4 + 32, 32 * 4 + 32 * 4, 0]);
+  assert.equal(plain(profile.weights.get('b')!.elements), 32);
+});
+
+test('quantization: QLinearConv counts w and its int32 bias as parameters, not its six scales and zero points', () => {
+  const profile = profileGraph({
+    inputs: { x: { dtype: 'uint8', shape: [1, 8, 16, 16] } },
+    weights: {
+      xs: { dtype: 'float', dims: [] }, xz: { dtype: 'uint8', dims: [] },
+      w: { dtype: 'int8', dims: [32, 8, 3, 3] }, ws: { dtype: 'float', dims: [32] }, wz: { dtype: 'int8', dims: [32] },
+      ys: { dtype: 'float', dims: [] }, yz: { dtype: 'uint8', dims: [] }, b: { dtype: 'int32', dims: [32] },
+    },
+    nodes: [{ opType: 'QLinearConv', inputs: ['x', 'xs', 'xz', 'w', 'ws', 'wz', 'ys', 'yz', 'b'], outputs: ['y'], attrs: { kernel_shape: [3, 3] } }],
+    outputs: ['y'],
+  });
+  assert.equal(plain(profile.nodes[0].params), 32 * 8 * 9 + 32);
+});
+
+test('quantization: GatherBlockQuantized with 4-bit uint8 data counts two parameters per byte', () => {
+  const profile = profileGraph({
+    inputs: { ids: { dtype: 'int64', shape: [1, 7] } },
+    weights: { table: { dtype: 'uint8', dims: [1000, 64] }, scales: { dtype: 'float16', dims: [1000, 4] } },
+    nodes: [{ opType: 'GatherBlockQuantized', domain: 'com.microsoft', inputs: ['table', 'ids', 'scales'], outputs: ['y'], attrs: { gather_axis: 0, quantize_axis: 1, block_size: 32, bits: 4 } }],
+    outputs: ['y'],
+  });
+  assert.equal(plain(profile.nodes[0].params), 1000 * 128);
+  assert.equal(plain(profile.nodes[0].weightBytes), 1000 * 64 + 1000 * 4 * 2);
 });

@@ -12,9 +12,15 @@
  *    per output element — the arithmetic they stand for, even where a kernel uses a lookup table;
  *  - GatherBlockQuantized: dequantize (2) per output element; it reads only the gathered rows of the
  *    packed table and their scales (weightBytesRead).
+ *
+ * Parameters of quantized graphs (QUANTIZATION_INPUTS, applied to every op that takes quantization inputs):
+ * scales and zero points are not parameters (their bytes are weight bytes); a quantized int32 bias (QDQ's
+ * DequantizeLinear of an int32 initializer, QLinearConv's B, QGemm's C) is one parameter per element, as the
+ * float bias it replaces; packed tables (GatherBlockQuantized's uint8 data with `bits` 4) hold 8/bits values
+ * per byte.
  */
 import { bitsOf, bytesFor, DataType } from '../../onnx/dataType';
-import { Expr } from '../../shapes/expr';
+import { Expr, ZERO_EXPR } from '../../shapes/expr';
 import { broadcastShapes, normalizeAxis, numel, requireShape } from '../../shapes/shapeOps';
 import type { Shape, TensorInfo } from '../../shapes/tensorInfo';
 import { type NodeContext, type OpCost, type OpHandler, ShapeError, UnknownShapeError } from '../opHandler';
@@ -196,7 +202,8 @@ const gatherBlockQuantized: OpHandler = {
     const tableBytes = elements.mul(packedBits(ctx, data)).add(blocks.mul(zeroPointBits)).ceilDiv(8).add(blocks.mul(scaleBytes));
     const indices = ctx.inputs[1]!;
     const indexBytes = indices.dtype === undefined ? Expr.constant(0) : numel(requireShape(indices, 'indices')).mul(bytesFor(indices.dtype, 1n));
-    return { flops: elements.mul(DEQUANTIZE), weightBytesRead: tableBytes, activationBytesRead: indexBytes };
+    const tableElements = numel(table);
+    return { flops: elements.mul(DEQUANTIZE), weightBytesRead: tableBytes, activationBytesRead: indexBytes, logicalWeightElements: [tableElements] };
   },
 };
 
@@ -215,3 +222,79 @@ export const quantizationOps: readonly OpHandler[] = [
   qlinearConcat,
   gatherBlockQuantized,
 ];
+
+// ---------------------------------------------------------------- parameters of quantized ops
+
+/**
+ * The inputs of an op that hold quantization parameters (scales, zero points, global scales: never
+ * parameters) and the integer inputs that ARE parameters although int32 (quantized biases), by
+ * `domain::opType` ('' for the default domain). Indices follow the ONNX and ONNX Runtime contrib specs.
+ */
+interface QuantizationInputs {
+  readonly scales: (inputCount: number) => readonly number[];
+  readonly int32Parameters?: readonly number[];
+}
+
+const fixed = (indices: readonly number[]) => () => indices;
+/** QLinearConcat: Y_scale, Y_zero_point, then (X, X_scale, X_zero_point) per tensor. */
+const concatScales = (count: number) => [0, 1, ...Array.from({ length: count }, (_, i) => i).filter((i) => i >= 2 && (i - 2) % 3 !== 0)];
+const BINARY_QLINEAR = fixed([1, 2, 4, 5, 6, 7]);
+const UNARY_QLINEAR = fixed([1, 2, 3, 4]);
+
+export const QUANTIZATION_INPUTS: Readonly<Record<string, QuantizationInputs>> = {
+  '::QuantizeLinear': { scales: fixed([1, 2]) },
+  '::DequantizeLinear': { scales: fixed([1, 2]), int32Parameters: [0] },
+  'com.microsoft::QuantizeLinear': { scales: fixed([1, 2]) },
+  'com.microsoft::DequantizeLinear': { scales: fixed([1, 2]), int32Parameters: [0] },
+  // x, x_scale, x_zero_point, w, w_scale, w_zero_point, y_scale, y_zero_point, B (int32)
+  '::QLinearConv': { scales: BINARY_QLINEAR, int32Parameters: [8] },
+  'com.microsoft::QLinearConv': { scales: BINARY_QLINEAR, int32Parameters: [8] },
+  '::QLinearMatMul': { scales: BINARY_QLINEAR },
+  '::MatMulInteger': { scales: fixed([2, 3]) },
+  '::ConvInteger': { scales: fixed([2, 3]) },
+  // A, a_scale, a_zero_point, B, b_scale, b_zero_point, C (int32), y_scale, y_zero_point
+  'com.microsoft::QGemm': { scales: fixed([1, 2, 4, 5, 7, 8]), int32Parameters: [6] },
+  // input, weight, bias, input_scale, weight_scale, mask_index, input_zero_point, weight_zero_point, past
+  'com.microsoft::QAttention': { scales: fixed([3, 4, 6, 7]) },
+  'com.microsoft::DynamicQuantizeMatMul': { scales: fixed([2, 3]) },
+  'com.microsoft::MatMulIntegerToFloat': { scales: fixed([2, 3, 4, 5]) },
+  // A, B, scales, zero_points, g_idx, bias
+  'com.microsoft::MatMulNBits': { scales: fixed([2, 3]) },
+  'com.microsoft::MatMulBnb4': { scales: fixed([2]) },
+  'com.microsoft::GatherBlockQuantized': { scales: fixed([2, 3]) },
+  // fc{1,2,3}_scales, fc{1,2,3}_zero_points, fc{1,2,3}_global_scale
+  'com.microsoft::QMoE': { scales: fixed([3, 6, 9, 11, 12, 13, 15, 16, 17]) },
+  'com.microsoft::GemmFloat8': { scales: fixed([3, 4, 5]) },
+  'com.microsoft::QLinearAdd': { scales: BINARY_QLINEAR },
+  'com.microsoft::QLinearMul': { scales: BINARY_QLINEAR },
+  'com.microsoft::QLinearSigmoid': { scales: UNARY_QLINEAR },
+  'com.microsoft::QLinearLeakyRelu': { scales: UNARY_QLINEAR },
+  'com.microsoft::QLinearSoftmax': { scales: UNARY_QLINEAR },
+  'com.microsoft::QLinearAveragePool': { scales: UNARY_QLINEAR },
+  'com.microsoft::QLinearGlobalAveragePool': { scales: UNARY_QLINEAR },
+  'com.microsoft::QLinearConcat': { scales: concatScales },
+  // condition, X, x_scale, x_zero_point, Y, y_scale, y_zero_point, z_scale, z_zero_point
+  'com.microsoft::QLinearWhere': { scales: fixed([2, 3, 5, 6, 7, 8]) },
+};
+
+/**
+ * The handler with its quantization inputs declared (OpCost.logicalWeightElements): 0 parameters for each
+ * scale and zero point, every element for an int32 parameter; the handler's own declarations win.
+ */
+export function withQuantizationInputs(handler: OpHandler): OpHandler {
+  const spec = QUANTIZATION_INPUTS[`${handler.domain}::${handler.opType}`];
+  if (!spec) return handler;
+  return {
+    ...handler,
+    cost: (ctx, outputs) => {
+      const cost = handler.cost(ctx, outputs);
+      const logical: (Expr | undefined)[] = ctx.inputs.map((_, i) => cost.logicalWeightElements?.[i]);
+      for (const i of spec.scales(ctx.inputs.length)) if (i < logical.length) logical[i] ??= ZERO_EXPR;
+      for (const i of spec.int32Parameters ?? []) {
+        const t = ctx.inputs[i];
+        if (t?.shape && logical[i] === undefined) logical[i] = numel(t.shape);
+      }
+      return { ...cost, logicalWeightElements: logical };
+    },
+  };
+}

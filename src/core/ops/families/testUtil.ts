@@ -13,6 +13,8 @@ import { Attributes } from '../attributes';
 import { builtinRegistry } from '../builtinOps';
 import { type NodeContext, type OpCost } from '../opHandler';
 import type { OpRegistry } from '../opRegistry';
+import { reportOf } from '../../profile';
+import type { ProfileReport } from '../../report/reportTypes';
 
 /** A dim: a number, or a symbol name. */
 export type DimSpec = number | string;
@@ -143,7 +145,19 @@ export interface GraphSpec {
 
 /** Profiles a small graph through the real inference engine. */
 export function profileGraph(spec: GraphSpec): GraphProfile {
-  const model: OnnxModel = {
+  const model = graphModel(spec);
+  return inferModel(model, builtinRegistry(), new TensorValueReader(undefined, undefined), { useStoredShapes: spec.valueInfo !== undefined });
+}
+
+/** The JSON report of a small graph, as the CLI and the extension get it (effective precision included). */
+export function reportGraph(spec: GraphSpec, bindings: ReadonlyMap<string, number> = new Map()): ProfileReport {
+  const model = graphModel(spec);
+  const profile = inferModel(model, builtinRegistry(), new TensorValueReader(undefined, undefined), { bindings, useStoredShapes: spec.valueInfo !== undefined });
+  return reportOf(model, profile, bindings);
+}
+
+function graphModel(spec: GraphSpec): OnnxModel {
+  return {
     path: 'test.onnx',
     fileBytes: 0,
     irVersion: 8,
@@ -158,7 +172,6 @@ export function profileGraph(spec: GraphSpec): GraphProfile {
     functions: [],
     warnings: [],
   };
-  return inferModel(model, builtinRegistry(), new TensorValueReader(undefined, undefined), { useStoredShapes: spec.valueInfo !== undefined });
 }
 
 /** The Graph of a spec (the main graph, or a subgraph attribute: its inputs are then its formal inputs). */

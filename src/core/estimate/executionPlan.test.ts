@@ -1,0 +1,94 @@
+/**
+ * The execution model on small real graphs (profiled through the engine): each rule applies where its
+ * pattern is, saves what it says, and 'as-exported' runs every node as written.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { type GraphSpec, reportGraph } from '../ops/families/testUtil';
+import { planExecution } from './executionPlan';
+import { estimateModel } from './modelEstimate';
+import { estimateNodes } from './roofline';
+import { makeDevice } from './testUtil';
+
+const dev = makeDevice({ id: 'gpu', peaks: { fp32: 50e12, fp16: 500e12, int8: 1000e12 }, memoryBytes: 80e9, bandwidthBytesPerSecond: 2e12 });
+const [S, H, D] = [512, 8, 64];
+
+/** A decomposed attention as torch.onnx writes it: heads transposed, Q·Kᵀ, scale, Softmax, ·V, transposed back. */
+function attention(): GraphSpec {
+  return {
+    inputs: { q: { dtype: 'float', shape: [1, S, H, D] }, k: { dtype: 'float', shape: [1, S, H, D] }, v: { dtype: 'float', shape: [1, S, H, D] } },
+    weights: { scale: { dtype: 'float', dims: [] } },
+    nodes: [
+      { opType: 'Transpose', inputs: ['q'], outputs: ['qt'], attrs: { perm: [0, 2, 1, 3] } },
+      { opType: 'Transpose', inputs: ['k'], outputs: ['kt'], attrs: { perm: [0, 2, 3, 1] } },
+      { opType: 'Transpose', inputs: ['v'], outputs: ['vt'], attrs: { perm: [0, 2, 1, 3] } },
+      { opType: 'MatMul', inputs: ['qt', 'kt'], outputs: ['scores'] },
+      { opType: 'Div', inputs: ['scores', 'scale'], outputs: ['scaled'] },
+      { opType: 'Softmax', inputs: ['scaled'], outputs: ['probs'], attrs: { axis: -1 } },
+      { opType: 'MatMul', inputs: ['probs', 'vt'], outputs: ['ctx'] },
+      { opType: 'Transpose', inputs: ['ctx'], outputs: ['out'], attrs: { perm: [0, 2, 1, 3] } },
+    ],
+    outputs: ['out'],
+  };
+}
+
+test('flash attention: one kernel that never writes the score matrix, the head transposes folded into it', () => {
+  const report = reportGraph(attention());
+  const plan = planExecution(report);
+  const executed = report.nodes.map((n) => plan.nodes.get(n.index)!);
+  assert.equal(executed.filter((x) => x.runs === 'kernel').length, 1);
+  assert.ok(executed.every((x) => x.rules.includes('flash-attention')));
+  const moved = executed.reduce((s, x) => s + x.activationBytes, 0);
+  // Q, K, V read once and the context written once, in fp32: nothing of the [8, 512, 512] scores.
+  assert.equal(moved, 4 * S * H * D * 4);
+  const exported = planExecution(report, 'as-exported');
+  const scoreBytes = H * S * S * 4;
+  assert.ok([...exported.nodes.values()].reduce((s, x) => s + x.activationBytes, 0) > 4 * scoreBytes);
+  const fused = estimateNodes(report, dev);
+  const softmax = fused.find((e) => e.opType === 'Softmax')!;
+  assert.equal(softmax.fusion?.fusedInto, report.nodes[3].name);
+  assert.ok(softmax.fusion!.bytesSaved >= 2 * scoreBytes);
+});
+
+test('per-node savings add up to the difference between running as exported and fused', () => {
+  const report = reportGraph(attention());
+  const [fused] = estimateModel(report, [dev]);
+  const [exported] = estimateModel(report, [dev], { execution: 'as-exported' });
+  const saved = estimateNodes(report, dev).reduce((s, e) => s + (e.fusion?.secondsSaved ?? 0), 0);
+  assert.ok(Math.abs(exported.latencySeconds - fused.latencySeconds - saved) <= 1e-12, `${exported.latencySeconds} − ${fused.latencySeconds} ≠ ${saved}`);
+  assert.ok(fused.latencySeconds < exported.latencySeconds);
+  assert.deepEqual(fused.fusionSavings.map((s) => s.rule), ['flash-attention']);
+});
+
+test('a decomposed LayerNorm is one kernel; a Reshape is a view', () => {
+  const report = reportGraph({
+    inputs: { x: { dtype: 'float', shape: [4, 1024] } },
+    weights: { eps: { dtype: 'float', dims: [] }, two: { dtype: 'float', dims: [] }, g: { dtype: 'float', dims: [1024] }, b: { dtype: 'float', dims: [1024] } },
+    nodes: [
+      { opType: 'ReduceMean', inputs: ['x'], outputs: ['mean'], attrs: { axes: [-1] } },
+      { opType: 'Sub', inputs: ['x', 'mean'], outputs: ['d'] },
+      { opType: 'Pow', inputs: ['d', 'two'], outputs: ['sq'] },
+      { opType: 'ReduceMean', inputs: ['sq'], outputs: ['var'], attrs: { axes: [-1] } },
+      { opType: 'Add', inputs: ['var', 'eps'], outputs: ['ve'] },
+      { opType: 'Sqrt', inputs: ['ve'], outputs: ['std'] },
+      { opType: 'Div', inputs: ['d', 'std'], outputs: ['n'] },
+      { opType: 'Mul', inputs: ['n', 'g'], outputs: ['ng'] },
+      { opType: 'Add', inputs: ['ng', 'b'], outputs: ['y'] },
+      { opType: 'Flatten', inputs: ['y'], outputs: ['flat'], attrs: { axis: 0 } },
+      { opType: 'Relu', inputs: ['flat'], outputs: ['r'] },
+    ],
+    outputs: ['r'],
+    opsets: { '': 17 },
+  });
+  const plan = planExecution(report);
+  const ln = report.nodes.slice(0, 9).map((n) => plan.nodes.get(n.index)!);
+  assert.ok(ln.every((x) => x.rules.includes('layernorm')));
+  assert.equal(ln.filter((x) => x.runs === 'kernel').length, 1);
+  // x read once (16 KB) and y written once, plus gamma and beta.
+  assert.equal(ln.reduce((s, x) => s + x.activationBytes + x.weightBytes, 0), 2 * 4 * 1024 * 4 + 2 * 1024 * 4 + 8);
+  const flatten = plan.nodes.get(report.nodes[9].index)!;
+  assert.deepEqual([flatten.runs, flatten.rules, flatten.activationBytes], ['folded', ['view'], 0]);
+  // The Relu reads y through the view; as exported every node is a kernel of its own.
+  assert.equal(plan.nodes.get(report.nodes[10].index)!.activationBytes, 2 * 4 * 1024 * 4);
+  assert.ok([...planExecution(report, 'as-exported').nodes.values()].every((x) => x.runs === 'kernel' && x.rules.length === 0));
+});

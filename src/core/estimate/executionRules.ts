@@ -1,0 +1,90 @@
+/**
+ * The rules of the execution model: how an optimising runtime runs an exported graph, which the estimator
+ * applies by default (`execution: 'fused'`) and leaves out when asked for the graph as exported
+ * (`execution: 'as-exported'`). The planner is executionPlan.ts; this table is the rules' documentation,
+ * used in the per-node notes and written into docs/estimator.md by scripts/generateEstimatorDoc.mjs.
+ * Data only: no imports.
+ */
+
+/** How the estimator runs a graph: as an optimising runtime does (default), or one kernel per node as written. */
+export type ExecutionMode = 'fused' | 'as-exported';
+
+export const EXECUTION_MODES: readonly ExecutionMode[] = ['fused', 'as-exported'];
+
+export type FusionRuleId = 'qdq' | 'view' | 'epilogue' | 'activation' | 'layernorm' | 'flash-attention' | 'kv-cache-in-place';
+
+export interface FusionRule {
+  readonly id: FusionRuleId;
+  readonly title: string;
+  /** What the runtime does, and when the planner applies it. */
+  readonly rule: string;
+  /** What the estimate saves when it applies. */
+  readonly saving: string;
+  /** Which runtimes do it, with a pointer to where. */
+  readonly runtimes: string;
+}
+
+export const FUSION_RULES: readonly FusionRule[] = [
+  {
+    id: 'qdq',
+    title: 'QDQ fusion',
+    rule:
+      'DequantizeLinear folds into every consumer (the consumer reads the quantized tensor, or the stored quantized weight, and dequantizes on load); ' +
+      'QuantizeLinear folds into the kernel that produces its input when that float tensor feeds only QuantizeLinear nodes. ' +
+      'A Conv/MatMul/Gemm between them runs as one quantized kernel at its effective precision (analysis/effectivePrecision.ts). ' +
+      'A DequantizeLinear whose output is a graph output, or a QuantizeLinear of a graph input, still runs as its own kernel.',
+    saving: 'No Q/DQ kernels and no float copies of quantized tensors: int8 (int4, FP8, FP4) tensors are what move, and the MAC op runs at its quantized peak.',
+    runtimes: "ONNX Runtime's QDQ transformer (qdq_selector_action_transformer.cc: DQ → Conv → Q becomes QLinearConv, DQ → MatMul → Q QLinearMatMul, int4 DQ → MatMul MatMulNBits), TensorRT's Q/DQ fusion.",
+  },
+  {
+    id: 'view',
+    title: 'Views',
+    rule: 'Reshape, Squeeze, Unsqueeze, Flatten, Identity and a Dropout without a used mask relabel their input: their output aliases it when the byte size is unchanged and it is not a graph output.',
+    saving: 'No copy and no kernel.',
+    runtimes: 'ONNX Runtime aliases the output of these kernels to their input; TensorRT and XLA fold them into the layout of their neighbours.',
+  },
+  {
+    id: 'epilogue',
+    title: 'Epilogue fusion',
+    rule:
+      'An element-wise op (bias add, activation, residual add, BatchNormalization, Cast, Clip...) whose data input comes from a MAC op (Conv, MatMul, Gemm) runs in that kernel’s epilogue, ' +
+      'when every consumer of that tensor is an element-wise op and its other inputs exist before the MAC op runs.',
+    saving: 'The intermediate tensor is neither written nor read back, and the element-wise op launches no kernel; other inputs (the residual) are still read.',
+    runtimes: 'cuBLASLt/CUTLASS epilogues in TensorRT and ONNX Runtime (FusedConv, FusedMatMul, BiasGelu), XLA output fusion.',
+  },
+  {
+    id: 'activation',
+    title: 'Activation and element-wise chain fusion',
+    rule:
+      'Chains of element-wise ops run as one kernel: a decomposed GELU (Div → Erf → Add → Mul → Mul, or the tanh form), SiLU (x · Sigmoid(x)), a scale-and-shift. ' +
+      'An element-wise op joins the kernel of the element-wise op that produces its input under the epilogue rule’s conditions.',
+    saving: 'One read of the inputs and one write of the result for the whole chain; one kernel launch.',
+    runtimes: "TensorRT's pointwise fusion, XLA loop fusion, ONNX Runtime's GELU/FastGelu/BiasGelu fusions.",
+  },
+  {
+    id: 'layernorm',
+    title: 'LayerNorm / RMSNorm fusion',
+    rule: 'A decomposed LayerNormalization (ReduceMean → Sub → Pow → ReduceMean → Add → Sqrt → Div, then the affine Mul/Add) or RMSNorm (Pow → ReduceMean → Add → Sqrt → Div or Reciprocal·Mul) runs as one kernel.',
+    saving: 'The activation is read once and the result written once, instead of once per primitive.',
+    runtimes: "ONNX Runtime's LayerNormFusion and SimplifiedLayerNormFusion, TensorRT's normalization fusion.",
+  },
+  {
+    id: 'flash-attention',
+    title: 'Fused (flash) attention',
+    rule:
+      'A decomposed attention MatMul(Q, Kᵀ) → scale → mask → Softmax → MatMul(·, V) runs as one kernel that never writes the score matrix, ' +
+      'with the head transposes of Q, K, V and of the context folded into its strided reads and writes. ' +
+      'The contrib Attention/MultiHeadAttention/GroupQueryAttention ops are such kernels already: their cost rule reads Q, K, V and writes the output only.',
+    saving: 'The [sequence × sequence] score and probability tensors and the transposed copies never reach memory; one kernel launch.',
+    runtimes: "FlashAttention / memory-efficient attention in ONNX Runtime (AttentionFusion, MultiHeadAttention), TensorRT's MHA fusion, PyTorch SDPA.",
+  },
+  {
+    id: 'kv-cache-in-place',
+    title: 'In-place (paged) KV cache',
+    rule:
+      'A Concat of the past and the new keys/values that writes a fresh present tensor (a plain export) appends the new tokens in place; ' +
+      'an attention op with separate past and present buffers writes only the new tokens into a shared buffer.',
+    saving: 'The copy of the whole cache per step: the Concat reads and writes the new tokens only; attention still reads the whole cache.',
+    runtimes: "ONNX Runtime GenAI (past_present_share_buffer), vLLM's and TensorRT-LLM's paged KV cache.",
+  },
+];

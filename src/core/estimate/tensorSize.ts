@@ -1,0 +1,64 @@
+/**
+ * Tensor sizes from a report's shapes: dims are numbers or symbolic expressions, evaluated with the report's
+ * bindings. Pure: no I/O.
+ */
+import type { ReportDim, TensorSummary } from '../report/reportTypes';
+import { dtypeBytesPerElement } from './precision';
+
+/** Evaluate a dim: a number, a bound symbol, or an expression of + - * / ( ) over them. undefined if not. */
+export function evalDim(dim: ReportDim, bindings: Readonly<Record<string, number>>): number | undefined {
+  if (typeof dim === 'number') return dim;
+  const tokens = dim.match(/\s*([A-Za-z_][A-Za-z0-9_.:/-]*|\d+(?:\.\d+)?|[-+*/()])\s*/g);
+  if (!tokens || tokens.join('').replace(/\s/g, '') !== dim.replace(/\s/g, '')) return undefined;
+  const toks = tokens.map((t) => t.trim());
+  let pos = 0;
+  const expr = (): number | undefined => {
+    let v = term();
+    while (v !== undefined && (toks[pos] === '+' || toks[pos] === '-')) {
+      const op = toks[pos++];
+      const r = term();
+      if (r === undefined) return undefined;
+      v = op === '+' ? v + r : v - r;
+    }
+    return v;
+  };
+  const term = (): number | undefined => {
+    let v = factor();
+    while (v !== undefined && (toks[pos] === '*' || toks[pos] === '/')) {
+      const op = toks[pos++];
+      const r = factor();
+      if (r === undefined) return undefined;
+      v = op === '*' ? v * r : Math.floor(v / r);
+    }
+    return v;
+  };
+  const factor = (): number | undefined => {
+    const t = toks[pos++];
+    if (t === undefined) return undefined;
+    if (t === '(') {
+      const v = expr();
+      if (toks[pos++] !== ')') return undefined;
+      return v;
+    }
+    if (t === '-') {
+      const v = factor();
+      return v === undefined ? undefined : -v;
+    }
+    if (/^\d/.test(t)) return Number(t);
+    return Object.prototype.hasOwnProperty.call(bindings, t) ? bindings[t] : undefined;
+  };
+  const v = expr();
+  return pos === toks.length ? v : undefined;
+}
+
+/** Bytes of a tensor from its shape and dtype; undefined when a dim cannot be evaluated. */
+export function tensorSummaryBytes(t: TensorSummary, bindings: Readonly<Record<string, number>>): number | undefined {
+  if (t.shape === null) return undefined;
+  let elements = 1;
+  for (const d of t.shape) {
+    const v = evalDim(d, bindings);
+    if (v === undefined || !Number.isFinite(v)) return undefined;
+    elements *= v;
+  }
+  return elements * dtypeBytesPerElement(t.dtype);
+}
