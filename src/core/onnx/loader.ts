@@ -191,7 +191,9 @@ class ModelDecoder {
     const outputs: ValueInfo[] = [];
     const valueInfo: ValueInfo[] = [];
     while (c.hasMore()) {
-      const { field, wireType } = c.tag();
+      const key = c.key();
+      const field = key >>> 3;
+      const wireType = key & 7;
       switch (field) {
         case 1:
           c.expectWireType(wireType, WireType.LengthDelimited);
@@ -226,7 +228,9 @@ class ModelDecoder {
     let domain = '';
     let attributes: Map<string, Attribute> | undefined;
     while (c.hasMore()) {
-      const { field, wireType } = c.tag();
+      const key = c.key();
+      const field = key >>> 3;
+      const wireType = key & 7;
       switch (field) {
         case 1: inputs.push(this.sharedString(wireType)); break;
         case 2: outputs.push(this.sharedString(wireType)); break;
@@ -265,7 +269,9 @@ class ModelDecoder {
     const graphs: Graph[] = [];
     const max = LOAD_LIMITS.repeatedValues;
     while (c.hasMore()) {
-      const { field, wireType } = c.tag();
+      const key = c.key();
+      const field = key >>> 3;
+      const wireType = key & 7;
       switch (field) {
         case 1: name = this.sharedString(wireType); break;
         case 20: c.expectWireType(wireType, WireType.Varint); type = c.int64Number() as AttributeType; break;
@@ -316,7 +322,9 @@ class ModelDecoder {
     let isExternal = false;
     let external: Map<string, string> | undefined;
     while (c.hasMore()) {
-      const { field, wireType } = c.tag();
+      const key = c.key();
+      const field = key >>> 3;
+      const wireType = key & 7;
       switch (field) {
         case 1: c.int64s(wireType, dims, LOAD_LIMITS.tensorRank); break;
         case 2: {
@@ -396,7 +404,9 @@ class ModelDecoder {
     let values: TensorRef | undefined;
     const dims: bigint[] = [];
     while (c.hasMore()) {
-      const { field, wireType } = c.tag();
+      const key = c.key();
+      const field = key >>> 3;
+      const wireType = key & 7;
       switch (field) {
         case 1:
           c.expectWireType(wireType, WireType.LengthDelimited);
@@ -419,7 +429,9 @@ class ModelDecoder {
       let name = '';
       let type: ValueType = UNKNOWN_TYPE;
       while (c.hasMore()) {
-        const { field, wireType: w } = c.tag();
+        const key = c.key();
+        const field = key >>> 3;
+        const w = key & 7;
         if (field === 1 && w === WireType.LengthDelimited) name = this.sharedString(w);
         else if (field === 2 && w === WireType.LengthDelimited) type = this.typeProto(w, 0);
         else c.skip(w);
@@ -448,7 +460,9 @@ class ModelDecoder {
       let optional: ValueType | undefined;
       let map: ValueType | undefined;
       while (c.hasMore()) {
-        const { field, wireType: w } = c.tag();
+        const key = c.key();
+        const field = key >>> 3;
+        const w = key & 7;
         if (w !== WireType.LengthDelimited) {
           c.skip(w);
           continue;
@@ -474,7 +488,9 @@ class ModelDecoder {
       let code = 0;
       let shape: StoredDim[] | undefined;
       while (c.hasMore()) {
-        const { field, wireType: w } = c.tag();
+        const key = c.key();
+        const field = key >>> 3;
+        const w = key & 7;
         if (field === 1 && w === WireType.Varint) code = Number(BigInt.asIntN(32, c.int64()));
         else if (field === 2 && w === WireType.LengthDelimited) shape = c.within(c.length(), 'shape', () => this.shapeDims());
         else c.skip(w);
@@ -487,7 +503,9 @@ class ModelDecoder {
     const c = this.cursor;
     const dims: StoredDim[] = [];
     while (c.hasMore()) {
-      const { field, wireType } = c.tag();
+      const key = c.key();
+      const field = key >>> 3;
+      const wireType = key & 7;
       if (field !== 1 || wireType !== WireType.LengthDelimited) {
         c.skip(wireType);
         continue;
@@ -504,7 +522,9 @@ class ModelDecoder {
     let value: number | undefined;
     let param = '';
     while (c.hasMore()) {
-      const { field, wireType } = c.tag();
+      const key = c.key();
+      const field = key >>> 3;
+      const wireType = key & 7;
       if (field === 1 && wireType === WireType.Varint) value = c.int64Number();
       else if (field === 2 && wireType === WireType.LengthDelimited) param = this.sharedString(wireType);
       else c.skip(wireType);
@@ -519,7 +539,9 @@ class ModelDecoder {
     return c.within(c.length(), 'elem', () => {
       let element: ValueType = UNKNOWN_TYPE;
       while (c.hasMore()) {
-        const { field, wireType: w } = c.tag();
+        const key = c.key();
+        const field = key >>> 3;
+        const w = key & 7;
         if (field === 1 && w === WireType.LengthDelimited) element = this.typeProto(w, depth + 1);
         else c.skip(w);
       }
@@ -532,15 +554,17 @@ class ModelDecoder {
     const c = this.cursor;
     c.expectWireType(wireType, WireType.LengthDelimited);
     return c.within(c.length(), 'map_type', () => {
-      let key = 0;
+      let keyType = 0;
       let value: ValueType = UNKNOWN_TYPE;
       while (c.hasMore()) {
-        const { field, wireType: w } = c.tag();
-        if (field === 1 && w === WireType.Varint) key = Number(BigInt.asIntN(32, c.int64()));
+        const key = c.key();
+        const field = key >>> 3;
+        const w = key & 7;
+        if (field === 1 && w === WireType.Varint) keyType = Number(BigInt.asIntN(32, c.int64()));
         else if (field === 2 && w === WireType.LengthDelimited) value = this.typeProto(w, depth + 1);
         else c.skip(w);
       }
-      return { kind: 'map', keyType: isKnownDataType(key) ? (key as DataType) : undefined, value };
+      return { kind: 'map', keyType: isKnownDataType(keyType) ? (keyType as DataType) : undefined, value };
     });
   }
 
@@ -556,7 +580,9 @@ class ModelDecoder {
     const nodes: OnnxNode[] = [];
     const opsets = new Map<string, number>();
     while (c.hasMore()) {
-      const { field, wireType } = c.tag();
+      const key = c.key();
+      const field = key >>> 3;
+      const wireType = key & 7;
       switch (field) {
         case 1: name = this.shortString(wireType); break;
         case 4: inputs.push(this.shortString(wireType)); break;

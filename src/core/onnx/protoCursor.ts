@@ -80,6 +80,12 @@ export class ProtoCursor {
 
   /** Reads a field key; returns the field number and wire type. */
   tag(): { field: number; wireType: number } {
+    const key = this.key();
+    return { field: key >>> 3, wireType: key & 7 };
+  }
+
+  /** Reads a field key, checked, as a number: the field is `key >>> 3`, the wire type `key & 7`. */
+  key(): number {
     const at = this.position;
     const key = this.uint32();
     const field = key >>> 3;
@@ -88,10 +94,44 @@ export class ProtoCursor {
     if (field === 0 || wireType > 5 || wireType === WireType.StartGroup || wireType === WireType.EndGroup) {
       throw this.error('malformed', `invalid field key ${key} (field ${field}, wire type ${wireType})`, at);
     }
-    return { field, wireType };
+    return key;
   }
 
   uint32(): number {
+    // Fast path: a varint of up to 4 bytes (below 2^28: keys, lengths) wholly inside the window and the message.
+    const buf = this.reader.buf;
+    const p = this.position - this.windowStart;
+    if (p >= 0 && p + 4 <= this.reader.len && this.position + 4 <= this.end) {
+      let b = buf[p];
+      let value = b & 0x7f;
+      if (b < 0x80) {
+        this.position += 1;
+        return value;
+      }
+      b = buf[p + 1];
+      value |= (b & 0x7f) << 7;
+      if (b < 0x80) {
+        this.position += 2;
+        return value;
+      }
+      b = buf[p + 2];
+      value |= (b & 0x7f) << 14;
+      if (b < 0x80) {
+        this.position += 3;
+        return value;
+      }
+      b = buf[p + 3];
+      value |= (b & 0x7f) << 21;
+      if (b < 0x80) {
+        this.position += 4;
+        return value;
+      }
+    }
+    return this.slowUint32();
+  }
+
+  /** protobufjs's reader, for longer varints and those at the window's or the message's edge. */
+  private slowUint32(): number {
     this.ensure(Math.min(10, this.end - this.position));
     const at = this.position;
     try {
