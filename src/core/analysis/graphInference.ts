@@ -83,7 +83,9 @@ const MAX_TENSOR_ELEMENTS = 2n ** 63n - 1n;
  * keep going with unknown outputs (from value_info when the file has it) and are counted as uncovered.
  */
 export function inferModel(model: OnnxModel, registry: OpRegistry, values: TensorValueReader, options: ProfileOptions = {}): GraphProfile {
-  return new GraphInference(model, registry, values, options).run();
+  // Exported graphs are nearly always in topological order: walk the main graph as it is, and only when a
+  // node turns out to read a value that a later node makes, start over in sorted order.
+  return new GraphInference(model, registry, values, options, true).run() ?? new GraphInference(model, registry, values, options, false).run()!;
 }
 
 interface Scope {
@@ -100,6 +102,8 @@ class GraphInference {
   private readonly functions = new Map<string, OnnxFunction>();
   private freshCounter = 0;
   private depth = 0;
+  /** Names read before any node made them, while the main graph is walked in file order (else undefined). */
+  private readonly unresolved: string[] | undefined;
   /** Shared by every node's context (rules pass `ctx.fresh` around unbound). */
   readonly freshDim = (hint: string): Expr => this.fresh(hint);
   readonly readTensorValue = (t: TensorRef): KnownValue | undefined => this.tensorValues.read(t);
@@ -109,16 +113,26 @@ class GraphInference {
     private readonly registry: OpRegistry,
     private readonly tensorValues: TensorValueReader,
     private readonly options: ProfileOptions,
+    assumeSorted: boolean,
   ) {
+    this.unresolved = assumeSorted ? [] : undefined;
     this.bindings = new Map([...(options.bindings ?? new Map())].map(([k, v]) => [k, Expr.constant(v)]));
     for (const f of model.functions) this.functions.set(`${f.domain}::${f.name}`, f);
   }
 
-  run(): GraphProfile {
+  /** The profile; undefined when the main graph, walked in file order (assumeSorted), was not in topological order. */
+  run(): GraphProfile | undefined {
     const scope: Scope = { parent: undefined, values: new Map() };
     const graph = this.model.graph;
     const graphInputs = this.declareGraph(graph, scope, true);
-    const order = this.walkNodes(graph.nodes, scope, '', this.model.opsets);
+    let order: number[];
+    if (this.unresolved) {
+      order = graph.nodes.map((node) => this.profileNode(node, scope, '', this.model.opsets));
+      // A name no node had made when it was read, but one made later: the file's order is not topological.
+      if (this.unresolved.some((name) => scope.values.has(name))) return undefined;
+    } else {
+      order = this.walkNodes(graph.nodes, scope, '', this.model.opsets);
+    }
     const graphOutputs = graph.outputs.map((o) => this.lookup(scope, o.name));
     if (graph.outputs.length === 0) this.diag('warning', 'no-outputs', 'the graph declares no outputs');
     graph.outputs.forEach((o, i) => {
@@ -254,7 +268,10 @@ class GraphInference {
     for (let i = 0; i < inputs.length; i++) {
       const name = node.inputs[i];
       const v = name === '' ? undefined : this.lookup(scope, name);
-      if (!v && name !== '') this.diag('error', 'dangling-input', `input '${name}' of node '${label}' is produced by no node, input or initializer`, label);
+      if (!v && name !== '') {
+        this.unresolved?.push(name);
+        this.diag('error', 'dangling-input', `input '${name}' of node '${label}' is produced by no node, input or initializer`, label);
+      }
       inputs[i] = v;
     }
     const opset = opsets.get(node.domain) ?? this.unimportedDomainOpset(node.domain, label);
