@@ -1,5 +1,5 @@
 import { bytesFor, DataType, isParameterType } from '../onnx/dataType';
-import type { Graph, OnnxFunction, OnnxModel, OnnxNode, StoredDim, TensorRef, ValueInfo, ValueType } from '../onnx/model';
+import type { Graph, NameIds, OnnxFunction, OnnxModel, OnnxNode, StoredDim, TensorRef, ValueInfo, ValueType } from '../onnx/model';
 import type { TensorValueReader } from '../onnx/tensorValues';
 import { Attributes } from '../ops/attributes';
 import { type NodeContext, type OpCost, type SubgraphCost, type SubgraphResult, UnknownShapeError } from '../ops/opHandler';
@@ -28,6 +28,9 @@ export interface NodeProfile {
   readonly inputs: readonly (TensorInfo | undefined)[];
   /** The node's input names as written ('' for an omitted optional input), dangling ones included. */
   readonly inputNames: readonly string[];
+  /** Ids of the input and output names (the model's nameIds), when the model has them. */
+  readonly inputIds?: readonly number[];
+  readonly outputIds?: readonly number[];
   readonly outputs: readonly TensorInfo[];
   /** False when no rule covers this op: its flops are then unknown, not 0. */
   readonly hasRule: boolean;
@@ -73,6 +76,8 @@ export interface GraphProfile {
   readonly weights: ReadonlyMap<string, { elements: Expr; bytes: Expr; dtype: DataType | undefined }>;
   /** Topological order of main-graph node indices, for liveness. */
   readonly mainGraphOrder: readonly number[];
+  /** The model's numbering of names, when it has one (see NodeProfile.inputIds). */
+  readonly nameIds?: NameIds;
 }
 
 const CONTROL_FLOW_DEPTH_LIMIT = 64;
@@ -90,14 +95,15 @@ export function inferModel(model: OnnxModel, registry: OpRegistry, values: Tenso
 
 interface Scope {
   readonly parent: Scope | undefined;
-  readonly values: Map<string, TensorInfo>;
+  readonly values: ValueTable;
 }
 
 class GraphInference {
   private readonly nodes: NodeProfile[] = [];
   private readonly diagnostics: Diagnostic[] = [];
   private readonly weights = new Map<string, { elements: Expr; bytes: Expr; dtype: DataType | undefined }>();
-  private readonly claimedWeights = new Set<string>();
+  /** Weights whose params a node has counted (the first to use each). */
+  private readonly claimedWeights: NameSet;
   private readonly bindings: Map<string, Expr>;
   private readonly functions = new Map<string, OnnxFunction>();
   private freshCounter = 0;
@@ -116,36 +122,38 @@ class GraphInference {
     assumeSorted: boolean,
   ) {
     this.unresolved = assumeSorted ? [] : undefined;
+    this.claimedWeights = new NameSet(model.nameIds);
     this.bindings = new Map([...(options.bindings ?? new Map())].map(([k, v]) => [k, Expr.constant(v)]));
     for (const f of model.functions) this.functions.set(`${f.domain}::${f.name}`, f);
   }
 
   /** The profile; undefined when the main graph, walked in file order (assumeSorted), was not in topological order. */
   run(): GraphProfile | undefined {
-    const scope: Scope = { parent: undefined, values: new Map() };
+    const scope: Scope = { parent: undefined, values: new ValueTable(this.model.nameIds) };
     const graph = this.model.graph;
     const graphInputs = this.declareGraph(graph, scope, true);
     let order: number[];
     if (this.unresolved) {
       order = graph.nodes.map((node) => this.profileNode(node, scope, '', this.model.opsets));
       // A name no node had made when it was read, but one made later: the file's order is not topological.
-      if (this.unresolved.some((name) => scope.values.has(name))) return undefined;
+      if (this.unresolved.some((name) => scope.values.get(name))) return undefined;
     } else {
       order = this.walkNodes(graph.nodes, scope, '', this.model.opsets);
     }
-    const graphOutputs = graph.outputs.map((o) => this.lookup(scope, o.name));
+    const graphOutputs = graph.outputs.map((o) => this.lookup(scope, o.name, o.nameId));
     if (graph.outputs.length === 0) this.diag('warning', 'no-outputs', 'the graph declares no outputs');
     graph.outputs.forEach((o, i) => {
       if (!graphOutputs[i]) this.diag('error', 'dangling-output', `graph output '${o.name}' is produced by no node, input or initializer`);
     });
     return {
       nodes: this.nodes,
-      values: scope.values,
+      values: scope.values.asMap(),
       graphInputs,
       graphOutputs,
       diagnostics: this.diagnostics,
       weights: this.weights,
       mainGraphOrder: order,
+      nameIds: this.model.nameIds,
     };
   }
 
@@ -153,14 +161,14 @@ class GraphInference {
   private declareGraph(graph: Graph, scope: Scope, isMain: boolean): TensorInfo[] {
     for (const t of [...graph.initializers, ...graph.sparseInitializers]) {
       const info = this.weightInfo(t);
-      scope.values.set(t.name, info);
+      scope.values.set(t.name, t.nameId, info);
     }
     const inputs: TensorInfo[] = [];
     for (const vi of graph.inputs) {
-      if (scope.values.has(vi.name)) continue; // IR < 4: initializers are listed among the inputs too
+      if (scope.values.get(vi.name, vi.nameId)) continue; // IR < 4: initializers are listed among the inputs too
       const known = isMain ? this.options.inputValues?.get(vi.name) : undefined;
       const info = this.fromValueInfo(vi, known, isMain);
-      scope.values.set(vi.name, info);
+      scope.values.set(vi.name, vi.nameId, info);
       inputs.push(info);
     }
     return inputs;
@@ -244,9 +252,10 @@ class GraphInference {
     return Expr.symbol(`unk__${this.freshCounter++}`);
   }
 
-  private lookup(scope: Scope | undefined, name: string): TensorInfo | undefined {
+  /** The value a name refers to in `scope` or the scopes around it; `id`, the name's id when known. */
+  private lookup(scope: Scope | undefined, name: string, id?: number): TensorInfo | undefined {
     for (let s = scope; s; s = s.parent) {
-      const v = s.values.get(name);
+      const v = s.values.get(name, id);
       if (v) return v;
     }
     return undefined;
@@ -267,7 +276,7 @@ class GraphInference {
     const inputs = new Array<TensorInfo | undefined>(node.inputs.length);
     for (let i = 0; i < inputs.length; i++) {
       const name = node.inputs[i];
-      const v = name === '' ? undefined : this.lookup(scope, name);
+      const v = name === '' ? undefined : this.lookup(scope, name, node.inputIds?.[i]);
       if (!v && name !== '') {
         this.unresolved?.push(name);
         this.diag('error', 'dangling-input', `input '${name}' of node '${label}' is produced by no node, input or initializer`, label);
@@ -296,15 +305,15 @@ class GraphInference {
         const inferred = handler.infer(ctx);
         outputs = node.outputs.map((name, i) => named(inferred[i], name));
         containsSubgraphs = node.attributes.size > 0 && ctx.attrs.subgraphs().length > 0;
-        this.checkAgainstValueInfo(outputs, label);
+        this.checkAgainstValueInfo(outputs, node.outputIds, label);
       } else {
-        outputs = node.outputs.map((name) => this.storedValueInfo(name) ?? { name, ...unknownOutput() });
+        outputs = node.outputs.map((name, i) => this.storedValueInfo(name, node.outputIds?.[i]) ?? { name, ...unknownOutput() });
       }
     } catch (e) {
       if (!(e instanceof UnknownShapeError)) {
         this.diag('warning', 'shape-inference', `${node.opType} node '${label}': ${failureMessage(e)}`, label);
       }
-      outputs = node.outputs.map((name) => this.storedValueInfo(name) ?? { name, ...unknownOutput() });
+      outputs = node.outputs.map((name, i) => this.storedValueInfo(name, node.outputIds?.[i]) ?? { name, ...unknownOutput() });
     }
     if (handler) {
       try {
@@ -315,11 +324,10 @@ class GraphInference {
       }
     }
     this.checkAbsurdSize(outputs, label);
-    for (const o of outputs) {
+    for (let i = 0; i < outputs.length; i++) {
+      const o = outputs[i];
       if (o.name === '') continue;
-      const known = scope.values.size;
-      scope.values.set(o.name, o);
-      if (scope.values.size === known) {
+      if (!scope.values.set(o.name, node.outputIds?.[i], o)) {
         this.diag('warning', 'duplicate-output', `'${o.name}' is produced twice: node '${label}' redefines an earlier value; the later one is used`, label);
       }
     }
@@ -339,8 +347,7 @@ class GraphInference {
       }
       weightInputs.push(v.name);
       weightRead = addBytes(weightRead, v);
-      if (this.claimedWeights.has(v.name)) continue;
-      this.claimedWeights.add(v.name);
+      if (!this.claimedWeights.add(v.name, node.inputIds?.[i])) continue;
       // A packed weight (MatMulNBits' 4-bit B) counts the values it holds, not its stored elements; a scale
       // counts none; an int32 quantized bias, not a parameter type by itself, counts as the op declares.
       const logical = cost?.logicalWeightElements?.[i];
@@ -358,6 +365,8 @@ class GraphInference {
       graphPath,
       inputs,
       inputNames: node.inputs,
+      inputIds: node.inputIds,
+      outputIds: node.outputIds,
       outputs,
       hasRule: handler !== undefined || fn !== undefined,
       isCostKnown: cost !== undefined,
@@ -388,15 +397,15 @@ class GraphInference {
       throw new Error(`subgraphs nest deeper than ${CONTROL_FLOW_DEPTH_LIMIT}`);
     }
     try {
-      const scope: Scope = { parent, values: new Map() };
-      for (const t of [...graph.initializers, ...graph.sparseInitializers]) scope.values.set(t.name, this.weightInfo(t));
-      const formal = graph.inputs.filter((vi) => !scope.values.has(vi.name));
+      const scope: Scope = { parent, values: new ValueTable(undefined) };
+      for (const t of [...graph.initializers, ...graph.sparseInitializers]) scope.values.set(t.name, undefined, this.weightInfo(t));
+      const formal = graph.inputs.filter((vi) => !scope.values.get(vi.name));
       formal.forEach((vi, i) => {
         const given = inputs[i];
         const declared = this.fromValueInfo(vi, undefined);
         // The body's own declaration is more specific than a loop-carried value of unknown shape.
         const chosen = given && (given.shape || !declared.shape) ? { ...given, name: vi.name } : { ...declared, dtype: declared.dtype ?? given?.dtype };
-        scope.values.set(vi.name, chosen);
+        scope.values.set(vi.name, undefined, chosen);
       });
       const first = this.nodes.length;
       this.walkNodes(graph.nodes, scope, graphPath, this.model.opsets);
@@ -413,10 +422,10 @@ class GraphInference {
       throw new Error(`function calls nest deeper than ${CONTROL_FLOW_DEPTH_LIMIT}`);
     }
     try {
-      const scope: Scope = { parent: undefined, values: new Map() };
+      const scope: Scope = { parent: undefined, values: new ValueTable(undefined) };
       fn.inputs.forEach((name, i) => {
         const v = inputs[i];
-        if (v) scope.values.set(name, { ...v, name });
+        if (v) scope.values.set(name, undefined, { ...v, name });
       });
       const body = fn.nodes.map((n) => bindFunctionAttributes(n, node, fn));
       const first = this.nodes.length;
@@ -475,23 +484,20 @@ class GraphInference {
     this.weights.set(out.name, { elements, bytes: count === undefined ? ZERO_EXPR : Expr.constant(bytesFor(out.dtype, count)), dtype: out.dtype });
   }
 
-  private storedValueInfo(name: string): TensorInfo | undefined {
+  private storedValueInfo(name: string, id: number | undefined): TensorInfo | undefined {
     if (this.options.useStoredShapes === false) return undefined;
-    const vi = this.findValueInfo(name);
+    const vi = this.findValueInfo(name, id);
     return vi ? { name, ...this.typeToInfo(vi.type, name) } : undefined;
   }
 
-  private valueInfoIndex: Map<string, ValueInfo> | undefined;
+  /** The main graph's value_info and outputs with a known type, by name (by name id when the model has them). */
+  private valueInfoIndex: Map<string, ValueInfo> | ValueInfo[] | undefined;
 
-  private findValueInfo(name: string): ValueInfo | undefined {
-    if (!this.valueInfoIndex) {
-      this.valueInfoIndex = new Map();
-      const add = (g: Graph) => {
-        for (const vi of [...g.valueInfo, ...g.outputs]) if (vi.type.kind !== 'unknown') this.valueInfoIndex!.set(vi.name, vi);
-      };
-      add(this.model.graph);
-    }
-    return this.valueInfoIndex.get(name);
+  private findValueInfo(name: string, id?: number): ValueInfo | undefined {
+    if (!this.valueInfoIndex) this.valueInfoIndex = valueInfoIndexOf(this.model);
+    if (!Array.isArray(this.valueInfoIndex)) return this.valueInfoIndex.get(name);
+    const i = id ?? this.model.nameIds!.idOf(name);
+    return i === undefined ? undefined : this.valueInfoIndex[i];
   }
 
   /** A tensor past 2^63 elements cannot exist in any runtime (int64 sizes): say so; counts stay exact. */
@@ -505,9 +511,10 @@ class GraphInference {
   }
 
   /** Compares inferred shapes with those the exporter stored; a disagreement is reported, ours kept. */
-  private checkAgainstValueInfo(outputs: readonly TensorInfo[], label: string): void {
-    for (const o of outputs) {
-      const vi = this.findValueInfo(o.name);
+  private checkAgainstValueInfo(outputs: readonly TensorInfo[], ids: readonly number[] | undefined, label: string): void {
+    for (let i = 0; i < outputs.length; i++) {
+      const o = outputs[i];
+      const vi = this.findValueInfo(o.name, ids?.[i]);
       if (!vi || vi.type.kind !== 'tensor' || !vi.type.shape || !o.shape) continue;
       const stored = vi.type.shape;
       let mismatch = stored.length !== o.shape.length;
@@ -525,6 +532,141 @@ class GraphInference {
   private diag(severity: Severity, code: string, message: string, node?: string): void {
     if (this.diagnostics.length < 10_000) this.diagnostics.push({ severity, code, message, node });
   }
+}
+
+/**
+ * The values of one scope by name. For a loaded model (which numbers its names, model.nameIds) the main
+ * graph keeps them in an array indexed by name id: a walk over 100,000 nodes then reads and writes them
+ * without hashing a name. Other scopes, and models built by hand, use a Map. The ids given alongside names
+ * must be the model's ids of those names.
+ */
+class ValueTable {
+  private readonly map: Map<string, TensorInfo> | undefined;
+  private readonly byId: (TensorInfo | undefined)[] | undefined;
+  /** Ids in order of first definition, as a Map would iterate them. */
+  private readonly order: number[] = [];
+  /** Names the model's table does not know (none from a loaded file). */
+  private readonly unnumbered = new Map<string, TensorInfo>();
+
+  constructor(private readonly ids: NameIds | undefined) {
+    if (ids) this.byId = new Array<TensorInfo | undefined>(ids.count).fill(undefined);
+    else this.map = new Map();
+  }
+
+  get(name: string, id?: number): TensorInfo | undefined {
+    if (this.map) return this.map.get(name);
+    const i = id ?? this.ids!.idOf(name);
+    return i === undefined ? this.unnumbered.get(name) : this.byId![i];
+  }
+
+  /** Defines a value; false when the name already had one (it is replaced). */
+  set(name: string, id: number | undefined, value: TensorInfo): boolean {
+    const map = this.map ?? (id === undefined && this.ids!.idOf(name) === undefined ? this.unnumbered : undefined);
+    if (map) {
+      const known = map.size;
+      map.set(name, value);
+      return map.size !== known;
+    }
+    const i = id ?? this.ids!.idOf(name)!;
+    const isNew = this.byId![i] === undefined;
+    if (isNew) this.order.push(i);
+    this.byId![i] = value;
+    return isNew;
+  }
+
+  /** The values as a ReadonlyMap by name, in order of definition (a Map is built only to iterate). */
+  asMap(): ReadonlyMap<string, TensorInfo> {
+    return this.map ?? new ValuesByName(this);
+  }
+
+  /** Every value in order of definition. */
+  entries(): [string, TensorInfo][] {
+    const out: [string, TensorInfo][] = this.order.map((i) => [this.byId![i]!.name, this.byId![i]!]);
+    return [...out, ...this.unnumbered];
+  }
+}
+
+/** A ValueTable seen as a ReadonlyMap: lookups go to the table; iterating builds the Map once. */
+class ValuesByName implements ReadonlyMap<string, TensorInfo> {
+  private built: Map<string, TensorInfo> | undefined;
+
+  constructor(private readonly table: ValueTable) {}
+
+  private get map(): Map<string, TensorInfo> {
+    return (this.built ??= new Map(this.table.entries()));
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get(name: string): TensorInfo | undefined {
+    return this.table.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.table.get(name) !== undefined;
+  }
+
+  forEach(callback: (value: TensorInfo, key: string, map: ReadonlyMap<string, TensorInfo>) => void, thisArg?: unknown): void {
+    this.map.forEach((v, k) => callback.call(thisArg, v, k, this));
+  }
+
+  entries() {
+    return this.map.entries();
+  }
+
+  keys() {
+    return this.map.keys();
+  }
+
+  values() {
+    return this.map.values();
+  }
+
+  [Symbol.iterator]() {
+    return this.map.entries();
+  }
+}
+
+/** A set of names, by name id for a loaded model. */
+class NameSet {
+  private readonly byId: Uint8Array | undefined;
+  private readonly names = new Set<string>();
+
+  constructor(private readonly ids: NameIds | undefined) {
+    this.byId = ids ? new Uint8Array(ids.count) : undefined;
+  }
+
+  /** Adds a name; false when it was in the set already. */
+  add(name: string, id: number | undefined): boolean {
+    const i = this.byId ? id ?? this.ids!.idOf(name) : undefined;
+    if (i === undefined) {
+      if (this.names.has(name)) return false;
+      this.names.add(name);
+      return true;
+    }
+    if (this.byId![i]) return false;
+    this.byId![i] = 1;
+    return true;
+  }
+}
+
+/** The main graph's value_info and outputs that have a type, by name: an array by name id when the model has ids. */
+function valueInfoIndexOf(model: OnnxModel): Map<string, ValueInfo> | ValueInfo[] {
+  const g = model.graph;
+  const ids = model.nameIds;
+  const index: Map<string, ValueInfo> | ValueInfo[] = ids ? new Array<ValueInfo>(ids.count) : new Map();
+  for (const list of [g.valueInfo, g.outputs]) {
+    for (const vi of list) {
+      if (vi.type.kind === 'unknown') continue;
+      const id = ids ? vi.nameId ?? ids.idOf(vi.name) : undefined;
+      if (Array.isArray(index)) {
+        if (id !== undefined) index[id] = vi;
+      } else index.set(vi.name, vi);
+    }
+  }
+  return index;
 }
 
 /** What a rule sees of its node; one object per node, its methods shared. */

@@ -20,7 +20,7 @@ import {
   type ValueInfo,
   type ValueType,
 } from './model';
-import { decodeUtf8, ProtoCursor, StringTable, WireType } from './protoCursor';
+import { decodeUtf8, NameTable, ProtoCursor, WireType } from './protoCursor';
 
 /** Shared by every node without attributes, and every empty repeated attribute field. */
 const NO_ATTRIBUTES: ReadonlyMap<string, Attribute> = new Map();
@@ -78,8 +78,8 @@ class ModelDecoder {
   private readonly resolvedLocations = new Map<string, ResolvedLocation>();
   private arena = new Uint8Array(0);
   private arenaUsed = 0;
-  /** Strings read so far, for sharedString. */
-  private readonly strings = new StringTable();
+  /** Names read so far, numbered (see NameTable). */
+  private readonly names = new NameTable();
 
   constructor(source: ByteSource, private readonly options: LoadOptions, rootName = 'ModelProto') {
     this.cursor = new ProtoCursor(source, 0, source.byteLength, rootName);
@@ -171,6 +171,7 @@ class ModelDecoder {
       graph,
       functions,
       warnings: this.warnings,
+      nameIds: this.names,
     };
   }
 
@@ -221,8 +222,8 @@ class ModelDecoder {
 
   private node(): OnnxNode {
     const c = this.cursor;
-    const inputs: string[] = [];
-    const outputs: string[] = [];
+    const inputIds: number[] = [];
+    const outputIds: number[] = [];
     let name = '';
     let opType = '';
     let domain = '';
@@ -232,8 +233,8 @@ class ModelDecoder {
       const field = key >>> 3;
       const wireType = key & 7;
       switch (field) {
-        case 1: inputs.push(this.sharedString(wireType)); break;
-        case 2: outputs.push(this.sharedString(wireType)); break;
+        case 1: inputIds.push(this.nameId(wireType)); break;
+        case 2: outputIds.push(this.nameId(wireType)); break;
         case 3: name = this.shortString(wireType); break;
         case 4: opType = this.sharedString(wireType); break;
         case 7: domain = this.sharedString(wireType); break;
@@ -247,8 +248,18 @@ class ModelDecoder {
         default: c.skip(wireType);
       }
     }
-    // Copies are exactly as long as their contents; most nodes share the one empty attribute map.
-    return { name, opType, domain: normalizeDomain(domain), inputs: inputs.slice(), outputs: outputs.slice(), attributes: attributes ?? NO_ATTRIBUTES };
+    // Arrays exactly as long as their contents; most nodes share the one empty attribute map.
+    const names = this.names.names;
+    return {
+      name,
+      opType,
+      domain: normalizeDomain(domain),
+      inputs: inputIds.map((id) => names[id]),
+      outputs: outputIds.map((id) => names[id]),
+      inputIds: inputIds.slice(),
+      outputIds: outputIds.slice(),
+      attributes: attributes ?? NO_ATTRIBUTES,
+    };
   }
 
   private attribute(): Attribute {
@@ -317,7 +328,7 @@ class ModelDecoder {
     const c = this.cursor;
     const dims: bigint[] = [];
     let dtype: DataType | undefined;
-    let name = '';
+    let nameId: number | undefined;
     let payload: TensorPayload = { kind: 'none' };
     let isExternal = false;
     let external: Map<string, string> | undefined;
@@ -334,7 +345,7 @@ class ModelDecoder {
           if (dtype === undefined) this.warn('unknown-dtype', `tensor at byte ${c.offset} has unknown data_type ${code}`);
           break;
         }
-        case 8: name = this.sharedString(wireType); break;
+        case 8: nameId = this.nameId(wireType); break;
         case 9: payload = this.payload(wireType, 'raw_data'); break;
         case 4: payload = this.payload(wireType, 'float_data'); break;
         case 5: payload = this.payload(wireType, 'int32_data'); break;
@@ -351,8 +362,9 @@ class ModelDecoder {
         default: c.skip(wireType);
       }
     }
+    const name = nameId === undefined ? '' : this.names.names[nameId];
     if (isExternal) payload = this.externalPayload(name, external ?? new Map());
-    return { name, dtype, dims: dims.slice(), payload };
+    return { name, nameId: nameId ?? this.names.idOfText(''), dtype, dims: dims.slice(), payload };
   }
 
   /** Records where a payload field is, then skips it. Non-packed repeats extend the recorded run. */
@@ -426,17 +438,18 @@ class ModelDecoder {
     const length = c.length();
     if (length > LOAD_LIMITS.messageBytes) throw c.error('limit-exceeded', `${label}[${index}] is ${length} bytes`, c.offset);
     return c.within(length, label, () => {
-      let name = '';
+      let nameId: number | undefined;
       let type: ValueType = UNKNOWN_TYPE;
       while (c.hasMore()) {
         const key = c.key();
         const field = key >>> 3;
         const w = key & 7;
-        if (field === 1 && w === WireType.LengthDelimited) name = this.sharedString(w);
+        if (field === 1 && w === WireType.LengthDelimited) nameId = this.nameId(w);
         else if (field === 2 && w === WireType.LengthDelimited) type = this.typeProto(w, 0);
         else c.skip(w);
       }
-      return { name, type };
+      nameId ??= this.names.idOfText('');
+      return { name: this.names.names[nameId], type, nameId };
     }, index);
   }
 
@@ -669,12 +682,17 @@ class ModelDecoder {
 
   /** A string that recurs (value names, op types): one copy is kept for all its occurrences. */
   private sharedString(wireType: number): string {
+    return this.names.names[this.nameId(wireType)];
+  }
+
+  /** The id of a name (see NameTable). */
+  private nameId(wireType: number): number {
     const c = this.cursor;
     c.expectWireType(wireType, WireType.LengthDelimited);
     const at = c.offset;
     const n = c.length();
     if (n > LOAD_LIMITS.stringBytes) throw c.error('limit-exceeded', `a string of ${n} bytes (limit ${LOAD_LIMITS.stringBytes})`, at);
-    return c.sharedText(n, this.strings);
+    return c.textId(n, this.names);
   }
 
   private warn(code: string, message: string): void {

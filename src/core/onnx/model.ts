@@ -12,6 +12,8 @@ export type ValueType =
 export interface ValueInfo {
   readonly name: string;
   readonly type: ValueType;
+  /** The name's id in the model's `nameIds` (set by the loader). */
+  readonly nameId?: number;
 }
 
 /** Where a tensor's payload lives; the loader records it instead of reading it. */
@@ -32,6 +34,8 @@ export type PayloadField = 'raw_data' | 'float_data' | 'int32_data' | 'int64_dat
 
 export interface TensorRef {
   readonly name: string;
+  /** The name's id in the model's `nameIds` (set by the loader). */
+  readonly nameId?: number;
   readonly dtype: DataType | undefined;
   readonly dims: readonly bigint[];
   readonly payload: TensorPayload;
@@ -69,6 +73,9 @@ export interface OnnxNode {
   readonly domain: string;
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
+  /** Ids of the input and output names in the model's `nameIds`, index-aligned (set by the loader). */
+  readonly inputIds?: readonly number[];
+  readonly outputIds?: readonly number[];
   readonly attributes: ReadonlyMap<string, Attribute>;
 }
 
@@ -99,6 +106,15 @@ export interface LoadWarning {
   readonly message: string;
 }
 
+/**
+ * The loader's numbering of the model's names (values, nodes, op types): equal names have equal ids, from
+ * 0 to count - 1, so a walk over a large graph can keep per-value state in arrays instead of hashing names.
+ */
+export interface NameIds {
+  readonly count: number;
+  idOf(name: string): number | undefined;
+}
+
 export interface OnnxModel {
   readonly path: string;
   readonly fileBytes: number;
@@ -114,6 +130,8 @@ export interface OnnxModel {
   readonly graph: Graph;
   readonly functions: readonly OnnxFunction[];
   readonly warnings: readonly LoadWarning[];
+  /** Set by the loader; models built otherwise (tests) have none. */
+  readonly nameIds?: NameIds;
 }
 
 export function normalizeDomain(domain: string): string {

@@ -223,13 +223,13 @@ export class ProtoCursor {
     return decodeUtf8(this.bytes(n));
   }
 
-  /** The next `n` bytes as text, the same string object each time the same text recurs (see StringTable). */
-  sharedText(n: number, table: StringTable): string {
+  /** The id, in `table`, of the next `n` bytes as text: one id, and one string, per distinct text. */
+  textId(n: number, table: NameTable): number {
     this.ensure(n);
     const start = this.reader.pos;
     this.reader.pos += n;
     this.sync();
-    return table.text(this.reader.buf, start, start + n);
+    return table.idOfBytes(this.reader.buf, start, start + n);
   }
 
   /** A view of the next `n` bytes; valid until the cursor moves. For small fields only. */
@@ -340,38 +340,80 @@ export function decodeUtf8(bytes: Uint8Array): string {
 
 /**
  * Text that recurs (value names: each is written where it is produced, where it is consumed and in
- * value_info), kept once. A recurring ASCII string is found by a hash of its bytes and compared byte by
- * byte, so it is never decoded, nor allocated, again. Longer or non-ASCII text is decoded each time.
+ * value_info), kept once and numbered: equal texts get one string and one id (0, 1, 2... in order of first
+ * appearance), so later stages can index arrays by id where they would hash names. A recurring ASCII text is
+ * found by a hash of its bytes and compared byte by byte, so it is never decoded, nor allocated, again.
  */
-export class StringTable {
-  private readonly byHash = new Map<number, string | string[]>();
+export class NameTable {
+  /** The texts, by id. */
+  readonly names: string[] = [];
+  private readonly byHash = new Map<number, number | number[]>();
+  /** Long or non-ASCII texts, by text. */
+  private readonly others = new Map<string, number>();
 
-  text(bytes: Uint8Array, start: number, end: number): string {
+  get count(): number {
+    return this.names.length;
+  }
+
+  idOfBytes(bytes: Uint8Array, start: number, end: number): number {
     const n = end - start;
-    if (n > MAX_SHARED_TEXT) return utf8.decode(bytes.subarray(start, end));
-    let hash = 0x811c9dc5 ^ n; // FNV-1a
+    if (n > MAX_HASHED_TEXT) return this.idOfOther(utf8.decode(bytes.subarray(start, end)));
+    let hash = FNV_OFFSET ^ n;
     let high = 0;
     for (let i = start; i < end; i++) {
       const b = bytes[i];
       high |= b;
-      hash = Math.imul(hash ^ b, 0x01000193);
+      hash = Math.imul(hash ^ b, FNV_PRIME);
     }
-    if (high >= 0x80) return utf8.decode(bytes.subarray(start, end));
+    if (high >= 0x80) return this.idOfOther(utf8.decode(bytes.subarray(start, end)));
     const known = this.byHash.get(hash);
-    if (typeof known === 'string') {
-      if (sameAscii(known, bytes, start, n)) return known;
+    if (typeof known === 'number') {
+      if (sameAscii(this.names[known], bytes, start, n)) return known;
     } else if (known) {
-      for (const s of known) if (sameAscii(s, bytes, start, n)) return s;
+      for (const id of known) if (sameAscii(this.names[id], bytes, start, n)) return id;
     }
-    const s = utf8.decode(bytes.subarray(start, end));
-    if (known === undefined) this.byHash.set(hash, s);
-    else if (typeof known === 'string') this.byHash.set(hash, [known, s]);
-    else known.push(s);
-    return s;
+    const id = this.names.push(utf8.decode(bytes.subarray(start, end))) - 1;
+    if (known === undefined) this.byHash.set(hash, id);
+    else if (typeof known === 'number') this.byHash.set(hash, [known, id]);
+    else known.push(id);
+    return id;
+  }
+
+  /** The id of a text, added when new. */
+  idOfText(text: string): number {
+    const bytes = new TextEncoder().encode(text);
+    return this.idOfBytes(bytes, 0, bytes.length);
+  }
+
+  /** The id of a text already in the table, or undefined. */
+  idOf(text: string): number | undefined {
+    const n = text.length;
+    if (n > MAX_HASHED_TEXT) return this.others.get(text);
+    let hash = FNV_OFFSET ^ n;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) return this.others.get(text);
+      hash = Math.imul(hash ^ c, FNV_PRIME);
+    }
+    const known = this.byHash.get(hash);
+    if (typeof known === 'number') return this.names[known] === text ? known : undefined;
+    return known?.find((id) => this.names[id] === text);
+  }
+
+  private idOfOther(text: string): number {
+    let id = this.others.get(text);
+    if (id === undefined) {
+      id = this.names.push(text) - 1;
+      this.others.set(text, id);
+    }
+    return id;
   }
 }
 
-const MAX_SHARED_TEXT = 1024;
+/** Texts longer than this are not hashed byte by byte (rare for names): they are decoded and looked up. */
+const MAX_HASHED_TEXT = 1024;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
 
 function sameAscii(s: string, bytes: Uint8Array, start: number, n: number): boolean {
   if (s.length !== n) return false;

@@ -2,7 +2,7 @@ import type { GraphProfile, NodeProfile } from '../analysis/graphInference';
 import { moeSection } from '../analysis/moe';
 import { tensorBytes } from '../analysis/graphInference';
 import { dataTypeName } from '../onnx/dataType';
-import type { OnnxModel } from '../onnx/model';
+import type { NameIds, OnnxModel } from '../onnx/model';
 import { Expr, sum as sumExprs } from '../shapes/expr';
 import type { TensorInfo } from '../shapes/tensorInfo';
 import {
@@ -328,56 +328,73 @@ export function limitDepth(m: ModuleNode, depth: number): ModuleNode {
  * graph outputs to the end. Weights are not activations.
  */
 function peakActivationBytes(profile: GraphProfile, ev: Evaluator): bigint {
-  /** Per value name: the step of its last consumer (-1: none), its size once allocated, whether the graph outputs it. */
-  interface Liveness { lastUse: number; size: bigint | undefined; isGraphOutput: boolean }
-  const byName = new Map<string, Liveness>();
-  const entry = (name: string) => {
-    let e = byName.get(name);
-    if (!e) byName.set(name, (e = { lastUse: -1, size: undefined, isGraphOutput: false }));
-    return e;
-  };
+  // Per value name (a slot: its name id when the model numbers names): the step of its last consumer (-1:
+  // none), its size once allocated, whether the graph outputs it.
+  const slotOf = nameSlots(profile.nameIds);
+  const capacity = profile.nameIds?.count ?? 0; // dense arrays: slots above it only for names numbered here
+  const lastUse = new Array<number>(capacity).fill(-1);
+  const sizes = new Array<bigint | undefined>(capacity).fill(undefined);
+  const isGraphOutput = new Array<boolean>(capacity).fill(false);
   const order = profile.mainGraphOrder;
-  // Each activation input's entry, in walking order, so that the second pass looks nothing up again.
-  const consumed: Liveness[] = [];
+  // Each activation input's slot, in walking order, so that the second pass finds them again in order.
+  const consumed: number[] = [];
   for (let step = 0; step < order.length; step++) {
-    for (const t of profile.nodes[order[step]].inputs) {
+    const n = profile.nodes[order[step]];
+    for (let i = 0; i < n.inputs.length; i++) {
+      const t = n.inputs[i];
       if (!t || t.isWeight) continue;
-      const e = entry(t.name);
-      e.lastUse = step;
-      consumed.push(e);
+      const slot = slotOf(t.name, n.inputIds?.[i]);
+      lastUse[slot] = step;
+      consumed.push(slot);
     }
   }
-  for (const t of profile.graphOutputs) if (t) entry(t.name).isGraphOutput = true;
+  for (const t of profile.graphOutputs) if (t) isGraphOutput[slotOf(t.name, undefined)] = true;
   let live = 0n;
-  const allocate = (t: TensorInfo, e: Liveness) => {
-    if (t.isWeight || e.size !== undefined) return;
+  const allocate = (t: TensorInfo, slot: number) => {
+    if (t.isWeight || sizes[slot] !== undefined) return;
     const b = tensorBytes(t);
-    e.size = b ? ev.value(b) : 0n;
-    live += e.size;
+    const size = b ? ev.value(b) : 0n;
+    sizes[slot] = size;
+    live += size;
   };
-  const free = (e: Liveness) => {
-    live -= e.size ?? 0n;
-    e.size = 0n;
+  const free = (slot: number) => {
+    live -= sizes[slot] ?? 0n;
+    sizes[slot] = 0n;
   };
-  for (const t of profile.graphInputs) allocate(t, entry(t.name));
+  for (const t of profile.graphInputs) allocate(t, slotOf(t.name, undefined));
   let peak = live;
   let next = 0;
-  const produced: Liveness[] = [];
+  const produced: number[] = [];
   for (let step = 0; step < order.length; step++) {
     const n = profile.nodes[order[step]];
     produced.length = 0;
-    for (const t of n.outputs) {
-      const e = entry(t.name);
-      produced.push(e);
-      allocate(t, e);
+    for (let i = 0; i < n.outputs.length; i++) {
+      const slot = slotOf(n.outputs[i].name, n.outputIds?.[i]);
+      produced.push(slot);
+      allocate(n.outputs[i], slot);
     }
     if (live > peak) peak = live;
     for (const t of n.inputs) {
       if (!t || t.isWeight) continue;
-      const e = consumed[next++];
-      if (!e.isGraphOutput && e.lastUse === step) free(e);
+      const slot = consumed[next++];
+      if (!isGraphOutput[slot] && lastUse[slot] === step) free(slot);
     }
-    for (const e of produced) if (e.lastUse < 0 && !e.isGraphOutput) free(e);
+    for (const slot of produced) if ((lastUse[slot] ?? -1) < 0 && !isGraphOutput[slot]) free(slot);
   }
   return peak;
+}
+
+/**
+ * Small integers for value names: the model's name ids when it numbers its names (no name is hashed), else
+ * numbered here in order of first sight. Equal names get equal slots.
+ */
+function nameSlots(ids: NameIds | undefined): (name: string, id: number | undefined) => number {
+  const others = new Map<string, number>();
+  let next = ids?.count ?? 0;
+  return (name, id) => {
+    const known = id ?? ids?.idOf(name) ?? others.get(name);
+    if (known !== undefined) return known;
+    others.set(name, next);
+    return next++;
+  };
 }
