@@ -13,8 +13,8 @@ export const enum WireType {
 
 /**
  * Bytes read at once when the cursor needs more: at most MAX_WINDOW_BYTES, small so that skipping a payload
- * reads nothing of it. After a jump (a skipped payload) the window starts at MIN_WINDOW_BYTES, since a
- * tensor header and the next payload follow; it doubles while reading goes on where the last one ended.
+ * reads nothing of it. After a jump past a large payload the window starts at MIN_WINDOW_BYTES, since a
+ * tensor header and the next payload follow; it doubles while reading goes on near where the last one ended.
  */
 const MAX_WINDOW_BYTES = 64 * 1024;
 const MIN_WINDOW_BYTES = 4 * 1024;
@@ -318,7 +318,9 @@ export class ProtoCursor {
       return;
     }
     if (n > this.end - this.position) throw this.error('truncated', `needs ${n} bytes, ${this.end - this.position} remain`, this.position);
-    this.windowBytes = this.position === windowEnd ? Math.min(2 * this.windowBytes, MAX_WINDOW_BYTES) : MIN_WINDOW_BYTES;
+    // Reading on (or past a skip shorter than the largest window): grow the window; after a long jump: start small.
+    const onward = this.position >= this.windowStart && this.position - windowEnd < MAX_WINDOW_BYTES;
+    this.windowBytes = onward ? Math.min(2 * this.windowBytes, MAX_WINDOW_BYTES) : MIN_WINDOW_BYTES;
     const want = Math.min(Math.max(n, this.windowBytes), this.source.byteLength - this.position);
     const buf = this.source.read(this.position, want);
     if (buf.length < n) throw this.error('truncated', `needs ${n} bytes, the file ends after ${buf.length}`, this.position);
@@ -358,14 +360,20 @@ export class NameTable {
   idOfBytes(bytes: Uint8Array, start: number, end: number): number {
     const n = end - start;
     if (n > MAX_HASHED_TEXT) return this.idOfOther(utf8.decode(bytes.subarray(start, end)));
+    // FNV-1a over 4 bytes at a time; the same words as idOf makes from a string's char codes.
     let hash = FNV_OFFSET ^ n;
     let high = 0;
-    for (let i = start; i < end; i++) {
-      const b = bytes[i];
-      high |= b;
-      hash = Math.imul(hash ^ b, FNV_PRIME);
+    let i = start;
+    for (; i + 4 <= end; i += 4) {
+      const word = bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
+      high |= word;
+      hash = Math.imul(hash ^ word, FNV_PRIME);
     }
-    if (high >= 0x80) return this.idOfOther(utf8.decode(bytes.subarray(start, end)));
+    for (; i < end; i++) {
+      high |= bytes[i];
+      hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
+    }
+    if ((high & 0x80808080) !== 0) return this.idOfOther(utf8.decode(bytes.subarray(start, end)));
     const known = this.byHash.get(hash);
     if (typeof known === 'number') {
       if (sameAscii(this.names[known], bytes, start, n)) return known;
@@ -390,11 +398,18 @@ export class NameTable {
     const n = text.length;
     if (n > MAX_HASHED_TEXT) return this.others.get(text);
     let hash = FNV_OFFSET ^ n;
-    for (let i = 0; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c >= 0x80) return this.others.get(text);
-      hash = Math.imul(hash ^ c, FNV_PRIME);
+    let high = 0;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const word = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 8) | (text.charCodeAt(i + 2) << 16) | (text.charCodeAt(i + 3) << 24);
+      high |= text.charCodeAt(i) | text.charCodeAt(i + 1) | text.charCodeAt(i + 2) | text.charCodeAt(i + 3);
+      hash = Math.imul(hash ^ word, FNV_PRIME);
     }
+    for (; i < n; i++) {
+      high |= text.charCodeAt(i);
+      hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
+    }
+    if (high >= 0x80) return this.others.get(text);
     const known = this.byHash.get(hash);
     if (typeof known === 'number') return this.names[known] === text ? known : undefined;
     return known?.find((id) => this.names[id] === text);
