@@ -70,12 +70,26 @@ export function scopeOf(nodeName: string): string {
 }
 
 /**
+ * scopeOf for nodes in graph order, where neighbours mostly share a scope: the same string object is
+ * returned while the scope stays the same, so grouping by scope compares strings by identity.
+ */
+function scopeReader(): (nodeName: string) => string {
+  let last = '';
+  return (name) => {
+    const cut = name.startsWith('/') ? name.lastIndexOf('/') : -1;
+    if (cut > 0 && cut === last.length && name.startsWith(last)) return last;
+    return (last = scopeOf(name));
+  };
+}
+
+/**
  * Turns a symbolic profile into the JSON report: counts evaluated (unbound dims as 1, and listed),
  * totals, per-op-type sums, the module tree and peak activation memory.
  */
 export function buildReport(model: OnnxModel, profile: GraphProfile, bindings: ReadonlyMap<string, number>): ProfileReport {
   const ev = makeEvaluator();
-  const nodes = profile.nodes.map((n) => nodeReport(n, ev));
+  const scopes = scopeReader();
+  const nodes = profile.nodes.map((n) => nodeReport(n, ev, scopes(n.name)));
   const main = profile.nodes.filter((n) => n.graphPath === '');
   const sum = (pick: (n: NodeProfile) => Expr) => sumExprs(main.map(pick));
   const totalFlopsExpr = sum((n) => n.flops);
@@ -171,7 +185,7 @@ export function buildReport(model: OnnxModel, profile: GraphProfile, bindings: R
   return moe ? { ...noted, moe } : noted;
 }
 
-function nodeReport(n: NodeProfile, ev: Evaluator): NodeReport {
+function nodeReport(n: NodeProfile, ev: Evaluator, scope: string): NodeReport {
   const flops = ev.value(n.flops);
   const read = ev.value(n.activationBytesRead.add(n.weightBytesRead));
   const written = ev.value(n.bytesWritten);
@@ -182,7 +196,7 @@ function nodeReport(n: NodeProfile, ev: Evaluator): NodeReport {
     opType: n.opType,
     domain: n.domain,
     graphPath: n.graphPath,
-    scope: scopeOf(n.name),
+    scope,
     status: !n.hasRule ? 'uncovered' : n.isCostKnown ? 'costed' : 'unknown-cost',
     flops: bigCount(flops),
     macs: bigCount(ev.value(n.macs)),
@@ -280,9 +294,15 @@ function moduleTree(nodes: readonly NodeReport[]): ModuleNode {
   // Nodes sum into their scope first, then each scope into its ancestors once. Scopes keep the order of
   // their first node, so children are created in the same order as walking node by node would.
   const byScope = new Map<string, CostSums>();
+  let lastScope: string | undefined;
+  let sums = emptySums();
   for (const n of nodes) {
-    let sums = byScope.get(n.scope);
-    if (!sums) byScope.set(n.scope, (sums = emptySums()));
+    if (n.scope !== lastScope) {
+      lastScope = n.scope;
+      const known = byScope.get(n.scope);
+      if (known) sums = known;
+      else byScope.set(n.scope, (sums = emptySums()));
+    }
     addNode(sums, n);
   }
   const root = newModule('', '');
