@@ -333,7 +333,7 @@ class GraphInference {
     }
     if (node.opType === 'Constant' && node.domain === '') this.registerConstantWeight(outputs[0]);
 
-    const weightInputs: string[] = [];
+    let weightInputs: string[] | undefined;
     let params = ZERO_EXPR;
     let weightBytes = ZERO_EXPR;
     let weightRead = ZERO_EXPR;
@@ -345,7 +345,7 @@ class GraphInference {
         activationRead = addBytes(activationRead, v);
         continue;
       }
-      weightInputs.push(v.name);
+      (weightInputs ??= []).push(v.name);
       weightRead = addBytes(weightRead, v);
       if (!this.claimedWeights.add(v.name, node.inputIds?.[i])) continue;
       // A packed weight (MatMulNBits' 4-bit B) counts the values it holds, not its stored elements; a scale
@@ -378,9 +378,9 @@ class GraphInference {
       activationBytesRead: cost?.activationBytesRead ?? activationRead,
       bytesWritten: cost?.bytesWritten ?? sumBytes(outputs),
       computeDtype: computeDtypeOf(inputs, outputs),
-      notes: cost?.notes?.length ? [...notes, ...cost.notes] : notes,
+      notes: cost?.notes?.length ? [...notes, ...cost.notes] : notes.length ? notes : NO_STRINGS,
       containsSubgraphs,
-      weightInputs,
+      weightInputs: weightInputs ?? NO_STRINGS,
     };
     return index;
   }
@@ -698,6 +698,9 @@ class EngineNodeContext implements NodeContext {
     return this.engine.inferSubgraph(graph, inputs, this.scope, `${this.graphPath}${this.label}/${label}/`);
   }
 }
+
+/** Shared by every node without notes or weight inputs (most of them): nothing writes to it. */
+const NO_STRINGS: readonly string[] = Object.freeze([]);
 
 /** `total` plus the bytes of `t` when known. */
 function addBytes(total: Expr, t: TensorInfo): Expr {
