@@ -1,4 +1,4 @@
-// Bundles the four entry points: the extension host, the profiling worker, the webviews and the CLI.
+// Bundles the entry points: the extension host, the profiling worker (src/worker), the three webviews and the CLI.
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
 
@@ -12,10 +12,10 @@ const builds = [
 if (existsSync('src/extension/extension.ts')) {
   builds.push({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', target: 'node20', format: 'cjs', external: ['vscode'] });
 }
-if (existsSync('src/extension/profileWorker.ts')) {
-  builds.push({ ...common, entryPoints: ['src/extension/profileWorker.ts'], outfile: 'dist/profileWorker.js', platform: 'node', target: 'node20', format: 'cjs' });
+if (existsSync('src/worker/profileWorker.ts')) {
+  builds.push({ ...common, entryPoints: ['src/worker/profileWorker.ts'], outfile: 'dist/profileWorker.js', platform: 'node', target: 'node20', format: 'cjs' });
 }
-for (const view of ['editor', 'sidebar']) {
+for (const view of ['editor', 'sidebar', 'compare']) {
   if (existsSync(`webview/${view}/main.ts`)) {
     builds.push({ ...common, entryPoints: [`webview/${view}/main.ts`], outfile: `dist/webview/${view}.js`, platform: 'browser', target: 'es2022', format: 'iife' });
   }

@@ -17,7 +17,7 @@ const args = process.argv.slice(2);
 const filter = args.includes('--filter') ? args[args.indexOf('--filter') + 1] : null;
 
 if (!args.includes('--no-build')) execFileSync(process.execPath, ['esbuild.config.mjs'], { cwd: root, stdio: 'inherit' });
-for (const v of ['editor', 'sidebar']) {
+for (const v of ['editor', 'sidebar', 'compare']) {
   if (!existsSync(path.join(root, 'dist', 'webview', `${v}.js`))) {
     console.error(`dist/webview/${v}.js is missing: build failed?`);
     process.exit(1);

@@ -1,22 +1,20 @@
 import * as fs from 'node:fs';
-import { calibrate, type CalibrationFit } from '../core/estimate/calibration';
 import { EXECUTION_MODES, type ExecutionMode } from '../core/estimate/executionRules';
-import { precisionChoice } from '../core/estimate/precision';
-import { HARDWARE_CATALOG, validateCatalog } from '../core/hardware/catalog';
+import { validateCatalog } from '../core/hardware/catalog';
 import type { HardwareEntry, Precision } from '../core/hardware/hardwareTypes';
 import { OnnxLoadError } from '../core/onnx/errors';
+import { AnalysisInputError, analyzeModel, type AnalysisReport, type WhatIfAnalysis } from '../core/pipeline';
+import { resolveTargets, targetCatalog } from '../core/pipeline/targets';
+import { renderHardware, renderReport, type OutputFormat } from '../core/render';
 import { limitDepth } from '../core/report/buildReport';
 import { jsonChunks } from '../core/report/reportJson';
-import type { ProfileReport } from '../core/report/reportTypes';
-import { analyzeTargets } from '../core/targetAnalysis';
 import { openModelFile } from '../node/profileFile';
-import { renderHardware, renderReport, type OutputFormat } from './render';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_UNUSABLE_INPUT = 2;
 
-const USAGE = `usage: onnx-profile MODEL [--bind name=value]... [--target ID]... [--batch N] [--format table|json|csv|md] [--depth N] [--top N]
+const USAGE = `usage: onnx-profile MODEL [--bind name=value]... [--target ID]... [--batch N] [--precision P] [--execution fused|as-exported] [--apply HINT]... [--format table|json|csv|md] [--depth N] [--top N]
        onnx-profile hardware [--format table|json]
 
 Profiles an ONNX model layer by layer: FLOPs, MACs, params, bytes moved and output shapes,
@@ -31,6 +29,10 @@ and estimates latency, throughput, cost, energy and fit on hardware targets.
   --execution M      fused (default): as an optimising runtime runs the graph (QDQ fusion, epilogue and
                      element-wise fusion, LayerNorm and flash-attention fusion, in-place KV cache);
                      as-exported: one kernel per node, as written, in the graph's own dtypes
+  --apply HINT       what-if: estimate as if a hint's change were made (repeatable). HINT is the id the
+                     hints list shows: its code (precision.fp8, fusion.attention...), or code#k when
+                     the code occurs k > 1 times. Applied on the targets the hint's saving covers;
+                     hints stay priced on the model before the change. Needs --target.
   --sweep dim=a,b,c  re-profile and estimate for each value of a dim ('batch' is the batch dim)
   --prompt N         for decoders with a KV cache: prompt tokens of the LLM estimate (default 512)
   --generate N       for decoders with a KV cache: generated tokens of the LLM estimate (default 128)
@@ -55,6 +57,8 @@ export interface CliOptions {
   readonly sweep: { readonly dim: string; readonly values: readonly number[] } | undefined;
   readonly promptTokens: number | undefined;
   readonly outputTokens: number | undefined;
+  /** Hint ids or codes whose what-if change to apply (`--apply`). */
+  readonly apply: readonly string[];
   readonly format: OutputFormat;
   readonly depth: number;
   readonly top: number;
@@ -77,6 +81,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let promptTokens: number | undefined;
   let outputTokens: number | undefined;
   const targetIds: string[] = [];
+  const apply: string[] = [];
   let hardwareFile: string | undefined;
   let calibrationTrace: string | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -109,6 +114,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--target':
       case '-t':
         targetIds.push(value());
+        break;
+      case '--apply':
+        apply.push(value());
         break;
       case '--hardware-file':
         hardwareFile = value();
@@ -161,8 +169,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   }
   if (model === undefined) throw new UsageError('no model given');
   if (sweep && targetIds.length === 0) throw new UsageError('--sweep needs at least one --target');
+  if (apply.length && targetIds.length === 0) throw new UsageError("--apply needs at least one --target (a hint's change is priced on targets)");
   if (calibrationTrace && targetIds.length !== 1) throw new UsageError('--calibrate needs exactly one --target: the device the profile was measured on');
-  return { model: model === 'hardware' ? undefined : model, bindings, targetIds, hardwareFile, calibrationTrace, batch, precision, execution, sweep, promptTokens, outputTokens, format, depth, top };
+  return { model: model === 'hardware' ? undefined : model, bindings, targetIds, hardwareFile, calibrationTrace, batch, precision, execution, sweep, promptTokens, outputTokens, apply, format, depth, top };
 }
 
 function splitOnce(s: string, sep: string): [string, string | undefined] {
@@ -196,12 +205,13 @@ export function runCli(argv: readonly string[], io: CliIo): number {
   let catalog: readonly HardwareEntry[];
   let targets: HardwareEntry[];
   try {
-    catalog = [...HARDWARE_CATALOG, ...(options.hardwareFile ? readHardwareFile(options.hardwareFile) : [])];
-    targets = options.targetIds.map((id) => {
-      const entry = catalog.find((e) => e.id === id.trim().toLowerCase());
-      if (!entry) throw new UsageError(`unknown target '${id}' (see 'onnx-profile hardware' for ids)`);
-      return entry;
-    });
+    const custom = options.hardwareFile ? readHardwareFile(options.hardwareFile) : [];
+    const available = targetCatalog(custom);
+    if (available.problems.length) throw new UsageError(`--hardware-file ${options.hardwareFile}: ${available.problems.join('; ')}`);
+    catalog = available.entries;
+    const resolved = resolveTargets(options.targetIds, available);
+    if (resolved.unknown.length) throw new UsageError(`unknown target '${resolved.unknown[0]}' (see 'onnx-profile hardware' for ids)`);
+    targets = resolved.entries;
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     io.stderr(`onnx-profile: ${e.message}\n`);
@@ -215,9 +225,9 @@ export function runCli(argv: readonly string[], io: CliIo): number {
     io.stdout(renderHardware(catalog, options.format));
     return EXIT_OK;
   }
-  let report: ProfileReport;
+  let report: AnalysisReport;
   try {
-    report = profileWithTargets(options, targets);
+    report = analyze(options, targets);
   } catch (e) {
     if (e instanceof OnnxLoadError) {
       io.stderr(`onnx-profile: ${options.model}: ${e.message}\n`);
@@ -252,9 +262,6 @@ function readHardwareFile(file: string): HardwareEntry[] {
   const devices = (json as { devices?: unknown } | null)?.devices;
   const problems = validateCatalog(devices);
   if (problems.length) throw new UsageError(`--hardware-file ${file}: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''}`);
-  const ids = new Set(HARDWARE_CATALOG.map((e) => e.id));
-  const clash = (devices as HardwareEntry[]).find((d) => ids.has(d.id));
-  if (clash) throw new UsageError(`--hardware-file ${file}: id '${clash.id}' is already in the catalog; pick another`);
   return devices as HardwareEntry[];
 }
 
@@ -267,24 +274,40 @@ function readTrace(file: string): unknown {
   }
 }
 
-/** Profiles (with the batch bound and every target analysis when targets are given). */
-function profileWithTargets(options: CliOptions, targets: readonly HardwareEntry[]): ProfileReport {
+/** Runs the analysis pipeline on the model file with the command line's options. */
+function analyze(options: CliOptions, targets: readonly HardwareEntry[]): AnalysisReport {
+  const calibrationTrace = options.calibrationTrace === undefined ? undefined : readTrace(options.calibrationTrace);
   const opened = openModelFile(options.model!);
   try {
-    if (targets.length === 0) return opened.model.profile({ bindings: options.bindings });
-    const analysis = analyzeTargets(opened.model, { ...options, targets });
-    const calibration = options.calibrationTrace ? calibrationOf(analysis.report, targets[0], options) : undefined;
-    return { ...analysis.report, ...(analysis.llm && { llm: analysis.llm }), ...(analysis.sweep && { sweep: analysis.sweep }), ...(calibration && { calibration }) };
+    const analysis = analyzeModel(opened.model, {
+      bindings: options.bindings,
+      targets,
+      ...(options.batch !== undefined ? { batch: options.batch } : {}),
+      ...(options.precision ? { precision: options.precision } : {}),
+      ...(options.execution ? { execution: options.execution } : {}),
+      ...(options.apply.length ? { whatIf: options.apply } : {}),
+      llm: { promptTokens: options.promptTokens, outputTokens: options.outputTokens },
+      ...(options.sweep ? { sweep: options.sweep } : {}),
+      ...(calibrationTrace !== undefined ? { calibrationTrace } : {}),
+    });
+    const refused = whatIfProblem(analysis.whatIf);
+    if (refused) throw new UsageError(refused);
+    return analysis.report;
+  } catch (e) {
+    if (e instanceof AnalysisInputError && e.option === 'calibrationTrace') throw new UsageError(`--calibrate ${options.calibrationTrace}: ${e.message}`);
+    throw e;
   } finally {
     opened.close();
   }
 }
 
-function calibrationOf(report: ProfileReport, device: HardwareEntry, options: CliOptions): CalibrationFit {
-  try {
-    return calibrate(report, device, readTrace(options.calibrationTrace!), { ...precisionChoice(options.precision), ...(options.execution ? { execution: options.execution } : {}) });
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError(`--calibrate ${options.calibrationTrace}: ${(e as Error).message}`);
-  }
+/** One line naming the --apply values that match no hint (or several), with the ids that can be applied. */
+function whatIfProblem(w: WhatIfAnalysis): string | undefined {
+  if (w.unknown.length === 0 && w.ambiguous.length === 0) return undefined;
+  const parts = [
+    ...w.unknown.map((id) => `--apply '${id}': no such hint`),
+    ...w.ambiguous.map((code) => `--apply '${code}': several hints have this code, name one`),
+  ];
+  const choices = w.available.length ? `hints that can be applied here: ${w.available.join(', ')}` : 'this model has no hint with a change on these targets';
+  return `${parts.join('; ')} (${choices})`;
 }

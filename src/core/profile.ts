@@ -55,37 +55,3 @@ export function reportOf(model: OnnxModel, profile: GraphProfile, bindings: Read
 export function profileModel(request: ProfileRequest): ProfileReport {
   return LoadedModel.load(request).profile(request);
 }
-
-/**
- * The symbolic dim the graph inputs lead with, taken to be the batch: `--batch N` binds it. Prefers a
- * name that says batch; undefined when the inputs lead with static dims (the batch is then fixed).
- */
-export function batchSymbol(model: OnnxModel): string | undefined {
-  const initializers = new Set(model.graph.initializers.map((t) => t.name));
-  const counts = new Map<string, number>();
-  for (const input of model.graph.inputs) {
-    if (initializers.has(input.name) || input.type.kind !== 'tensor') continue;
-    const first = input.type.shape?.[0];
-    if (typeof first === 'string') counts.set(first, (counts.get(first) ?? 0) + 1);
-  }
-  const names = [...counts.keys()];
-  return names.find((n) => /batch|^n$|^b$|^bs$/i.test(n)) ?? names.sort((a, b) => counts.get(b)! - counts.get(a)!)[0];
-}
-
-/** The user's bindings with the batch symbol (`batchSymbol`) bound to `batch`, unless the user bound it. */
-export function bindBatch(symbol: string | undefined, userBindings: ReadonlyMap<string, number>, batch: number): Map<string, number> {
-  const bindings = new Map(userBindings);
-  if (symbol !== undefined && !bindings.has(symbol)) bindings.set(symbol, batch);
-  return bindings;
-}
-
-/**
- * Samples per call of a report profiled with `bindings` (from `bindBatch`): the batch symbol's value, else
- * the static leading dim of the first graph input (a model exported at a fixed batch), else 1.
- */
-export function profiledBatch(symbol: string | undefined, bindings: ReadonlyMap<string, number>, report: ProfileReport): number {
-  const bound = symbol === undefined ? undefined : bindings.get(symbol);
-  if (bound !== undefined) return bound;
-  const first = report.graphInputs[0]?.shape?.[0];
-  return typeof first === 'number' && first > 0 ? first : 1;
-}

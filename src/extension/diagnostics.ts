@@ -1,13 +1,19 @@
 /**
  * Problems: load errors and report diagnostics on the model file, and per-node findings (hints, nodes
  * without a cost rule, shape-inference warnings) as squiggles on the node's line in the graph text view.
+ * The list stays readable for any model: on the file, a code's diagnostics after the first few fold into
+ * one line with their count (core groupDiagnostics); in the graph text, each code marks at most
+ * MAX_LINES_PER_CODE lines and one more line says how many were left unmarked.
  */
 import * as vscode from 'vscode';
+import { groupDiagnostics } from '../core/report/diagnostics';
 import type { ReportDiagnostic } from '../core/report/reportTypes';
 import { graphUriFor } from './graphTextProvider';
 import type { ModelSession, SessionManager } from './modelSession';
 
 const SOURCE = 'ONNX Profiler';
+/** Graph-text lines one code may mark (a model with 10,000 uncovered nodes would bury the Problems panel). */
+const MAX_LINES_PER_CODE = 20;
 
 function severity(s: ReportDiagnostic['severity'] | 'hint'): vscode.DiagnosticSeverity {
   switch (s) {
@@ -63,11 +69,13 @@ export class ProfilerDiagnostics implements vscode.Disposable {
       const line = index === undefined ? -1 : lines[index] ?? -1;
       return line >= 0 ? new vscode.Range(line, 0, line, 10_000) : undefined;
     };
-    for (const r of report.diagnostics) {
+    for (const r of groupDiagnostics(report.diagnostics)) {
       const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), r.node ? `${r.node}: ${r.message}` : r.message, severity(r.severity));
       d.source = SOURCE;
       d.code = r.code;
       fileDiags.push(d);
+    }
+    for (const r of report.diagnostics) {
       const range = lineRange(r.node !== undefined ? byName.get(r.node) : undefined);
       if (range) {
         const g = new vscode.Diagnostic(range, r.message, severity(r.severity));
@@ -108,11 +116,31 @@ export class ProfilerDiagnostics implements vscode.Disposable {
       graphDiags.push(g);
     }
     this.collection.set(session.uri, fileDiags);
-    this.collection.set(graphUri, graphDiags);
+    this.collection.set(graphUri, capPerCode(graphDiags, MAX_LINES_PER_CODE));
   }
 
   dispose(): void {
     this.subs.forEach((d) => d.dispose());
     this.collection.dispose();
   }
+}
+
+/** The first `max` diagnostics of each code, and per code with more, one line-0 diagnostic counting the rest. */
+function capPerCode(diagnostics: readonly vscode.Diagnostic[], max: number): vscode.Diagnostic[] {
+  const seen = new Map<string, number>();
+  const kept: vscode.Diagnostic[] = [];
+  for (const d of diagnostics) {
+    const code = String(d.code ?? '');
+    const n = (seen.get(code) ?? 0) + 1;
+    seen.set(code, n);
+    if (n <= max) kept.push(d);
+  }
+  for (const [code, n] of seen) {
+    if (n <= max) continue;
+    const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), `${n - max} more lines with '${code}' are not marked (the first ${max} are; the profile table lists them all)`, vscode.DiagnosticSeverity.Information);
+    d.source = SOURCE;
+    d.code = code;
+    kept.push(d);
+  }
+  return kept;
 }

@@ -7,11 +7,11 @@
  * kind and the entity's name (first line); model and graph rows use target ''. Netron shows them in
  * the sidebar's Metadata / Metrics sections. Unnamed nodes cannot be targeted and are left out.
  */
-import { renderCsv, renderMarkdown } from '../cli/render';
-import { countToNumber } from '../core/report/reportTypes';
-import type { ProfileReport } from '../core/report/reportTypes';
+import type { AnalysisReport } from '../core/pipeline/analysisTypes';
+import { renderReport } from '../core/render';
+import { countToNumber, type ProfileReport } from '../core/report/reportTypes';
 import { formatBytes, formatScaled, formatSeconds } from '../core/report/units';
-import type { EstimatesPayload } from '../protocol/messages';
+import { nodeSecondsByIndex, type EstimatesPayload } from '../protocol/payloads';
 
 export type ExportFormat = 'json' | 'csv' | 'md' | 'netron';
 
@@ -45,6 +45,7 @@ export function netronAttachment(report: ProfileReport, estimates?: EstimatesPay
   }
   const best = estimates?.targets.find((e) => e.target === estimates.bestTarget);
   if (best) model(`latency on ${best.target}`, formatSeconds(best.latencySeconds));
+  const bestSeconds = nodeSecondsByIndex(best && estimates?.nodeTimes[best.target]);
   const seen = new Set<string>();
   for (const n of report.nodes) {
     // Only main-graph nodes with their own name: Netron matches by name; generated labels match nothing.
@@ -63,24 +64,16 @@ export function netronAttachment(report: ProfileReport, estimates?: EstimatesPay
     node('bytes read', countToNumber(n.bytesRead));
     node('bytes written', countToNumber(n.bytesWritten));
     if (n.arithmeticIntensity !== null) node('arithmetic intensity', Number(n.arithmeticIntensity.toFixed(3)));
-    const s = estimates?.nodeSeconds[n.index];
-    if (best && typeof s === 'number') node(`time on ${best.target}`, formatSeconds(s));
+    const s = bestSeconds.get(n.index);
+    if (best && s !== undefined) node(`time on ${best.target}`, formatSeconds(s));
     if (n.flopsExpression) metadata.push({ kind: 'node', target: n.name, name: 'flops (symbolic)', value: n.flopsExpression });
   }
   return { signature: 'netron:attachment', metadata, metrics };
 }
 
-export function renderExport(format: ExportFormat, report: ProfileReport, estimates?: EstimatesPayload): string {
-  switch (format) {
-    case 'json':
-      return `${JSON.stringify(estimates ? { ...report, estimates: estimates.targets } : report, null, 2)}\n`;
-    case 'csv':
-      return renderCsv(report);
-    case 'md':
-      return renderMarkdown(report, { top: 50 });
-    case 'netron':
-      return `${JSON.stringify(netronAttachment(report, estimates), null, 2)}\n`;
-  }
+/** The export of an analysed report: JSON, CSV and Markdown as the CLI prints them for the same options. */
+export function renderExport(format: ExportFormat, report: AnalysisReport, estimates?: EstimatesPayload): string {
+  return format === 'netron' ? `${JSON.stringify(netronAttachment(report, estimates), null, 2)}\n` : renderReport(report, format, { top: 50 });
 }
 
 /** Default file name next to the model: model.profile.json, model.profile.csv, model.profile.md, model.attachment.json. */

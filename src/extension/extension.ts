@@ -3,19 +3,23 @@
  * diagnostics, the status bar and the commands around one SessionManager.
  */
 import * as vscode from 'vscode';
+import { ComparePanel } from './comparePanel';
 import { exportFileName, renderExport, type ExportFormat } from './exporters';
 import { GRAPH_SCHEME, GraphTextProvider, graphUriFor, modelUriOf } from './graphTextProvider';
 import { HARDWARE_VIEW_ID, HardwarePanelProvider } from './hardwarePanelProvider';
 import { ProfilerDiagnostics } from './diagnostics';
-import { SessionManager, type ModelSession } from './modelSession';
-import { EDITOR_VIEW_TYPE, OnnxEditorProvider, type EditorActions } from './onnxEditorProvider';
+import { readChoices, SessionManager, type ChoicesStore, type ModelSession } from './modelSession';
+import { EDITOR_VIEW_TYPE, OnnxEditorProvider } from './onnxEditorProvider';
 import { readSettings } from './settings';
 import { ProfilerStatusBar } from './statusBar';
+import type { ViewActions } from './viewMessages';
 
 /** What activate() returns: used by the integration tests (and other extensions, read-only). */
 export interface ProfilerApi {
   readonly sessions: SessionManager;
   statusBarText(): string;
+  /** The wide comparison panel, once opened ("Compare Hardware"). */
+  comparePanel(): vscode.WebviewPanel | undefined;
   graphUriFor(model: vscode.Uri): vscode.Uri;
   /** Resolves when the session of `model` is no longer loading. */
   whenProfiled(model: vscode.Uri, timeoutMs?: number): Promise<ModelSession>;
@@ -42,13 +46,15 @@ function activeModelUri(sessions: SessionManager): vscode.Uri | undefined {
 
 export function activate(context: vscode.ExtensionContext): ProfilerApi {
   const log = vscode.window.createOutputChannel('ONNX Profiler', { log: true });
-  const sessions = new SessionManager(context.extensionPath);
+  const sessions = new SessionManager(context.extensionPath, workspaceChoicesStore(context.workspaceState));
   context.subscriptions.push(log, sessions);
 
   let editorProvider: OnnxEditorProvider;
   let graphProvider: GraphTextProvider;
+  let comparePanel: ComparePanel;
+  let openedCompare: vscode.WebviewPanel | undefined;
 
-  const actions: EditorActions = {
+  const actions: ViewActions = {
     async revealInGraphText(session, nodeIndex) {
       await graphProvider.reveal(session, nodeIndex, false);
     },
@@ -61,6 +67,10 @@ export function activate(context: vscode.ExtensionContext): ProfilerApi {
     },
     async exportReport(session, format) {
       await exportReport(session, format);
+    },
+    async openCompare() {
+      openedCompare = comparePanel.show();
+      openedCompare.onDidDispose(() => (openedCompare = undefined));
     },
     log: (m) => log.warn(m),
   };
@@ -85,6 +95,7 @@ export function activate(context: vscode.ExtensionContext): ProfilerApi {
   editorProvider = new OnnxEditorProvider(context.extensionUri, sessions, actions);
   graphProvider = new GraphTextProvider(sessions, (session, index) => editorProvider.revealNode(session, index), (m) => log.trace(m));
   const hardwarePanel = new HardwarePanelProvider(context.extensionUri, sessions, actions);
+  comparePanel = new ComparePanel(context.extensionUri, sessions, actions);
   const diagnostics = new ProfilerDiagnostics(sessions, (session) => {
     const s = session.state;
     if (s.kind !== 'ready' || !s.hints) return [];
@@ -104,6 +115,7 @@ export function activate(context: vscode.ExtensionContext): ProfilerApi {
     graphProvider,
     vscode.window.registerWebviewViewProvider(HARDWARE_VIEW_ID, hardwarePanel),
     hardwarePanel,
+    comparePanel,
     diagnostics,
     statusBar,
 
@@ -149,6 +161,14 @@ export function activate(context: vscode.ExtensionContext): ProfilerApi {
     vscode.commands.registerCommand('onnxProfiler.showHardwarePanel', async () => {
       await vscode.commands.executeCommand(`${HARDWARE_VIEW_ID}.focus`);
     }),
+    vscode.commands.registerCommand('onnxProfiler.compareHardware', async (arg?: vscode.Uri) => {
+      // From the Explorer or an editor title: make that model the one compared.
+      const uri = arg instanceof vscode.Uri ? arg : undefined;
+      if (uri && !sessions.find(uri)) await vscode.commands.executeCommand('vscode.openWith', uri, EDITOR_VIEW_TYPE);
+      const session = uri && sessions.find(uri);
+      if (session) sessions.setActive(session);
+      await actions.openCompare();
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('onnxProfiler')) return;
       for (const session of sessions.all) {
@@ -164,6 +184,7 @@ export function activate(context: vscode.ExtensionContext): ProfilerApi {
   return {
     sessions,
     statusBarText: () => statusBar.text,
+    comparePanel: () => openedCompare,
     graphUriFor,
     whenProfiled(model, timeoutMs = 60_000) {
       return new Promise((resolve, reject) => {
@@ -185,6 +206,15 @@ export function activate(context: vscode.ExtensionContext): ProfilerApi {
         check();
       });
     },
+  };
+}
+
+/** Each model's choices in the workspace memento: bound dims, targets, batch, precision and what-if survive a reload. */
+function workspaceChoicesStore(memento: vscode.Memento): ChoicesStore {
+  const key = (uri: vscode.Uri) => `onnxProfiler.choices:${uri.toString()}`;
+  return {
+    get: (uri) => readChoices(memento.get<unknown>(key(uri))),
+    set: (uri, choices) => void memento.update(key(uri), choices),
   };
 }
 

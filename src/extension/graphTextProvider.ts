@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { ProfileReport } from '../core/report/reportTypes';
+import { nodeSecondsByIndex } from '../protocol/payloads';
 import { flopsText, formatScaled, formatSeconds } from './exporters';
 import type { ModelSession, SessionManager } from './modelSession';
 import { readSettings } from './settings';
@@ -136,13 +137,14 @@ export class GraphTextProvider implements vscode.TextDocumentContentProvider, vs
     const unit = readSettings(session.uri).computeUnit;
     const lenses: vscode.CodeLens[] = [];
     const best = s.estimates?.bestTarget ?? null;
+    const seconds = nodeSecondsByIndex(best === null ? undefined : s.estimates?.nodeTimes[best]);
     s.graphText.nodeLines.forEach((line, index) => {
       if (line < 0 || line >= document.lineCount) return;
       const n = s.report.nodes[index];
       if (!n) return;
       const range = new vscode.Range(line, 0, line, 0);
       lenses.push(new vscode.CodeLens(range, {
-        title: lensTitle(s.report, index, unit, best, s.estimates?.nodeSeconds[index] ?? null),
+        title: lensTitle(s.report, index, unit, best, seconds.get(n.index) ?? null),
         tooltip: `${n.opType} '${n.name}': show in the profile table`,
         command: 'onnxProfiler.revealNode',
         arguments: [session.uri.toString(), index],

@@ -5,8 +5,8 @@
  */
 import * as vscode from 'vscode';
 import { parseFromWebview, type ToWebviewMessage } from '../protocol/messages';
-import { sessionMessage, type EditorActions } from './onnxEditorProvider';
 import type { SessionManager } from './modelSession';
+import { handleViewMessage, sessionMessage, type ViewActions } from './viewMessages';
 import { buildWebviewHtml, webviewOptions } from './webviewHtml';
 
 export const HARDWARE_VIEW_ID = 'onnxProfiler.hardwareView';
@@ -18,7 +18,7 @@ export class HardwarePanelProvider implements vscode.WebviewViewProvider, vscode
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly sessions: SessionManager,
-    private readonly actions: EditorActions,
+    private readonly actions: ViewActions,
   ) {
     this.subs.push(sessions.onDidChangeActive(() => this.update()));
   }
@@ -27,7 +27,6 @@ export class HardwarePanelProvider implements vscode.WebviewViewProvider, vscode
     this.view = view;
     view.webview.options = webviewOptions(this.extensionUri);
     view.webview.html = buildWebviewHtml(view.webview, this.extensionUri, 'sidebar', 'Hardware');
-    const post = (m: ToWebviewMessage) => this.post(m);
     view.webview.onDidReceiveMessage(async (raw) => {
       const parsed = parseFromWebview(raw);
       if (!parsed.ok) {
@@ -37,16 +36,9 @@ export class HardwarePanelProvider implements vscode.WebviewViewProvider, vscode
       const m = parsed.message;
       const session = this.sessions.active;
       if (m.type === 'view/ready') this.update();
+      else if (m.type === 'compare/open') await this.actions.openCompare();
       else if (!session) this.post({ type: 'report/progress', message: 'Open an ONNX model to compare hardware.' });
-      else if (m.type === 'hardware/compare') {
-        if (session.setCompare(m.targets, m.batch, m.precision, { promptTokens: m.promptTokens, outputTokens: m.outputTokens })) await session.reestimate();
-        else post(sessionMessage(session));
-      } else if (m.type === 'dims/bind') {
-        session.bindings = { ...m.bindings };
-        await session.profile();
-      } else if (m.type === 'node/select') await this.actions.revealInGraphText(session, m.nodeIndex);
-      else if (m.type === 'report/export') await this.actions.exportReport(session, m.format);
-      else if (m.type === 'graph/open') await this.actions.openGraphText(session, m.nodeIndex);
+      else await handleViewMessage(session, m, (x) => this.post(x), this.actions);
     });
     view.onDidDispose(() => {
       if (this.view === view) this.view = undefined;

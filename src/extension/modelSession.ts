@@ -5,18 +5,62 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import type { ProfileReport } from '../core/report/reportTypes';
-import { LLM_DEFAULT_OUTPUT_TOKENS, LLM_DEFAULT_PROMPT_TOKENS, type EstimatesPayload } from '../protocol/messages';
-import type { GraphText } from './graphText';
-import type { Hint } from '../core/hints/hintTypes';
-import { resolveTargets } from './hardwareCatalog';
+import type { Precision } from '../core/hardware/hardwareTypes';
+import type { AnalysisOptions, AnalysisReport } from '../core/pipeline/analysisTypes';
+import { resolveTargets } from '../core/pipeline/targets';
+import { isTokenCount, LLM_DEFAULT_OUTPUT_TOKENS, LLM_DEFAULT_PROMPT_TOKENS, type EstimatesPayload, type HintPayload, type HardwareTargetInfo } from '../protocol/messages';
+import type { GraphText } from '../worker/graphText';
+import type { AnalyzeJob, WorkerResult } from '../worker/workerProtocol';
+import { settingsCatalog } from './hardwareCatalog';
 import { readSettings } from './settings';
-import type { EstimateRequest, WorkerJob, WorkerResult } from './workerProtocol';
 
 export type SessionState =
   | { readonly kind: 'loading'; readonly message: string }
-  | { readonly kind: 'ready'; readonly report: ProfileReport; readonly estimates?: EstimatesPayload; readonly hints?: readonly Hint[]; readonly graphText?: GraphText; readonly millis: number }
+  | {
+      readonly kind: 'ready';
+      /** The analysed report (what the CLI's --format json prints for the same options). */
+      readonly report: AnalysisReport;
+      readonly estimates?: EstimatesPayload;
+      readonly hints?: readonly HintPayload[];
+      readonly graphText?: GraphText;
+      readonly millis: number;
+    }
   | { readonly kind: 'error'; readonly code: string; readonly message: string };
+
+/**
+ * What the user chose for a model: bound dims, compared targets, batch, precision, LLM request and what-if
+ * toggles. Saved per model in the workspace, so a reload shows the same analysis.
+ */
+export interface SessionChoices {
+  readonly bindings: Readonly<Record<string, number>>;
+  readonly targets: readonly string[];
+  readonly batch: number;
+  readonly precision?: string;
+  readonly promptTokens: number;
+  readonly outputTokens: number;
+  /** Hint ids whose what-if change is applied. */
+  readonly whatIf: readonly string[];
+}
+
+/** Where sessions keep their choices between windows (the workspace memento). */
+export interface ChoicesStore {
+  get(uri: vscode.Uri): SessionChoices | undefined;
+  set(uri: vscode.Uri, choices: SessionChoices): void;
+}
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/** Saved choices read back: undefined unless every field is well formed (an older or edited memento is ignored). */
+export function readChoices(raw: unknown): SessionChoices | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const c = raw as Record<string, unknown>;
+  const bindings = c.bindings;
+  if (typeof bindings !== 'object' || bindings === null || !Object.values(bindings).every(isCount)) return undefined;
+  if (!isStringList(c.targets) || !isStringList(c.whatIf) || !isCount(c.batch) || c.batch < 1) return undefined;
+  if (!isTokenCount(c.promptTokens) || !isTokenCount(c.outputTokens) || (c.precision !== undefined && typeof c.precision !== 'string')) return undefined;
+  return raw as SessionChoices;
+}
 
 /**
  * Files the worker can read by path: `file:` URIs, and in a remote window (code-server, SSH, WSL; the
@@ -26,8 +70,6 @@ export function isLocalToExtensionHost(uri: vscode.Uri): boolean {
   return uri.scheme === 'file' || (uri.scheme === 'vscode-remote' && vscode.env.remoteName !== undefined);
 }
 
-const BATCH_DIM = /^(batch|batch_size|batchsize|n|b|bs|batch_dim)$/i;
-
 export class ModelSession implements vscode.Disposable {
   private worker: Worker | undefined;
   private pending: { id: number; resolve(r: WorkerResult): void } | undefined;
@@ -35,30 +77,62 @@ export class ModelSession implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ModelSession>();
   readonly onDidChange = this.changed.event;
   private _state: SessionState = { kind: 'loading', message: 'Profiling…' };
-  bindings: Record<string, number>;
-  targets: string[];
-  batch: number;
-  /** Precision override for estimates, from the side panel. */
-  precision: string | undefined;
-  /** Prompt and generated tokens of the LLM estimate (decoders with a KV cache), from the side panel. */
-  promptTokens = LLM_DEFAULT_PROMPT_TOKENS;
-  outputTokens = LLM_DEFAULT_OUTPUT_TOKENS;
+  private choices: SessionChoices;
+  /** The graph text, printed once per model (it does not depend on bindings). */
+  private graphText: GraphText | undefined;
+  /** Id of the worker result whose report nodes the ready state holds. */
+  private nodesFrom: number | undefined;
   private generation = 0;
   private disposed = false;
 
-  constructor(readonly uri: vscode.Uri, private readonly workerPath: string) {
+  constructor(
+    readonly uri: vscode.Uri,
+    private readonly workerPath: string,
+    private readonly store?: ChoicesStore,
+  ) {
     const s = readSettings(uri);
-    this.bindings = { ...s.bindings };
-    this.targets = [...s.targets];
-    this.batch = s.batch;
+    this.choices = store?.get(uri) ?? { bindings: { ...s.bindings }, targets: [...s.targets], batch: s.batch, promptTokens: LLM_DEFAULT_PROMPT_TOKENS, outputTokens: LLM_DEFAULT_OUTPUT_TOKENS, whatIf: [] };
+  }
+
+  /** The dims the user bound; setting them saves them (call profile() to apply). */
+  get bindings(): Readonly<Record<string, number>> {
+    return this.choices.bindings;
+  }
+
+  set bindings(bindings: Readonly<Record<string, number>>) {
+    this.save({ ...this.choices, bindings: { ...bindings } });
   }
 
   get state(): SessionState {
     return this._state;
   }
 
-  get report(): ProfileReport | undefined {
+  get report(): AnalysisReport | undefined {
     return this._state.kind === 'ready' ? this._state.report : undefined;
+  }
+
+  get targets(): readonly string[] {
+    return this.choices.targets;
+  }
+
+  get batch(): number {
+    return this.choices.batch;
+  }
+
+  get precision(): string | undefined {
+    return this.choices.precision;
+  }
+
+  get promptTokens(): number {
+    return this.choices.promptTokens;
+  }
+
+  get outputTokens(): number {
+    return this.choices.outputTokens;
+  }
+
+  get whatIf(): readonly string[] {
+    return this.choices.whatIf;
   }
 
   private setState(s: SessionState): void {
@@ -66,95 +140,108 @@ export class ModelSession implements vscode.Disposable {
     if (!this.disposed) this.changed.fire(this);
   }
 
-  private estimateRequest(): EstimateRequest {
+  /** The pipeline's options for this session, with what only the host knows for the views. */
+  private analysisRequest(): { options: AnalysisOptions; available: HardwareTargetInfo[]; unknownTargets: string[]; problems: string[] } {
     const s = readSettings(this.uri);
-    const { entries, available, unknown } = resolveTargets(this.targets, s.customHardware);
+    const { catalog, available } = settingsCatalog(s.customHardware);
+    const { entries, unknown } = resolveTargets(this.choices.targets, catalog);
+    const c = this.choices;
     return {
-      targets: entries,
+      options: {
+        bindings: new Map(Object.entries(this.bindings)),
+        targets: entries,
+        batch: c.batch,
+        ...(c.precision ? { precision: c.precision as Precision } : {}),
+        efficiency: s.efficiencyOverrides,
+        execution: s.execution,
+        whatIf: c.whatIf,
+        llm: { promptTokens: c.promptTokens, outputTokens: c.outputTokens },
+      },
       available,
       unknownTargets: unknown,
-      batch: this.batch,
-      efficiency: s.efficiencyOverrides,
-      execution: s.execution,
-      ...(this.precision ? { precision: this.precision } : {}),
-      llm: { promptTokens: this.promptTokens, outputTokens: this.outputTokens },
+      problems: [...s.customHardwareProblems, ...catalog.problems],
     };
   }
 
-  /** Batch-like symbolic dims seen in this model (`batch`, `batch_size`, `N`): bound to the chosen batch. */
-  private readonly batchDims = new Set<string>();
-  private profiledBatch = 1;
-
-  /** Bindings sent to the core: the user's, plus batch-like dims bound to the chosen batch when unbound. */
-  private effectiveBindings(): Record<string, number> {
-    const b = { ...this.bindings };
-    for (const d of this.batchDims) if (b[d] === undefined && this.batch > 1) b[d] = this.batch;
-    return b;
+  /** (Re)profiles the model, showing progress; a job already running is cancelled (its worker is terminated). */
+  profile(): Promise<void> {
+    return this.analyze(Object.keys(this.bindings).length ? 'Profiling with the new bindings…' : 'Profiling…');
   }
 
-  /** (Re)profiles the model; a profile already running is cancelled (its worker is terminated). */
-  async profile(): Promise<void> {
+  /** Re-analyses after a change of targets, batch, precision, LLM request or what-if: the view keeps showing the last result meanwhile. */
+  reestimate(): Promise<void> {
+    return this.analyze(this.report ? undefined : 'Profiling…');
+  }
+
+  private async analyze(loadingMessage: string | undefined): Promise<void> {
     if (!isLocalToExtensionHost(this.uri)) {
       this.setState({ kind: 'error', code: 'io-error', message: `cannot profile '${this.uri.toString()}': only files on disk can be profiled` });
       return;
     }
     const gen = ++this.generation;
-    this.setState({ kind: 'loading', message: Object.keys(this.bindings).length ? 'Profiling with the new bindings…' : 'Profiling…' });
-    const result = await this.withCancellableProgress(
-      this.send({
-        id: this.nextId++,
-        type: 'profile',
-        path: this.uri.fsPath,
-        bindings: this.effectiveBindings(),
-        estimate: this.estimateRequest(),
-        graphText: true,
-      }),
-    );
+    if (loadingMessage !== undefined) this.setState({ kind: 'loading', message: loadingMessage });
+    const request = this.analysisRequest();
+    const held = this._state.kind === 'ready' ? this.nodesFrom : undefined;
+    const job: AnalyzeJob = { id: this.nextId++, path: this.uri.fsPath, options: request.options, graphText: this.graphText === undefined, ...(held !== undefined ? { nodesFrom: held } : {}) };
+    // A long job (a new batch re-profiles a large model) shows a cancellable notification after half a second.
+    const result = await this.withCancellableProgress(this.send(job));
     if (gen !== this.generation || this.disposed || !result) return;
-    if (result.ok && result.report) {
-      this.profiledBatch = this.batch;
-      const fresh = result.report.unboundSymbols.filter((d) => BATCH_DIM.test(d) && !this.batchDims.has(d));
-      fresh.forEach((d) => this.batchDims.add(d));
-      if (fresh.length > 0 && this.batch > 1 && fresh.some((d) => this.bindings[d] === undefined)) return this.profile();
-      this.setState({ kind: 'ready', report: result.report, estimates: result.estimates, hints: result.hints, graphText: result.graphText, millis: result.millis });
-    } else if (!result.ok) {
+    if (!result.ok) {
       this.setState({ kind: 'error', code: result.code, message: result.message });
+      return;
     }
+    const previous = this._state.kind === 'ready' ? this._state.report : undefined;
+    const nodes = result.report.nodes ?? previous?.nodes;
+    if (!nodes) {
+      this.setState({ kind: 'error', code: 'internal', message: 'internal error: the worker left out report nodes the host does not hold' });
+      return;
+    }
+    this.nodesFrom = result.id;
+    this.graphText ??= result.graphText;
+    const c = this.choices;
+    const estimates: EstimatesPayload = result.estimates
+      ? { ...result.estimates, available: request.available, unknownTargets: request.unknownTargets, problems: request.problems }
+      : {
+          batch: c.batch,
+          available: request.available,
+          targets: [],
+          bestTarget: null,
+          nodeTimes: {},
+          roofs: {},
+          unknownTargets: request.unknownTargets,
+          problems: request.problems,
+          note: request.available.length === 0 ? 'no hardware targets are defined (add some under onnxProfiler.customHardware)' : 'no targets chosen',
+          whatIf: { applied: [], dropped: c.whatIf },
+        };
+    // What-ifs whose hint is gone (other targets, another binding) are dropped, so what is saved is what is applied.
+    if (estimates.whatIf.dropped.length) this.save({ ...c, whatIf: c.whatIf.filter((id) => !estimates.whatIf.dropped.includes(id)) });
+    this.setState({ kind: 'ready', report: { ...result.report, nodes }, estimates, ...(result.hints ? { hints: result.hints } : {}), ...(this.graphText ? { graphText: this.graphText } : {}), millis: result.millis });
   }
 
   /**
    * Applies a compare request from a view. Returns false when nothing changed (the caller re-sends the
    * current state instead of recomputing: views may echo their settings back).
    */
-  setCompare(targets: readonly string[], batch: number, precision: string | undefined, llm: { promptTokens?: number; outputTokens?: number } = {}): boolean {
-    const promptTokens = llm.promptTokens ?? this.promptTokens;
-    const outputTokens = llm.outputTokens ?? this.outputTokens;
-    const same =
-      targets.length === this.targets.length &&
-      targets.every((t, i) => t === this.targets[i]) &&
-      batch === this.batch &&
-      precision === this.precision &&
-      promptTokens === this.promptTokens &&
-      outputTokens === this.outputTokens;
+  setCompare(request: { targets: readonly string[]; batch: number; precision?: string; promptTokens?: number; outputTokens?: number; whatIf?: readonly string[] }): boolean {
+    const c = this.choices;
+    const next: SessionChoices = {
+      bindings: c.bindings,
+      targets: [...request.targets],
+      batch: request.batch,
+      ...(request.precision ? { precision: request.precision } : {}),
+      promptTokens: request.promptTokens ?? c.promptTokens,
+      outputTokens: request.outputTokens ?? c.outputTokens,
+      whatIf: request.whatIf ? [...request.whatIf] : c.whatIf,
+    };
+    const same = JSON.stringify(next) === JSON.stringify(c);
     if (same && this._state.kind === 'ready' && this._state.estimates) return false;
-    this.targets = [...targets];
-    this.batch = batch;
-    this.precision = precision;
-    this.promptTokens = promptTokens;
-    this.outputTokens = outputTokens;
+    this.save(next);
     return true;
   }
 
-  /** Recomputes estimates only (targets changed); reprofiles when the batch dim must change. */
-  async reestimate(): Promise<void> {
-    const report = this.report;
-    if (!report) return this.profile();
-    if (this.batch !== this.profiledBatch && [...this.batchDims].some((d) => this.bindings[d] === undefined)) return this.profile();
-    const gen = ++this.generation;
-    const result = await this.send({ id: this.nextId++, type: 'estimate', report, estimate: this.estimateRequest(), path: this.uri.fsPath, bindings: this.effectiveBindings() });
-    if (gen !== this.generation || this.disposed || !result) return;
-    const s = this._state;
-    if (result.ok && s.kind === 'ready') this.setState({ ...s, estimates: result.estimates, hints: result.hints });
+  private save(next: SessionChoices): void {
+    this.choices = next;
+    this.store?.set(this.uri, next);
   }
 
   /**
@@ -216,7 +303,7 @@ export class ModelSession implements vscode.Disposable {
     p.resolve({ id: p.id, ok: false, code: 'cancelled', message: 'cancelled' });
   }
 
-  private send(job: WorkerJob): Promise<WorkerResult | undefined> {
+  private send(job: AnalyzeJob): Promise<WorkerResult | undefined> {
     this.cancelRunning();
     const w = this.ensureWorker();
     return new Promise((resolve) => {
@@ -250,7 +337,10 @@ export class SessionManager implements vscode.Disposable {
   /** Fires when the last view of a model closes (its session is gone). */
   readonly onDidCloseSession = this.closed.event;
 
-  constructor(private readonly extensionPath: string) {}
+  constructor(
+    private readonly extensionPath: string,
+    private readonly store?: ChoicesStore,
+  ) {}
 
   get active(): ModelSession | undefined {
     return this._active;
@@ -269,7 +359,7 @@ export class SessionManager implements vscode.Disposable {
     const key = uri.toString();
     let e = this.sessions.get(key);
     if (!e) {
-      const session = new ModelSession(uri, path.join(this.extensionPath, 'dist', 'profileWorker.js'));
+      const session = new ModelSession(uri, path.join(this.extensionPath, 'dist', 'profileWorker.js'), this.store);
       const sub = session.onDidChange((s) => {
         this.anyChanged.fire(s);
         if (s === this._active) this.activeChanged.fire(s);

@@ -4,10 +4,9 @@
  * sends back bindings, selections and export requests.
  */
 import * as vscode from 'vscode';
-import { parseFromWebview, type FromWebviewMessage, type ToWebviewMessage } from '../protocol/messages';
+import { parseFromWebview, type ToWebviewMessage } from '../protocol/messages';
 import type { ModelSession, SessionManager } from './modelSession';
-import { resolveTargets } from './hardwareCatalog';
-import { readSettings } from './settings';
+import { handleViewMessage, sessionMessage, type ViewActions } from './viewMessages';
 import { buildWebviewHtml, webviewOptions } from './webviewHtml';
 
 export const EDITOR_VIEW_TYPE = 'onnxProfiler.profileEditor';
@@ -19,37 +18,6 @@ export class OnnxDocument implements vscode.CustomDocument {
   }
 }
 
-/** What the host side offers the editor webviews (implemented in extension.ts). */
-export interface EditorActions {
-  revealInGraphText(session: ModelSession, nodeIndex: number): Promise<void>;
-  openGraphText(session: ModelSession, nodeIndex?: number): Promise<void>;
-  exportReport(session: ModelSession, format: 'json' | 'csv' | 'md' | 'netron'): Promise<void>;
-  log(message: string): void;
-}
-
-export function sessionMessage(session: ModelSession): ToWebviewMessage {
-  const s = session.state;
-  if (s.kind === 'loading') return { type: 'report/progress', message: s.message };
-  if (s.kind === 'error') return { type: 'report/error', message: s.message };
-  const settings = readSettings(session.uri);
-  return {
-    type: 'report/show',
-    report: s.report,
-    estimates: s.estimates,
-    hints: s.hints,
-    settings: {
-      computeUnit: settings.computeUnit,
-      memoryUnit: settings.memoryUnit,
-      targets: session.targets,
-      batch: session.batch,
-      ...(session.precision ? { precision: session.precision } : {}),
-      promptTokens: session.promptTokens,
-      outputTokens: session.outputTokens,
-    },
-    catalog: resolveTargets([], settings.customHardware).available.map((t) => ({ id: t.id, name: t.name, deviceClass: t.deviceClass })),
-  };
-}
-
 export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider<OnnxDocument> {
   /** Open panels per model (a model can be open in several editor groups). */
   private readonly panels = new Map<string, Set<vscode.WebviewPanel>>();
@@ -57,7 +25,7 @@ export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider<O
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly sessions: SessionManager,
-    private readonly actions: EditorActions,
+    private readonly actions: ViewActions,
   ) {}
 
   static register(provider: OnnxEditorProvider): vscode.Disposable {
@@ -88,7 +56,7 @@ export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider<O
           this.actions.log(`dropped a message from the profile view: ${parsed.reason}`);
           return;
         }
-        void this.handle(session, parsed.message, post);
+        void handleViewMessage(session, parsed.message, post, this.actions);
       }),
       panel.onDidChangeViewState((e) => {
         if (e.webviewPanel.active) this.sessions.setActive(session);
@@ -101,31 +69,6 @@ export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider<O
       if (set?.size === 0) this.panels.delete(key);
       if (this.sessions.active === session && !this.panels.has(key)) this.sessions.setActive(undefined);
     });
-  }
-
-  private async handle(session: ModelSession, m: FromWebviewMessage, post: (m: ToWebviewMessage) => void): Promise<void> {
-    switch (m.type) {
-      case 'view/ready':
-        post(sessionMessage(session));
-        return;
-      case 'dims/bind':
-        session.bindings = { ...m.bindings };
-        await session.profile();
-        return;
-      case 'node/select':
-        await this.actions.revealInGraphText(session, m.nodeIndex);
-        return;
-      case 'hardware/compare':
-        if (session.setCompare(m.targets, m.batch, m.precision, { promptTokens: m.promptTokens, outputTokens: m.outputTokens })) await session.reestimate();
-        else post(sessionMessage(session));
-        return;
-      case 'report/export':
-        await this.actions.exportReport(session, m.format);
-        return;
-      case 'graph/open':
-        await this.actions.openGraphText(session, m.nodeIndex);
-        return;
-    }
   }
 
   /** Tells the open views of `session`'s model to select a node. */

@@ -40,9 +40,12 @@ export class ProfilerStatusBar implements vscode.Disposable {
       const parts = [`$(pulse) ${compute}`, `${formatScaled(t.params, '').trim()} params`];
       const best = s.estimates?.targets.find((e) => e.target === s.estimates?.bestTarget);
       if (best) parts.push(`best: ${best.targetName} ${formatSeconds(best.latencySeconds)}`);
+      const applied = s.estimates?.whatIf.applied ?? [];
+      if (applied.length) parts.push(`what-if: ${applied.length}`);
       this.item.text = parts.join(' · ');
       const unbound = s.report.unboundSymbols.length ? `\nUnbound dims (counted as 1): ${s.report.unboundSymbols.join(', ')}` : '';
-      this.item.tooltip = `${session.uri.fsPath}\nCoverage: ${s.report.coverage.percent}% of nodes costed${unbound}`;
+      const whatIf = applied.length ? `\nWhat-if applied (figures are after these changes): ${applied.map((a) => a.id).join(', ')}` : '';
+      this.item.tooltip = `${session.uri.fsPath}\nCoverage: ${s.report.coverage.percent}% of nodes costed${unbound}${whatIf}`;
     }
     this.item.show();
   }

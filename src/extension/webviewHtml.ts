@@ -1,13 +1,13 @@
 /**
- * HTML shell for the two webviews. Strict CSP: nothing but our own script (by nonce), our own styles and
- * images/fonts from the extension's folders. The script comes from dist/webview/<view>.js and the
+ * HTML shell for the webviews (profile editor, side panel, wide comparison). Strict CSP: nothing but our
+ * own script (by nonce), our own styles and images/fonts from the extension's folders. The script comes from dist/webview/<view>.js and the
  * stylesheet from media/<view>.css (when present).
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 
-export type ViewKind = 'editor' | 'sidebar';
+export type ViewKind = 'editor' | 'sidebar' | 'compare';
 
 /** Webview options: scripts on, and only dist/ and media/ readable. */
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {

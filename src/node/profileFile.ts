@@ -4,7 +4,7 @@ import type { FileSystem } from '../core/io/byteSource';
 import { OnnxLoadError } from '../core/onnx/errors';
 import { LoadedModel } from '../core/profile';
 import type { ProfileReport } from '../core/report/reportTypes';
-import { nodeFileSystem } from './nodeFileSystem';
+import { describeFileError, nodeFileSystem } from './nodeFileSystem';
 
 /** Opens a model file from disk; the handle stays open for later profiles until `close`. */
 export function openModelFile(file: string, fileSystem: FileSystem = nodeFileSystem): { model: LoadedModel; close(): void } {
@@ -13,9 +13,9 @@ export function openModelFile(file: string, fileSystem: FileSystem = nodeFileSys
   try {
     source = fileSystem.open(absolute);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new OnnxLoadError('io-error', `cannot open '${file}': ${why}`);
+    // Name the path as the user gave it; the reason as the file system layer put it, or in words.
+    if (e instanceof OnnxLoadError) throw new OnnxLoadError(e.code, e.message.replace(`'${absolute}'`, `'${file}'`));
+    throw new OnnxLoadError('io-error', `cannot open '${file}': ${describeFileError(e)}`);
   }
   try {
     return { model: LoadedModel.load({ path: absolute, source, fileSystem }), close: () => source.close() };

@@ -1,14 +1,27 @@
 /**
- * The one message protocol between the extension host and its webviews (the profile editor and the
- * hardware side panel). Both sides validate every message on receipt with `parseToWebview` /
+ * The one message protocol between the extension host and its webviews (the profile editor, the hardware
+ * side panel and the wide hardware comparison). Both sides validate every message on receipt with `parseToWebview` /
  * `parseFromWebview`; a message that fails is logged and dropped. Only reports cross, never model bytes.
  *
  * Message `type`s are string literals ('report/ready'), readable in devtools and stable under reordering.
  */
 import type { ProfileReport } from '../core/report/reportTypes';
-import type { ModelEstimate } from '../core/estimate/modelEstimate';
+import {
+  estimatesPayloadProblem,
+  HINT_ID,
+  hintsPayloadProblem,
+  isNonNegativeInt,
+  isRecord,
+  isTokenCount,
+  LLM_MAX_TOKENS,
+  MAX_TARGETS,
+  type EstimatesPayload,
+  type HintPayload,
+} from './payloads';
 
-/** Settings the views need to render (units and the chosen targets). */
+export * from './payloads';
+
+/** Settings the views need to render (units and what the session compares). */
 export interface ViewSettings {
   /** 'flops' or 'macs' for compute columns. */
   readonly computeUnit: 'flops' | 'macs';
@@ -22,9 +35,11 @@ export interface ViewSettings {
   /** Prompt and generated tokens of the LLM estimate (decoders with a KV cache). */
   readonly promptTokens?: number;
   readonly outputTokens?: number;
+  /** Hint ids whose what-if change the session applies. */
+  readonly whatIf?: readonly string[];
 }
 
-/** One entry of the hardware catalog, as the side panel lists it. */
+/** One entry of the hardware catalog, as the pickers list it. */
 export interface CatalogEntrySummary {
   readonly id: string;
   readonly name: string;
@@ -33,110 +48,17 @@ export interface CatalogEntrySummary {
 }
 
 //#region to webview
-/** A hardware target the user can pick (catalog entries and `onnxProfiler.customHardware`). */
-export interface HardwareTargetInfo {
-  readonly id: string;
-  readonly name: string;
-  readonly vendor: string;
-  readonly deviceClass: string;
-  /** true for entries from the user's settings. */
-  readonly custom: boolean;
-}
-
-/** One node's estimated time on one target. */
-export interface NodeTimePayload {
-  readonly index: number;
-  readonly seconds: number;
-  readonly bound: 'compute' | 'memory' | 'none';
-  readonly flops: number;
-  readonly memoryBytes: number;
-  readonly memorySeconds: number;
-  readonly effectiveFlopsPerSecond: number;
-}
-
-/**
- * The shape of ReportMessage.estimates when the host has computed them (the field stays `unknown` in
- * ReportMessage for compatibility; narrow it with this type).
- */
-export interface EstimatesPayload {
-  /** Samples per inference the estimates are for. */
-  readonly batch: number;
-  /** Every target the user can choose from (for the target picker). */
-  readonly available: readonly HardwareTargetInfo[];
-  /** One estimate per compared target, in the compared order (ModelEstimate from src/core/estimate). */
-  readonly targets: readonly ModelEstimate[];
-  /** The target with the lowest latency among those that fit (used by CodeLens and the status bar). */
-  readonly bestTarget: string | null;
-  /** Same as bestTarget (the name the views read). */
-  readonly selectedTarget?: string;
-  /** Seconds per report node (by node index) on `bestTarget`; null for nodes not estimated. */
-  readonly nodeSeconds: readonly (number | null)[];
-  /** Per compared target, the estimated nodes (NodeEstimate fields the views use). */
-  readonly nodeTimes: Readonly<Record<string, readonly NodeTimePayload[]>>;
-  /** Compared ids that are in no catalog (shown as a warning). */
-  readonly unknownTargets: readonly string[];
-  /** Why there are no estimates (no targets chosen, estimator error), when `targets` is empty. */
-  readonly note?: string;
-  /** LLM serving figures, only when the model is a decoder with a KV cache (core detectDecoder). */
-  readonly llm?: LlmPayload;
-}
-
-/**
- * One target's LLM serving estimate: the scalar fields of core's LlmEstimate (src/core/estimate/llm.ts)
- * as computed by combineLlm, plus the target's display name. A figure that is not finite (no price, no
- * board power, a zero-time request) is null.
- */
-export interface LlmEstimatePayload {
-  readonly target: string;
-  readonly targetName: string;
-  readonly batch: number;
-  readonly chips: number;
-  readonly chipsNeeded: number;
-  /** The decode working set (weights + full KV cache) fits on one device. */
-  readonly fits: boolean;
-  readonly prefillSeconds: number | null;
-  readonly decodeStepSeconds: number | null;
-  readonly timeToFirstTokenSeconds: number | null;
-  readonly timePerOutputTokenSeconds: number | null;
-  readonly requestSeconds: number | null;
-  /** Output tokens per second of the whole system. */
-  readonly tokensPerSecond: number | null;
-  readonly tokensPerSecondPerChip: number | null;
-  readonly totalTokensPerSecond: number | null;
-  readonly requestsPerSecond: number | null;
-  /** US$ per million output tokens. */
-  readonly costPerMillionTokensUsd: number | null;
-  readonly costPerMillionTotalTokensUsd: number | null;
-  readonly joulesPerOutputToken: number | null;
-  readonly prefillComputeBoundFraction: number | null;
-  readonly decodeComputeBoundFraction: number | null;
-  readonly notes: readonly string[];
-}
-
-/** EstimatesPayload.llm: prefill and decode profiled apart, combined per compared target. */
-export interface LlmPayload {
-  readonly promptTokens: number;
-  readonly outputTokens: number;
-  /** Sequences served together. */
-  readonly batch: number;
-  /** Decoder layers (past key/value pairs). */
-  readonly layers: number;
-  readonly estimates: readonly LlmEstimatePayload[];
-  /** The target with the most output tokens/s; null when none. */
-  readonly bestTarget: string | null;
-  /** Why there are no LLM estimates (no targets, estimator error), when `estimates` is empty. */
-  readonly note?: string;
-}
-
 /** Everything the view needs at once, sent in reply to 'view/ready' and after every recompute. */
 export interface ReportMessage {
   readonly type: 'report/show';
+  /** The profile, with the session's what-if changes applied. */
   readonly report: ProfileReport;
-  /** Hardware estimates per target for this report, when computed (JSON from the estimator). */
-  readonly estimates?: unknown;
-  readonly hints?: unknown;
+  /** Hardware estimates per compared target, when there are targets. */
+  readonly estimates?: EstimatesPayload;
+  /** Hints priced on the model before any what-if, sorted by saving. */
+  readonly hints?: readonly HintPayload[];
   readonly settings: ViewSettings;
-  /** Targets the side panel may offer (optional; the view falls back to a built-in list of ids). */
+  /** Targets the pickers offer: the catalog and the user's own entries. */
   readonly catalog?: readonly CatalogEntrySummary[];
 }
 
@@ -179,14 +101,15 @@ export interface SelectNodeMessage {
   readonly nodeIndex: number;
 }
 
-/** The user changed the compared targets, batch or what-if toggles in the side panel. */
+/** The user changed the compared targets, batch, precision or what-if toggles (side panel or wide comparison). */
 export interface CompareMessage {
   readonly type: 'hardware/compare';
   readonly targets: readonly string[];
   readonly batch: number;
   /** Precision override ('fp32', 'bf16', 'fp16', 'fp8', 'int8', 'int4', 'fp4'); absent = as in the model. */
   readonly precision?: string;
-  readonly whatIf?: Readonly<Record<string, boolean>>;
+  /** Hint ids whose what-if change to apply (absent = unchanged; [] = none). */
+  readonly whatIf?: readonly string[];
   /** LLM estimate of a decoder: prompt tokens (1..LLM_MAX_TOKENS); absent = unchanged. */
   readonly promptTokens?: number;
   /** LLM estimate of a decoder: generated tokens (1..LLM_MAX_TOKENS); absent = unchanged. */
@@ -206,58 +129,19 @@ export interface OpenGraphTextMessage {
   readonly nodeIndex?: number;
 }
 
-export type FromWebviewMessage = ReadyMessage | BindMessage | SelectNodeMessage | CompareMessage | ExportMessage | OpenGraphTextMessage;
+/** The user asked for the wide hardware comparison (an editor-area panel). */
+export interface OpenCompareMessage {
+  readonly type: 'compare/open';
+}
+
+export type FromWebviewMessage = ReadyMessage | BindMessage | SelectNodeMessage | CompareMessage | ExportMessage | OpenGraphTextMessage | OpenCompareMessage;
 //#endregion
 
 const MAX_BINDINGS = 256;
-const MAX_TARGETS = 64;
 /** Precisions a 'hardware/compare' may ask for. */
 export const COMPARE_PRECISIONS: readonly string[] = ['fp64', 'fp32', 'tf32', 'bf16', 'fp16', 'fp8', 'int8', 'int4', 'fp4'];
-/** Largest prompt or generated token count a 'hardware/compare' may ask for. */
-export const LLM_MAX_TOKENS = 1 << 20;
 /** Defaults of the LLM estimate: the CLI's --prompt / --generate defaults, from the core. */
 export { DEFAULT_OUTPUT_TOKENS as LLM_DEFAULT_OUTPUT_TOKENS, DEFAULT_PROMPT_TOKENS as LLM_DEFAULT_PROMPT_TOKENS } from '../core/estimate/llmDefaults';
-
-/** A token count a view may post or show: an integer from 1 to LLM_MAX_TOKENS. */
-export function isTokenCount(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 1 && v <= LLM_MAX_TOKENS;
-}
-
-const LLM_NUMBER_FIELDS = [
-  'prefillSeconds', 'decodeStepSeconds', 'timeToFirstTokenSeconds', 'timePerOutputTokenSeconds', 'requestSeconds', 'tokensPerSecond',
-  'tokensPerSecondPerChip', 'totalTokensPerSecond', 'requestsPerSecond', 'costPerMillionTokensUsd', 'costPerMillionTotalTokensUsd',
-  'joulesPerOutputToken', 'prefillComputeBoundFraction', 'decodeComputeBoundFraction',
-] as const;
-
-/** Why `v` is not a valid LlmPayload, or null when it is. Every field is checked. */
-export function llmPayloadProblem(v: unknown): string | null {
-  if (!isRecord(v)) return 'llm must be an object';
-  if (!isTokenCount(v.promptTokens) || !isTokenCount(v.outputTokens)) return 'llm: promptTokens and outputTokens must be integers from 1 to ' + LLM_MAX_TOKENS;
-  if (!isNonNegativeInt(v.batch) || v.batch === 0) return 'llm: batch must be a positive integer';
-  if (!isNonNegativeInt(v.layers)) return 'llm: layers must be a non-negative integer';
-  if (v.bestTarget !== null && typeof v.bestTarget !== 'string') return 'llm: bestTarget must be a string or null';
-  if (v.note !== undefined && typeof v.note !== 'string') return 'llm: note must be a string';
-  if (!Array.isArray(v.estimates) || v.estimates.length > MAX_TARGETS) return 'llm: estimates must be a list';
-  for (const e of v.estimates as unknown[]) {
-    if (!isRecord(e) || typeof e.target !== 'string' || typeof e.targetName !== 'string') return 'llm: an estimate has no target';
-    if (!isNonNegativeInt(e.batch) || !isNonNegativeInt(e.chips) || !isNonNegativeInt(e.chipsNeeded)) return `llm: '${e.target}': batch and chips must be integers`;
-    if (typeof e.fits !== 'boolean') return `llm: '${e.target}': fits must be a boolean`;
-    for (const k of LLM_NUMBER_FIELDS) {
-      const x = e[k];
-      if (x !== null && !(typeof x === 'number' && Number.isFinite(x) && x >= 0)) return `llm: '${e.target}': ${k} must be a non-negative number or null`;
-    }
-    if (!Array.isArray(e.notes) || !e.notes.every((n) => typeof n === 'string')) return `llm: '${e.target}': notes must be strings`;
-  }
-  return null;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isNonNegativeInt(v: unknown, max = Number.MAX_SAFE_INTEGER): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= max;
-}
 
 function isIdList(v: unknown): v is string[] {
   return Array.isArray(v) && v.length <= MAX_TARGETS && v.every((x) => typeof x === 'string' && /^[a-z0-9][a-z0-9._-]{0,63}$/.test(x));
@@ -286,8 +170,8 @@ export function parseFromWebview(raw: unknown): { ok: true; message: FromWebview
       if (!isIdList(raw.targets)) return { ok: false, reason: 'hardware/compare: targets must be a list of hardware ids' };
       if (!isNonNegativeInt(raw.batch, 1 << 20) || raw.batch === 0) return { ok: false, reason: 'hardware/compare: batch must be a positive integer' };
       const whatIf = raw.whatIf;
-      if (whatIf !== undefined && (!isRecord(whatIf) || !Object.values(whatIf).every((x) => typeof x === 'boolean'))) {
-        return { ok: false, reason: 'hardware/compare: whatIf must map names to booleans' };
+      if (whatIf !== undefined && !(Array.isArray(whatIf) && whatIf.length <= MAX_TARGETS && whatIf.every((x) => typeof x === 'string' && HINT_ID.test(x)))) {
+        return { ok: false, reason: 'hardware/compare: whatIf must list hint ids' };
       }
       const precision = raw.precision;
       if (precision !== undefined && (typeof precision !== 'string' || !COMPARE_PRECISIONS.includes(precision))) {
@@ -302,7 +186,7 @@ export function parseFromWebview(raw: unknown): { ok: true; message: FromWebview
           type: 'hardware/compare',
           targets: raw.targets,
           batch: raw.batch,
-          whatIf: whatIf as Record<string, boolean> | undefined,
+          ...(whatIf !== undefined ? { whatIf: whatIf as string[] } : {}),
           ...(precision !== undefined ? { precision } : {}),
           ...(promptTokens !== undefined ? { promptTokens } : {}),
           ...(outputTokens !== undefined ? { outputTokens } : {}),
@@ -316,6 +200,8 @@ export function parseFromWebview(raw: unknown): { ok: true; message: FromWebview
     case 'graph/open':
       if (raw.nodeIndex !== undefined && !isNonNegativeInt(raw.nodeIndex)) return { ok: false, reason: 'graph/open: nodeIndex must be a non-negative integer' };
       return { ok: true, message: raw.nodeIndex === undefined ? { type: 'graph/open' } : { type: 'graph/open', nodeIndex: raw.nodeIndex as number } };
+    case 'compare/open':
+      return { ok: true, message: { type: 'compare/open' } };
     default:
       return { ok: false, reason: `unknown message type '${String(raw.type).slice(0, 64)}'` };
   }
@@ -334,9 +220,11 @@ export function parseToWebview(raw: unknown): { ok: true; message: ToWebviewMess
       if ((st.promptTokens !== undefined && !isTokenCount(st.promptTokens)) || (st.outputTokens !== undefined && !isTokenCount(st.outputTokens))) {
         return { ok: false, reason: 'report/show: settings.promptTokens and outputTokens must be integers from 1 to ' + LLM_MAX_TOKENS };
       }
-      const llm = isRecord(raw.estimates) ? raw.estimates.llm : undefined;
-      const llmProblem = llm === undefined ? null : llmPayloadProblem(llm);
-      if (llmProblem) return { ok: false, reason: `report/show: estimates.${llmProblem}` };
+      if (st.whatIf !== undefined && !(Array.isArray(st.whatIf) && st.whatIf.every((x) => typeof x === 'string'))) return { ok: false, reason: 'report/show: settings.whatIf must list hint ids' };
+      const estimatesProblem = raw.estimates === undefined ? null : estimatesPayloadProblem(raw.estimates);
+      if (estimatesProblem) return { ok: false, reason: `report/show: estimates: ${estimatesProblem}` };
+      const hintsProblem = raw.hints === undefined ? null : hintsPayloadProblem(raw.hints);
+      if (hintsProblem) return { ok: false, reason: `report/show: hints: ${hintsProblem}` };
       return { ok: true, message: raw as unknown as ReportMessage };
     }
     case 'report/progress':

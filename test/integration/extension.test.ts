@@ -8,8 +8,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, MODEL, ROOT, api, cli, cliReport, closeAll, customTabFor, hostUri, waitFor, workspaceFile } from './helpers';
+import { EXTENSION_ID, MODEL, ROOT, SESSION_OPTIONS, api, asJson, cli, cliReport, closeAll, customTabFor, hostUri, waitFor, workspaceFile } from './helpers';
 import type { LlmEstimate } from '../../src/core/estimate/llm';
+import { groupDiagnostics } from '../../src/core/report/diagnostics';
 
 const EDITOR = 'onnxProfiler.profileEditor';
 const modelName = path.basename(MODEL);
@@ -39,11 +40,14 @@ suite('ONNX Hardware Profiler (extension host)', () => {
     const session = await a.whenProfiled(uri);
     assert.equal(session.state.kind, 'ready', session.state.kind === 'error' ? session.state.message : 'not ready');
     const report = session.report!;
-    const expected = cliReport(MODEL);
+    // One pipeline: the session's analysis is the CLI's for the same options, estimates and hints included.
+    const expected = cliReport(MODEL, {}, SESSION_OPTIONS);
     assert.deepEqual(report.totals, expected.totals, 'totals match the CLI');
     assert.equal(report.nodes.length, expected.nodes.length);
     assert.deepEqual(report.nodes.map((n) => [n.name, n.flops, n.params]), expected.nodes.map((n) => [n.name, n.flops, n.params]));
     assert.deepEqual([...report.unboundSymbols].sort(), [...expected.unboundSymbols].sort());
+    assert.deepEqual(asJson(report.estimates), expected.estimates, 'estimates match the CLI');
+    assert.deepEqual(asJson(report.hints), expected.hints, 'hints match the CLI');
     // The status bar shows the active model's params.
     await waitFor('status bar text', () => (a.statusBarText().includes('params') ? true : undefined), 10_000);
   });
@@ -71,7 +75,7 @@ suite('ONNX Hardware Profiler (extension host)', () => {
     const second = session.profile();
     await Promise.all([first, second]);
     assert.equal(session.state.kind, 'ready');
-    const expected = cliReport(MODEL, bindings);
+    const expected = cliReport(MODEL, bindings, SESSION_OPTIONS);
     assert.deepEqual(session.report!.bindings, expected.bindings);
     assert.deepEqual(session.report!.totals, expected.totals);
     assert.deepEqual(session.report!.unboundSymbols, []);
@@ -131,11 +135,11 @@ suite('ONNX Hardware Profiler (extension host)', () => {
       const d = vscode.languages.getDiagnostics(uri);
       return d.length > 0 ? d : undefined;
     });
-    // Every report diagnostic is a Problem on the model file, plus one per optimisation hint.
+    // Report diagnostics (repeats of a code folded past the first three) are Problems on the model file, plus one per hint.
     const s = session.state;
     const hints = s.kind === 'ready' ? s.hints ?? [] : [];
     const hintKeys = new Set(hints.map((h) => `${h.code}|${h.message}`));
-    assert.equal(fileDiags.length, report.diagnostics.length + hintKeys.size);
+    assert.equal(fileDiags.length, groupDiagnostics(report.diagnostics).length + hintKeys.size);
     const codes = fileDiags.map((d) => String(d.code));
     for (const r of report.diagnostics) assert.ok(codes.includes(r.code), `report diagnostic ${r.code} shown`);
     for (const h of hints) assert.ok(codes.includes(h.code), `hint ${h.code} shown`);
@@ -223,10 +227,10 @@ suite('ONNX Hardware Profiler (extension host)', () => {
     };
     check(512, 128, []);
     // The side panel's prompt/generated tokens: re-estimated in the worker, still the CLI's figures.
-    assert.ok(session.setCompare(session.targets, session.batch, session.precision, { promptTokens: 1024, outputTokens: 64 }));
+    assert.ok(session.setCompare({ targets: session.targets, batch: session.batch, precision: session.precision, promptTokens: 1024, outputTokens: 64 }));
     await session.reestimate();
     check(1024, 64, ['--prompt', '1024', '--generate', '64']);
-    session.setCompare(session.targets, session.batch, session.precision, { promptTokens: 512, outputTokens: 128 });
+    session.setCompare({ targets: session.targets, batch: session.batch, precision: session.precision, promptTokens: 512, outputTokens: 128 });
     await session.reestimate();
     // A model that is no decoder has no LLM figures.
     const plain = a.sessions.find(hostUri(MODEL));

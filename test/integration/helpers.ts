@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ProfileReport } from '../../src/core/report/reportTypes';
+import type { AnalysisReport } from '../../src/core/pipeline/analysisTypes';
 import type { ProfilerApi } from '../../src/extension/extension';
 
 export const EXTENSION_ID = 'onnx-hardware-profiler.onnx-hardware-profiler';
@@ -45,11 +45,20 @@ export function cli(args: string[]): { stdout: string; stderr: string; status: n
   }
 }
 
-export function cliReport(model: string, bindings: Record<string, number> = {}): ProfileReport {
-  const args = [model, '--format', 'json', ...Object.entries(bindings).flatMap(([k, v]) => ['--bind', `${k}=${v}`])];
+/** The workspace's compared targets (the runner's .vscode/settings.json) as CLI options, with the panel's default batch. */
+export const SESSION_OPTIONS = ['--target', 'h100-sxm', '--target', 'l4', '--batch', '1'];
+
+/** `onnx-profile MODEL --format json` with the bindings and extra options. */
+export function cliReport(model: string, bindings: Record<string, number> = {}, extra: readonly string[] = []): AnalysisReport {
+  const args = [model, '--format', 'json', ...Object.entries(bindings).flatMap(([k, v]) => ['--bind', `${k}=${v}`]), ...extra];
   const r = cli(args);
   if (r.status !== 0) throw new Error(`CLI failed (${r.status}): ${r.stderr}`);
-  return JSON.parse(r.stdout) as ProfileReport;
+  return JSON.parse(r.stdout) as AnalysisReport;
+}
+
+/** A value as it reads after a JSON round trip (Infinity → null), to compare with the CLI's JSON. */
+export function asJson<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
 }
 
 export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {

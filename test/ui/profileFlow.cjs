@@ -1,7 +1,9 @@
 // UI test: the real workbench (code-server) driven by playwright-core + /usr/bin/chromium, with the
 // extension installed from its .vsix like a user would. Flow: right-click a real model in the Explorer →
 // Profile Model → the per-layer table in the webview → figures checked against the CLI's JSON → bind a
-// dim → open the Hardware side panel → compare two targets → open the graph text view.
+// dim → open the Hardware side panel → compare two targets → open the graph text view → toggle a hint's
+// what-if (the latency drops by its saving in the panel and the editor) → reload (it stays) → Compare
+// Hardware with four targets, every figure checked against the CLI's JSON.
 // Screenshots go to test-output/screenshots/. Exports run(options) → { passed, failed, screenshots }.
 'use strict';
 const { execFileSync } = require('node:child_process');
@@ -12,10 +14,53 @@ const { ROOT, startCodeServer, launchChromium, makeTmp } = require('../../script
 const SHOTS = path.join(ROOT, 'test-output/screenshots');
 const LOGS = path.join(ROOT, 'test-output/ui');
 
-function cliJson(model, bindings = {}) {
+function cliJson(model, bindings = {}, extra = []) {
   const args = [path.join(ROOT, 'bin/onnx-profile.js'), model, '--format', 'json'];
   for (const [k, v] of Object.entries(bindings)) args.push('--bind', `${k}=${v}`);
+  args.push(...extra);
   return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 256 << 20 }));
+}
+
+/**
+ * Runs a command from the command palette by its title. F1 goes to whatever has the focus, and a webview
+ * that is still loading may swallow it: retry until the palette opens.
+ */
+async function runCommand(page, title) {
+  const input = page.locator('.quick-input-widget input');
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    try {
+      await input.waitFor({ timeout: 5000 });
+      break;
+    } catch (e) {
+      if (attempt >= 4) throw e;
+      await page.keyboard.press('Escape');
+      await page.locator('.part.statusbar').click({ position: { x: 2, y: 2 } }).catch(() => {});
+    }
+  }
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: title }).first().waitFor({ timeout: 30000 });
+  await page.keyboard.press('Enter');
+}
+
+/** |before − after − saving| within floating-point noise of `before`. */
+function dropsBy(before, after, saving) {
+  return Math.abs(before - after - saving) <= 1e-9 * Math.abs(before);
+}
+
+/** Every plotted roofline point against its target's roof (data the chart plots): the count, or throws. */
+async function rooflineUnderRoofs(frame) {
+  const plotted = await frame.evaluate(() => {
+    const chart = document.querySelector('[data-testid="chart-roofline"]');
+    const roof = chart?.querySelector('.roof.selected');
+    if (!chart || !roof) return null;
+    return { peak: Number(roof.dataset.peak), bandwidth: Number(roof.dataset.bandwidth), points: [...chart.querySelectorAll('.point')].map((p) => [Number(p.dataset.x), Number(p.dataset.y)]) };
+  });
+  if (!plotted) throw new Error('no roofline with a selected roof in the editor');
+  for (const [x, y] of plotted.points) {
+    if (y > Math.min(plotted.peak, plotted.bandwidth * x) * (1 + 1e-9)) throw new Error(`a roofline point (${x} FLOP/B, ${y} FLOP/s) sits above its roof`);
+  }
+  return plotted.points.length;
 }
 
 /** The inner frame of the webview whose <body data-view=...> matches (editor or sidebar). */
@@ -238,6 +283,101 @@ async function run({ vsix, model }) {
       if (!visible.includes(node.opType)) throw new Error(`selected node ${node.name} (${node.opType}) not visible in the graph text`);
       console.log(`    selected row ${idx} (${node.name}, ${node.opType}) → graph text line ${lineNo}; CodeLens: ${lensTexts[0]}`);
       await shot('05-graph-text.png');
+    });
+
+    // What the session compares after the steps above, as CLI options (targets in the panel's order).
+    const sessionArgs = (targets, whatIf = []) => [...targets.flatMap((t) => ['--target', t]), '--batch', '1', ...whatIf.flatMap((id) => ['--apply', id])];
+    const boundDims = dims.length > 0 ? bindings : {};
+    const reference = ok2 ? cliJson(model, boundDims, sessionArgs(['h100-sxm', 'l4'])) : null;
+    const hint = reference?.hints?.find((h) => h.change && h.savings.some((x) => x.verdict === 'gain'));
+    let afterLatency;
+
+    const ok6 = ok2 && hint && await step(`toggling the what-if of hint '${hint?.id}' in the side panel lowers the latency by its stated saving, in the panel and in the editor`, async () => {
+      await page.locator('.tabs-container .tab').filter({ hasText: modelName }).first().click();
+      const side = await webviewFrame(page, 'sidebar');
+      editor = await webviewFrame(page, 'editor');
+      const item = side.locator(`[data-hint-id="${hint.id}"]`);
+      await item.waitFor({ timeout: 30000 });
+      const stated = Object.fromEntries(await item.locator('[data-testid="whatif-saving"]').evaluateAll((els) => els.map((e) => [e.dataset.target, Number(e.dataset.seconds)])));
+      const panelLatency = async (t) => Number(await side.locator(`[data-testid="estimate-row"][data-target="${t}"] td[data-field="latencySeconds"]`).getAttribute('data-value'));
+      const before = { 'h100-sxm': await panelLatency('h100-sxm'), l4: await panelLatency('l4') };
+      const editorTarget = await editor.locator('[data-testid="time-latency"]').getAttribute('data-target');
+      const editorBefore = Number(await editor.locator('[data-testid="time-latency"]').getAttribute('data-value'));
+      if (editorBefore !== before[editorTarget]) throw new Error(`editor latency ${editorBefore} != panel ${before[editorTarget]} on ${editorTarget}`);
+      await side.locator(`[data-testid="whatif-${hint.id}"]`).click();
+      const after = await waitUntil('the panel latency to drop', async () => {
+        const now = { 'h100-sxm': await panelLatency('h100-sxm'), l4: await panelLatency('l4') };
+        return now['h100-sxm'] !== before['h100-sxm'] || now.l4 !== before.l4 ? now : undefined;
+      }, 30000, page);
+      for (const t of ['h100-sxm', 'l4']) {
+        if (!dropsBy(before[t], after[t], stated[t])) throw new Error(`panel ${t}: ${before[t]} → ${after[t]}, the hint states −${stated[t]}`);
+      }
+      const editorAfter = await waitUntil('the editor latency to drop', async () => {
+        const v = Number(await editor.locator('[data-testid="time-latency"]').getAttribute('data-value'));
+        return v !== editorBefore ? v : undefined;
+      }, 30000, page);
+      if (!dropsBy(editorBefore, editorAfter, stated[editorTarget])) throw new Error(`editor ${editorTarget}: ${editorBefore} → ${editorAfter}, the hint states −${stated[editorTarget]}`);
+      await editor.locator('[data-testid="what-if-banner"]').waitFor();
+      await page.locator('.statusbar-item').filter({ hasText: 'what-if: 1' }).first().waitFor({ timeout: 10000 });
+      const points = await rooflineUnderRoofs(editor);
+      afterLatency = after;
+      console.log(`    ${hint.id}: h100-sxm ${before['h100-sxm']} → ${after['h100-sxm']} s (stated −${stated['h100-sxm']}), l4 ${before.l4} → ${after.l4} s; editor (${editorTarget}) ${editorBefore} → ${editorAfter}; roofline ${points} points under their roof`);
+      await shot('06-what-if.png');
+    });
+
+    const ok7 = ok6 && await step('the what-if survives a reload of the window', async () => {
+      await page.reload();
+      await page.locator('.monaco-workbench').waitFor();
+      await page.locator('.tabs-container .tab').filter({ hasText: modelName }).first().click({ timeout: 60000 });
+      // The side bar may come back open or closed: click its icon only when it is closed (a click toggles it).
+      const open = await waitUntil('the activity bar', async () => {
+        const icon = page.locator('.activitybar [aria-label^="ONNX Profiler"]').first();
+        return (await icon.count()) ? icon : undefined;
+      }, 60000, page);
+      if (!(await page.locator('.part.sidebar .composite.title').filter({ hasText: 'ONNX Profiler' }).isVisible())) await open.click();
+      // The side panel's webview may be replaced while the workbench restores it: look it up on every try.
+      const side = await waitUntil('the side panel with the toggle ticked', async () => {
+        const frame = await webviewFrame(page, 'sidebar', 5000);
+        const box = frame.locator(`[data-testid="whatif-${hint.id}"]`);
+        return (await box.count()) && (await box.evaluate((e) => e.checked)) ? frame : undefined;
+      }, 60000, page);
+      const latency = Number(await side.locator('[data-testid="estimate-row"][data-target="h100-sxm"] td[data-field="latencySeconds"]').getAttribute('data-value'));
+      if (latency !== afterLatency['h100-sxm']) throw new Error(`after the reload h100-sxm shows ${latency}, not ${afterLatency['h100-sxm']}`);
+      editor = await webviewFrame(page, 'editor');
+      await editor.locator('[data-testid="what-if-banner"]').waitFor({ timeout: 30000 });
+    });
+
+    ok7 && await step('Compare Hardware (editor title) opens the wide comparison; with four targets every figure equals the CLI\'s JSON', async () => {
+      // One editor group, so the comparison gets the editor area's width.
+      await runCommand(page, 'View: Single Column Editor Layout');
+      await page.locator('.tabs-container .tab').filter({ hasText: modelName }).first().click();
+      const action = page.locator('.editor-actions [aria-label^="Compare Hardware"]').first();
+      await action.waitFor({ timeout: 15000 });
+      await action.click();
+      const compare = await webviewFrame(page, 'compare');
+      await compare.locator('[data-testid="compare-row"]').first().waitFor({ timeout: 30000 });
+      await compare.locator('[data-testid="compare-picker-summary"]').click();
+      for (const t of ['tpu-v5e', 'gaudi3']) await compare.locator(`[data-testid="target-${t}"]`).click();
+      await compare.locator('[data-testid="compare-picker-summary"]').click();
+      const targets = await waitUntil('four target columns', async () => {
+        const ids = await compare.locator('[data-testid="compare-row"]').evaluateAll((els) => els.map((e) => e.dataset.target));
+        return ids.length === 4 ? ids : undefined;
+      }, 30000, page);
+      const picked = await compare.locator('[data-testid="target-picker"] vscode-checkbox').evaluateAll((els) => els.filter((e) => e.checked).map((e) => e.dataset.value));
+      const expected = cliJson(model, boundDims, sessionArgs(picked, [hint.id]));
+      const cells = await compare.locator('[data-testid="compare-table"] td').evaluateAll((els) => els.map((e) => ({ target: e.dataset.target, field: e.dataset.field, value: e.dataset.value, text: e.textContent })));
+      let checked = 0;
+      for (const c of cells) {
+        const e = expected.estimates.find((x) => x.target === c.target);
+        if (!e) throw new Error(`column ${c.target} is not in the CLI's estimates`);
+        const want = c.field === 'fits' ? (e.fits ? '1' : '0') : c.field === 'layout' ? String(e.chips) : e[c.field] === null ? '' : String(e[c.field]);
+        if (c.value !== want) throw new Error(`${c.target} ${c.field}: the comparison shows ${c.value}, the CLI ${want}`);
+        checked++;
+      }
+      if (checked < 4 * 20) throw new Error(`only ${checked} figures checked`);
+      console.log(`    targets ${targets.join(', ')}: ${checked} figures equal the CLI's (onnx-profile ${sessionArgs(picked, [hint.id]).join(' ')})`);
+      await compare.locator('[data-testid="compare-table"]').scrollIntoViewIfNeeded();
+      await shot('07-compare-hardware.png');
     });
   } finally {
     fs.writeFileSync(path.join(LOGS, 'browser-console.log'), consoleLines.join('\n'));

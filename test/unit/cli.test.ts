@@ -2,8 +2,12 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import { parseArgs, runCli } from '../../src/cli/main';
+import type { FileSystem } from '../../src/core/io/byteSource';
+import { nodeFileSystem } from '../../src/node/nodeFileSystem';
+import { openModelFile } from '../../src/node/profileFile';
 import { encodeModel, matmulModel, tensorValueInfo } from './onnxBuilder';
 
 function run(args: string[]): { code: number; stdout: string; stderr: string } {
@@ -156,4 +160,104 @@ test('an unnamed dim of a model input becomes a bindable symbol named after the 
   assert.deepEqual(unbound.unboundSymbols, ['x_dim0']);
   const bound = JSON.parse(run([file, '--bind', 'x_dim0=4', '--format', 'json']).stdout);
   assert.equal(bound.totals.flops, 64);
+});
+
+test('--apply: every hint of a model lowers each target\'s latency by exactly the saving it states', () => {
+  const model = path.join(FIXTURES, 'mlperf/bert_large.onnx');
+  const args = [model, '--target', 'h100-sxm', '--target', 'l4', '--format', 'json'];
+  const base = JSON.parse(run(args).stdout);
+  const applicable = base.hints.filter((h: { change?: unknown }) => h.change !== undefined);
+  assert.ok(applicable.length >= 5, `several hints to apply (got ${applicable.map((h: { id: string }) => h.id).join(', ')})`);
+  for (const hint of applicable) {
+    const r = run([...args, '--apply', hint.id]);
+    assert.equal(r.code, 0, r.stderr);
+    const after = JSON.parse(r.stdout);
+    assert.deepEqual(after.whatIf.applied.map((a: { id: string }) => a.id), [hint.id]);
+    assert.deepEqual(after.hints.map((h: { id: string }) => h.id), base.hints.map((h: { id: string }) => h.id), 'hints stay priced on the model before the change');
+    for (const saving of hint.savings) {
+      const before = base.estimates.find((e: { target: string }) => e.target === saving.target).latencySeconds;
+      const now = after.estimates.find((e: { target: string }) => e.target === saving.target).latencySeconds;
+      assert.ok(Math.abs(before - now - saving.seconds) <= 1e-12 * before, `${hint.id} on ${saving.target}: ${before} − ${now} = ${before - now}, the hint states ${saving.seconds}`);
+    }
+  }
+  const [a, b] = applicable.map((h: { id: string }) => h.id);
+  const two = JSON.parse(run([...args, '--apply', a, '--apply', b]).stdout);
+  assert.deepEqual(two.whatIf.applied.map((x: { id: string }) => x.id), [a, b]);
+  assert.ok(two.estimates[0].latencySeconds < base.estimates[0].latencySeconds);
+  assert.match(run([...args.slice(0, -2), '--apply', a]).stdout, new RegExp(`What-if applied .*\\n {2}${a.replace(/\./g, '\\.')} on h100-sxm`));
+});
+
+test('--apply of an unknown hint, or without a target, exits 2 with one line listing the hints that can be applied', () => {
+  const model = path.join(FIXTURES, 'mlperf/bert_large.onnx');
+  const r = run([model, '--target', 'h100-sxm', '--apply', 'nope.hint']);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr.split('\n').filter(Boolean).length, 1);
+  const ids = JSON.parse(run([model, '--target', 'h100-sxm', '--format', 'json']).stdout).hints.filter((h: { change?: unknown }) => h.change).map((h: { id: string }) => h.id);
+  assert.ok(ids.length >= 2);
+  assert.equal(r.stderr, `onnx-profile: --apply 'nope.hint': no such hint (hints that can be applied here: ${ids.join(', ')})\n`);
+  const noTarget = run([model, '--apply', ids[0]]);
+  assert.equal(noTarget.code, 2);
+  assert.match(noTarget.stderr, /--apply needs at least one --target/);
+});
+
+test('a --hardware-file entry that reuses a catalog id is refused, naming the clash', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-cli-'));
+  const source = { url: 'https://example.com/x', retrieved: '2026-11-01' };
+  const device = {
+    id: 'h100-sxm', name: 'My H100', vendor: 'Me', deviceClass: 'gpu',
+    peakFlopsPerSecond: { fp16: { value: 1e15, source } },
+    memoryBytes: { value: 80e9, source }, memoryBandwidthBytesPerSecond: { value: 3e12, source }, powerWatts: { value: 700, source },
+  };
+  const file = path.join(dir, 'clash.json');
+  fs.writeFileSync(file, JSON.stringify({ devices: [device] }));
+  const r = run([writeModel(), '--hardware-file', file, '--target', 'h100-sxm']);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, `onnx-profile: --hardware-file ${file}: custom hardware id 'h100-sxm' is already the catalog's NVIDIA H100 SXM5 80GB; pick another id\n`);
+});
+
+test('a folder, a FIFO and a path through a file exit 2 with one line naming the problem', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-cli-'));
+  const folder = run([dir]);
+  assert.equal(folder.code, 2);
+  assert.equal(folder.stderr, `onnx-profile: ${dir}: cannot open '${dir}': it is a folder, not a model file\n`);
+  const fifo = path.join(dir, 'pipe.onnx');
+  execFileSync('mkfifo', [fifo]);
+  const piped = run([fifo]); // would block forever if the FIFO were opened for reading
+  assert.equal(piped.code, 2);
+  assert.equal(piped.stderr, `onnx-profile: ${fifo}: cannot open '${fifo}': it is a FIFO (named pipe), not a regular file\n`);
+  const model = writeModel();
+  const through = path.join(model, 'inner.onnx');
+  const notDir = run([through]);
+  assert.equal(notDir.code, 2);
+  assert.equal(notDir.stderr, `onnx-profile: ${through}: cannot open '${through}': a part of the path is a file, not a folder\n`);
+});
+
+test('an unreadable file and a failing read are one io-error line each, never an internal error', () => {
+  const model = writeModel();
+  const denied: FileSystem = { ...nodeFileSystem, open: () => { throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' }); } };
+  assert.throws(() => openModelFile(model, denied), { name: 'OnnxLoadError', code: 'io-error', message: `cannot open '${model}': permission denied` });
+  // A read error after the open (a disk or a network file system failing): the file layer names it.
+  const readSync = mock.method(require('node:fs') as typeof fs, 'readSync', () => {
+    throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+  });
+  try {
+    const r = run([model]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, `onnx-profile: ${model}: cannot read '${model}' at byte 0: input/output error\n`);
+  } finally {
+    readSync.mock.restore();
+  }
+});
+
+test('a graph-only model (weights file absent) gets one note, not one per tensor', () => {
+  const sample = path.resolve(FIXTURES, '../../samples/resnet50-graph-only.onnx');
+  const report = JSON.parse(run([sample, '--format', 'json']).stdout);
+  const notes = report.diagnostics.filter((d: { code: string }) => d.code === 'weights-absent' || d.code === 'external-data');
+  assert.deepEqual(notes, [{ severity: 'info', code: 'weights-absent', message: "weights are not present: 108 tensors in 'weights.bin'; profiled from shapes and types" }]);
+  // The same graph with value_info written at batch 1 under a symbolic input: every binding contradicts it.
+  const stale = path.resolve(FIXTURES, 'diagnostics/resnet50-stale-value-info.onnx');
+  const table = run([stale, '--batch', '8', '--target', 'h100-sxm']).stdout;
+  const lines = table.slice(table.indexOf('Diagnostics (')).trimEnd().split('\n');
+  assert.ok(lines.length <= 8, `the table folds repeated diagnostics (${lines.length} lines):\n${lines.join('\n')}`);
+  assert.match(table, /more 'value-info-mismatch' diagnostics like the above/);
 });

@@ -12,6 +12,7 @@ import { estimateNodes } from '../../src/core/estimate/roofline';
 import { findHardware } from '../../src/core/hardware/catalog';
 import type { HardwareEntry, Precision } from '../../src/core/hardware/hardwareTypes';
 import { buildHints } from '../../src/core/hints/buildHints';
+import type { AnalysisReport } from '../../src/core/pipeline/analysisTypes';
 import { countToNumber, type ProfileReport } from '../../src/core/report/reportTypes';
 import { openModelFile } from '../../src/node/profileFile';
 
@@ -142,7 +143,7 @@ test('--precision fp4 runs at the FP4 peak on B200 and falls back, with a note, 
     stderr: () => undefined,
   });
   assert.equal(code, 0);
-  const report = JSON.parse(stdout) as ProfileReport;
+  const report = JSON.parse(stdout) as AnalysisReport;
   const [b200, h100] = report.estimates!;
   assert.ok(!b200.notes.some((n) => n.includes('fp4')), b200.notes.join('; '));
   assert.match(h100.notes.join('\n'), /h100-sxm has no FP4 matrix units; weighted layers run weight-only/);
@@ -161,7 +162,7 @@ test('--execution: fused by default, as-exported one option away, in the help; a
     return { code, stdout, stderr };
   };
   const model = join(FIXTURES, 'resnet50_qdq.onnx');
-  const latency = (extra: string[]) => (JSON.parse(run([model, '--target', 'h100-sxm', '--format', 'json', ...extra]).stdout) as ProfileReport).estimates![0];
+  const latency = (extra: string[]) => (JSON.parse(run([model, '--target', 'h100-sxm', '--format', 'json', ...extra]).stdout) as AnalysisReport).estimates![0];
   const fused = latency([]);
   const exported = latency(['--execution', 'as-exported']);
   assert.equal(fused.execution, 'fused');

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { assertClean } from './checks.mjs';
-import { coreHints, payloadEstimates, settings, syntheticEstimates, syntheticHints, syntheticReport } from './fixtures.mjs';
+import { settings, syntheticEstimates, syntheticHints, syntheticReport } from './fixtures.mjs';
 
 const show = (report, extra = {}) => ({ type: 'report/show', report, settings: settings(), ...extra });
 
@@ -181,13 +181,16 @@ export const tests = [
     },
   },
   {
-    name: '50,000 rows: virtualised (< 200 DOM rows), render and scroll timings',
+    name: '50,000 rows with estimates: first paint, virtualised (< 200 DOM rows), scroll timings',
     async fn(ctx) {
       const v = await ctx.open('editor', { viewport: { width: 1400, height: 1000 } });
       await v.page.evaluate(`window.__big = (${syntheticReport.toString()})(50000); 0`);
+      // What the host sends for a 50,000-node model compared on three targets: every node timed on each.
+      const big = syntheticReport(50000);
+      await v.page.evaluate((x) => (window.__bigExtra = x), { estimates: syntheticEstimates(big, ['h100-sxm', 'a100-80gb', 'l4']), hints: syntheticHints(big) });
       const renderMs = await v.page.evaluate((s) => {
         const t0 = performance.now();
-        window.__hostSend({ type: 'report/show', report: window.__big, settings: s });
+        window.__hostSend({ type: 'report/show', report: window.__big, settings: s, ...window.__bigExtra });
         return new Promise((res) => {
           const check = () => (document.querySelector('[data-testid="node-row"]') ? requestAnimationFrame(() => requestAnimationFrame(() => res(performance.now() - t0))) : setTimeout(check, 1));
           check();
@@ -246,7 +249,7 @@ export const tests = [
         await new Promise((r) => requestAnimationFrame(() => r()));
         return performance.now() - t0;
       });
-      ctx.figure(`50,000 rows: first render ${renderMs.toFixed(0)} ms (postMessage clone + build + first paint), ${domRows} DOM rows (max ${scroll.maxRows} while scrolling)`);
+      ctx.figure(`50,000 rows with estimates on 3 targets and hints: first paint ${renderMs.toFixed(0)} ms (postMessage clone + validation + build + paint; the goal is under 1,000 ms), ${domRows} DOM rows (max ${scroll.maxRows} while scrolling)`);
       ctx.figure(`50,000 rows: render phases: ${phases}`);
       ctx.figure(`50,000 rows: jump-scroll median ${scroll.median.toFixed(1)} ms / max ${scroll.max.toFixed(1)} ms per step (2 frames), smooth scroll ${scroll.smoothPerFrame.toFixed(1)} ms per frame; sort by FLOPs ${sortMs.toFixed(0)} ms`);
       assert.ok(renderMs < 5000, `render ${renderMs} ms`);
@@ -389,7 +392,7 @@ export const tests = [
       // clicking a row with a hint: badge, details with the hint, node/select
       await v.page.click('[data-testid="node-row"][data-node-index="5"]');
       assert.equal(await v.page.textContent('[data-testid="node-row"][data-node-index="5"] [data-col="hints"]'), '1');
-      assert.match(await v.page.textContent('[data-testid="node-detail"]'), /uncovered-op/);
+      assert.match(await v.page.textContent('[data-testid="node-detail"]'), /static-graph\.dynamic-shape/);
       assert.deepEqual((await v.posted()).at(-1), { type: 'node/select', nodeIndex: 5 });
       await assertClean(v);
       await v.close();
@@ -433,40 +436,64 @@ export const tests = [
       const v = await openWith(ctx, report, {}, { estimates, hints: syntheticHints(report) });
       const rs = await rows(v.page);
       assert.notEqual(rs[0].cells.time.text, '—');
-      assert.equal((await v.page.$$('[data-testid="chart-roofline"] .roof')).length, estimates.length);
+      assert.equal((await v.page.$$('[data-testid="chart-roofline"] .roof')).length, estimates.targets.length);
       assert.ok((await v.page.$$('[data-testid="chart-time"] .bar')).length > 5);
       const badges = await v.page.$$eval('[data-col="hints"] .row-badge', (e) => e.length);
       assert.ok(badges > 0);
-      // sort by time descending: first row is the slowest on the first target
+      // The best target (lowest latency among those that fit) is shown first.
+      assert.match(await v.page.textContent('[data-testid="card-roofline"]'), new RegExp(`points: ${estimates.bestTarget}`));
+      const slowestOn = (t) => {
+        const c = estimates.nodeTimes[t];
+        return c.nodeIndex[c.seconds.indexOf(Math.max(...c.seconds))];
+      };
+      // sort by time descending: first row is the slowest on the shown target
       await v.page.click('[role="columnheader"][data-col="time"] button');
-      const first = (await rows(v.page))[0].node;
-      const slowest = [...estimates[0].nodes].sort((a, b) => b.seconds - a.seconds)[0].index;
-      assert.equal(first, slowest);
+      assert.equal((await rows(v.page))[0].node, slowestOn(estimates.bestTarget));
       // switch target
       await v.page.click('[data-testid="time-target"]');
       await v.page.click('[data-testid="time-target"] vscode-option[value="l4"]');
       await v.page.waitForFunction(() => /Roofline \(points: l4\)/.test(document.querySelector('[data-testid="card-roofline"]').textContent));
-      const slowestL4 = [...estimates[1].nodes].sort((a, b) => b.seconds - a.seconds)[0].index;
-      assert.equal((await rows(v.page))[0].node, slowestL4);
-      await assertClean(v);
-      await v.close();
-    },
-  },
-  {
-    name: "host EstimatesPayload: roofs derived from node times, selectedTarget honoured, core hints in details",
-    async fn(ctx) {
-      const report = syntheticReport(300);
-      const v = await openWith(ctx, report, {}, { estimates: payloadEstimates(report), hints: coreHints(report) });
-      assert.equal((await v.page.$$('[data-testid="chart-roofline"] .roof')).length, 7);
-      assert.match(await v.page.textContent('[data-testid="card-roofline"]'), /points: gaudi3/);
+      assert.equal((await rows(v.page))[0].node, slowestOn('l4'));
+      assert.equal(Number(await v.page.getAttribute('[data-testid="time-latency"]', 'data-value')), estimates.targets.find((t) => t.target === 'l4').latencySeconds);
+      // hint details: id, explanation and saving text
       const mm = report.nodes.find((n) => n.opType === 'MatMul');
       await v.send({ type: 'node/reveal', nodeIndex: mm.index });
       await v.page.waitForSelector(`[data-node-index="${mm.index}"][aria-selected="true"]`);
       await v.page.click(`[data-node-index="${mm.index}"]`);
       const detail = await v.page.textContent('[data-testid="node-detail"]');
-      assert.match(detail, /fp8-weights/);
+      assert.match(detail, /precision\.fp8/);
       assert.match(detail, /Halves weight bytes/);
       assert.match(detail, /h100-sxm −20 % latency/);
+      assert.match(detail, /a100-80gb no gain \(a100-80gb has no fp8\)/);
+      await assertClean(v);
+      await v.close();
+    },
+  },
+  {
+    name: 'roofline: every plotted point is on or under its target\'s roof at its own intensity',
+    async fn(ctx) {
+      const report = syntheticReport(3000);
+      const estimates = syntheticEstimates(report);
+      const v = await openWith(ctx, report, {}, { estimates });
+      let checked = 0;
+      for (const target of ['h100-sxm', 'l4', 'groq-lpu']) {
+        await v.page.click('[data-testid="time-target"]');
+        await v.page.click(`[data-testid="time-target"] vscode-option[value="${target}"]`);
+        await v.page.waitForFunction((t) => document.querySelector('[data-testid="card-roofline"]').textContent.includes(`points: ${t}`), target);
+        const plotted = await v.page.evaluate((t) => {
+          const roof = document.querySelector(`[data-testid="chart-roofline"] .roof[data-target="${t}"]`);
+          const points = [...document.querySelectorAll('[data-testid="chart-roofline"] .point')].map((p) => ({ x: Number(p.dataset.x), y: Number(p.dataset.y), cy: Number(p.getAttribute('cy')) }));
+          return { peak: Number(roof.dataset.peak), bandwidth: Number(roof.dataset.bandwidth), points };
+        }, target);
+        assert.ok(plotted.points.length > 1000, `${plotted.points.length} points`);
+        for (const p of plotted.points) {
+          const roof = Math.min(plotted.peak, plotted.bandwidth * p.x);
+          assert.ok(p.y <= roof * (1 + 1e-9), `${target}: a point at ${p.x} FLOP/B plots ${p.y} FLOP/s above its roof ${roof}`);
+          checked++;
+        }
+      }
+      ctx.figure(`roofline: ${checked} plotted points checked against their target's roof, none above`);
+      await v.page.locator('[data-testid="card-roofline"]').screenshot({ path: path.join(ctx.screenshotsDir, 'editor-roofline.png') });
       await assertClean(v);
       await v.close();
     },

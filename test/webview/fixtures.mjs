@@ -92,78 +92,116 @@ export const TARGETS = ['h100-sxm', 'l4', 'a100-80gb', 'tpu-v5e', 'inferentia2',
 const PEAK = { 'h100-sxm': 989e12, l4: 121e12, 'a100-80gb': 312e12, 'tpu-v5e': 197e12, inferentia2: 190e12, gaudi3: 1835e12, 'groq-lpu': 188e12 };
 const BW = { 'h100-sxm': 3.35e12, l4: 0.3e12, 'a100-80gb': 2.0e12, 'tpu-v5e': 0.82e12, inferentia2: 0.82e12, gaudi3: 3.7e12, 'groq-lpu': 80e12 };
 
-/** Estimates shaped like src/core/estimate ModelEstimate[] plus `nodes` (NodeEstimate-like). */
-export function syntheticEstimates(report, targets = TARGETS) {
-  return targets.map((t, k) => {
-    const nodes = report.nodes.map((n) => {
-      const cs = n.flops / (PEAK[t] * 0.6);
-      const ms = (n.bytesRead + n.bytesWritten) / (BW[t] * 0.8);
-      return { index: n.index, seconds: n.status === 'costed' ? Math.max(cs, ms) + 2e-6 : 0, bound: cs > ms ? 'compute' : 'memory', effectiveFlopsPerSecond: PEAK[t] * 0.6, memoryBytes: n.bytesRead + n.bytesWritten, memorySeconds: ms };
-    });
-    const latency = nodes.reduce((a, n) => a + n.seconds, 0);
+const isAccelerator = (t) => t.startsWith('tpu') || t === 'groq-lpu' || t === 'gaudi3' || t === 'inferentia2';
+
+/**
+ * The host's EstimatesPayload (src/protocol/payloads.ts) for a synthetic report: per target a full
+ * ModelEstimate, node times as columns and the roof. Each node takes max(flops / peak, bytes / bandwidth)
+ * + 2 µs, so no roofline point can sit above its roof.
+ */
+export function syntheticEstimates(report, targets = TARGETS, extra = {}) {
+  const nodeTimes = {};
+  const roofs = {};
+  const estimates = targets.map((t, k) => {
+    const peak = PEAK[t] * 0.6;
+    const bw = BW[t] * 0.8;
+    const costed = report.nodes.filter((n) => n.status === 'costed');
+    const cols = { nodeIndex: [], seconds: [], flops: [], memoryBytes: [], bound: [], kernel: [] };
+    let latency = 0;
+    let computeBound = 0;
+    for (const n of costed) {
+      const bytes = n.bytesRead + n.bytesWritten;
+      const cs = n.flops / peak;
+      const ms = bytes / bw;
+      const seconds = Math.max(cs, ms) + 2e-6;
+      cols.nodeIndex.push(n.index);
+      cols.seconds.push(seconds);
+      cols.flops.push(n.flops);
+      cols.memoryBytes.push(bytes);
+      cols.bound.push(cs > ms ? 'compute' : 'memory');
+      cols.kernel.push(n.index);
+      latency += seconds;
+      if (cs > ms) computeBound += seconds;
+    }
+    nodeTimes[t] = cols;
+    roofs[t] = { peakFlopsPerSecond: peak, bandwidthBytesPerSecond: bw };
+    const chips = t === 'l4' ? 2 : 1;
     return {
       target: t,
       targetName: t.toUpperCase(),
+      deviceClass: isAccelerator(t) ? 'accelerator' : 'gpu',
       latencySeconds: latency,
       throughputPerSecond: 1 / latency,
       costPerMillionUsd: t === 'groq-lpu' ? null : (latency * 1e6 * (1 + k)) / 3600,
-      joulesPerInference: latency * (300 + 50 * k),
-      fits: t !== 'l4',
-      chipsNeeded: t === 'l4' ? 2 : 1,
-      computeBoundFraction: 0.3 + 0.05 * k,
-      peakFlopsPerSecond: PEAK[t],
-      memoryBandwidthBytesPerSecond: BW[t],
-      notEstimatedNodes: report.nodes.filter((n) => n.status !== 'costed').length,
-      nodes,
+      joulesPerInference: t === 'groq-lpu' ? null : latency * (300 + 50 * k),
+      fits: chips === 1,
+      chipsNeeded: chips,
+      computeBoundFraction: computeBound / latency,
+      batch: 1,
+      chips,
+      throughputPerChipPerSecond: 1 / latency / chips,
+      weightBytes: 4e9,
+      activationBytes: 1e8,
+      kvCacheBytes: 0,
+      memoryNeededBytes: 4.1e9,
+      memoryUsableBytesPerChip: t === 'l4' ? 2.16e9 : 72e9,
+      interconnectSeconds: chips > 1 ? 1e-5 : 0,
+      utilisation: 0.6,
+      averagePowerWattsPerChip: t === 'groq-lpu' ? null : 300 + 50 * k,
+      notEstimatedNodes: report.nodes.length - costed.length,
+      notEstimatedOpTypes: ['Softmax'],
+      precisionFallbackNodes: 0,
+      notes: [],
     };
   });
+  const best = estimates.filter((e) => e.fits).sort((a, b) => a.latencySeconds - b.latencySeconds)[0];
+  return {
+    batch: 1,
+    available: [...targets.map((t) => ({ id: t, name: `Device ${t}`, vendor: 'v', deviceClass: isAccelerator(t) ? 'accelerator' : 'gpu', custom: false })), { id: 'my-npu', name: 'My NPU', vendor: 'me', deviceClass: 'edge', custom: true }],
+    targets: estimates,
+    bestTarget: best?.target ?? null,
+    nodeTimes,
+    roofs,
+    unknownTargets: [],
+    problems: [],
+    whatIf: { applied: [], dropped: [] },
+    ...extra,
+  };
 }
 
+const saving = (target, seconds, baselineSeconds, extra = {}) => ({ target, verdict: seconds > 0 ? 'gain' : 'none', seconds, baselineSeconds, usdPerMillion: 0.01, bytes: 1e6, chipsBefore: 1, chipsAfter: 1, ...extra });
+
+/** Hints in the host's shape (src/protocol/payloads.ts HintPayload): one with a what-if change, one advice with HTML-like text. */
 export function syntheticHints(report) {
+  const mm = report.nodes.filter((n) => n.opType === 'MatMul').slice(0, 20);
   return [
-    { code: 'fp8-matmul', severity: 'info', message: 'MatMul layers could run in FP8 on H100.', nodes: report.nodes.filter((n) => n.opType === 'MatMul').slice(0, 20).map((n) => n.index), savings: { 'h100-sxm': { latencyFraction: 0.31 }, 'a100-80gb': 0.05 } },
-    { code: 'uncovered-op', severity: 'warning', message: 'No cost rule: <img src=x onerror=alert(1)> is not HTML.', nodes: [report.nodes[5].name], savings: [] },
+    {
+      id: 'precision.fp8',
+      code: 'precision.fp8',
+      severity: 'high',
+      nodes: mm.map((n) => n.index),
+      nodeNames: mm.map((n) => n.name),
+      message: 'MatMul layers could run in FP8.',
+      explanation: 'Halves weight bytes; H100 has FP8 tensor cores.',
+      savings: [saving('h100-sxm', 2e-5, 1e-4), saving('a100-80gb', 0, 1e-4, { reason: 'a100-80gb has no fp8', notApplicable: true, usdPerMillion: 0, bytes: 0 })],
+      whatIf: true,
+    },
+    {
+      id: 'static-graph.dynamic-shape',
+      code: 'static-graph.dynamic-shape',
+      severity: 'medium',
+      nodes: [report.nodes[5].index],
+      nodeNames: [report.nodes[5].name],
+      message: 'No static shape: <img src=x onerror=alert(1)> is not HTML.',
+      explanation: '',
+      savings: [],
+      whatIf: false,
+    },
   ];
 }
 
 export function settings(overrides = {}) {
   return { computeUnit: 'flops', memoryUnit: 'decimal', targets: TARGETS, batch: 1, ...overrides };
-}
-
-/** The host's EstimatesPayload shape (src/protocol/messages.ts): ModelEstimate[] + nodeTimes record + available. */
-export function payloadEstimates(report, targets = TARGETS) {
-  const est = syntheticEstimates(report, targets);
-  const nodeTimes = Object.fromEntries(est.map((e) => [e.target, e.nodes.map((n) => ({ ...n, flops: 0 }))]));
-  const stripped = est.map(({ nodes, peakFlopsPerSecond, memoryBandwidthBytesPerSecond, ...rest }) => ({ ...rest, chips: rest.chipsNeeded }));
-  return {
-    batch: 1,
-    available: [...targets.map((t) => ({ id: t, name: `Device ${t}`, vendor: 'v', deviceClass: t.startsWith('tpu') || t === 'groq-lpu' || t === 'gaudi3' || t === 'inferentia2' ? 'accelerator' : 'gpu', custom: false })), { id: 'my-npu', name: 'My NPU', vendor: 'me', deviceClass: 'edge', custom: true }],
-    targets: stripped,
-    bestTarget: 'gaudi3',
-    selectedTarget: 'gaudi3',
-    nodeSeconds: [],
-    nodeTimes,
-    unknownTargets: ['nope-9000'],
-  };
-}
-
-/** src/core/hints Hint shape. */
-export function coreHints(report) {
-  const mm = report.nodes.filter((n) => n.opType === 'MatMul').slice(0, 3);
-  return [
-    {
-      code: 'fp8-weights',
-      severity: 'info',
-      nodes: mm.map((n) => n.index),
-      nodeNames: mm.map((n) => n.name),
-      message: 'Run these MatMuls in FP8.',
-      explanation: 'Halves weight bytes; H100 has FP8 tensor cores.',
-      savings: [
-        { target: 'h100-sxm', verdict: 'gain', seconds: 2e-5, baselineSeconds: 1e-4, usdPerMillion: 0.01, bytes: 1e6, chipsBefore: 1, chipsAfter: 1 },
-        { target: 'a100-80gb', verdict: 'none', reason: 'no FP8 support', seconds: 0, baselineSeconds: 1e-4, usdPerMillion: 0, bytes: 0, chipsBefore: 1, chipsAfter: 1 },
-      ],
-    },
-  ];
 }
 
 /**

@@ -42,7 +42,7 @@ export async function startServer(repoRoot) {
       const url = new URL(req.url, 'http://x');
       const origin = `http://${req.headers.host}`;
       let file;
-      const m = url.pathname.match(/^\/(editor|sidebar)\.html$/);
+      const m = url.pathname.match(/^\/(editor|sidebar|compare)\.html$/);
       if (m) {
         const theme = THEME_CLASS[url.searchParams.get('theme')] ? url.searchParams.get('theme') : 'dark';
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });

@@ -2,43 +2,47 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { assertClean, lastCompare, openPanel, PANEL_VIEWPORT } from './checks.mjs';
-import { TARGETS, coreHints, payloadEstimates, settings, syntheticEstimates, syntheticHints, syntheticReport } from './fixtures.mjs';
+import { TARGETS, settings, syntheticEstimates, syntheticHints, syntheticReport } from './fixtures.mjs';
 
 const report = syntheticReport(120);
 const estimates = syntheticEstimates(report);
 const show = (extra = {}) => ({ type: 'report/show', report, settings: settings(), estimates, hints: syntheticHints(report), ...extra });
 
+/** The estimate rows: target and, per cell, its data-field's raw value and text. */
+const estimateRows = (v) =>
+  v.page.$$eval('[data-testid="estimate-row"]', (els) => els.map((e) => ({ target: e.dataset.target, cells: Object.fromEntries([...e.querySelectorAll('td')].map((c) => [c.dataset.field, { value: c.dataset.value, text: c.textContent }])) })));
+
 export const tests = [
   {
-    name: 'sidebar: default targets, estimate rows match the estimates',
+    name: 'sidebar: the host settings select the targets; estimate rows match the estimates',
     async fn(ctx) {
       const v = await ctx.open('sidebar', { viewport: PANEL_VIEWPORT });
-      // before any report: default mix is pre-selected in the picker
-      const checked = await v.page.$$eval('[data-testid="target-picker"] vscode-checkbox', (els) => els.filter((e) => e.checked).map((e) => e.dataset.value));
-      assert.deepEqual([...checked].sort(), [...TARGETS].sort());
-      assert.ok(await v.page.$('[data-testid="hardware-table-empty"]'));
+      assert.ok(await v.page.$('[data-testid="hardware-table-empty"]'), 'nothing before the host answers');
       await v.send(show());
       await v.page.waitForSelector('[data-testid="hardware-table"]');
-      const rows = await v.page.$$eval('[data-testid="estimate-row"]', (els) => els.map((e) => ({ target: e.dataset.target, cells: Object.fromEntries([...e.querySelectorAll('td')].map((c) => [c.dataset.col, { value: c.dataset.value, text: c.textContent }])) })));
-      assert.deepEqual(rows.map((r) => r.target), estimates.map((e) => e.target));
+      const checked = await v.page.$$eval('[data-testid="target-picker"] vscode-checkbox', (els) => els.filter((e) => e.checked).map((e) => e.dataset.value));
+      assert.deepEqual([...checked].sort(), [...TARGETS].sort());
+      assert.ok(await v.page.$('[data-testid="target-my-npu"]'), 'the picker lists estimates.available (a custom target too)');
+      const rows = await estimateRows(v);
+      assert.deepEqual(rows.map((r) => r.target), estimates.targets.map((e) => e.target));
       for (const r of rows) {
-        const e = estimates.find((x) => x.target === r.target);
-        assert.equal(Number(r.cells.latency.value), e.latencySeconds);
-        assert.equal(Number(r.cells.throughput.value), e.throughputPerSecond);
-        assert.equal(Number(r.cells.joules.value), e.joulesPerInference);
-        assert.equal(r.cells.fits.text, e.fits ? 'yes' : `no (${e.chipsNeeded})`);
-        if (e.costPerMillionUsd === null) assert.equal(r.cells.cost.text, 'n/a');
+        const e = estimates.targets.find((x) => x.target === r.target);
+        assert.equal(Number(r.cells.latencySeconds.value), e.latencySeconds);
+        assert.equal(r.cells.throughputPerSecond, undefined, 'throughput is in the wide comparison only');
+        assert.equal(r.cells.joulesPerInference, undefined, 'energy is the chart');
+        assert.equal(r.cells.fits.text, e.fits ? 'yes' : `${e.chipsNeeded} chips`);
+        if (e.costPerMillionUsd === null) assert.equal(r.cells.costPerMillionUsd.text, 'n/a');
       }
       // the best latency is marked, for screen readers too
-      const best = [...estimates].sort((a, b) => a.latencySeconds - b.latencySeconds)[0].target;
-      assert.match(await v.page.textContent(`[data-testid="estimate-row"][data-target="${best}"] td[data-col="latency"]`), /\(best\)/);
+      const best = [...estimates.targets].sort((a, b) => a.latencySeconds - b.latencySeconds)[0].target;
+      assert.match(await v.page.textContent(`[data-testid="estimate-row"][data-target="${best}"] td[data-field="latencySeconds"]`), /\(best\)/);
       // charts
-      assert.equal((await v.page.$$('[data-testid="hw-chart-latency"] .bar')).length, estimates.length);
-      assert.equal((await v.page.$$('[data-testid="hw-chart-cost"] .bar')).length, estimates.filter((e) => e.costPerMillionUsd !== null).length);
+      assert.equal((await v.page.$$('[data-testid="hw-chart-latency"] .bar')).length, estimates.targets.length);
+      assert.equal((await v.page.$$('[data-testid="hw-chart-cost"] .bar')).length, estimates.targets.filter((e) => e.costPerMillionUsd !== null).length);
       // sortable header
       await v.page.click('[data-testid="hardware-table"] th:nth-child(2) button');
       const sorted = await v.page.$$eval('[data-testid="estimate-row"]', (els) => els.map((e) => e.dataset.target));
-      assert.deepEqual(sorted, [...estimates].sort((a, b) => a.latencySeconds - b.latencySeconds).map((e) => e.target));
+      assert.deepEqual(sorted, [...estimates.targets].sort((a, b) => a.latencySeconds - b.latencySeconds).map((e) => e.target));
       assert.equal(await v.page.getAttribute('[data-testid="hardware-table"] th:nth-child(2)', 'aria-sort'), 'ascending');
       await assertClean(v);
       await v.close();
@@ -50,9 +54,9 @@ export const tests = [
       const v = await openPanel(ctx, show(), '[data-testid="hardware-table"]');
       await v.clearPosted();
       await v.page.click('[data-testid="target-l4"]');
-      await v.page.click('[data-testid="target-mi300x"]');
+      await v.page.click('[data-testid="target-my-npu"]');
       let m = await lastCompare(v);
-      assert.ok(!m.targets.includes('l4') && m.targets.includes('mi300x'), JSON.stringify(m.targets));
+      assert.ok(!m.targets.includes('l4') && m.targets.includes('my-npu'), JSON.stringify(m.targets));
       assert.equal(m.batch, 1);
       assert.ok(ctx.lib.parseFromWebview(m).ok);
       // batch: invalid is not posted
@@ -72,23 +76,49 @@ export const tests = [
       assert.equal(m.precision, 'fp8');
       const parsed = ctx.lib.parseFromWebview(m);
       assert.ok(parsed.ok && parsed.message.precision === 'fp8', 'precision survives the validator');
-      // what-if toggle posts at once
+      // what-if toggle posts at once, with every other choice
       await v.clearPosted();
-      await v.page.click('[data-testid="whatif-fp8-matmul"]');
+      await v.page.click('[data-testid="whatif-precision.fp8"]');
       m = await lastCompare(v);
-      assert.deepEqual(m.whatIf, { 'fp8-matmul': true });
+      assert.deepEqual(m.whatIf, ['precision.fp8']);
+      assert.equal(m.batch, 16);
       assert.ok(ctx.lib.parseFromWebview(m).ok);
-      assert.match(await v.page.textContent('.what-if'), /h100-sxm: −31 % latency/);
-      // untrusted hint text shows as text
-      assert.match(await v.page.textContent('.what-if'), /<img src=x onerror=alert\(1\)> is not HTML/);
+      const wi = await v.page.textContent('.what-if');
+      assert.match(wi, /h100-sxm: −20 % latency/);
+      assert.match(wi, /a100-80gb: no gain \(a100-80gb has no fp8\)/);
+      assert.equal(await v.page.getAttribute('[data-hint-id="precision.fp8"] [data-target="h100-sxm"]', 'data-seconds'), '0.00002');
+      // advice without a change has no toggle; untrusted hint text shows as text
+      assert.equal(await v.page.$$eval('[data-testid="whatif-static-graph.dynamic-shape"]', (e) => e.length), 0);
+      assert.match(wi, /<img src=x onerror=alert\(1\)> is not HTML/);
       assert.equal(await v.page.$$eval('.what-if img', (e) => e.length), 0);
       // state persisted for hide/show
       const state = await v.state();
       assert.equal(state.batch, 16);
       assert.equal(state.precision, 'fp8');
-      assert.equal(state.whatIf['fp8-matmul'], true);
+      assert.deepEqual(state.whatIf, ['precision.fp8']);
       await assertClean(v);
       await v.close();
+    },
+  },
+  {
+    name: "sidebar: the host's what-if state checks the toggles and says where it applies; a reload keeps them",
+    async fn(ctx) {
+      const applied = { ...estimates, whatIf: { applied: [{ id: 'precision.fp8', code: 'precision.fp8', message: 'm', targets: ['h100-sxm'] }], dropped: [] } };
+      const v = await openPanel(ctx, show({ settings: settings({ whatIf: ['precision.fp8'] }), estimates: applied }), '[data-testid="hardware-table"]');
+      assert.equal(await v.page.$eval('[data-testid="whatif-precision.fp8"]', (e) => e.checked), true);
+      assert.equal(await v.page.textContent('[data-hint-id="precision.fp8"] [data-testid="whatif-applied"]'), 'Applied on h100-sxm');
+      const state = await v.state();
+      await v.close();
+      // A reload: the view's saved state shows the toggle before the host answers, and posts it back unchanged.
+      const w = await ctx.open('sidebar', { viewport: PANEL_VIEWPORT, state });
+      await w.send(show({ settings: settings({ whatIf: ['precision.fp8'] }), estimates: applied }));
+      await w.page.waitForSelector('[data-testid="whatif-precision.fp8"]');
+      assert.equal(await w.page.$eval('[data-testid="whatif-precision.fp8"]', (e) => e.checked), true);
+      await w.clearPosted();
+      await w.page.click('[data-testid="whatif-precision.fp8"]');
+      assert.deepEqual((await lastCompare(w)).whatIf, [], 'unticking posts an empty list');
+      await assertClean(w);
+      await w.close();
     },
   },
   {
@@ -97,12 +127,12 @@ export const tests = [
       const v = await openPanel(ctx, show(), '[data-testid="hardware-table"]');
       await v.send({ type: 'report/show', report: null, settings: {} });
       await v.send({ type: 'hardware/whatever' });
-      await v.send(show({ estimates: [{ target: 'x', latencySeconds: 'slow' }, 7] }));
+      await v.send(show({ estimates: { ...estimates, targets: [{ target: 'x', latencySeconds: 'slow' }, 7] } }));
+      await v.send(show({ hints: [{ id: 'Not An Id', code: 'x' }] }));
       await v.page.waitForTimeout(50);
-      // the malformed estimates entries are skipped, not thrown
-      assert.ok(await v.page.$('[data-testid="hardware-table-empty"]'));
-      await v.send(show());
-      await v.page.waitForSelector('[data-testid="estimate-row"]');
+      assert.ok(v.warnings.some((w) => /estimates: targets: /.test(w)), 'a malformed estimate is named in the log');
+      assert.ok(v.warnings.some((w) => /hints: a hint has no valid id/.test(w)));
+      assert.equal((await v.page.$$('[data-testid="estimate-row"]')).length, TARGETS.length, 'the last good report stays');
       // Tab reaches a target checkbox and a sort button
       await v.page.focus('body');
       const seen = new Set();
@@ -111,7 +141,7 @@ export const tests = [
         seen.add(await v.page.evaluate(() => (document.activeElement?.dataset?.testid ?? document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.tagName)));
       }
       assert.ok([...seen].some((x) => /^target-/.test(x)), 'a target checkbox is reachable');
-      assert.ok([...seen].some((x) => /^Sort by/.test(x)), 'table sort buttons are reachable');
+      assert.ok([...seen].some((x) => /^Sort targets by/.test(x)), 'table sort buttons are reachable');
       assert.ok(seen.has('batch-input'));
       // space toggles a focused checkbox
       await v.page.focus('[data-testid="target-h100-sxm"]');
@@ -127,22 +157,33 @@ export const tests = [
     },
   },
   {
-    name: "sidebar: the host's EstimatesPayload and core Hint shapes",
+    name: 'sidebar: unknown targets, refused custom hardware and dropped what-ifs are shown; "Open wide comparison" posts compare/open',
     async fn(ctx) {
-      const v = await openPanel(ctx, show({ estimates: payloadEstimates(report), hints: coreHints(report) }), '[data-testid="estimate-row"]');
-      assert.equal((await v.page.$$('[data-testid="estimate-row"]')).length, TARGETS.length);
-      assert.ok(await v.page.$('[data-testid="target-my-npu"]'), 'catalog from estimates.available (custom target)');
-      assert.match(await v.page.textContent('[role="alert"]'), /Unknown target ids: nope-9000/);
-      const wi = await v.page.textContent('.what-if');
-      assert.match(wi, /h100-sxm: −20 % latency/);
-      assert.match(wi, /a100-80gb: no gain \(no FP8 support\)/);
+      const noted = { ...estimates, unknownTargets: ['nope-9000'], problems: ["custom hardware id 'h100-sxm' is already the catalog's NVIDIA H100 SXM5 80GB; pick another id"], whatIf: { applied: [], dropped: ['fusion.gelu'] } };
+      const v = await openPanel(ctx, show({ estimates: noted }), '[data-testid="estimate-row"]');
+      const alert = await v.page.textContent('[role="alert"]');
+      assert.match(alert, /Unknown target ids: nope-9000/);
+      assert.match(alert, /custom hardware id 'h100-sxm' is already the catalog's/);
+      assert.match(alert, /dropped: fusion\.gelu/);
+      await v.send(show({ estimates: { ...estimates, batch: 4 } }));
+      await v.page.waitForFunction(() => /Estimates are for batch 4, not 1/.test(document.querySelector('[role="alert"]').textContent));
+      await v.clearPosted();
+      await v.page.click('[data-testid="open-compare"]');
+      assert.deepEqual(await v.posted(), [{ type: 'compare/open' }]);
       await assertClean(v);
       await v.close();
     },
   },
   {
-    name: 'sidebar: screenshots in dark, light and high-contrast themes',
+    name: 'sidebar: screenshots in dark, light and high-contrast themes; the table fits a 300 px panel',
     async fn(ctx) {
+      const narrow = await ctx.open('sidebar', { viewport: { width: 300, height: 1500 } });
+      await narrow.send(show());
+      await narrow.page.waitForSelector('[data-testid="estimate-row"]');
+      await narrow.page.screenshot({ path: path.join(ctx.screenshotsDir, 'sidebar-300px-dark.png'), fullPage: true });
+      const overflow = await narrow.page.$eval('[data-testid="hardware-table"]', (t) => t.scrollWidth - t.parentElement.clientWidth);
+      assert.ok(overflow <= 0, `the estimates table overflows a 300 px panel by ${overflow} px`);
+      await narrow.close();
       for (const theme of ['dark', 'light', 'hc']) {
         const v = await ctx.open('sidebar', { theme, viewport: { width: 420, height: 1500 } });
         await v.send(show());

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { assertClean, lastCompare, openPanel, PANEL_VIEWPORT } from './checks.mjs';
-import { TARGETS, payloadEstimates, settings, syntheticHints, syntheticLlm, syntheticReport } from './fixtures.mjs';
+import { TARGETS, settings, syntheticEstimates, syntheticHints, syntheticLlm, syntheticReport } from './fixtures.mjs';
 
 const report = syntheticReport(120);
 const llm = syntheticLlm();
@@ -10,14 +10,14 @@ const showLlm = (extra = {}, llmPayload = llm) => ({
   type: 'report/show',
   report,
   settings: settings({ promptTokens: llmPayload.promptTokens, outputTokens: llmPayload.outputTokens }),
-  estimates: { ...payloadEstimates(report), unknownTargets: [], llm: llmPayload },
+  estimates: syntheticEstimates(report, TARGETS, { llm: llmPayload }),
   hints: syntheticHints(report),
   ...extra,
 });
 
 const cells = (v) =>
   v.page.$$eval('[data-testid="llm-row"]', (els) =>
-    els.map((e) => ({ target: e.dataset.target, cells: Object.fromEntries([...e.querySelectorAll('td')].map((c) => [c.dataset.col, { value: c.dataset.value, text: c.textContent, best: c.classList.contains('best') }])) })),
+    els.map((e) => ({ target: e.dataset.target, cells: Object.fromEntries([...e.querySelectorAll('td')].map((c) => [c.dataset.field, { value: c.dataset.value, text: c.textContent, best: c.classList.contains('best') }])) })),
   );
 
 export const tests = [
@@ -35,24 +35,24 @@ export const tests = [
       assert.deepEqual(rows.map((r) => r.target), TARGETS);
       for (const r of rows) {
         const e = llm.estimates.find((x) => x.target === r.target);
-        assert.equal(Number(r.cells.ttft.value), e.timeToFirstTokenSeconds);
-        assert.equal(Number(r.cells.tpot.value), e.timePerOutputTokenSeconds);
-        assert.equal(Number(r.cells.tokens.value), e.tokensPerSecond);
+        assert.equal(Number(r.cells.timeToFirstTokenSeconds.value), e.timeToFirstTokenSeconds);
+        assert.equal(Number(r.cells.timePerOutputTokenSeconds.value), e.timePerOutputTokenSeconds);
+        assert.equal(Number(r.cells.tokensPerSecond.value), e.tokensPerSecond);
         assert.equal(r.cells.chips.text, String(e.chips));
-        if (e.costPerMillionTokensUsd === null) assert.equal(r.cells.cost.text, 'n/a');
-        else assert.equal(Number(r.cells.cost.value), e.costPerMillionTokensUsd);
-        if (e.joulesPerOutputToken === null) assert.equal(r.cells.joules.text, 'n/a');
-        else assert.match(r.cells.joules.text, /^[\d.]+ [mµ]?J( \(best\))?$/);
+        if (e.costPerMillionTokensUsd === null) assert.equal(r.cells.costPerMillionTokensUsd.text, 'n/a');
+        else assert.equal(Number(r.cells.costPerMillionTokensUsd.value), e.costPerMillionTokensUsd);
+        if (e.joulesPerOutputToken === null) assert.equal(r.cells.joulesPerOutputToken.text, 'n/a');
+        else assert.match(r.cells.joulesPerOutputToken.text, /^[\d.]+ [mµ]?J( \(best\))?$/);
       }
       // best: most tokens/s, least TTFT / TPOT / $ / J — one cell each, announced to screen readers
       const pick = (key, better) => {
         const vals = llm.estimates.filter((e) => e[key] !== null);
         return vals.reduce((a, b) => ((better === 'high' ? b[key] > a[key] : b[key] < a[key]) ? b : a)).target;
       };
-      for (const [col, key, better] of [['tokens', 'tokensPerSecond', 'high'], ['ttft', 'timeToFirstTokenSeconds', 'low'], ['tpot', 'timePerOutputTokenSeconds', 'low'], ['cost', 'costPerMillionTokensUsd', 'low'], ['joules', 'joulesPerOutputToken', 'low']]) {
-        const marked = rows.filter((r) => r.cells[col].best).map((r) => r.target);
-        assert.deepEqual(marked, [pick(key, better)], `best ${col}`);
-        assert.match(rows.find((r) => r.target === marked[0]).cells[col].text, /\(best\)/);
+      for (const [key, better] of [['tokensPerSecond', 'high'], ['timeToFirstTokenSeconds', 'low'], ['timePerOutputTokenSeconds', 'low'], ['costPerMillionTokensUsd', 'low'], ['joulesPerOutputToken', 'low']]) {
+        const marked = rows.filter((r) => r.cells[key].best).map((r) => r.target);
+        assert.deepEqual(marked, [pick(key, better)], `best ${key}`);
+        assert.match(rows.find((r) => r.target === marked[0]).cells[key].text, /\(best\)/);
       }
       assert.equal(rows.filter((r) => r.cells.chips.best).length, 0, 'chips are not ranked');
       assert.equal(llm.bestTarget, pick('tokensPerSecond', 'high'));
@@ -156,7 +156,7 @@ export const tests = [
     async fn(ctx) {
       const v = await openPanel(ctx, showLlm(), '[data-testid="llm-table"]');
       // the next model is a plain encoder: the section goes away
-      await v.send({ type: 'report/show', report, settings: settings({ promptTokens: 512, outputTokens: 128 }), estimates: payloadEstimates(report), hints: [] });
+      await v.send({ type: 'report/show', report, settings: settings({ promptTokens: 512, outputTokens: 128 }), estimates: syntheticEstimates(report), hints: [] });
       await v.page.waitForFunction(() => document.querySelector('[data-testid="llm-section"]')?.hidden === true);
       assert.equal(await v.page.isVisible('[data-testid="llm-section"]'), false);
       assert.equal((await v.page.$$('[data-testid="llm-row"]')).length, 0);
@@ -166,7 +166,7 @@ export const tests = [
       const m = await lastCompare(v);
       assert.ok(!('promptTokens' in m) && !('outputTokens' in m), JSON.stringify(m));
       // and a fresh panel on a non-decoder never shows it
-      const w = await openPanel(ctx, { type: 'report/show', report, settings: settings(), estimates: payloadEstimates(report), hints: [] }, '[data-testid="estimate-row"]');
+      const w = await openPanel(ctx, { type: 'report/show', report, settings: settings(), estimates: syntheticEstimates(report), hints: [] }, '[data-testid="estimate-row"]');
       assert.equal(await w.page.isVisible('[data-testid="llm-section"]'), false);
       await assertClean(v);
       await assertClean(w);

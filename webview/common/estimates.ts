@@ -1,107 +1,86 @@
 /**
- * Local view-side types for the hardware estimates carried in 'report/show'.estimates (the protocol types
- * it as `unknown`). Shape expected from the host (src/core/estimate ModelEstimate[] works as is):
- *
- *   estimates = ModelEstimate[]                                     // or
- *   estimates = { selectedTarget?, targets: TargetEstimatePayload[] } // each may carry `nodes`
- *
- *   TargetEstimatePayload = { target, targetName?, latencySeconds, throughputPerSecond, costPerMillionUsd,
- *     joulesPerInference, fits, chipsNeeded, chips?, computeBoundFraction,
- *     peakFlopsPerSecond?, memoryBandwidthBytesPerSecond?,            // roofline; derived from nodes if absent
- *     nodes?: NodeEstimate[] /* {index, seconds, bound, flops, effectiveFlopsPerSecond, memoryBytes, memorySeconds} *\/ }
- *
- * Per-node times may instead come as `estimates.nodeTimes = { [target]: NodeEstimate[] }`.
- * Anything malformed is skipped entry by entry (and logged), never thrown.
+ * The views' reading of 'report/show'.estimates (EstimatesPayload, validated by the protocol): the
+ * compared targets, and each target's node times, looked up by node index. A target's index is built on
+ * first use, from the columns as they came: a 50,000-node report times every node on every target, and
+ * the first paint needs one target's times, and of those only the rows on screen and the slowest few.
  */
-export interface TargetEstimateView {
-  readonly target: string;
-  readonly targetName: string;
-  readonly latencySeconds: number;
-  readonly throughputPerSecond: number;
-  readonly costPerMillionUsd: number | null;
-  readonly joulesPerInference: number;
-  readonly fits: boolean;
-  readonly chipsNeeded: number;
-  readonly chips: number;
-  readonly computeBoundFraction: number;
-  readonly peakFlopsPerSecond: number | null;
-  readonly memoryBandwidthBytesPerSecond: number | null;
-  readonly notEstimatedNodes: number;
-}
+import type { ModelEstimate } from '../../src/core/estimate/modelEstimate';
+import type { TargetRoof } from '../../src/core/pipeline/analysisTypes';
+import type { EstimatesPayload, NodeBound, NodeTimesPayload } from '../../src/protocol/messages';
 
 export interface NodeTimeView {
   readonly index: number;
   readonly seconds: number;
-  readonly bound: string;
+  readonly bound: NodeBound;
+  /** What the estimator charged the node on this target (after fusion, precision, tensor-parallel split). */
+  readonly flops: number;
+  readonly memoryBytes: number;
 }
 
-export interface EstimatesView {
-  readonly targets: readonly TargetEstimateView[];
-  /** target → node index → time. */
-  readonly nodeTimes: ReadonlyMap<string, ReadonlyMap<number, NodeTimeView>>;
-  readonly selectedTarget?: string;
+/** One target's node times, looked up by node index without building an object per node. */
+export class NodeTimes {
+  private readonly positionOf: Int32Array;
+
+  constructor(readonly columns: NodeTimesPayload) {
+    let max = -1;
+    for (const i of columns.nodeIndex) if (i > max) max = i;
+    this.positionOf = new Int32Array(max + 1).fill(-1);
+    columns.nodeIndex.forEach((index, pos) => (this.positionOf[index] = pos));
+  }
+
+  get size(): number {
+    return this.columns.nodeIndex.length;
+  }
+
+  get(index: number): NodeTimeView | undefined {
+    const pos = index < this.positionOf.length ? this.positionOf[index] : -1;
+    return pos >= 0 ? this.at(pos) : undefined;
+  }
+
+  /** The node at column position `pos`. */
+  at(pos: number): NodeTimeView {
+    const c = this.columns;
+    return { index: c.nodeIndex[pos], seconds: c.seconds[pos], bound: c.bound[pos], flops: c.flops[pos], memoryBytes: c.memoryBytes[pos] };
+  }
+
+  /** Column positions of the `count` largest values of `key` (largest first) among the positions `keep` accepts. */
+  top(key: 'seconds' | 'flops', count: number, keep: (pos: number) => boolean = () => true): number[] {
+    const values = this.columns[key];
+    const kept: number[] = [];
+    for (let pos = 0; pos < values.length; pos++) if (keep(pos)) kept.push(pos);
+    return kept.sort((a, b) => values[b] - values[a] || a - b).slice(0, count);
+  }
 }
 
-type Rec = Record<string, unknown>;
-const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
-const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const fin = (v: unknown, d = 0) => (finite(v) ? v : d);
+const NO_TIMES = new NodeTimes({ nodeIndex: [], seconds: [], flops: [], memoryBytes: [], bound: [], kernel: [] });
 
-function parseNodes(raw: unknown): { times: Map<number, NodeTimeView>; peak: number; bw: number } {
-  const times = new Map<number, NodeTimeView>();
-  let peak = 0;
-  let bw = 0;
-  if (!Array.isArray(raw)) return { times, peak, bw };
-  for (const n of raw) {
-    if (!isRec(n) || !finite(n.index) || !finite(n.seconds)) continue;
-    times.set(n.index, { index: n.index, seconds: n.seconds, bound: typeof n.bound === 'string' ? n.bound : '' });
-    if (finite(n.effectiveFlopsPerSecond)) peak = Math.max(peak, n.effectiveFlopsPerSecond);
-    if (finite(n.memoryBytes) && finite(n.memorySeconds) && n.memorySeconds > 0) bw = Math.max(bw, n.memoryBytes / n.memorySeconds);
-  }
-  return { times, peak, bw };
-}
+export class EstimatesView {
+  private readonly times = new Map<string, NodeTimes>();
 
-export function normalizeEstimates(raw: unknown): EstimatesView | null {
-  if (raw === undefined || raw === null) return null;
-  let list: unknown[] | undefined;
-  let nodeMap: Rec | undefined;
-  let selectedTarget: string | undefined;
-  if (Array.isArray(raw)) list = raw;
-  else if (isRec(raw)) {
-    const l = raw.targets ?? raw.estimates ?? raw.models;
-    if (Array.isArray(l)) list = l;
-    if (isRec(raw.nodeTimes)) nodeMap = raw.nodeTimes;
-    else if (isRec(raw.nodes)) nodeMap = raw.nodes;
-    if (typeof raw.selectedTarget === 'string') selectedTarget = raw.selectedTarget;
+  constructor(readonly payload: EstimatesPayload) {}
+
+  get targets(): readonly ModelEstimate[] {
+    return this.payload.targets;
   }
-  if (!list) {
-    console.warn('[estimates] unrecognised estimates payload: ignored');
-    return null;
+
+  get bestTarget(): string | null {
+    return this.payload.bestTarget;
   }
-  const targets: TargetEstimateView[] = [];
-  const nodeTimes = new Map<string, Map<number, NodeTimeView>>();
-  for (const e of list) {
-    if (!isRec(e) || typeof e.target !== 'string' || !finite(e.latencySeconds)) {
-      console.warn('[estimates] skipped a malformed target estimate');
-      continue;
-    }
-    const nodes = parseNodes(e.nodes ?? nodeMap?.[e.target]);
-    if (nodes.times.size > 0) nodeTimes.set(e.target, nodes.times);
-    targets.push({
-      target: e.target,
-      targetName: typeof e.targetName === 'string' ? e.targetName : e.target,
-      latencySeconds: e.latencySeconds,
-      throughputPerSecond: fin(e.throughputPerSecond, e.latencySeconds > 0 ? 1 / e.latencySeconds : 0),
-      costPerMillionUsd: finite(e.costPerMillionUsd) ? e.costPerMillionUsd : null,
-      joulesPerInference: fin(e.joulesPerInference, NaN),
-      fits: e.fits === true,
-      chipsNeeded: fin(e.chipsNeeded, 1),
-      chips: fin(e.chips, fin(e.chipsNeeded, 1)),
-      computeBoundFraction: fin(e.computeBoundFraction, NaN),
-      peakFlopsPerSecond: finite(e.peakFlopsPerSecond) ? e.peakFlopsPerSecond : nodes.peak > 0 ? nodes.peak : null,
-      memoryBandwidthBytesPerSecond: finite(e.memoryBandwidthBytesPerSecond) ? e.memoryBandwidthBytesPerSecond : nodes.bw > 0 ? nodes.bw : null,
-      notEstimatedNodes: fin(e.notEstimatedNodes, 0),
-    });
+
+  target(id: string): ModelEstimate | undefined {
+    return this.payload.targets.find((t) => t.target === id);
   }
-  return { targets, nodeTimes, selectedTarget };
+
+  roof(id: string): TargetRoof | undefined {
+    return this.payload.roofs[id];
+  }
+
+  /** The node times of `target` (empty when it has none), indexed on first use. */
+  nodeTimes(target: string): NodeTimes {
+    const columns = this.payload.nodeTimes[target];
+    if (!columns) return NO_TIMES;
+    let t = this.times.get(target);
+    if (!t) this.times.set(target, (t = new NodeTimes(columns)));
+    return t;
+  }
 }

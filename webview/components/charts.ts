@@ -80,6 +80,10 @@ export interface RooflinePoint {
 
 export interface RooflineRoof {
   readonly label: string;
+  /** Target id, written to the roof's data-target. */
+  readonly key?: string;
+  /** The roof of the target whose points are drawn: drawn heavier. */
+  readonly selected?: boolean;
   readonly peakFlopsPerSecond: number;
   readonly bandwidthBytesPerSecond: number;
 }
@@ -110,7 +114,7 @@ function expLabel(v: number): string {
 }
 
 /**
- * Log-log roofline: x = arithmetic intensity, y = attainable FLOP/s; each roof is min(peak, AI × bandwidth).
+ * Log-log roofline: x = arithmetic intensity, y = achieved FLOP/s; each roof is min(peak, AI × bandwidth).
  * With no roofs and no y values the layers are drawn as a strip along the intensity axis only.
  */
 export function rooflineChart(o: RooflineOptions): SVGSVGElement {
@@ -168,7 +172,7 @@ export function rooflineChart(o: RooflineOptions): SVGSVGElement {
     if (ridge > x0 && ridge < xMax) pts.push([ridge, r.peakFlopsPerSecond]);
     pts.push([xMax, Math.min(r.peakFlopsPerSecond, xMax * r.bandwidthBytesPerSecond)]);
     const d = pts.map(([x, y], k) => `${k === 0 ? 'M' : 'L'}${X(x).toFixed(1)},${Y(Math.max(y, yMin)).toFixed(1)}`).join(' ');
-    const g = s('g', { class: `roof roof-${i % 8}` });
+    const g = s('g', { class: `roof roof-${i % 8}${r.selected ? ' selected' : ''}`, 'data-target': r.key, 'data-peak': r.peakFlopsPerSecond, 'data-bandwidth': r.bandwidthBytesPerSecond });
     g.append(s('title', undefined, `${r.label}: peak ${o.formatY(r.peakFlopsPerSecond)}FLOP/s, ridge at ${ridge.toFixed(1)} FLOP/B`), s('path', { class: 'roof-line', d }));
     // Legend entry in the right-hand column (labels on the lines collide when peaks are close).
     const ly = m.top + 6 + i * 16;
@@ -184,7 +188,8 @@ export function rooflineChart(o: RooflineOptions): SVGSVGElement {
     if (p.y !== null && p.y > 0) cy = Y(p.y);
     else if (stripOnly) cy = m.top + ph * (0.15 + 0.7 * (((i * 2654435761) >>> 0) % 1000) / 1000);
     else cy = m.top + ph - 4; // not estimated: on the x axis
-    const c = s('circle', { class: `point ${p.className ?? ''}`, cx: X(Math.min(Math.max(p.x, xMin), xMax)).toFixed(1), cy: cy.toFixed(1), r: 3, 'data-key': p.key });
+    // data-x / data-y: the plotted values themselves, for tests and tooltips.
+    const c = s('circle', { class: `point ${p.className ?? ''}`, cx: X(Math.min(Math.max(p.x, xMin), xMax)).toFixed(1), cy: cy.toFixed(1), r: 3, 'data-key': p.key, 'data-x': p.x, 'data-y': p.y ?? undefined });
     c.append(s('title', undefined, `${p.label}: ${p.x.toPrecision(3)} FLOP/B${p.y ? `, ${o.formatY(p.y)}FLOP/s` : ''}`));
     pointsG.append(c);
   });

@@ -156,7 +156,7 @@ const DECODE = { batch_size: 1, sequence_length: 1, past_sequence_length: 1023, 
 /** The file is graph only: small, its weights external and absent, yet every weight's size is known. */
 function assertGraphOnly(report: ProfileReport, maxFileBytes: number): void {
   assert.ok(report.model.fileBytes < maxFileBytes, `${report.model.fileBytes} bytes`);
-  assert.ok(report.diagnostics.some((d) => d.code === 'external-data' && /weights\.bin.*missing/.test(d.message)));
+  assert.ok(report.diagnostics.some((d) => d.code === 'weights-absent' && /^weights are not present: \d+ tensors in 'weights\.bin'/.test(d.message)));
   assert.equal(report.coverage.percent, 100);
 }
 

@@ -182,6 +182,11 @@ export interface NodeEstimate {
   readonly bound: 'compute' | 'memory' | 'none';
   /** Name of the node whose kernel this node runs in (or that a folded DequantizeLinear feeds), if any. */
   readonly fusedInto?: string;
+  /**
+   * Index of the first node of the kernel this node runs in (its own when it launches one; absent when folded
+   * away). A kernel's nodes share its time, so a roofline plots the kernel: their summed FLOPs, bytes and seconds.
+   */
+  readonly kernel?: number;
   /** What the execution model changed (fused mode, when a rule applied), and what that saved. */
   readonly fusion?: NodeFusion;
   readonly notes: readonly string[];
@@ -381,5 +386,6 @@ function estimateOne(n: NodeReport, x: ExecutedNode, device: HardwareEntry, f: D
     notes,
   };
   if (x.fusedInto !== undefined) e.fusedInto = x.fusedInto;
+  if (x.kernel !== undefined) e.kernel = x.kernel;
   return e;
 }

@@ -76,6 +76,8 @@ export interface TargetSaving {
   readonly verdict: 'gain' | 'none';
   /** Why there is no gain (the target lacks the dtype, no sparse tensor cores, time does not improve...). */
   readonly reason?: string;
+  /** Set when the change cannot run on this target (it lacks the dtype...): a what-if leaves the target as it is. */
+  readonly notApplicable?: true;
   /** Latency saved per inference call, seconds (negative: slower). 0 when the change does not apply. */
   readonly seconds: number;
   /** Latency before, seconds, for relative figures. */

@@ -316,6 +316,7 @@ function noSaving(before: ModelEstimate, reason: string): TargetSaving {
     target: before.target,
     verdict: 'none',
     reason,
+    notApplicable: true,
     seconds: 0,
     baselineSeconds: before.latencySeconds,
     usdPerMillion: before.costPerMillionUsd === null ? null : 0,

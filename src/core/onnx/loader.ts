@@ -72,6 +72,8 @@ export function loadTensor(source: ByteSource, path: string): TensorRef {
 class ModelDecoder {
   private readonly cursor: ProtoCursor;
   private readonly warnings: LoadWarning[] = [];
+  /** Absent external-data files → tensors that point into them (one diagnostic per file, not per tensor). */
+  private readonly absentWeightFiles = new Map<string, number>();
   private readonly modelDir: string;
   private graphDepth = 0;
   private nodeCount = 0;
@@ -105,7 +107,7 @@ class ModelDecoder {
       try {
         key = c.tag();
       } catch (e) {
-        if (isFirstField) throw notOnnx();
+        if (isFirstField && !(e instanceof OnnxLoadError && e.code === 'io-error')) throw notOnnx();
         throw e;
       }
       if (isFirstField && !isPlausibleModelField(key.field, key.wireType)) throw notOnnx();
@@ -170,7 +172,7 @@ class ModelDecoder {
       metadata,
       graph,
       functions,
-      warnings: this.warnings,
+      warnings: [...this.warnings, ...absentWeightsWarnings(this.absentWeightFiles)],
       nameIds: this.names,
     };
   }
@@ -393,11 +395,14 @@ class ModelDecoder {
     let problem: string | undefined;
     if (!Number.isSafeInteger(offset) || offset < 0) problem = `external data of tensor '${tensorName}' has a bad offset '${entries.get('offset')}'`;
     else if (length !== undefined && (!Number.isSafeInteger(length) || length < 0)) problem = `external data of tensor '${tensorName}' has a bad length '${lengthText}'`;
-    else if (resolved.size === undefined) problem = `external data file '${location}' of tensor '${tensorName}' is missing`;
+    else if (resolved.size === undefined) {
+      problem = `external data file '${location}' of tensor '${tensorName}' is missing`;
+      this.absentWeightFiles.set(location, (this.absentWeightFiles.get(location) ?? 0) + 1);
+    }
     else if (offset + (length ?? 0) > resolved.size) {
       problem = `external data of tensor '${tensorName}' (offset ${offset}, length ${length ?? 0}) runs past the end of '${location}' (${resolved.size} bytes)`;
     }
-    if (problem) this.warn('external-data', problem);
+    if (problem && resolved.size !== undefined) this.warn('external-data', problem);
     return { kind: 'external', location, offset, length, resolvedPath: resolved.path, problem };
   }
 
@@ -732,4 +737,16 @@ const UNKNOWN_TYPE: ValueType = { kind: 'unknown' };
 export function dirname(path: string): string {
   const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
   return cut < 0 ? '.' : cut === 0 ? path.slice(0, 1) : path.slice(0, cut);
+}
+
+/**
+ * A graph-only model (weights in a file that is not there, as users profile architectures) is a normal
+ * case: one note per absent file, since shapes and dtypes are all the profile needs.
+ */
+function absentWeightsWarnings(files: ReadonlyMap<string, number>): LoadWarning[] {
+  return [...files].map(([location, tensors]) => ({
+    code: 'weights-absent',
+    severity: 'info',
+    message: `weights are not present: ${tensors} tensor${tensors === 1 ? '' : 's'} in '${location}'; profiled from shapes and types`,
+  }));
 }

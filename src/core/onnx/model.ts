@@ -104,6 +104,8 @@ export interface OnnxFunction {
 export interface LoadWarning {
   readonly code: string;
   readonly message: string;
+  /** Default 'warning'; 'info' for what is normal (a graph-only model's absent weights file). */
+  readonly severity?: 'warning' | 'info';
 }
 
 /**

@@ -164,7 +164,7 @@ export function buildReport(model: OnnxModel, profile: GraphProfile, bindings: R
     opTypes: opTypeSummaries(mainReports),
     modules: moduleTree(mainReports),
     diagnostics: [
-      ...model.warnings.map((w) => ({ severity: 'warning' as const, code: w.code, message: w.message })),
+      ...model.warnings.map((w) => ({ severity: w.severity ?? ('warning' as const), code: w.code, message: w.message })),
       ...[...uncoveredTypes.values()].map((u) => ({
         severity: 'warning' as const,
         code: 'uncovered-op',

@@ -6,12 +6,11 @@
  * strings of decimal digits beyond that, so they stay exact (FLOPs reach 1e18). A dim (`ReportDim`) is a
  * number when static and a symbolic expression string otherwise (`"batch"`, `"sequence + past_sequence"`).
  * Documented in docs/report-schema.md; bump REPORT_SCHEMA_VERSION on any incompatible change.
+ *
+ * This file imports nothing: the estimates, hints and other analysis sections that the CLI's JSON adds
+ * are typed by their producer (`AnalysisReport` in ../pipeline/analysisTypes.ts), so no consumer of the
+ * report is imported back by it.
  */
-import type { CalibrationFit } from '../estimate/calibration';
-import type { ModelEstimate } from '../estimate/modelEstimate';
-import type { Hint } from '../hints/hintTypes';
-import type { LlmAnalysis, SweepPoint } from '../targetAnalysis';
-
 export const REPORT_SCHEMA_VERSION = '1.1.0';
 
 export type BigCount = number | string;
@@ -228,14 +227,4 @@ export interface ProfileReport {
   readonly diagnostics: readonly ReportDiagnostic[];
   /** Mixture-of-experts layers, total and active parameters; absent for a model without MoE. */
   readonly moe?: MoeReport;
-  /** Per hardware target, when targets were asked for (`--target`): see docs/estimator.md. */
-  readonly estimates?: readonly ModelEstimate[];
-  /** Optimisation hints with their savings on the targets, sorted by saving: see docs/hints.md. */
-  readonly hints?: readonly Hint[];
-  /** For a decoder with a KV cache and targets: prefill and decode estimated apart (tokens/s, $ per 1M tokens). */
-  readonly llm?: LlmAnalysis;
-  /** With `--sweep dim=v1,v2`: estimates per value of the dim. */
-  readonly sweep?: readonly SweepPoint[];
-  /** With `--calibrate`: estimate against a measured profile per layer, and the fitted efficiency factors. */
-  readonly calibration?: CalibrationFit;
 }

@@ -1,0 +1,123 @@
+/**
+ * The analysis pipeline's one options type and its output. The CLI and the extension's worker both call
+ * `analyzeModel` (analyze.ts) with an `AnalysisOptions`; what they print or show is the `Analysis` it returns.
+ *
+ * Adding a setting: add an optional field to `AnalysisOptions`, and, when the estimator reads it, one line to
+ * `estimatorOptions` (analyze.ts), the only place where the pipeline's options become the estimator's.
+ * Everything downstream (estimates, hint savings, what-if, LLM phases, sweep, calibration) then sees it.
+ */
+import type { CalibrationFit } from '../estimate/calibration';
+import type { DecoderInfo, LlmEstimate } from '../estimate/llm';
+import type { ModelEstimate } from '../estimate/modelEstimate';
+import type { ExecutionMode } from '../estimate/executionRules';
+import type { EfficiencyOverrides, NodeEstimate } from '../estimate/roofline';
+import type { HardwareEntry, Precision } from '../hardware/hardwareTypes';
+import type { Hint } from '../hints/hintTypes';
+import type { ProfileReport } from '../report/reportTypes';
+
+export interface AnalysisOptions {
+  /** Symbolic dims the user bound (`batch` → 8). Unbound dims count as 1. */
+  readonly bindings?: ReadonlyMap<string, number>;
+  /** Hardware targets, already resolved (`resolveTargets`). None: a profile only. */
+  readonly targets: readonly HardwareEntry[];
+  /**
+   * Samples per call: binds the inputs' leading symbolic dim (`batchSymbol`) unless the user bound it.
+   * Default: 1 when there are targets, else the dim stays as bound.
+   */
+  readonly batch?: number;
+  /** Run float layers as this precision ('tf32' lets fp32 layers use the tf32 peak). Default: the graph's dtypes. */
+  readonly precision?: Precision;
+  /** Efficiency factors per device id or class (settings, or a calibration's fitted factors). */
+  readonly efficiency?: EfficiencyOverrides;
+  /** How the graph runs: 'fused' (default, as optimising runtimes run it) or 'as-exported' (one kernel per node). */
+  readonly execution?: ExecutionMode;
+  /**
+   * What-if: hints whose change to apply, by id (`AnalysisHint.id`: the code, or `code#k` when a code occurs
+   * k > 1 times) or by code when that is unambiguous. Each is applied on the targets its saving covers.
+   */
+  readonly whatIf?: readonly string[];
+  /** For a decoder with a KV cache: the request the LLM estimate assumes (defaults: llmDefaults.ts). */
+  readonly llm?: { readonly promptTokens?: number; readonly outputTokens?: number };
+  /** Re-profile and re-estimate for each value of one dim (`batch` = the batch symbol). */
+  readonly sweep?: { readonly dim: string; readonly values: readonly number[] };
+  /** A measured per-layer profile (ONNX Runtime or trtexec JSON) of the first target, to compare and fit. */
+  readonly calibrationTrace?: unknown;
+  /** Also return every node's estimate per target (the views' time column and roofline). Default false. */
+  readonly nodeEstimates?: boolean;
+}
+
+/** A hint with the id the what-if option and the views name it by. */
+export interface AnalysisHint extends Hint {
+  /** The code, or `code#k` (k from 1, in node order) when the code occurs more than once. */
+  readonly id: string;
+}
+
+/** A what-if change that was applied: which hint, and on which targets (those that can run it). */
+export interface AppliedWhatIf {
+  readonly id: string;
+  readonly code: string;
+  readonly message: string;
+  /** Target ids the change was applied on; the others keep their estimate. */
+  readonly targets: readonly string[];
+}
+
+export interface WhatIfAnalysis {
+  readonly applied: readonly AppliedWhatIf[];
+  /** Requested ids that name no applicable hint of this analysis (the CLI refuses them; views drop them). */
+  readonly unknown: readonly string[];
+  /** Requested codes that name several hints (`code#1`, `code#2`...): name one. */
+  readonly ambiguous: readonly string[];
+  /** Ids a what-if may name: the hints that carry a change. */
+  readonly available: readonly string[];
+}
+
+export interface LlmAnalysis {
+  readonly decoder: DecoderInfo;
+  readonly promptTokens: number;
+  readonly outputTokens: number;
+  readonly bindings: { readonly prefill: Readonly<Record<string, number>>; readonly decode: Readonly<Record<string, number>> };
+  readonly estimates: readonly LlmEstimate[];
+}
+
+export interface SweepPoint {
+  readonly dim: string;
+  readonly value: number;
+  readonly estimates: readonly ModelEstimate[];
+}
+
+/**
+ * The JSON report with an analysis: the profile (with the what-if changes applied, when asked) and, with
+ * targets, the estimates and hints. `onnx-profile --format json` prints this; schemas/report.schema.json.
+ */
+export interface AnalysisReport extends ProfileReport {
+  /** Per hardware target: see docs/estimator.md. */
+  readonly estimates?: readonly ModelEstimate[];
+  /** Optimisation hints priced on the model before any what-if, sorted by saving: see docs/hints.md. */
+  readonly hints?: readonly AnalysisHint[];
+  /** The what-if changes applied (`--apply`); the figures above are after them, the hints before. */
+  readonly whatIf?: { readonly applied: readonly AppliedWhatIf[] };
+  /** For a decoder with a KV cache and targets: prefill and decode estimated apart (tokens/s, $ per 1M tokens). */
+  readonly llm?: LlmAnalysis;
+  /** With a sweep: estimates per value of the dim. */
+  readonly sweep?: readonly SweepPoint[];
+  /** With a calibration trace: estimate against a measured profile per layer, and the fitted efficiency factors. */
+  readonly calibration?: CalibrationFit;
+}
+
+/** The roof a target's roofline chart draws: the fastest rate and the bandwidth the estimator used, after efficiency. */
+export interface TargetRoof {
+  readonly peakFlopsPerSecond: number;
+  readonly bandwidthBytesPerSecond: number;
+}
+
+export interface Analysis {
+  readonly report: AnalysisReport;
+  /** Samples per call the estimates are for. */
+  readonly batch: number;
+  /** The target with the lowest latency among those the model fits on (else overall); undefined without targets. */
+  readonly bestTarget?: string;
+  readonly whatIf: WhatIfAnalysis;
+  /** With `nodeEstimates`: per target id, every main-graph node's estimate, and the target's roof. */
+  readonly nodeEstimates?: ReadonlyMap<string, readonly NodeEstimate[]>;
+  readonly roofs?: ReadonlyMap<string, TargetRoof>;
+}

@@ -1,0 +1,199 @@
+/**
+ * The analysis pipeline, one function for the CLI and the extension's worker:
+ *
+ *   profile (at the batch) → hints priced on it → the chosen what-if changes applied per target →
+ *   estimates (and per-node times) → LLM prefill/decode for a decoder → sweep → calibration.
+ *
+ * Pure apart from the model's already-open byte source (through `ProfileSource`). Re-analysing a
+ * `ProfileCache` under other targets, precision or what-if reuses its profiles and their priced hints.
+ */
+import { calibrate, TraceFormatError } from '../estimate/calibration';
+import { combineLlm, detectDecoder, llmPhaseBindings, type LlmEstimate } from '../estimate/llm';
+import { DEFAULT_OUTPUT_TOKENS, DEFAULT_PROMPT_TOKENS } from '../estimate/llmDefaults';
+import { estimateNodeTimes, estimateOnTarget, type ModelEstimate, type ModelEstimateOptions } from '../estimate/modelEstimate';
+import { precisionChoice } from '../estimate/precision';
+import { efficiencyFor, type NodeEstimate } from '../estimate/roofline';
+import type { HardwareEntry } from '../hardware/hardwareTypes';
+import { buildHints } from '../hints/buildHints';
+import type { ProfileReport, ReportDiagnostic } from '../report/reportTypes';
+import type { Analysis, AnalysisHint, AnalysisOptions, AnalysisReport, LlmAnalysis, SweepPoint, TargetRoof } from './analysisTypes';
+import { batchSymbol, bindBatch, profiledBatch } from './batch';
+import type { ProfileSource } from './profileCache';
+import { identifyHints, selectHints, whatIfAnalysis, WhatIfReports } from './whatIfSelection';
+
+/** An option the analysis cannot use (a calibration trace it cannot read); `option` names it. */
+export class AnalysisInputError extends Error {
+  constructor(
+    readonly option: keyof AnalysisOptions,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The estimator's options for an analysis at `batch`: the one mapping from pipeline options to the estimator. */
+export function estimatorOptions(options: AnalysisOptions, batch: number): ModelEstimateOptions {
+  return {
+    batch,
+    ...(options.efficiency ? { efficiency: options.efficiency } : {}),
+    ...(options.execution ? { execution: options.execution } : {}),
+    ...precisionChoice(options.precision),
+  };
+}
+
+export function analyzeModel(source: ProfileSource, options: AnalysisOptions): Analysis {
+  const { targets } = options;
+  const symbol = batchSymbol(source.model);
+  const userBindings = options.bindings ?? new Map<string, number>();
+  const askedBatch = options.batch ?? (targets.length > 0 ? 1 : undefined);
+  const bindings = askedBatch === undefined ? new Map(userBindings) : bindBatch(symbol, userBindings, askedBatch);
+  const profiled = source.profile({ bindings });
+  const batch = profiledBatch(symbol, bindings, profiled);
+  const notes = batchNotes(options.batch, batch, symbol, userBindings);
+  if (targets.length === 0) {
+    const selection = selectHints(options.whatIf ?? [], []);
+    return { report: { ...profiled, diagnostics: [...notes, ...profiled.diagnostics] }, batch, whatIf: whatIfAnalysis(selection, []) };
+  }
+
+  const estimate = estimatorOptions(options, batch);
+  const priced = pricedHints(profiled, targets, estimate, source);
+  const selection = selectHints(options.whatIf ?? [], priced.hints);
+  const reports = new WhatIfReports(profiled, selection.chosen);
+  const estimates = targets.map((t) => estimateOnTarget(reports.forTarget(t), t, estimate));
+  const nodeEstimates = options.nodeEstimates ? new Map(targets.map((t) => [t.id, estimateNodeTimes(reports.forTarget(t), t, estimate)])) : undefined;
+  const applied = reports.applied(targets);
+  const llm = llmAnalysis(source, profiled, bindings, batch, estimate, options, reports);
+  const report: AnalysisReport = {
+    ...reports.all,
+    diagnostics: [...notes, ...priced.diagnostics, ...profiled.diagnostics],
+    estimates,
+    hints: priced.hints,
+    ...(applied.length ? { whatIf: { applied } } : {}),
+    ...(llm ? { llm } : {}),
+    ...(options.sweep ? { sweep: sweepDim(source, bindings, symbol, estimate, options, reports) } : {}),
+    ...(options.calibrationTrace !== undefined ? { calibration: calibration(reports, targets[0], options.calibrationTrace, estimate) } : {}),
+  };
+  return {
+    report,
+    batch,
+    bestTarget: bestEstimate(estimates)?.target,
+    whatIf: whatIfAnalysis(selection, applied),
+    ...(nodeEstimates ? { nodeEstimates, roofs: new Map(targets.map((t) => [t.id, roofOf(nodeEstimates.get(t.id)!, t, options)])) } : {}),
+  };
+}
+
+/** Why the asked batch is not the batch profiled: the export fixes it, or the user bound the batch dim. */
+function batchNotes(asked: number | undefined, batch: number, symbol: string | undefined, userBindings: ReadonlyMap<string, number>): ReportDiagnostic[] {
+  if (asked === undefined || asked === batch) return [];
+  if (symbol !== undefined && userBindings.has(symbol)) {
+    return [{ severity: 'info', code: 'batch-bound', message: `batch ${asked} not applied: the batch dim '${symbol}' is bound to ${batch}` }];
+  }
+  return [{ severity: 'warning', code: 'static-batch', message: `batch ${asked} ignored: the model's inputs have a static batch of ${batch}` }];
+}
+
+/** Lowest latency among the targets the model fits on; else lowest latency overall. */
+export function bestEstimate(estimates: readonly ModelEstimate[]): ModelEstimate | undefined {
+  const finite = estimates.filter((t) => Number.isFinite(t.latencySeconds));
+  const pool = finite.some((t) => t.fits) ? finite.filter((t) => t.fits) : finite;
+  return pool.reduce<ModelEstimate | undefined>((a, b) => (a === undefined || b.latencySeconds < a.latencySeconds ? b : a), undefined);
+}
+
+/**
+ * The roof of a target's roofline chart, as the estimator sees the device: the matrix peak of the fastest
+ * precision the nodes ran in at the large-GEMM efficiency (or the vector rate, when higher), and the
+ * bandwidth after efficiency. Both are at least what any node got, so no node's achieved rate
+ * (flops / seconds) can sit above the roof at its own intensity (flops / memoryBytes).
+ */
+function roofOf(nodes: readonly NodeEstimate[], device: HardwareEntry, options: AnalysisOptions): TargetRoof {
+  const f = efficiencyFor(device, options.efficiency);
+  let peak = 0;
+  let bandwidth = device.memoryBandwidthBytesPerSecond.value * f.memoryEfficiency;
+  for (const n of nodes) {
+    if (!n.estimated) continue;
+    const asymptote = n.kind === 'matrix' && n.computeEfficiency > 0 ? (n.effectiveFlopsPerSecond / n.computeEfficiency) * f.matrixEfficiency : 0;
+    peak = Math.max(peak, n.effectiveFlopsPerSecond, asymptote);
+    if (n.memorySeconds > 0) bandwidth = Math.max(bandwidth, n.memoryBytes / n.memorySeconds);
+  }
+  return { peakFlopsPerSecond: peak, bandwidthBytesPerSecond: bandwidth };
+}
+
+interface PricedHints {
+  readonly hints: readonly AnalysisHint[];
+  readonly diagnostics: readonly ReportDiagnostic[];
+}
+
+/** Priced hints per profile object and (targets, estimator options): a re-analysis that changes neither reuses them. */
+const hintMemo = new WeakMap<ProfileReport, Map<string, PricedHints>>();
+
+function pricedHints(report: ProfileReport, targets: readonly HardwareEntry[], estimate: ModelEstimateOptions, source: ProfileSource): PricedHints {
+  let memo = hintMemo.get(report);
+  if (!memo) hintMemo.set(report, (memo = new Map()));
+  const key = JSON.stringify([targets.map((t) => t.id), estimate]);
+  let priced = memo.get(key);
+  if (!priced) {
+    try {
+      priced = { hints: identifyHints(buildHints(report, targets, { ...estimate, sampler: source.weightSampler() })), diagnostics: [] };
+    } catch (e) {
+      // Hints are advice: a failure there must not cost the user the estimates.
+      priced = { hints: [], diagnostics: [{ severity: 'warning', code: 'hints-failed', message: `hints could not be computed: ${(e as Error).message}` }] };
+    }
+    memo.set(key, priced);
+  }
+  return priced;
+}
+
+/** The same what-if, by hint id, on another profile of the model (an LLM phase, a sweep point). */
+function whatIfOn(report: ProfileReport, base: WhatIfReports, targets: readonly HardwareEntry[], estimate: ModelEstimateOptions, source: ProfileSource): WhatIfReports {
+  if (base.chosen.length === 0) return new WhatIfReports(report, []);
+  const hints = pricedHints(report, targets, estimate, source).hints;
+  return new WhatIfReports(report, selectHints(base.chosen.map((h) => h.id), hints).chosen);
+}
+
+/** Prefill and decode profiled apart when the graph is a decoder with past key/value inputs. */
+function llmAnalysis(
+  source: ProfileSource,
+  report: ProfileReport,
+  bindings: ReadonlyMap<string, number>,
+  batch: number,
+  estimate: ModelEstimateOptions,
+  options: AnalysisOptions,
+  reports: WhatIfReports,
+): LlmAnalysis | undefined {
+  const decoder = detectDecoder(report);
+  if (!decoder) return undefined;
+  const promptTokens = options.llm?.promptTokens ?? DEFAULT_PROMPT_TOKENS;
+  const outputTokens = options.llm?.outputTokens ?? DEFAULT_OUTPUT_TOKENS;
+  const phase = llmPhaseBindings(decoder, batch, promptTokens, outputTokens, bindings);
+  const prefill = whatIfOn(source.profile({ bindings: phase.prefill }), reports, options.targets, estimate, source);
+  const decode = whatIfOn(source.profile({ bindings: phase.decode }), reports, options.targets, estimate, source);
+  const llmOptions = { ...estimate, batch, promptTokens, outputTokens };
+  const estimates: LlmEstimate[] = options.targets.map((t) => combineLlm(prefill.forTarget(t), decode.forTarget(t), [t], llmOptions)[0]);
+  return { decoder, promptTokens, outputTokens, bindings: phase.phases, estimates };
+}
+
+function sweepDim(
+  source: ProfileSource,
+  bindings: ReadonlyMap<string, number>,
+  batchDim: string | undefined,
+  estimate: ModelEstimateOptions,
+  options: AnalysisOptions,
+  reports: WhatIfReports,
+): SweepPoint[] {
+  const sweep = options.sweep!;
+  const dim = sweep.dim === 'batch' && batchDim !== undefined ? batchDim : sweep.dim;
+  return sweep.values.map((value) => {
+    const point = source.profile({ bindings: new Map([...bindings, [dim, value]]) });
+    const pointOptions = { ...estimate, batch: dim === batchDim ? value : estimate.batch };
+    const changed = whatIfOn(point, reports, options.targets, pointOptions, source);
+    return { dim, value, estimates: options.targets.map((t) => estimateOnTarget(changed.forTarget(t), t, pointOptions)) };
+  });
+}
+
+function calibration(reports: WhatIfReports, device: HardwareEntry, trace: unknown, estimate: ModelEstimateOptions) {
+  try {
+    return calibrate(reports.forTarget(device), device, trace, estimate);
+  } catch (e) {
+    if (e instanceof TraceFormatError) throw new AnalysisInputError('calibrationTrace', e.message);
+    throw e;
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The analysis pipeline: one target resolution with its clash rule, one batch rule, hint ids and what-if
+ * selection, a cached re-analysis that does not re-profile, per-target what-if, and the roofline's roofs.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { openModelFile } from '../../node/profileFile';
+import { makeDevice } from '../estimate/testUtil';
+import { findHardware, HARDWARE_CATALOG } from '../hardware/catalog';
+import type { Hint } from '../hints/hintTypes';
+import type { OnnxModel } from '../onnx/model';
+import { analyzeModel, bestEstimate } from './analyze';
+import { batchSymbol } from './batch';
+import { ProfileCache, type ProfileSource } from './profileCache';
+import { resolveTargets, targetCatalog } from './targets';
+import { identifyHints, selectHints } from './whatIfSelection';
+
+const ROOT = [join(__dirname, '..', '..', '..', '..'), process.cwd()].find((p) => existsSync(join(p, 'test', 'fixtures', 'mlperf')))!;
+const H100 = findHardware('h100-sxm')!;
+const A100 = findHardware('a100-80gb')!;
+
+/** A LoadedModel of a fixture, counting its profiles. */
+function counted(file: string): { source: ProfileSource; profiles: () => number; close(): void } {
+  const opened = openModelFile(join(ROOT, file));
+  let profiles = 0;
+  const source: ProfileSource = {
+    model: opened.model.model,
+    profile: (o) => (profiles++, opened.model.profile(o)),
+    weightSampler: () => opened.model.weightSampler(),
+  };
+  return { source, profiles: () => profiles, close: opened.close };
+}
+
+test('custom targets: a custom id that reuses a catalog id (or another custom id) is refused with one line; ids resolve in order', () => {
+  const device = (id: string, name: string) => ({ ...makeDevice({ id, peaks: { fp16: 1e14 }, memoryBytes: 16e9, bandwidthBytesPerSecond: 1e12 }), name });
+  const mine = device('my-npu', 'My NPU');
+  const clash = device('h100-sxm', 'Not an H100');
+  const catalog = targetCatalog([mine, clash, mine]);
+  assert.deepEqual(catalog.problems, [
+    "custom hardware id 'h100-sxm' is already the catalog's NVIDIA H100 SXM5 80GB; pick another id",
+    "custom hardware id 'my-npu' is used twice; ids must be unique",
+  ]);
+  assert.equal(catalog.entries.length, HARDWARE_CATALOG.length + 1);
+  assert.deepEqual([...catalog.customIds], ['my-npu']);
+  const r = resolveTargets(['my-npu', ' H100-SXM ', 'nope', 'my-npu'], catalog);
+  assert.deepEqual(r.entries.map((e) => [e.id, e.name]), [['my-npu', 'My NPU'], ['h100-sxm', 'NVIDIA H100 SXM5 80GB']]);
+  assert.deepEqual(r.unknown, ['nope']);
+});
+
+test('the batch is the inputs\' leading symbolic dim, preferring a name that says batch', () => {
+  const model = (inputs: [string, (string | number)[]][], initializers: string[] = []) =>
+    ({ graph: { initializers: initializers.map((name) => ({ name })), inputs: inputs.map(([name, shape]) => ({ name, type: { kind: 'tensor', shape } })) } }) as unknown as OnnxModel;
+  assert.equal(batchSymbol(model([['x', ['N', 3, 224, 224]]])), 'N');
+  assert.equal(batchSymbol(model([['ids', ['seq', 'batch_size']], ['mask', ['s', 8]], ['pos', ['batch_size', 'seq']]])), 'batch_size');
+  assert.equal(batchSymbol(model([['a', ['d0', 4]], ['b', ['d1', 4]], ['c', ['d1', 4]]])), 'd1');
+  assert.equal(batchSymbol(model([['x', [1, 3]]])), undefined);
+  assert.equal(batchSymbol(model([['w', ['batch', 4]]], ['w'])), undefined, 'initializers are not inputs');
+});
+
+test('hint ids: the code, or code#k in node order when a code repeats; a request picks by id or by an unambiguous code', () => {
+  const hint = (code: Hint['code'], nodes: number[], change = true): Hint => ({
+    code, severity: 'low', nodes, nodeNames: [], message: `${code} ${nodes}`, explanation: '', savings: [],
+    ...(change ? { change: { kind: 'remove' as const, nodes } } : {}),
+  });
+  const hints = identifyHints([hint('cast.redundant', [9]), hint('fusion.gelu', [7]), hint('fusion.gelu', [3]), hint('static-graph.dynamic-shape', [1], false)]);
+  assert.deepEqual(hints.map((h) => h.id), ['cast.redundant', 'fusion.gelu#2', 'fusion.gelu#1', 'static-graph.dynamic-shape']);
+  const s = selectHints(['fusion.gelu#1', 'cast.redundant', 'fusion.gelu', 'static-graph.dynamic-shape', 'nope', 'cast.redundant'], hints);
+  assert.deepEqual(s.chosen.map((h) => h.id), ['fusion.gelu#1', 'cast.redundant']);
+  assert.deepEqual(s.ambiguous, ['fusion.gelu']);
+  assert.deepEqual(s.unknown, ['static-graph.dynamic-shape', 'nope'], 'a warning without a change cannot be applied');
+  assert.deepEqual(s.available, ['cast.redundant', 'fusion.gelu#2', 'fusion.gelu#1']);
+});
+
+test('re-analysing a ProfileCache under other targets, precision or what-if does not re-profile; a new batch does', () => {
+  const m = counted('test/fixtures/mlperf/bert_large.onnx');
+  try {
+    const cache = new ProfileCache(m.source);
+    const first = analyzeModel(cache, { targets: [H100], batch: 2 });
+    assert.equal(m.profiles(), 1);
+    const id = first.whatIf.available[0];
+    assert.ok(id, 'the model has a hint to apply');
+    const again = analyzeModel(cache, { targets: [H100], batch: 2, whatIf: [id], nodeEstimates: true });
+    analyzeModel(cache, { targets: [H100, A100], batch: 2, precision: 'bf16' });
+    assert.equal(m.profiles(), 1, 'targets, precision and what-if reuse the profile');
+    assert.deepEqual(again.whatIf.applied.map((a) => a.id), [id]);
+    assert.equal(first.report.bindings[batchSymbol(cache.model)!], 2);
+    analyzeModel(cache, { targets: [H100], batch: 4 });
+    assert.equal(m.profiles(), 2, 'another batch binds another value');
+    analyzeModel(cache, { targets: [H100], batch: 2 });
+    assert.equal(m.profiles(), 2, 'and the first is still cached');
+  } finally {
+    m.close();
+  }
+});
+
+test('a what-if applies only on the targets that can run it: elsewhere the estimate is the baseline', () => {
+  const m = counted('samples/resnet50-graph-only.onnx');
+  try {
+    const base = analyzeModel(m.source, { targets: [H100, A100], batch: 8 });
+    const fp8 = base.report.hints!.find((h) => h.code === 'precision.fp8')!;
+    assert.equal(fp8.savings.find((s) => s.target === 'a100-80gb')?.notApplicable, true, 'an A100 has no FP8');
+    const after = analyzeModel(m.source, { targets: [H100, A100], batch: 8, whatIf: [fp8.id] });
+    assert.deepEqual(after.whatIf.applied, [{ id: fp8.id, code: fp8.code, message: fp8.message, targets: ['h100-sxm'] }]);
+    const [h100Before, a100Before] = base.report.estimates!;
+    const [h100After, a100After] = after.report.estimates!;
+    assert.equal(a100After.latencySeconds, a100Before.latencySeconds);
+    assert.ok(Math.abs(h100Before.latencySeconds - h100After.latencySeconds - fp8.savings[0].seconds) < 1e-15);
+    assert.ok(after.report.nodes.some((n) => n.computeDtype.startsWith('float8')), 'the shown report carries the change');
+    assert.equal(bestEstimate(after.report.estimates!)?.target, after.bestTarget);
+  } finally {
+    m.close();
+  }
+});
+
+test('roofs: every kernel sits on or under its target\'s roof at its own (fused, precision-scaled) intensity', () => {
+  const m = counted('test/fixtures/mlperf/bert_large.onnx');
+  try {
+    for (const execution of ['fused', 'as-exported'] as const) {
+      for (const precision of [undefined, 'fp8'] as const) {
+        const a = analyzeModel(m.source, { targets: [H100, A100, findHardware('l4')!, findHardware('tpu-v5e')!], batch: 4, execution, ...(precision ? { precision } : {}), nodeEstimates: true });
+        let points = 0;
+        for (const [target, nodes] of a.nodeEstimates!) {
+          const roof = a.roofs!.get(target)!;
+          assert.ok(roof.peakFlopsPerSecond > 0 && roof.bandwidthBytesPerSecond > 0);
+          // The unit the roofline plots: a kernel (the nodes fused into it share its time).
+          const kernels = new Map<number, { flops: number; bytes: number; seconds: number }>();
+          for (const n of nodes) {
+            if (!n.estimated) continue;
+            const k = kernels.get(n.kernel ?? n.index) ?? { flops: 0, bytes: 0, seconds: 0 };
+            k.flops += n.flops;
+            k.bytes += n.memoryBytes;
+            k.seconds += n.seconds;
+            kernels.set(n.kernel ?? n.index, k);
+          }
+          for (const [kernel, k] of kernels) {
+            if (k.seconds <= 0 || k.flops <= 0 || k.bytes <= 0) continue;
+            const attainable = Math.min(roof.peakFlopsPerSecond, roof.bandwidthBytesPerSecond * (k.flops / k.bytes));
+            assert.ok(k.flops / k.seconds <= attainable * (1 + 1e-9), `kernel of node ${kernel} on ${target} (${execution}): ${k.flops / k.seconds} FLOP/s above the roof ${attainable}`);
+            points++;
+          }
+        }
+        assert.ok(points > 50, `${points} kernels checked (${execution}, ${precision ?? 'as in the model'})`);
+      }
+    }
+  } finally {
+    m.close();
+  }
+});
+
+test('an asked batch that cannot apply says why: a static export, or a batch dim the user bound', () => {
+  const m = counted('test/fixtures/mlperf/bert_large.onnx');
+  try {
+    const symbol = batchSymbol(m.source.model)!;
+    const bound = analyzeModel(m.source, { targets: [H100], batch: 8, bindings: new Map([[symbol, 2]]) });
+    assert.equal(bound.batch, 2);
+    assert.deepEqual(bound.report.diagnostics.filter((d) => d.code === 'batch-bound' || d.code === 'static-batch'), [{ severity: 'info', code: 'batch-bound', message: `batch 8 not applied: the batch dim '${symbol}' is bound to 2` }]);
+  } finally {
+    m.close();
+  }
+});

@@ -1,0 +1,136 @@
+/** The CLI's default output: the summary, estimates, LLM serving, sweep, calibration, hints, top nodes, op types, modules, diagnostics. */
+import type { CalibrationFit } from '../estimate/calibration';
+import type { LlmEstimate } from '../estimate/llm';
+import type { ModelEstimate } from '../estimate/modelEstimate';
+import type { EfficiencyFactors } from '../estimate/roofline';
+import type { AnalysisHint, AnalysisReport } from '../pipeline/analysisTypes';
+import { groupDiagnostics } from '../report/diagnostics';
+import type { ModuleNode } from '../report/reportTypes';
+import { formatBytes, formatScaled, formatSeconds } from '../report/units';
+import { ESTIMATE_HEADERS, estimateRow, NODE_HEADERS, nodeRow, summaryLines, table, topNodes } from './text';
+
+export interface RenderOptions {
+  /** Layers, hints and calibration rows listed. */
+  readonly top: number;
+}
+
+export function renderTable(report: AnalysisReport, options: RenderOptions): string {
+  const out: string[] = [];
+  const summary = summaryLines(report);
+  const w = Math.max(...summary.map(([k]) => k.length));
+  out.push(...summary.map(([k, v]) => `${k.padEnd(w)}  ${v}`), '');
+  if (report.whatIf?.applied.length) {
+    out.push('What-if applied (figures below are after these changes; hints are priced before them)');
+    out.push(...report.whatIf.applied.map((a) => `  ${a.id} on ${a.targets.join(', ') || 'no target'}: ${a.message}`), '');
+  }
+  if (report.estimates?.length) {
+    out.push(`Hardware estimates (batch ${report.estimates[0].batch})`);
+    out.push(table(ESTIMATE_HEADERS, report.estimates.map(estimateRow), new Set([2, 3, 4, 5, 7])));
+    out.push(...estimateNotes(report.estimates), '');
+  }
+  if (report.llm) {
+    const l = report.llm;
+    out.push(`LLM serving (decoder with a KV cache: ${l.promptTokens} prompt + ${l.outputTokens} generated tokens per request, batch ${l.estimates[0]?.batch ?? 1})`);
+    out.push(table(LLM_HEADERS, l.estimates.map(llmRow), new Set([1, 2, 3, 4, 5, 6])), '');
+  }
+  if (report.sweep?.length) {
+    out.push(`Sweep of ${report.sweep[0].dim} (throughput per second | $ per 1M)`);
+    const targets = report.sweep[0].estimates.map((e) => e.target);
+    out.push(
+      table(
+        [report.sweep[0].dim, ...targets],
+        report.sweep.map((p) => [String(p.value), ...p.estimates.map((e) => `${formatScaled(e.throughputPerSecond, '')} | ${e.costPerMillionUsd === null ? '—' : `$${e.costPerMillionUsd.toFixed(3)}`}${e.fits ? '' : ` (${e.chipsNeeded} chips)`}`)]),
+        new Set(targets.map((_, i) => i + 1)),
+      ),
+      '',
+    );
+  }
+  if (report.calibration) out.push(...calibrationLines(report.calibration, options.top), '');
+  if (report.hints?.length) {
+    out.push(`Hints (${report.hints.length}, by saving; --apply ID shows the estimates with a hint's change)`);
+    out.push(...report.hints.slice(0, options.top).map(hintLine));
+    if (report.hints.length > options.top) out.push(`  … ${report.hints.length - options.top} more (--top, or --format json)`);
+    out.push('');
+  }
+  out.push(`Top ${options.top} nodes by FLOPs`);
+  out.push(table(NODE_HEADERS, topNodes(report, options.top).map(nodeRow), new Set([2, 3, 4, 5])), '');
+  out.push('By op type');
+  out.push(
+    table(
+      ['op', 'count', 'FLOPs', 'share', 'params', 'bytes'],
+      report.opTypes.map((o) => [o.domain ? `${o.domain}.${o.opType}` : o.opType, String(o.count), formatScaled(o.flops, 'FLOP'), `${(o.flopsShare * 100).toFixed(1)}%`, formatScaled(o.params, ''), formatBytes(Number(o.bytesRead) + Number(o.bytesWritten))]),
+      new Set([1, 2, 3, 4, 5]),
+    ),
+    '',
+  );
+  const modules: string[][] = [];
+  moduleRows(report.modules, 0, modules);
+  if (modules.length) {
+    out.push('By module');
+    out.push(table(['module', 'nodes', 'FLOPs', 'params'], modules, new Set([1, 2, 3])), '');
+  }
+  const problems = report.diagnostics.filter((d) => d.severity !== 'info');
+  if (problems.length) {
+    const shown = groupDiagnostics(problems);
+    out.push(`Diagnostics (${problems.length})`);
+    out.push(...shown.slice(0, 20).map((d) => `  ${d.severity}: ${d.node ? `${d.node}: ` : ''}${d.message}`));
+    if (shown.length > 20) out.push(`  … ${shown.length - 20} more lines (see --format json)`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function moduleRows(m: ModuleNode, depth: number, rows: string[][]): void {
+  for (const child of m.children) {
+    rows.push([`${'  '.repeat(depth)}${child.name}`, String(child.nodeCount), formatScaled(child.flops, 'FLOP'), formatScaled(child.params, '')]);
+    moduleRows(child, depth + 1, rows);
+  }
+}
+
+function estimateNotes(estimates: readonly ModelEstimate[]): string[] {
+  const lines: string[] = [];
+  for (const e of estimates) {
+    if (e.notEstimatedNodes > 0) lines.push(`  ${e.target}: ${e.notEstimatedNodes} nodes not timed (${e.notEstimatedOpTypes.join(', ')}): latency is a lower bound`);
+    if (e.precisionFallbackNodes > 0) lines.push(`  ${e.target}: ${e.precisionFallbackNodes} nodes run in a fallback precision`);
+  }
+  return lines;
+}
+
+/** Estimate against measurement per layer (slowest measured first), and the factors fitted from them. */
+function calibrationLines(fit: CalibrationFit, top: number): string[] {
+  const c = fit.comparison;
+  const rows = [...c.rows].sort((a, b) => b.measuredSeconds - a.measuredSeconds).slice(0, top);
+  const factors = (Object.keys(fit.factors) as (keyof EfficiencyFactors)[]).filter((k) => fit.factors[k] !== fit.before[k]);
+  return [
+    `Calibration: estimated ${formatSeconds(c.estimatedTotalSeconds)} against ${formatSeconds(c.measuredTotalSeconds)} measured over ${c.rows.length} matched layers (${c.unmatched.length} unmatched, ${formatSeconds(c.unmatchedSeconds)})`,
+    table(
+      ['layer', 'kind', 'bound', 'estimated', 'measured', 'measured/estimated'],
+      rows.map((r) => [r.name, r.kind, r.bound, formatSeconds(r.estimatedSeconds), formatSeconds(r.measuredSeconds), r.ratio.toFixed(2)]),
+      new Set([3, 4, 5]),
+    ),
+    factors.length
+      ? `fitted: ${factors.map((k) => `${k} ${fit.before[k]} → ${Number(fit.factors[k].toPrecision(3))}`).join(', ')} (set them as efficiency overrides)`
+      : 'fitted: no factor changed (too few matched layers of each kind)',
+  ];
+}
+
+const LLM_HEADERS = ['target', 'time to first token', 'per output token', 'output tokens/s', '$ per 1M output tokens', 'J per token', 'chips'];
+
+function llmRow(e: LlmEstimate): string[] {
+  return [
+    e.target,
+    formatSeconds(e.timeToFirstTokenSeconds),
+    formatSeconds(e.timePerOutputTokenSeconds),
+    formatScaled(e.tokensPerSecond, ''),
+    e.costPerMillionTokensUsd === null ? 'no price' : `$${e.costPerMillionTokensUsd.toFixed(2)}`,
+    e.joulesPerOutputToken === null ? 'no power' : `${e.joulesPerOutputToken.toFixed(3)} J`,
+    e.fits ? '1' : `${e.chips} (needs ${e.chipsNeeded})`,
+  ];
+}
+
+/** One line per hint: its id (what --apply takes), message, and the saving on each target that gains. */
+function hintLine(h: AnalysisHint): string {
+  const gains = h.savings
+    .filter((x) => x.verdict === 'gain')
+    .map((x) => `${x.target} −${formatSeconds(x.seconds)} (${x.baselineSeconds > 0 ? Math.round((x.seconds / x.baselineSeconds) * 100) : 0}%)`);
+  return `  [${h.severity}] ${h.id}: ${h.message}${gains.length ? `\n      saves ${gains.join(', ')}` : ''}`;
+}

@@ -1,0 +1,66 @@
+/** Pieces the text renderers share: aligned tables, the summary lines, node and estimate rows. */
+import type { ModelEstimate } from '../estimate/modelEstimate';
+import type { NodeReport, ProfileReport } from '../report/reportTypes';
+import { formatBytes, formatScaled, formatSeconds, formatShape } from '../report/units';
+
+/** Columns padded to their widest cell; `rightAligned` holds the numeric column indices. */
+export function table(headers: readonly string[], rows: readonly string[][], rightAligned: ReadonlySet<number>): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** The model's headline figures as label/value pairs. */
+export function summaryLines(report: ProfileReport): [string, string][] {
+  const t = report.totals;
+  const c = report.coverage;
+  const lines: [string, string][] = [
+    ['model', `${report.model.path} (IR ${report.model.irVersion}, ${Object.entries(report.model.opsets).map(([d, v]) => `${d} ${v}`).join(', ')})`],
+    ['producer', `${report.model.producer} ${report.model.producerVersion}`.trim() || '—'],
+    ['FLOPs', `${formatScaled(t.flops, 'FLOP')} (${formatScaled(t.macs, 'MAC')})`],
+    ['params', `${formatScaled(t.params, '')} (${formatBytes(t.weightBytes)}: ${Object.entries(t.weightBytesByDtype).map(([d, b]) => `${d} ${formatBytes(b)}`).join(', ') || 'none'})`],
+    ['memory traffic', `${formatBytes(t.bytesRead)} read, ${formatBytes(t.bytesWritten)} written`],
+    ['peak activations', formatBytes(t.peakActivationBytes)],
+    ['coverage', `${c.percent}% (${c.costedNodes} of ${c.nodes} nodes costed${c.unknownCostNodes ? `, ${c.unknownCostNodes} with unknown shapes` : ''}${c.uncoveredOpTypes.length ? `; no rule for ${c.uncoveredOpTypes.map((u) => `${u.domain ? `${u.domain}.` : ''}${u.opType}×${u.count}`).join(', ')}` : ''})`],
+  ];
+  if (Object.keys(report.bindings).length) lines.push(['bindings', Object.entries(report.bindings).map(([k, v]) => `${k}=${v}`).join(', ')]);
+  if (report.unboundSymbols.length) lines.push(['unbound dims', `${report.unboundSymbols.join(', ')} (counted as 1; bind with --bind)`]);
+  return lines;
+}
+
+/** Main-graph nodes with the most FLOPs, ties in node order. */
+export function topNodes(report: ProfileReport, top: number): NodeReport[] {
+  return report.nodes
+    .filter((n) => n.graphPath === '')
+    .sort((a, b) => Number(b.flops) - Number(a.flops) || a.index - b.index)
+    .slice(0, top);
+}
+
+export const NODE_HEADERS = ['node', 'op', 'FLOPs', 'params', 'bytes', 'FLOP/B', 'output shapes'];
+
+export function nodeRow(n: NodeReport): string[] {
+  return [
+    n.name.length > 48 ? `…${n.name.slice(-47)}` : n.name,
+    n.domain ? `${n.domain}.${n.opType}` : n.opType,
+    n.status === 'costed' ? formatScaled(n.flops, 'FLOP') : n.status,
+    formatScaled(n.params, ''),
+    formatBytes(Number(n.bytesRead) + Number(n.bytesWritten)),
+    n.arithmeticIntensity === null ? '—' : n.arithmeticIntensity.toFixed(1),
+    n.outputs.map((o) => formatShape(o.shape)).join(' '),
+  ];
+}
+
+export const ESTIMATE_HEADERS = ['target', 'class', 'latency', 'throughput/s', '$ per 1M', 'J per inference', 'fits', 'compute-bound'];
+
+export function estimateRow(e: ModelEstimate): string[] {
+  return [
+    e.target,
+    e.deviceClass,
+    formatSeconds(e.latencySeconds),
+    formatScaled(e.throughputPerSecond, ''),
+    e.costPerMillionUsd === null ? 'no price' : `$${e.costPerMillionUsd < 10 ? e.costPerMillionUsd.toFixed(3) : e.costPerMillionUsd.toFixed(0)}`,
+    e.joulesPerInference === null ? 'no power' : e.joulesPerInference < 1 ? `${(e.joulesPerInference * 1000).toFixed(2)} mJ` : `${e.joulesPerInference.toFixed(2)} J`,
+    e.fits ? 'yes' : `no: ${e.chipsNeeded} chips`,
+    `${Math.round(e.computeBoundFraction * 100)}%`,
+  ];
+}

@@ -1,0 +1,79 @@
+/**
+ * What every webview of a model (the profile editor, the Hardware side panel, the wide comparison) is sent,
+ * and what their messages do: one handler, so the three stay in step.
+ */
+import type { AnalysisReport } from '../core/pipeline/analysisTypes';
+import type { ProfileReport } from '../core/report/reportTypes';
+import type { FromWebviewMessage, ToWebviewMessage } from '../protocol/messages';
+import type { ExportFormat } from './exporters';
+import type { ModelSession } from './modelSession';
+import { settingsCatalog } from './hardwareCatalog';
+import { readSettings } from './settings';
+
+/** What the host side offers the webviews (implemented in extension.ts). */
+export interface ViewActions {
+  revealInGraphText(session: ModelSession, nodeIndex: number): Promise<void>;
+  openGraphText(session: ModelSession, nodeIndex?: number): Promise<void>;
+  exportReport(session: ModelSession, format: ExportFormat): Promise<void>;
+  openCompare(): Promise<void>;
+  log(message: string): void;
+}
+
+/** The profile part of an analysed report: estimates and hints travel in their own, typed fields. */
+function profileOf(report: AnalysisReport): ProfileReport {
+  const { estimates: _e, hints: _h, whatIf: _w, llm: _l, sweep: _s, calibration: _c, ...profile } = report;
+  return profile;
+}
+
+export function sessionMessage(session: ModelSession): ToWebviewMessage {
+  const s = session.state;
+  if (s.kind === 'loading') return { type: 'report/progress', message: s.message };
+  if (s.kind === 'error') return { type: 'report/error', message: s.message };
+  const settings = readSettings(session.uri);
+  return {
+    type: 'report/show',
+    report: profileOf(s.report),
+    ...(s.estimates ? { estimates: s.estimates } : {}),
+    ...(s.hints ? { hints: s.hints } : {}),
+    settings: {
+      computeUnit: settings.computeUnit,
+      memoryUnit: settings.memoryUnit,
+      targets: session.targets,
+      batch: session.batch,
+      ...(session.precision ? { precision: session.precision } : {}),
+      promptTokens: session.promptTokens,
+      outputTokens: session.outputTokens,
+      whatIf: session.whatIf,
+    },
+    catalog: settingsCatalog(settings.customHardware).available.map((t) => ({ id: t.id, name: t.name, deviceClass: t.deviceClass })),
+  };
+}
+
+/** Carries out a (validated) message of a view of `session`. */
+export async function handleViewMessage(session: ModelSession, m: FromWebviewMessage, post: (m: ToWebviewMessage) => void, actions: ViewActions): Promise<void> {
+  switch (m.type) {
+    case 'view/ready':
+      post(sessionMessage(session));
+      return;
+    case 'dims/bind':
+      session.bindings = { ...m.bindings };
+      await session.profile();
+      return;
+    case 'node/select':
+      await actions.revealInGraphText(session, m.nodeIndex);
+      return;
+    case 'hardware/compare':
+      if (session.setCompare(m)) await session.reestimate();
+      else post(sessionMessage(session));
+      return;
+    case 'report/export':
+      await actions.exportReport(session, m.format);
+      return;
+    case 'graph/open':
+      await actions.openGraphText(session, m.nodeIndex);
+      return;
+    case 'compare/open':
+      await actions.openCompare();
+      return;
+  }
+}

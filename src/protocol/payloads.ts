@@ -1,0 +1,252 @@
+/**
+ * What 'report/show' carries besides the report: the estimates of an analysis (src/core/pipeline) and its
+ * hints, in the shape the host sends them, with a validator for each (`parseToWebview` runs them; a
+ * payload that fails is dropped whole). Types come from the core, so host and views agree by the compiler.
+ */
+import type { LlmEstimate } from '../core/estimate/llm';
+import type { ModelEstimate } from '../core/estimate/modelEstimate';
+import type { AnalysisHint, AppliedWhatIf, TargetRoof } from '../core/pipeline/analysisTypes';
+
+/** A hardware target the user can pick (catalog entries and `onnxProfiler.customHardware`). */
+export interface HardwareTargetInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly vendor: string;
+  readonly deviceClass: string;
+  /** true for entries from the user's settings. */
+  readonly custom: boolean;
+}
+
+export type NodeBound = 'compute' | 'memory' | 'none';
+
+/**
+ * Every timed node of one target, column by column (one array per field, indexed alike): a 50,000-node
+ * report crosses postMessage as six arrays instead of 50,000 objects. `flops`, `memoryBytes` and `seconds`
+ * are what the estimator charged the node (after fusion, precision and tensor-parallel split); `kernel` is
+ * the first node of the kernel it runs in (the nodes of one kernel share its time, so a roofline plots the
+ * kernel: its summed flops over its summed bytes and over its summed seconds).
+ */
+export interface NodeTimesPayload {
+  readonly nodeIndex: readonly number[];
+  readonly seconds: readonly number[];
+  readonly flops: readonly number[];
+  readonly memoryBytes: readonly number[];
+  readonly bound: readonly NodeBound[];
+  readonly kernel: readonly number[];
+}
+
+/** The what-if state of an analysis: what was applied where, and requested ids no hint has any more. */
+export interface WhatIfPayload {
+  readonly applied: readonly AppliedWhatIf[];
+  readonly dropped: readonly string[];
+}
+
+/**
+ * One target's LLM serving estimate: the scalar fields of core's LlmEstimate (src/core/estimate/llm.ts),
+ * plus the target's display name. A figure that is not finite (no price, no board power) is null.
+ */
+export type LlmEstimatePayload = {
+  readonly [K in LlmNumberField]: number | null;
+} & Pick<LlmEstimate, 'target' | 'batch' | 'chips' | 'chipsNeeded' | 'fits' | 'notes'> & { readonly targetName: string };
+
+const LLM_NUMBER_FIELDS = [
+  'prefillSeconds', 'decodeStepSeconds', 'timeToFirstTokenSeconds', 'timePerOutputTokenSeconds', 'requestSeconds', 'tokensPerSecond',
+  'tokensPerSecondPerChip', 'totalTokensPerSecond', 'requestsPerSecond', 'costPerMillionTokensUsd', 'costPerMillionTotalTokensUsd',
+  'joulesPerOutputToken', 'prefillComputeBoundFraction', 'decodeComputeBoundFraction',
+] as const;
+type LlmNumberField = (typeof LLM_NUMBER_FIELDS)[number];
+
+/** EstimatesPayload.llm: prefill and decode profiled apart, combined per compared target. */
+export interface LlmPayload {
+  readonly promptTokens: number;
+  readonly outputTokens: number;
+  /** Sequences served together. */
+  readonly batch: number;
+  /** Decoder layers (past key/value pairs). */
+  readonly layers: number;
+  readonly estimates: readonly LlmEstimatePayload[];
+  /** The target with the most output tokens/s; null when none. */
+  readonly bestTarget: string | null;
+  /** Why there are no LLM estimates, when `estimates` is empty. */
+  readonly note?: string;
+}
+
+/** The estimates of one analysis, as the views read them. */
+export interface EstimatesPayload {
+  /** Samples per inference the estimates are for. */
+  readonly batch: number;
+  /** Every target the user can choose from (for the target pickers). */
+  readonly available: readonly HardwareTargetInfo[];
+  /** One estimate per compared target, in the compared order (after the applied what-ifs). */
+  readonly targets: readonly ModelEstimate[];
+  /** Lowest latency among the targets the model fits on (CodeLens, status bar, the editor's default target). */
+  readonly bestTarget: string | null;
+  /** Per compared target id: its timed nodes. */
+  readonly nodeTimes: Readonly<Record<string, NodeTimesPayload>>;
+  /** Per compared target id: the roof of its roofline (the estimator's fastest rate and bandwidth). */
+  readonly roofs: Readonly<Record<string, TargetRoof>>;
+  /** Compared ids that are in no catalog. */
+  readonly unknownTargets: readonly string[];
+  /** Custom hardware entries refused (an id that clashes with the catalog...), one line each. */
+  readonly problems: readonly string[];
+  /** Why there are no estimates (no targets chosen, estimator error), when `targets` is empty. */
+  readonly note?: string;
+  /** LLM serving figures, only when the model is a decoder with a KV cache. */
+  readonly llm?: LlmPayload;
+  readonly whatIf: WhatIfPayload;
+}
+
+/** A hint as the views get it: the core's hint without its what-if change (the host applies it), and whether it has one. */
+export type HintPayload = Omit<AnalysisHint, 'change'> & {
+  /** True when the hint carries a change a what-if toggle can apply. */
+  readonly whatIf: boolean;
+};
+
+export const MAX_TARGETS = 64;
+const MAX_HINTS = 1000;
+/** Largest prompt or generated token count a view may post or show. */
+export const LLM_MAX_TOKENS = 1 << 20;
+/** A hint id: a hint code, with `#k` when the code occurs k > 1 times. */
+export const HINT_ID = /^[a-z0-9][a-z0-9.-]{0,63}(#\d{1,5})?$/;
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function isNonNegativeInt(v: unknown, max = Number.MAX_SAFE_INTEGER): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= max;
+}
+
+/** A token count a view may post or show: an integer from 1 to LLM_MAX_TOKENS. */
+export function isTokenCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 1 && v <= LLM_MAX_TOKENS;
+}
+
+const isNumber = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
+const isNumberOrNull = (v: unknown) => v === null || isNumber(v);
+const isStringList = (v: unknown, max = Number.MAX_SAFE_INTEGER) => Array.isArray(v) && v.length <= max && v.every((x) => typeof x === 'string');
+
+/** Why `v` is not a valid LlmPayload, or null when it is. Every field is checked. */
+function llmPayloadProblem(v: unknown): string | null {
+  if (!isRecord(v)) return 'llm must be an object';
+  if (!isTokenCount(v.promptTokens) || !isTokenCount(v.outputTokens)) return `llm: promptTokens and outputTokens must be integers from 1 to ${LLM_MAX_TOKENS}`;
+  if (!isNonNegativeInt(v.batch) || v.batch === 0) return 'llm: batch must be a positive integer';
+  if (!isNonNegativeInt(v.layers)) return 'llm: layers must be a non-negative integer';
+  if (v.bestTarget !== null && typeof v.bestTarget !== 'string') return 'llm: bestTarget must be a string or null';
+  if (v.note !== undefined && typeof v.note !== 'string') return 'llm: note must be a string';
+  if (!Array.isArray(v.estimates) || v.estimates.length > MAX_TARGETS) return 'llm: estimates must be a list';
+  for (const e of v.estimates as unknown[]) {
+    if (!isRecord(e) || typeof e.target !== 'string' || typeof e.targetName !== 'string') return 'llm: an estimate has no target';
+    if (!isNonNegativeInt(e.batch) || !isNonNegativeInt(e.chips) || !isNonNegativeInt(e.chipsNeeded)) return `llm: '${e.target}': batch and chips must be integers`;
+    if (typeof e.fits !== 'boolean') return `llm: '${e.target}': fits must be a boolean`;
+    for (const k of LLM_NUMBER_FIELDS) {
+      const x = e[k];
+      if (x !== null && !(typeof x === 'number' && Number.isFinite(x) && x >= 0)) return `llm: '${e.target}': ${k} must be a non-negative number or null`;
+    }
+    if (!isStringList(e.notes)) return `llm: '${e.target}': notes must be strings`;
+  }
+  return null;
+}
+
+const ESTIMATE_NUMBER_FIELDS = [
+  'latencySeconds', 'throughputPerSecond', 'computeBoundFraction', 'throughputPerChipPerSecond', 'weightBytes', 'activationBytes',
+  'kvCacheBytes', 'memoryNeededBytes', 'memoryUsableBytesPerChip', 'interconnectSeconds', 'utilisation',
+] as const satisfies readonly (keyof ModelEstimate)[];
+const ESTIMATE_NULLABLE_FIELDS = ['costPerMillionUsd', 'joulesPerInference', 'averagePowerWattsPerChip'] as const satisfies readonly (keyof ModelEstimate)[];
+const ESTIMATE_COUNT_FIELDS = ['chipsNeeded', 'chips', 'batch', 'notEstimatedNodes', 'precisionFallbackNodes'] as const satisfies readonly (keyof ModelEstimate)[];
+
+function estimateProblem(e: unknown): string | null {
+  if (!isRecord(e) || typeof e.target !== 'string' || typeof e.targetName !== 'string' || typeof e.deviceClass !== 'string') return 'an estimate has no target';
+  for (const k of ESTIMATE_NUMBER_FIELDS) if (!isNumber(e[k])) return `'${e.target}': ${k} must be a number`;
+  for (const k of ESTIMATE_NULLABLE_FIELDS) if (!isNumberOrNull(e[k])) return `'${e.target}': ${k} must be a number or null`;
+  for (const k of ESTIMATE_COUNT_FIELDS) if (!isNonNegativeInt(e[k])) return `'${e.target}': ${k} must be a non-negative integer`;
+  if (typeof e.fits !== 'boolean') return `'${e.target}': fits must be a boolean`;
+  if (!isStringList(e.notes) || !isStringList(e.notEstimatedOpTypes)) return `'${e.target}': notes must be strings`;
+  return null;
+}
+
+function nodeTimesProblem(t: unknown): string | null {
+  if (!isRecord(t)) return 'must be an object';
+  const index = t.nodeIndex;
+  if (!Array.isArray(index) || !index.every((x) => isNonNegativeInt(x))) return 'nodeIndex must be node indices';
+  const n = index.length;
+  for (const k of ['seconds', 'flops', 'memoryBytes'] as const) {
+    const col = t[k];
+    if (!Array.isArray(col) || col.length !== n || !col.every(isNumber)) return `${k} must be ${n} numbers`;
+  }
+  if (!Array.isArray(t.bound) || t.bound.length !== n || !t.bound.every((b) => b === 'compute' || b === 'memory' || b === 'none')) return `bound must be ${n} of compute, memory, none`;
+  if (!Array.isArray(t.kernel) || t.kernel.length !== n || !t.kernel.every((x) => isNonNegativeInt(x))) return `kernel must be ${n} node indices`;
+  return null;
+}
+
+/** Why `v` is not a valid EstimatesPayload, or null when it is. */
+export function estimatesPayloadProblem(v: unknown): string | null {
+  if (!isRecord(v)) return 'must be an object';
+  if (!isNonNegativeInt(v.batch) || v.batch === 0) return 'batch must be a positive integer';
+  if (!Array.isArray(v.available) || !v.available.every((a) => isRecord(a) && typeof a.id === 'string' && typeof a.name === 'string' && typeof a.vendor === 'string' && typeof a.deviceClass === 'string' && typeof a.custom === 'boolean')) {
+    return 'available must list targets ({id, name, vendor, deviceClass, custom})';
+  }
+  if (!Array.isArray(v.targets) || v.targets.length > MAX_TARGETS) return 'targets must be a list';
+  for (const e of v.targets) {
+    const p = estimateProblem(e);
+    if (p) return `targets: ${p}`;
+  }
+  if (v.bestTarget !== null && typeof v.bestTarget !== 'string') return 'bestTarget must be a string or null';
+  for (const field of ['nodeTimes', 'roofs'] as const) if (!isRecord(v[field])) return `${field} must be an object`;
+  for (const [target, t] of Object.entries(v.nodeTimes as Record<string, unknown>)) {
+    const p = nodeTimesProblem(t);
+    if (p) return `nodeTimes['${target}']: ${p}`;
+  }
+  for (const [target, r] of Object.entries(v.roofs as Record<string, unknown>)) {
+    if (!isRecord(r) || !isNumber(r.peakFlopsPerSecond) || !isNumber(r.bandwidthBytesPerSecond)) return `roofs['${target}'] must have peakFlopsPerSecond and bandwidthBytesPerSecond`;
+  }
+  if (!isStringList(v.unknownTargets) || !isStringList(v.problems)) return 'unknownTargets and problems must be strings';
+  if (v.note !== undefined && typeof v.note !== 'string') return 'note must be a string';
+  if (v.llm !== undefined) {
+    const p = llmPayloadProblem(v.llm);
+    if (p) return p;
+  }
+  const w = v.whatIf;
+  if (!isRecord(w) || !isStringList(w.dropped) || !Array.isArray(w.applied)) return 'whatIf must have applied and dropped';
+  if (!w.applied.every((a) => isRecord(a) && typeof a.id === 'string' && typeof a.code === 'string' && typeof a.message === 'string' && isStringList(a.targets))) {
+    return 'whatIf.applied: each must name id, code, message and targets';
+  }
+  return null;
+}
+
+const SEVERITIES: readonly unknown[] = ['high', 'medium', 'low'];
+
+function savingProblem(s: unknown): string | null {
+  if (!isRecord(s) || typeof s.target !== 'string') return 'a saving has no target';
+  if (s.verdict !== 'gain' && s.verdict !== 'none') return `'${s.target}': verdict must be gain or none`;
+  for (const k of ['seconds', 'baselineSeconds', 'bytes'] as const) if (!isNumber(s[k])) return `'${s.target}': ${k} must be a number`;
+  if (!isNumberOrNull(s.usdPerMillion)) return `'${s.target}': usdPerMillion must be a number or null`;
+  if (!isNonNegativeInt(s.chipsBefore) || !isNonNegativeInt(s.chipsAfter)) return `'${s.target}': chips must be integers`;
+  if (s.reason !== undefined && typeof s.reason !== 'string') return `'${s.target}': reason must be a string`;
+  if (s.notApplicable !== undefined && s.notApplicable !== true) return `'${s.target}': notApplicable must be true when present`;
+  return null;
+}
+
+/** Why `v` is not a valid list of HintPayload, or null when it is. */
+export function hintsPayloadProblem(v: unknown): string | null {
+  if (!Array.isArray(v) || v.length > MAX_HINTS) return `must be a list of at most ${MAX_HINTS} hints`;
+  for (const h of v) {
+    if (!isRecord(h) || typeof h.id !== 'string' || !HINT_ID.test(h.id) || typeof h.code !== 'string') return 'a hint has no valid id and code';
+    if (!SEVERITIES.includes(h.severity)) return `'${h.id}': severity must be high, medium or low`;
+    if (typeof h.message !== 'string' || typeof h.explanation !== 'string' || typeof h.whatIf !== 'boolean') return `'${h.id}': message, explanation and whatIf are required`;
+    if (!Array.isArray(h.nodes) || !h.nodes.every((n) => isNonNegativeInt(n)) || !isStringList(h.nodeNames)) return `'${h.id}': nodes must be node indices and nodeNames strings`;
+    if (!Array.isArray(h.savings)) return `'${h.id}': savings must be a list`;
+    for (const s of h.savings) {
+      const p = savingProblem(s);
+      if (p) return `'${h.id}': ${p}`;
+    }
+  }
+  return null;
+}
+
+/** Node index → seconds on one target, from its columns (a lookup the views and CodeLens share). */
+export function nodeSecondsByIndex(times: NodeTimesPayload | undefined): Map<number, number> {
+  const out = new Map<number, number>();
+  if (times) for (let i = 0; i < times.nodeIndex.length; i++) out.set(times.nodeIndex[i], times.seconds[i]);
+  return out;
+}
