@@ -10,12 +10,6 @@
 const Module = require('node:module');
 const path = require('node:path');
 
-// `onnx-profile model.onnx | head` closes the pipe early: end quietly, as other command-line tools do.
-process.stdout.on('error', (e) => {
-  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw e;
-});
-
 const bundle = path.join(__dirname, '..', 'dist', 'cli.js');
 if (typeof Module.enableCompileCache === 'function') {
   Module.enableCompileCache();
