@@ -15,7 +15,8 @@
 //    against a full protobufjs decode: weights are never read.
 //
 // Peak RSS comes from /usr/bin/time (GNU time's %M) when present, else from the child itself at exit
-// (process.resourceUsage().maxRSS through a --require hook). Each figure is the median of --runs runs.
+// (/proc/self/status VmHWM, or process.resourceUsage().maxRSS, through a --require hook). Each figure is
+// the median of --runs runs.
 //
 // Options: --dir bench-output  --runs 5  --baseline REF  --max-gb 2  --skip-large (no 650 MB / 1.6 GB)
 //          --no-profile  --no-host  --no-weights-table
@@ -43,8 +44,19 @@ mkdirSync(dir, { recursive: true });
 
 const GNU_TIME = '/usr/bin/time';
 const hasGnuTime = existsSync(GNU_TIME) && spawnSync(GNU_TIME, ['-f', '%M', 'true'], { encoding: 'utf8' }).status === 0;
+/**
+ * A child's own peak RSS in bytes. Linux's VmHWM where there is one: getrusage's ru_maxrss of a process
+ * started from this (large) one also counts the memory it shared with this process before exec.
+ */
+const PEAK_RSS_SOURCE = `function peakRssBytes() {
+  try {
+    const m = /VmHWM:\\s+(\\d+) kB/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  } catch {}
+  return process.resourceUsage().maxRSS * 1024;
+}`;
 const RSS_HOOK = join(dir, 'maxrss-hook.cjs');
-writeFileSync(RSS_HOOK, "process.on('exit', () => require('fs').writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)));\n");
+writeFileSync(RSS_HOOK, `${PEAK_RSS_SOURCE}\nprocess.on('exit', () => require('fs').writeFileSync(process.env.BENCH_RSS_FILE, String(peakRssBytes() / 1024)));\n`);
 
 // ---------------------------------------------------------------------------------------------
 // Whole-process measurement
@@ -352,21 +364,21 @@ function writeMatMulChain(path, layers, lastDim, external) {
   }
 }
 
-const PROFILE_CHILD = `
+const PROFILE_CHILD = `${PEAK_RSS_SOURCE}
 const { profileModelFile } = require(${JSON.stringify(join(root, 'out/src/node/profileFile.js'))});
 const t0 = process.hrtime.bigint();
 const report = profileModelFile(process.argv[1], { bindings: new Map([['batch', 1]]) });
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-console.log(JSON.stringify({ seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024, flops: report.totals.flops, params: report.totals.params }));
+console.log(JSON.stringify({ seconds, maxRssBytes: peakRssBytes(), flops: report.totals.flops, params: report.totals.params }));
 `;
 
-const DECODE_CHILD = `
+const DECODE_CHILD = `${PEAK_RSS_SOURCE}
 const fs = require('fs');
 const { onnx } = require(${JSON.stringify(require.resolve('onnx-proto'))});
 const t0 = process.hrtime.bigint();
 const model = onnx.ModelProto.decode(fs.readFileSync(process.argv[1]));
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-console.log(JSON.stringify({ seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024, nodes: model.graph.node.length }));
+console.log(JSON.stringify({ seconds, maxRssBytes: peakRssBytes(), nodes: model.graph.node.length }));
 `;
 
 function runChild(code, file) {
