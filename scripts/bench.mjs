@@ -25,7 +25,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, r
 import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { benchModels } from './benchModels.mjs';
+import { benchModels, fieldHeader, writeZeros } from './benchModels.mjs';
 
 const require = createRequire(import.meta.url);
 const { onnx } = require('onnx-proto');
@@ -274,33 +274,6 @@ function hostResponsiveness(model) {
 const HIDDEN = 4096;
 const MATRIX_BYTES = HIDDEN * HIDDEN * 4; // one FP32 [4096, 4096] weight: 64 MiB
 
-/** Protobuf key and length prefix for a length-delimited field. */
-function lengthDelimitedHeader(field, length) {
-  const bytes = [];
-  const varint = (v) => {
-    let x = BigInt(v);
-    do {
-      let b = Number(x & 0x7fn);
-      x >>= 7n;
-      if (x > 0n) b |= 0x80;
-      bytes.push(b);
-    } while (x > 0n);
-  };
-  varint((field << 3) | 2);
-  varint(length);
-  return Uint8Array.from(bytes);
-}
-
-function writeZeros(fd, count) {
-  const chunk = Buffer.alloc(16 * 1024 * 1024);
-  let left = count;
-  while (left > 0) {
-    const n = Math.min(left, chunk.length);
-    writeSync(fd, chunk, 0, n);
-    left -= n;
-  }
-}
-
 /**
  * Writes a model of `layers` FP32 [HIDDEN, lastDim] weights. Embedded: raw_data inside the file.
  * External: data in `<name>.data`, the model only points at it.
@@ -337,16 +310,16 @@ function writeMatMulChain(path, layers, lastDim, external) {
     output: [valueInfo('y', ['batch', lastDim])],
   }).finish();
   const initializerFields = tensorHeaders.map(({ encoded, payloadBytes }) => {
-    const raw = payloadBytes ? lengthDelimitedHeader(9, payloadBytes) : new Uint8Array();
+    const raw = payloadBytes ? fieldHeader(9, payloadBytes) : new Uint8Array();
     const tensorLength = encoded.length + raw.length + payloadBytes;
-    return { prefix: lengthDelimitedHeader(5, tensorLength), encoded, raw, payloadBytes };
+    return { prefix: fieldHeader(5, tensorLength), encoded, raw, payloadBytes };
   });
   const graphLength = graphRest.length + initializerFields.reduce((a, f) => a + f.prefix.length + f.encoded.length + f.raw.length + f.payloadBytes, 0);
   const modelHead = onnx.ModelProto.encode({ irVersion: 8, producerName: 'onnx-hardware-profiler bench', opsetImport: [{ domain: '', version: 17 }] }).finish();
 
   const fd = openSync(path, 'w');
   writeSync(fd, modelHead);
-  writeSync(fd, lengthDelimitedHeader(7, graphLength));
+  writeSync(fd, fieldHeader(7, graphLength));
   writeSync(fd, graphRest);
   for (const f of initializerFields) {
     writeSync(fd, f.prefix);

@@ -41,7 +41,7 @@ function varint(value) {
 }
 
 /** Key and length prefix of a length-delimited field. */
-function fieldHeader(field, length) {
+export function fieldHeader(field, length) {
   return Uint8Array.from([...varint((field << 3) | 2), ...varint(length)]);
 }
 
@@ -198,14 +198,19 @@ class BufferedWriter {
 
   zeros(count) {
     this.flush();
-    const chunk = Buffer.alloc(16 * 1024 * 1024);
-    for (let left = count; left > 0; left -= chunk.length) writeSync(this.fd, chunk, 0, Math.min(left, chunk.length));
+    writeZeros(this.fd, count);
   }
 
   flush() {
     if (this.used) writeSync(this.fd, this.buffer, 0, this.used);
     this.used = 0;
   }
+}
+
+/** Writes `count` zero bytes (weight payloads: their values do not matter to a profiler). */
+export function writeZeros(fd, count) {
+  const chunk = Buffer.alloc(16 * 1024 * 1024);
+  for (let left = count; left > 0; left -= chunk.length) writeSync(fd, chunk, 0, Math.min(left, chunk.length));
 }
 
 /** Torch's `x.shape[i]` as a 1-element vector: Shape → Gather(i) → Unsqueeze(0). */

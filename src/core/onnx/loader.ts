@@ -665,12 +665,17 @@ class ModelDecoder {
   }
 
   private shortString(wireType: number): string {
+    return decodeUtf8(this.cursor.bytes(this.stringLength(wireType)));
+  }
+
+  /** The byte length of a string field, checked against LOAD_LIMITS.stringBytes. */
+  private stringLength(wireType: number): number {
     const c = this.cursor;
     c.expectWireType(wireType, WireType.LengthDelimited);
     const at = c.offset;
     const n = c.length();
     if (n > LOAD_LIMITS.stringBytes) throw c.error('limit-exceeded', `a string of ${n} bytes (limit ${LOAD_LIMITS.stringBytes})`, at);
-    return decodeUtf8(c.bytes(n));
+    return n;
   }
 
   /** A copy of a few bytes, in a shared arena rather than a buffer of its own. */
@@ -692,12 +697,7 @@ class ModelDecoder {
 
   /** The id of a name (see NameTable). */
   private nameId(wireType: number): number {
-    const c = this.cursor;
-    c.expectWireType(wireType, WireType.LengthDelimited);
-    const at = c.offset;
-    const n = c.length();
-    if (n > LOAD_LIMITS.stringBytes) throw c.error('limit-exceeded', `a string of ${n} bytes (limit ${LOAD_LIMITS.stringBytes})`, at);
-    return c.textId(n, this.names);
+    return this.cursor.textId(this.stringLength(wireType), this.names);
   }
 
   private warn(code: string, message: string): void {

@@ -102,29 +102,14 @@ export class ProtoCursor {
     const buf = this.reader.buf;
     const p = this.position - this.windowStart;
     if (p >= 0 && p + 4 <= this.reader.len && this.position + 4 <= this.end) {
-      let b = buf[p];
-      let value = b & 0x7f;
-      if (b < 0x80) {
-        this.position += 1;
-        return value;
-      }
-      b = buf[p + 1];
-      value |= (b & 0x7f) << 7;
-      if (b < 0x80) {
-        this.position += 2;
-        return value;
-      }
-      b = buf[p + 2];
-      value |= (b & 0x7f) << 14;
-      if (b < 0x80) {
-        this.position += 3;
-        return value;
-      }
-      b = buf[p + 3];
-      value |= (b & 0x7f) << 21;
-      if (b < 0x80) {
-        this.position += 4;
-        return value;
+      let value = 0;
+      for (let k = 0; k < 4; k++) {
+        const b = buf[p + k];
+        value |= (b & 0x7f) << (7 * k);
+        if (b < 0x80) {
+          this.position += k + 1;
+          return value;
+        }
       }
     }
     return this.slowUint32();
