@@ -1,20 +1,18 @@
 /**
- * The report's JSON text, exactly as `JSON.stringify(report, null, 2)` writes it, in pieces of about
- * CHUNK_CHARS: the top-level object and its arrays (nodes, diagnostics) are walked here and each element
- * is stringified on its own, so a 100,000-node report is never held as one 100 MB string.
+ * The report's JSON text, exactly as `JSON.stringify(report, null, 2)` writes it, in pieces: the top-level
+ * object and its arrays (nodes, diagnostics) are walked here and their elements stringified a batch at a
+ * time, so a 100,000-node report is never held as one 100 MB string, nor copied into one.
  */
 
 const INDENT = '  ';
-/**
- * Pieces are gathered up to this many characters before they are yielded: few writes, yet each string
- * small enough for V8's young generation (past about 128 KB it would wait for a full GC).
- */
-const CHUNK_CHARS = 48 * 1024;
+/** Small pieces (keys, separators, short values) are gathered up to this many characters; larger ones go as they are. */
+const CHUNK_CHARS = 16 * 1024;
 /** Objects are walked this deep (the report, then its fields); arrays and deeper values are stringified whole or in batches. */
 const WALK_DEPTH = 2;
 /**
- * Array elements stringified per call. Each element's toJSON (none in a report) would see its index
- * within the batch, not the whole array.
+ * Array elements stringified per call: about 30 KB of a report's nodes, small enough for V8's young
+ * generation (past about 128 KB a string would wait for a full GC). Each element's toJSON (none in a report)
+ * would see its index within the batch, not the whole array.
  */
 const BATCH_ELEMENTS = 32;
 
@@ -23,13 +21,15 @@ export function* jsonChunks(value: unknown): Generator<string> {
   let pending: string[] = [];
   let pendingChars = 0;
   for (const piece of pieces(toJsonValue(value, ''), '', 0)) {
-    pending.push(piece);
-    pendingChars += piece.length;
-    if (pendingChars >= CHUNK_CHARS) {
-      yield pending.join('');
-      pending = [];
-      pendingChars = 0;
+    if (piece.length < CHUNK_CHARS) {
+      pending.push(piece);
+      pendingChars += piece.length;
+      if (pendingChars < CHUNK_CHARS) continue;
     }
+    if (pending.length) yield pending.join('');
+    pending = [];
+    pendingChars = 0;
+    if (piece.length >= CHUNK_CHARS) yield piece;
   }
   if (pending.length) yield pending.join('');
 }
@@ -66,7 +66,8 @@ function* pieces(value: unknown, indent: string, depth: number): Generator<strin
       for (let level = 0; level < indent.length / INDENT.length; level++) wrapped = { x: wrapped };
       const text = JSON.stringify(wrapped, null, 2);
       // The first '[' opens the batch (the wrappers' keys hold none); its elements run to the last ']'.
-      yield `${start === 0 ? '' : ','}\n${text.slice(text.indexOf('[') + 2, text.lastIndexOf(']') - indent.length - 1)}`;
+      yield start === 0 ? '\n' : ',\n';
+      yield text.slice(text.indexOf('[') + 2, text.lastIndexOf(']') - indent.length - 1);
     }
     yield `\n${indent}]`;
     return;
