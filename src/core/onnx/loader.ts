@@ -80,6 +80,8 @@ class ModelDecoder {
   private readonly resolvedLocations = new Map<string, ResolvedLocation>();
   private arena = new Uint8Array(0);
   private arenaUsed = 0;
+  private readonly inputIdStack: number[] = [];
+  private readonly outputIdStack: number[] = [];
   /** Names read so far, numbered (see NameTable). */
   private readonly names = new NameTable();
 
@@ -224,8 +226,11 @@ class ModelDecoder {
 
   private node(): OnnxNode {
     const c = this.cursor;
-    const inputIds: number[] = [];
-    const outputIds: number[] = [];
+    // Ids go on shared stacks (a subgraph's nodes push above and pop back), then into exact copies.
+    const inputIds = this.inputIdStack;
+    const outputIds = this.outputIdStack;
+    const inputsFrom = inputIds.length;
+    const outputsFrom = outputIds.length;
     let name = '';
     let opType = '';
     let domain = '';
@@ -252,14 +257,18 @@ class ModelDecoder {
     }
     // Arrays exactly as long as their contents; most nodes share the one empty attribute map.
     const names = this.names.names;
+    const ownInputs = inputIds.slice(inputsFrom);
+    const ownOutputs = outputIds.slice(outputsFrom);
+    inputIds.length = inputsFrom;
+    outputIds.length = outputsFrom;
     return {
       name,
       opType,
       domain: normalizeDomain(domain),
-      inputs: inputIds.map((id) => names[id]),
-      outputs: outputIds.map((id) => names[id]),
-      inputIds: inputIds.slice(),
-      outputIds: outputIds.slice(),
+      inputs: ownInputs.map((id) => names[id]),
+      outputs: ownOutputs.map((id) => names[id]),
+      inputIds: ownInputs,
+      outputIds: ownOutputs,
       attributes: attributes ?? NO_ATTRIBUTES,
     };
   }
@@ -509,7 +518,7 @@ class ModelDecoder {
         const key = c.key();
         const field = key >>> 3;
         const w = key & 7;
-        if (field === 1 && w === WireType.Varint) code = Number(BigInt.asIntN(32, c.int64()));
+        if (field === 1 && w === WireType.Varint) code = c.int32();
         else if (field === 2 && w === WireType.LengthDelimited) shape = c.within(c.length(), 'shape', () => this.shapeDims());
         else c.skip(w);
       }
@@ -578,7 +587,7 @@ class ModelDecoder {
         const key = c.key();
         const field = key >>> 3;
         const w = key & 7;
-        if (field === 1 && w === WireType.Varint) keyType = Number(BigInt.asIntN(32, c.int64()));
+        if (field === 1 && w === WireType.Varint) keyType = c.int32();
         else if (field === 2 && w === WireType.LengthDelimited) value = this.typeProto(w, depth + 1);
         else c.skip(w);
       }

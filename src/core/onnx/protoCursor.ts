@@ -179,6 +179,12 @@ export class ProtoCursor {
     throw this.error('malformed', 'varint longer than 10 bytes', at);
   }
 
+  /** An int32 varint (an enum code), wrapped to 32 bits as protobuf reads int32. */
+  int32(): number {
+    const small = this.smallVarint();
+    return small >= 0 ? small | 0 : Number(BigInt.asIntN(32, this.longVarint()));
+  }
+
   /** An int64 varint as a JS number (ints in attributes; values past 2^53 lose precision, never wrap). */
   int64Number(): number {
     const small = this.smallVarint();
