@@ -709,13 +709,15 @@ function addBytes(total: Expr, t: TensorInfo): Expr {
 }
 
 /**
- * A rule's output under its name. Written out field by field rather than spread: every output then has
- * the same object layout, which keeps the code reading them fast.
+ * A rule's output under its name. Written out field by field rather than spread, so that outputs share two
+ * object layouts (a plain tensor's, and one with every field), which keeps the code reading them fast.
  */
 function named(o: InferredOutput | undefined, name: string): TensorInfo {
-  return o
-    ? { name, kind: o.kind, dtype: o.dtype, shape: o.shape, value: o.value, isWeight: o.isWeight, element: o.element, length: o.length }
-    : { name, kind: undefined, dtype: undefined, shape: undefined, value: undefined, isWeight: undefined, element: undefined, length: undefined };
+  if (!o) return { name, dtype: undefined, shape: undefined, value: undefined };
+  if (o.kind === undefined && o.isWeight === undefined && o.element === undefined && o.length === undefined) {
+    return { name, dtype: o.dtype, shape: o.shape, value: o.value };
+  }
+  return { name, kind: o.kind, dtype: o.dtype, shape: o.shape, value: o.value, isWeight: o.isWeight, element: o.element, length: o.length };
 }
 
 function unknownOutput(): Omit<TensorInfo, 'name'> {
