@@ -8,6 +8,7 @@ import { AnalysisInputError, analyzeModel, type AnalysisReport, type WhatIfAnaly
 import { resolveTargets, targetCatalog } from '../core/pipeline/targets';
 import { renderHardware, renderReport, type OutputFormat } from '../core/render';
 import { limitDepth } from '../core/report/buildReport';
+import { jsonChunks } from '../core/report/reportJson';
 import { openModelFile } from '../node/profileFile';
 
 export const EXIT_OK = 0;
@@ -252,7 +253,14 @@ export function runCli(argv: readonly string[], io: CliIo): number {
     io.stderr(`onnx-profile: ${options.model}: internal error: ${(e as Error).message}\n`);
     return EXIT_FAILED;
   }
-  io.stdout(renderReport({ ...report, modules: limitDepth(report.modules, options.depth) }, options.format, { top: options.top }));
+  const shown = { ...report, modules: limitDepth(report.modules, options.depth) };
+  if (options.format === 'json') {
+    // In pieces: a 100,000-node report is about 100 MB of JSON, never held as one string.
+    for (const chunk of jsonChunks(shown)) io.stdout(chunk);
+    io.stdout('\n');
+  } else {
+    io.stdout(renderReport(shown, options.format, { top: options.top }));
+  }
   return EXIT_OK;
 }
 

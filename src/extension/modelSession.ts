@@ -11,7 +11,7 @@ import type { AnalysisOptions, AnalysisReport } from '../core/pipeline/analysisT
 import { resolveTargets } from '../core/pipeline/targets';
 import { isTokenCount, LLM_DEFAULT_OUTPUT_TOKENS, LLM_DEFAULT_PROMPT_TOKENS, type EstimatesPayload, type HintPayload, type HardwareTargetInfo } from '../protocol/messages';
 import type { GraphText } from '../worker/graphText';
-import type { AnalyzeJob, WorkerResult } from '../worker/workerProtocol';
+import { type AnalyzeJob, decodeResult, type WorkerResult, type WorkerResultMessage } from '../worker/workerProtocol';
 import { settingsCatalog } from './hardwareCatalog';
 import { readSettings } from './settings';
 
@@ -283,11 +283,12 @@ export class ModelSession implements vscode.Disposable {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const w = new Worker(this.workerPath, { resourceLimits: { maxOldGenerationSizeMb: 4096 } });
-    w.on('message', (r: WorkerResult) => {
+    w.on('message', (m: WorkerResultMessage) => {
       const p = this.pending;
-      if (p && p.id === r.id) {
+      if (p && p.id === m.id) {
         this.pending = undefined;
-        p.resolve(r);
+        // Large reports are parsed a few thousand nodes per turn of the event loop (workerProtocol.ts).
+        void decodeResult(m).then((r) => p.resolve(r));
       }
     });
     w.on('error', (e) => this.workerGone(w, `the profiler stopped: ${e.message}`));
