@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { EXECUTION_MODES, type ExecutionMode } from '../core/estimate/executionRules';
+import { isMoeSkew, MAX_MOE_SKEW } from '../core/estimate/layouts';
 import { validateCatalog } from '../core/hardware/catalog';
 import type { HardwareEntry, Precision } from '../core/hardware/hardwareTypes';
 import { OnnxLoadError } from '../core/onnx/errors';
@@ -7,6 +8,7 @@ import { AnalysisInputError, analyzeModel, type AnalysisReport, type WhatIfAnaly
 import { resolveTargets, targetCatalog } from '../core/pipeline/targets';
 import { renderHardware, renderReport, type OutputFormat } from '../core/render';
 import { limitDepth } from '../core/report/buildReport';
+import { jsonChunks } from '../core/report/reportJson';
 import { openModelFile } from '../node/profileFile';
 
 export const EXIT_OK = 0;
@@ -38,6 +40,8 @@ and estimates latency, throughput, cost, energy and fit on hardware targets.
                      the code occurs k > 1 times. Applied on the targets the hint's saving covers;
                      hints stay priced on the model before the change. Needs --target.
   --sweep dim=a,b,c  re-profile and estimate for each value of a dim ('batch' is the batch dim)
+  --moe-skew S       MoE models: routing skew, the Zipf exponent of expert popularity (0 = uniform routing,
+                     the default; up to ${MAX_MOE_SKEW}); sets how many distinct experts a call's tokens touch
   --prompt N         for decoders with a KV cache: prompt tokens of the LLM estimate (default 512)
   --generate N       for decoders with a KV cache: generated tokens of the LLM estimate (default 128)
   --hardware-file F  add devices from a JSON file {"devices": [...]} (schemas/hardware.schema.json)
@@ -59,6 +63,8 @@ export interface CliOptions {
   readonly chips: number | undefined;
   readonly precision: Precision | undefined;
   readonly execution: ExecutionMode | undefined;
+  /** MoE routing skew (`--moe-skew`). */
+  readonly moeSkew: number | undefined;
   readonly sweep: { readonly dim: string; readonly values: readonly number[] } | undefined;
   readonly promptTokens: number | undefined;
   readonly outputTokens: number | undefined;
@@ -83,6 +89,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let chips: number | undefined;
   let precision: Precision | undefined;
   let execution: ExecutionMode | undefined;
+  let moeSkew: number | undefined;
   let sweep: CliOptions['sweep'];
   let promptTokens: number | undefined;
   let outputTokens: number | undefined;
@@ -151,6 +158,13 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         sweep = { dim, values };
         break;
       }
+      case '--moe-skew': {
+        const raw = value();
+        const skew = Number(raw);
+        if (raw.trim() === '' || !isMoeSkew(skew)) throw new UsageError(`--moe-skew expects a number from 0 to ${MAX_MOE_SKEW}, got '${raw}'`);
+        moeSkew = skew;
+        break;
+      }
       case '--prompt':
         promptTokens = nonNegativeInt(flag, value());
         break;
@@ -186,7 +200,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (batch === 'max' && targetIds.length === 0) throw new UsageError('--batch max needs at least one --target (the batch is chosen per target)');
   if (chips !== undefined && targetIds.length === 0) throw new UsageError('--chips needs at least one --target');
   if (calibrationTrace && targetIds.length !== 1) throw new UsageError('--calibrate needs exactly one --target: the device the profile was measured on');
-  return { model: model === 'hardware' ? undefined : model, bindings, targetIds, hardwareFile, calibrationTrace, batch, chips, precision, execution, sweep, promptTokens, outputTokens, apply, format, depth, top };
+  return { model: model === 'hardware' ? undefined : model, bindings, targetIds, hardwareFile, calibrationTrace, batch, chips, precision, execution, moeSkew, sweep, promptTokens, outputTokens, apply, format, depth, top };
 }
 
 function splitOnce(s: string, sep: string): [string, string | undefined] {
@@ -255,7 +269,14 @@ export function runCli(argv: readonly string[], io: CliIo): number {
     io.stderr(`onnx-profile: ${options.model}: internal error: ${(e as Error).message}\n`);
     return EXIT_FAILED;
   }
-  io.stdout(renderReport({ ...report, modules: limitDepth(report.modules, options.depth) }, options.format, { top: options.top }));
+  const shown = { ...report, modules: limitDepth(report.modules, options.depth) };
+  if (options.format === 'json') {
+    // In pieces: a 100,000-node report is about 100 MB of JSON, never held as one string.
+    for (const chunk of jsonChunks(shown)) io.stdout(chunk);
+    io.stdout('\n');
+  } else {
+    io.stdout(renderReport(shown, options.format, { top: options.top }));
+  }
   return EXIT_OK;
 }
 
@@ -294,6 +315,7 @@ function analyze(options: CliOptions, targets: readonly HardwareEntry[]): Analys
       ...(options.chips !== undefined ? { chips: options.chips } : {}),
       ...(options.precision ? { precision: options.precision } : {}),
       ...(options.execution ? { execution: options.execution } : {}),
+      ...(options.moeSkew !== undefined ? { moeSkew: options.moeSkew } : {}),
       ...(options.apply.length ? { whatIf: options.apply } : {}),
       llm: { promptTokens: options.promptTokens, outputTokens: options.outputTokens },
       ...(options.sweep ? { sweep: options.sweep } : {}),

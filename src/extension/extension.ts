@@ -172,7 +172,7 @@ export function activate(context: vscode.ExtensionContext): ProfilerApi {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('onnxProfiler')) return;
       for (const session of sessions.all) {
-        if (['customHardware', 'efficiencyOverrides', 'execution'].some((key) => e.affectsConfiguration(`onnxProfiler.${key}`, session.uri))) void session.reestimate();
+        if (['customHardware', 'efficiencyOverrides', 'execution', 'moeSkew'].some((key) => e.affectsConfiguration(`onnxProfiler.${key}`, session.uri))) void session.reestimate();
       }
       statusBar.update();
     }),

@@ -5,12 +5,13 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
+import { isMoeSkew } from '../core/estimate/layouts';
 import type { Precision } from '../core/hardware/hardwareTypes';
 import type { AnalysisOptions, AnalysisReport } from '../core/pipeline/analysisTypes';
 import { resolveTargets } from '../core/pipeline/targets';
 import { isBatchChoice, isTokenCount, LLM_DEFAULT_OUTPUT_TOKENS, LLM_DEFAULT_PROMPT_TOKENS, type BatchChoice, type EstimatesPayload, type HintPayload, type HardwareTargetInfo } from '../protocol/messages';
 import type { GraphText } from '../worker/graphText';
-import type { AnalyzeJob, WorkerResult } from '../worker/workerProtocol';
+import { type AnalyzeJob, decodeResult, type WorkerResult, type WorkerResultMessage } from '../worker/workerProtocol';
 import { settingsCatalog } from './hardwareCatalog';
 import { readSettings } from './settings';
 
@@ -43,6 +44,8 @@ export interface SessionChoices {
   readonly outputTokens: number;
   /** Hint ids whose what-if change is applied. */
   readonly whatIf: readonly string[];
+  /** MoE routing skew chosen in a view; absent: the `onnxProfiler.moeSkew` setting. */
+  readonly moeSkew?: number;
 }
 
 /** Where sessions keep their choices between windows (the workspace memento). */
@@ -62,6 +65,7 @@ export function readChoices(raw: unknown): SessionChoices | undefined {
   if (typeof bindings !== 'object' || bindings === null || !Object.values(bindings).every(isCount)) return undefined;
   if (!isStringList(c.targets) || !isStringList(c.whatIf) || !isBatchChoice(c.batch) || (c.chips !== undefined && !isCount(c.chips))) return undefined;
   if (!isTokenCount(c.promptTokens) || !isTokenCount(c.outputTokens) || (c.precision !== undefined && typeof c.precision !== 'string')) return undefined;
+  if (c.moeSkew !== undefined && !isMoeSkew(c.moeSkew)) return undefined;
   return raw as SessionChoices;
 }
 
@@ -143,6 +147,11 @@ export class ModelSession implements vscode.Disposable {
     return this.choices.whatIf;
   }
 
+  /** The MoE routing skew the estimates assume: the view's choice, else the setting. */
+  get moeSkew(): number {
+    return this.choices.moeSkew ?? readSettings(this.uri).moeSkew;
+  }
+
   private setState(s: SessionState): void {
     this._state = s;
     if (!this.disposed) this.changed.fire(this);
@@ -163,6 +172,7 @@ export class ModelSession implements vscode.Disposable {
         ...(c.precision ? { precision: c.precision as Precision } : {}),
         efficiency: s.efficiencyOverrides,
         execution: s.execution,
+        moeSkew: c.moeSkew ?? s.moeSkew,
         whatIf: c.whatIf,
         llm: { promptTokens: c.promptTokens, outputTokens: c.outputTokens },
       },
@@ -231,7 +241,7 @@ export class ModelSession implements vscode.Disposable {
    * Applies a compare request from a view. Returns false when nothing changed (the caller re-sends the
    * current state instead of recomputing: views may echo their settings back).
    */
-  setCompare(request: { targets: readonly string[]; batch: BatchChoice; chips?: number; precision?: string; promptTokens?: number; outputTokens?: number; whatIf?: readonly string[] }): boolean {
+  setCompare(request: { targets: readonly string[]; batch: BatchChoice; chips?: number; precision?: string; promptTokens?: number; outputTokens?: number; whatIf?: readonly string[]; moeSkew?: number }): boolean {
     const c = this.choices;
     const next: SessionChoices = {
       bindings: c.bindings,
@@ -242,6 +252,7 @@ export class ModelSession implements vscode.Disposable {
       promptTokens: request.promptTokens ?? c.promptTokens,
       outputTokens: request.outputTokens ?? c.outputTokens,
       whatIf: request.whatIf ? [...request.whatIf] : c.whatIf,
+      ...(request.moeSkew !== undefined ? { moeSkew: request.moeSkew } : c.moeSkew !== undefined ? { moeSkew: c.moeSkew } : {}),
     };
     const same = JSON.stringify(next) === JSON.stringify(c);
     if (same && this._state.kind === 'ready' && this._state.estimates) return false;
@@ -282,11 +293,12 @@ export class ModelSession implements vscode.Disposable {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const w = new Worker(this.workerPath, { resourceLimits: { maxOldGenerationSizeMb: 4096 } });
-    w.on('message', (r: WorkerResult) => {
+    w.on('message', (m: WorkerResultMessage) => {
       const p = this.pending;
-      if (p && p.id === r.id) {
+      if (p && p.id === m.id) {
         this.pending = undefined;
-        p.resolve(r);
+        // Large reports are parsed a few thousand nodes per turn of the event loop (workerProtocol.ts).
+        void decodeResult(m).then((r) => p.resolve(r));
       }
     });
     w.on('error', (e) => this.workerGone(w, `the profiler stopped: ${e.message}`));

@@ -3,6 +3,7 @@
  * Everything read here is validated: a malformed value falls back to the default instead of throwing.
  */
 import * as vscode from 'vscode';
+import { DEFAULT_MOE_SKEW, isMoeSkew } from '../core/estimate/layouts';
 import type { EfficiencyOverrides, ExecutionMode } from '../core/estimate/roofline';
 import type { DeviceClass, HardwareEntry, SourcedValue } from '../core/hardware/hardwareTypes';
 
@@ -20,6 +21,8 @@ export interface ProfilerSettings {
   readonly efficiencyOverrides: EfficiencyOverrides;
   /** How estimates run the graph: as an optimising runtime does ('fused'), or node by node as exported. */
   readonly execution: ExecutionMode;
+  /** MoE routing skew the estimates assume unless a view sets another (0 = uniform routing). */
+  readonly moeSkew: number;
   /** User hardware entries, normalised to the catalog's shape. */
   readonly customHardware: readonly HardwareEntry[];
   /** Problems found in `customHardware` (shown once as a warning). */
@@ -120,6 +123,7 @@ export function readSettings(scope?: vscode.Uri): ProfilerSettings {
     chips: typeof chipsRaw === 'number' && Number.isSafeInteger(chipsRaw) && chipsRaw >= 0 && chipsRaw <= 4096 ? chipsRaw : 0,
     efficiencyOverrides: efficiency as EfficiencyOverrides,
     execution: c.get<string>('execution') === 'as-exported' ? 'as-exported' : 'fused',
+    moeSkew: isMoeSkew(c.get<unknown>('moeSkew')) ? c.get<number>('moeSkew')! : DEFAULT_MOE_SKEW,
     customHardware,
     customHardwareProblems: problems,
     computeUnit: c.get<string>('units.compute') === 'MACs' ? 'macs' : 'flops',

@@ -45,6 +45,7 @@ export function sessionMessage(session: ModelSession): ToWebviewMessage {
       promptTokens: session.promptTokens,
       outputTokens: session.outputTokens,
       whatIf: session.whatIf,
+      moeSkew: session.moeSkew,
     },
     catalog: settingsCatalog(settings.customHardware).available.map((t) => ({ id: t.id, name: t.name, deviceClass: t.deviceClass })),
   };

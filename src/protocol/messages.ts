@@ -5,6 +5,7 @@
  *
  * Message `type`s are string literals ('report/ready'), readable in devtools and stable under reordering.
  */
+import { isMoeSkew, MAX_MOE_SKEW } from '../core/estimate/layouts';
 import type { ProfileReport } from '../core/report/reportTypes';
 import {
   type BatchChoice,
@@ -42,6 +43,8 @@ export interface ViewSettings {
   readonly outputTokens?: number;
   /** Hint ids whose what-if change the session applies. */
   readonly whatIf?: readonly string[];
+  /** MoE routing skew of the estimates (0 = uniform routing). */
+  readonly moeSkew?: number;
 }
 
 /** One entry of the hardware catalog, as the pickers list it. */
@@ -121,6 +124,8 @@ export interface CompareMessage {
   readonly promptTokens?: number;
   /** LLM estimate of a decoder: generated tokens (1..LLM_MAX_TOKENS); absent = unchanged. */
   readonly outputTokens?: number;
+  /** MoE models: routing skew, 0 (uniform) to MAX_MOE_SKEW; absent = unchanged. */
+  readonly moeSkew?: number;
 }
 
 /** The user asked to export the report. */
@@ -190,6 +195,8 @@ export function parseFromWebview(raw: unknown): { ok: true; message: FromWebview
       const { promptTokens, outputTokens } = raw;
       if (promptTokens !== undefined && !isTokenCount(promptTokens)) return { ok: false, reason: `hardware/compare: promptTokens must be an integer from 1 to ${LLM_MAX_TOKENS}` };
       if (outputTokens !== undefined && !isTokenCount(outputTokens)) return { ok: false, reason: `hardware/compare: outputTokens must be an integer from 1 to ${LLM_MAX_TOKENS}` };
+      const moeSkew = raw.moeSkew;
+      if (moeSkew !== undefined && !isMoeSkew(moeSkew)) return { ok: false, reason: `hardware/compare: moeSkew must be a number from 0 to ${MAX_MOE_SKEW}` };
       return {
         ok: true,
         message: {
@@ -201,6 +208,7 @@ export function parseFromWebview(raw: unknown): { ok: true; message: FromWebview
           ...(precision !== undefined ? { precision } : {}),
           ...(promptTokens !== undefined ? { promptTokens } : {}),
           ...(outputTokens !== undefined ? { outputTokens } : {}),
+          ...(moeSkew !== undefined ? { moeSkew } : {}),
         },
       };
     }
@@ -232,6 +240,7 @@ export function parseToWebview(raw: unknown): { ok: true; message: ToWebviewMess
       if ((st.promptTokens !== undefined && !isTokenCount(st.promptTokens)) || (st.outputTokens !== undefined && !isTokenCount(st.outputTokens))) {
         return { ok: false, reason: 'report/show: settings.promptTokens and outputTokens must be integers from 1 to ' + LLM_MAX_TOKENS };
       }
+      if (st.moeSkew !== undefined && !isMoeSkew(st.moeSkew)) return { ok: false, reason: `report/show: settings.moeSkew must be a number from 0 to ${MAX_MOE_SKEW}` };
       if (st.whatIf !== undefined && !(Array.isArray(st.whatIf) && st.whatIf.every((x) => typeof x === 'string'))) return { ok: false, reason: 'report/show: settings.whatIf must list hint ids' };
       const estimatesProblem = raw.estimates === undefined ? null : estimatesPayloadProblem(raw.estimates);
       if (estimatesProblem) return { ok: false, reason: `report/show: estimates: ${estimatesProblem}` };

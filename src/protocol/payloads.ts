@@ -6,6 +6,7 @@
 import type { LlmEstimate } from '../core/estimate/llm';
 import type { ModelEstimate } from '../core/estimate/modelEstimate';
 import type { ServingPlan } from '../core/estimate/servingPlan';
+import { PARALLEL_LAYOUTS } from '../core/estimate/layouts';
 import type { AnalysisHint, AppliedWhatIf, TargetRoof } from '../core/pipeline/analysisTypes';
 
 /** A hardware target the user can pick (catalog entries and `onnxProfiler.customHardware`). */
@@ -48,7 +49,11 @@ export interface WhatIfPayload {
  */
 export type LlmEstimatePayload = {
   readonly [K in LlmNumberField]: number | null;
-} & Pick<LlmEstimate, 'target' | 'batch' | 'chips' | 'chipsNeeded' | 'fits' | 'notes' | 'serving'> & { readonly targetName: string };
+} & Pick<LlmEstimate, 'target' | 'batch' | 'chips' | 'chipsNeeded' | 'fits' | 'layout' | 'notes' | 'serving'> & {
+  readonly targetName: string;
+  /** MoE models: expected distinct experts per layer a decode step's tokens touch; null (or absent) for other models. */
+  readonly decodeExpertsTouchedPerLayer?: number | null;
+};
 
 const LLM_NUMBER_FIELDS = [
   'prefillSeconds', 'decodeStepSeconds', 'timeToFirstTokenSeconds', 'timePerOutputTokenSeconds', 'requestSeconds', 'tokensPerSecond',
@@ -160,6 +165,9 @@ function llmPayloadProblem(v: unknown): string | null {
     if (!isRecord(e) || typeof e.target !== 'string' || typeof e.targetName !== 'string') return 'llm: an estimate has no target';
     if (!isNonNegativeInt(e.batch) || !isNonNegativeInt(e.chips) || !isNonNegativeInt(e.chipsNeeded)) return `llm: '${e.target}': batch and chips must be integers`;
     if (typeof e.fits !== 'boolean') return `llm: '${e.target}': fits must be a boolean`;
+    if (e.layout !== undefined && !PARALLEL_LAYOUTS.includes(e.layout as never)) return `llm: '${e.target}': layout must be one of ${PARALLEL_LAYOUTS.join(', ')}`;
+    const experts = e.decodeExpertsTouchedPerLayer;
+    if (experts !== undefined && experts !== null && !(typeof experts === 'number' && Number.isFinite(experts) && experts >= 0)) return `llm: '${e.target}': decodeExpertsTouchedPerLayer must be a non-negative number or null`;
     for (const k of LLM_NUMBER_FIELDS) {
       const x = e[k];
       if (x !== null && !(typeof x === 'number' && Number.isFinite(x) && x >= 0)) return `llm: '${e.target}': ${k} must be a non-negative number or null`;
@@ -184,11 +192,17 @@ function estimateProblem(e: unknown): string | null {
   for (const k of ESTIMATE_NULLABLE_FIELDS) if (!isNumberOrNull(e[k])) return `'${e.target}': ${k} must be a number or null`;
   for (const k of ESTIMATE_COUNT_FIELDS) if (!isNonNegativeInt(e[k])) return `'${e.target}': ${k} must be a non-negative integer`;
   if (typeof e.fits !== 'boolean') return `'${e.target}': fits must be a boolean`;
+  if (e.layout !== undefined && !PARALLEL_LAYOUTS.includes(e.layout as never)) return `'${e.target}': layout must be one of ${PARALLEL_LAYOUTS.join(', ')}`;
+  if (e.moe !== undefined && !(isRecord(e.moe) && MOE_NUMBER_FIELDS.every((k) => isNumber((e.moe as Record<string, unknown>)[k])))) {
+    return `'${e.target}': moe must hold ${MOE_NUMBER_FIELDS.join(', ')}`;
+  }
   if (!isStringList(e.notes) || !isStringList(e.notEstimatedOpTypes)) return `'${e.target}': notes must be strings`;
   const serving = e.serving === undefined ? null : servingProblem(e.serving);
   if (serving) return `'${e.target}': ${serving}`;
   return null;
 }
+
+const MOE_NUMBER_FIELDS = ['skew', 'layers', 'experts', 'topK', 'routedTokens', 'expertsTouchedPerLayer', 'expertWeightBytesRead', 'expertsPerChip', 'allToAllSeconds'] as const;
 
 function nodeTimesProblem(t: unknown): string | null {
   if (!isRecord(t)) return 'must be an object';

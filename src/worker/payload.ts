@@ -62,6 +62,8 @@ function llmEstimatePayload(e: LlmEstimate, targetName: string): LlmEstimatePayl
     chips: e.chips,
     chipsNeeded: e.chipsNeeded,
     fits: e.fits,
+    layout: e.layout,
+    decodeExpertsTouchedPerLayer: e.decode.moe ? e.decode.moe.expertsTouchedPerLayer : null,
     prefillSeconds: finite(e.prefillSeconds),
     decodeStepSeconds: finite(e.decodeStepSeconds),
     timeToFirstTokenSeconds: finite(e.timeToFirstTokenSeconds),

@@ -13,7 +13,7 @@ import type { NodeReport } from '../core/report/reportTypes';
 import { openModelFile } from '../node/profileFile';
 import { printGraphText } from './graphText';
 import { estimatesPayload, hintsPayload } from './payload';
-import type { AnalyzeJob, WorkerResult } from './workerProtocol';
+import { type AnalyzeJob, encodeResult, type WorkerResult } from './workerProtocol';
 
 let opened: { path: string; cache: ProfileCache; close(): void } | undefined;
 /** Nodes sent with each recent result, by result id: when the host holds them, they are not sent again. */
@@ -58,5 +58,6 @@ parentPort?.on('message', (job: AnalyzeJob) => {
     if (e instanceof OnnxLoadError) result = { id: job.id, ok: false, code: e.code, message: e.message };
     else result = { id: job.id, ok: false, code: 'internal', message: `internal error: ${e instanceof Error ? e.message : String(e)}` };
   }
-  parentPort?.postMessage(result);
+  const { message, transfer } = encodeResult(result);
+  parentPort?.postMessage(message, transfer);
 });

@@ -396,4 +396,4 @@ async function run({ vsix, model }) {
   return { passed, failed: results.length - passed, results, screenshots };
 }
 
-module.exports = { run };
+module.exports = { run, runCommand, waitUntil, webviewFrame };

@@ -139,6 +139,7 @@ export function syntheticEstimates(report, targets = TARGETS, extra = {}) {
       computeBoundFraction: computeBound / latency,
       batch: 1,
       chips,
+      layout: chips > 1 ? 'tensor-parallel' : 'single',
       throughputPerChipPerSecond: 1 / latency / chips,
       weightBytes: 4e9,
       activationBytes: 1e8,
@@ -228,6 +229,8 @@ export function syntheticLlm(targets = TARGETS, { promptTokens = 512, outputToke
       chips,
       chipsNeeded,
       fits: chipsNeeded === 1,
+      layout: chips > 1 ? 'tensor-parallel' : 'single',
+      decodeExpertsTouchedPerLayer: null,
       prefillSeconds: prefill,
       decodeStepSeconds: step,
       timeToFirstTokenSeconds: prefill,
@@ -247,4 +250,61 @@ export function syntheticLlm(targets = TARGETS, { promptTokens = 512, outputToke
   });
   const best = estimates.reduce((a, b) => (a === null || b.tokensPerSecond > a.tokensPerSecond ? b : a), null);
   return { promptTokens, outputTokens, batch, layers: 28, estimates, bestTarget: best?.target ?? null };
+}
+
+/**
+ * A synthetic report with a `moe` section (src/core/report/reportTypes.ts MoeReport): the `mlp` blocks of
+ * layers 1 and 2 are fused MoE layers of 256 experts, top-8, one shared expert, DeepSeek-V3's figures.
+ */
+export function withMoe(report) {
+  const layers = [1, 2].map((l) => {
+    const scope = `/model/layers.${l}/mlp`;
+    const nodes = report.nodes.filter((n) => n.scope === scope).map((n) => n.index);
+    return {
+      name: scope,
+      nodes,
+      kind: 'fused',
+      experts: 256,
+      topK: 8,
+      sharedExperts: 1,
+      paramsPerExpert: 44040192,
+      weightBytesPerExpert: 88080384,
+      sharedExpertParams: 44040192,
+      routerNode: nodes[0],
+      tokens: 1,
+      expertFlopsExecuted: 704643072,
+      expertFlopsSparse: 704643072,
+    };
+  });
+  return {
+    ...report,
+    moe: {
+      layers,
+      experts: 256,
+      topK: 8,
+      sharedExperts: 1,
+      totalParams: '671036904963',
+      activeParamsPerToken: 37562783235,
+      expertParams: '653933432832',
+      expertFlopsExecuted: 40869298176,
+      expertFlopsSparse: 40869298176,
+    },
+  };
+}
+
+/** Estimates of an MoE model: each target's ModelEstimate with its serving figures (`moe`), gaudi3 expert-parallel. */
+export function withMoeEstimates(estimates) {
+  return {
+    ...estimates,
+    targets: estimates.targets.map((e) => {
+      const ep = e.target === 'gaudi3';
+      const chips = ep ? 12 : e.chips;
+      return {
+        ...e,
+        chips,
+        layout: ep ? 'expert-parallel' : e.layout,
+        moe: { skew: 0, layers: 58, experts: 256, topK: 8, routedTokens: 64, expertsTouchedPerLayer: 222.44, expertWeightBytesRead: 1.136e12, expertsPerChip: ep ? 22 : 256, allToAllSeconds: ep ? 1.3e-3 : 0 },
+      };
+    }),
+  };
 }

@@ -38,7 +38,9 @@ export const tests = [
         assert.equal(Number(r.cells.timeToFirstTokenSeconds.value), e.timeToFirstTokenSeconds);
         assert.equal(Number(r.cells.timePerOutputTokenSeconds.value), e.timePerOutputTokenSeconds);
         assert.equal(Number(r.cells.tokensPerSecond.value), e.tokensPerSecond);
-        assert.equal(r.cells.chips.text, String(e.chips));
+        // Chips and their layout: "TP 62" tensor-parallel, "EP 37" expert-parallel (MoE), "1" on one chip.
+        assert.equal(r.cells.chips.text, e.chips > 1 ? `TP ${e.chips}` : '1');
+        assert.equal(Number(r.cells.chips.value), e.chips);
         if (e.costPerMillionTokensUsd === null) assert.equal(r.cells.costPerMillionTokensUsd.text, 'n/a');
         else assert.equal(Number(r.cells.costPerMillionTokensUsd.value), e.costPerMillionTokensUsd);
         if (e.joulesPerOutputToken === null) assert.equal(r.cells.joulesPerOutputToken.text, 'n/a');

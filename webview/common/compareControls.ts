@@ -1,10 +1,11 @@
 /**
  * The controls the Hardware side panel and the wide comparison share: batch (a number, or "max": the serving
- * search per target), the deployment's chips, precision, the target picker, the LLM request (for decoders)
- * and the what-if toggles. Every change posts one 'hardware/compare' with the
+ * search per target), the deployment's chips, precision, the target picker, the LLM request (for decoders),
+ * the MoE routing skew (for MoE models) and the what-if toggles. Every change posts one 'hardware/compare' with the
  * whole choice; the host answers with a new 'report/show', whose settings are the truth the controls then
  * show. The choice is also kept in the view's state, so a reload shows it before the host answers.
  */
+import { DEFAULT_MOE_SKEW, isMoeSkew, MAX_MOE_SKEW } from '../../src/core/estimate/layouts';
 import type { BatchChoice, CatalogEntrySummary, HintPayload, ReportMessage } from '../../src/protocol/messages';
 import { isBatchChoice, isNonNegativeInt, isTokenCount, LLM_DEFAULT_OUTPUT_TOKENS, LLM_DEFAULT_PROMPT_TOKENS, MAX_CHIPS } from '../../src/protocol/messages';
 import { button, checkbox, dropdown, h, rowBadge, textField, type CheckboxHandle, type DropdownHandle, type FieldHandle } from '../components';
@@ -26,6 +27,8 @@ export interface CompareChoice {
   whatIf: string[];
   promptTokens: number;
   outputTokens: number;
+  /** MoE routing skew (Zipf exponent of expert popularity; 0 = uniform). */
+  moeSkew: number;
 }
 
 /** The choice saved in a view's state, or the defaults. */
@@ -41,6 +44,7 @@ export function savedChoice(saved: Partial<Record<keyof CompareChoice, unknown>>
     whatIf: strings(saved.whatIf),
     promptTokens: isTokenCount(saved.promptTokens) ? saved.promptTokens : LLM_DEFAULT_PROMPT_TOKENS,
     outputTokens: isTokenCount(saved.outputTokens) ? saved.outputTokens : LLM_DEFAULT_OUTPUT_TOKENS,
+    moeSkew: isMoeSkew(saved.moeSkew) ? saved.moeSkew : DEFAULT_MOE_SKEW,
   };
 }
 
@@ -68,6 +72,8 @@ export class CompareControls {
   readonly pickerEl = h('fieldset', { class: 'target-picker', 'data-testid': 'target-picker' });
   /** Prompt and generated tokens: shown by the views only for a decoder with a KV cache. */
   readonly llmControlsEl = h('div', { class: 'compare-controls llm-controls' });
+  /** The MoE routing skew: shown by the views only for a mixture-of-experts model. */
+  readonly moeControlsEl = h('div', { class: 'compare-controls moe-controls', hidden: true });
   readonly whatIfEl = h('section', { class: 'what-if', 'aria-label': 'What-if hints', 'data-testid': 'what-if' });
   /** Problems to show above the figures: unknown targets, refused custom entries, dropped what-ifs, a failed profile. */
   readonly noticeEl = h('div', { class: 'error-bar', role: 'alert', hidden: true });
@@ -75,6 +81,7 @@ export class CompareControls {
   private hints: readonly HintPayload[] = [];
   private applied = new Map<string, readonly string[]>();
   private decoder = false;
+  private moe = false;
   private postTimer: number | undefined;
   /** Posts not answered yet: the host's answers to earlier posts must not undo a later choice. */
   private inFlight = 0;
@@ -84,6 +91,7 @@ export class CompareControls {
   private readonly precisionDropdown: DropdownHandle;
   private readonly promptField: FieldHandle;
   private readonly outputField: FieldHandle;
+  private readonly skewField: FieldHandle;
 
   constructor(
     private readonly host: Host<CompareChoice>,
@@ -138,6 +146,21 @@ export class CompareControls {
     this.promptField = this.tokenField('Prompt tokens', 'llm-prompt-input', 'promptTokens');
     this.outputField = this.tokenField('Generated tokens', 'llm-generate-input', 'outputTokens');
     this.llmControlsEl.replaceChildren(this.promptField.el, this.outputField.el);
+    this.skewField = textField({
+      label: 'MoE routing skew',
+      value: String(choice.moeSkew),
+      size: 5,
+      testId: 'moe-skew-input',
+      onInput: (v) => {
+        const n = /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v.trim()) : NaN;
+        if (isMoeSkew(n)) {
+          this.skewField.setInvalid(null);
+          this.change({ moeSkew: n });
+        } else this.skewField.setInvalid(`Skew must be a number from 0 (uniform routing) to ${MAX_MOE_SKEW}`);
+      },
+    });
+    this.skewField.el.title = 'Zipf exponent of expert popularity: 0 routes tokens uniformly over the experts; larger values send more tokens to fewer experts, so a batch touches fewer distinct experts (docs/estimator.md).';
+    this.moeControlsEl.replaceChildren(this.skewField.el);
     this.renderPicker();
     this.renderWhatIf();
   }
@@ -175,7 +198,8 @@ export class CompareControls {
       const c = this.choice;
       // Token counts only for a decoder: other models post exactly what they did before.
       const tokens = this.decoder ? { promptTokens: c.promptTokens, outputTokens: c.outputTokens } : {};
-      const ok = this.host.post({ type: 'hardware/compare', targets: c.targets, batch: c.batch, chips: c.chips, ...(c.precision ? { precision: c.precision } : {}), whatIf: c.whatIf, ...tokens });
+      const skew = this.moe ? { moeSkew: c.moeSkew } : {};
+      const ok = this.host.post({ type: 'hardware/compare', targets: c.targets, batch: c.batch, chips: c.chips, ...(c.precision ? { precision: c.precision } : {}), whatIf: c.whatIf, ...tokens, ...skew });
       if (ok) {
         this.inFlight++;
         this.showStatus('Estimating…', true);
@@ -233,6 +257,8 @@ export class CompareControls {
     this.settled();
     if (this.postTimer === undefined && this.inFlight === 0) this.takeSettings(msg);
     this.decoder = msg.estimates?.llm !== undefined;
+    this.moe = msg.report.moe !== undefined;
+    this.moeControlsEl.hidden = !this.moe;
     this.hints = msg.hints ?? [];
     this.applied = new Map((msg.estimates?.whatIf.applied ?? []).map((a) => [a.id, a.targets]));
     this.renderPicker();
@@ -245,6 +271,7 @@ export class CompareControls {
     if (s.batch !== 'max') patch.fixedBatch = s.batch;
     if (isTokenCount(s.promptTokens)) patch.promptTokens = s.promptTokens;
     if (isTokenCount(s.outputTokens)) patch.outputTokens = s.outputTokens;
+    if (isMoeSkew(s.moeSkew)) patch.moeSkew = s.moeSkew;
     Object.assign(this.choice, patch);
     this.host.patchState(patch);
     this.batchField.value = String(this.choice.fixedBatch);
@@ -256,6 +283,8 @@ export class CompareControls {
     this.precisionDropdown.value = this.choice.precision;
     this.promptField.value = String(this.choice.promptTokens);
     this.outputField.value = String(this.choice.outputTokens);
+    this.skewField.value = String(this.choice.moeSkew);
+    this.skewField.setInvalid(null);
   }
 
   private renderPicker(): void {

@@ -5,6 +5,8 @@
  */
 import type { ModelEstimate } from '../../src/core/estimate/modelEstimate';
 import type { ServingPlan } from '../../src/core/estimate/servingPlan';
+import type { ParallelLayout } from '../../src/core/estimate/layouts';
+import { layoutShort, layoutText } from '../../src/core/render/moeText';
 import { formatSeconds } from '../../src/core/report/units';
 import type { LlmEstimatePayload } from '../../src/protocol/messages';
 import { bytes, compactJoules, compactSeconds, formatScaled, joules, percent, sig3, usd } from './format';
@@ -20,17 +22,20 @@ export interface FigureColumn<T> {
   readonly text: (t: T, binary: boolean) => string;
   /** Which way is better, for the "best" mark and the default sort direction; null: neither. */
   readonly better: 'low' | 'high' | null;
+  /** Shown only when this holds for the rows (MoE figures for an MoE model); default always. */
+  readonly when?: (rows: readonly T[]) => boolean;
 }
 
-/** "1 chip", how the model is split when it does not fit on one, or the serving search's copies × chips. */
-export function layoutText(e: { readonly chips: number; readonly serving?: ServingPlan }): string {
+/**
+ * How the deployment is laid out: with batch max the serving search's copies × the layout of one copy ("4 × TP 2",
+ * "8 × 1 chip", idle chips named), else the one copy's layout ("tensor-parallel × 2", "expert-parallel × 8").
+ */
+export function deploymentText(e: { readonly chips: number; readonly layout?: ParallelLayout; readonly serving?: ServingPlan }): string {
   const p = e.serving;
-  if (p) {
-    const copy = p.chipsPerInstance <= 1 ? '1 chip' : `${p.chipsPerInstance} chips`;
-    const idle = p.chips > p.instances * p.chipsPerInstance ? `, ${p.chips - p.instances * p.chipsPerInstance} idle` : '';
-    return `${p.instances > 1 ? `${p.instances} × ` : ''}${copy}${idle}`;
-  }
-  return e.chips <= 1 ? '1 chip' : `tensor-parallel × ${e.chips}`;
+  if (!p) return layoutText(e);
+  const copy = p.chipsPerInstance <= 1 ? '1 chip' : layoutShort({ layout: e.layout, chips: p.chipsPerInstance });
+  const idle = p.chips > p.instances * p.chipsPerInstance ? `, ${p.chips - p.instances * p.chipsPerInstance} idle` : '';
+  return `${p.instances > 1 ? `${p.instances} × ` : ''}${copy}${idle}`;
 }
 
 /** Why the serving search stopped at its batch. */
@@ -39,6 +44,13 @@ export function servingLimitText(p: ServingPlan | undefined): string {
   if (!p.fits) return 'does not fit the chips';
   return p.limit === 'memory' ? 'memory' : p.limit === 'batch-cap' ? `batch cap (memory: ${p.maxBatchInMemory})` : 'a larger batch gains < 1%';
 }
+
+/** The columns that apply to these rows. */
+export function columnsFor<T>(columns: readonly FigureColumn<T>[], rows: readonly T[]): FigureColumn<T>[] {
+  return columns.filter((c) => !c.when || c.when(rows));
+}
+
+const hasMoe = (rows: readonly ModelEstimate[]) => rows.some((t) => t.moe !== undefined);
 
 const finiteOrNull = (v: number | null) => (v !== null && Number.isFinite(v) ? v : null);
 
@@ -51,8 +63,11 @@ export const ESTIMATE_COLUMNS: readonly FigureColumn<ModelEstimate>[] = [
   { field: 'fits', label: 'Fits', title: 'Fits on one chip (else: the chips it needs)', value: (t) => (t.fits ? 1 : 0), text: (t) => (t.fits ? 'yes' : `${t.chipsNeeded} chips`), better: null },
   { field: 'chipsNeeded', label: 'Chips needed', title: 'Chips the weights, activations and KV cache need', value: (t) => t.chipsNeeded, text: (t) => String(t.chipsNeeded), better: 'low' },
   { field: 'chips', label: 'Chips', title: 'Chips the estimate runs on', value: (t) => t.chips, text: (t) => String(t.chips), better: null },
-  { field: 'layout', label: 'Layout', title: 'How the model is laid out over the chips (with batch max: copies × chips per copy)', value: (t) => t.serving?.chips ?? t.chips, text: (t) => layoutText(t), better: null },
+  { field: 'layout', label: 'Layout', title: 'How the model is laid out over the chips: one chip, tensor-parallel, or expert-parallel (MoE), the cheaper that fits; with batch max, copies × the layout of one copy', value: (t) => t.serving?.chips ?? t.chips, text: (t) => deploymentText(t), better: null },
   { field: 'servingLimit', label: 'Batch limit', title: 'With batch max: what stopped the batch (memory full, the runtime batch cap, or a larger batch gains < 1%)', value: (t) => t.serving?.maxBatchInMemory ?? null, text: (t) => servingLimitText(t.serving), better: null },
+  { field: 'moe.expertsTouchedPerLayer', label: 'Experts/call', title: 'MoE: expected distinct routed experts per layer that one call’s tokens touch (and read)', value: (t) => t.moe?.expertsTouchedPerLayer ?? null, text: (t) => (t.moe ? `${sig3(t.moe.expertsTouchedPerLayer)} of ${t.moe.experts}` : '—'), better: null, when: hasMoe },
+  { field: 'moe.expertWeightBytesRead', label: 'Expert bytes', title: 'MoE: routed-expert weight bytes one call reads, all chips', value: (t) => t.moe?.expertWeightBytesRead ?? null, text: (t, b) => (t.moe ? bytes(t.moe.expertWeightBytesRead, b) : '—'), better: 'low', when: hasMoe },
+  { field: 'moe.allToAllSeconds', label: 'All-to-all', title: 'MoE, expert-parallel: all-to-all dispatch and combine time inside the latency', value: (t) => (t.layout === 'expert-parallel' ? (t.moe?.allToAllSeconds ?? null) : null), text: (t) => (t.layout === 'expert-parallel' && t.moe ? formatSeconds(t.moe.allToAllSeconds) : '—'), better: 'low', when: hasMoe },
   { field: 'throughputPerChipPerSecond', label: 'Inf/s/chip', title: 'Throughput per chip', value: (t) => finiteOrNull(t.throughputPerChipPerSecond), text: (t) => formatScaled(t.throughputPerChipPerSecond, ''), better: 'high' },
   { field: 'computeBoundFraction', label: 'Compute-bound', title: 'Share of time in compute-bound layers', value: (t) => t.computeBoundFraction, text: (t) => percent(t.computeBoundFraction, 0), better: null },
   { field: 'utilisation', label: 'Busy', title: 'Average busy fraction of the roofline (drives the power model)', value: (t) => t.utilisation, text: (t) => percent(t.utilisation, 0), better: null },
@@ -61,7 +76,7 @@ export const ESTIMATE_COLUMNS: readonly FigureColumn<ModelEstimate>[] = [
   { field: 'activationBytes', label: 'Activations', title: 'Peak activation bytes', value: (t) => t.activationBytes, text: (t, b) => bytes(t.activationBytes, b), better: 'low' },
   { field: 'kvCacheBytes', label: 'KV cache', title: 'KV-cache bytes', value: (t) => t.kvCacheBytes, text: (t, b) => bytes(t.kvCacheBytes, b), better: 'low' },
   { field: 'memoryUsableBytesPerChip', label: 'Usable/chip', title: 'Usable memory per chip (after headroom)', value: (t) => t.memoryUsableBytesPerChip, text: (t, b) => bytes(t.memoryUsableBytesPerChip, b), better: 'high' },
-  { field: 'interconnectSeconds', label: 'All-reduce', title: 'Tensor-parallel all-reduce time inside the latency', value: (t) => t.interconnectSeconds, text: (t) => formatSeconds(t.interconnectSeconds), better: 'low' },
+  { field: 'interconnectSeconds', label: 'Chip-to-chip', title: 'Chip-to-chip time inside the latency: tensor-parallel all-reduces or expert-parallel all-to-alls', value: (t) => t.interconnectSeconds, text: (t) => formatSeconds(t.interconnectSeconds), better: 'low' },
   { field: 'averagePowerWattsPerChip', label: 'W/chip', title: 'Average power per chip', value: (t) => t.averagePowerWattsPerChip, text: (t) => (t.averagePowerWattsPerChip === null ? 'n/a' : `${sig3(t.averagePowerWattsPerChip)} W`), better: null },
   { field: 'precisionFallbackNodes', label: 'Fallbacks', title: 'Layers run in a fallback precision (the device lacks the asked one)', value: (t) => t.precisionFallbackNodes, text: (t) => String(t.precisionFallbackNodes), better: 'low' },
   { field: 'notEstimatedNodes', label: 'Not timed', title: 'Layers without a cost (the latency is a lower bound)', value: (t) => t.notEstimatedNodes, text: (t) => String(t.notEstimatedNodes), better: 'low' },
@@ -76,14 +91,23 @@ const secs = (v: number | null) => (v === null ? 'n/a' : compactSeconds(v));
 
 export const LLM_COLUMNS: readonly FigureColumn<LlmEstimatePayload>[] = [
   { field: 'batch', label: 'Seqs', title: 'Sequences in flight (with batch max: chosen for this target)', value: (t) => t.batch, text: (t) => String(t.batch), better: null },
-  { field: 'layout', label: 'Layout', title: 'Copies × chips per copy (batch max), or the chips the weights and KV cache need', value: (t) => t.serving?.chips ?? t.chips, text: (t) => layoutText(t), better: null },
+  { field: 'layout', label: 'Layout', title: 'Copies × the layout of one copy (batch max), or the one copy\'s layout over the chips the weights and KV cache need', value: (t) => t.serving?.chips ?? t.chips, text: (t) => deploymentText(t), better: null },
   { field: 'timeToFirstTokenSeconds', label: 'TTFT', title: 'Time to first token (prefill of the batch)', value: (t) => t.timeToFirstTokenSeconds, text: (t) => secs(t.timeToFirstTokenSeconds), better: 'low' },
   { field: 'timePerOutputTokenSeconds', label: 'TPOT', title: 'Time per output token (one decode step)', value: (t) => t.timePerOutputTokenSeconds, text: (t) => secs(t.timePerOutputTokenSeconds), better: 'low' },
   { field: 'tokensPerSecond', label: 'Tok/s', title: 'Output tokens per second (whole system)', value: (t) => t.tokensPerSecond, text: (t) => (t.tokensPerSecond === null ? 'n/a' : sig3(t.tokensPerSecond)), better: 'high' },
   { field: 'tokensPerSecondPerChip', label: 'Tok/s/chip', title: 'Output tokens per second per chip', value: (t) => t.tokensPerSecondPerChip, text: (t) => (t.tokensPerSecondPerChip === null ? 'n/a' : sig3(t.tokensPerSecondPerChip)), better: 'high' },
   { field: 'costPerMillionTokensUsd', label: '$/1M', title: 'US dollars per million output tokens', value: (t) => t.costPerMillionTokensUsd, text: (t) => usd(t.costPerMillionTokensUsd), better: 'low' },
   { field: 'joulesPerOutputToken', label: 'J/tok', title: 'Joules per output token', value: (t) => t.joulesPerOutputToken, text: (t) => (t.joulesPerOutputToken === null ? 'n/a' : compactJoules(t.joulesPerOutputToken)), better: 'low' },
-  { field: 'chips', label: 'Chips', title: 'Chips (tensor-parallel) the weights and KV cache need', value: (t) => t.chips, text: (t) => String(t.chips), better: null },
+  { field: 'chips', label: 'Chips', title: 'Chips the weights and KV cache need, and their layout: TP tensor-parallel, EP expert-parallel (MoE)', value: (t) => t.chips, text: (t) => layoutShort(t), better: null },
+  {
+    field: 'decodeExpertsTouchedPerLayer',
+    label: 'Experts/step',
+    title: 'MoE: expected distinct routed experts per layer that one decode step touches (the batch’s tokens)',
+    value: (t) => t.decodeExpertsTouchedPerLayer ?? null,
+    text: (t) => (t.decodeExpertsTouchedPerLayer == null ? '—' : sig3(t.decodeExpertsTouchedPerLayer)),
+    better: null,
+    when: (rows) => rows.some((t) => t.decodeExpertsTouchedPerLayer != null),
+  },
 ];
 
 /** The side panel's LLM list. */

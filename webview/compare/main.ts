@@ -7,7 +7,8 @@
 import type { ReportMessage } from '../../src/protocol/messages';
 import { h, statusLine } from '../components';
 import { CompareControls, savedChoice, type CompareChoice } from '../common/compareControls';
-import { ESTIMATE_COLUMNS, LLM_COLUMNS } from '../common/figures';
+import { moeHeadline, tokensTouch } from '../../src/core/render/moeText';
+import { columnsFor, ESTIMATE_COLUMNS, LLM_COLUMNS } from '../common/figures';
 import { figureChart, figureMatrix, type SortState } from '../common/figureTable';
 import { percent } from '../common/format';
 import { createHost } from '../vscodeApi';
@@ -67,7 +68,7 @@ const pickerSummary = h('summary', { 'data-testid': 'compare-picker-summary' }, 
 const pickerDetails = h('details', { class: 'picker-details' }, pickerSummary, controls.pickerEl);
 root.replaceChildren(
   headerEl,
-  h('div', { class: 'compare-top' }, controls.controlsEl),
+  h('div', { class: 'compare-top' }, controls.controlsEl, controls.moeControlsEl),
   pickerDetails,
   statusEl,
   controls.noticeEl,
@@ -81,7 +82,8 @@ function renderHeader(msg: ReportMessage): void {
   const s = msg.settings;
   const applied = msg.estimates?.whatIf.applied ?? [];
   const batch = s.batch === 'max' ? 'batch max (per target)' : `batch ${msg.estimates?.batch ?? s.batch}`;
-  const facts = [batch, s.chips ? `${s.chips} chips` : '', s.precision ? `precision ${s.precision}` : 'precision as in the model', applied.length ? `what-if: ${applied.map((a) => a.id).join(', ')}` : ''].filter(Boolean);
+  const moe = msg.report.moe ? `MoE: ${moeHeadline(msg.report.moe)}, ${s.moeSkew ? `routing skew ${s.moeSkew}` : 'uniform routing'}` : '';
+  const facts = [batch, s.chips ? `${s.chips} chips` : '', s.precision ? `precision ${s.precision}` : 'precision as in the model', moe, applied.length ? `what-if: ${applied.map((a) => a.id).join(', ')}` : ''].filter(Boolean);
   headerEl.replaceChildren(
     h('div', { class: 'title-block' }, h('h1', { class: 'view-title', title: msg.report.model.path, 'data-testid': 'compare-model' }, `Compare Hardware: ${file}`), h('div', { class: 'muted', 'data-testid': 'compare-facts' }, facts.join(' · '))),
   );
@@ -98,7 +100,7 @@ function renderEstimates(msg: ReportMessage): void {
   tableWrap.replaceChildren(
     figureMatrix({
       rows: list,
-      columns: ESTIMATE_COLUMNS,
+      columns: columnsFor(ESTIMATE_COLUMNS, list),
       binary,
       sort: view.sort,
       onSort: (next) => {
@@ -123,8 +125,7 @@ function renderLlm(msg: ReportMessage): void {
     llmChartsEl.replaceChildren();
     return;
   }
-  const serving = llm.estimates.some((t) => t.serving) ? 'batch max (sequences and chips chosen per target)' : `batch ${llm.batch}`;
-  llmSummaryEl.textContent = `Decoder with a KV cache (${llm.layers} layers), ${serving}: prefill of ${llm.promptTokens} prompt tokens, then ${llm.outputTokens} decode steps. $ and J are per output token.`;
+  llmSummaryEl.textContent = llmSummary(msg);
   if (!llm.estimates.length) {
     llmTableWrap.replaceChildren(h('p', { class: 'muted' }, llm.note ?? 'No LLM estimates yet.'));
     llmChartsEl.replaceChildren();
@@ -133,7 +134,7 @@ function renderLlm(msg: ReportMessage): void {
   llmTableWrap.replaceChildren(
     figureMatrix({
       rows: llm.estimates,
-      columns: LLM_COLUMNS,
+      columns: columnsFor(LLM_COLUMNS, llm.estimates),
       binary: false,
       sort: view.llmSort,
       onSort: (next) => {
@@ -148,6 +149,16 @@ function renderLlm(msg: ReportMessage): void {
     }),
   );
   llmChartsEl.replaceChildren(...LLM_CHARTS.map(([field, title]) => figureChart(title, llm.estimates, LLM_COLUMNS.find((c) => c.field === field)!, false, CHART_SIZE, `compare-llm-chart-${field}`)));
+}
+
+/** The LLM section's first line: the request, and for an MoE model how many experts a decode step reads. */
+function llmSummary(msg: ReportMessage): string {
+  const llm = msg.estimates!.llm!;
+  const moe = msg.report.moe;
+  const step = llm.estimates.find((e) => e.decodeExpertsTouchedPerLayer != null)?.decodeExpertsTouchedPerLayer;
+  const experts = moe && step != null ? ` In a decode step ${tokensTouch(llm.batch)} ${Number(step.toPrecision(3))} of ${moe.experts} experts per layer; the layout is the cheaper of tensor- and expert-parallel.` : '';
+  const batch = llm.estimates.some((t) => t.serving) ? 'batch max (sequences and chips chosen per target)' : `batch ${llm.batch}`;
+  return `Decoder with a KV cache (${llm.layers} layers), ${batch}: prefill of ${llm.promptTokens} prompt tokens, then ${llm.outputTokens} decode steps. $ and J are per output token.${experts}`;
 }
 
 controls.listen((msg) => {

@@ -2,6 +2,7 @@
  * The layer table section: its toolbar (filter, op type, status, grouping), the virtualised grid (50,000
  * rows, a few dozen in the DOM) and the detail pane of the selected layer.
  */
+import type { MoeLayerReport } from '../../src/core/report/reportTypes';
 import { formatSeconds } from '../../src/core/report/units';
 import {
   VirtualGrid,
@@ -286,6 +287,8 @@ export class LayerTable {
           c = cell(col, ci, '', `${it.label} (${a.count} layers)`);
           c.style.paddingLeft = `${6 + it.level * 14}px`;
           c.append(h('span', { class: 'twisty', 'aria-hidden': 'true' }, it.expanded ? '▾' : '▸'), h('span', { class: 'group-label' }, it.label), h('span', { class: 'group-count' }, ` (${a.count})`));
+          const moe = it.key.startsWith('m:') ? m.moeLayerOfModule.get(it.key.slice(2)) : undefined;
+          if (moe) c.append(' ', moeBadge(`MoE ${moe.experts}×top-${moe.topK}`, moe, 'MoE layer'));
           break;
         }
         case 'flops':
@@ -331,9 +334,16 @@ export class LayerTable {
           c = cell(col, ci, n.name || '(unnamed)', n.graphPath ? `${n.graphPath}${n.name}` : n.name);
           if (it.level > 0) c.style.paddingLeft = `${6 + it.level * 14}px`;
           break;
-        case 'op':
+        case 'op': {
           c = cell(col, ci, opLabel(n));
+          const moe = m.moeLayerOfNode.get(n.index);
+          if (moe) {
+            const role = moe.routerNode === n.index ? 'router' : FUSED_MOE_OPS.has(n.opType) ? 'experts' : 'MoE';
+            // First, so a narrow column still shows it.
+            c.prepend(moeBadge(role, moe, role === 'router' ? 'the router of' : role === 'experts' ? 'the routed experts of' : 'part of'), ' ');
+          }
           break;
+        }
         case 'scope':
           c = cell(col, ci, n.scope);
           break;
@@ -381,4 +391,16 @@ export class LayerTable {
       row.append(c);
     });
   }
+}
+
+/** ONNX Runtime's fused MoE ops: the node that holds a layer's routed experts. */
+const FUSED_MOE_OPS: ReadonlySet<string> = new Set(['MoE', 'QMoE', 'ShardedMoE']);
+
+/** A badge marking an MoE layer's nodes and module: what it is, with the layer's experts in its tooltip. */
+function moeBadge(text: string, layer: MoeLayerReport, what: string): HTMLElement {
+  const shared = layer.sharedExperts > 0 ? ` + ${layer.sharedExperts} shared` : '';
+  const b = rowBadge(text, 'info', `${what} MoE layer ${layer.name}: ${layer.experts} experts, top-${layer.topK}${shared} (${layer.kind})`);
+  b.classList.add('moe-badge');
+  b.dataset.testid = 'moe-badge';
+  return b;
 }

@@ -3,7 +3,7 @@
  * with the lookups the table needs. Per-node strings (search keys, shape texts) are built on first use,
  * so the first paint of a 50,000-row report does not wait for them.
  */
-import type { NodeReport, ProfileReport } from '../../src/core/report/reportTypes';
+import type { MoeLayerReport, NodeReport, ProfileReport } from '../../src/core/report/reportTypes';
 import { formatShape } from '../../src/core/report/units';
 import type { HintPayload, ReportMessage, ViewSettings } from '../../src/protocol/messages';
 import { EstimatesView, type NodeTimeView } from '../common/estimates';
@@ -17,6 +17,10 @@ export class Model {
   readonly hintsByNode: ReadonlyMap<number, HintPayload[]>;
   /** node.index → position in report.nodes. */
   readonly posByIndex: ReadonlyMap<number, number>;
+  /** Node index → the MoE layer it belongs to (router, routed experts, shared experts). */
+  readonly moeLayerOfNode: ReadonlyMap<number, MoeLayerReport>;
+  /** Module path (`/model/layers.3/moe`) → the MoE layer whose scope it is. */
+  readonly moeLayerOfModule: ReadonlyMap<string, MoeLayerReport>;
   private searchKeys: string[] | undefined;
   private readonly shapeTexts: (string | undefined)[];
 
@@ -31,6 +35,9 @@ export class Model {
     for (let p = 0; p < nodes.length; p++) pos.set(nodes[p].index, p);
     this.posByIndex = pos;
     this.shapeTexts = new Array(nodes.length);
+    const layers = msg.report.moe?.layers ?? [];
+    this.moeLayerOfNode = new Map(layers.flatMap((l) => l.nodes.map((i) => [i, l] as const)));
+    this.moeLayerOfModule = new Map(layers.filter((l) => l.name.startsWith('/')).map((l) => [l.name, l] as const));
   }
 
   get binary(): boolean {

@@ -2,6 +2,7 @@
 import type { ProfileReport } from '../../src/core/report/reportTypes';
 import type { ReportMessage, ViewSettings } from '../../src/protocol/messages';
 import { button, h, setDisabled, textField, type FieldHandle } from '../components';
+import { moeDetail, moeHeadline, paramCount } from '../../src/core/render/moeText';
 import { bytes, exact, formatScaled, num } from '../common/format';
 import type { Host } from '../vscodeApi';
 import { opLabel } from './layerItems';
@@ -153,5 +154,21 @@ export function summaryCards(r: ProfileReport, settings: ViewSettings): HTMLElem
     card('Weights', bytes(t.weightBytes, binary), 'summary-weights', String(t.weightBytes), dtypeList),
     card('Peak activation memory', bytes(t.peakActivationBytes, binary), 'summary-activations', String(t.peakActivationBytes), `Moved: ${bytes(num(t.bytesRead) + num(t.bytesWritten), binary)} read + written`),
     card('Coverage', `${cov.percent.toFixed(1)} %`, 'summary-coverage', String(cov.percent), `${cov.costedNodes.toLocaleString('en-US')} of ${cov.nodes.toLocaleString('en-US')} nodes costed${cov.unknownCostNodes ? `, ${cov.unknownCostNodes} unknown-cost` : ''}`, ...(cov.uncoveredOpTypes.length ? [covList] : [])),
+    ...(r.moe ? [moeCard(r.moe)] : []),
   ];
+}
+
+/** "256 experts, top-8 + 1 shared", with the active and total params per token and the layers. */
+function moeCard(moe: NonNullable<ProfileReport['moe']>): HTMLElement {
+  const shared = moe.sharedExperts > 0 ? ` + ${moe.sharedExperts} shared` : '';
+  const el = card(
+    'Mixture of experts',
+    `${moe.experts} experts, top-${moe.topK}${shared}`,
+    'summary-moe',
+    moeHeadline(moe),
+    h('div', { class: 'card-sub', 'data-testid': 'summary-moe-active' }, `${paramCount(moe.activeParamsPerToken)} of ${paramCount(moe.totalParams)} params active per token`),
+    moeDetail(moe),
+  );
+  el.classList.add('card-moe');
+  return el;
 }

@@ -6,7 +6,8 @@
 import type { ReportMessage } from '../../src/protocol/messages';
 import { button, h, statusLine } from '../components';
 import { CompareControls, savedChoice, type CompareChoice } from '../common/compareControls';
-import { ESTIMATE_COLUMNS, LLM_COLUMNS, PANEL_FIELDS, PANEL_LLM_FIELDS, PANEL_LLM_SERVING_FIELDS, PANEL_SERVING_FIELDS, servingLimitText } from '../common/figures';
+import { expertsTouchedText, layoutText } from '../../src/core/render/moeText';
+import { columnsFor, ESTIMATE_COLUMNS, LLM_COLUMNS, PANEL_FIELDS, PANEL_LLM_FIELDS, PANEL_LLM_SERVING_FIELDS, PANEL_SERVING_FIELDS, servingLimitText } from '../common/figures';
 import { figureChart, figureTable, type SortState } from '../common/figureTable';
 import { percent } from '../common/format';
 import { createHost } from '../vscodeApi';
@@ -52,6 +53,7 @@ const wide = button({ label: 'Open wide comparison', appearance: 'secondary', te
 root.replaceChildren(
   h('div', { class: 'panel-title-row' }, h('h2', { class: 'section-title' }, 'Hardware compare'), wide),
   controls.controlsEl,
+  controls.moeControlsEl,
   controls.pickerEl,
   statusEl,
   controls.noticeEl,
@@ -88,6 +90,7 @@ function renderEstimates(msg: ReportMessage | null): void {
       rowTitle: (t) => `${t.targetName}: ${percent(t.computeBoundFraction, 0)} of time compute-bound, ${t.chips} chip(s)${t.serving ? `, batch limited by ${servingLimitText(t.serving)}` : ''}`,
     }),
     ...(notTimed ? [h('p', { class: 'muted' }, `${notTimed.notEstimatedNodes} layer(s) have no cost rule: figures are lower bounds.`)] : []),
+    ...moeLines(list),
   );
   const column = (field: string) => ESTIMATE_COLUMNS.find((c) => c.field === field)!;
   chartsEl.replaceChildren(
@@ -95,6 +98,19 @@ function renderEstimates(msg: ReportMessage | null): void {
     figureChart('$ per 1M inferences', list, column('costPerMillionUsd'), binary, CHART_SIZE, 'hw-chart-cost'),
     figureChart('Joules per inference', list, column('joulesPerInference'), binary, CHART_SIZE, 'hw-chart-joules'),
   );
+}
+
+/** For an MoE model: per target, the layout and the experts one call touches. */
+function moeLines(list: NonNullable<ReportMessage['estimates']>['targets']): HTMLElement[] {
+  const rows = list.filter((t) => t.moe);
+  if (!rows.length) return [];
+  return [
+    h(
+      'ul',
+      { class: 'plain-list compact muted', 'data-testid': 'moe-serving', 'aria-label': 'MoE serving per target' },
+      ...rows.map((t) => h('li', { 'data-target': t.target }, `${t.target}: ${layoutText(t)}, ${expertsTouchedText(t.moe!)}`)),
+    ),
+  ];
 }
 
 function renderLlm(msg: ReportMessage | null): void {
@@ -106,7 +122,11 @@ function renderLlm(msg: ReportMessage | null): void {
     return;
   }
   const serving = llm.estimates.some((t) => t.serving);
-  llmSummaryEl.textContent = `Decoder with a KV cache (${llm.layers} layers), ${serving ? 'batch max (sequences and chips chosen per target)' : `batch ${llm.batch}`}: prefill of ${llm.promptTokens} prompt tokens, then ${llm.outputTokens} decode steps. $ and J are per output token.`;
+  const step = llm.estimates.find((e) => e.decodeExpertsTouchedPerLayer != null)?.decodeExpertsTouchedPerLayer;
+  const moe = msg?.report.moe;
+  llmSummaryEl.textContent =
+    `Decoder with a KV cache (${llm.layers} layers), ${serving ? 'batch max (sequences and chips chosen per target)' : `batch ${llm.batch}`}: prefill of ${llm.promptTokens} prompt tokens, then ${llm.outputTokens} decode steps. $ and J are per output token.` +
+    (moe && step != null ? ` MoE: a decode step touches ${Number(step.toPrecision(3))} of ${moe.experts} experts per layer.` : '');
   if (!llm.estimates.length) {
     llmTableWrap.replaceChildren(h('p', { class: 'muted', 'data-testid': 'llm-table-empty' }, llm.note ?? 'No LLM estimates yet. Pick targets and press Compare.'));
     llmChartEl.replaceChildren();
@@ -115,15 +135,15 @@ function renderLlm(msg: ReportMessage | null): void {
   llmTableWrap.replaceChildren(
     figureTable({
       rows: llm.estimates,
-      columns: serving ? LLM_SERVING_COLUMNS : LLM_PANEL_COLUMNS,
+      columns: columnsFor(serving ? LLM_SERVING_COLUMNS : LLM_PANEL_COLUMNS, llm.estimates),
       binary: false,
       testId: 'llm-table',
       rowTestId: 'llm-row',
       ariaLabel: 'LLM serving per hardware target',
       rowTitle: (t) => `${t.targetName}: ${t.fits ? 'fits on one chip' : `needs ${t.chipsNeeded} chips`}${t.notes.length ? ` · ${t.notes.join(' · ')}` : ''}`,
     }),
-    ...(!serving && llm.estimates.some((t) => !t.fits) ? [h('p', { class: 'muted' }, 'Chips > 1: the weights and KV cache do not fit on one device; split tensor-parallel.')] : []),
-    ...(serving ? [h('p', { class: 'muted' }, 'Layout: copies × chips per copy; throughput per chip counts every chip of the deployment.')] : []),
+    ...(!serving && llm.estimates.some((t) => !t.fits) ? [h('p', { class: 'muted' }, 'Chips > 1: the weights and KV cache do not fit on one device; TP: tensor-parallel, EP: expert-parallel (MoE), the cheaper that fits.')] : []),
+    ...(serving ? [h('p', { class: 'muted' }, 'Layout: copies × the layout of one copy (TP tensor-parallel, EP expert-parallel); throughput per chip counts every chip of the deployment.')] : []),
   );
   llmChartEl.replaceChildren(figureChart('Output tokens/s (higher is better)', llm.estimates, LLM_COLUMNS.find((c) => c.field === 'tokensPerSecond')!, false, CHART_SIZE, 'llm-chart-tokens'));
 }

@@ -353,10 +353,23 @@ function logicalWeights(n: NodeReport, flow: Dataflow): number | undefined {
 }
 
 /**
+ * Whether any main-graph node can be classified: every rule starts from a DequantizeLinear, a quantized
+ * operator or a weight-only one. Most graphs hold none, and skip building the dataflow of every node.
+ */
+function mayBeQuantized(report: ProfileReport): boolean {
+  for (const n of report.nodes) {
+    if (n.graphPath !== '') continue;
+    if (DEQUANTIZE.has(n.opType) || QUANTIZED_OPS[n.opType] !== undefined || (WEIGHT_ONLY_OPS[n.opType] !== undefined && n.domain === 'com.microsoft')) return true;
+  }
+  return false;
+}
+
+/**
  * The report with every main-graph node's effective precision: `computeDtype` as the node runs once its
  * quantization is honoured, `quantization` saying how (and the graph's own dtype), and a note saying why.
  */
 export function annotateEffectivePrecision(report: ProfileReport, lookup: TensorLookup): ProfileReport {
+  if (!mayBeQuantized(report)) return report;
   const flow = new Dataflow(report, lookup);
   const found = new Map<number, NodeQuantization>();
   const changed = new Map<number, NodeReport>();

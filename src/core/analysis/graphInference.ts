@@ -1,11 +1,11 @@
 import { bytesFor, DataType, isParameterType } from '../onnx/dataType';
-import type { Graph, OnnxFunction, OnnxModel, OnnxNode, StoredDim, TensorRef, ValueInfo, ValueType } from '../onnx/model';
+import type { Graph, NameIds, OnnxFunction, OnnxModel, OnnxNode, StoredDim, TensorRef, ValueInfo, ValueType } from '../onnx/model';
 import type { TensorValueReader } from '../onnx/tensorValues';
 import { Attributes } from '../ops/attributes';
 import { type NodeContext, type OpCost, type SubgraphCost, type SubgraphResult, UnknownShapeError } from '../ops/opHandler';
 import type { OpRegistry } from '../ops/opRegistry';
 import { Expr, product, ZERO_EXPR } from '../shapes/expr';
-import type { KnownValue, TensorInfo } from '../shapes/tensorInfo';
+import type { InferredOutput, KnownValue, Shape, TensorInfo } from '../shapes/tensorInfo';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -28,6 +28,9 @@ export interface NodeProfile {
   readonly inputs: readonly (TensorInfo | undefined)[];
   /** The node's input names as written ('' for an omitted optional input), dangling ones included. */
   readonly inputNames: readonly string[];
+  /** Ids of the input and output names (the model's nameIds), when the model has them. */
+  readonly inputIds?: readonly number[];
+  readonly outputIds?: readonly number[];
   readonly outputs: readonly TensorInfo[];
   /** False when no rule covers this op: its flops are then unknown, not 0. */
   readonly hasRule: boolean;
@@ -73,6 +76,8 @@ export interface GraphProfile {
   readonly weights: ReadonlyMap<string, { elements: Expr; bytes: Expr; dtype: DataType | undefined }>;
   /** Topological order of main-graph node indices, for liveness. */
   readonly mainGraphOrder: readonly number[];
+  /** The model's numbering of names, when it has one (see NodeProfile.inputIds). */
+  readonly nameIds?: NameIds;
 }
 
 const CONTROL_FLOW_DEPTH_LIMIT = 64;
@@ -83,52 +88,72 @@ const MAX_TENSOR_ELEMENTS = 2n ** 63n - 1n;
  * keep going with unknown outputs (from value_info when the file has it) and are counted as uncovered.
  */
 export function inferModel(model: OnnxModel, registry: OpRegistry, values: TensorValueReader, options: ProfileOptions = {}): GraphProfile {
-  return new GraphInference(model, registry, values, options).run();
+  // Exported graphs are nearly always in topological order: walk the main graph as it is, and only when a
+  // node turns out to read a value that a later node makes, start over in sorted order.
+  return new GraphInference(model, registry, values, options, true).run() ?? new GraphInference(model, registry, values, options, false).run()!;
 }
 
 interface Scope {
   readonly parent: Scope | undefined;
-  readonly values: Map<string, TensorInfo>;
+  readonly values: ValueTable;
 }
 
 class GraphInference {
   private readonly nodes: NodeProfile[] = [];
   private readonly diagnostics: Diagnostic[] = [];
   private readonly weights = new Map<string, { elements: Expr; bytes: Expr; dtype: DataType | undefined }>();
-  private readonly claimedWeights = new Set<string>();
+  /** Weights whose params a node has counted (the first to use each). */
+  private readonly claimedWeights: NameSet;
   private readonly bindings: Map<string, Expr>;
   private readonly functions = new Map<string, OnnxFunction>();
   private freshCounter = 0;
   private depth = 0;
+  /** Names read before any node made them, while the main graph is walked in file order (else undefined). */
+  private readonly unresolved: string[] | undefined;
+  /** Shared by every node's context (rules pass `ctx.fresh` around unbound). */
+  readonly freshDim = (hint: string): Expr => this.fresh(hint);
+  readonly readTensorValue = (t: TensorRef): KnownValue | undefined => this.tensorValues.read(t);
 
   constructor(
     private readonly model: OnnxModel,
     private readonly registry: OpRegistry,
     private readonly tensorValues: TensorValueReader,
     private readonly options: ProfileOptions,
+    assumeSorted: boolean,
   ) {
+    this.unresolved = assumeSorted ? [] : undefined;
+    this.claimedWeights = new NameSet(model.nameIds);
     this.bindings = new Map([...(options.bindings ?? new Map())].map(([k, v]) => [k, Expr.constant(v)]));
     for (const f of model.functions) this.functions.set(`${f.domain}::${f.name}`, f);
   }
 
-  run(): GraphProfile {
-    const scope: Scope = { parent: undefined, values: new Map() };
+  /** The profile; undefined when the main graph, walked in file order (assumeSorted), was not in topological order. */
+  run(): GraphProfile | undefined {
+    const scope: Scope = { parent: undefined, values: new ValueTable(this.model.nameIds) };
     const graph = this.model.graph;
     const graphInputs = this.declareGraph(graph, scope, true);
-    const order = this.walkNodes(graph.nodes, scope, '', this.model.opsets);
-    const graphOutputs = graph.outputs.map((o) => this.lookup(scope, o.name));
+    let order: number[];
+    if (this.unresolved) {
+      order = graph.nodes.map((node) => this.profileNode(node, scope, '', this.model.opsets));
+      // A name no node had made when it was read, but one made later: the file's order is not topological.
+      if (this.unresolved.some((name) => scope.values.get(name))) return undefined;
+    } else {
+      order = this.walkNodes(graph.nodes, scope, '', this.model.opsets);
+    }
+    const graphOutputs = graph.outputs.map((o) => this.lookup(scope, o.name, o.nameId));
     if (graph.outputs.length === 0) this.diag('warning', 'no-outputs', 'the graph declares no outputs');
     graph.outputs.forEach((o, i) => {
       if (!graphOutputs[i]) this.diag('error', 'dangling-output', `graph output '${o.name}' is produced by no node, input or initializer`);
     });
     return {
       nodes: this.nodes,
-      values: scope.values,
+      values: scope.values.asMap(),
       graphInputs,
       graphOutputs,
       diagnostics: this.diagnostics,
       weights: this.weights,
       mainGraphOrder: order,
+      nameIds: this.model.nameIds,
     };
   }
 
@@ -136,14 +161,14 @@ class GraphInference {
   private declareGraph(graph: Graph, scope: Scope, isMain: boolean): TensorInfo[] {
     for (const t of [...graph.initializers, ...graph.sparseInitializers]) {
       const info = this.weightInfo(t);
-      scope.values.set(t.name, info);
+      scope.values.set(t.name, t.nameId, info);
     }
     const inputs: TensorInfo[] = [];
     for (const vi of graph.inputs) {
-      if (scope.values.has(vi.name)) continue; // IR < 4: initializers are listed among the inputs too
+      if (scope.values.get(vi.name, vi.nameId)) continue; // IR < 4: initializers are listed among the inputs too
       const known = isMain ? this.options.inputValues?.get(vi.name) : undefined;
       const info = this.fromValueInfo(vi, known, isMain);
-      scope.values.set(vi.name, info);
+      scope.values.set(vi.name, vi.nameId, info);
       inputs.push(info);
     }
     return inputs;
@@ -157,8 +182,19 @@ class GraphInference {
       const bytes = t.dtype === undefined || elements.constantValue === undefined ? ZERO_EXPR : Expr.constant(bytesFor(t.dtype, elements.constantValue));
       this.weights.set(t.name, { elements, bytes, dtype: t.dtype });
     }
-    const value = this.tensorValues.read(t);
-    return { name: t.name, dtype: t.dtype, shape, value, isWeight: true };
+    // Read on first use: most weights are never asked for their contents (a shape input, an axis is).
+    const reader = this.tensorValues;
+    let value: KnownValue | undefined | null = null;
+    return {
+      name: t.name,
+      dtype: t.dtype,
+      shape,
+      get value() {
+        if (value === null) value = reader.read(t);
+        return value;
+      },
+      isWeight: true,
+    };
   }
 
   /**
@@ -216,9 +252,10 @@ class GraphInference {
     return Expr.symbol(`unk__${this.freshCounter++}`);
   }
 
-  private lookup(scope: Scope | undefined, name: string): TensorInfo | undefined {
+  /** The value a name refers to in `scope` or the scopes around it; `id`, the name's id when known. */
+  private lookup(scope: Scope | undefined, name: string, id?: number): TensorInfo | undefined {
     for (let s = scope; s; s = s.parent) {
-      const v = s.values.get(name);
+      const v = s.values.get(name, id);
       if (v) return v;
     }
     return undefined;
@@ -236,22 +273,26 @@ class GraphInference {
 
   private profileNode(node: OnnxNode, scope: Scope, graphPath: string, opsets: ReadonlyMap<string, number>): number {
     const label = node.name || `${node.opType}_${this.nodes.length}`;
-    const inputs = node.inputs.map((name) => {
-      if (name === '') return undefined;
-      const v = this.lookup(scope, name);
-      if (!v) this.diag('error', 'dangling-input', `input '${name}' of node '${label}' is produced by no node, input or initializer`, label);
-      return v;
-    });
+    const inputs = new Array<TensorInfo | undefined>(node.inputs.length);
+    for (let i = 0; i < inputs.length; i++) {
+      const name = node.inputs[i];
+      const v = name === '' ? undefined : this.lookup(scope, name, node.inputIds?.[i]);
+      if (!v && name !== '') {
+        this.unresolved?.push(name);
+        this.diag('error', 'dangling-input', `input '${name}' of node '${label}' is produced by no node, input or initializer`, label);
+      }
+      inputs[i] = v;
+    }
     const opset = opsets.get(node.domain) ?? this.unimportedDomainOpset(node.domain, label);
     const notes: string[] = [];
     const index = this.nodes.length;
     // Reserve the slot so parents precede their subgraph nodes.
     this.nodes.push(undefined as unknown as NodeProfile);
-    const ctx = this.makeContext(node, opset, inputs, scope, label, graphPath, notes);
+    const ctx = new EngineNodeContext(this, node, opset, inputs, scope, label, graphPath, notes);
 
-    const fn = this.functions.get(`${node.domain}::${node.opType}`);
+    const fn = this.functions.size === 0 ? undefined : this.functions.get(`${node.domain}::${node.opType}`);
     const handler = fn ? undefined : this.registry.resolve(node.opType, node.domain, opset);
-    let outputs: TensorInfo[] = [];
+    let outputs: TensorInfo[];
     let cost: OpCost | undefined;
     let containsSubgraphs = false;
     try {
@@ -262,17 +303,17 @@ class GraphInference {
         containsSubgraphs = true;
       } else if (handler) {
         const inferred = handler.infer(ctx);
-        outputs = node.outputs.map((name, i) => ({ ...(inferred[i] ?? unknownOutput()), name }));
-        containsSubgraphs = ctx.attrs.subgraphs().length > 0;
-        this.checkAgainstValueInfo(outputs, label);
+        outputs = node.outputs.map((name, i) => named(inferred[i], name));
+        containsSubgraphs = node.attributes.size > 0 && ctx.attrs.subgraphs().length > 0;
+        this.checkAgainstValueInfo(outputs, node.outputIds, label);
       } else {
-        outputs = node.outputs.map((name) => this.storedValueInfo(name) ?? { name, ...unknownOutput() });
+        outputs = node.outputs.map((name, i) => this.storedValueInfo(name, node.outputIds?.[i]) ?? { name, ...unknownOutput() });
       }
     } catch (e) {
       if (!(e instanceof UnknownShapeError)) {
         this.diag('warning', 'shape-inference', `${node.opType} node '${label}': ${failureMessage(e)}`, label);
       }
-      outputs = node.outputs.map((name) => this.storedValueInfo(name) ?? { name, ...unknownOutput() });
+      outputs = node.outputs.map((name, i) => this.storedValueInfo(name, node.outputIds?.[i]) ?? { name, ...unknownOutput() });
     }
     if (handler) {
       try {
@@ -283,32 +324,39 @@ class GraphInference {
       }
     }
     this.checkAbsurdSize(outputs, label);
-    outputs.forEach((o) => {
-      if (o.name === '') return;
-      if (scope.values.has(o.name)) {
+    for (let i = 0; i < outputs.length; i++) {
+      const o = outputs[i];
+      if (o.name === '') continue;
+      if (!scope.values.set(o.name, node.outputIds?.[i], o)) {
         this.diag('warning', 'duplicate-output', `'${o.name}' is produced twice: node '${label}' redefines an earlier value; the later one is used`, label);
       }
-      scope.values.set(o.name, o);
-    });
+    }
     if (node.opType === 'Constant' && node.domain === '') this.registerConstantWeight(outputs[0]);
 
-    const weightInputs = inputs.filter((v): v is TensorInfo => v?.isWeight === true).map((v) => v.name);
+    let weightInputs: string[] | undefined;
     let params = ZERO_EXPR;
     let weightBytes = ZERO_EXPR;
-    inputs.forEach((v, i) => {
-      if (!v?.isWeight || this.claimedWeights.has(v.name)) return;
-      this.claimedWeights.add(v.name);
+    let weightRead = ZERO_EXPR;
+    let activationRead = ZERO_EXPR;
+    for (let i = 0; i < inputs.length; i++) {
+      const v = inputs[i];
+      if (!v) continue;
+      if (!v.isWeight) {
+        activationRead = addBytes(activationRead, v);
+        continue;
+      }
+      (weightInputs ??= []).push(v.name);
+      weightRead = addBytes(weightRead, v);
+      if (!this.claimedWeights.add(v.name, node.inputIds?.[i])) continue;
       // A packed weight (MatMulNBits' 4-bit B) counts the values it holds, not its stored elements; a scale
       // counts none; an int32 quantized bias, not a parameter type by itself, counts as the op declares.
       const logical = cost?.logicalWeightElements?.[i];
       const info = this.weights.get(v.name) ?? (logical && !logical.equals(ZERO_EXPR) ? this.registerDeclaredWeight(v) : undefined);
-      if (!info) return;
+      if (!info) continue;
       if (logical) this.weights.set(v.name, { ...info, elements: logical });
       params = params.add(logical ?? info.elements);
       weightBytes = weightBytes.add(info.bytes);
-    });
-    const defaultRead = sumBytes(inputs.filter((v) => v && !v.isWeight));
-    const weightRead = sumBytes(inputs.filter((v) => v?.isWeight));
+    }
     this.nodes[index] = {
       index,
       name: label,
@@ -317,6 +365,8 @@ class GraphInference {
       graphPath,
       inputs,
       inputNames: node.inputs,
+      inputIds: node.inputIds,
+      outputIds: node.outputIds,
       outputs,
       hasRule: handler !== undefined || fn !== undefined,
       isCostKnown: cost !== undefined,
@@ -325,48 +375,37 @@ class GraphInference {
       params,
       weightBytes,
       weightBytesRead: cost?.weightBytesRead ?? weightRead,
-      activationBytesRead: cost?.activationBytesRead ?? defaultRead,
+      activationBytesRead: cost?.activationBytesRead ?? activationRead,
       bytesWritten: cost?.bytesWritten ?? sumBytes(outputs),
       computeDtype: computeDtypeOf(inputs, outputs),
-      notes: [...notes, ...(cost?.notes ?? [])],
+      notes: cost?.notes?.length ? [...notes, ...cost.notes] : notes.length ? notes : NO_STRINGS,
       containsSubgraphs,
-      weightInputs,
+      weightInputs: weightInputs ?? NO_STRINGS,
     };
     return index;
   }
 
-  private makeContext(node: OnnxNode, opset: number, inputs: (TensorInfo | undefined)[], scope: Scope, label: string, graphPath: string, notes: string[]): NodeContext {
-    const attrs = new Attributes(node.attributes);
-    return {
-      node,
-      opset,
-      inputs,
-      attrs,
-      fresh: (hint) => this.fresh(hint),
-      warn: (message) => {
-        notes.push(message);
-        this.diag('warning', 'node', `${node.opType} node '${label}': ${message}`, label);
-      },
-      inferSubgraph: (graph, subInputs, subLabel) => this.inferSubgraph(graph, subInputs, scope, `${graphPath}${label}/${subLabel}/`),
-      readTensor: (t) => this.tensorValues.read(t),
-    };
+  /** For EngineNodeContext: a warning attached to a node. */
+  warnOnNode(node: OnnxNode, label: string, notes: string[], message: string): void {
+    notes.push(message);
+    this.diag('warning', 'node', `${node.opType} node '${label}': ${message}`, label);
   }
 
-  private inferSubgraph(graph: Graph, inputs: readonly TensorInfo[], parent: Scope, graphPath: string): SubgraphResult {
+  inferSubgraph(graph: Graph, inputs: readonly TensorInfo[], parent: Scope, graphPath: string): SubgraphResult {
     if (++this.depth > CONTROL_FLOW_DEPTH_LIMIT) {
       this.depth--;
       throw new Error(`subgraphs nest deeper than ${CONTROL_FLOW_DEPTH_LIMIT}`);
     }
     try {
-      const scope: Scope = { parent, values: new Map() };
-      for (const t of [...graph.initializers, ...graph.sparseInitializers]) scope.values.set(t.name, this.weightInfo(t));
-      const formal = graph.inputs.filter((vi) => !scope.values.has(vi.name));
+      const scope: Scope = { parent, values: new ValueTable(undefined) };
+      for (const t of [...graph.initializers, ...graph.sparseInitializers]) scope.values.set(t.name, undefined, this.weightInfo(t));
+      const formal = graph.inputs.filter((vi) => !scope.values.get(vi.name));
       formal.forEach((vi, i) => {
         const given = inputs[i];
         const declared = this.fromValueInfo(vi, undefined);
         // The body's own declaration is more specific than a loop-carried value of unknown shape.
         const chosen = given && (given.shape || !declared.shape) ? { ...given, name: vi.name } : { ...declared, dtype: declared.dtype ?? given?.dtype };
-        scope.values.set(vi.name, chosen);
+        scope.values.set(vi.name, undefined, chosen);
       });
       const first = this.nodes.length;
       this.walkNodes(graph.nodes, scope, graphPath, this.model.opsets);
@@ -383,10 +422,10 @@ class GraphInference {
       throw new Error(`function calls nest deeper than ${CONTROL_FLOW_DEPTH_LIMIT}`);
     }
     try {
-      const scope: Scope = { parent: undefined, values: new Map() };
+      const scope: Scope = { parent: undefined, values: new ValueTable(undefined) };
       fn.inputs.forEach((name, i) => {
         const v = inputs[i];
-        if (v) scope.values.set(name, { ...v, name });
+        if (v) scope.values.set(name, undefined, { ...v, name });
       });
       const body = fn.nodes.map((n) => bindFunctionAttributes(n, node, fn));
       const first = this.nodes.length;
@@ -445,29 +484,26 @@ class GraphInference {
     this.weights.set(out.name, { elements, bytes: count === undefined ? ZERO_EXPR : Expr.constant(bytesFor(out.dtype, count)), dtype: out.dtype });
   }
 
-  private storedValueInfo(name: string): TensorInfo | undefined {
+  private storedValueInfo(name: string, id: number | undefined): TensorInfo | undefined {
     if (this.options.useStoredShapes === false) return undefined;
-    const vi = this.findValueInfo(name);
+    const vi = this.findValueInfo(name, id);
     return vi ? { name, ...this.typeToInfo(vi.type, name) } : undefined;
   }
 
-  private valueInfoIndex: Map<string, ValueInfo> | undefined;
+  /** The main graph's value_info and outputs with a known type, by name (by name id when the model has them). */
+  private valueInfoIndex: Map<string, ValueInfo> | ValueInfo[] | undefined;
 
-  private findValueInfo(name: string): ValueInfo | undefined {
-    if (!this.valueInfoIndex) {
-      this.valueInfoIndex = new Map();
-      const add = (g: Graph) => {
-        for (const vi of [...g.valueInfo, ...g.outputs]) if (vi.type.kind !== 'unknown') this.valueInfoIndex!.set(vi.name, vi);
-      };
-      add(this.model.graph);
-    }
-    return this.valueInfoIndex.get(name);
+  private findValueInfo(name: string, id?: number): ValueInfo | undefined {
+    if (!this.valueInfoIndex) this.valueInfoIndex = valueInfoIndexOf(this.model);
+    if (!Array.isArray(this.valueInfoIndex)) return this.valueInfoIndex.get(name);
+    const i = id ?? this.model.nameIds!.idOf(name);
+    return i === undefined ? undefined : this.valueInfoIndex[i];
   }
 
   /** A tensor past 2^63 elements cannot exist in any runtime (int64 sizes): say so; counts stay exact. */
   private checkAbsurdSize(outputs: readonly TensorInfo[], label: string): void {
     for (const o of outputs) {
-      const count = o.shape ? product(o.shape).constantValue : undefined;
+      const count = o.shape ? staticElements(o.shape) : undefined;
       if (count !== undefined && count > MAX_TENSOR_ELEMENTS) {
         this.diag('warning', 'absurd-dims', `'${o.name}' of node '${label}' would hold ${count} elements, past 2^63 − 1: its dims are not plausible`, label);
       }
@@ -475,14 +511,18 @@ class GraphInference {
   }
 
   /** Compares inferred shapes with those the exporter stored; a disagreement is reported, ours kept. */
-  private checkAgainstValueInfo(outputs: readonly TensorInfo[], label: string): void {
-    for (const o of outputs) {
-      const vi = this.findValueInfo(o.name);
+  private checkAgainstValueInfo(outputs: readonly TensorInfo[], ids: readonly number[] | undefined, label: string): void {
+    for (let i = 0; i < outputs.length; i++) {
+      const o = outputs[i];
+      const vi = this.findValueInfo(o.name, ids?.[i]);
       if (!vi || vi.type.kind !== 'tensor' || !vi.type.shape || !o.shape) continue;
       const stored = vi.type.shape;
-      const mismatch =
-        stored.length !== o.shape.length ||
-        stored.some((d, i) => typeof d === 'number' && o.shape![i].constantValue !== undefined && o.shape![i].constantValue !== BigInt(d));
+      let mismatch = stored.length !== o.shape.length;
+      for (let i = 0; i < stored.length && !mismatch; i++) {
+        const d = stored[i];
+        const inferred = o.shape[i].constantValue;
+        mismatch = typeof d === 'number' && inferred !== undefined && inferred !== BigInt(d);
+      }
       if (mismatch) {
         this.diag('warning', 'value-info-mismatch', `'${o.name}' of node '${label}': the file's value_info says [${stored.map((d) => d ?? '?').join(', ')}], inference gives [${o.shape.join(', ')}]; the inferred shape is used`, label);
       }
@@ -492,6 +532,192 @@ class GraphInference {
   private diag(severity: Severity, code: string, message: string, node?: string): void {
     if (this.diagnostics.length < 10_000) this.diagnostics.push({ severity, code, message, node });
   }
+}
+
+/**
+ * The values of one scope by name. For a loaded model (which numbers its names, model.nameIds) the main
+ * graph keeps them in an array indexed by name id: a walk over 100,000 nodes then reads and writes them
+ * without hashing a name. Other scopes, and models built by hand, use a Map. The ids given alongside names
+ * must be the model's ids of those names.
+ */
+class ValueTable {
+  private readonly map: Map<string, TensorInfo> | undefined;
+  private readonly byId: (TensorInfo | undefined)[] | undefined;
+  /** Ids in order of first definition, as a Map would iterate them. */
+  private readonly order: number[] = [];
+  /** Names the model's table does not know (none from a loaded file). */
+  private readonly unnumbered = new Map<string, TensorInfo>();
+
+  constructor(private readonly ids: NameIds | undefined) {
+    if (ids) this.byId = new Array<TensorInfo | undefined>(ids.count).fill(undefined);
+    else this.map = new Map();
+  }
+
+  get(name: string, id?: number): TensorInfo | undefined {
+    if (this.map) return this.map.get(name);
+    const i = id ?? this.ids!.idOf(name);
+    return i === undefined ? this.unnumbered.get(name) : this.byId![i];
+  }
+
+  /** Defines a value; false when the name already had one (it is replaced). */
+  set(name: string, id: number | undefined, value: TensorInfo): boolean {
+    const map = this.map ?? (id === undefined && this.ids!.idOf(name) === undefined ? this.unnumbered : undefined);
+    if (map) {
+      const known = map.size;
+      map.set(name, value);
+      return map.size !== known;
+    }
+    const i = id ?? this.ids!.idOf(name)!;
+    const isNew = this.byId![i] === undefined;
+    if (isNew) this.order.push(i);
+    this.byId![i] = value;
+    return isNew;
+  }
+
+  /** The values as a ReadonlyMap by name, in order of definition (a Map is built only to iterate). */
+  asMap(): ReadonlyMap<string, TensorInfo> {
+    return this.map ?? new ValuesByName(this);
+  }
+
+  /** Every value in order of definition. */
+  entries(): [string, TensorInfo][] {
+    const out: [string, TensorInfo][] = this.order.map((i) => [this.byId![i]!.name, this.byId![i]!]);
+    return [...out, ...this.unnumbered];
+  }
+}
+
+/** A ValueTable seen as a ReadonlyMap: lookups go to the table; iterating builds the Map once. */
+class ValuesByName implements ReadonlyMap<string, TensorInfo> {
+  private built: Map<string, TensorInfo> | undefined;
+
+  constructor(private readonly table: ValueTable) {}
+
+  private get map(): Map<string, TensorInfo> {
+    return (this.built ??= new Map(this.table.entries()));
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get(name: string): TensorInfo | undefined {
+    return this.table.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.table.get(name) !== undefined;
+  }
+
+  forEach(callback: (value: TensorInfo, key: string, map: ReadonlyMap<string, TensorInfo>) => void, thisArg?: unknown): void {
+    this.map.forEach((v, k) => callback.call(thisArg, v, k, this));
+  }
+
+  entries() {
+    return this.map.entries();
+  }
+
+  keys() {
+    return this.map.keys();
+  }
+
+  values() {
+    return this.map.values();
+  }
+
+  [Symbol.iterator]() {
+    return this.map.entries();
+  }
+}
+
+/** A set of names, by name id for a loaded model. */
+class NameSet {
+  private readonly byId: Uint8Array | undefined;
+  private readonly names = new Set<string>();
+
+  constructor(private readonly ids: NameIds | undefined) {
+    this.byId = ids ? new Uint8Array(ids.count) : undefined;
+  }
+
+  /** Adds a name; false when it was in the set already. */
+  add(name: string, id: number | undefined): boolean {
+    const i = this.byId ? id ?? this.ids!.idOf(name) : undefined;
+    if (i === undefined) {
+      if (this.names.has(name)) return false;
+      this.names.add(name);
+      return true;
+    }
+    if (this.byId![i]) return false;
+    this.byId![i] = 1;
+    return true;
+  }
+}
+
+/** The main graph's value_info and outputs that have a type, by name: an array by name id when the model has ids. */
+function valueInfoIndexOf(model: OnnxModel): Map<string, ValueInfo> | ValueInfo[] {
+  const g = model.graph;
+  const ids = model.nameIds;
+  const index: Map<string, ValueInfo> | ValueInfo[] = ids ? new Array<ValueInfo>(ids.count) : new Map();
+  for (const list of [g.valueInfo, g.outputs]) {
+    for (const vi of list) {
+      if (vi.type.kind === 'unknown') continue;
+      const id = ids ? vi.nameId ?? ids.idOf(vi.name) : undefined;
+      if (Array.isArray(index)) {
+        if (id !== undefined) index[id] = vi;
+      } else index.set(vi.name, vi);
+    }
+  }
+  return index;
+}
+
+/** What a rule sees of its node; one object per node, its methods shared. */
+class EngineNodeContext implements NodeContext {
+  readonly attrs: Attributes;
+  readonly fresh: (hint: string) => Expr;
+  readonly readTensor: (tensor: TensorRef) => KnownValue | undefined;
+
+  constructor(
+    private readonly engine: GraphInference,
+    readonly node: OnnxNode,
+    readonly opset: number,
+    readonly inputs: readonly (TensorInfo | undefined)[],
+    private readonly scope: Scope,
+    private readonly label: string,
+    private readonly graphPath: string,
+    private readonly notes: string[],
+  ) {
+    this.attrs = new Attributes(node.attributes);
+    this.fresh = engine.freshDim;
+    this.readTensor = engine.readTensorValue;
+  }
+
+  warn(message: string): void {
+    this.engine.warnOnNode(this.node, this.label, this.notes, message);
+  }
+
+  inferSubgraph(graph: Graph, inputs: readonly TensorInfo[], label: string): SubgraphResult {
+    return this.engine.inferSubgraph(graph, inputs, this.scope, `${this.graphPath}${this.label}/${label}/`);
+  }
+}
+
+/** Shared by every node without notes or weight inputs (most of them): nothing writes to it. */
+const NO_STRINGS: readonly string[] = Object.freeze([]);
+
+/** `total` plus the bytes of `t` when known. */
+function addBytes(total: Expr, t: TensorInfo): Expr {
+  const b = tensorBytes(t);
+  return b ? total.add(b) : total;
+}
+
+/**
+ * A rule's output under its name. Written out field by field rather than spread, so that outputs share two
+ * object layouts (a plain tensor's, and one with every field), which keeps the code reading them fast.
+ */
+function named(o: InferredOutput | undefined, name: string): TensorInfo {
+  if (!o) return { name, dtype: undefined, shape: undefined, value: undefined };
+  if (o.kind === undefined && o.isWeight === undefined && o.element === undefined && o.length === undefined) {
+    return { name, dtype: o.dtype, shape: o.shape, value: o.value };
+  }
+  return { name, kind: o.kind, dtype: o.dtype, shape: o.shape, value: o.value, isWeight: o.isWeight, element: o.element, length: o.length };
 }
 
 function unknownOutput(): Omit<TensorInfo, 'name'> {
@@ -519,7 +745,19 @@ export function sumBytes(tensors: readonly (TensorInfo | undefined)[]): Expr {
 
 export function tensorBytes(t: TensorInfo | undefined): Expr | undefined {
   if (!t || !t.shape || t.dtype === undefined) return undefined;
-  return elementsBytes(t.dtype, product(t.shape));
+  const count = staticElements(t.shape);
+  return elementsBytes(t.dtype, count === undefined ? product(t.shape) : Expr.constant(count));
+}
+
+/** Elements of a shape whose dims are all static, without building expressions; undefined otherwise. */
+function staticElements(shape: Shape): bigint | undefined {
+  let count = 1n;
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i].constantValue;
+    if (d === undefined) return undefined;
+    count *= d;
+  }
+  return count;
 }
 
 /**
@@ -528,7 +766,11 @@ export function tensorBytes(t: TensorInfo | undefined): Expr | undefined {
  */
 export function elementsBytes(dtype: DataType | undefined, elements: Expr): Expr {
   if (dtype === undefined) return ZERO_EXPR;
-  return elements.mul(bytesFor(dtype, 8n)).ceilDiv(8); // bytesFor(8 elements) avoids rounding each element up
+  const bits = bytesFor(dtype, 8n); // the bytes of 8 elements: no rounding up per element
+  const count = elements.constantValue;
+  if (count === undefined) return elements.mul(bits).ceilDiv(8);
+  const total = count * bits;
+  return Expr.constant(total >= 0n ? (total + 7n) / 8n : -(-total / 8n)); // ceil(total / 8), as ceilDiv
 }
 
 const FLOAT_RANK: Partial<Record<DataType, number>> = {
@@ -539,22 +781,24 @@ const FLOAT_RANK: Partial<Record<DataType, number>> = {
 
 /** The dtype a node computes in: the widest numeric type among its activation inputs, else its outputs. */
 function computeDtypeOf(inputs: readonly (TensorInfo | undefined)[], outputs: readonly TensorInfo[]): DataType | undefined {
-  let best: DataType | undefined;
-  let bestRank = -1;
-  const consider = (t: TensorInfo | undefined) => {
-    if (!t || t.dtype === undefined) return;
-    const r = FLOAT_RANK[t.dtype];
+  const fromOutputs = widestNumeric(outputs, undefined);
+  // An op that outputs float but reads int8 weights (MatMulNBits, DequantizeLinear) computes in the output type.
+  if (fromOutputs !== undefined && FLOAT_RANK[fromOutputs]! >= 4) return fromOutputs;
+  return widestNumeric(inputs, fromOutputs);
+}
+
+/** The dtype of highest FLOAT_RANK among `tensors`, starting from `best` (the first of equal rank wins). */
+function widestNumeric(tensors: readonly (TensorInfo | undefined)[], best: DataType | undefined): DataType | undefined {
+  let bestRank = best === undefined ? -1 : FLOAT_RANK[best]!;
+  for (let i = 0; i < tensors.length; i++) {
+    const dtype = tensors[i]?.dtype;
+    if (dtype === undefined) continue;
+    const r = FLOAT_RANK[dtype];
     if (r !== undefined && r > bestRank) {
-      best = t.dtype;
+      best = dtype;
       bestRank = r;
     }
-  };
-  outputs.forEach(consider);
-  if (best !== undefined && FLOAT_RANK[best]! >= 4) {
-    // An op that outputs float but reads int8 weights (MatMulNBits, DequantizeLinear) computes in the output type.
-    return best;
   }
-  inputs.forEach(consider);
   return best;
 }
 
@@ -566,23 +810,26 @@ function topologicalOrder(
   nodes: readonly OnnxNode[],
   isAvailable: (name: string) => boolean,
   reportCycle: (message: string) => void,
-): OnnxNode[] {
+): readonly OnnxNode[] {
   const producer = new Map<string, number>();
-  nodes.forEach((n, i) => n.outputs.forEach((o) => o !== '' && !producer.has(o) && producer.set(o, i)));
-  // Fast path: already sorted (the common case).
+  for (let i = 0; i < nodes.length; i++) {
+    for (const o of nodes[i].outputs) if (o !== '' && !producer.has(o)) producer.set(o, i);
+  }
+  // Fast path: already sorted (the common case): no input is produced by a later node.
   let sorted = true;
-  const seen = new Set<number>();
   for (let i = 0; i < nodes.length && sorted; i++) {
-    for (const input of implicitAndExplicitInputs(nodes[i])) {
+    const node = nodes[i];
+    const inputs = hasSubgraphs(node) ? implicitAndExplicitInputs(node) : node.inputs;
+    for (const input of inputs) {
+      if (input === '') continue;
       const p = producer.get(input);
-      if (p !== undefined && p !== i && !seen.has(p) && !isAvailable(input)) {
+      if (p !== undefined && p > i && !isAvailable(input)) {
         sorted = false;
         break;
       }
     }
-    seen.add(i);
   }
-  if (sorted) return [...nodes];
+  if (sorted) return nodes;
   const pending = new Array<number>(nodes.length).fill(0);
   const consumers = new Map<number, number[]>();
   nodes.forEach((n, i) => {
@@ -612,6 +859,12 @@ function topologicalOrder(
     order.push(...stuck);
   }
   return order.map((i) => nodes[i]);
+}
+
+function hasSubgraphs(node: OnnxNode): boolean {
+  if (node.attributes.size === 0) return false;
+  for (const a of node.attributes.values()) if (a.g || a.graphs.length) return true;
+  return false;
 }
 
 /** A node's inputs, plus the outer-scope names its subgraphs use (they must be computed first). */

@@ -33,6 +33,8 @@ export interface ExecutedNode {
   readonly quantization?: NodeQuantization;
   /** Activation bytes read and written (not weights), at the dtypes the tensors are stored in. */
   readonly activationBytes: number;
+  /** FLOPs per call when the execution differs from the report's (an MoE expert run on its routed rows only). */
+  readonly flops?: number;
   /** Weight bytes read per call, the stored quantized weights it reads through DequantizeLinear included. */
   readonly weightBytes: number;
   /** Parameters those weight bytes hold. */

@@ -11,7 +11,7 @@ export type ExecutionMode = 'fused' | 'as-exported';
 
 export const EXECUTION_MODES: readonly ExecutionMode[] = ['fused', 'as-exported'];
 
-export type FusionRuleId = 'qdq' | 'view' | 'epilogue' | 'activation' | 'layernorm' | 'flash-attention' | 'kv-cache-in-place';
+export type FusionRuleId = 'qdq' | 'view' | 'epilogue' | 'activation' | 'layernorm' | 'flash-attention' | 'kv-cache-in-place' | 'moe-dispatch';
 
 export interface FusionRule {
   readonly id: FusionRuleId;
@@ -86,5 +86,15 @@ export const FUSION_RULES: readonly FusionRule[] = [
       'an attention op with separate past and present buffers writes only the new tokens into a shared buffer.',
     saving: 'The copy of the whole cache per step: the Concat reads and writes the new tokens only; attention still reads the whole cache.',
     runtimes: "ONNX Runtime GenAI (past_present_share_buffer), vLLM's and TensorRT-LLM's paged KV cache.",
+  },
+  {
+    id: 'moe-dispatch',
+    title: 'Top-k expert dispatch',
+    rule:
+      'A dense-dispatch MoE export (every expert computes every token, then a gate zeroes all but the top-k) runs as a top-k dispatch: ' +
+      'each routed expert, and its gate, on the tokens routed to it only (T · k / E of them under uniform routing), reading its weights only when some token picks it. ' +
+      'Fused MoE/QMoE nodes and sparse exports dispatch that way already (docs/estimator.md, "Mixture-of-experts serving"); executed as exported, a dense export runs as written.',
+    saving: 'Expert FLOPs and activations × k / E, and the weights of the experts no token picks.',
+    runtimes: "ONNX Runtime's MoE/QMoE kernels, vLLM's and SGLang's fused_moe, TensorRT-LLM's MoE plugin: grouped GEMMs over the tokens each expert received.",
   },
 ];

@@ -34,6 +34,17 @@ test('detectDecoder finds the past key/value inputs and the dim names', () => {
   assert.deepEqual(b.decode, { batch_size: 4, sequence_length: 1, past_sequence_length: 110, total_sequence_length: 111 });
 });
 
+test('detectDecoder counts layers by pairing key and value names: MLA caches one latent per layer', () => {
+  const latent = (i: number) => t(`past_key_values.${i}.key`, 'bfloat16', ['batch_size', 1, 'past_sequence_length', 576]);
+  // Two MLA layers (one latent each) are two layers, not one pair.
+  assert.equal(detectDecoder(makeReport([], { graphInputs: [latent(0), latent(1)] }))?.layers, 2);
+  assert.equal(detectDecoder(makeReport([], { graphInputs: [latent(0), latent(1), latent(2)] }))?.layers, 3);
+  // Other schemes: past_key_N / past_value_N, past.N.k / past.N.v.
+  const names = (xs: string[]) => xs.map((n) => t(n, 'float16', [1, 8, 'past', 64]));
+  assert.equal(detectDecoder(makeReport([], { graphInputs: names(['past_key_0', 'past_value_0', 'past_key_1', 'past_value_1']) }))?.layers, 2);
+  assert.equal(detectDecoder(makeReport([], { graphInputs: names(['past.0.k', 'past.0.v', 'past.1.k', 'past.1.v', 'past.2.k', 'past.2.v']) }))?.layers, 3);
+});
+
 test('detectDecoder: other naming schemes, and null for an encoder', () => {
   assert.ok(detectDecoder(makeReport([], { graphInputs: [t('past.0.key', 'float', [1, 2, 'past', 4])] })));
   assert.ok(detectDecoder(makeReport([], { graphInputs: [t('cache.3.value', 'float', [1, 2, 'past', 4])] })));

@@ -10,7 +10,8 @@
 import type { HardwareEntry } from '../hardware/hardwareTypes';
 import type { ProfileReport, ReportDim, TensorSummary } from '../report/reportTypes';
 import type { ServingPlan } from './servingPlan';
-import { estimateOnTarget, isPastKeyValueName, isPresentKeyValueName, memoryNeed, type ModelEstimate, type ModelEstimateOptions } from './modelEstimate';
+import { estimateOnTarget, isPastKeyValueName, isPresentKeyValueName, layoutChoices, type ModelEstimate, type ModelEstimateOptions } from './modelEstimate';
+import type { ParallelLayout } from './parallelLayout';
 
 export interface DecoderInfo {
   readonly pastInputs: readonly string[];
@@ -21,7 +22,10 @@ export interface DecoderInfo {
   readonly pastSequenceDim?: string;
   /** e.g. the attention mask's `total_sequence_length` (= past + sequence). */
   readonly totalSequenceDim?: string;
-  /** Layers = pastInputs / 2 when keys and values are separate tensors. */
+  /**
+   * Layers: past inputs grouped by name with their key/value told apart (`past_key_values.3.key` and `.value`
+   * are one layer; MLA's one latent per layer, `past_key_values.3.key` alone, is one too).
+   */
   readonly layers: number;
   readonly kvHeads?: number;
   readonly headDim?: number;
@@ -37,6 +41,26 @@ function dimName(d: ReportDim | undefined): string | undefined {
 function bindingLike(report: ProfileReport, re: RegExp): string | undefined {
   const names = [...Object.keys(report.bindings), ...report.unboundSymbols];
   return names.find((n) => re.test(n));
+}
+
+const KEY_OR_VALUE = /^(key|value|keys|values|k|v)$/i;
+
+/**
+ * Layers of a KV cache from its past input names: each name with its last key/value token (split on `.`, `_`,
+ * `/`, `-`) blanked out names one layer, so a layer's key and value count once and a lone latent (MLA) once.
+ */
+export function cacheLayers(pastInputs: readonly string[]): number {
+  const layers = new Set<string>();
+  for (const name of pastInputs) {
+    const parts = name.split(/([._/-])/);
+    let last = -1;
+    parts.forEach((p, i) => {
+      if (KEY_OR_VALUE.test(p)) last = i;
+    });
+    if (last >= 0) parts[last] = '*';
+    layers.add(parts.join(''));
+  }
+  return layers.size;
 }
 
 /** Detect a decoder with a KV cache; null when the graph has no past key/value inputs. */
@@ -65,7 +89,7 @@ export function detectDecoder(report: ProfileReport): DecoderInfo | null {
     ...(sequenceDim ? { sequenceDim } : {}),
     ...(pastSequenceDim ? { pastSequenceDim } : {}),
     ...(totalSequenceDim && totalSequenceDim !== sequenceDim ? { totalSequenceDim } : {}),
-    layers: past.length % 2 === 0 ? past.length / 2 : past.length,
+    layers: cacheLayers(past.map((t) => t.name)),
     ...(shape.length === 4 && numeric[1] !== undefined ? { kvHeads: numeric[1] } : {}),
     ...(shape.length === 4 && numeric[3] !== undefined ? { headDim: numeric[3] } : {}),
   };
@@ -147,6 +171,8 @@ export interface LlmEstimate {
   /** Sequences decoded together. */
   readonly batch: number;
   readonly chips: number;
+  /** How both phases are laid out over the chips (one deployment): one chip, tensor- or expert-parallel. */
+  readonly layout: ParallelLayout;
   readonly chipsNeeded: number;
   /** True when the decode working set (weights + full KV cache) fits on one device. */
   readonly fits: boolean;
@@ -179,6 +205,40 @@ export interface LlmEstimate {
   readonly notes: readonly string[];
 }
 
+/**
+ * The deployment both phases share: per layout the model can use, the chips the larger working set needs (or
+ * the chips asked, when more), both phases estimated there; the layout with the fewest chip-seconds per request
+ * is kept (then the shorter request). The prefill runs `prefillCalls` times per request cycle (a chunked prefill),
+ * each at the prefill options' batch; the decode step at the decode options'.
+ */
+function sharedDeployment(
+  prefillReport: ProfileReport,
+  decodeReport: ProfileReport,
+  device: HardwareEntry,
+  options: LlmOptions,
+  phases: { readonly prefill: ModelEstimateOptions; readonly decode: ModelEstimateOptions; readonly prefillCalls: number },
+) {
+  const asked = Math.max(1, Math.floor(options.chips ?? 1));
+  const needs = new Map<ParallelLayout, number>();
+  for (const [report, o] of [[prefillReport, phases.prefill], [decodeReport, phases.decode]] as const) {
+    for (const c of layoutChoices(report, device, o)) needs.set(c.layout, Math.max(needs.get(c.layout) ?? 1, c.chipsNeeded));
+  }
+  const runs = [...needs].map(([layout, chipsNeeded]) => {
+    const finite = Number.isFinite(chipsNeeded);
+    const at = (o: ModelEstimateOptions) => (finite ? { ...o, layout, chips: Math.max(chipsNeeded, asked) } : o);
+    const prefill = estimateOnTarget(prefillReport, device, at(phases.prefill));
+    const decode = estimateOnTarget(decodeReport, device, at(phases.decode));
+    const prefillSeconds = phases.prefillCalls * prefill.latencySeconds;
+    const requestSeconds = prefillSeconds + options.outputTokens * decode.latencySeconds;
+    return { prefill, decode, prefillSeconds, requestSeconds, chipsNeeded: finite ? chipsNeeded : Math.max(prefill.chipsNeeded, decode.chipsNeeded), finite };
+  });
+  const feasible = runs.some((r) => r.finite) ? runs.filter((r) => r.finite) : runs;
+  return feasible.reduce((best, r) => {
+    const cost = (x: typeof r) => x.decode.chips * x.requestSeconds;
+    return cost(r) < cost(best) * (1 - 1e-9) || (Math.abs(cost(r) - cost(best)) <= cost(best) * 1e-9 && r.requestSeconds < best.requestSeconds) ? r : best;
+  });
+}
+
 /** Combine a prefill report and a decode-step report into LLM serving figures, per target. */
 export function combineLlm(
   prefillReport: ProfileReport,
@@ -192,17 +252,11 @@ export function combineLlm(
   const prefillBatch = Math.max(1, options.prefillBatch ?? requests);
   const prefillCalls = requests / prefillBatch;
   return targets.map((device) => {
-    // Both phases share the deployment: the chip count the larger working set needs.
-    const headroom = options.memoryHeadroomFraction ?? 0.1;
-    const usable = device.memoryBytes.value * (1 - headroom);
+    // Both phases share the deployment: one layout, on the chips the larger working set needs.
     const decodeOptions = options.decodeKvCacheBytes === undefined ? options : { ...options, kvCacheBytes: options.decodeKvCacheBytes };
-    const needBytes = Math.max(memoryNeed(prefillReport, options, device).totalBytes, memoryNeed(decodeReport, decodeOptions, device).totalBytes);
-    const chipsNeeded = Math.max(1, Math.ceil(needBytes / usable));
-    const chips = Math.max(chipsNeeded, Math.floor(options.chips ?? 1));
-    const prefill = estimateOnTarget(prefillReport, device, { ...options, batch: prefillBatch, chips });
-    const decode = estimateOnTarget(decodeReport, device, { ...decodeOptions, batch: b, chips });
-    const prefillSeconds = prefillCalls * prefill.latencySeconds;
-    const requestSeconds = prefillSeconds + options.outputTokens * decode.latencySeconds;
+    const phases = { prefill: { ...options, batch: prefillBatch }, decode: { ...decodeOptions, batch: b }, prefillCalls };
+    const { prefill, decode, prefillSeconds, requestSeconds, chipsNeeded } = sharedDeployment(prefillReport, decodeReport, device, options, phases);
+    const chips = decode.chips;
     const outTokens = requests * options.outputTokens;
     const allTokens = requests * (options.outputTokens + options.promptTokens);
     const tokensPerSecond = requestSeconds > 0 ? outTokens / requestSeconds : Infinity;
@@ -218,6 +272,7 @@ export function combineLlm(
       target: device.id,
       batch: b,
       chips,
+      layout: decode.layout,
       chipsNeeded,
       fits: chipsNeeded === 1,
       prefillSeconds,

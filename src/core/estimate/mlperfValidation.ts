@@ -17,6 +17,7 @@ import type { ProfileReport } from '../report/reportTypes';
 import { detectDecoder } from './llm';
 import { estimateModel } from './modelEstimate';
 import { estimateLlmServing, planLlmServing, planOfflineServing, type LlmServingOptions } from './serving';
+import type { ParallelLayout } from './layouts';
 import type { ServingPlan } from './servingPlan';
 
 export const MLPERF_MODELS = ['resnet50', 'retinanet', 'bert_large', 'gptj_6b', 'llama2_70b', 'llama3_1_8b', 'llama3_1_70b', 'mixtral_8x7b', 'deepseek_v3'] as const;
@@ -123,6 +124,8 @@ export interface PointEstimate {
   /** Per accelerator, in the point's metric. */
   readonly value: number;
   readonly plan: ServingPlan;
+  /** How one copy is laid out over its chips. */
+  readonly layout?: ParallelLayout;
   readonly detail: string;
 }
 
@@ -149,7 +152,8 @@ export function estimateBenchmark(
     return {
       value: plan.throughputPerChipPerSecond,
       plan,
-      detail: `${layout(plan)}, ${(estimate.computeBoundFraction * 100).toFixed(0)}% compute-bound`,
+      layout: estimate.layout,
+      detail: `${layout(plan, estimate.layout)}, ${(estimate.computeBoundFraction * 100).toFixed(0)}% compute-bound`,
     };
   }
   const info = detectDecoder(profile(w.model, {}));
@@ -161,15 +165,17 @@ export function estimateBenchmark(
   return {
     value: metric === 'samples_per_s' ? tokens / output : tokens,
     plan,
-    detail: `${layout(plan)}, prefill ${(estimate.prefillSeconds * 1e3).toFixed(0)} ms, decode step ${(estimate.decodeStepSeconds * 1e3).toFixed(1)} ms (${(estimate.decodeComputeBoundFraction * 100).toFixed(0)}% compute-bound)`,
+    layout: estimate.layout,
+    detail: `${layout(plan, estimate.layout)}, prefill ${(estimate.prefillSeconds * 1e3).toFixed(0)} ms, decode step ${(estimate.decodeStepSeconds * 1e3).toFixed(1)} ms (${(estimate.decodeComputeBoundFraction * 100).toFixed(0)}% compute-bound)`,
   };
 }
 
-/** "batch 512 × 4 copies on 2 chips" */
-export function layout(plan: ServingPlan): string {
+/** "batch 512 × 4 copies on 2 chips (TP)" */
+export function layout(plan: ServingPlan, parallel?: ParallelLayout): string {
   const copies = plan.instances > 1 ? ` × ${plan.instances} copies` : '';
   const idle = plan.chips > plan.instances * plan.chipsPerInstance ? `, ${plan.chips - plan.instances * plan.chipsPerInstance} idle` : '';
-  return `batch ${plan.batch}${copies} on ${plan.chipsPerInstance} chip${plan.chipsPerInstance > 1 ? 's' : ''}${idle}${plan.fits ? '' : ' (does not fit)'}`;
+  const how = plan.chipsPerInstance > 1 ? (parallel === 'expert-parallel' ? ' (EP)' : ' (TP)') : '';
+  return `batch ${plan.batch}${copies} on ${plan.chipsPerInstance} chip${plan.chipsPerInstance > 1 ? 's' : ''}${how}${idle}${plan.fits ? '' : ' (does not fit)'}`;
 }
 
 // ---- Absolute: the calibration points.
@@ -305,7 +311,7 @@ export function validateRelative(data: RelativeData, profile: ProfileFn, fallbac
       measured,
       predicted,
       error: predicted / measured - 1,
-      detail: `${layout(e.plan)} vs ${layout(r.plan)}`,
+      detail: `${layout(e.plan, e.layout)} vs ${layout(r.plan, r.layout)}`,
     });
   }
   return rows;
@@ -411,8 +417,8 @@ function vendorEstimate(w: VendorWorkload, device: HardwareEntry, chips: number,
   if (w.kind === 'prefill') {
     // Prompt tokens/s per chip: the prefill profile as a model run once per batch of prompts.
     const prefillAt = (batch: number) => profile(w.model, { [info.batchDim!]: batch, [info.sequenceDim!]: w.promptTokens, [info.pastSequenceDim!]: 0, [info.totalSequenceDim!]: w.promptTokens });
-    const { plan } = planOfflineServing(prefillAt, device, options);
-    return { value: plan.throughputPerChipPerSecond * w.promptTokens, detail: layout(plan) };
+    const { plan, estimate } = planOfflineServing(prefillAt, device, options);
+    return { value: plan.throughputPerChipPerSecond * w.promptTokens, detail: layout(plan, estimate.layout) };
   }
   const llm = { ...options, promptTokens: w.promptTokens, outputTokens: w.outputTokens };
   const e = estimateLlmServing((bindings) => profile(w.model, bindings), info, device, llm, w.batch!, chips);

@@ -1,16 +1,32 @@
 /**
  * Model-level estimate per hardware target: latency, throughput, $ per million inferences, joules per
- * inference, memory fit and chip count (tensor-parallel with its all-reduce cost when one chip is not
- * enough), and the share of time in compute-bound nodes. The report must already be profiled at the
- * batch size passed here (`batch` only enters the per-inference arithmetic). Model: docs/estimator.md.
- * Pure: no I/O.
+ * inference, memory fit and chip count, and the share of time in compute-bound nodes. When one chip is not
+ * enough (or more are asked), the model is laid out over chips: tensor-parallel with its all-reduces, or, for
+ * an MoE model, expert-parallel with its all-to-alls (parallelLayout.ts); the cheaper layout that fits is
+ * picked, and named (`layout`). The report must already be profiled at the batch size passed here (`batch`
+ * only enters the per-inference arithmetic). Model: docs/estimator.md. Pure: no I/O.
  */
 import type { DeviceClass, HardwareEntry } from '../hardware/hardwareTypes';
+import { GraphIndex } from '../analysis/graphIndex';
 import { countToNumber, type NodeReport, type ProfileReport, type TensorSummary } from '../report/reportTypes';
 import { isPastKeyValueName, isPresentKeyValueName } from './kvCacheNames';
 import type { ExecutionMode, FusionRuleId } from './executionRules';
 import type { ServingPlan } from './servingPlan';
 import { tensorSummaryBytes } from './tensorSize';
+import { DEFAULT_MOE_SKEW, moeServing, type MoeServing } from './moeServing';
+import {
+  allToAllSeconds,
+  chipsNeededFor,
+  dataParallelShare,
+  evenSplit,
+  expertParallelPlan,
+  kvCacheHeads,
+  memoryPerChip,
+  tensorParallelPlan,
+  type LayoutMemory,
+  type ParallelLayout,
+  type ParallelPlan,
+} from './parallelLayout';
 import { dtypeBytesPerElement, overrideActivationBytesPerElement, overrideWeightBytesPerElement, precisionChoiceNote } from './precision';
 import {
   efficiencyFor,
@@ -27,10 +43,35 @@ export interface ModelEstimateOptions extends NodeEstimateOptions {
   readonly memoryHeadroomFraction?: number;
   /** Board power drawn when busy but doing nothing useful, as a fraction of board power. Default per class. */
   readonly idlePowerFraction?: number;
-  /** Use at least this many chips (tensor-parallel). Default: as many as memory needs. */
+  /** Use at least this many chips. Default: as many as memory needs. */
   readonly chips?: number;
+  /**
+   * Lay the model out this way over its chips instead of picking the cheaper layout that fits: 'tensor-parallel',
+   * or 'expert-parallel' for an MoE model (parallelLayout.ts). 'single' is one chip, even when it does not fit.
+   */
+  readonly layout?: ParallelLayout;
   /** Replace the KV-cache bytes found from the graph's past key/value inputs. */
   readonly kvCacheBytes?: number;
+}
+
+/** What the MoE serving model found for one call (moeServing.ts): present for a model with routed experts. */
+export interface MoeServingEstimate {
+  /** Routing skew used (a Zipf exponent; 0 = uniform routing). */
+  readonly skew: number;
+  readonly layers: number;
+  /** Routed experts per layer and top-k (the largest, when layers differ). */
+  readonly experts: number;
+  readonly topK: number;
+  /** Tokens each MoE layer routes per call (batch × sequence). */
+  readonly routedTokens: number;
+  /** Expected distinct experts the call's tokens touch in one layer (mean over the MoE layers). */
+  readonly expertsTouchedPerLayer: number;
+  /** Routed-expert weight bytes the call reads (all chips together), at the run precision. */
+  readonly expertWeightBytesRead: number;
+  /** Under expert parallelism: routed experts per chip in a layer; under the other layouts, all of them. */
+  readonly expertsPerChip: number;
+  /** All-to-all dispatch and combine time inside the latency (expert parallelism; 0 otherwise). */
+  readonly allToAllSeconds: number;
 }
 
 export interface ModelEstimate {
@@ -57,14 +98,22 @@ export interface ModelEstimate {
   readonly batch: number;
   /** Devices the estimate runs on (max(chipsNeeded, options.chips)). */
   readonly chips: number;
+  /** How the model is laid out over them: one chip, tensor-parallel, or expert-parallel (MoE). */
+  readonly layout: ParallelLayout;
   readonly throughputPerChipPerSecond: number;
   readonly weightBytes: number;
   readonly activationBytes: number;
   readonly kvCacheBytes: number;
   readonly memoryNeededBytes: number;
+  /** What the fullest chip holds under the layout (replicated weights and split KV cache included). */
+  readonly memoryNeededBytesPerChip: number;
   readonly memoryUsableBytesPerChip: number;
-  /** Tensor-parallel all-reduce time inside latencySeconds (0 on one chip). */
+  /** Chip-to-chip time inside latencySeconds: tensor-parallel all-reduces or expert-parallel all-to-alls (0 on one chip). */
   readonly interconnectSeconds: number;
+  /** Weight bytes one call reads at the run precision, all chips together (each weight once): the decode-step floor. */
+  readonly weightBytesRead: number;
+  /** The MoE serving model's figures, for a model with routed experts. */
+  readonly moe?: MoeServingEstimate;
   /** Average busy fraction of the roofline (0..1) used by the power model. */
   readonly utilisation: number;
   readonly averagePowerWattsPerChip: number | null;
@@ -99,16 +148,50 @@ export const DEFAULT_IDLE_POWER_FRACTION: Readonly<Record<DeviceClass, number>> 
   edge: 0.2,
 };
 
+/** Ops a row-parallel matmul's output may pass through on its way to the residual sum: bias, gate, relabels. */
+const TO_RESIDUAL_OPS: ReadonlySet<string> = new Set(['Add', 'Mul', 'Reshape', 'Squeeze', 'Unsqueeze', 'Cast', 'Identity', 'Flatten']);
+const SKIP_NORMS: ReadonlySet<string> = new Set(['SkipLayerNormalization', 'SkipSimplifiedLayerNormalization']);
+
 /**
- * A weight-carrying MAC node whose output is no wider than its input (in = params / out): the second, "row-
- * parallel" matmul of a Megatron pair, which ends in an all-reduce. Attention and weightless matmuls never do.
+ * The second, "row-parallel" matmul of a Megatron pair (attention out-projection, FFN down-projection, an MoE
+ * layer), which ends in an all-reduce: a weight-carrying MAC node whose output is no wider than its input
+ * (in = params / out) and goes, through a bias, a gate or reshapes, into the residual sum (an Add of two data
+ * tensors, or a Skip*Normalization) or out of the graph. A narrowing projection that feeds anything else (MLA's q_a and kv_a, a
+ * router, a per-head matmul) reads the whole, replicated input and needs none; nor do attention and weightless
+ * matmuls. Without an index, the width test alone.
  */
-export function isRowParallel(n: NodeReport): boolean {
+export function isRowParallel(n: NodeReport, index?: GraphIndex): boolean {
   const params = countToNumber(n.params);
   const out = n.outputs[0]?.shape;
   const outDim = out && out.length > 0 ? out[out.length - 1] : undefined;
-  if (params <= 0 || typeof outDim !== 'number' || outDim <= 0) return false;
-  return params / outDim >= outDim;
+  if (params <= 0 || typeof outDim !== 'number' || outDim <= 0 || params / outDim < outDim) return false;
+  if (!index) return true;
+  let tensor = n.outputs[0]!.name;
+  for (let step = 0; step < 4; step++) {
+    // A graph output (the whole result leaves the model) needs its all-reduce too.
+    if (index.graphOutputs.has(tensor) || index.consumers(tensor).length === 0) return true;
+    const next = index.soleConsumer(tensor);
+    if (!next) return false;
+    if (SKIP_NORMS.has(next.opType)) return true;
+    const data = index.dataInputs(next);
+    if ((next.opType === 'Add' || next.opType === 'Sum') && data.length >= 2) return true;
+    if (!TO_RESIDUAL_OPS.has(next.opType) || data.length !== 1 || !next.outputs[0]) return false;
+    tensor = next.outputs[0].name;
+  }
+  return false;
+}
+
+const rowParallelMemo = new WeakMap<ProfileReport, ReadonlySet<number>>();
+
+/** Main-graph nodes of a report that end in a tensor-parallel all-reduce. */
+function rowParallelNodes(report: ProfileReport): ReadonlySet<number> {
+  let set = rowParallelMemo.get(report);
+  if (!set) {
+    const index = new GraphIndex(report);
+    set = new Set(index.nodes.filter((n) => isRowParallel(n, index)).map((n) => n.index));
+    rowParallelMemo.set(report, set);
+  }
+  return set;
 }
 
 export { isPastKeyValueName, isPresentKeyValueName } from './kvCacheNames';
@@ -146,21 +229,23 @@ function dominantComputeDtype(report: ProfileReport): string {
 const FLOAT_DTYPES = new Set(['float', 'float32', 'float16', 'bfloat16', 'double']);
 
 /**
- * Stored weight bytes under a precision choice: each main-graph node's float weights at the width the choice
- * stores them in (4-bit formats for the weighted MAC layers only, 16 bits for the rest); quantized and
- * non-float weights as stored.
+ * A node's stored weight bytes under a precision choice: float weights at the width the choice stores them in
+ * (4-bit formats for the weighted MAC layers only, 16 bits for the rest); quantized and non-float weights as stored.
  */
+function storedWeightBytes(n: NodeReport, options: ModelEstimateOptions, device?: HardwareEntry): number {
+  const bytes = countToNumber(n.weightBytes);
+  const o = options.precisionOverride;
+  const params = countToNumber(n.params);
+  if (!o || params <= 0 || bytes <= 0 || n.quantization || !FLOAT_DTYPES.has(n.computeDtype)) return bytes;
+  return params * overrideWeightBytesPerElement(o, n, device);
+}
+
+/** Stored weight bytes of the whole model under a precision choice (memory fit). */
 function weightTotalBytes(report: ProfileReport, options: ModelEstimateOptions, device?: HardwareEntry): number {
   const stored = countToNumber(report.totals.weightBytes);
-  const o = options.precisionOverride;
-  if (!o) return stored;
+  if (!options.precisionOverride) return stored;
   let delta = 0;
-  for (const n of mainGraphNodes(report)) {
-    const params = countToNumber(n.params);
-    const bytes = countToNumber(n.weightBytes);
-    if (params <= 0 || bytes <= 0 || n.quantization || !FLOAT_DTYPES.has(n.computeDtype)) continue;
-    delta += params * overrideWeightBytesPerElement(o, n, device) - bytes;
-  }
+  for (const n of mainGraphNodes(report)) delta += storedWeightBytes(n, options, device) - countToNumber(n.weightBytes);
   return Math.max(0, stored + delta);
 }
 
@@ -195,19 +280,90 @@ export function memoryNeed(report: ProfileReport, options: ModelEstimateOptions 
   return { weightBytes, activationBytes, kvCacheBytes: kv, totalBytes: weightBytes + activationBytes + kv, notes };
 }
 
-/** Per-node times for the UI, on the chip count the model estimate would use. */
-export function estimateNodeTimes(report: ProfileReport, device: HardwareEntry, options: ModelEstimateOptions = {}): NodeEstimate[] {
-  const { chips } = chipPlan(report, device, options);
-  return estimateNodes(report, device, { ...options, tensorParallel: chips });
+// ---------------------------------------------------------------------------------------------------
+// Layouts: which ones a model can use on a device, and how many chips each needs
+
+/** A layout the model can run in on a device: its chip count and what the fullest chip holds. */
+export interface LayoutChoice {
+  readonly layout: ParallelLayout;
+  /** Fewest chips that hold the model in this layout (Infinity: none). */
+  readonly chipsNeeded: number;
 }
 
-function chipPlan(report: ProfileReport, device: HardwareEntry, options: ModelEstimateOptions) {
+function layoutMemory(report: ProfileReport, options: ModelEstimateOptions, device: HardwareEntry, moe: MoeServing | undefined): LayoutMemory {
   const need = memoryNeed(report, options, device);
-  const headroom = options.memoryHeadroomFraction ?? 0.1;
-  const usable = device.memoryBytes.value * (1 - headroom);
-  const chipsNeeded = usable > 0 ? Math.max(1, Math.ceil(need.totalBytes / usable)) : Infinity;
-  const chips = Math.max(chipsNeeded, Math.max(1, Math.floor(options.chips ?? 1)));
-  return { need, usable, chipsNeeded, chips };
+  const byIndex = moe ? new Map(mainGraphNodes(report).map((n) => [n.index, n])) : undefined;
+  const expertLayers = (moe?.layers ?? []).map((s) => {
+    let bytes = 0;
+    for (const i of s.expertOf.keys()) {
+      const n = byIndex?.get(i);
+      if (n) bytes += storedWeightBytes(n, options, device);
+    }
+    return { experts: Math.max(1, s.layer.expertsHeld), bytes };
+  });
+  return {
+    weightBytes: need.weightBytes,
+    expertLayers,
+    activationBytes: need.activationBytes,
+    kvCacheBytes: need.kvCacheBytes,
+    kvHeads: kvCacheHeads(report),
+    batch: Math.max(1, options.batch ?? 1),
+  };
+}
+
+function usableBytesPerChip(device: HardwareEntry, options: ModelEstimateOptions): number {
+  return device.memoryBytes.value * (1 - (options.memoryHeadroomFraction ?? 0.1));
+}
+
+/**
+ * The layouts the model can use on `device` and the chips each needs: tensor-parallel always (one chip is its
+ * n = 1), expert-parallel for a model with routed experts; only `options.layout` when it is set.
+ */
+export function layoutChoices(report: ProfileReport, device: HardwareEntry, options: ModelEstimateOptions = {}): LayoutChoice[] {
+  const moe = moeServing(report);
+  const memory = layoutMemory(report, options, device, moe);
+  const usable = usableBytesPerChip(device, options);
+  const asked = options.layout === 'single' ? 'tensor-parallel' : options.layout;
+  const layouts: ParallelLayout[] = asked ? [asked === 'expert-parallel' && !moe ? 'tensor-parallel' : asked] : moe ? ['tensor-parallel', 'expert-parallel'] : ['tensor-parallel'];
+  return layouts.map((layout) => ({ layout, chipsNeeded: chipsNeededFor(layout, memory, usable) }));
+}
+
+interface PlannedLayout {
+  readonly plan: ParallelPlan;
+  readonly chipsNeeded: number;
+  readonly memoryPerChip: number;
+  readonly usable: number;
+  readonly memory: LayoutMemory;
+}
+
+/** The layouts to estimate on `device`, each at max(chips it needs, chips asked); one entry at least. */
+function plannedLayouts(report: ProfileReport, device: HardwareEntry, options: ModelEstimateOptions, notes: string[]): PlannedLayout[] {
+  const moe = moeServing(report);
+  const memory = layoutMemory(report, options, device, moe);
+  const usable = usableBytesPerChip(device, options);
+  const asked = Math.max(1, Math.floor(options.chips ?? 1));
+  const skew = options.moeSkew ?? DEFAULT_MOE_SKEW;
+  const planned: PlannedLayout[] = [];
+  for (const choice of layoutChoices(report, device, options)) {
+    const chips = options.layout === 'single' ? 1 : Math.max(choice.chipsNeeded, asked);
+    if (!Number.isFinite(chips)) continue;
+    if (choice.layout === 'expert-parallel' && chips === 1) continue; // one chip: the tensor-parallel entry is it
+    const plan = choice.layout === 'expert-parallel' ? expertParallelPlan(report, chips, memory.batch, skew) : tensorParallelPlan(report, chips);
+    planned.push({ plan, chipsNeeded: choice.chipsNeeded, memoryPerChip: memoryPerChip(plan.layout, memory, chips), usable, memory });
+  }
+  if (planned.length > 0) return planned;
+  // No layout holds the model (memory unknown, or a cache larger than any split): split evenly, as far as it goes.
+  const total = memory.weightBytes + memory.activationBytes + memory.kvCacheBytes;
+  const even = usable > 0 ? Math.max(1, Math.ceil(total / usable)) : Infinity;
+  if (!Number.isFinite(even)) notes.push('device memory unknown: chip count not computed');
+  else notes.push(`no layout holds the model on ${device.id}: weights, activations and KV cache split evenly over the chips, as pipeline stages would hold them`);
+  const chips = Number.isFinite(even) ? Math.max(even, asked) : asked;
+  return [{ plan: evenSplit(chips), chipsNeeded: Number.isFinite(even) ? even : 1, memoryPerChip: total / chips, usable, memory }];
+}
+
+/** Per-node times for the UI, on the chips and layout the model estimate picks. */
+export function estimateNodeTimes(report: ProfileReport, device: HardwareEntry, options: ModelEstimateOptions = {}): NodeEstimate[] {
+  return cheapest(report, device, options).nodes;
 }
 
 /** Estimate one report on every target. */
@@ -219,50 +375,123 @@ export function estimateModel(
   return targets.map((t) => estimateOnTarget(report, t, options));
 }
 
+/**
+ * The estimate on `device`: every layout the model can use at the chips it needs (or is given), and the cheaper
+ * one kept: the fewest chip-seconds per call (chips × latency, what the price scales with), then the lower latency.
+ */
 export function estimateOnTarget(report: ProfileReport, device: HardwareEntry, options: ModelEstimateOptions = {}): ModelEstimate {
-  const batch = Math.max(1, options.batch ?? 1);
+  return cheapest(report, device, options).estimate;
+}
+
+function cheapest(report: ProfileReport, device: HardwareEntry, options: ModelEstimateOptions): { estimate: ModelEstimate; nodes: NodeEstimate[] } {
+  const notes: string[] = [];
+  const runs = plannedLayouts(report, device, options, notes).map((p) => estimateWithLayout(report, device, options, p, notes));
+  return runs.reduce((best, r) => {
+    const cost = (x: ModelEstimate) => x.chips * x.latencySeconds;
+    const a = cost(best.estimate);
+    const b = cost(r.estimate);
+    return b < a * (1 - 1e-9) || (Math.abs(b - a) <= a * 1e-9 && r.estimate.latencySeconds < best.estimate.latencySeconds) ? r : best;
+  });
+}
+
+/** Chip-to-chip time of a layout: all-reduces of row-parallel matmuls (tensor-parallel) or all-to-alls (expert-parallel). */
+function interconnect(report: ProfileReport, device: HardwareEntry, options: ModelEstimateOptions, planned: PlannedLayout, nodes: readonly NodeEstimate[], notes: string[]) {
+  const { plan } = planned;
   const f = efficiencyFor(device, options.efficiency);
-  const { need, usable, chipsNeeded, chips: chipsRaw } = chipPlan(report, device, options);
-  const notes = [...need.notes];
-  const chips = Number.isFinite(chipsRaw) ? chipsRaw : 1;
-  if (!Number.isFinite(chipsRaw)) notes.push('device memory unknown: chip count not computed');
-
-  const nodes = estimateNodes(report, device, { ...options, tensorParallel: chips });
-
+  const scale = activationScale(report, options, device);
+  const link = device.interconnectBytesPerSecond?.value;
+  if (plan.chips <= 1) return { seconds: 0, allToAllSeconds: 0 };
+  if (plan.layout === 'expert-parallel') {
+    const moe = moeServing(report)!;
+    const skew = options.moeSkew ?? DEFAULT_MOE_SKEW;
+    const layers = allToAllSeconds(moe, { chips: plan.chips, batch: planned.memory.batch, skew }, device, f, (s) => dtypeBytesPerElement(s.activationDtype) * scale);
+    const perChip = Math.ceil(Math.max(...moe.layers.map((s) => s.layer.expertsHeld)) / plan.chips);
+    const sequences = Math.ceil(planned.memory.batch * dataParallelShare(planned.memory.batch, plan.chips));
+    notes.push(
+      `expert-parallel over ${plan.chips} chips: up to ${perChip} routed experts per chip in each of ${moe.layers.length} MoE layers; ` +
+        `attention and dense layers replicated, data-parallel (${sequences} of ${planned.memory.batch} sequences on the busiest chip); all-to-all dispatch and combine per MoE layer`,
+    );
+    if (!layers) {
+      notes.push(`${device.id} lists no interconnect bandwidth: all-to-all time not counted`);
+      return { seconds: 0, allToAllSeconds: 0 };
+    }
+    const seconds = layers.reduce((s, l) => s + l.seconds, 0);
+    return { seconds, allToAllSeconds: seconds };
+  }
   // Tensor-parallel all-reduces (Megatron layout): column-parallel matmuls (output wider than input: QKV,
   // FFN-in, gate/up) need none; each row-parallel one (output no wider than input: attention out-proj,
   // FFN-out/down) ends in an all-reduce of its output, ring algorithm, 2(n-1)/n of it per chip over one
   // direction of the link.
-  let interconnectSeconds = 0;
+  const chips = plan.chips;
+  let outBytes = 0;
   let allReduces = 0;
-  if (chips > 1) {
-    const scale = activationScale(report, options, device);
-    let outBytes = 0;
-    const byIndex = new Map(mainGraphNodes(report).map((n) => [n.index, n]));
-    for (const e of nodes) {
-      if (e.kind !== 'matrix' || !e.estimated) continue;
-      const n = byIndex.get(e.index);
-      if (!n || !isRowParallel(n)) continue;
-      const b = tensorSummaryBytes(n.outputs[0], report.bindings);
-      if (b === undefined) continue;
-      outBytes += b * scale;
-      allReduces++;
-    }
-    const bytesPerChip = ((2 * (chips - 1)) / chips) * outBytes;
-    const link = device.interconnectBytesPerSecond?.value;
-    if (link && link > 0) {
-      interconnectSeconds = bytesPerChip / ((link / 2) * f.interconnectEfficiency) + allReduces * f.allReduceLatencySeconds;
-    } else {
-      notes.push(`${device.id} lists no interconnect bandwidth: tensor-parallel all-reduce time not counted`);
-    }
-    notes.push(`does not fit on one ${device.id} (or more chips asked): tensor-parallel over ${chips} chips, ${allReduces} all-reduces`);
+  const byIndex = new Map(mainGraphNodes(report).map((n) => [n.index, n]));
+  const rowParallel = rowParallelNodes(report);
+  for (const e of nodes) {
+    if (e.kind !== 'matrix' || !e.estimated || !rowParallel.has(e.index)) continue;
+    const n = byIndex.get(e.index);
+    if (!n) continue;
+    const b = tensorSummaryBytes(n.outputs[0], report.bindings);
+    if (b === undefined) continue;
+    outBytes += b * scale;
+    allReduces++;
   }
+  notes.push(`does not fit on one ${device.id} (or more chips asked): tensor-parallel over ${chips} chips, ${allReduces} all-reduces`);
+  const heads = planned.memory.kvHeads;
+  if (heads !== undefined && heads < chips && planned.memory.kvCacheBytes > 0) {
+    notes.push(`the KV cache has ${heads} head${heads > 1 ? 's' : ''}: each chip holds and reads 1/${heads} of it, not 1/${chips}`);
+  }
+  if (!link || link <= 0) {
+    notes.push(`${device.id} lists no interconnect bandwidth: tensor-parallel all-reduce time not counted`);
+    return { seconds: 0, allToAllSeconds: 0 };
+  }
+  const bytesPerChip = ((2 * (chips - 1)) / chips) * outBytes;
+  return { seconds: bytesPerChip / ((link / 2) * f.interconnectEfficiency) + allReduces * f.allReduceLatencySeconds, allToAllSeconds: 0 };
+}
+
+/** The MoE serving figures of an estimate. */
+function moeFigures(report: ProfileReport, options: ModelEstimateOptions, plan: ParallelPlan, nodes: readonly NodeEstimate[], allToAll: number): MoeServingEstimate | undefined {
+  const moe = moeServing(report);
+  if (!moe) return undefined;
+  const skew = options.moeSkew ?? DEFAULT_MOE_SKEW;
+  const routings = moe.layers.map((s) => moe.routing(s, skew));
+  const widest = moe.layers.reduce((a, b) => (b.layer.experts > a.layer.experts ? b : a));
+  const expertWeightBytesRead = nodes.reduce((s, e) => s + (moe.layerOf(e.index) ? e.weightBytesRead : 0), 0);
+  return {
+    skew,
+    layers: moe.layers.length,
+    experts: widest.layer.experts,
+    topK: widest.layer.topK,
+    routedTokens: Math.max(...routings.map((r) => r.tokens)),
+    expertsTouchedPerLayer: routings.reduce((s, r) => s + r.expertsTouched, 0) / routings.length,
+    expertWeightBytesRead,
+    expertsPerChip: plan.layout === 'expert-parallel' ? Math.ceil(widest.layer.expertsHeld / plan.chips) : widest.layer.expertsHeld,
+    allToAllSeconds: allToAll,
+  };
+}
+
+function estimateWithLayout(
+  report: ProfileReport,
+  device: HardwareEntry,
+  options: ModelEstimateOptions,
+  planned: PlannedLayout,
+  sharedNotes: readonly string[],
+): { estimate: ModelEstimate; nodes: NodeEstimate[] } {
+  const batch = Math.max(1, options.batch ?? 1);
+  const need = memoryNeed(report, options, device);
+  const notes = [...need.notes, ...sharedNotes];
+  const { plan, chipsNeeded, usable } = planned;
+  const chips = plan.chips;
+  const nodes = estimateNodes(report, device, { ...options, parallel: plan });
+  const comm = interconnect(report, device, options, planned, nodes, notes);
+  const interconnectSeconds = comm.seconds;
 
   let nodeSeconds = 0;
   let computeBoundSeconds = 0;
   let busy = 0;
   let notEstimated = 0;
   let fallbackNodes = 0;
+  let weightBytesRead = 0;
   const notEstimatedOps = new Set<string>();
   const savings = new Map<FusionRuleId, { rule: FusionRuleId; nodes: number; bytesSaved: number; secondsSaved: number }>();
   const bw = device.memoryBandwidthBytesPerSecond.value;
@@ -273,6 +502,7 @@ export function estimateOnTarget(report: ProfileReport, device: HardwareEntry, o
       continue;
     }
     if (e.precisionFallback) fallbackNodes++;
+    weightBytesRead += e.weightBytesRead;
     if (e.fusion && e.fusion.rules.length > 0) {
       const rule = e.fusion.rules[0];
       const s = savings.get(rule) ?? { rule, nodes: 0, bytesSaved: 0, secondsSaved: 0 };
@@ -304,27 +534,32 @@ export function estimateOnTarget(report: ProfileReport, device: HardwareEntry, o
   const throughputPerSecond = latencySeconds > 0 ? batch / latencySeconds : Infinity;
   const price = device.price?.usdPerHour;
   const costPerMillionUsd = price === undefined ? null : ((price * chips * (latencySeconds / batch)) / 3600) * 1e6;
+  const moe = moeFigures(report, options, plan, nodes, comm.allToAllSeconds);
 
-  return {
+  const estimate: ModelEstimate = {
     target: device.id,
     latencySeconds,
     throughputPerSecond,
     costPerMillionUsd,
     joulesPerInference,
     fits: chipsNeeded === 1,
-    chipsNeeded: Number.isFinite(chipsNeeded) ? chipsNeeded : 1,
+    chipsNeeded,
     computeBoundFraction: nodeSeconds > 0 ? computeBoundSeconds / nodeSeconds : 0,
     targetName: device.name,
     deviceClass: device.deviceClass,
     batch,
     chips,
+    layout: plan.layout,
     throughputPerChipPerSecond: throughputPerSecond / chips,
     weightBytes: need.weightBytes,
     activationBytes: need.activationBytes,
     kvCacheBytes: need.kvCacheBytes,
     memoryNeededBytes: need.totalBytes,
+    memoryNeededBytesPerChip: planned.memoryPerChip,
     memoryUsableBytesPerChip: usable,
     interconnectSeconds,
+    weightBytesRead,
+    ...(moe ? { moe } : {}),
     utilisation,
     averagePowerWattsPerChip,
     notEstimatedNodes: notEstimated,
@@ -334,4 +569,5 @@ export function estimateOnTarget(report: ProfileReport, device: HardwareEntry, o
     fusionSavings: [...savings.values()].sort((a, b) => b.secondsSaved - a.secondsSaved),
     notes,
   };
+  return { estimate, nodes };
 }

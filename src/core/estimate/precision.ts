@@ -250,7 +250,7 @@ export function overrideWeightBytesPerElement(choice: Precision, node: Pick<Prec
 
 /**
  * Bytes an FP4 deployment stores per element of the tensors that are not FP4 GEMM operands (the KV cache,
- * attention, the residual stream): FP8. TensorRT-LLM's NVFP4 recipe quantises a GEMM's input inside the
+ * attention, the residual stream): FP8; attention's own matrix products run in FP8 over them (overrideScheme). TensorRT-LLM's NVFP4 recipe quantises a GEMM's input inside the
  * kernel that produces it and keeps an FP8 KV cache (its quantization docs, 1.0: FP4 and "FP8 KV Cache";
  * an NVFP4 KV cache came later, as a separate offline recipe).
  */
@@ -269,7 +269,11 @@ export function overrideActivationBytesPerElement(choice: Precision, device?: Ha
 function overrideScheme(choice: Precision, node: PrecisionNode, device: HardwareEntry): OverrideScheme {
   const weightBytesPerElement = overrideWeightBytesPerElement(choice, node, device);
   const activationBytesPerElement = overrideActivationBytesPerElement(choice, device, node);
-  if (!isWeightOnlyChoice(choice, device)) return { requested: choice, weightBytesPerElement, activationBytesPerElement, weightOnly: false };
+  if (!isWeightOnlyChoice(choice, device)) {
+    // FP4 is for the weighted GEMMs; attention (a MAC op without weights, over the FP8 KV cache) runs in FP8.
+    const requested = choice === 'fp4' && !isWeightedMac(node) ? 'fp8' : choice;
+    return { requested, weightBytesPerElement, activationBytesPerElement, weightOnly: false };
+  }
   const weightOnly = isWeightedMac(node);
   const what = choice === 'int4'
     ? 'int4 weight-only: 4-bit weights (groups of 128), 16-bit arithmetic'

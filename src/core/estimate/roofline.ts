@@ -19,7 +19,9 @@ import type { DeviceClass, HardwareEntry, Precision } from '../hardware/hardware
 import { countToNumber, type NodeReport, type ProfileReport } from '../report/reportTypes';
 import { asExported, type ExecutedNode, planExecution } from './executionPlan';
 import type { ExecutionMode, FusionRuleId } from './executionRules';
+import { moeServing } from './moeServing';
 import { opKind, type OpKind } from './opKinds';
+import { evenSplit, type NodeShare, type ParallelPlan } from './parallelLayout';
 import { dtypeBytesPerElement, resolvePrecision, type PrecisionOptions } from './precision';
 
 export { opKind, type OpKind } from './opKinds';
@@ -161,8 +163,13 @@ export interface NodeEstimateOptions extends PrecisionOptions {
    * node with the graph's own dtypes.
    */
   readonly execution?: ExecutionMode;
-  /** Tensor-parallel degree: flops and bytes of every node split over this many chips. Default 1. */
-  readonly tensorParallel?: number;
+  /** How each node splits over chips (parallelLayout.ts: tensor- or expert-parallel). Default: one chip. */
+  readonly parallel?: ParallelPlan;
+  /**
+   * Routing skew of the MoE serving model (moeServing.ts): a Zipf exponent of expert popularity, 0 (the
+   * default) for uniform routing. Sets how many distinct experts a call's tokens touch.
+   */
+  readonly moeSkew?: number;
 }
 
 export interface NodeEstimate {
@@ -177,8 +184,13 @@ export interface NodeEstimate {
   readonly precision: Precision | null;
   readonly precisionFallback: boolean;
   readonly flops: number;
-  /** Bytes moved after fusion and precision rescaling (per chip when tensor-parallel). */
+  /** Bytes moved after fusion and precision rescaling (on the busiest chip when split over chips). */
   readonly memoryBytes: number;
+  /**
+   * Weight bytes the node reads per call at its run precision, all chips together (an MoE layer: the experts
+   * its tokens touch). A lower bound on what must stream from memory.
+   */
+  readonly weightBytesRead: number;
   /** Rate used for the compute side, FLOP/s, after efficiency. 0 when unknown. */
   readonly effectiveFlopsPerSecond: number;
   readonly computeEfficiency: number;
@@ -204,7 +216,7 @@ export interface NodeEstimate {
 export interface NodeFusion {
   readonly rules: readonly FusionRuleId[];
   readonly fusedInto?: string;
-  /** Bytes it no longer moves (per chip when tensor-parallel). */
+  /** Bytes it no longer moves (on the busiest chip when split over chips). */
   readonly bytesSaved: number;
   /** This node's seconds as exported minus its seconds fused, on the device. */
   readonly secondsSaved: number;
@@ -247,23 +259,27 @@ export function estimateNodes(report: ProfileReport, device: HardwareEntry, opti
   const f = efficiencyFor(device, options.efficiency);
   const mode = options.execution ?? 'fused';
   const plan = planExecution(report, mode);
+  const parallel = options.parallel ?? evenSplit(1);
   const rates: Rates = {
-    tp: Math.max(1, Math.floor(options.tensorParallel ?? 1)),
     bandwidth: device.memoryBandwidthBytesPerSecond.value * f.memoryEfficiency,
     vector: vectorFlopsPerSecond(device, f) * f.vectorEfficiency,
   };
+  // The MoE serving model: routed-expert nodes read the experts their tokens touch and run their routed rows.
+  const moe = moeServing(report);
+  const served = (n: NodeReport, x: ExecutedNode, as: typeof mode) => (moe ? moe.serveNode(n, x, as, options.moeSkew) : x);
   const nodes = mainGraphNodes(report);
-  const executed = nodes.map((n) => plan.nodes.get(n.index) ?? asExported(n));
-  const estimates = timeKernels(nodes.map((n, i) => estimateOne(n, executed[i], device, f, options, rates)), executed);
+  const executed = nodes.map((n) => served(n, plan.nodes.get(n.index) ?? asExported(n), mode));
+  const shares = nodes.map((n, i) => parallel.share(n, executed[i]));
+  const estimates = timeKernels(nodes.map((n, i) => estimateOne(n, executed[i], device, f, options, rates, shares[i])), executed);
   if (mode !== 'fused') return estimates;
   return estimates.map((e, i) => {
     const x = executed[i];
     if (x.rules.length === 0 || !e.estimated) return e;
-    const unfused = estimateOne(nodes[i], asExported(nodes[i]), device, f, options, rates);
+    const unfused = estimateOne(nodes[i], served(nodes[i], asExported(nodes[i]), 'as-exported'), device, f, options, rates, shares[i]);
     const fusion: NodeFusion = {
       rules: x.rules,
       ...(x.fusedInto !== undefined ? { fusedInto: x.fusedInto } : {}),
-      bytesSaved: x.bytesSaved / rates.tp,
+      bytesSaved: x.bytesSaved * shares[i].activation,
       secondsSaved: unfused.seconds - e.seconds,
     };
     return { ...e, fusion };
@@ -302,15 +318,13 @@ function timeKernels(estimates: NodeEstimate[], executed: readonly ExecutedNode[
 }
 
 interface Rates {
-  /** Tensor-parallel degree. */
-  readonly tp: number;
   /** Achieved DRAM bandwidth, bytes/s. */
   readonly bandwidth: number;
   /** Achieved vector rate, FLOP/s. */
   readonly vector: number;
 }
 
-function estimateOne(n: NodeReport, x: ExecutedNode, device: HardwareEntry, f: DeviceEfficiency, options: NodeEstimateOptions, rates: Rates): NodeEstimate {
+function estimateOne(n: NodeReport, x: ExecutedNode, device: HardwareEntry, f: DeviceEfficiency, options: NodeEstimateOptions, rates: Rates, share: NodeShare): NodeEstimate {
   const kind = opKind(n);
   if (n.status !== 'costed') {
     return {
@@ -324,6 +338,7 @@ function estimateOne(n: NodeReport, x: ExecutedNode, device: HardwareEntry, f: D
       precisionFallback: false,
       flops: 0,
       memoryBytes: 0,
+      weightBytesRead: 0,
       effectiveFlopsPerSecond: 0,
       computeEfficiency: 0,
       computeSeconds: 0,
@@ -335,9 +350,9 @@ function estimateOne(n: NodeReport, x: ExecutedNode, device: HardwareEntry, f: D
     };
   }
   const notes: string[] = [];
-  const { tp, bandwidth } = rates;
+  const { bandwidth } = rates;
   // A folded DequantizeLinear or a view does no work of its own: its consumer reads what it stood for.
-  const flops = x.runs === 'folded' || x.outputConversion ? 0 : countToNumber(n.flops) / tp;
+  const flops = x.runs === 'folded' || x.outputConversion ? 0 : (x.flops ?? countToNumber(n.flops)) * share.flops;
   const macs = countToNumber(n.macs);
   const res = resolvePrecision(
     { opType: n.opType, domain: n.domain, computeDtype: x.computeDtype, quantization: x.quantization, params: x.params, weightBytes: x.weightBytes, macs: n.macs },
@@ -349,15 +364,17 @@ function estimateOne(n: NodeReport, x: ExecutedNode, device: HardwareEntry, f: D
   // Bytes: weights and activations, each rescaled when the run precision stores them narrower/wider.
   const activationScale = res.activationBytesPerElement / dtypeBytesPerElement(x.computeDtype);
   const weightBytes = x.params > 0 && x.weightBytes > 0 ? x.params * res.weightBytesPerElement : x.weightBytes;
-  const memoryBytes = (x.activationBytes * activationScale + weightBytes) / tp;
+  const memoryBytes = x.activationBytes * activationScale * share.activation + weightBytes * share.weight;
 
   let rate = 0;
   let eff = 0;
+  let saturatedRate = 0;
   let precision: Precision | null = null;
   if (macs > 0 && res.compute !== null) {
     const peak = (device.peakFlopsPerSecond[res.compute]?.value ?? 0) * res.peakScale;
     eff = matrixEfficiency(flops, peak, f, res.compute);
     rate = peak * eff;
+    saturatedRate = peak * saturatedMatrixEfficiency(f, res.compute);
     precision = res.compute;
   } else if (macs > 0) {
     notes.push('no matrix peak for this precision: ran on the vector units');
@@ -371,7 +388,11 @@ function estimateOne(n: NodeReport, x: ExecutedNode, device: HardwareEntry, f: D
   const memorySeconds = memoryBytes > 0 ? memoryBytes / bandwidth : 0;
   const doesWork = flops > 0 || memoryBytes > 0;
   const overheadSeconds = x.runs !== 'kernel' || !doesWork ? 0 : f.perKernelOverheadSeconds;
-  const bound: NodeEstimate['bound'] = !doesWork ? 'none' : computeSeconds >= memorySeconds ? 'compute' : 'memory';
+  // The bound is the node's intensity against the ridge: arithmetic at the saturated rate against memory. The size
+  // ramp is a latency of small GEMMs, not arithmetic, so a batch-1 decode GEMM whose ramp outlasts its weight
+  // stream is memory-bound, not compute-bound.
+  const arithmeticSeconds = saturatedRate > 0 ? flops / saturatedRate : computeSeconds;
+  const bound: NodeEstimate['bound'] = !doesWork ? 'none' : arithmeticSeconds >= memorySeconds ? 'compute' : 'memory';
   // Built without spreads: this runs for every node of every estimate, the hints' what-ifs included.
   const e: { -readonly [K in keyof NodeEstimate]: NodeEstimate[K] } = {
     index: n.index,
@@ -384,6 +405,7 @@ function estimateOne(n: NodeReport, x: ExecutedNode, device: HardwareEntry, f: D
     precisionFallback: res.fallback,
     flops,
     memoryBytes,
+    weightBytesRead: weightBytes,
     effectiveFlopsPerSecond: rate,
     computeEfficiency: eff,
     computeSeconds,

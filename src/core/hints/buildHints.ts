@@ -9,6 +9,7 @@ import { kvCacheBytes, type ModelEstimateOptions } from '../estimate/modelEstima
 import { countToNumber, type ProfileReport } from '../report/reportTypes';
 import { findFfnUnits, type FfnUnit } from '../analysis/ffn';
 import { dtypeBytesPerElement } from '../estimate/precision';
+import { expectedExpertsTouched } from '../estimate/moeServing';
 import { GraphIndex } from '../analysis/graphIndex';
 import type { Hint, HintCode, HintSeverity, NodeScale, TargetSaving, WhatIfChange } from './hintTypes';
 import { findKvCacheCopies, kvCacheTensors } from './kvCache';
@@ -23,6 +24,7 @@ import {
   findSparsityCandidates,
   type PatternMatch,
 } from './patterns';
+import { expertPrecisionHints } from './expertHints';
 import { analyzePrecision, hasNative, type PrecisionAnalysis, type PrecisionPlan } from './precision';
 import { type Applicability, evaluateChange } from './whatIf';
 import type { WeightSampler } from './weightStats';
@@ -63,7 +65,9 @@ export function analyzeHints(report: ProfileReport, targets: readonly HardwareEn
 
   const moe = detectMoe(report, index);
   const hints: Hint[] = [];
-  const dense = denseDispatchHint(moe, price);
+  // The default execution model runs a dense-dispatch export as a top-k dispatch already (rule moe-dispatch).
+  const asExported = estimateOptions.execution === 'as-exported';
+  const dense = asExported ? denseDispatchHint(moe, price, estimateOptions.moeSkew) : undefined;
   if (dense) hints.push(dense);
   const opportunity = moeOpportunityHint(report, moe, index, moeOpportunity ?? {}, price);
   if (opportunity) hints.push(opportunity);
@@ -79,10 +83,10 @@ export function analyzeHints(report: ProfileReport, targets: readonly HardwareEn
     ...(sampler ? { sampler } : {}),
   });
   for (const plan of precision.plans) hints.push(precisionHint(plan, report, index, price));
+  hints.push(...expertPrecisionHints({ report, index, moe, targets, baseline: precision.baseline, price }));
 
   // The default execution model already fuses these patterns and updates the KV cache in place, as optimising
   // runtimes do: they are savings only for a graph run as exported.
-  const asExported = estimateOptions.execution === 'as-exported';
   if (asExported) hints.push(...fusionHints(index, layerNorms, price));
   if (detectDecoder(report) !== null) hints.push(...kvCacheHints(report, index, targets, price, asExported));
   const casts = findRedundantCasts(index);
@@ -136,8 +140,15 @@ function makeHint(code: HintCode, nodes: readonly number[], index: GraphIndex, m
   };
 }
 
+/**
+ * The larger of the latency saved and the chip-seconds saved (what the price scales with), as a share of the
+ * baseline: a change that frees enough memory to drop chips saves cost even when its step is no faster.
+ */
 function relativeSaving(s: TargetSaving): number {
-  return s.baselineSeconds > 0 ? s.seconds / s.baselineSeconds : 0;
+  if (s.baselineSeconds <= 0) return 0;
+  const latency = s.seconds / s.baselineSeconds;
+  const chipSeconds = s.chipsBefore > 0 ? 1 - (s.chipsAfter * (s.baselineSeconds - s.seconds)) / (s.chipsBefore * s.baselineSeconds) : latency;
+  return Math.max(latency, chipSeconds);
 }
 
 function severityOf(savings: readonly TargetSaving[]): HintSeverity {
@@ -162,12 +173,12 @@ function summarise(matches: readonly PatternMatch[], shown = 3): string {
 // ---------------------------------------------------------------------------------------------------
 // MoE
 
-function denseDispatchHint(moe: MoeSummary, price: Pricer): Hint | undefined {
+function denseDispatchHint(moe: MoeSummary, price: Pricer, skew?: number): Hint | undefined {
   const dense = moe.layers.filter((l) => l.kind === 'dense' && l.experts > l.topK);
   if (dense.length === 0) return undefined;
   const scales: NodeScale[] = dense.flatMap((l) => {
     const share = l.topK / l.experts;
-    const touched = Math.min(l.experts, (l.tokens ?? 1) * l.topK) / l.experts;
+    const touched = expectedExpertsTouched(l.experts, l.topK, l.tokens ?? 1, skew) / l.experts;
     return l.expertUnits.flatMap((u) => [...u.nodes, ...(u.gateNode !== undefined ? [u.gateNode] : [])]).map((i) => ({ index: i, compute: share, activationBytes: share, weightBytesRead: touched, params: 1 }));
   });
   const asExported = dense.reduce((s, l) => s + l.expertFlopsAsExported, 0);
@@ -179,7 +190,8 @@ function denseDispatchHint(moe: MoeSummary, price: Pricer): Hint | undefined {
     `${dense.length} MoE layer${dense.length > 1 ? 's' : ''} compute every expert for every token (${first.experts} experts, top-${first.topK}): ` +
       `${(asExported / needed).toFixed(1)}× the expert FLOPs sparse dispatch needs (${fmt(asExported)} vs ${fmt(needed)} FLOPs per call)`,
     'The export runs all experts densely and then masks or weights their outputs, so (E − k)/E of the expert work is thrown away. Export with sparse dispatch (gather the routed tokens per expert, or a fused MoE kernel such as com.microsoft MoE). ' +
-      'Saving: the estimator with each expert node scaled to k/E of its FLOPs and activation bytes, and its weight reads to the experts a call touches (min(E, tokens × k) of E).',
+      'Saving: the estimator with each expert node scaled to k/E of its FLOPs and activation bytes, and its weight reads to the experts a call touches (E · (1 − (1 − k/E)^tokens) of E under uniform routing). ' +
+      'Offered for graphs estimated as exported: the default execution model runs such an export as a top-k dispatch already (rule moe-dispatch).',
     { kind: 'scale', nodes: scales },
   );
 }

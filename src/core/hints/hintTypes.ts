@@ -8,6 +8,9 @@ import type { Precision } from '../hardware/hardwareTypes';
 export type HintCode =
   | 'moe.dense-dispatch'
   | 'moe.opportunity'
+  | 'moe.experts-fp8'
+  | 'moe.experts-fp4'
+  | 'moe.experts-int4'
   | 'precision.bf16'
   | 'precision.fp8'
   | 'precision.int8'

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { profileModelFile } from '../../node/profileFile';
-import { estimateOnTarget } from '../estimate/modelEstimate';
+import { estimateNodeTimes, estimateOnTarget, type ModelEstimateOptions } from '../estimate/modelEstimate';
 import { makeDevice } from '../estimate/testUtil';
 import { findHardware } from '../hardware/catalog';
 import type { HardwareEntry } from '../hardware/hardwareTypes';
@@ -51,25 +51,26 @@ test('no MoE in a dense FFN stack or in CNNs', () => {
 });
 
 /** Every priced hint's saving equals estimator(before) − estimator(applyWhatIf(after)) on each target. */
-function assertSavingsFromEstimator(report: ProfileReport, hints: readonly Hint[], targets: readonly HardwareEntry[]): void {
+function assertSavingsFromEstimator(report: ProfileReport, hints: readonly Hint[], targets: readonly HardwareEntry[], options: ModelEstimateOptions = {}): void {
   for (const h of hints) {
     if (!h.change) continue;
     const after = applyWhatIf(report, h.change);
     for (const s of h.savings) {
       if (s.reason?.includes('has no')) continue; // not applicable on this target: no estimate
       const t = targets.find((x) => x.id === s.target)!;
-      const expected = estimateOnTarget(report, t).latencySeconds - estimateOnTarget(after, t).latencySeconds;
+      const expected = estimateOnTarget(report, t, options).latencySeconds - estimateOnTarget(after, t, options).latencySeconds;
       assert.ok(Math.abs(s.seconds - expected) <= 1e-15 + 1e-12 * Math.abs(expected), `${h.code} on ${t.id}: ${s.seconds} vs ${expected}`);
-      const bytes = estimateOnTarget(report, t).memoryNeededBytes - estimateOnTarget(after, t).memoryNeededBytes;
+      const bytes = estimateOnTarget(report, t, options).memoryNeededBytes - estimateOnTarget(after, t, options).memoryNeededBytes;
       assert.equal(s.bytes, bytes);
     }
   }
 }
 
-test('moe.dense-dispatch fires on dense exports only, and its saving is the estimator difference', () => {
+test('moe.dense-dispatch fires on dense exports estimated as exported, and its saving is the estimator difference', () => {
+  const asExported = { execution: 'as-exported' as const };
   for (const [name, kind] of Object.entries(KINDS)) {
     const report = load(name);
-    const hints = buildHints(report, TARGETS);
+    const hints = buildHints(report, TARGETS, asExported);
     const dense = hints.find((h) => h.code === 'moe.dense-dispatch');
     assert.equal(dense !== undefined, kind === 'dense', name);
     assert.equal(hints.some((h) => h.code === 'moe.opportunity'), false, `${name}: experts are not a dense FFN`);
@@ -77,8 +78,29 @@ test('moe.dense-dispatch fires on dense exports only, and its saving is the esti
       assert.match(dense.message, /4\.0× the expert FLOPs/);
       assert.ok(dense.savings.every((s) => s.verdict === 'gain' && s.seconds > 0));
     }
-    assertSavingsFromEstimator(report, hints, TARGETS);
+    assertSavingsFromEstimator(report, hints, TARGETS, asExported);
+    // The default execution model already runs a dense export as a top-k dispatch (rule moe-dispatch): no hint.
+    assert.equal(buildHints(report, TARGETS).some((h) => h.code === 'moe.dense-dispatch'), false, name);
   }
+});
+
+test('the fused execution model runs a dense-dispatch export as top-k dispatch; as exported it runs every expert', () => {
+  const report = load('dense_mixtral');
+  const h100 = TARGETS[0];
+  const fused = estimateOnTarget(report, h100);
+  const exported = estimateOnTarget(report, h100, { execution: 'as-exported' });
+  const dispatch = fused.fusionSavings.find((f) => f.rule === 'moe-dispatch');
+  assert.ok(dispatch && dispatch.nodes > 0 && dispatch.bytesSaved > 0, 'moe-dispatch saving per node');
+  // The same export written with sparse dispatch costs what the fused estimate of the dense one costs, within the
+  // dispatch ops' own cost (gathers and scatters the dense form does not have).
+  assert.ok(fused.latencySeconds < exported.latencySeconds);
+  assert.equal(exported.fusionSavings.length, 0);
+  // FLOPs run: the dense export computes all 8 experts on 16 tokens; top-2 dispatch a quarter of that.
+  const flops = (e: { index: number; flops: number }[]) => e.reduce((s, n) => s + n.flops, 0);
+  const moe = report.moe!;
+  const expertNodes = new Set(moe.layers.flatMap((l) => l.nodes).filter((i) => i !== moe.layers[0].routerNode));
+  const run = (o: object) => flops(estimateNodeTimes(report, h100, o).filter((n) => expertNodes.has(n.index) && n.opType === 'MatMul'));
+  assert.ok(Math.abs(run({}) / run({ execution: 'as-exported' }) - 2 / 8) < 1e-9);
 });
 
 test('moe.opportunity on a dense FFN stack: FLOPs halve, params double, and memory fit is re-checked', () => {

@@ -25,6 +25,7 @@ import type { NodeEstimate } from '../estimate/roofline';
 import type { HardwareEntry, Precision } from '../hardware/hardwareTypes';
 import { countToNumber, type NodeReport, type ProfileReport } from '../report/reportTypes';
 import { type GraphIndex, isWeightedMac } from '../analysis/graphIndex';
+import { FUSED_MOE_OPS } from '../analysis/moe';
 import type { EffectivePrecision, HintCode, NodePrecision, WhatIfChange } from './hintTypes';
 import { applyWhatIf, type Applicability } from './whatIf';
 import { type WeightSampler, type WeightStats, weightStats } from './weightStats';
@@ -39,7 +40,8 @@ const NORM_OPS: ReadonlySet<string> = new Set([
 const RANGE_SENSITIVE_OPS: ReadonlySet<string> = new Set(['Exp', 'Log', 'Pow', 'Sqrt', 'Reciprocal', 'ReduceMean', 'ReduceSumSquare', 'ReduceL2', 'ReduceLogSumExp', 'CumSum']);
 const FP32_DTYPES: ReadonlySet<string> = new Set(['float', 'float32']);
 const FLOAT_DTYPES: ReadonlySet<string> = new Set(['float', 'float32', 'float16', 'bfloat16']);
-const LINEAR_OPS: ReadonlySet<string> = new Set(['MatMul', 'Gemm', 'FusedMatMul']);
+/** Weighted linear layers: MatMul/Gemm, and the fused MoE nodes whose experts are such layers. */
+const LINEAR_OPS: ReadonlySet<string> = new Set(['MatMul', 'Gemm', 'FusedMatMul', ...FUSED_MOE_OPS]);
 const EPILOGUE_OPS: ReadonlySet<string> = new Set([
   'Relu', 'Clip', 'LeakyRelu', 'PRelu', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Gelu', 'FastGelu', 'Tanh', 'Add', 'Mul',
   'BatchNormalization', 'Elu', 'Selu', 'Mish', 'Softplus',
@@ -87,6 +89,8 @@ export interface PrecisionPlan {
 export interface PrecisionAnalysis {
   readonly layers: readonly LayerPrecision[];
   readonly plans: readonly PrecisionPlan[];
+  /** Per target id, the estimator's per-node figures before any change (what the plans' bounds come from). */
+  readonly baseline: ReadonlyMap<string, ReadonlyMap<number, NodeEstimate>>;
 }
 
 /** The precision a node runs in, from the report's effective precision. */
@@ -252,7 +256,7 @@ export function analyzePrecision(ctx: PrecisionContext): PrecisionAnalysis {
       ...(stats ? { weightRisk: stats } : {}),
     };
   });
-  return { layers, plans };
+  return { layers, plans, baseline };
 }
 
 /** Per-layer speed-up of one candidate on each target: node time before/after, from the same estimator. */

@@ -297,7 +297,9 @@ export function evaluateChange(
 export function savingBetween(before: ModelEstimate, after: ModelEstimate): TargetSaving {
   const seconds = before.latencySeconds - after.latencySeconds;
   const usd = before.costPerMillionUsd === null || after.costPerMillionUsd === null ? null : before.costPerMillionUsd - after.costPerMillionUsd;
-  const gain = seconds > before.latencySeconds * 1e-6;
+  // A gain is a faster call, or a cheaper one: fewer chip-seconds (a change that frees memory drops chips).
+  const cheaper = after.chips * after.latencySeconds < before.chips * before.latencySeconds * (1 - 1e-6);
+  const gain = seconds > before.latencySeconds * 1e-6 || cheaper;
   return {
     target: before.target,
     verdict: gain ? 'gain' : 'none',

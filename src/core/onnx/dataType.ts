@@ -80,9 +80,16 @@ export function bytesFor(dtype: DataType, elements: bigint): bigint {
 /** Name as the ONNX spec writes it in type strings: `float`, `int64`, `float8e4m3fn`. */
 export function dataTypeName(dtype: DataType | undefined): string {
   if (dtype === undefined) return 'unknown';
+  const known = DATA_TYPE_NAMES.get(dtype);
+  if (known !== undefined) return known;
   const name = DataType[dtype];
   return name === undefined ? `dtype(${dtype as number})` : name.toLowerCase();
 }
+
+/** dataTypeName of each enum value, made once (it is asked for every tensor of a report). */
+const DATA_TYPE_NAMES = new Map<DataType, string>(
+  Object.values(DataType).filter((v): v is DataType => typeof v === 'number').map((v) => [v, DataType[v].toLowerCase()]),
+);
 
 export function isFloatType(dtype: DataType): boolean {
   return (

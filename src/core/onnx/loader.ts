@@ -1,12 +1,12 @@
-import { onnx } from 'onnx-proto';
 import type { ByteSource, FileSystem } from '../io/byteSource';
 import { DataType, isKnownDataType } from './dataType';
 import { OnnxLoadError } from './errors';
-import { resolveExternalLocation } from './externalData';
+import { type ResolvedLocation, resolveExternalLocation } from './externalData';
 import { detectOtherFormat } from './formatDetection';
 import {
   type Attribute,
   AttributeType,
+  INLINE_PAYLOAD_BYTES,
   type Graph,
   type LoadWarning,
   normalizeDomain,
@@ -20,7 +20,17 @@ import {
   type ValueInfo,
   type ValueType,
 } from './model';
-import { ProtoCursor, WireType } from './protoCursor';
+import { decodeUtf8, NameTable, ProtoCursor, WireType } from './protoCursor';
+
+/** Shared by every node without attributes, and every empty repeated attribute field. */
+const NO_ATTRIBUTES: ReadonlyMap<string, Attribute> = new Map();
+const NONE: readonly never[] = Object.freeze([]);
+/** Small payloads are copied into arenas of this size (see keepBytes). */
+const ARENA_BYTES = 64 * 1024;
+
+function orNone<T>(values: readonly T[]): readonly T[] {
+  return values.length ? values : NONE;
+}
 
 /** IR versions this loader understands: 3 (ONNX 1.0 with opsets) to 13 (ONNX 1.20). */
 export const MIN_IR_VERSION = 3;
@@ -67,6 +77,13 @@ class ModelDecoder {
   private readonly modelDir: string;
   private graphDepth = 0;
   private nodeCount = 0;
+  private readonly resolvedLocations = new Map<string, ResolvedLocation>();
+  private arena = new Uint8Array(0);
+  private arenaUsed = 0;
+  private readonly inputIdStack: number[] = [];
+  private readonly outputIdStack: number[] = [];
+  /** Names read so far, numbered (see NameTable). */
+  private readonly names = new NameTable();
 
   constructor(source: ByteSource, private readonly options: LoadOptions, rootName = 'ModelProto') {
     this.cursor = new ProtoCursor(source, 0, source.byteLength, rootName);
@@ -120,7 +137,7 @@ class ModelDecoder {
         }
         case 25:
           c.expectWireType(key.wireType, WireType.LengthDelimited);
-          functions.push(c.within(c.length(), `functions[${functions.length}]`, () => this.function()));
+          functions.push(c.within(c.length(), 'functions', () => this.function(), functions.length));
           break;
         default:
           if (at === 0 && key.wireType !== WireType.Varint) throw notOnnx();
@@ -158,6 +175,7 @@ class ModelDecoder {
       graph,
       functions,
       warnings: [...this.warnings, ...absentWeightsWarnings(this.absentWeightFiles)],
+      nameIds: this.names,
     };
   }
 
@@ -178,25 +196,27 @@ class ModelDecoder {
     const outputs: ValueInfo[] = [];
     const valueInfo: ValueInfo[] = [];
     while (c.hasMore()) {
-      const { field, wireType } = c.tag();
+      const key = c.key();
+      const field = key >>> 3;
+      const wireType = key & 7;
       switch (field) {
         case 1:
           c.expectWireType(wireType, WireType.LengthDelimited);
           if (++this.nodeCount > LOAD_LIMITS.nodes) throw c.error('limit-exceeded', `more than ${LOAD_LIMITS.nodes} nodes`, c.offset);
-          nodes.push(c.within(c.length(), `node[${nodes.length}]`, () => this.node()));
+          nodes.push(c.within(c.length(), 'node', () => this.node(), nodes.length));
           break;
         case 2: name = this.shortString(wireType); break;
         case 5:
           c.expectWireType(wireType, WireType.LengthDelimited);
-          initializers.push(c.within(c.length(), `initializer[${initializers.length}]`, () => this.tensor()));
+          initializers.push(c.within(c.length(), 'initializer', () => this.tensor(), initializers.length));
           break;
         case 15:
           c.expectWireType(wireType, WireType.LengthDelimited);
-          sparseInitializers.push(c.within(c.length(), `sparse_initializer[${sparseInitializers.length}]`, () => this.sparseTensor()));
+          sparseInitializers.push(c.within(c.length(), 'sparse_initializer', () => this.sparseTensor(), sparseInitializers.length));
           break;
-        case 11: inputs.push(this.valueInfo(wireType, `input[${inputs.length}]`)); break;
-        case 12: outputs.push(this.valueInfo(wireType, `output[${outputs.length}]`)); break;
-        case 13: valueInfo.push(this.valueInfo(wireType, `value_info[${valueInfo.length}]`)); break;
+        case 11: inputs.push(this.valueInfo(wireType, 'input', inputs.length)); break;
+        case 12: outputs.push(this.valueInfo(wireType, 'output', outputs.length)); break;
+        case 13: valueInfo.push(this.valueInfo(wireType, 'value_info', valueInfo.length)); break;
         default: c.skip(wireType);
       }
     }
@@ -206,30 +226,51 @@ class ModelDecoder {
 
   private node(): OnnxNode {
     const c = this.cursor;
-    const inputs: string[] = [];
-    const outputs: string[] = [];
+    // Ids go on shared stacks (a subgraph's nodes push above and pop back), then into exact copies.
+    const inputIds = this.inputIdStack;
+    const outputIds = this.outputIdStack;
+    const inputsFrom = inputIds.length;
+    const outputsFrom = outputIds.length;
     let name = '';
     let opType = '';
     let domain = '';
-    const attributes = new Map<string, Attribute>();
+    let attributes: Map<string, Attribute> | undefined;
     while (c.hasMore()) {
-      const { field, wireType } = c.tag();
+      const key = c.key();
+      const field = key >>> 3;
+      const wireType = key & 7;
       switch (field) {
-        case 1: inputs.push(this.shortString(wireType)); break;
-        case 2: outputs.push(this.shortString(wireType)); break;
+        case 1: inputIds.push(this.nameId(wireType)); break;
+        case 2: outputIds.push(this.nameId(wireType)); break;
         case 3: name = this.shortString(wireType); break;
-        case 4: opType = this.shortString(wireType); break;
-        case 7: domain = this.shortString(wireType); break;
+        case 4: opType = this.sharedString(wireType); break;
+        case 7: domain = this.sharedString(wireType); break;
         case 5: {
           c.expectWireType(wireType, WireType.LengthDelimited);
-          const attr = c.within(c.length(), `attribute[${attributes.size}]`, () => this.attribute());
+          attributes ??= new Map();
+          const attr = c.within(c.length(), 'attribute', () => this.attribute(), attributes.size);
           attributes.set(attr.name, attr);
           break;
         }
         default: c.skip(wireType);
       }
     }
-    return { name, opType, domain: normalizeDomain(domain), inputs, outputs, attributes };
+    // Arrays exactly as long as their contents; most nodes share the one empty attribute map.
+    const names = this.names.names;
+    const ownInputs = inputIds.slice(inputsFrom);
+    const ownOutputs = outputIds.slice(outputsFrom);
+    inputIds.length = inputsFrom;
+    outputIds.length = outputsFrom;
+    return {
+      name,
+      opType,
+      domain: normalizeDomain(domain),
+      inputs: ownInputs.map((id) => names[id]),
+      outputs: ownOutputs.map((id) => names[id]),
+      inputIds: ownInputs,
+      outputIds: ownOutputs,
+      attributes: attributes ?? NO_ATTRIBUTES,
+    };
   }
 
   private attribute(): Attribute {
@@ -250,9 +291,11 @@ class ModelDecoder {
     const graphs: Graph[] = [];
     const max = LOAD_LIMITS.repeatedValues;
     while (c.hasMore()) {
-      const { field, wireType } = c.tag();
+      const key = c.key();
+      const field = key >>> 3;
+      const wireType = key & 7;
       switch (field) {
-        case 1: name = this.shortString(wireType); break;
+        case 1: name = this.sharedString(wireType); break;
         case 20: c.expectWireType(wireType, WireType.Varint); type = c.int64Number() as AttributeType; break;
         case 21: refAttrName = this.shortString(wireType); break;
         case 2: c.expectWireType(wireType, WireType.Fixed32); f = c.float32(); break;
@@ -266,17 +309,17 @@ class ModelDecoder {
           c.expectWireType(wireType, WireType.LengthDelimited);
           g = c.within(c.length(), 'g', () => this.graph());
           break;
-        case 14: tp = this.typeProto(wireType); break;
+        case 14: tp = this.typeProto(wireType, 0); break;
         case 7: c.float32s(wireType, floats, max); break;
         case 8: c.int64s(wireType, intsBig, max); break;
         case 9: if (strings.length >= max) throw c.error('limit-exceeded', `more than ${max} strings`, c.offset); strings.push(this.shortString(wireType)); break;
         case 10:
           c.expectWireType(wireType, WireType.LengthDelimited);
-          tensors.push(c.within(c.length(), `tensors[${tensors.length}]`, () => this.tensor()));
+          tensors.push(c.within(c.length(), 'tensors', () => this.tensor(), tensors.length));
           break;
         case 11:
           c.expectWireType(wireType, WireType.LengthDelimited);
-          graphs.push(c.within(c.length(), `graphs[${graphs.length}]`, () => this.graph()));
+          graphs.push(c.within(c.length(), 'graphs', () => this.graph(), graphs.length));
           break;
         case 22:
           c.expectWireType(wireType, WireType.LengthDelimited);
@@ -286,19 +329,24 @@ class ModelDecoder {
       }
     }
     if (type === AttributeType.UNDEFINED) type = inferAttributeType({ f, i, s, t, g, floats, intsBig, strings, tensors, graphs });
-    return { name, type, refAttrName, f, i, s, t, g, tp, floats, ints: intsBig.map(Number), strings, tensors, graphs };
+    return {
+      name, type, refAttrName, f, i, s, t, g, tp,
+      floats: orNone(floats), ints: intsBig.length ? intsBig.map(Number) : NONE, strings: orNone(strings), tensors: orNone(tensors), graphs: orNone(graphs),
+    };
   }
 
   private tensor(): TensorRef {
     const c = this.cursor;
     const dims: bigint[] = [];
     let dtype: DataType | undefined;
-    let name = '';
+    let nameId: number | undefined;
     let payload: TensorPayload = { kind: 'none' };
     let isExternal = false;
-    const external = new Map<string, string>();
+    let external: Map<string, string> | undefined;
     while (c.hasMore()) {
-      const { field, wireType } = c.tag();
+      const key = c.key();
+      const field = key >>> 3;
+      const wireType = key & 7;
       switch (field) {
         case 1: c.int64s(wireType, dims, LOAD_LIMITS.tensorRank); break;
         case 2: {
@@ -308,7 +356,7 @@ class ModelDecoder {
           if (dtype === undefined) this.warn('unknown-dtype', `tensor at byte ${c.offset} has unknown data_type ${code}`);
           break;
         }
-        case 8: name = this.shortString(wireType); break;
+        case 8: nameId = this.nameId(wireType); break;
         case 9: payload = this.payload(wireType, 'raw_data'); break;
         case 4: payload = this.payload(wireType, 'float_data'); break;
         case 5: payload = this.payload(wireType, 'int32_data'); break;
@@ -318,15 +366,16 @@ class ModelDecoder {
         case 11: payload = this.payload(wireType, 'uint64_data'); break;
         case 13: {
           const [k, v] = this.stringEntry(wireType, 'external_data');
-          external.set(k, v);
+          (external ??= new Map()).set(k, v);
           break;
         }
         case 14: c.expectWireType(wireType, WireType.Varint); isExternal = c.int64Number() === 1; break;
         default: c.skip(wireType);
       }
     }
-    if (isExternal) payload = this.externalPayload(name, external);
-    return { name, dtype, dims, payload };
+    const name = nameId === undefined ? '' : this.names.names[nameId];
+    if (isExternal) payload = this.externalPayload(name, external ?? new Map());
+    return { name, nameId: nameId ?? this.names.idOfText(''), dtype, dims: dims.slice(), payload };
   }
 
   /** Records where a payload field is, then skips it. Non-packed repeats extend the recorded run. */
@@ -335,6 +384,7 @@ class ModelDecoder {
     if (wireType === WireType.LengthDelimited) {
       const length = c.length();
       const offset = c.offset;
+      if (length <= INLINE_PAYLOAD_BYTES) return { kind: 'embedded', field, offset, length, bytes: this.keepBytes(c.bytes(length)) };
       c.skipBytes(length);
       return { kind: 'embedded', field, offset, length };
     }
@@ -350,7 +400,7 @@ class ModelDecoder {
     const offset = Number(entries.get('offset') ?? '0');
     const lengthText = entries.get('length');
     const length = lengthText === undefined ? undefined : Number(lengthText);
-    const resolved = resolveExternalLocation(location, this.modelDir, this.options.fileSystem, tensorName);
+    const resolved = this.resolveLocation(location, tensorName);
     let problem: string | undefined;
     if (!Number.isSafeInteger(offset) || offset < 0) problem = `external data of tensor '${tensorName}' has a bad offset '${entries.get('offset')}'`;
     else if (length !== undefined && (!Number.isSafeInteger(length) || length < 0)) problem = `external data of tensor '${tensorName}' has a bad length '${lengthText}'`;
@@ -365,12 +415,24 @@ class ModelDecoder {
     return { kind: 'external', location, offset, length, resolvedPath: resolved.path, problem };
   }
 
+  /** Resolves each external-data location once: exports point thousands of tensors at one file. */
+  private resolveLocation(location: string, tensorName: string): ResolvedLocation {
+    let resolved = this.resolvedLocations.get(location);
+    if (!resolved) {
+      resolved = resolveExternalLocation(location, this.modelDir, this.options.fileSystem, tensorName);
+      this.resolvedLocations.set(location, resolved);
+    }
+    return resolved;
+  }
+
   private sparseTensor(): TensorRef {
     const c = this.cursor;
     let values: TensorRef | undefined;
     const dims: bigint[] = [];
     while (c.hasMore()) {
-      const { field, wireType } = c.tag();
+      const key = c.key();
+      const field = key >>> 3;
+      const wireType = key & 7;
       switch (field) {
         case 1:
           c.expectWireType(wireType, WireType.LengthDelimited);
@@ -384,32 +446,153 @@ class ModelDecoder {
     return { name: values?.name ?? '', dtype: values?.dtype, dims, payload: { kind: 'none' }, sparseValueCount };
   }
 
-  private valueInfo(wireType: number, pathPart: string): ValueInfo {
+  private valueInfo(wireType: number, label: string, index: number): ValueInfo {
     const c = this.cursor;
     c.expectWireType(wireType, WireType.LengthDelimited);
     const length = c.length();
-    if (length > LOAD_LIMITS.messageBytes) throw c.error('limit-exceeded', `${pathPart} is ${length} bytes`, c.offset);
-    const at = c.offset;
-    const bytes = c.bytes(length);
-    let decoded: onnx.ValueInfoProto;
-    try {
-      decoded = onnx.ValueInfoProto.decode(bytes);
-    } catch (e) {
-      throw new OnnxLoadError('malformed', `bad data at byte ${at} in ${c.fieldPath}.${pathPart}: ${(e as Error).message}`, at, `${c.fieldPath}.${pathPart}`);
-    }
-    return { name: decoded.name ?? '', type: convertType(decoded.type ?? undefined, 0) };
+    if (length > LOAD_LIMITS.messageBytes) throw c.error('limit-exceeded', `${label}[${index}] is ${length} bytes`, c.offset);
+    return c.within(length, label, () => {
+      let nameId: number | undefined;
+      let type: ValueType = UNKNOWN_TYPE;
+      while (c.hasMore()) {
+        const key = c.key();
+        const field = key >>> 3;
+        const w = key & 7;
+        if (field === 1 && w === WireType.LengthDelimited) nameId = this.nameId(w);
+        else if (field === 2 && w === WireType.LengthDelimited) type = this.typeProto(w, 0);
+        else c.skip(w);
+      }
+      nameId ??= this.names.idOfText('');
+      return { name: this.names.names[nameId], type, nameId };
+    }, index);
   }
 
-  private typeProto(wireType: number): ValueType {
+  /**
+   * A TypeProto (ONNX 1.10 onward: tensor 1, sequence 4, map 5, sparse tensor 8, optional 9). Read as
+   * onnx and ONNX Runtime read it (C++ protobuf): a message field given twice keeps the last, and a field
+   * whose wire type is not its own is an unknown field, skipped. A tensor type wins over the others.
+   */
+  private typeProto(wireType: number, depth: number): ValueType {
     const c = this.cursor;
     c.expectWireType(wireType, WireType.LengthDelimited);
-    const at = c.offset;
-    const bytes = c.bytes(c.length());
-    try {
-      return convertType(onnx.TypeProto.decode(bytes), 0);
-    } catch (e) {
-      throw new OnnxLoadError('malformed', `bad data at byte ${at} in ${c.fieldPath}.tp: ${(e as Error).message}`, at);
+    const length = c.length();
+    if (depth > MAX_TYPE_DEPTH) {
+      c.skipBytes(length);
+      return UNKNOWN_TYPE;
     }
+    return c.within(length, 'type', () => {
+      let tensor: ValueType | undefined;
+      let sparse: ValueType | undefined;
+      let sequence: ValueType | undefined;
+      let optional: ValueType | undefined;
+      let map: ValueType | undefined;
+      while (c.hasMore()) {
+        const key = c.key();
+        const field = key >>> 3;
+        const w = key & 7;
+        if (w !== WireType.LengthDelimited) {
+          c.skip(w);
+          continue;
+        }
+        switch (field) {
+          case 1: tensor = this.tensorType(w, 'tensor'); break;
+          case 8: sparse = this.tensorType(w, 'sparse_tensor'); break;
+          case 4: sequence = { kind: 'sequence', element: this.elementType(w, depth) }; break;
+          case 9: optional = { kind: 'optional', element: this.elementType(w, depth) }; break;
+          case 5: map = this.mapType(w, depth); break;
+          default: c.skip(w);
+        }
+      }
+      return tensor ?? sparse ?? sequence ?? optional ?? map ?? UNKNOWN_TYPE;
+    });
+  }
+
+  /** TypeProto.Tensor and SparseTensor: elem_type 1, shape 2 (TensorShapeProto: dim 1). */
+  private tensorType(wireType: number, kind: 'tensor' | 'sparse_tensor'): ValueType {
+    const c = this.cursor;
+    c.expectWireType(wireType, WireType.LengthDelimited);
+    return c.within(c.length(), kind === 'tensor' ? 'tensor_type' : 'sparse_tensor_type', () => {
+      let code = 0;
+      let shape: StoredDim[] | undefined;
+      while (c.hasMore()) {
+        const key = c.key();
+        const field = key >>> 3;
+        const w = key & 7;
+        if (field === 1 && w === WireType.Varint) code = c.int32();
+        else if (field === 2 && w === WireType.LengthDelimited) shape = c.within(c.length(), 'shape', () => this.shapeDims());
+        else c.skip(w);
+      }
+      return { kind, dtype: isKnownDataType(code) && code !== DataType.UNDEFINED ? code : undefined, shape };
+    });
+  }
+
+  private shapeDims(): StoredDim[] {
+    const c = this.cursor;
+    const dims: StoredDim[] = [];
+    while (c.hasMore()) {
+      const key = c.key();
+      const field = key >>> 3;
+      const wireType = key & 7;
+      if (field !== 1 || wireType !== WireType.LengthDelimited) {
+        c.skip(wireType);
+        continue;
+      }
+      if (dims.length >= LOAD_LIMITS.repeatedValues) throw c.error('limit-exceeded', `more than ${LOAD_LIMITS.repeatedValues} dims`, c.offset);
+      dims.push(c.within(c.length(), 'dim', () => this.dimension(), dims.length));
+    }
+    return dims;
+  }
+
+  /** A Dimension: a non-empty dim_param (2) wins, then dim_value (1); neither is an unknown dim. */
+  private dimension(): StoredDim {
+    const c = this.cursor;
+    let value: number | undefined;
+    let param = '';
+    while (c.hasMore()) {
+      const key = c.key();
+      const field = key >>> 3;
+      const wireType = key & 7;
+      if (field === 1 && wireType === WireType.Varint) value = c.int64Number();
+      else if (field === 2 && wireType === WireType.LengthDelimited) param = this.sharedString(wireType);
+      else c.skip(wireType);
+    }
+    return param !== '' ? param : value;
+  }
+
+  /** TypeProto.Sequence and Optional: elem_type 1. */
+  private elementType(wireType: number, depth: number): ValueType {
+    const c = this.cursor;
+    c.expectWireType(wireType, WireType.LengthDelimited);
+    return c.within(c.length(), 'elem', () => {
+      let element: ValueType = UNKNOWN_TYPE;
+      while (c.hasMore()) {
+        const key = c.key();
+        const field = key >>> 3;
+        const w = key & 7;
+        if (field === 1 && w === WireType.LengthDelimited) element = this.typeProto(w, depth + 1);
+        else c.skip(w);
+      }
+      return element;
+    });
+  }
+
+  /** TypeProto.Map: key_type 1, value_type 2. */
+  private mapType(wireType: number, depth: number): ValueType {
+    const c = this.cursor;
+    c.expectWireType(wireType, WireType.LengthDelimited);
+    return c.within(c.length(), 'map_type', () => {
+      let keyType = 0;
+      let value: ValueType = UNKNOWN_TYPE;
+      while (c.hasMore()) {
+        const key = c.key();
+        const field = key >>> 3;
+        const w = key & 7;
+        if (field === 1 && w === WireType.Varint) keyType = c.int32();
+        else if (field === 2 && w === WireType.LengthDelimited) value = this.typeProto(w, depth + 1);
+        else c.skip(w);
+      }
+      return { kind: 'map', keyType: isKnownDataType(keyType) ? (keyType as DataType) : undefined, value };
+    });
   }
 
   private function(): OnnxFunction {
@@ -424,7 +607,9 @@ class ModelDecoder {
     const nodes: OnnxNode[] = [];
     const opsets = new Map<string, number>();
     while (c.hasMore()) {
-      const { field, wireType } = c.tag();
+      const key = c.key();
+      const field = key >>> 3;
+      const wireType = key & 7;
       switch (field) {
         case 1: name = this.shortString(wireType); break;
         case 4: inputs.push(this.shortString(wireType)); break;
@@ -439,7 +624,7 @@ class ModelDecoder {
         }
         case 7:
           c.expectWireType(wireType, WireType.LengthDelimited);
-          nodes.push(c.within(c.length(), `node[${nodes.length}]`, () => this.node()));
+          nodes.push(c.within(c.length(), 'node', () => this.node(), nodes.length));
           break;
         case 9: {
           const { domain: d, version } = this.opsetImport(wireType, 'opset_import');
@@ -489,12 +674,39 @@ class ModelDecoder {
   }
 
   private shortString(wireType: number): string {
+    return decodeUtf8(this.cursor.bytes(this.stringLength(wireType)));
+  }
+
+  /** The byte length of a string field, checked against LOAD_LIMITS.stringBytes. */
+  private stringLength(wireType: number): number {
     const c = this.cursor;
     c.expectWireType(wireType, WireType.LengthDelimited);
     const at = c.offset;
     const n = c.length();
     if (n > LOAD_LIMITS.stringBytes) throw c.error('limit-exceeded', `a string of ${n} bytes (limit ${LOAD_LIMITS.stringBytes})`, at);
-    return new TextDecoder().decode(c.bytes(n));
+    return n;
+  }
+
+  /** A copy of a few bytes, in a shared arena rather than a buffer of its own. */
+  private keepBytes(bytes: Uint8Array): Uint8Array {
+    if (this.arenaUsed + bytes.length > this.arena.length) {
+      this.arena = new Uint8Array(ARENA_BYTES);
+      this.arenaUsed = 0;
+    }
+    const kept = this.arena.subarray(this.arenaUsed, this.arenaUsed + bytes.length);
+    kept.set(bytes);
+    this.arenaUsed += bytes.length;
+    return kept;
+  }
+
+  /** A string that recurs (value names, op types): one copy is kept for all its occurrences. */
+  private sharedString(wireType: number): string {
+    return this.names.names[this.nameId(wireType)];
+  }
+
+  /** The id of a name (see NameTable). */
+  private nameId(wireType: number): number {
+    return this.cursor.textId(this.stringLength(wireType), this.names);
   }
 
   private warn(code: string, message: string): void {
@@ -527,36 +739,9 @@ function inferAttributeType(a: { f?: number; i?: number; s?: string; t?: TensorR
   return AttributeType.UNDEFINED;
 }
 
+/** TypeProtos nested deeper than this (sequences of sequences of …) are read as unknown. */
 const MAX_TYPE_DEPTH = 32;
-
-function convertType(type: onnx.ITypeProto | undefined, depth: number): ValueType {
-  if (!type || depth > MAX_TYPE_DEPTH) return { kind: 'unknown' };
-  const tensor = type.tensorType ?? type.sparseTensorType;
-  if (tensor) {
-    const code = tensor.elemType ?? 0;
-    return {
-      kind: type.tensorType ? 'tensor' : 'sparse_tensor',
-      dtype: isKnownDataType(code) && code !== DataType.UNDEFINED ? code : undefined,
-      shape: tensor.shape ? (tensor.shape.dim ?? []).map(convertDim) : undefined,
-    };
-  }
-  if (type.sequenceType) return { kind: 'sequence', element: convertType(type.sequenceType.elemType ?? undefined, depth + 1) };
-  if (type.optionalType) return { kind: 'optional', element: convertType(type.optionalType.elemType ?? undefined, depth + 1) };
-  if (type.mapType) {
-    const k = type.mapType.keyType ?? 0;
-    return { kind: 'map', keyType: isKnownDataType(k) ? k : undefined, value: convertType(type.mapType.valueType ?? undefined, depth + 1) };
-  }
-  return { kind: 'unknown' };
-}
-
-function convertDim(dim: onnx.TensorShapeProto.IDimension): StoredDim {
-  // protobufjs puts defaults on the prototype: only own properties were present in the file.
-  const has = (key: string) => Object.prototype.hasOwnProperty.call(dim, key);
-  if (has('dimParam') && dim.dimParam) return dim.dimParam;
-  const v = dim.dimValue;
-  if (!has('dimValue') || v === null || v === undefined) return undefined;
-  return typeof v === 'number' ? v : Number(v.toString());
-}
+const UNKNOWN_TYPE: ValueType = { kind: 'unknown' };
 
 export function dirname(path: string): string {
   const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));

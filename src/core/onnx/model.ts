@@ -12,19 +12,30 @@ export type ValueType =
 export interface ValueInfo {
   readonly name: string;
   readonly type: ValueType;
+  /** The name's id in the model's `nameIds` (set by the loader). */
+  readonly nameId?: number;
 }
 
 /** Where a tensor's payload lives; the loader records it instead of reading it. */
 export type TensorPayload =
   | { readonly kind: 'none' }
-  /** Embedded in the model file, in field `field` at `offset` (absolute) for `length` bytes. */
-  | { readonly kind: 'embedded'; readonly field: PayloadField; readonly offset: number; readonly length: number }
+  /**
+   * Embedded in the model file, in field `field` at `offset` (absolute) for `length` bytes. `bytes` holds a
+   * copy of a payload of at most INLINE_PAYLOAD_BYTES (a shape vector, a scalar), taken while the loader
+   * passed it, so reading its value needs no further read of the file.
+   */
+  | { readonly kind: 'embedded'; readonly field: PayloadField; readonly offset: number; readonly length: number; readonly bytes?: Uint8Array }
   | { readonly kind: 'external'; readonly location: string; readonly offset: number; readonly length: number | undefined; readonly resolvedPath: string | undefined; readonly problem: string | undefined };
+
+/** Payloads up to this many bytes are copied by the loader (see TensorPayload). */
+export const INLINE_PAYLOAD_BYTES = 128;
 
 export type PayloadField = 'raw_data' | 'float_data' | 'int32_data' | 'int64_data' | 'double_data' | 'uint64_data' | 'string_data';
 
 export interface TensorRef {
   readonly name: string;
+  /** The name's id in the model's `nameIds` (set by the loader). */
+  readonly nameId?: number;
   readonly dtype: DataType | undefined;
   readonly dims: readonly bigint[];
   readonly payload: TensorPayload;
@@ -62,6 +73,9 @@ export interface OnnxNode {
   readonly domain: string;
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
+  /** Ids of the input and output names in the model's `nameIds`, index-aligned (set by the loader). */
+  readonly inputIds?: readonly number[];
+  readonly outputIds?: readonly number[];
   readonly attributes: ReadonlyMap<string, Attribute>;
 }
 
@@ -94,6 +108,15 @@ export interface LoadWarning {
   readonly severity?: 'warning' | 'info';
 }
 
+/**
+ * The loader's numbering of the model's names (values, nodes, op types): equal names have equal ids, from
+ * 0 to count - 1, so a walk over a large graph can keep per-value state in arrays instead of hashing names.
+ */
+export interface NameIds {
+  readonly count: number;
+  idOf(name: string): number | undefined;
+}
+
 export interface OnnxModel {
   readonly path: string;
   readonly fileBytes: number;
@@ -109,6 +132,8 @@ export interface OnnxModel {
   readonly graph: Graph;
   readonly functions: readonly OnnxFunction[];
   readonly warnings: readonly LoadWarning[];
+  /** Set by the loader; models built otherwise (tests) have none. */
+  readonly nameIds?: NameIds;
 }
 
 export function normalizeDomain(domain: string): string {

@@ -11,8 +11,13 @@ export const enum WireType {
   Fixed32 = 5,
 }
 
-/** Bytes read at once when the cursor needs more; small so that skipping a payload reads nothing of it. */
-const WINDOW_BYTES = 64 * 1024;
+/**
+ * Bytes read at once when the cursor needs more: at most MAX_WINDOW_BYTES, small so that skipping a payload
+ * reads nothing of it. After a jump past a large payload the window starts at MIN_WINDOW_BYTES, since a
+ * tensor header and the next payload follow; it doubles while reading goes on near where the last one ended.
+ */
+const MAX_WINDOW_BYTES = 64 * 1024;
+const MIN_WINDOW_BYTES = 4 * 1024;
 
 /**
  * A protobuf wire-format cursor over a ByteSource. It decodes through protobufjs's `Reader` on a small
@@ -23,7 +28,10 @@ const WINDOW_BYTES = 64 * 1024;
 export class ProtoCursor {
   private reader: Reader = new Reader(new Uint8Array(0));
   private windowStart = 0;
+  private windowBytes = MIN_WINDOW_BYTES;
+  /** Field path from the root: names, each with its index in a repeated field (-1 for none). */
   private readonly path: string[] = [];
+  private readonly pathIndices: number[] = [];
   /** Field number of the last key read, so an error can say which field it was in. */
   private lastField = 0;
 
@@ -40,20 +48,24 @@ export class ProtoCursor {
 
   /** Where the cursor is, as a field path from the root message: `ModelProto.graph.node[3]`. */
   get fieldPath(): string {
-    return [this.rootName, ...this.path].join('.');
+    return [this.rootName, ...this.path.map((p, i) => (this.pathIndices[i] < 0 ? p : `${p}[${this.pathIndices[i]}]`))].join('.');
   }
 
   hasMore(): boolean {
     return this.position < this.end;
   }
 
-  /** Runs `body` with the cursor limited to the next `length` bytes, then moves past them. */
-  within<T>(length: number, pathPart: string, body: () => T): T {
+  /**
+   * Runs `body` with the cursor limited to the next `length` bytes, then moves past them. `pathPart` (with
+   * `index` for an element of a repeated field) names the message in error messages.
+   */
+  within<T>(length: number, pathPart: string, body: () => T, index = -1): T {
     const end = this.position + length;
-    if (end > this.end) this.fail('truncated', `${pathPart} needs ${length} bytes but only ${this.end - this.position} remain`);
+    if (end > this.end) this.fail('truncated', `${index < 0 ? pathPart : `${pathPart}[${index}]`} needs ${length} bytes but only ${this.end - this.position} remain`);
     const outerEnd = this.end;
     this.end = end;
     this.path.push(pathPart);
+    this.pathIndices.push(index);
     try {
       const result = body();
       this.position = end;
@@ -61,12 +73,19 @@ export class ProtoCursor {
       return result;
     } finally {
       this.path.pop();
+      this.pathIndices.pop();
       this.end = outerEnd;
     }
   }
 
   /** Reads a field key; returns the field number and wire type. */
   tag(): { field: number; wireType: number } {
+    const key = this.key();
+    return { field: key >>> 3, wireType: key & 7 };
+  }
+
+  /** Reads a field key, checked, as a number: the field is `key >>> 3`, the wire type `key & 7`. */
+  key(): number {
     const at = this.position;
     const key = this.uint32();
     const field = key >>> 3;
@@ -75,10 +94,29 @@ export class ProtoCursor {
     if (field === 0 || wireType > 5 || wireType === WireType.StartGroup || wireType === WireType.EndGroup) {
       throw this.error('malformed', `invalid field key ${key} (field ${field}, wire type ${wireType})`, at);
     }
-    return { field, wireType };
+    return key;
   }
 
   uint32(): number {
+    // Fast path: a varint of up to 4 bytes (below 2^28: keys, lengths) wholly inside the window and the message.
+    const buf = this.reader.buf;
+    const p = this.position - this.windowStart;
+    if (p >= 0 && p + 4 <= this.reader.len && this.position + 4 <= this.end) {
+      let value = 0;
+      for (let k = 0; k < 4; k++) {
+        const b = buf[p + k];
+        value |= (b & 0x7f) << (7 * k);
+        if (b < 0x80) {
+          this.position += k + 1;
+          return value;
+        }
+      }
+    }
+    return this.slowUint32();
+  }
+
+  /** protobufjs's reader, for longer varints and those at the window's or the message's edge. */
+  private slowUint32(): number {
     this.ensure(Math.min(10, this.end - this.position));
     const at = this.position;
     try {
@@ -92,6 +130,35 @@ export class ProtoCursor {
 
   /** A varint read as an exact signed 64-bit integer. */
   int64(): bigint {
+    const small = this.smallVarint();
+    return small >= 0 ? BigInt(small) : this.longVarint();
+  }
+
+  /**
+   * A varint of at most 7 bytes (below 2^49) as a number, the cursor moved past it; -1, the cursor not
+   * moved, for a longer (or truncated) one. Dims, lengths and enum codes take this path without a bigint.
+   */
+  private smallVarint(): number {
+    this.ensure(Math.min(10, this.end - this.position));
+    const bytes = this.reader.buf;
+    const len = this.reader.len;
+    let p = this.reader.pos;
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; i < 7 && p < len; i++) {
+      const b = bytes[p++];
+      value += (b & 0x7f) * scale;
+      if (b < 0x80) {
+        this.reader.pos = p;
+        this.sync();
+        return value;
+      }
+      scale *= 128;
+    }
+    return -1;
+  }
+
+  private longVarint(): bigint {
     this.ensure(Math.min(10, this.end - this.position));
     const at = this.position;
     const bytes = this.reader.buf;
@@ -112,9 +179,16 @@ export class ProtoCursor {
     throw this.error('malformed', 'varint longer than 10 bytes', at);
   }
 
+  /** An int32 varint (an enum code), wrapped to 32 bits as protobuf reads int32. */
+  int32(): number {
+    const small = this.smallVarint();
+    return small >= 0 ? small | 0 : Number(BigInt.asIntN(32, this.longVarint()));
+  }
+
   /** An int64 varint as a JS number (ints in attributes; values past 2^53 lose precision, never wrap). */
   int64Number(): number {
-    return Number(this.int64());
+    const small = this.smallVarint();
+    return small >= 0 ? small : Number(this.longVarint());
   }
 
   float32(): number {
@@ -137,7 +211,16 @@ export class ProtoCursor {
 
   string(): string {
     const n = this.length();
-    return new TextDecoder().decode(this.bytes(n));
+    return decodeUtf8(this.bytes(n));
+  }
+
+  /** The id, in `table`, of the next `n` bytes as text: one id, and one string, per distinct text. */
+  textId(n: number, table: NameTable): number {
+    this.ensure(n);
+    const start = this.reader.pos;
+    this.reader.pos += n;
+    this.sync();
+    return table.idOfBytes(this.reader.buf, start, start + n);
   }
 
   /** A view of the next `n` bytes; valid until the cursor moves. For small fields only. */
@@ -226,7 +309,10 @@ export class ProtoCursor {
       return;
     }
     if (n > this.end - this.position) throw this.error('truncated', `needs ${n} bytes, ${this.end - this.position} remain`, this.position);
-    const want = Math.min(Math.max(n, WINDOW_BYTES), this.source.byteLength - this.position);
+    // Reading on (or past a skip shorter than the largest window): grow the window; after a long jump: start small.
+    const onward = this.position >= this.windowStart && this.position - windowEnd < MAX_WINDOW_BYTES;
+    this.windowBytes = onward ? Math.min(2 * this.windowBytes, MAX_WINDOW_BYTES) : MIN_WINDOW_BYTES;
+    const want = Math.min(Math.max(n, this.windowBytes), this.source.byteLength - this.position);
     const buf = this.source.read(this.position, want);
     if (buf.length < n) throw this.error('truncated', `needs ${n} bytes, the file ends after ${buf.length}`, this.position);
     this.reader = new Reader(buf);
@@ -237,4 +323,106 @@ export class ProtoCursor {
     this.position = this.windowStart + this.reader.pos;
     if (this.position > this.end) throw this.error('truncated', 'value runs past the end of its message', this.position);
   }
+}
+
+const utf8 = new TextDecoder();
+
+export function decodeUtf8(bytes: Uint8Array): string {
+  return utf8.decode(bytes);
+}
+
+/**
+ * Text that recurs (value names: each is written where it is produced, where it is consumed and in
+ * value_info), kept once and numbered: equal texts get one string and one id (0, 1, 2... in order of first
+ * appearance), so later stages can index arrays by id where they would hash names. A recurring ASCII text is
+ * found by a hash of its bytes and compared byte by byte, so it is never decoded, nor allocated, again.
+ */
+export class NameTable {
+  /** The texts, by id. */
+  readonly names: string[] = [];
+  private readonly byHash = new Map<number, number | number[]>();
+  /** Long or non-ASCII texts, by text. */
+  private readonly others = new Map<string, number>();
+
+  get count(): number {
+    return this.names.length;
+  }
+
+  idOfBytes(bytes: Uint8Array, start: number, end: number): number {
+    const n = end - start;
+    if (n > MAX_HASHED_TEXT) return this.idOfOther(utf8.decode(bytes.subarray(start, end)));
+    // FNV-1a over 4 bytes at a time; the same words as idOf makes from a string's char codes.
+    let hash = FNV_OFFSET ^ n;
+    let high = 0;
+    let i = start;
+    for (; i + 4 <= end; i += 4) {
+      const word = bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
+      high |= word;
+      hash = Math.imul(hash ^ word, FNV_PRIME);
+    }
+    for (; i < end; i++) {
+      high |= bytes[i];
+      hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
+    }
+    if ((high & 0x80808080) !== 0) return this.idOfOther(utf8.decode(bytes.subarray(start, end)));
+    const known = this.byHash.get(hash);
+    if (typeof known === 'number') {
+      if (sameAscii(this.names[known], bytes, start, n)) return known;
+    } else if (known) {
+      for (const id of known) if (sameAscii(this.names[id], bytes, start, n)) return id;
+    }
+    const id = this.names.push(utf8.decode(bytes.subarray(start, end))) - 1;
+    if (known === undefined) this.byHash.set(hash, id);
+    else if (typeof known === 'number') this.byHash.set(hash, [known, id]);
+    else known.push(id);
+    return id;
+  }
+
+  /** The id of a text, added when new. */
+  idOfText(text: string): number {
+    const bytes = new TextEncoder().encode(text);
+    return this.idOfBytes(bytes, 0, bytes.length);
+  }
+
+  /** The id of a text already in the table, or undefined. */
+  idOf(text: string): number | undefined {
+    const n = text.length;
+    if (n > MAX_HASHED_TEXT) return this.others.get(text);
+    let hash = FNV_OFFSET ^ n;
+    let high = 0;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const word = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 8) | (text.charCodeAt(i + 2) << 16) | (text.charCodeAt(i + 3) << 24);
+      high |= text.charCodeAt(i) | text.charCodeAt(i + 1) | text.charCodeAt(i + 2) | text.charCodeAt(i + 3);
+      hash = Math.imul(hash ^ word, FNV_PRIME);
+    }
+    for (; i < n; i++) {
+      high |= text.charCodeAt(i);
+      hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
+    }
+    if (high >= 0x80) return this.others.get(text);
+    const known = this.byHash.get(hash);
+    if (typeof known === 'number') return this.names[known] === text ? known : undefined;
+    return known?.find((id) => this.names[id] === text);
+  }
+
+  private idOfOther(text: string): number {
+    let id = this.others.get(text);
+    if (id === undefined) {
+      id = this.names.push(text) - 1;
+      this.others.set(text, id);
+    }
+    return id;
+  }
+}
+
+/** Texts longer than this are not hashed byte by byte (rare for names): they are decoded and looked up. */
+const MAX_HASHED_TEXT = 1024;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+function sameAscii(s: string, bytes: Uint8Array, start: number, n: number): boolean {
+  if (s.length !== n) return false;
+  for (let i = 0; i < n; i++) if (s.charCodeAt(i) !== bytes[start + i]) return false;
+  return true;
 }

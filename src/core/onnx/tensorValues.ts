@@ -3,19 +3,29 @@ import { Expr } from '../shapes/expr';
 import { type KnownValue, MAX_KNOWN_VALUE_ELEMENTS } from '../shapes/tensorInfo';
 import { DataType, isFloatType } from './dataType';
 import { elementCount, type TensorRef } from './model';
-import { ProtoCursor } from './protoCursor';
 
 /**
  * Reads the contents of small tensors (shape vectors, axes, scales) that shape inference needs.
  * Tensors over MAX_KNOWN_VALUE_ELEMENTS elements are never read: a profiler needs their shape only.
  */
 export class TensorValueReader {
+  /** Values already read (null: unreadable), so a model profiled again reads nothing twice. */
+  private readonly known = new Map<TensorRef, KnownValue | null>();
+
   constructor(
     private readonly modelSource: ByteSource | undefined,
     private readonly fileSystem: FileSystem | undefined,
   ) {}
 
   read(tensor: TensorRef): KnownValue | undefined {
+    const known = this.known.get(tensor);
+    if (known !== undefined) return known ?? undefined;
+    const value = this.decode(tensor);
+    this.known.set(tensor, value ?? null);
+    return value;
+  }
+
+  private decode(tensor: TensorRef): KnownValue | undefined {
     const { dtype, payload } = tensor;
     if (dtype === undefined || tensor.sparseValueCount !== undefined) return undefined;
     const count = elementCount(tensor.dims);
@@ -25,9 +35,10 @@ export class TensorValueReader {
     if (payload.kind === 'none') return n === 0 ? emptyValue(dtype, dims) : undefined;
     try {
       if (payload.kind === 'external') return this.readExternal(tensor, n, dims);
-      if (!this.modelSource) return undefined;
-      if (payload.field === 'raw_data') return decodeRaw(dtype, dims, n, this.modelSource.read(payload.offset, payload.length));
-      return decodeTyped(dtype, dims, n, payload.field, new ProtoCursor(this.modelSource, payload.offset, payload.offset + payload.length));
+      const bytes = payload.bytes ?? this.modelSource?.read(payload.offset, payload.length);
+      if (!bytes) return undefined;
+      if (payload.field === 'raw_data') return decodeRaw(dtype, dims, n, bytes);
+      return decodeTyped(dtype, dims, n, payload.field, bytes);
     } catch {
       return undefined; // a payload that doesn't decode leaves the shape known and the value unknown
     }
@@ -83,11 +94,11 @@ function decodeRaw(dtype: DataType, dims: number[], n: number, bytes: Uint8Array
   }
 }
 
-function decodeTyped(dtype: DataType, dims: number[], n: number, field: string, cursor: ProtoCursor): KnownValue | undefined {
+/** A typed repeated field (int64_data, float_data...): packed, or the one value of an unpacked repeat. */
+function decodeTyped(dtype: DataType, dims: number[], n: number, field: string, bytes: Uint8Array): KnownValue | undefined {
   if (field === 'int64_data' || field === 'int32_data' || field === 'uint64_data') {
-    const values: bigint[] = [];
-    while (cursor.hasMore() && values.length < n) values.push(cursor.int64());
-    if (values.length < n) return undefined;
+    const values = varints(bytes, n);
+    if (!values || values.length < n) return undefined;
     if (dtype === DataType.FLOAT16) return { kind: 'floats', dims, data: values.map((v) => halfToFloat(Number(v))) };
     if (dtype === DataType.BFLOAT16) return { kind: 'floats', dims, data: values.map((v) => bfloatToFloat(Number(v))) };
     if (isFloatType(dtype)) return undefined;
@@ -95,15 +106,53 @@ function decodeTyped(dtype: DataType, dims: number[], n: number, field: string, 
     return { kind: 'ints', dims, data: data.map((v) => Expr.constant(v)) };
   }
   if (field === 'float_data') {
-    const data: number[] = [];
-    while (cursor.hasMore() && data.length < n) data.push(cursor.float32());
-    return data.length < n ? undefined : { kind: 'floats', dims, data };
+    if (bytes.length < n * 4) return undefined;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return { kind: 'floats', dims, data: Array.from({ length: n }, (_, i) => view.getFloat32(i * 4, true)) };
   }
-  if (field === 'double_data') {
-    const bytes = cursor.bytes(n * 8);
-    return decodeRaw(DataType.DOUBLE, dims, n, bytes);
-  }
+  if (field === 'double_data') return decodeRaw(DataType.DOUBLE, dims, n, bytes);
   return undefined;
+}
+
+/** Up to `n` varints, each as a signed 64-bit integer; undefined when one is cut off or over 10 bytes. */
+function varints(bytes: Uint8Array, n: number): bigint[] | undefined {
+  const values: bigint[] = [];
+  let p = 0;
+  while (p < bytes.length && values.length < n) {
+    // Up to 7 bytes (below 2^49) as a number; longer ones, negative values among them, as a bigint.
+    const start = p;
+    let small = 0;
+    let scale = 1;
+    let ended = false;
+    for (let i = 0; i < 7 && p < bytes.length; i++) {
+      const b = bytes[p++];
+      small += (b & 0x7f) * scale;
+      if (b < 0x80) {
+        ended = true;
+        break;
+      }
+      scale *= 128;
+    }
+    if (ended) {
+      values.push(BigInt(small));
+      continue;
+    }
+    p = start;
+    let value = 0n;
+    let shift = 0n;
+    for (let i = 0; i < 10 && p < bytes.length; i++) {
+      const b = bytes[p++];
+      value |= BigInt(b & 0x7f) << shift;
+      if (b < 0x80) {
+        ended = true;
+        break;
+      }
+      shift += 7n;
+    }
+    if (!ended) return undefined;
+    values.push(BigInt.asIntN(64, value));
+  }
+  return values;
 }
 
 function halfToFloat(h: number): number {

@@ -7,6 +7,8 @@ import type { OpHandler } from './opHandler';
  */
 export class OpRegistry {
   private readonly handlers = new Map<string, OpHandler[]>();
+  /** The same lists by domain, then op type: resolve() builds no key string per node. */
+  private readonly byDomain = new Map<string, Map<string, OpHandler[]>>();
 
   constructor(handlers: readonly OpHandler[] = []) {
     handlers.forEach((h) => this.register(h));
@@ -26,10 +28,14 @@ export class OpRegistry {
     list.push(handler);
     list.sort((a, b) => a.sinceVersion - b.sinceVersion);
     this.handlers.set(key, list);
+    const domain = handler.domain === 'ai.onnx' ? '' : handler.domain;
+    let byOpType = this.byDomain.get(domain);
+    if (!byOpType) this.byDomain.set(domain, (byOpType = new Map()));
+    byOpType.set(handler.opType, list);
   }
 
   resolve(opType: string, domain: string, opset: number): OpHandler | undefined {
-    const list = this.handlers.get(registryKey(domain, opType));
+    const list = this.byDomain.get(domain === 'ai.onnx' ? '' : domain)?.get(opType);
     if (!list) return undefined;
     for (let i = list.length - 1; i >= 0; i--) {
       const h = list[i];

@@ -41,6 +41,11 @@ export interface AnalysisOptions {
   /** How the graph runs: 'fused' (default, as optimising runtimes run it) or 'as-exported' (one kernel per node). */
   readonly execution?: ExecutionMode;
   /**
+   * MoE models: routing skew, the Zipf exponent of expert popularity (0, the default, is uniform routing): how
+   * many distinct experts a call's tokens touch (docs/estimator.md, "Mixture-of-experts serving").
+   */
+  readonly moeSkew?: number;
+  /**
    * What-if: hints whose change to apply, by id (`AnalysisHint.id`: the code, or `code#k` when a code occurs
    * k > 1 times) or by code when that is unambiguous. Each is applied on the targets its saving covers.
    */

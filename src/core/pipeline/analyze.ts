@@ -39,6 +39,7 @@ export function estimatorOptions(options: AnalysisOptions, batch: number): Model
     ...(options.chips ? { chips: options.chips } : {}),
     ...(options.efficiency ? { efficiency: options.efficiency } : {}),
     ...(options.execution ? { execution: options.execution } : {}),
+    ...(options.moeSkew ? { moeSkew: options.moeSkew } : {}),
     ...precisionChoice(options.precision),
   };
 }

@@ -1,6 +1,7 @@
 /** The Markdown summary (the CLI's `--format md` and the extension's Markdown export). */
 import type { AnalysisReport } from '../pipeline/analysisTypes';
 import { formatScaled } from '../report/units';
+import { moeServingLine, paramCount } from './moeText';
 import { ESTIMATE_HEADERS, estimateRow, estimatesTitle, NODE_HEADERS, nodeRow, servingLines, summaryLines, topNodes } from './text';
 
 export function renderMarkdown(report: AnalysisReport, options: { readonly top: number }): string {
@@ -16,6 +17,12 @@ export function renderMarkdown(report: AnalysisReport, options: { readonly top: 
     out.push(...report.estimates.map((e) => row(estimateRow(e))), '');
     const serving = report.llm ? [] : servingLines(report.estimates, 'sample');
     if (serving.length) out.push(...serving.map((l) => `-${l.slice(1)}`), '');
+    const moe = report.estimates.map(moeServingLine).filter((l): l is string => l !== undefined);
+    if (moe.length) out.push('MoE serving (docs/estimator.md, "Mixture-of-experts serving"):', '', ...moe.map((l) => `- ${l}`), '');
+  }
+  if (report.moe) {
+    out.push('## Mixture of experts', '', '| layer | kind | experts | top-k | shared | params per expert | tokens |', '|---|---|--:|--:|--:|--:|--:|');
+    out.push(...report.moe.layers.map((l) => row([l.name, l.kind, String(l.experts), String(l.topK), String(l.sharedExperts), paramCount(l.paramsPerExpert), l.tokens === null ? '—' : String(l.tokens)])), '');
   }
   out.push(`## Top ${options.top} nodes by FLOPs`, '', row(NODE_HEADERS), '|---|---|--:|--:|--:|--:|---|');
   out.push(...topNodes(report, options.top).map((n) => row(nodeRow(n))), '');

@@ -7,6 +7,7 @@ import type { AnalysisHint, AnalysisReport } from '../pipeline/analysisTypes';
 import { groupDiagnostics } from '../report/diagnostics';
 import type { ModuleNode } from '../report/reportTypes';
 import { formatBytes, formatScaled, formatSeconds } from '../report/units';
+import { expertsTouchedText, layoutText, moeServingLine, tokensTouch } from './moeText';
 import { ESTIMATE_HEADERS, estimateRow, estimatesTitle, NODE_HEADERS, nodeRow, servingLines, summaryLines, table, topNodes } from './text';
 
 export interface RenderOptions {
@@ -25,14 +26,15 @@ export function renderTable(report: AnalysisReport, options: RenderOptions): str
   }
   if (report.estimates?.length) {
     out.push(estimatesTitle(report.estimates));
-    out.push(table(ESTIMATE_HEADERS, report.estimates.map(estimateRow), new Set([2, 3, 4, 5, 7])));
+    out.push(table(ESTIMATE_HEADERS, report.estimates.map(estimateRow), new Set([2, 3, 4, 5, 8])));
     out.push(...(report.llm ? [] : servingLines(report.estimates, 'sample')), ...estimateNotes(report.estimates), '');
   }
   if (report.llm) {
     const l = report.llm;
     const batch = l.estimates.some((e) => e.serving) ? 'batch max: sequences in flight and chips chosen per target, below' : `batch ${l.estimates[0]?.batch ?? 1}`;
     out.push(`LLM serving (decoder with a KV cache: ${l.promptTokens} prompt + ${l.outputTokens} generated tokens per request, ${batch})`);
-    out.push(table(LLM_HEADERS, l.estimates.map(llmRow), new Set([1, 2, 3, 4, 5, 6])), ...servingLines(l.estimates, 'output token'), '');
+    out.push(table(LLM_HEADERS, l.estimates.map(llmRow), new Set([1, 2, 3, 4, 5])));
+    out.push(...servingLines(l.estimates, 'output token'), ...llmMoeLines(l.estimates), '');
   }
   if (report.sweep?.length) {
     out.push(`Sweep of ${report.sweep[0].dim} (throughput per second | $ per 1M)`);
@@ -92,8 +94,20 @@ function estimateNotes(estimates: readonly ModelEstimate[]): string[] {
   for (const e of estimates) {
     if (e.notEstimatedNodes > 0) lines.push(`  ${e.target}: ${e.notEstimatedNodes} nodes not timed (${e.notEstimatedOpTypes.join(', ')}): latency is a lower bound`);
     if (e.precisionFallbackNodes > 0) lines.push(`  ${e.target}: ${e.precisionFallbackNodes} nodes run in a fallback precision`);
+    const moe = moeServingLine(e);
+    if (moe) lines.push(`  MoE ${moe}`);
   }
   return lines;
+}
+
+/** Per target, what the MoE serving model found for the decode step and the prefill. */
+function llmMoeLines(estimates: readonly LlmEstimate[]): string[] {
+  return estimates.flatMap((e) => {
+    const d = e.decode.moe;
+    const p = e.prefill.moe;
+    if (!d || !p) return [];
+    return [`  MoE ${e.target}: in a decode step ${tokensTouch(d.routedTokens)} ${expertsTouchedText(d)}, in the prefill ${tokensTouch(p.routedTokens)} ${expertsTouchedText(p)}; ${layoutText(e)}`];
+  });
 }
 
 /** Estimate against measurement per layer (slowest measured first), and the factors fitted from them. */
@@ -124,14 +138,22 @@ function llmRow(e: LlmEstimate): string[] {
     formatScaled(e.tokensPerSecond, ''),
     e.costPerMillionTokensUsd === null ? 'no price' : `$${e.costPerMillionTokensUsd.toFixed(2)}`,
     e.joulesPerOutputToken === null ? 'no power' : `${e.joulesPerOutputToken.toFixed(3)} J`,
-    e.chips === 1 ? '1' : e.chips > e.chipsNeeded ? String(e.chips) : `${e.chips} (needs ${e.chipsNeeded})`,
+    e.chips <= 1 ? '1' : `${layoutText(e)}${e.chips > e.chipsNeeded ? ` (needs ${e.chipsNeeded})` : ''}`,
   ];
 }
 
 /** One line per hint: its id (what --apply takes), message, and the saving on each target that gains. */
 function hintLine(h: AnalysisHint): string {
-  const gains = h.savings
-    .filter((x) => x.verdict === 'gain')
-    .map((x) => `${x.target} −${formatSeconds(x.seconds)} (${x.baselineSeconds > 0 ? Math.round((x.seconds / x.baselineSeconds) * 100) : 0}%)`);
+  const gains = h.savings.filter((x) => x.verdict === 'gain').map(savingWords);
   return `  [${h.severity}] ${h.id}: ${h.message}${gains.length ? `\n      saves ${gains.join(', ')}` : ''}`;
+}
+
+/** A gain in words: the latency saved, and the chips dropped (a change that frees memory can be slower yet cheaper). */
+function savingWords(x: AnalysisHint['savings'][number]): string {
+  const share = x.baselineSeconds > 0 ? Math.round((Math.abs(x.seconds) / x.baselineSeconds) * 100) : 0;
+  if (x.chipsAfter === x.chipsBefore) return `${x.target} −${formatSeconds(x.seconds)} (${share}%)`;
+  const chipSeconds = x.chipsBefore * x.baselineSeconds;
+  const cheaper = chipSeconds > 0 ? Math.round((1 - (x.chipsAfter * (x.baselineSeconds - x.seconds)) / chipSeconds) * 100) : 0;
+  const call = x.seconds >= 0 ? `−${formatSeconds(x.seconds)}` : `+${formatSeconds(-x.seconds)}`;
+  return `${x.target} ${cheaper}% of the chip-seconds on ${x.chipsAfter} chips instead of ${x.chipsBefore} (each call ${call}, ${x.seconds >= 0 ? '−' : '+'}${share}%)`;
 }

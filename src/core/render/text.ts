@@ -1,8 +1,10 @@
 /** Pieces the text renderers share: aligned tables, the summary lines, node and estimate rows. */
 import type { ModelEstimate } from '../estimate/modelEstimate';
+import type { ParallelLayout } from '../estimate/layouts';
 import type { ServingPlan } from '../estimate/servingPlan';
 import type { NodeReport, ProfileReport } from '../report/reportTypes';
 import { formatBytes, formatScaled, formatSeconds, formatShape } from '../report/units';
+import { layoutText, moeDetail, moeHeadline } from './moeText';
 
 /** Columns padded to their widest cell; `rightAligned` holds the numeric column indices. */
 export function table(headers: readonly string[], rows: readonly string[][], rightAligned: ReadonlySet<number>): string {
@@ -24,6 +26,7 @@ export function summaryLines(report: ProfileReport): [string, string][] {
     ['peak activations', formatBytes(t.peakActivationBytes)],
     ['coverage', `${c.percent}% (${c.costedNodes} of ${c.nodes} nodes costed${c.unknownCostNodes ? `, ${c.unknownCostNodes} with unknown shapes` : ''}${c.uncoveredOpTypes.length ? `; no rule for ${c.uncoveredOpTypes.map((u) => `${u.domain ? `${u.domain}.` : ''}${u.opType}×${u.count}`).join(', ')}` : ''})`],
   ];
+  if (report.moe) lines.push(['MoE', `${moeHeadline(report.moe)} (${moeDetail(report.moe)})`]);
   if (Object.keys(report.bindings).length) lines.push(['bindings', Object.entries(report.bindings).map(([k, v]) => `${k}=${v}`).join(', ')]);
   if (report.unboundSymbols.length) lines.push(['unbound dims', `${report.unboundSymbols.join(', ')} (counted as 1; bind with --bind)`]);
   return lines;
@@ -51,7 +54,7 @@ export function nodeRow(n: NodeReport): string[] {
   ];
 }
 
-export const ESTIMATE_HEADERS = ['target', 'class', 'latency', 'throughput/s', '$ per 1M', 'J per inference', 'fits', 'compute-bound'];
+export const ESTIMATE_HEADERS = ['target', 'class', 'latency', 'throughput/s', '$ per 1M', 'J per inference', 'fits', 'layout', 'compute-bound'];
 
 /** The estimates table's title: the batch all targets share, or that `--batch max` chose one per target. */
 export function estimatesTitle(estimates: readonly ModelEstimate[]): string {
@@ -61,15 +64,16 @@ export function estimatesTitle(estimates: readonly ModelEstimate[]): string {
 }
 
 /** One line per target the serving search planned: batch, layout, why, and throughput per chip. */
-export function servingLines(estimates: readonly { readonly target: string; readonly serving?: ServingPlan }[], unit: string): string[] {
-  return estimates.flatMap((e) => (e.serving ? [`  ${e.target}: ${servingSummary(e.serving, unit)}`] : []));
+export function servingLines(estimates: readonly { readonly target: string; readonly layout?: ParallelLayout; readonly serving?: ServingPlan }[], unit: string): string[] {
+  return estimates.flatMap((e) => (e.serving ? [`  ${e.target}: ${servingSummary(e.serving, unit, e.layout)}`] : []));
 }
 
-export function servingSummary(p: ServingPlan, unit: string): string {
-  const layout = p.instances > 1 ? `${p.instances} copies × ${p.chipsPerInstance} chip${p.chipsPerInstance > 1 ? 's' : ''}` : `${p.chipsPerInstance} chip${p.chipsPerInstance > 1 ? 's' : ''}`;
+export function servingSummary(p: ServingPlan, unit: string, layout?: ParallelLayout): string {
+  const copy = p.chipsPerInstance > 1 ? `${p.chipsPerInstance} chips${layout === 'expert-parallel' ? ' (expert-parallel)' : ' (tensor-parallel)'}` : '1 chip';
+  const placed = p.instances > 1 ? `${p.instances} copies × ${copy}` : copy;
   const idle = p.chips > p.instances * p.chipsPerInstance ? ` (${p.chips - p.instances * p.chipsPerInstance} of ${p.chips} idle)` : p.chips > p.chipsPerInstance ? ` (${p.chips} chips)` : '';
   const why = !p.fits ? `does not fit ${p.chips} chips` : p.limit === 'memory' ? `memory holds ${p.maxBatchInMemory}` : p.limit === 'batch-cap' ? `batch cap (memory holds ${p.maxBatchInMemory})` : 'a larger batch gains < 1%';
-  return `batch ${p.batch} on ${layout}${idle}, ${why}; ${formatScaled(p.throughputPerChipPerSecond, '')} ${unit}/s per chip`;
+  return `batch ${p.batch} on ${placed}${idle}, ${why}; ${formatScaled(p.throughputPerChipPerSecond, '')} ${unit}/s per chip`;
 }
 
 export function estimateRow(e: ModelEstimate): string[] {
@@ -81,6 +85,7 @@ export function estimateRow(e: ModelEstimate): string[] {
     e.costPerMillionUsd === null ? 'no price' : `$${e.costPerMillionUsd < 10 ? e.costPerMillionUsd.toFixed(3) : e.costPerMillionUsd.toFixed(0)}`,
     e.joulesPerInference === null ? 'no power' : e.joulesPerInference < 1 ? `${(e.joulesPerInference * 1000).toFixed(2)} mJ` : `${e.joulesPerInference.toFixed(2)} J`,
     e.fits ? 'yes' : `no: ${e.chipsNeeded} chips`,
+    layoutText(e),
     `${Math.round(e.computeBoundFraction * 100)}%`,
   ];
 }

@@ -2,8 +2,8 @@ import type { GraphProfile, NodeProfile } from '../analysis/graphInference';
 import { moeSection } from '../analysis/moe';
 import { tensorBytes } from '../analysis/graphInference';
 import { dataTypeName } from '../onnx/dataType';
-import type { OnnxModel } from '../onnx/model';
-import { Expr } from '../shapes/expr';
+import type { NameIds, OnnxModel } from '../onnx/model';
+import { Expr, sum as sumExprs } from '../shapes/expr';
 import type { TensorInfo } from '../shapes/tensorInfo';
 import {
   bigCount,
@@ -30,14 +30,20 @@ function makeEvaluator(): Evaluator {
   const ones = new Map<string, Expr>();
   const memo = new Map<string, Expr>(); // derived atoms under `ones`; valid while `ones` only grows
   const results = new Map<string, bigint>();
+  const resultsByExpr = new Map<Expr, bigint>(); // equal expressions are mostly one (interned) object
   return {
     unbound,
     value(e: Expr): bigint {
       const c = e.constantValue;
       if (c !== undefined) return c;
+      const known = resultsByExpr.get(e);
+      if (known !== undefined) return known;
       const key = e.toString();
       const cached = results.get(key);
-      if (cached !== undefined) return cached;
+      if (cached !== undefined) {
+        resultsByExpr.set(e, cached);
+        return cached;
+      }
       for (const s of e.symbols()) {
         unbound.add(s);
         if (!ones.has(s)) ones.set(s, Expr.constant(1));
@@ -45,6 +51,7 @@ function makeEvaluator(): Evaluator {
       const v = e.substitute(ones, memo).constantValue ?? 0n;
       const clamped = v < 0n ? 0n : v;
       results.set(key, clamped);
+      resultsByExpr.set(e, clamped);
       return clamped;
     },
   };
@@ -63,14 +70,28 @@ export function scopeOf(nodeName: string): string {
 }
 
 /**
+ * scopeOf for nodes in graph order, where neighbours mostly share a scope: the same string object is
+ * returned while the scope stays the same, so grouping by scope compares strings by identity.
+ */
+function scopeReader(): (nodeName: string) => string {
+  let last = '';
+  return (name) => {
+    const cut = name.startsWith('/') ? name.lastIndexOf('/') : -1;
+    if (cut > 0 && cut === last.length && name.startsWith(last)) return last;
+    return (last = scopeOf(name));
+  };
+}
+
+/**
  * Turns a symbolic profile into the JSON report: counts evaluated (unbound dims as 1, and listed),
  * totals, per-op-type sums, the module tree and peak activation memory.
  */
 export function buildReport(model: OnnxModel, profile: GraphProfile, bindings: ReadonlyMap<string, number>): ProfileReport {
   const ev = makeEvaluator();
-  const nodes = profile.nodes.map((n) => nodeReport(n, ev));
+  const scopes = scopeReader();
+  const nodes = profile.nodes.map((n) => nodeReport(n, ev, scopes(n.name)));
   const main = profile.nodes.filter((n) => n.graphPath === '');
-  const sum = (pick: (n: NodeProfile) => Expr) => main.reduce((acc, n) => acc.add(pick(n)), Expr.constant(0));
+  const sum = (pick: (n: NodeProfile) => Expr) => sumExprs(main.map(pick));
   const totalFlopsExpr = sum((n) => n.flops);
 
   let params = 0n;
@@ -88,16 +109,22 @@ export function buildReport(model: OnnxModel, profile: GraphProfile, bindings: R
   // Coverage counts every node, those inside subgraphs too: an If whose branches hold uncovered ops is
   // not fully costed.
   const all = profile.nodes;
-  const costed = all.filter((n) => n.isCostKnown).length;
-  const withRule = all.filter((n) => n.hasRule).length;
+  let costed = 0;
+  let withRule = 0;
   const uncoveredTypes = new Map<string, { opType: string; domain: string; count: number }>();
-  for (const n of all.filter((x) => !x.hasRule)) {
+  for (const n of all) {
+    if (n.isCostKnown) costed++;
+    if (n.hasRule) {
+      withRule++;
+      continue;
+    }
     const key = `${n.domain}::${n.opType}`;
     const entry = uncoveredTypes.get(key) ?? { opType: n.opType, domain: n.domain, count: 0 };
     entry.count++;
     uncoveredTypes.set(key, entry);
   }
 
+  const mainReports = nodes.filter((n) => n.graphPath === '');
   const report: ProfileReport = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
@@ -134,8 +161,8 @@ export function buildReport(model: OnnxModel, profile: GraphProfile, bindings: R
     graphInputs: profile.graphInputs.map(tensorSummary),
     graphOutputs: profile.graphOutputs.map((t, i) => (t ? tensorSummary(t) : { name: model.graph.outputs[i].name, dtype: 'unknown', shape: null })),
     nodes,
-    opTypes: opTypeSummaries(nodes.filter((n) => n.graphPath === '')),
-    modules: moduleTree(nodes.filter((n) => n.graphPath === '')),
+    opTypes: opTypeSummaries(mainReports),
+    modules: moduleTree(mainReports),
     diagnostics: [
       ...model.warnings.map((w) => ({ severity: w.severity ?? ('warning' as const), code: w.code, message: w.message })),
       ...[...uncoveredTypes.values()].map((u) => ({
@@ -158,7 +185,7 @@ export function buildReport(model: OnnxModel, profile: GraphProfile, bindings: R
   return moe ? { ...noted, moe } : noted;
 }
 
-function nodeReport(n: NodeProfile, ev: Evaluator): NodeReport {
+function nodeReport(n: NodeProfile, ev: Evaluator, scope: string): NodeReport {
   const flops = ev.value(n.flops);
   const read = ev.value(n.activationBytesRead.add(n.weightBytesRead));
   const written = ev.value(n.bytesWritten);
@@ -169,7 +196,7 @@ function nodeReport(n: NodeProfile, ev: Evaluator): NodeReport {
     opType: n.opType,
     domain: n.domain,
     graphPath: n.graphPath,
-    scope: scopeOf(n.name),
+    scope,
     status: !n.hasRule ? 'uncovered' : n.isCostKnown ? 'costed' : 'unknown-cost',
     flops: bigCount(flops),
     macs: bigCount(ev.value(n.macs)),
@@ -205,6 +232,15 @@ function emptySums(): CostSums {
   return { count: 0, flops: 0n, macs: 0n, params: 0n, read: 0n, written: 0n };
 }
 
+function addSums(sums: CostSums, more: CostSums): void {
+  sums.count += more.count;
+  sums.flops += more.flops;
+  sums.macs += more.macs;
+  sums.params += more.params;
+  sums.read += more.read;
+  sums.written += more.written;
+}
+
 function addNode(sums: CostSums, n: NodeReport): void {
   sums.count++;
   sums.flops += countToBigInt(n.flops);
@@ -219,16 +255,23 @@ function sumsToCounts(s: CostSums) {
 }
 
 function opTypeSummaries(nodes: readonly NodeReport[]): OpTypeSummary[] {
-  const groups = new Map<string, { opType: string; domain: string; sums: CostSums }>();
+  type Group = { opType: string; domain: string; sums: CostSums };
+  const groups: Group[] = []; // in order of first appearance (the sort below is stable)
+  const byDomain = new Map<string, Map<string, Group>>();
   const total = emptySums();
   for (const n of nodes) {
-    const key = `${n.domain}::${n.opType}`;
-    const g = groups.get(key) ?? { opType: n.opType, domain: n.domain, sums: emptySums() };
+    let byOpType = byDomain.get(n.domain);
+    if (!byOpType) byDomain.set(n.domain, (byOpType = new Map()));
+    let g = byOpType.get(n.opType);
+    if (!g) {
+      g = { opType: n.opType, domain: n.domain, sums: emptySums() };
+      byOpType.set(n.opType, g);
+      groups.push(g);
+    }
     addNode(g.sums, n);
-    addNode(total, n);
-    groups.set(key, g);
   }
-  return [...groups.values()]
+  for (const g of groups) addSums(total, g.sums);
+  return groups
     .sort((a, b) => (b.sums.flops > a.sums.flops ? 1 : b.sums.flops < a.sums.flops ? -1 : b.sums.count - a.sums.count))
     .map((g) => ({
       opType: g.opType,
@@ -248,18 +291,33 @@ interface MutableModule {
 
 /** The module tree from node-name scopes (`/model/layers.3/mlp/...`), full depth; front ends cut it. */
 function moduleTree(nodes: readonly NodeReport[]): ModuleNode {
-  const root = newModule('', '');
+  // Nodes sum into their scope first, then each scope into its ancestors once. Scopes keep the order of
+  // their first node, so children are created in the same order as walking node by node would.
+  const byScope = new Map<string, CostSums>();
+  let lastScope: string | undefined;
+  let sums = emptySums();
   for (const n of nodes) {
+    if (n.scope !== lastScope) {
+      lastScope = n.scope;
+      const known = byScope.get(n.scope);
+      if (known) sums = known;
+      else byScope.set(n.scope, (sums = emptySums()));
+    }
+    addNode(sums, n);
+  }
+  const root = newModule('', '');
+  for (const [scope, sums] of byScope) {
     let m = root;
-    addNode(m.sums, n);
-    for (const part of n.scope.split('/').filter((p) => p !== '')) {
+    addSums(m.sums, sums);
+    for (const part of scope.split('/')) {
+      if (part === '') continue;
       let child = m.children.get(part);
       if (!child) {
         child = newModule(part, `${m.path}/${part}`);
         m.children.set(part, child);
       }
       m = child;
-      addNode(m.sums, n);
+      addSums(m.sums, sums);
     }
   }
   return freezeModule(root);
@@ -290,35 +348,73 @@ export function limitDepth(m: ModuleNode, depth: number): ModuleNode {
  * graph outputs to the end. Weights are not activations.
  */
 function peakActivationBytes(profile: GraphProfile, ev: Evaluator): bigint {
-  const order = profile.mainGraphOrder.map((i) => profile.nodes[i]);
-  const lastUse = new Map<string, number>();
-  order.forEach((n, step) => n.inputs.forEach((t) => t && !t.isWeight && lastUse.set(t.name, step)));
-  const outputs = new Set(profile.graphOutputs.filter((t): t is TensorInfo => !!t).map((t) => t.name));
-  const sizes = new Map<string, bigint>();
+  // Per value name (a slot: its name id when the model numbers names): the step of its last consumer (-1:
+  // none), its size once allocated, whether the graph outputs it.
+  const slotOf = nameSlots(profile.nameIds);
+  const capacity = profile.nameIds?.count ?? 0; // dense arrays: slots above it only for names numbered here
+  const lastUse = new Array<number>(capacity).fill(-1);
+  const sizes = new Array<bigint | undefined>(capacity).fill(undefined);
+  const isGraphOutput = new Array<boolean>(capacity).fill(false);
+  const order = profile.mainGraphOrder;
+  // Each activation input's slot, in walking order, so that the second pass finds them again in order.
+  const consumed: number[] = [];
+  for (let step = 0; step < order.length; step++) {
+    const n = profile.nodes[order[step]];
+    for (let i = 0; i < n.inputs.length; i++) {
+      const t = n.inputs[i];
+      if (!t || t.isWeight) continue;
+      const slot = slotOf(t.name, n.inputIds?.[i]);
+      lastUse[slot] = step;
+      consumed.push(slot);
+    }
+  }
+  for (const t of profile.graphOutputs) if (t) isGraphOutput[slotOf(t.name, undefined)] = true;
   let live = 0n;
-  const allocate = (t: TensorInfo) => {
-    if (t.isWeight || sizes.has(t.name)) return;
+  const allocate = (t: TensorInfo, slot: number) => {
+    if (t.isWeight || sizes[slot] !== undefined) return;
     const b = tensorBytes(t);
     const size = b ? ev.value(b) : 0n;
-    sizes.set(t.name, size);
+    sizes[slot] = size;
     live += size;
   };
-  profile.graphInputs.forEach(allocate);
+  const free = (slot: number) => {
+    live -= sizes[slot] ?? 0n;
+    sizes[slot] = 0n;
+  };
+  for (const t of profile.graphInputs) allocate(t, slotOf(t.name, undefined));
   let peak = live;
-  order.forEach((n, step) => {
-    n.outputs.forEach(allocate);
+  let next = 0;
+  const produced: number[] = [];
+  for (let step = 0; step < order.length; step++) {
+    const n = profile.nodes[order[step]];
+    produced.length = 0;
+    for (let i = 0; i < n.outputs.length; i++) {
+      const slot = slotOf(n.outputs[i].name, n.outputIds?.[i]);
+      produced.push(slot);
+      allocate(n.outputs[i], slot);
+    }
     if (live > peak) peak = live;
     for (const t of n.inputs) {
-      if (!t || t.isWeight || outputs.has(t.name) || lastUse.get(t.name) !== step) continue;
-      live -= sizes.get(t.name) ?? 0n;
-      sizes.set(t.name, 0n);
+      if (!t || t.isWeight) continue;
+      const slot = consumed[next++];
+      if (!isGraphOutput[slot] && lastUse[slot] === step) free(slot);
     }
-    for (const t of n.outputs) {
-      if (!lastUse.has(t.name) && !outputs.has(t.name)) {
-        live -= sizes.get(t.name) ?? 0n;
-        sizes.set(t.name, 0n);
-      }
-    }
-  });
+    for (const slot of produced) if ((lastUse[slot] ?? -1) < 0 && !isGraphOutput[slot]) free(slot);
+  }
   return peak;
+}
+
+/**
+ * Small integers for value names: the model's name ids when it numbers its names (no name is hashed), else
+ * numbered here in order of first sight. Equal names get equal slots.
+ */
+function nameSlots(ids: NameIds | undefined): (name: string, id: number | undefined) => number {
+  const others = new Map<string, number>();
+  let next = ids?.count ?? 0;
+  return (name, id) => {
+    const known = id ?? ids?.idOf(name) ?? others.get(name);
+    if (known !== undefined) return known;
+    others.set(name, next);
+    return next++;
+  };
 }

@@ -17,8 +17,11 @@ export type BigCount = number | string;
 
 /** Exact JSON form of a count: a number up to 2^53 − 1, a digit string beyond. */
 export function bigCount(value: bigint): BigCount {
-  return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
+  return value <= MAX_SAFE && value >= MIN_SAFE ? Number(value) : value.toString();
 }
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 
 /** Reads a BigCount back as bigint. */
 export function countToBigInt(value: BigCount): bigint {

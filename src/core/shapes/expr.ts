@@ -21,59 +21,99 @@ const derivedAtoms = new Map<string, DerivedAtom>();
 /** Monomial key: atom names sorted and joined by '\u0001' ('' is the constant term). */
 const SEP = '\u0001';
 
-export class Expr {
-  private printed: string | undefined;
+/**
+ * Symbolic expressions are interned by their printed form (up to this many terms), so equal ones are one
+ * object and the operation memos below hit across nodes. Larger ones (running totals) are left alone.
+ */
+const MAX_INTERNED_TERMS = 16;
+/** Past this many interned expressions the table starts over (interning only saves work; equals() never relies on it). */
+const MAX_INTERNED = 100_000;
+/** Results remembered per expression and operation. */
+const MAX_MEMO_ENTRIES = 64;
+const interned = new Map<string, Expr>();
+/** Constants −1 to 1024, made once. */
+const SMALL: Expr[] = [];
+/** The constructor, for this module's functions. */
+let makeExpr: (value: bigint | undefined, terms: Map<string, bigint> | undefined) => Expr;
 
-  /** Use Expr.constant / Expr.symbol; the map must be canonical (no zero coefficients). */
-  constructor(readonly terms: ReadonlyMap<string, bigint>) {}
+const enum Op { Add, Mul, FloorDiv, CeilDiv, Mod, Min, Max, Count }
+
+export class Expr {
+  private printed: string | undefined = undefined;
+  private symbolCache: readonly string[] | undefined = undefined;
+  /** Results of binary operations with this expression on the left, by operation and operand. */
+  private memos: (Map<bigint | Expr, Expr> | undefined)[] | undefined = undefined;
+  /** Whether this is the one object of its kind (an interned symbolic expression, a small constant): memos key it by identity. */
+  private isInterned = false;
+  /** Monomials of a symbolic expression; built on demand for a constant. */
+  private termMap: Map<string, bigint> | undefined;
+
+  /** Use Expr.constant / Expr.symbol. `value` is set exactly when the expression is a constant. */
+  private constructor(
+    private readonly value: bigint | undefined,
+    terms: Map<string, bigint> | undefined,
+  ) {
+    this.termMap = terms;
+  }
+
+  static {
+    makeExpr = (value, terms) => new Expr(value, terms);
+    for (let i = -1; i <= 1024; i++) {
+      const e = new Expr(BigInt(i), undefined);
+      e.isInterned = true;
+      SMALL.push(e);
+    }
+  }
 
   static constant(value: bigint | number): Expr {
     const v = typeof value === 'bigint' ? value : toBigInt(value);
     if (v >= -1n && v <= 1024n) return SMALL[Number(v) + 1];
-    return v === 0n ? ZERO : new Expr(new Map([['', v]]));
+    return new Expr(v, undefined);
   }
 
   static symbol(name: string): Expr {
     if (name.length === 0) throw new Error('symbol name must not be empty');
-    return new Expr(new Map([[name, 1n]]));
+    return internedOrSelf(new Expr(undefined, new Map([[name, 1n]])));
+  }
+
+  /** Monomial key → coefficient, canonical: no zero coefficients; '' is the constant term. */
+  get terms(): ReadonlyMap<string, bigint> {
+    if (this.termMap === undefined) this.termMap = this.value === 0n ? new Map() : new Map([['', this.value!]]);
+    return this.termMap;
   }
 
   /** The value when the expression has no atoms, else undefined. */
   get constantValue(): bigint | undefined {
-    if (this.terms.size === 0) return 0n;
-    if (this.terms.size === 1) return this.terms.get('');
-    return undefined;
+    return this.value;
   }
 
   get isConstant(): boolean {
-    return this.constantValue !== undefined;
+    return this.value !== undefined;
   }
 
   /** The value as a JS number when constant and safe, else undefined. */
   get asNumber(): number | undefined {
-    const c = this.constantValue;
-    if (c === undefined || c > BigInt(Number.MAX_SAFE_INTEGER) || c < BigInt(Number.MIN_SAFE_INTEGER)) return undefined;
+    const c = this.value;
+    if (c === undefined || c > MAX_SAFE || c < MIN_SAFE) return undefined;
     return Number(c);
   }
 
   add(other: Expr | number | bigint): Expr {
     const o = lift(other);
-    if (o.terms.size === 0) return this;
-    if (this.terms.size === 0) return o;
-    const out = new Map(this.terms);
-    for (const [k, c] of o.terms) {
-      const sum = (out.get(k) ?? 0n) + c;
-      if (sum === 0n) out.delete(k);
-      else out.set(k, sum);
-    }
-    return fromTerms(out);
+    if (this.value !== undefined && o.value !== undefined) return Expr.constant(this.value + o.value);
+    if (o.value === 0n) return this;
+    if (this.value === 0n) return o;
+    return this.memoized(Op.Add, o) ?? this.remember(Op.Add, o, addTerms(this.terms, o.terms));
   }
 
   sub(other: Expr | number | bigint): Expr {
-    return this.add(lift(other).neg());
+    const o = lift(other);
+    if (this.value !== undefined && o.value !== undefined) return Expr.constant(this.value - o.value);
+    return this.add(o.neg());
   }
 
   neg(): Expr {
+    if (this.value !== undefined) return Expr.constant(-this.value);
     const out = new Map<string, bigint>();
     for (const [k, c] of this.terms) out.set(k, -c);
     return fromTerms(out);
@@ -81,12 +121,14 @@ export class Expr {
 
   mul(other: Expr | number | bigint): Expr {
     const o = lift(other);
-    const a = this.constantValue;
-    const b = o.constantValue;
+    const a = this.value;
+    const b = o.value;
     if (a !== undefined && b !== undefined) return Expr.constant(a * b);
     if (a === 0n || b === 0n) return ZERO;
     if (a === 1n) return o;
     if (b === 1n) return this;
+    const known = this.memoized(Op.Mul, o);
+    if (known) return known;
     const out = new Map<string, bigint>();
     for (const [ka, ca] of this.terms) {
       for (const [kb, cb] of o.terms) {
@@ -96,17 +138,22 @@ export class Expr {
         else out.set(k, sum);
       }
     }
-    return fromTerms(out);
+    return this.remember(Op.Mul, o, fromTerms(out));
   }
 
   /** Floor division (toward −∞), as ONNX shape formulas use it. */
   floorDiv(divisor: Expr | number | bigint): Expr {
     const d = lift(divisor);
-    const dc = d.constantValue;
+    const dc = d.value;
     if (dc === 0n) throw new RangeError('division by zero in a dim expression');
-    const nc = this.constantValue;
+    const nc = this.value;
     if (nc !== undefined && dc !== undefined) return Expr.constant(floorDivBig(nc, dc));
     if (dc === 1n) return this;
+    return this.memoized(Op.FloorDiv, d) ?? this.remember(Op.FloorDiv, d, this.symbolicFloorDiv(d));
+  }
+
+  private symbolicFloorDiv(d: Expr): Expr {
+    const dc = d.value;
     if (dc !== undefined && [...this.terms.values()].every((c) => c % dc === 0n)) {
       const out = new Map<string, bigint>();
       for (const [k, c] of this.terms) out.set(k, c / dc);
@@ -117,37 +164,56 @@ export class Expr {
 
   ceilDiv(divisor: Expr | number | bigint): Expr {
     const d = lift(divisor);
-    const dc = d.constantValue;
-    const nc = this.constantValue;
+    const dc = d.value;
+    const nc = this.value;
     if (nc !== undefined && dc !== undefined) {
       if (dc === 0n) throw new RangeError('division by zero in a dim expression');
       return Expr.constant(-floorDivBig(-nc, dc));
     }
-    if (dc !== undefined && dc !== 0n && [...this.terms.values()].every((c) => c % dc === 0n)) return this.floorDiv(d);
-    return derived('ceil', [this, d]);
+    const known = this.memoized(Op.CeilDiv, d);
+    if (known) return known;
+    if (dc !== undefined && dc !== 0n && [...this.terms.values()].every((c) => c % dc === 0n)) return this.remember(Op.CeilDiv, d, this.floorDiv(d));
+    return this.remember(Op.CeilDiv, d, derived('ceil', [this, d]));
   }
 
   mod(divisor: Expr | number | bigint): Expr {
     const d = lift(divisor);
-    const nc = this.constantValue;
-    const dc = d.constantValue;
+    const nc = this.value;
+    const dc = d.value;
     if (nc !== undefined && dc !== undefined) {
       if (dc === 0n) throw new RangeError('modulo by zero in a dim expression');
       return Expr.constant(nc - dc * floorDivBig(nc, dc));
     }
-    return derived('mod', [this, d]);
+    return this.memoized(Op.Mod, d) ?? this.remember(Op.Mod, d, derived('mod', [this, d]));
   }
 
   min(other: Expr | number | bigint): Expr {
-    return minMax('min', this, lift(other));
+    const o = lift(other);
+    return this.memoized(Op.Min, o) ?? this.remember(Op.Min, o, minMax('min', this, o));
   }
 
   max(other: Expr | number | bigint): Expr {
-    return minMax('max', this, lift(other));
+    const o = lift(other);
+    return this.memoized(Op.Max, o) ?? this.remember(Op.Max, o, minMax('max', this, o));
   }
 
   equals(other: Expr): boolean {
-    return this === other || this.toString() === other.toString();
+    if (this === other) return true;
+    if (this.value !== undefined && other.value !== undefined) return this.value === other.value;
+    return this.toString() === other.toString();
+  }
+
+  private memoized(op: Op, operand: Expr): Expr | undefined {
+    return this.memos?.[op]?.get(operand.isInterned ? operand : operand.value ?? operand);
+  }
+
+  /** Remembers `result` of `op` with `operand`: by identity when interned, else by value when constant. */
+  private remember(op: Op, operand: Expr, result: Expr): Expr {
+    if (!this.isInterned || (operand.value === undefined && !operand.isInterned)) return result;
+    const memos = (this.memos ??= new Array<Map<bigint | Expr, Expr> | undefined>(Op.Count));
+    const memo = (memos[op] ??= new Map());
+    if (memo.size < MAX_MEMO_ENTRIES) memo.set(operand.isInterned ? operand : operand.value!, result);
+    return result;
   }
 
   /** Names of the model symbols this expression depends on, derived atoms expanded. */
@@ -155,8 +221,6 @@ export class Expr {
     for (const s of this.ownSymbols()) into.add(s);
     return into;
   }
-
-  private symbolCache: readonly string[] | undefined;
 
   /** Computed once per expression: derived atoms share arguments, so re-expanding them is exponential. */
   private ownSymbols(): readonly string[] {
@@ -204,7 +268,7 @@ export class Expr {
 
   toString(): string {
     if (this.printed !== undefined) return this.printed;
-    if (this.terms.size === 0) return (this.printed = '0');
+    if (this.value !== undefined) return (this.printed = this.value.toString());
     const keys = [...this.terms.keys()].sort(compareMonomials);
     let s = '';
     for (const key of keys) {
@@ -223,6 +287,41 @@ export class Expr {
   }
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+
+/**
+ * The interned expression printed like `e` and with the same terms, interning `e` when there is none. A
+ * symbol whose name reads like a polynomial (a dim_param "a + b") prints like one but is not it: it stays
+ * apart, uninterned.
+ */
+function internedOrSelf(e: Expr): Expr {
+  const key = e.toString();
+  const known = interned.get(key);
+  if (known) return sameTerms(known.terms, e.terms) ? known : e;
+  if (interned.size >= MAX_INTERNED) interned.clear();
+  interned.set(key, e);
+  (e as unknown as { isInterned: boolean }).isInterned = true;
+  return e;
+}
+
+function sameTerms(a: ReadonlyMap<string, bigint>, b: ReadonlyMap<string, bigint>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, c] of a) if (b.get(k) !== c) return false;
+  return true;
+}
+
+/** a + b over monomials. */
+function addTerms(a: ReadonlyMap<string, bigint>, b: ReadonlyMap<string, bigint>): Expr {
+  const out = new Map(a);
+  for (const [k, c] of b) {
+    const sum = (out.get(k) ?? 0n) + c;
+    if (sum === 0n) out.delete(k);
+    else out.set(k, sum);
+  }
+  return fromTerms(out);
+}
+
 function toBigInt(value: number): bigint {
   if (!Number.isFinite(value) || !Number.isInteger(value)) throw new RangeError(`not an integer: ${value}`);
   return BigInt(value);
@@ -232,13 +331,12 @@ function lift(value: Expr | number | bigint): Expr {
   return value instanceof Expr ? value : Expr.constant(value);
 }
 
+/** The expression of canonical `terms` (no zero coefficients): a constant, or the interned symbolic one. */
 function fromTerms(terms: Map<string, bigint>): Expr {
-  if (terms.size === 0) return ZERO;
-  if (terms.size === 1) {
-    const c = terms.get('');
-    if (c !== undefined) return Expr.constant(c);
-  }
-  return new Expr(terms);
+  const c = terms.size === 0 ? 0n : terms.size === 1 ? terms.get('') : undefined;
+  if (c !== undefined) return Expr.constant(c);
+  const e = makeExpr(undefined, terms);
+  return terms.size > MAX_INTERNED_TERMS ? e : internedOrSelf(e);
 }
 
 function mulKeys(a: string, b: string): string {
@@ -344,25 +442,43 @@ function substituteAtom(atom: string, bindings: ReadonlyMap<string, Expr>, memo:
   return result;
 }
 
-const ZERO = new Expr(new Map());
-const SMALL: Expr[] = [];
-for (let i = -1; i <= 1024; i++) {
-  SMALL.push(i === 0 ? ZERO : new Expr(new Map([['', BigInt(i)]])));
-}
+const ZERO = SMALL[1];
 
 export const ZERO_EXPR = ZERO;
 export const ONE_EXPR = Expr.constant(1);
 
 /** Product of a list of expressions (the element count of a shape). */
 export function product(dims: readonly Expr[]): Expr {
-  let p = ONE_EXPR;
-  for (const d of dims) p = p.mul(d);
+  // Leading static dims multiply as bigints, without an expression per step.
+  let constant = 1n;
+  let i = 0;
+  for (; i < dims.length; i++) {
+    const c = dims[i].constantValue;
+    if (c === undefined) break;
+    constant *= c;
+  }
+  let p = Expr.constant(constant);
+  for (; i < dims.length; i++) p = p.mul(dims[i]);
   return p;
 }
 
-/** Sum of a list of expressions. */
-export function sum(values: readonly Expr[]): Expr {
-  let s = ZERO_EXPR;
-  for (const v of values) s = s.add(v);
-  return s;
+/**
+ * Sum of a list of expressions, accumulated in place: a running total is not rebuilt per value, and each
+ * distinct (interned) expression is expanded once, times the number of its occurrences.
+ */
+export function sum(values: Iterable<Expr>): Expr {
+  let constant = 0n;
+  const occurrences = new Map<Expr, bigint>();
+  for (const v of values) {
+    const c = v.constantValue;
+    if (c !== undefined) constant += c;
+    else occurrences.set(v, (occurrences.get(v) ?? 0n) + 1n);
+  }
+  const terms = new Map<string, bigint>();
+  for (const [e, times] of occurrences) {
+    e.terms.forEach((coefficient, k) => terms.set(k, (terms.get(k) ?? 0n) + coefficient * times));
+  }
+  if (constant !== 0n) terms.set('', (terms.get('') ?? 0n) + constant);
+  for (const [k, coefficient] of terms) if (coefficient === 0n) terms.delete(k);
+  return fromTerms(terms);
 }

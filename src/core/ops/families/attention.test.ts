@@ -119,6 +119,27 @@ for (const c of cases) {
   });
 }
 
+test('rotary caches are read one row per token, not whole', () => {
+  // 2 sequences × 3 new tokens at decode read 6 of 4,096 cached rows of 32 fp16 values (64 B) from each of
+  // cos and sin: 2 · 6 · 64 = 768 weight bytes; the whole tables would be 2 · 4096 · 64 = 524,288.
+  const cache = { dtype: 'float16', shape: [4096, 32], isWeight: true } as const;
+  const ms = runNode({ opType: 'RotaryEmbedding', domain: 'com.microsoft', inputs: [{ dtype: 'float16', shape: [2, 3, 512] }, { dtype: 'int64', shape: [2, 3] }, cache, cache] }).cost;
+  assert.equal(ms.weightBytesRead, 768);
+  assert.equal(ms.activationBytesRead, 2 * 3 * 512 * 2 + 2 * 3 * 8);
+  // A prompt longer than the table reads each row once at most: the whole 8-row table.
+  const onnx = runNode({ opType: 'RotaryEmbedding', opset: 23, inputs: [f32([1, 4, 16, 64]), { dtype: 'float', shape: [8, 32], isWeight: true }, { dtype: 'float', shape: [8, 32], isWeight: true }, { dtype: 'int64', shape: [1, 16] }] }).cost;
+  assert.equal(onnx.weightBytesRead, 2 * 8 * 32 * 4);
+  // GroupQueryAttention with do_rotary: the same for its cos_cache and sin_cache inputs (7 and 8).
+  const gqa = runNode({
+    opType: 'GroupQueryAttention',
+    domain: 'com.microsoft',
+    attrs: { num_heads: 8, kv_num_heads: 2, do_rotary: 1 },
+    inputs: [{ dtype: 'float16', shape: [4, 1, 512] }, { dtype: 'float16', shape: [4, 1, 128] }, { dtype: 'float16', shape: [4, 1, 128] }, { dtype: 'float16', shape: [4, 2, 100, 64] }, { dtype: 'float16', shape: [4, 2, 100, 64] }, { dtype: 'int32', shape: [4, 1] }, { dtype: 'int32', shape: [1], value: [101] }, cache, cache],
+    outputCount: 3,
+  }).cost;
+  assert.equal(gqa.weightBytesRead, 2 * 4 * 64);
+});
+
 test('FlexAttention (ai.onnx.preview): attention core plus its score_mod subgraph on every score', () => {
   // Q 8 heads over K/V 2 heads (GQA); scores 2·8·10·12 = 1,920, each 32 (QKᵀ) + 16 (·V) MACs: 92,160.
   // score_mod is a logit soft-cap (Tanh, 10 FLOPs per score): 19,200 more FLOPs than the plain core.

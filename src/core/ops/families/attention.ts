@@ -13,7 +13,9 @@
  *  - Causal (unidirectional) attention is counted over the full S × T scores, as dense kernels compute it.
  *  - Where the key/value cache is a shared fixed-size buffer and the used length is only known at run
  *    time, T is the buffer length (an upper bound, noted on the node).
- *  - Rotary embedding: 3 FLOPs (2 multiplies, 1 add) per rotated element.
+ *  - Rotary embedding: 3 FLOPs (2 multiplies, 1 add) per rotated element. Its cos/sin caches
+ *    ([positions, rotary_dim / 2], in RotaryEmbedding or GroupQueryAttention with do_rotary) are read one
+ *    row per token, as the kernels index them by position id, not whole.
  *  - FlexAttention adds the cost of its score_mod and prob_mod subgraphs, each run once on the whole
  *    [B, N, S, T] score tensor (their FLOPs; their bytes are not counted, as flex-attention kernels fuse them).
  */
@@ -22,6 +24,7 @@ import { Expr, ONE_EXPR, ZERO_EXPR } from '../../shapes/expr';
 import { knownInts, numel, requireShape } from '../../shapes/shapeOps';
 import type { Shape, TensorInfo } from '../../shapes/tensorInfo';
 import { type NodeContext, type OpCost, type OpHandler, ShapeError, type SubgraphCost } from '../opHandler';
+import { partialReads, tableRowReads } from '../partialReads';
 import { recallSubgraphCost, rememberSubgraphCost, repeatedCost } from './subgraphCost';
 
 export const SOFTMAX_FLOPS = 5;
@@ -449,7 +452,17 @@ function rotaryCost(ctx: NodeContext, input: Shape, heads: Expr | undefined): Op
   return { flops: elements.mul(ROTARY_FLOPS) };
 }
 
-function rotaryHandler(domain: string, sinceVersion: number): OpHandler {
+/**
+ * A rotation reads one cos and one sin row per token from its [positions, rotary_dim / 2] caches (the
+ * kernel indexes them by position id), not the whole tables; caches already gathered per token are read whole.
+ */
+function rotaryCacheReads(ctx: NodeContext, cacheInputs: readonly number[], tokens: Expr): Partial<OpCost> {
+  const rows = tableRowReads(ctx, cacheInputs, tokens);
+  return rows.size > 0 ? partialReads(ctx, rows) : {};
+}
+
+/** `cacheInputs`: the cos_cache and sin_cache input indices (com.microsoft: 2, 3; ONNX: 1, 2). */
+function rotaryHandler(domain: string, sinceVersion: number, cacheInputs: readonly number[]): OpHandler {
   return {
     opType: 'RotaryEmbedding',
     domain,
@@ -457,7 +470,9 @@ function rotaryHandler(domain: string, sinceVersion: number): OpHandler {
     infer: (ctx) => [{ dtype: ctx.inputs[0]?.dtype, shape: shapeOf(ctx, 0, 'input', [3, 4]) }],
     cost: (ctx) => {
       const heads = ctx.attrs.int('num_heads', 0);
-      return rotaryCost(ctx, shapeOf(ctx, 0, 'input', [3, 4]), heads > 0 ? Expr.constant(heads) : undefined);
+      const input = shapeOf(ctx, 0, 'input', [3, 4]);
+      const tokens = input.length === 4 ? input[0].mul(input[2]) : input[0].mul(input[1]);
+      return { ...rotaryCost(ctx, input, heads > 0 ? Expr.constant(heads) : undefined), ...rotaryCacheReads(ctx, cacheInputs, tokens) };
     },
   };
 }
@@ -496,11 +511,12 @@ export const attentionOps: readonly OpHandler[] = [
     },
     cost: (ctx) => {
       const g = groupQuery(ctx);
-      return costWithExtras(g.core, ZERO_EXPR, g.rotaryFlops, g.notes);
+      const rotary = ctx.attrs.int('do_rotary', 0) === 1 ? rotaryCacheReads(ctx, [7, 8], g.core.batch.mul(g.core.queryLength)) : {};
+      return { ...costWithExtras(g.core, ZERO_EXPR, g.rotaryFlops, g.notes), ...rotary };
     },
   },
-  rotaryHandler('com.microsoft', 1),
-  rotaryHandler('', 23),
+  rotaryHandler('com.microsoft', 1, [2, 3]),
+  rotaryHandler('', 23, [1, 2]),
   {
     opType: 'Attention',
     domain: '',

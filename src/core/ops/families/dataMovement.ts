@@ -24,6 +24,7 @@ import { knownConstantInts, knownFloats, knownInts, normalizeAxis, numel, requir
 import { type InferredOutput, type KnownValue, MAX_KNOWN_VALUE_ELEMENTS, type Shape, type TensorInfo } from '../../shapes/tensorInfo';
 import { intsValue } from '../../shapes/valueOps';
 import { tensorBytes } from '../../analysis/graphInference';
+import { partialReads } from '../partialReads';
 import { type NodeContext, type OpCost, type OpHandler, onnxRule, ShapeError, UnknownShapeError } from '../opHandler';
 import { clampAtZero, gatherElements, isNonNegative, staticCount, staticDims, stridesOf, vectorLength } from './shapeOps';
 
@@ -60,27 +61,11 @@ function knownScalar(t: TensorInfo | undefined): number | undefined {
   return floats?.length === 1 && Number.isFinite(floats[0]) ? Math.trunc(floats[0]) : undefined;
 }
 
-/**
- * Cost of an op that reads from input `dataIndex` only `dataBytes` (the elements it outputs), and
- * all of its other inputs. Weight inputs count as weight bytes.
- */
-function partialReadCost(ctx: NodeContext, dataIndex: number, dataBytes: Expr): OpCost {
-  let weight = ZERO_EXPR;
-  let activation = ZERO_EXPR;
-  ctx.inputs.forEach((t, i) => {
-    if (!t) return;
-    const bytes = i === dataIndex ? dataBytes : tensorBytes(t) ?? ZERO_EXPR;
-    if (t.isWeight) weight = weight.add(bytes);
-    else activation = activation.add(bytes);
-  });
-  return { flops: ZERO_EXPR, weightBytesRead: weight, activationBytesRead: activation };
-}
-
 /** Reads of a selecting op: as many data bytes as it outputs. */
 function selectionCost(ctx: NodeContext, outputs: readonly TensorInfo[]): OpCost {
   const bytes = tensorBytes(outputs[0]);
   if (!bytes) throw new UnknownShapeError('output shape unknown');
-  return partialReadCost(ctx, 0, bytes);
+  return { flops: ZERO_EXPR, ...partialReads(ctx, new Map([[0, bytes]])) };
 }
 
 const movementCost = (): OpCost => ({ flops: ZERO_EXPR });

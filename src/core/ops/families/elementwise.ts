@@ -90,6 +90,8 @@ function bothConstant(a: Expr, b: Expr, f: (x: bigint, y: bigint) => number): Ex
 }
 
 function propagateValue(opType: string, inputs: readonly (TensorInfo | undefined)[]): KnownValue | undefined {
+  // A weight's contents are read on first use: give up on an activation without a value before reading any.
+  if (inputs.some((t) => t !== undefined && !t.isWeight && t.value === undefined)) return undefined;
   const values = inputs.map((t) => t?.value);
   if (values.length === 0 || values.some((v) => v === undefined)) return undefined;
   return combineValues(values as KnownValue[], INT_VALUE_RULES[opType], FLOAT_VALUE_RULES[opType]);
