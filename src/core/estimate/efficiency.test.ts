@@ -78,8 +78,12 @@ test('a GEMM runs at the measured efficiency of its precision (or of the measure
 test('catalog devices: H100 SXM efficiencies come from its published GEMM benchmarks, not the class default', () => {
   const h100 = device('h100-sxm');
   const f = efficiencyFor(h100);
-  close(f.matrixEfficiencyByPrecision!.bf16!, 794.5e12 / h100.peakFlopsPerSecond.bf16!.value);
-  close(f.matrixEfficiencyByPrecision!.fp8!, 1402.6e12 / h100.peakFlopsPerSecond.fp8!.value);
+  // The mean of its own MAMF runs and the H200's, the same silicon at the same 700 W (BF16 794.5 and 795, FP8 1402.6 and 1453.4).
+  const h200 = device('h200');
+  const pooled = (p: 'bf16' | 'fp8') => (h100.achieved!.matrixFlopsPerSecond![p]!.value / h100.peakFlopsPerSecond[p]!.value + h200.achieved!.matrixFlopsPerSecond![p]!.value / h200.peakFlopsPerSecond[p]!.value) / 2;
+  close(f.matrixEfficiencyByPrecision!.bf16!, pooled('bf16'));
+  close(pooled('bf16'), 794.5e12 / h100.peakFlopsPerSecond.bf16!.value, 1e-3);
+  close(f.matrixEfficiencyByPrecision!.fp8!, pooled('fp8'));
   assert.notEqual(f.matrixEfficiency, DEFAULT_EFFICIENCY.gpu.matrixEfficiency);
   close(f.memoryEfficiency, 2.97e12 / h100.memoryBandwidthBytesPerSecond.value);
   close(efficiencyFor(device('a100-80gb')).memoryEfficiency, 1.7e12 / 2.039e12);
@@ -109,4 +113,25 @@ test('measured rates above the datasheet (boost clocks) cap the efficiency at 1'
   const rtx = efficiencyFor(device('rtx-5090'));
   assert.equal(rtx.matrixEfficiencyByPrecision!.bf16, 1);
   assert.ok(rtx.matrixEfficiencyByPrecision!.fp8! < 1);
+});
+
+test('one silicon at one board power is one accelerator: the H100 SXM and the H200 (700 W) take the mean of their GEMM runs', () => {
+  const h100 = measuredEfficiency(device('h100-sxm')).matrixEfficiencyByPrecision!;
+  const h200 = measuredEfficiency(device('h200')).matrixEfficiencyByPrecision!;
+  close(h100.fp8!, (1402.6 + 1453.4) / 2 / 1978.9, 1e-3);
+  assert.equal(h100.fp8, h200.fp8);
+  assert.equal(h100.int8, h100.fp8, 'INT8 shares the FP8 datapath and peak');
+  // The GH200 (1000 W) shares the die but not the power: it keeps its own, faster runs.
+  assert.ok(measuredEfficiency(device('gh200-144gb')).matrixEfficiencyByPrecision!.fp8! > h100.fp8! + 0.03);
+});
+
+test('an unmeasured precision takes its compute twin\'s fraction, scaled by how the two compare where both measured', () => {
+  const mi300x = measuredEfficiency(device('mi300x')).matrixEfficiencyByPrecision!;
+  const mi325x = measuredEfficiency(device('mi325x')).matrixEfficiencyByPrecision!;
+  // MI325X measured BF16 only (785 TFLOPS at 1000 W); the MI300X (750 W) measured BF16 and FP8.
+  close(mi325x.fp8!, mi300x.fp8! * (mi325x.bf16! / mi300x.bf16!));
+  assert.ok(mi325x.fp8! > mi300x.fp8! && mi325x.fp8! < mi325x.bf16!);
+  // A twin without measurements adds nothing: the H200 NVL keeps its own.
+  const twinless: HardwareEntry = { ...measured, id: 'twinned', sameComputeAs: 'l4' };
+  assert.deepEqual(measuredEfficiency(twinless).matrixEfficiencyByPrecision, measuredEfficiency(measured).matrixEfficiencyByPrecision);
 });

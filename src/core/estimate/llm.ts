@@ -164,6 +164,12 @@ export interface LlmOptions extends ModelEstimateOptions {
    * search shares a request's prompt cache across its beams); default: as found in the report.
    */
   readonly decodeKvCacheBytes?: number;
+  /**
+   * Share of the vocabulary projection's rows the prefill runs (default 1: every position, as exported). Serving
+   * runtimes project only each prompt's last position (TensorRT-LLM's default `gather_context_logits: false`, vLLM's
+   * sampler): serving.ts sets 1 / prompt tokens.
+   */
+  readonly prefillLogitsRowFraction?: number;
 }
 
 export interface LlmEstimate {
@@ -254,7 +260,8 @@ export function combineLlm(
   return targets.map((device) => {
     // Both phases share the deployment: one layout, on the chips the larger working set needs.
     const decodeOptions = options.decodeKvCacheBytes === undefined ? options : { ...options, kvCacheBytes: options.decodeKvCacheBytes };
-    const phases = { prefill: { ...options, batch: prefillBatch }, decode: { ...decodeOptions, batch: b }, prefillCalls };
+    const prefillOptions = options.prefillLogitsRowFraction === undefined ? options : { ...options, logitsRowFraction: options.prefillLogitsRowFraction };
+    const phases = { prefill: { ...prefillOptions, batch: prefillBatch }, decode: { ...decodeOptions, batch: b }, prefillCalls };
     const { prefill, decode, prefillSeconds, requestSeconds, chipsNeeded } = sharedDeployment(prefillReport, decodeReport, device, options, phases);
     const chips = decode.chips;
     const outTokens = requests * options.outputTokens;

@@ -22,6 +22,8 @@ const eff = {
     perKernelOverheadSeconds: 0,
     interconnectEfficiency: 1,
     allReduceLatencySeconds: 0,
+    // The plain roofline max (no compute/memory overlap penalty), so the arithmetic below is exact.
+    overlapExponent: Infinity,
   },
 };
 const close = (a: number, b: number, rel = 1e-9) => assert.ok(Math.abs(a - b) <= rel * Math.abs(b), `${a} != ${b}`);

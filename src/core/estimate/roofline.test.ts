@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { efficiencyFor, estimateNodes, evalDim, matrixEfficiency, DEFAULT_EFFICIENCY } from './roofline';
+import { findHardware } from '../hardware/catalog';
+import { efficiencyFor, estimateNodes, evalDim, kernelSeconds, matrixEfficiency, DEFAULT_EFFICIENCY, OVERLAP_EXPONENT } from './roofline';
 import { makeDevice, makeReport, t } from './testUtil';
 
 // Made-up device with round numbers: 100 TFLOP/s fp16 matrix, 10 TFLOP/s fp32 vector, 1 TB/s.
@@ -31,13 +32,14 @@ const add = {
   outputs: [t('s', 'float16', [1e6])],
 };
 
-test('compute-bound GEMM: flops / (peak × efficiency) + overhead', () => {
+test('compute-bound GEMM: flops / (peak × efficiency), combined with its memory time, + overhead', () => {
   const [e] = estimateNodes(makeReport([gemm]), dev, { efficiency: eff });
   // 2·1024³ = 2,147,483,648 FLOP / (100e12 × 0.5) = 42.94967296 µs
   close(e.computeSeconds, 2147483648 / 50e12);
   // 6,291,456 B / (1e12 × 0.5) = 12.582912 µs
   close(e.memorySeconds, 6291456 / 0.5e12);
-  close(e.seconds, 2147483648 / 50e12 + 1e-6);
+  // √(42.95² + 12.58²) = 44.75 µs: the loads and stores do not hide entirely behind the math
+  close(e.seconds, Math.hypot(2147483648 / 50e12, 6291456 / 0.5e12) + 1e-6);
   assert.equal(e.bound, 'compute');
   assert.equal(e.precision, 'fp16');
   assert.equal(e.kind, 'matrix');
@@ -47,9 +49,31 @@ test('memory-bound element-wise op: bytes / (bandwidth × efficiency) on the vec
   const [e] = estimateNodes(makeReport([add]), dev, { efficiency: eff });
   close(e.memorySeconds, 12e-6); // 6e6 B / 0.5e12 B/s
   close(e.computeSeconds, 0.2e-6); // 1e6 FLOP / (10e12 × 0.5): vector (fp32) rate, not the matrix peak
-  close(e.seconds, 13e-6);
+  close(e.seconds, Math.hypot(12e-6, 0.2e-6) + 1e-6); // 13.0017 µs: a far-from-the-ridge op is its memory time
   assert.equal(e.bound, 'memory');
   assert.equal(e.precision, null);
+});
+
+test('a kernel takes the p-norm of its compute and memory time: the max far from the ridge, more near it', () => {
+  assert.equal(OVERLAP_EXPONENT, 2);
+  close(kernelSeconds(3, 4, 2), 5);
+  assert.equal(kernelSeconds(3, 0, 2), 3);
+  assert.equal(kernelSeconds(0, 4, 2), 4);
+  assert.equal(kernelSeconds(3, 4, Infinity), 4, 'p = ∞ is the plain roofline max');
+  close(kernelSeconds(1, 1, 2), Math.SQRT2);
+  assert.ok(kernelSeconds(1, 0.01, 2) < 1.0001, 'a memory time 1% of the compute time adds 0.005%');
+});
+
+test('a BF16 GEMM near the ridge on an H100: within 10% of XLA\'s published time, where the plain max is 28% fast', () => {
+  // XLA's H100 GEMM table (matmul_interpolator_data.h): m = n = 4096, k = 256, BF16 → 392.16 TFLOP/s, 21.9 µs.
+  const m = 4096, n = 4096, k = 256;
+  const node = { name: 'mm', opType: 'MatMul', computeDtype: 'bfloat16', flops: 2 * m * n * k, macs: m * n * k, bytesRead: 2 * (m * k + k * n), bytesWritten: 2 * m * n, inputs: ['a', 'b'], outputs: [t('y', 'bfloat16', [m, n])] };
+  const h100 = findHardware('h100-sxm')!;
+  const measured = (2 * m * n * k) / 392.16e12;
+  const [e] = estimateNodes(makeReport([node]), h100);
+  assert.ok(Math.abs(e.seconds / measured - 1) < 0.1, `${e.seconds} vs ${measured}`);
+  const [max] = estimateNodes(makeReport([node]), h100, { efficiency: { gpu: { overlapExponent: Infinity } } });
+  assert.ok(max.seconds / measured < 0.75, `plain max ${max.seconds} vs ${measured}`);
 });
 
 test('size ramp adds matrixRampSeconds to a MAC op and halves efficiency at that size', () => {

@@ -3,7 +3,7 @@
  *
  *   computeSeconds = flops / (peak[precision] × computeEfficiency(kind, flops))
  *   memorySeconds  = bytes / (bandwidth × memoryEfficiency)
- *   seconds        = max(computeSeconds, memorySeconds) + perKernelOverheadSeconds
+ *   seconds        = (computeSeconds^p + memorySeconds^p)^(1/p) + perKernelOverheadSeconds   (p = 2: a smooth max)
  *
  * MAC ops (macs > 0: Conv, MatMul, Gemm, attention) use the matrix (tensor-core) peak of the precision they
  * run in (see precision.ts), with an efficiency that ramps with size and saturates for large GEMMs. Every
@@ -15,6 +15,7 @@
  * Efficiencies come from the device's published micro-benchmarks where the catalog has them (`achieved`),
  * otherwise from a default per device class; both, and why, are in docs/estimator.md. Pure: no I/O.
  */
+import { findHardware, HARDWARE_CATALOG } from '../hardware/catalog';
 import type { DeviceClass, HardwareEntry, Precision } from '../hardware/hardwareTypes';
 import { countToNumber, type NodeReport, type ProfileReport } from '../report/reportTypes';
 import { asExported, type ExecutedNode, planExecution } from './executionPlan';
@@ -23,6 +24,8 @@ import { moeServing } from './moeServing';
 import { opKind, type OpKind } from './opKinds';
 import { evenSplit, type NodeShare, type ParallelPlan } from './parallelLayout';
 import { dtypeBytesPerElement, resolvePrecision, type PrecisionOptions } from './precision';
+import { isPastKeyValueName } from './kvCacheNames';
+import { tensorSummaryBytes } from './tensorSize';
 
 export { opKind, type OpKind } from './opKinds';
 export { evalDim, tensorSummaryBytes } from './tensorSize';
@@ -51,6 +54,12 @@ export interface EfficiencyFactors {
   readonly interconnectEfficiency: number;
   /** Fixed latency of one all-reduce, seconds. */
   readonly allReduceLatencySeconds: number;
+  /**
+   * How a kernel's compute and memory time combine: seconds = (compute^p + memory^p)^(1/p). A kernel does not
+   * overlap its loads, its math and its stores perfectly (prologue, epilogue, the output store after the last
+   * k-step), so near the ridge it takes longer than the larger of the two; p = ∞ would be the plain roofline max.
+   */
+  readonly overlapExponent: number;
 }
 
 /**
@@ -63,6 +72,26 @@ export interface DeviceEfficiency extends EfficiencyFactors {
 
 /** Partial factors keyed by device id (`h100-sxm`) or device class (`gpu`); id wins over class. */
 export type EfficiencyOverrides = Readonly<Record<string, Partial<DeviceEfficiency>>>;
+
+/**
+ * The exponent that combines a kernel's compute and memory time (`kernelSeconds`): fitted to XLA's published
+ * H100 GEMM table (61 BF16 GEMMs of 10 µs or more, third_party/xla/xla/service/gpu/model/matmul_interpolator_data.h),
+ * where it brings the rms log error of this roofline from 0.22 (the plain max, 15% fast on average) to 0.13 (1% fast).
+ * docs/estimator.md ("Compute and memory overlap").
+ */
+export const OVERLAP_EXPONENT = 2;
+
+/**
+ * A kernel's time from its compute and memory times: their p-norm, (c^p + m^p)^(1/p) with p = `overlapExponent`
+ * (the plain max when p is infinite or one side is zero).
+ */
+export function kernelSeconds(computeSeconds: number, memorySeconds: number, overlapExponent: number): number {
+  const larger = Math.max(computeSeconds, memorySeconds);
+  if (!(larger > 0) || !Number.isFinite(larger) || !Number.isFinite(overlapExponent)) return larger;
+  const smaller = Math.min(computeSeconds, memorySeconds);
+  if (smaller <= 0) return larger;
+  return larger * Math.pow(1 + Math.pow(smaller / larger, overlapExponent), 1 / overlapExponent);
+}
 
 /**
  * Defaults per device class, used for every factor a device has no published measurement of. WHY each number is
@@ -79,6 +108,7 @@ export const DEFAULT_EFFICIENCY: Readonly<Record<DeviceClass, EfficiencyFactors>
     perKernelOverheadSeconds: 2e-6,
     interconnectEfficiency: 0.75,
     allReduceLatencySeconds: 10e-6,
+    overlapExponent: OVERLAP_EXPONENT,
   },
   accelerator: {
     matrixEfficiency: 0.6,
@@ -89,6 +119,7 @@ export const DEFAULT_EFFICIENCY: Readonly<Record<DeviceClass, EfficiencyFactors>
     perKernelOverheadSeconds: 1e-6,
     interconnectEfficiency: 0.7,
     allReduceLatencySeconds: 15e-6,
+    overlapExponent: OVERLAP_EXPONENT,
   },
   edge: {
     matrixEfficiency: 0.45,
@@ -99,37 +130,40 @@ export const DEFAULT_EFFICIENCY: Readonly<Record<DeviceClass, EfficiencyFactors>
     perKernelOverheadSeconds: 10e-6,
     interconnectEfficiency: 0.6,
     allReduceLatencySeconds: 50e-6,
+    overlapExponent: OVERLAP_EXPONENT,
   },
 };
 
 /**
  * The factors a device's published micro-benchmarks (catalog `achieved`) determine: achieved / peak GEMM rate per
  * precision (capped at 1: boost clocks can beat the datasheet), the same fraction for an unmeasured precision with
- * the same peak (one datapath), their mean as the matrix efficiency of the other precisions not measured, achieved / peak DRAM bandwidth, the measured kernel launch cost, and all-reduce bus bandwidth / the
- * per-direction link rate (capped at 1: NVLink SHARP reduces in the switch). Empty for an unmeasured device.
+ * the same peak (one datapath), then its compute twin's (`sameComputeAs`) measured fraction for a precision still
+ * unmeasured, their mean as the matrix efficiency of the other precisions not measured, achieved / peak DRAM
+ * bandwidth, the measured kernel launch cost, and all-reduce bus bandwidth / the per-direction link rate (capped at
+ * 1: NVLink SHARP reduces in the switch). Empty for an unmeasured device without a measured twin.
  */
 export function measuredEfficiency(device: HardwareEntry): Partial<DeviceEfficiency> {
   const achieved = device.achieved;
-  if (!achieved) return {};
   const out: { -readonly [K in keyof DeviceEfficiency]?: DeviceEfficiency[K] } = {};
+  const own = gemmFractions(device, sameSilicon(device));
+  // A precision the device did not measure takes its compute twin's (`sameComputeAs`: the same die at the same peaks,
+  // the same library) measured fraction, scaled by how the two compare on the precisions both measured (the board's
+  // power and clocks): an MI325X's FP8 GEMMs run at the MI300X's FP8 fraction × (MI325X BF16 / MI300X BF16).
+  const twin = device.sameComputeAs ? findHardware(device.sameComputeAs) : undefined;
+  const inherited = twin ? gemmFractions(twin, sameSilicon(twin)) : undefined;
   const byPrecision: Partial<Record<Precision, number>> = {};
-  for (const [p, measured] of Object.entries(achieved.matrixFlopsPerSecond ?? {}) as [Precision, { value: number } | undefined][]) {
-    const peak = device.peakFlopsPerSecond[p]?.value;
-    if (peak && peak > 0 && measured && measured.value > 0) byPrecision[p] = Math.min(1, measured.value / peak);
+  if (inherited) {
+    const common = (Object.keys(inherited.measured) as Precision[]).filter((p) => own?.measured[p] !== undefined);
+    const scale = common.length > 0 ? common.reduce((s, p) => s + own!.measured[p]! / inherited.measured[p]!, 0) / common.length : 1;
+    for (const [p, f] of Object.entries(inherited.byPrecision) as [Precision, number][]) byPrecision[p] = Math.min(1, f * scale);
   }
-  const fractions = Object.values(byPrecision);
-  if (fractions.length > 0) {
-    // An unmeasured precision with the same dense peak as a measured one runs on the same datapath at the same
-    // width (Hopper's INT8 and FP8 are both 32-wide K in one wgmma): it takes that precision's fraction.
-    const measured = Object.keys(byPrecision) as Precision[];
-    for (const [p, peak] of Object.entries(device.peakFlopsPerSecond) as [Precision, { value: number } | undefined][]) {
-      if (byPrecision[p] !== undefined || !peak || peak.value <= 0) continue;
-      const twin = measured.find((m) => device.peakFlopsPerSecond[m]?.value === peak.value);
-      if (twin) byPrecision[p] = byPrecision[twin];
-    }
+  Object.assign(byPrecision, own?.byPrecision ?? {});
+  const mean = own?.mean ?? inherited?.mean;
+  if (mean !== undefined) {
     out.matrixEfficiencyByPrecision = byPrecision;
-    out.matrixEfficiency = fractions.reduce((a, b) => a + b, 0) / fractions.length;
+    out.matrixEfficiency = mean;
   }
+  if (!achieved) return out;
   const bandwidth = achieved.memoryBandwidthBytesPerSecond?.value;
   if (bandwidth && bandwidth > 0) out.memoryEfficiency = Math.min(1, bandwidth / device.memoryBandwidthBytesPerSecond.value);
   const launch = achieved.kernelLaunchSeconds?.value;
@@ -139,6 +173,47 @@ export function measuredEfficiency(device: HardwareEntry): Partial<DeviceEfficie
   const link = device.interconnectBytesPerSecond?.value;
   if (busbw && busbw > 0 && link && link > 0) out.interconnectEfficiency = Math.min(1, busbw / (link / 2));
   return out;
+}
+
+/**
+ * The devices that are one accelerator for GEMMs with `device`: the same compute die (`sameComputeAs`, either way) at
+ * the same board power, so the same sustained clocks. Their GEMM measurements are samples of one quantity: an H100
+ * SXM and an H200 (both 700 W) take the mean of their two MAMF runs per precision, as ml-engineering's MAMF table
+ * lists them as one accelerator (docs/estimator.md).
+ */
+function sameSilicon(device: HardwareEntry): HardwareEntry[] {
+  const root = device.sameComputeAs ?? device.id;
+  const watts = device.powerWatts?.value;
+  const group = HARDWARE_CATALOG.filter((d) => d.id !== device.id && (d.sameComputeAs ?? d.id) === root && watts !== undefined && d.powerWatts?.value === watts);
+  return [device, ...group];
+}
+
+/**
+ * A device's measured GEMM fractions (achieved / dense peak, capped at 1; the mean over `silicon`, the devices that
+ * are one accelerator with it: `measured`), with each unmeasured precision of the same dense peak as a measured one
+ * taking that one's fraction (`byPrecision`), and the mean of the measured ones; undefined when none measured any.
+ */
+function gemmFractions(device: HardwareEntry, silicon: readonly HardwareEntry[] = [device]): { measured: Partial<Record<Precision, number>>; byPrecision: Partial<Record<Precision, number>>; mean: number } | undefined {
+  const byPrecision: Partial<Record<Precision, number>> = {};
+  const samples = new Map<Precision, number[]>();
+  for (const d of silicon) {
+    for (const [p, measured] of Object.entries(d.achieved?.matrixFlopsPerSecond ?? {}) as [Precision, { value: number } | undefined][]) {
+      const peak = d.peakFlopsPerSecond[p]?.value;
+      if (peak && peak > 0 && measured && measured.value > 0) samples.set(p, [...(samples.get(p) ?? []), Math.min(1, measured.value / peak)]);
+    }
+  }
+  for (const [p, list] of samples) byPrecision[p] = list.reduce((a, b) => a + b, 0) / list.length;
+  const fractions = Object.values(byPrecision);
+  if (fractions.length === 0) return undefined;
+  // An unmeasured precision with the same dense peak as a measured one runs on the same datapath at the same
+  // width (Hopper's INT8 and FP8 are both 32-wide K in one wgmma): it takes that precision's fraction.
+  const measured = { ...byPrecision };
+  for (const [p, peak] of Object.entries(device.peakFlopsPerSecond) as [Precision, { value: number } | undefined][]) {
+    if (byPrecision[p] !== undefined || !peak || peak.value <= 0) continue;
+    const twin = (Object.keys(measured) as Precision[]).find((m) => device.peakFlopsPerSecond[m]?.value === peak.value);
+    if (twin) byPrecision[p] = byPrecision[twin];
+  }
+  return { measured, byPrecision, mean: fractions.reduce((a, b) => a + b, 0) / fractions.length };
 }
 
 /**
@@ -170,6 +245,16 @@ export interface NodeEstimateOptions extends PrecisionOptions {
    * default) for uniform routing. Sets how many distinct experts a call's tokens touch.
    */
   readonly moeSkew?: number;
+  /**
+   * Share of the past key/value graph inputs' bytes a node reads from DRAM (default 1). Beam search sets it: the
+   * beams of a request read its shared prompt blocks once (serving.ts).
+   */
+  readonly kvCacheReadFraction?: number;
+  /**
+   * Share of the rows of the node writing the `logits` graph output that run (default 1): a served prefill projects
+   * only each prompt's last position onto the vocabulary (serving.ts sets 1 / prompt tokens).
+   */
+  readonly logitsRowFraction?: number;
 }
 
 export interface NodeEstimate {
@@ -268,9 +353,11 @@ export function estimateNodes(report: ProfileReport, device: HardwareEntry, opti
   const moe = moeServing(report);
   const served = (n: NodeReport, x: ExecutedNode, as: typeof mode) => (moe ? moe.serveNode(n, x, as, options.moeSkew) : x);
   const nodes = mainGraphNodes(report);
-  const executed = nodes.map((n) => served(n, plan.nodes.get(n.index) ?? asExported(n), mode));
+  const kvRead = sharedCacheReads(report, options.kvCacheReadFraction);
+  const logits = logitsRows(report, options.logitsRowFraction);
+  const executed = nodes.map((n) => logits(n, kvRead(n, served(n, plan.nodes.get(n.index) ?? asExported(n), mode))));
   const shares = nodes.map((n, i) => parallel.share(n, executed[i]));
-  const estimates = timeKernels(nodes.map((n, i) => estimateOne(n, executed[i], device, f, options, rates, shares[i])), executed);
+  const estimates = timeKernels(nodes.map((n, i) => estimateOne(n, executed[i], device, f, options, rates, shares[i])), executed, f.overlapExponent);
   if (mode !== 'fused') return estimates;
   return estimates.map((e, i) => {
     const x = executed[i];
@@ -292,7 +379,7 @@ export function estimateNodes(report: ProfileReport, device: HardwareEntry, opti
  * overlaps its math). Each node keeps its own compute and memory figures; the node that launches the kernel
  * keeps its own max(compute, memory), and the rest of the kernel's time goes to the others in proportion to theirs.
  */
-function timeKernels(estimates: NodeEstimate[], executed: readonly ExecutedNode[]): NodeEstimate[] {
+function timeKernels(estimates: NodeEstimate[], executed: readonly ExecutedNode[], overlapExponent: number): NodeEstimate[] {
   const members = new Map<number, number[]>();
   executed.forEach((x, i) => {
     if (x.kernel === undefined || !estimates[i].estimated) return;
@@ -304,11 +391,11 @@ function timeKernels(estimates: NodeEstimate[], executed: readonly ExecutedNode[
   for (const list of members.values()) {
     if (list.length < 2) continue;
     const sum = (pick: (e: NodeEstimate) => number) => list.reduce((s, i) => s + pick(estimates[i]), 0);
-    const own = list.map((i) => Math.max(estimates[i].computeSeconds, estimates[i].memorySeconds));
+    const own = list.map((i) => kernelSeconds(estimates[i].computeSeconds, estimates[i].memorySeconds, overlapExponent));
     const launcher = list.findIndex((i) => executed[i].runs === 'kernel');
     const kept = launcher >= 0 ? own[launcher] : 0;
     const others = own.reduce((s, w, k) => (k === launcher ? s : s + w), 0);
-    const rest = Math.max(0, Math.max(sum((e) => e.computeSeconds), sum((e) => e.memorySeconds)) - kept);
+    const rest = Math.max(0, kernelSeconds(sum((e) => e.computeSeconds), sum((e) => e.memorySeconds), overlapExponent) - kept);
     list.forEach((i, k) => {
       const share = k === launcher ? kept : others > 0 ? (rest * own[k]) / others : 0;
       out[i] = { ...estimates[i], seconds: share + estimates[i].overheadSeconds };
@@ -316,6 +403,51 @@ function timeKernels(estimates: NodeEstimate[], executed: readonly ExecutedNode[
   }
   return out;
 }
+
+/**
+ * Beam search: the beams of a request share its prompt's KV-cache blocks, and the attention kernel runs the beams
+ * side by side, so DRAM serves the shared blocks once per request and L2 the other beams. A node reading past
+ * key/value graph inputs then moves only `fraction` of their bytes from DRAM (docs/estimator.md, "Serving search").
+ */
+function sharedCacheReads(report: ProfileReport, fraction: number | undefined): (n: NodeReport, x: ExecutedNode) => ExecutedNode {
+  if (fraction === undefined || !(fraction < 1)) return (_n, x) => x;
+  const past = new Map<string, number>();
+  for (const t of report.graphInputs) {
+    if (!isPastKeyValueName(t.name)) continue;
+    const bytes = tensorSummaryBytes(t, report.bindings);
+    if (bytes !== undefined) past.set(t.name, bytes);
+  }
+  return (n, x) => {
+    let bytes = 0;
+    for (const input of n.inputs) bytes += past.get(input) ?? 0;
+    return bytes > 0 ? { ...x, activationBytes: Math.max(0, x.activationBytes - (1 - Math.max(0, fraction)) * bytes) } : x;
+  };
+}
+
+/**
+ * A prefill served by a runtime computes the vocabulary projection for each prompt's last position only (it samples one
+ * token per prompt): the node writing a `logits` graph output runs `fraction` of its rows (docs/estimator.md).
+ */
+function logitsRows(report: ProfileReport, fraction: number | undefined): (n: NodeReport, x: ExecutedNode) => ExecutedNode {
+  if (fraction === undefined || !(fraction < 1)) return (_n, x) => x;
+  // The projection and what lies between it and the output: relabels (Identity, Reshape, Cast...) and its bias or scale.
+  const producer = new Map<string, NodeReport>();
+  for (const n of mainGraphNodes(report)) for (const o of n.outputs) producer.set(o.name, n);
+  const chain = new Set<number>();
+  for (const out of report.graphOutputs.filter((t) => LOGITS_OUTPUT.test(t.name))) {
+    let n = producer.get(out.name);
+    for (let step = 0; n && step < 8; step++) {
+      chain.add(n.index);
+      if (countToNumber(n.macs) > 0 || !LOGITS_RELABELS.has(n.opType)) break;
+      n = n.inputs.map((i) => producer.get(i)).find((p) => p !== undefined);
+    }
+  }
+  const f = Math.max(0, fraction);
+  return (n, x) => (chain.has(n.index) ? { ...x, flops: (x.flops ?? countToNumber(n.flops)) * f, activationBytes: x.activationBytes * f } : x);
+}
+
+const LOGITS_OUTPUT = /^logits$|(^|[._/])logits$/i;
+const LOGITS_RELABELS: ReadonlySet<string> = new Set(['Identity', 'Reshape', 'Cast', 'Squeeze', 'Unsqueeze', 'Flatten', 'Add', 'Mul', 'Div']);
 
 interface Rates {
   /** Achieved DRAM bandwidth, bytes/s. */
@@ -411,7 +543,7 @@ function estimateOne(n: NodeReport, x: ExecutedNode, device: HardwareEntry, f: D
     computeSeconds,
     memorySeconds,
     overheadSeconds,
-    seconds: Math.max(computeSeconds, memorySeconds) + overheadSeconds,
+    seconds: kernelSeconds(computeSeconds, memorySeconds, f.overlapExponent) + overheadSeconds,
     bound,
     notes,
   };

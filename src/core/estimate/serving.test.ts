@@ -12,6 +12,7 @@ import { findHardware } from '../hardware/catalog';
 import type { ProfileReport } from '../report/reportTypes';
 import { combineLlm, detectDecoder, llmBindings } from './llm';
 import { estimateOnTarget, memoryNeed } from './modelEstimate';
+import { efficiencyFor } from './roofline';
 import { estimateLlmServing, instanceSizes, planLlmServing, planOfflineServing, SERVING_MAX_BATCH, SERVING_TOLERANCE } from './serving';
 import { makeDevice, makeReport } from './testUtil';
 
@@ -133,4 +134,32 @@ test('combineLlm: a chunked prefill takes requests / prefillBatch calls; beams m
   assert.ok(Math.abs(e.requestSeconds - 3e-3) < 1e-12);
   assert.ok(Math.abs(e.tokensPerSecond - 40 / 3e-3) < 1e-6);
   assert.ok(Math.abs(e.timeToFirstTokenSeconds - 1e-3) < 1e-12);
+});
+
+test('beam search: the beams of a request read its shared prompt cache once per decode step', () => {
+  const info = detectDecoder(llama8b({}))!;
+  const options = { precisionOverride: 'fp8' as const, promptTokens: 1000, outputTokens: 64 };
+  const one = estimateLlmServing(llama8b, info, H100, options, 256);
+  const four = estimateLlmServing(llama8b, info, H100, { ...options, beamWidth: 4 }, 256);
+  // The same 256 sequences decode at the same mean context (1,032 tokens); in beams of 4, 64 prompts' caches stream
+  // from DRAM instead of 256: the step reads (1 − f) of the cache less, f = (0.969 + 4 × 0.031) / 4 = 0.273.
+  const f = (1000 / 1032 + 4 * (32 / 1032)) / 4;
+  const saved = ((1 - f) * one.decode.kvCacheBytes) / (H100.memoryBandwidthBytesPerSecond.value * efficiencyFor(H100).memoryEfficiency);
+  const actual = one.decodeStepSeconds - four.decodeStepSeconds;
+  assert.ok(Math.abs(actual / saved - 1) < 0.25, `saved ${actual} s, expected about ${saved} s`);
+  // The cache memory follows the same sharing.
+  assert.ok(Math.abs(four.decode.kvCacheBytes / one.decode.kvCacheBytes - f) < 0.01);
+});
+
+test('a served prefill projects only each prompt\'s last position onto the vocabulary', () => {
+  const info = detectDecoder(llama8b({}))!;
+  const prefill = llama8b(llmBindings(info, 8, 1000, 128).prefill);
+  const decode = llama8b(llmBindings(info, 8, 1000, 128).decode);
+  const base = { precisionOverride: 'fp8' as const, batch: 8, promptTokens: 1000, outputTokens: 128 };
+  const [all] = combineLlm(prefill, decode, [H100], base);
+  const [last] = combineLlm(prefill, decode, [H100], { ...base, prefillLogitsRowFraction: 1 / 1000 });
+  // Llama 3.1 8B: the 128,256 × 4,096 projection is 1.05 of the ~16 GFLOP per prompt token; keeping 1 row in 1,000 saves ~6%.
+  const saved = 1 - last.prefillSeconds / all.prefillSeconds;
+  assert.ok(saved > 0.04 && saved < 0.1, `saved ${saved}`);
+  assert.equal(last.decodeStepSeconds, all.decodeStepSeconds, 'decode projects its one new token either way');
 });

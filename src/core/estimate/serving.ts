@@ -221,11 +221,15 @@ export function estimateLlmServing(
   const prefillBatch = Math.min(requests, chunk);
   const prefill = profileAt(llmBindings(info, prefillBatch, options.promptTokens, options.outputTokens).prefill);
   const decode = profileAt(llmBindings(info, sequences, options.promptTokens, options.outputTokens).decode);
-  // Beams share their request's prompt cache (beamMemoryLine): the step's cache holds each prompt once.
+  // Beams share their request's prompt cache (beamMemoryLine): the step's cache holds each prompt once, and the
+  // attention kernel reads it once per request (the beams run side by side; L2 serves the repeats).
   const context = options.promptTokens + Math.floor(options.outputTokens / 2);
   const promptShare = context > 0 ? options.promptTokens / context : 0;
-  const shared = beams > 1 ? { decodeKvCacheBytes: (memoryNeed(decode, options, device).kvCacheBytes * (promptShare + beams * (1 - promptShare))) / beams } : {};
-  return combineLlm(prefill, decode, [device], { ...options, ...shared, batch: sequences, beamWidth: beams, prefillBatch, ...(chips ? { chips } : {}) })[0];
+  const sharedFraction = (promptShare + beams * (1 - promptShare)) / beams;
+  const shared = beams > 1 ? { decodeKvCacheBytes: memoryNeed(decode, options, device).kvCacheBytes * sharedFraction, kvCacheReadFraction: sharedFraction } : {};
+  // The prefill projects each prompt's last position only onto the vocabulary (it samples one token per prompt).
+  const logitsRowFraction = 1 / Math.max(1, options.promptTokens);
+  return combineLlm(prefill, decode, [device], { ...options, ...shared, prefillLogitsRowFraction: logitsRowFraction, batch: sequences, beamWidth: beams, prefillBatch, ...(chips ? { chips } : {}) })[0];
 }
 
 /**
