@@ -19,6 +19,7 @@ const escape = (s) => String(s).replace(/\|/g, '\\|');
 const FIELDS = [
   ['memoryBytes', 'memory'],
   ['memoryBandwidthBytesPerSecond', 'memory bandwidth'],
+  ['lastLevelCacheBytes', 'L2 cache'],
   ['onChipSramBytes', 'on-chip SRAM'],
   ['onChipSramBandwidthBytesPerSecond', 'SRAM bandwidth'],
   ['powerWatts', 'power'],

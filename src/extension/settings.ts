@@ -79,6 +79,7 @@ export function normaliseHardwareEntry(raw: unknown): { entry?: HardwareEntry; p
     memoryBandwidthBytesPerSecond: bandwidth,
     powerWatts: sourced(raw.powerWatts) ?? { value: 0, source: USER_SOURCE },
     ...(sourced(raw.interconnectBytesPerSecond) ? { interconnectBytesPerSecond: sourced(raw.interconnectBytesPerSecond) } : {}),
+    ...(sourced(raw.lastLevelCacheBytes) ? { lastLevelCacheBytes: sourced(raw.lastLevelCacheBytes) } : {}),
     ...(sourced(raw.onChipSramBytes) ? { onChipSramBytes: sourced(raw.onChipSramBytes) } : {}),
     ...(sourced(raw.onChipSramBandwidthBytesPerSecond) ? { onChipSramBandwidthBytesPerSecond: sourced(raw.onChipSramBandwidthBytesPerSecond) } : {}),
     ...(price ? { price } : {}),

@@ -11,7 +11,7 @@ export type ExecutionMode = 'fused' | 'as-exported';
 
 export const EXECUTION_MODES: readonly ExecutionMode[] = ['fused', 'as-exported'];
 
-export type FusionRuleId = 'qdq' | 'view' | 'epilogue' | 'activation' | 'layernorm' | 'flash-attention' | 'kv-cache-in-place' | 'moe-dispatch';
+export type FusionRuleId = 'qdq' | 'view' | 'epilogue' | 'activation' | 'layernorm' | 'flash-attention' | 'kv-cache-in-place' | 'moe-dispatch' | 'l2-resident';
 
 export interface FusionRule {
   readonly id: FusionRuleId;
@@ -96,5 +96,15 @@ export const FUSION_RULES: readonly FusionRule[] = [
       'Fused MoE/QMoE nodes and sparse exports dispatch that way already (docs/estimator.md, "Mixture-of-experts serving"); executed as exported, a dense export runs as written.',
     saving: 'Expert FLOPs and activations × k / E, and the weights of the experts no token picks.',
     runtimes: "ONNX Runtime's MoE/QMoE kernels, vLLM's and SGLang's fused_moe, TensorRT-LLM's MoE plugin: grouped GEMMs over the tokens each expert received.",
+  },
+  {
+    id: 'l2-resident',
+    title: 'L2 residency between kernels',
+    rule:
+      'On a device that lists its last-level cache (`lastLevelCacheBytes`: the L2 of NVIDIA GPUs), a tensor one kernel writes and later kernels read stays in that cache ' +
+      'when everything the kernels from its producer to its last reader write, plus the weights the kernels after the producer read, fits in it (the LRU stack distance of the read). ' +
+      'Graph outputs always reach DRAM. At a large batch nothing fits; the serving search weighs smaller batches that fit against their smaller GEMMs and per-kernel costs.',
+    saving: 'The tensor is neither written to nor read back from DRAM.',
+    runtimes: 'The hardware: a write-back L2 shared by all SMs. TensorRT and ONNX Runtime reuse activation buffers, so a dead tensor is overwritten in the cache rather than written back.',
   },
 ];

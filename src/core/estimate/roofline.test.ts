@@ -49,7 +49,7 @@ test('memory-bound element-wise op: bytes / (bandwidth × efficiency) on the vec
   const [e] = estimateNodes(makeReport([add]), dev, { efficiency: eff });
   close(e.memorySeconds, 12e-6); // 6e6 B / 0.5e12 B/s
   close(e.computeSeconds, 0.2e-6); // 1e6 FLOP / (10e12 × 0.5): vector (fp32) rate, not the matrix peak
-  close(e.seconds, Math.hypot(12e-6, 0.2e-6) + 1e-6); // 13.0017 µs: a far-from-the-ridge op is its memory time
+  close(e.seconds, 13e-6); // a streaming kernel hides its arithmetic behind its memory time: the plain max
   assert.equal(e.bound, 'memory');
   assert.equal(e.precision, null);
 });

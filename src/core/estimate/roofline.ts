@@ -3,7 +3,8 @@
  *
  *   computeSeconds = flops / (peak[precision] × computeEfficiency(kind, flops))
  *   memorySeconds  = bytes / (bandwidth × memoryEfficiency)
- *   seconds        = (computeSeconds^p + memorySeconds^p)^(1/p) + perKernelOverheadSeconds   (p = 2: a smooth max)
+ *   seconds        = (computeSeconds^p + memorySeconds^p)^(1/p) + perKernelOverheadSeconds
+ *                    (p = 2 for matrix kernels, a smooth max; the plain max for streaming ones)
  *
  * MAC ops (macs > 0: Conv, MatMul, Gemm, attention) use the matrix (tensor-core) peak of the precision they
  * run in (see precision.ts), with an efficiency that ramps with size and saturates for large GEMMs. Every
@@ -23,7 +24,8 @@ import type { ExecutionMode, FusionRuleId } from './executionRules';
 import { moeServing } from './moeServing';
 import { opKind, type OpKind } from './opKinds';
 import { evenSplit, type NodeShare, type ParallelPlan } from './parallelLayout';
-import { dtypeBytesPerElement, resolvePrecision, type PrecisionOptions } from './precision';
+import { dtypeBytesPerElement, resolvePrecision, type PrecisionOptions, type ResolvedPrecision } from './precision';
+import { l2Resident, type RunScale } from './l2Residency';
 import { isPastKeyValueName } from './kvCacheNames';
 import { tensorSummaryBytes } from './tensorSize';
 
@@ -55,9 +57,10 @@ export interface EfficiencyFactors {
   /** Fixed latency of one all-reduce, seconds. */
   readonly allReduceLatencySeconds: number;
   /**
-   * How a kernel's compute and memory time combine: seconds = (compute^p + memory^p)^(1/p). A kernel does not
-   * overlap its loads, its math and its stores perfectly (prologue, epilogue, the output store after the last
-   * k-step), so near the ridge it takes longer than the larger of the two; p = ∞ would be the plain roofline max.
+   * How a matrix kernel's compute and memory time combine: seconds = (compute^p + memory^p)^(1/p). A tiled GEMM or
+   * convolution does not overlap its loads, its math and its stores perfectly (prologue, epilogue, the output store
+   * after the last k-step), so near the ridge it takes longer than the larger of the two; p = ∞ is the plain
+   * roofline max, which streaming (element-wise, normalisation) kernels keep.
    */
   readonly overlapExponent: number;
 }
@@ -355,7 +358,9 @@ export function estimateNodes(report: ProfileReport, device: HardwareEntry, opti
   const nodes = mainGraphNodes(report);
   const kvRead = sharedCacheReads(report, options.kvCacheReadFraction);
   const logits = logitsRows(report, options.logitsRowFraction);
-  const executed = nodes.map((n) => logits(n, kvRead(n, served(n, plan.nodes.get(n.index) ?? asExported(n), mode))));
+  const planned = nodes.map((n) => logits(n, kvRead(n, served(n, plan.nodes.get(n.index) ?? asExported(n), mode))));
+  const cache = lastLevelCacheBytes(device);
+  const executed = mode === 'fused' && cache > 0 ? l2Resident(report, nodes, planned, cache * parallel.chips, (i) => runScale(nodes[i], planned[i], device, options)) : planned;
   const shares = nodes.map((n, i) => parallel.share(n, executed[i]));
   const estimates = timeKernels(nodes.map((n, i) => estimateOne(n, executed[i], device, f, options, rates, shares[i])), executed, f.overlapExponent);
   if (mode !== 'fused') return estimates;
@@ -373,11 +378,17 @@ export function estimateNodes(report: ProfileReport, device: HardwareEntry, opti
   });
 }
 
+/** A node's time alone: the p-norm of its compute and memory time for a matrix op, their max for a streaming one. */
+function nodeKernelSeconds(e: NodeEstimate, overlapExponent: number): number {
+  return kernelSeconds(e.computeSeconds, e.memorySeconds, e.kind === 'matrix' ? overlapExponent : Infinity);
+}
+
 /**
- * One roofline per kernel: a kernel of several nodes takes the larger of its nodes' summed compute time (matrix
- * and vector units) and summed memory time, plus one launch; not the sum of each node's max (its streaming
- * overlaps its math). Each node keeps its own compute and memory figures; the node that launches the kernel
- * keeps its own max(compute, memory), and the rest of the kernel's time goes to the others in proportion to theirs.
+ * One roofline per kernel: a kernel of several nodes takes its matrix ops' summed compute time combined with its
+ * nodes' summed memory time (`kernelSeconds`), or all its nodes' summed compute time (matrix and vector units) when
+ * that is longer, plus one launch; not the sum of each node's own time (its streaming overlaps its math). Each node
+ * keeps its own compute and memory figures; the node that launches the kernel keeps its own time, and the rest of
+ * the kernel's time goes to the others in proportion to theirs.
  */
 function timeKernels(estimates: NodeEstimate[], executed: readonly ExecutedNode[], overlapExponent: number): NodeEstimate[] {
   const members = new Map<number, number[]>();
@@ -391,11 +402,16 @@ function timeKernels(estimates: NodeEstimate[], executed: readonly ExecutedNode[
   for (const list of members.values()) {
     if (list.length < 2) continue;
     const sum = (pick: (e: NodeEstimate) => number) => list.reduce((s, i) => s + pick(estimates[i]), 0);
-    const own = list.map((i) => kernelSeconds(estimates[i].computeSeconds, estimates[i].memorySeconds, overlapExponent));
+    const own = list.map((i) => nodeKernelSeconds(estimates[i], overlapExponent));
     const launcher = list.findIndex((i) => executed[i].runs === 'kernel');
     const kept = launcher >= 0 ? own[launcher] : 0;
     const others = own.reduce((s, w, k) => (k === launcher ? s : s + w), 0);
-    const rest = Math.max(0, kernelSeconds(sum((e) => e.computeSeconds), sum((e) => e.memorySeconds), overlapExponent) - kept);
+    // The matrix units and the memory system overlap imperfectly (kernelSeconds); the vector arithmetic of the
+    // kernel's other nodes (an epilogue, a softmax) takes its turn on the same SMs, after the matrix work.
+    const matrix = sum((e) => (e.kind === 'matrix' ? e.computeSeconds : 0));
+    const compute = sum((e) => e.computeSeconds);
+    const total = Math.max(kernelSeconds(matrix, sum((e) => e.memorySeconds), overlapExponent), compute);
+    const rest = Math.max(0, total - kept);
     list.forEach((i, k) => {
       const share = k === launcher ? kept : others > 0 ? (rest * own[k]) / others : 0;
       out[i] = { ...estimates[i], seconds: share + estimates[i].overheadSeconds };
@@ -449,6 +465,31 @@ function logitsRows(report: ProfileReport, fraction: number | undefined): (n: No
 const LOGITS_OUTPUT = /^logits$|(^|[._/])logits$/i;
 const LOGITS_RELABELS: ReadonlySet<string> = new Set(['Identity', 'Reshape', 'Cast', 'Squeeze', 'Unsqueeze', 'Flatten', 'Add', 'Mul', 'Div']);
 
+/** A node's activation bytes factor and weight bytes at the run precision. */
+function scaleOf(x: ExecutedNode, res: ResolvedPrecision): RunScale {
+  return {
+    activation: res.activationBytesPerElement / dtypeBytesPerElement(x.computeDtype),
+    weightBytes: x.params > 0 && x.weightBytes > 0 ? x.params * res.weightBytesPerElement : x.weightBytes,
+  };
+}
+
+function runScale(n: NodeReport, x: ExecutedNode, device: HardwareEntry, options: NodeEstimateOptions): RunScale {
+  const res = resolvePrecision(
+    { opType: n.opType, domain: n.domain, computeDtype: x.computeDtype, quantization: x.quantization, params: x.params, weightBytes: x.weightBytes, macs: n.macs },
+    device,
+    options,
+  );
+  return scaleOf(x, res);
+}
+
+/** The device's last-level cache, or its compute twin's (`sameComputeAs`: the same die enabled the same way); 0 when neither lists one. */
+export function lastLevelCacheBytes(device: HardwareEntry): number {
+  const own = device.lastLevelCacheBytes?.value;
+  if (own !== undefined) return own;
+  const twin = device.sameComputeAs ? findHardware(device.sameComputeAs) : undefined;
+  return twin?.lastLevelCacheBytes?.value ?? 0;
+}
+
 interface Rates {
   /** Achieved DRAM bandwidth, bytes/s. */
   readonly bandwidth: number;
@@ -494,8 +535,7 @@ function estimateOne(n: NodeReport, x: ExecutedNode, device: HardwareEntry, f: D
   if (res.note) notes.push(res.note);
 
   // Bytes: weights and activations, each rescaled when the run precision stores them narrower/wider.
-  const activationScale = res.activationBytesPerElement / dtypeBytesPerElement(x.computeDtype);
-  const weightBytes = x.params > 0 && x.weightBytes > 0 ? x.params * res.weightBytesPerElement : x.weightBytes;
+  const { activation: activationScale, weightBytes } = scaleOf(x, res);
   const memoryBytes = x.activationBytes * activationScale * share.activation + weightBytes * share.weight;
 
   let rate = 0;
@@ -543,7 +583,7 @@ function estimateOne(n: NodeReport, x: ExecutedNode, device: HardwareEntry, f: D
     computeSeconds,
     memorySeconds,
     overheadSeconds,
-    seconds: kernelSeconds(computeSeconds, memorySeconds, f.overlapExponent) + overheadSeconds,
+    seconds: kernelSeconds(computeSeconds, memorySeconds, kind === 'matrix' ? f.overlapExponent : Infinity) + overheadSeconds,
     bound,
     notes,
   };

@@ -163,3 +163,13 @@ test('a served prefill projects only each prompt\'s last position onto the vocab
   assert.ok(saved > 0.04 && saved < 0.1, `saved ${saved}`);
   assert.equal(last.decodeStepSeconds, all.decodeStepSeconds, 'decode projects its one new token either way');
 });
+
+test('offline: every halving is tried, so a batch whose activations fit the L2 can win (ResNet-50 on an L4)', () => {
+  const l4 = findHardware('l4')!;
+  const options = { precisionOverride: 'int8' as const };
+  const { plan } = planOfflineServing((b) => resnet({ batch: b }), l4, options);
+  const perChip = (b: number) => estimateOnTarget(resnet({ batch: b }), l4, { ...options, batch: b }).throughputPerChipPerSecond;
+  assert.ok(plan.batch < 64, `batch ${plan.batch}`);
+  assert.equal(plan.limit, 'saturated');
+  assert.ok(plan.throughputPerChipPerSecond > 1.2 * perChip(plan.maxBatchInMemory > 1024 ? 1024 : 256), 'well above the largest batches');
+});

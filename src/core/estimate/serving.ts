@@ -112,6 +112,8 @@ interface SearchSpace<E> {
    * splitting (the estimator would charge no activation exchange between a split convolution's chips).
    */
   readonly widen: boolean;
+  /** Whether to try every halving of the batch, not only while the throughput per chip holds (models run once per batch). */
+  readonly scanAll: boolean;
   /** Estimate one copy at `batch` on `chips` chips; its throughput (whole copy) and the chips it really used. */
   evaluate(batch: number, chips: number): { estimate: E; throughput: number; chips: number };
 }
@@ -150,12 +152,18 @@ function search<E>(space: SearchSpace<E>): { plan: ServingPlan; estimate: E } {
     const p = point(step, sizes[0]);
     return { plan: planOf(p, largestBatch(sizes[0]), 'memory', false), estimate: p.estimate };
   }
-  let chosen = best.point;
-  for (let batch = Math.floor(chosen.batch / 2 / step) * step; batch >= step; batch = Math.floor(batch / 2 / step) * step) {
+  // Halve the batch while the throughput per chip holds. A model run once per batch tries every halving: its
+  // activations can stay in the L2 at a small batch (l2Residency.ts), so its throughput can peak below the largest.
+  const halvings: Point<E>[] = [best.point];
+  for (let batch = Math.floor(best.point.batch / 2 / step) * step; batch >= step; batch = Math.floor(batch / 2 / step) * step) {
     const p = point(batch, best.point.chipsPerInstance);
-    if (p.perChip < (1 - SERVING_TOLERANCE) * best.point.perChip) break;
-    chosen = p;
+    if (!space.scanAll && p.perChip < (1 - SERVING_TOLERANCE) * best.point.perChip) break;
+    halvings.push(p);
   }
+  const top = Math.max(...halvings.map((p) => p.perChip));
+  // The smallest batch within the tolerance of the best (every halving down to it held, unless scanning all).
+  const within = halvings.filter((p) => p.perChip >= (1 - SERVING_TOLERANCE) * top);
+  const chosen = within.reduce((a, b) => (b.batch < a.batch ? b : a));
   const limit = chosen !== best.point ? 'saturated' : best.inMemory > maxBatch ? 'batch-cap' : 'memory';
   return { plan: planOf(chosen, best.inMemory, limit, true), estimate: chosen.estimate };
 }
@@ -190,6 +198,7 @@ export function planOfflineServing(
     maxBatch: request.maxBatch ?? SERVING_MAX_BATCH,
     systemChips: request.chips,
     widen: false,
+    scanAll: true,
     evaluate: (batch, chips) => {
       const e = estimateOnTarget(profileAt(batch), device, { ...options, batch, chips });
       return { estimate: e, throughput: e.throughputPerSecond, chips: e.chips };
@@ -255,6 +264,7 @@ export function planLlmServing(
     maxBatch: request.maxBatch ?? SERVING_MAX_BATCH,
     systemChips: request.chips,
     widen: true,
+    scanAll: false,
     evaluate: (sequences, chips) => {
       const e = estimateLlmServing(profileAt, info, device, options, sequences, chips);
       return { estimate: e, throughput: e.tokensPerSecond, chips: e.chips };

@@ -19,6 +19,7 @@ export const PRECISIONS: readonly Precision[] = ['fp64', 'fp32', 'tf32', 'bf16',
 const SOURCED_FIELDS: readonly { readonly key: string; readonly required: boolean }[] = [
   { key: 'memoryBytes', required: true },
   { key: 'memoryBandwidthBytesPerSecond', required: true },
+  { key: 'lastLevelCacheBytes', required: false },
   { key: 'onChipSramBytes', required: false },
   { key: 'onChipSramBandwidthBytesPerSecond', required: false },
   { key: 'powerWatts', required: false },

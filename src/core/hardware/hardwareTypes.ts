@@ -69,6 +69,11 @@ export interface HardwareEntry {
   readonly peakFlopsPerSecond: Partial<Record<Precision, SourcedValue>>;
   readonly memoryBytes: SourcedValue;
   readonly memoryBandwidthBytesPerSecond: SourcedValue;
+  /**
+   * The last-level on-chip cache all cores share (the L2 of an NVIDIA GPU): a tensor one kernel writes and later
+   * kernels read stays in it when it fits (docs/estimator.md, "L2 residency between kernels").
+   */
+  readonly lastLevelCacheBytes?: SourcedValue;
   /** On-chip SRAM where the design relies on it (Groq, Cerebras): capacity and bandwidth. */
   readonly onChipSramBytes?: SourcedValue;
   readonly onChipSramBandwidthBytesPerSecond?: SourcedValue;
