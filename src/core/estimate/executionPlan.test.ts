@@ -92,3 +92,28 @@ test('a decomposed LayerNorm is one kernel; a Reshape is a view', () => {
   assert.equal(plan.nodes.get(report.nodes[10].index)!.activationBytes, 2 * 4 * 1024 * 4);
   assert.ok([...planExecution(report, 'as-exported').nodes.values()].every((x) => x.runs === 'kernel' && x.rules.length === 0));
 });
+
+test('a QLinearAdd in a QLinearConv epilogue keeps only its add: the (de)quantize steps are the kernel rescale', () => {
+  // QOperator residual block: QLinearConv then QLinearAdd of the residual. Unfused, QLinearAdd counts 10 FLOPs per
+  // element (2 dequantizations of 2, the add, a quantization of 5); in the conv's epilogue it keeps the add's 1.
+  const scalar = (dtype: string) => ({ dtype, dims: [] });
+  const report = reportGraph({
+    inputs: { x: { dtype: 'uint8', shape: [1, 16, 8, 8] }, r: { dtype: 'uint8', shape: [1, 16, 8, 8] } },
+    weights: {
+      w: { dtype: 'uint8', dims: [16, 16, 3, 3] },
+      xs: scalar('float'), xz: scalar('uint8'), ws: scalar('float'), wz: scalar('uint8'), ys: scalar('float'), yz: scalar('uint8'),
+    },
+    nodes: [
+      { opType: 'QLinearConv', inputs: ['x', 'xs', 'xz', 'w', 'ws', 'wz', 'ys', 'yz'], outputs: ['y'], attrs: { pads: [1, 1, 1, 1] } },
+      { opType: 'QLinearAdd', domain: 'com.microsoft', inputs: ['y', 'ys', 'yz', 'r', 'xs', 'xz', 'ys', 'yz'], outputs: ['out'] },
+    ],
+    outputs: ['out'],
+  });
+  const add = report.nodes.find((n) => n.opType === 'QLinearAdd')!;
+  assert.equal(add.flops, 16 * 8 * 8 * 10);
+  const fused = planExecution(report).nodes.get(add.index)!;
+  assert.equal(fused.runs, 'fused');
+  assert.equal(fused.flops, 16 * 8 * 8 * 1);
+  const exported = planExecution(report, 'as-exported').nodes.get(add.index)!;
+  assert.equal(exported.flops, undefined, 'as exported, the report FLOPs stand');
+});

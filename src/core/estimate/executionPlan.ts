@@ -14,6 +14,8 @@
  *     its other inputs are produced before the group's first node.
  *  3. A tensor whose consumers are all in its producer's group, and which is no graph output, stays on chip:
  *     neither written nor read. Reads through a virtual node read what that node reads.
+ *  4. A QLinear element-wise op that joined another node's kernel does its float op only (the dequantize and
+ *     quantize arithmetic is that kernel's output rescale).
  * Each node's bytes are the report's, less what stays on chip, with reads through virtual nodes replaced by
  * the narrower bytes they stand for; the rules that changed a node and the bytes saved are kept for the
  * per-node estimate. Pure; plans are cached per report object.
@@ -23,6 +25,7 @@ import { findKvCacheCopies } from '../hints/kvCache';
 import { findDecomposedAttention, findDecomposedLayerNorms } from '../hints/patterns';
 import { countToNumber, type NodeQuantization, type NodeReport, type ProfileReport } from '../report/reportTypes';
 import type { ExecutionMode, FusionRuleId } from './executionRules';
+import { fusedQlinearFlopShare } from '../ops/families/quantization';
 import { ELEMENTWISE_OPS } from './opKinds';
 
 /** One main-graph node as the execution model runs it. */
@@ -449,6 +452,9 @@ class FusedPlanner {
     }
     activation = Math.max(0, activation);
     const launches = anchor === n.index;
+    // A QLinear element-wise op in another kernel's epilogue keeps its float op only: its dequantize and
+    // quantize steps fold into the rescale that kernel applies to its output anyway.
+    const requantizedShare = fusedQlinearFlopShare(n.opType);
     // The node that launches a kernel others joined has its writes changed by their rules.
     if (launches) for (const r of groupRules) rules.add(r);
     return {
@@ -459,6 +465,7 @@ class FusedPlanner {
       weightBytes: weight,
       params,
       runs: launches ? 'kernel' : 'fused',
+      ...(!launches && requantizedShare !== undefined ? { flops: countToNumber(n.flops) * requantizedShare } : {}),
       outputConversion: !launches && n.opType === QUANTIZE && own === 'qdq',
       kernel: root,
       fusedInto: launches ? undefined : this.index.node(anchor)!.name,

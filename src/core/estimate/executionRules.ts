@@ -48,7 +48,8 @@ export const FUSION_RULES: readonly FusionRule[] = [
     title: 'Epilogue fusion',
     rule:
       'An element-wise op (bias add, activation, residual add, BatchNormalization, Cast, Clip...) whose data input comes from a MAC op (Conv, MatMul, Gemm) runs in that kernel’s epilogue, ' +
-      'when every consumer of that tensor is an element-wise op and its other inputs exist before the MAC op runs.',
+      'when every consumer of that tensor is an element-wise op and its other inputs exist before the MAC op runs. ' +
+      'A QLinear element-wise op (QLinearAdd, QLinearMul...) in an int8 kernel keeps only its float op: its dequantize and quantize steps fold into the rescale that kernel applies to its output anyway.',
     saving: 'The intermediate tensor is neither written nor read back, and the element-wise op launches no kernel; other inputs (the residual) are still read.',
     runtimes: 'cuBLASLt/CUTLASS epilogues in TensorRT and ONNX Runtime (FusedConv, FusedMatMul, BiasGelu), XLA output fusion.',
   },

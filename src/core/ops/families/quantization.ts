@@ -98,8 +98,36 @@ const dynamicQuantizeLinear: OpHandler = {
 
 // ---------------------------------------------------------------- QLinear elementwise
 
+const SOFTMAX = 1 + 1 + FLOPS_PER_ELEMENT.Exp + 1 + 1;
+
+/**
+ * The QLinear ops' arithmetic per output element: each input dequantized, the float op, the result
+ * quantized. `floatOp` is what remains when a runtime fuses the op into an int8 kernel's epilogue, where the
+ * dequantize and quantize steps fold into the one rescale that kernel applies anyway.
+ */
+export const QLINEAR_POINTWISE: Readonly<Record<string, { readonly inputs: number; readonly floatOp: number }>> = {
+  QLinearAdd: { inputs: 2, floatOp: 1 },
+  QLinearMul: { inputs: 2, floatOp: 1 },
+  QLinearSigmoid: { inputs: 1, floatOp: FLOPS_PER_ELEMENT.Sigmoid },
+  QLinearLeakyRelu: { inputs: 1, floatOp: FLOPS_PER_ELEMENT.LeakyRelu },
+  QLinearSoftmax: { inputs: 1, floatOp: SOFTMAX },
+  QLinearWhere: { inputs: 1, floatOp: 1 },
+};
+
+function qlinearFlopsPerElement(opType: string): number {
+  const op = QLINEAR_POINTWISE[opType];
+  return op.inputs * DEQUANTIZE + op.floatOp + QUANTIZE;
+}
+
+/** Share of a QLinear element-wise op's FLOPs that remains inside a fused int8 kernel; undefined for other ops. */
+export function fusedQlinearFlopShare(opType: string): number | undefined {
+  const op = QLINEAR_POINTWISE[opType];
+  return op && op.floatOp / qlinearFlopsPerElement(opType);
+}
+
+
 /** Binary QLinear ops: A, A_scale, A_zero_point, B, B_scale, B_zero_point, C_scale, C_zero_point. */
-function qlinearBinary(opType: string, floatOp: number): OpHandler {
+function qlinearBinary(opType: string): OpHandler {
   return {
     opType,
     domain: 'com.microsoft',
@@ -109,22 +137,21 @@ function qlinearBinary(opType: string, floatOp: number): OpHandler {
       const b = requireShape(ctx.inputs[3], 'B');
       return [{ dtype: ctx.inputs[0]!.dtype, shape: broadcastShapes([a, b]) }];
     },
-    cost: perElement(2 * DEQUANTIZE + floatOp + QUANTIZE),
+    cost: perElement(qlinearFlopsPerElement(opType)),
   };
 }
 
 /** Unary QLinear ops: X, X_scale, X_zero_point, Y_scale, Y_zero_point. */
-function qlinearUnary(opType: string, floatOp: number): OpHandler {
+function qlinearUnary(opType: string): OpHandler {
   return {
     opType,
     domain: 'com.microsoft',
     sinceVersion: 1,
     infer: (ctx) => [{ dtype: ctx.inputs[0]?.dtype, shape: requireShape(ctx.inputs[0], 'X') }],
-    cost: perElement(DEQUANTIZE + floatOp + QUANTIZE),
+    cost: perElement(qlinearFlopsPerElement(opType)),
   };
 }
 
-const SOFTMAX = 1 + 1 + FLOPS_PER_ELEMENT.Exp + 1 + 1;
 
 const qlinearWhere: OpHandler = {
   opType: 'QLinearWhere',
@@ -134,7 +161,7 @@ const qlinearWhere: OpHandler = {
     const shapes = [0, 1, 4].map((i) => requireShape(ctx.inputs[i], ctx.node.inputs[i]));
     return [{ dtype: ctx.inputs[1]!.dtype, shape: broadcastShapes(shapes) }];
   },
-  cost: perElement(DEQUANTIZE + 1 + QUANTIZE),
+  cost: perElement(qlinearFlopsPerElement('QLinearWhere')),
 };
 
 /** QLinearConcat: Y_scale, Y_zero_point, then (X, X_scale, X_zero_point) per tensor. */
@@ -213,11 +240,11 @@ export const quantizationOps: readonly OpHandler[] = [
   linearQuantizer('QuantizeLinear', 'com.microsoft'),
   linearQuantizer('DequantizeLinear', 'com.microsoft'),
   dynamicQuantizeLinear,
-  qlinearBinary('QLinearAdd', 1),
-  qlinearBinary('QLinearMul', 1),
-  qlinearUnary('QLinearSigmoid', FLOPS_PER_ELEMENT.Sigmoid),
-  qlinearUnary('QLinearLeakyRelu', FLOPS_PER_ELEMENT.LeakyRelu),
-  qlinearUnary('QLinearSoftmax', SOFTMAX),
+  qlinearBinary('QLinearAdd'),
+  qlinearBinary('QLinearMul'),
+  qlinearUnary('QLinearSigmoid'),
+  qlinearUnary('QLinearLeakyRelu'),
+  qlinearUnary('QLinearSoftmax'),
   qlinearWhere,
   qlinearConcat,
   gatherBlockQuantized,
