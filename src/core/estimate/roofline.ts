@@ -28,6 +28,7 @@ import { dtypeBytesPerElement, resolvePrecision, type PrecisionOptions, type Res
 import { l2Resident, type RunScale } from './l2Residency';
 import { isPastKeyValueName } from './kvCacheNames';
 import { tensorSummaryBytes } from './tensorSize';
+import { runsAsMatrixVector } from './decodeAttention';
 
 export { opKind, type OpKind } from './opKinds';
 export { evalDim, tensorSummaryBytes } from './tensorSize';
@@ -362,12 +363,13 @@ export function estimateNodes(report: ProfileReport, device: HardwareEntry, opti
   const cache = lastLevelCacheBytes(device);
   const executed = mode === 'fused' && cache > 0 ? l2Resident(report, nodes, planned, cache * parallel.chips, (i) => runScale(nodes[i], planned[i], device, options)) : planned;
   const shares = nodes.map((n, i) => parallel.share(n, executed[i]));
-  const estimates = timeKernels(nodes.map((n, i) => estimateOne(n, executed[i], device, f, options, rates, shares[i])), executed, f.overlapExponent);
+  const onVectorUnits = nodes.map((n) => runsAsMatrixVector(n, report.bindings));
+  const estimates = timeKernels(nodes.map((n, i) => estimateOne(n, executed[i], device, f, options, rates, shares[i], onVectorUnits[i])), executed, f.overlapExponent);
   if (mode !== 'fused') return estimates;
   return estimates.map((e, i) => {
     const x = executed[i];
     if (x.rules.length === 0 || !e.estimated) return e;
-    const unfused = estimateOne(nodes[i], served(nodes[i], asExported(nodes[i]), 'as-exported'), device, f, options, rates, shares[i]);
+    const unfused = estimateOne(nodes[i], served(nodes[i], asExported(nodes[i]), 'as-exported'), device, f, options, rates, shares[i], onVectorUnits[i]);
     const fusion: NodeFusion = {
       rules: x.rules,
       ...(x.fusedInto !== undefined ? { fusedInto: x.fusedInto } : {}),
@@ -378,9 +380,14 @@ export function estimateNodes(report: ProfileReport, device: HardwareEntry, opti
   });
 }
 
+/** A MAC op that ran on the matrix units (not a matrix-vector product, not a precision without a matrix peak). */
+function onMatrixUnits(e: NodeEstimate): boolean {
+  return e.kind === 'matrix' && e.precision !== null;
+}
+
 /** A node's time alone: the p-norm of its compute and memory time for a matrix op, their max for a streaming one. */
 function nodeKernelSeconds(e: NodeEstimate, overlapExponent: number): number {
-  return kernelSeconds(e.computeSeconds, e.memorySeconds, e.kind === 'matrix' ? overlapExponent : Infinity);
+  return kernelSeconds(e.computeSeconds, e.memorySeconds, onMatrixUnits(e) ? overlapExponent : Infinity);
 }
 
 /**
@@ -408,7 +415,7 @@ function timeKernels(estimates: NodeEstimate[], executed: readonly ExecutedNode[
     const others = own.reduce((s, w, k) => (k === launcher ? s : s + w), 0);
     // The matrix units and the memory system overlap imperfectly (kernelSeconds); the vector arithmetic of the
     // kernel's other nodes (an epilogue, a softmax) takes its turn on the same SMs, after the matrix work.
-    const matrix = sum((e) => (e.kind === 'matrix' ? e.computeSeconds : 0));
+    const matrix = sum((e) => (onMatrixUnits(e) ? e.computeSeconds : 0));
     const compute = sum((e) => e.computeSeconds);
     const total = Math.max(kernelSeconds(matrix, sum((e) => e.memorySeconds), overlapExponent), compute);
     const rest = Math.max(0, total - kept);
@@ -497,7 +504,11 @@ interface Rates {
   readonly vector: number;
 }
 
-function estimateOne(n: NodeReport, x: ExecutedNode, device: HardwareEntry, f: DeviceEfficiency, options: NodeEstimateOptions, rates: Rates, share: NodeShare): NodeEstimate {
+/**
+ * One node's roofline. `matrixVector`: a MAC op whose products are matrix-vector products (decode attention with one
+ * query row per KV head, decodeAttention.ts) runs on the vector units, as a streaming kernel.
+ */
+function estimateOne(n: NodeReport, x: ExecutedNode, device: HardwareEntry, f: DeviceEfficiency, options: NodeEstimateOptions, rates: Rates, share: NodeShare, matrixVector = false): NodeEstimate {
   const kind = opKind(n);
   if (n.status !== 'costed') {
     return {
@@ -542,7 +553,11 @@ function estimateOne(n: NodeReport, x: ExecutedNode, device: HardwareEntry, f: D
   let eff = 0;
   let saturatedRate = 0;
   let precision: Precision | null = null;
-  if (macs > 0 && res.compute !== null) {
+  if (macs > 0 && matrixVector) {
+    notes.push('one query row per KV head: matrix-vector products on the vector units');
+    rate = rates.vector;
+    eff = f.vectorEfficiency;
+  } else if (macs > 0 && res.compute !== null) {
     const peak = (device.peakFlopsPerSecond[res.compute]?.value ?? 0) * res.peakScale;
     eff = matrixEfficiency(flops, peak, f, res.compute);
     rate = peak * eff;
@@ -583,7 +598,7 @@ function estimateOne(n: NodeReport, x: ExecutedNode, device: HardwareEntry, f: D
     computeSeconds,
     memorySeconds,
     overheadSeconds,
-    seconds: kernelSeconds(computeSeconds, memorySeconds, kind === 'matrix' ? f.overlapExponent : Infinity) + overheadSeconds,
+    seconds: kernelSeconds(computeSeconds, memorySeconds, kind === 'matrix' && precision !== null ? f.overlapExponent : Infinity) + overheadSeconds,
     bound,
     notes,
   };
