@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { DataType } from '../onnx/dataType';
 import { type GraphSpec, profileGraph } from '../ops/families/testUtil';
+import { Expr, product } from '../shapes/expr';
+import type { TensorInfo } from '../shapes/tensorInfo';
+import { elementsBytes, staticTensorBytes, tensorBytes } from './graphInference';
 
 const chain: GraphSpec = {
   inputs: { x: { dtype: 'float', shape: ['batch', 8] } },
@@ -26,4 +30,26 @@ test('a dangling input is reported once, without starting over', () => {
   const dangling = profileGraph({ ...chain, nodes: [{ opType: 'Relu', inputs: ['nowhere'], outputs: ['n'] }, ...chain.nodes] });
   assert.deepEqual(dangling.diagnostics.map((d) => d.code), ['dangling-input']);
   assert.equal(dangling.mainGraphOrder.length, 4);
+});
+
+test('static tensor bytes as numbers equal the exact expression, sub-byte types and huge counts included', () => {
+  const cases: [DataType, readonly (number | bigint)[]][] = [
+    [DataType.FLOAT, [2, 3, 4]],
+    [DataType.FLOAT, []],
+    [DataType.INT4, [3, 5]], // 15 nibbles: 8 bytes, rounded up once
+    [DataType.UINT2, [7]],
+    [DataType.BOOL, [0, 9]],
+    [DataType.FLOAT16, [-3, 5]], // a bad dim: the same (negative) count either way
+    [DataType.DOUBLE, [2 ** 26, 2 ** 26]], // 2^55 bytes: past 2^53, left to the exact path
+    [DataType.FLOAT, [2n ** 62n, 4n]],
+  ];
+  for (const [dtype, dims] of cases) {
+    const t: TensorInfo = { name: 't', dtype, shape: dims.map((d) => Expr.constant(d)) };
+    const exact = elementsBytes(dtype, product(t.shape!)).constantValue!;
+    const fast = staticTensorBytes(t);
+    if (fast === undefined) assert.ok(exact > BigInt(Number.MAX_SAFE_INTEGER) || exact < -BigInt(Number.MAX_SAFE_INTEGER), `${dims}`);
+    else assert.equal(BigInt(fast), exact, `${DataType[dtype]} [${dims}]`);
+    assert.equal(tensorBytes(t)!.constantValue, exact);
+  }
+  assert.equal(staticTensorBytes({ name: 's', dtype: DataType.FLOAT, shape: [Expr.symbol('batch')] }), undefined);
 });

@@ -1,9 +1,10 @@
-import { bytesFor, DataType, isParameterType } from '../onnx/dataType';
+import { bitsOf, bytesFor, DataType, isParameterType } from '../onnx/dataType';
 import type { Graph, NameIds, OnnxFunction, OnnxModel, OnnxNode, StoredDim, TensorRef, ValueInfo, ValueType } from '../onnx/model';
 import type { TensorValueReader } from '../onnx/tensorValues';
 import { Attributes } from '../ops/attributes';
 import { type NodeContext, type OpCost, type SubgraphCost, type SubgraphResult, UnknownShapeError } from '../ops/opHandler';
 import type { OpRegistry } from '../ops/opRegistry';
+import { ExactSum } from '../shapes/exactSum';
 import { Expr, product, ZERO_EXPR } from '../shapes/expr';
 import type { InferredOutput, KnownValue, Shape, TensorInfo } from '../shapes/tensorInfo';
 
@@ -304,7 +305,7 @@ class GraphInference {
       } else if (handler) {
         const inferred = handler.infer(ctx);
         outputs = node.outputs.map((name, i) => named(inferred[i], name));
-        containsSubgraphs = node.attributes.size > 0 && ctx.attrs.subgraphs().length > 0;
+        containsSubgraphs = hasSubgraphs(node);
         this.checkAgainstValueInfo(outputs, node.outputIds, label);
       } else {
         outputs = node.outputs.map((name, i) => this.storedValueInfo(name, node.outputIds?.[i]) ?? { name, ...unknownOutput() });
@@ -336,17 +337,18 @@ class GraphInference {
     let weightInputs: string[] | undefined;
     let params = ZERO_EXPR;
     let weightBytes = ZERO_EXPR;
-    let weightRead = ZERO_EXPR;
-    let activationRead = ZERO_EXPR;
+    // The bytes each input reads, summed only where the rule's cost does not say (most rules say).
+    const activationRead = cost?.activationBytesRead === undefined ? new ByteSum() : undefined;
+    const weightRead = cost?.weightBytesRead === undefined ? new ByteSum() : undefined;
     for (let i = 0; i < inputs.length; i++) {
       const v = inputs[i];
       if (!v) continue;
       if (!v.isWeight) {
-        activationRead = addBytes(activationRead, v);
+        activationRead?.add(v);
         continue;
       }
       (weightInputs ??= []).push(v.name);
-      weightRead = addBytes(weightRead, v);
+      weightRead?.add(v);
       if (!this.claimedWeights.add(v.name, node.inputIds?.[i])) continue;
       // A packed weight (MatMulNBits' 4-bit B) counts the values it holds, not its stored elements; a scale
       // counts none; an int32 quantized bias, not a parameter type by itself, counts as the op declares.
@@ -374,8 +376,8 @@ class GraphInference {
       macs: cost?.macs ?? ZERO_EXPR,
       params,
       weightBytes,
-      weightBytesRead: cost?.weightBytesRead ?? weightRead,
-      activationBytesRead: cost?.activationBytesRead ?? activationRead,
+      weightBytesRead: cost?.weightBytesRead ?? weightRead!.total(),
+      activationBytesRead: cost?.activationBytesRead ?? activationRead!.total(),
       bytesWritten: cost?.bytesWritten ?? sumBytes(outputs),
       computeDtype: computeDtypeOf(inputs, outputs),
       notes: cost?.notes?.length ? [...notes, ...cost.notes] : notes.length ? notes : NO_STRINGS,
@@ -503,7 +505,8 @@ class GraphInference {
   /** A tensor past 2^63 elements cannot exist in any runtime (int64 sizes): say so; counts stay exact. */
   private checkAbsurdSize(outputs: readonly TensorInfo[], label: string): void {
     for (const o of outputs) {
-      const count = o.shape ? staticElements(o.shape) : undefined;
+      if (!o.shape || !mayBeHuge(o.shape)) continue;
+      const count = staticElements(o.shape);
       if (count !== undefined && count > MAX_TENSOR_ELEMENTS) {
         this.diag('warning', 'absurd-dims', `'${o.name}' of node '${label}' would hold ${count} elements, past 2^63 − 1: its dims are not plausible`, label);
       }
@@ -520,8 +523,10 @@ class GraphInference {
       let mismatch = stored.length !== o.shape.length;
       for (let i = 0; i < stored.length && !mismatch; i++) {
         const d = stored[i];
-        const inferred = o.shape[i].constantValue;
-        mismatch = typeof d === 'number' && inferred !== undefined && inferred !== BigInt(d);
+        if (typeof d !== 'number') continue;
+        // As numbers when the inferred dim is a safe integer (stored dims are integers): no bigint per dim.
+        const inferred = o.shape[i].asNumber ?? o.shape[i].constantValue;
+        mismatch = inferred !== undefined && (typeof inferred === 'number' ? inferred !== d : inferred !== BigInt(d));
       }
       if (mismatch) {
         this.diag('warning', 'value-info-mismatch', `'${o.name}' of node '${label}': the file's value_info says [${stored.map((d) => d ?? '?').join(', ')}], inference gives [${o.shape.join(', ')}]; the inferred shape is used`, label);
@@ -702,10 +707,29 @@ class EngineNodeContext implements NodeContext {
 /** Shared by every node without notes or weight inputs (most of them): nothing writes to it. */
 const NO_STRINGS: readonly string[] = Object.freeze([]);
 
-/** `total` plus the bytes of `t` when known. */
-function addBytes(total: Expr, t: TensorInfo): Expr {
-  const b = tensorBytes(t);
-  return b ? total.add(b) : total;
+/**
+ * A sum of tensors' bytes (unknown shapes or dtypes count as 0): static sizes are added as numbers, and one
+ * expression is built at the end, rather than one per tensor.
+ */
+class ByteSum {
+  private readonly fixed = new ExactSum();
+  private symbolic = ZERO_EXPR;
+
+  add(t: TensorInfo | undefined): void {
+    if (!t) return;
+    const bytes = staticTensorBytes(t);
+    if (bytes !== undefined) {
+      this.fixed.add(bytes);
+      return;
+    }
+    const b = tensorBytes(t);
+    if (b) this.symbolic = this.symbolic.add(b);
+  }
+
+  total(): Expr {
+    const fixed = this.fixed.current;
+    return fixed === 0 ? this.symbolic : Expr.constant(fixed).add(this.symbolic);
+  }
 }
 
 /**
@@ -735,18 +759,37 @@ function failureMessage(e: unknown): string {
 
 /** Bytes of the given tensors; unknown shapes or dtypes count as 0 (the node is flagged elsewhere). */
 export function sumBytes(tensors: readonly (TensorInfo | undefined)[]): Expr {
-  let total = ZERO_EXPR;
-  for (const t of tensors) {
-    const b = tensorBytes(t);
-    if (b) total = total.add(b);
-  }
-  return total;
+  const sum = new ByteSum();
+  for (let i = 0; i < tensors.length; i++) sum.add(tensors[i]);
+  return sum.total();
 }
 
 export function tensorBytes(t: TensorInfo | undefined): Expr | undefined {
   if (!t || !t.shape || t.dtype === undefined) return undefined;
+  const bytes = staticTensorBytes(t);
+  if (bytes !== undefined) return Expr.constant(bytes);
   const count = staticElements(t.shape);
   return elementsBytes(t.dtype, count === undefined ? product(t.shape) : Expr.constant(count));
+}
+
+/**
+ * tensorBytes of a tensor whose dims are all static, as a number, when it is a safe integer; undefined
+ * otherwise (symbolic or unknown dims, a dtype unknown, a count past 2^53). The common case, without a
+ * bigint or an expression per dim.
+ */
+export function staticTensorBytes(t: TensorInfo): number | undefined {
+  const shape = t.shape;
+  if (!shape || t.dtype === undefined) return undefined;
+  let count = 1;
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i].asNumber;
+    if (d === undefined) return undefined;
+    count *= d;
+  }
+  // Products of safe integers are exact while the result is safe (and past it, the result is too).
+  const bits = count * bitsOf(t.dtype);
+  if (!(bits <= Number.MAX_SAFE_INTEGER && bits >= -Number.MAX_SAFE_INTEGER)) return undefined;
+  return Math.ceil(bits / 8) + 0; // as elementsBytes rounds (to +0, never -0)
 }
 
 /** Elements of a shape whose dims are all static, without building expressions; undefined otherwise. */
@@ -758,6 +801,20 @@ function staticElements(shape: Shape): bigint | undefined {
     count *= d;
   }
   return count;
+}
+
+/**
+ * Whether a shape's static dims could multiply past 2^62 elements: their product in doubles is within a
+ * few units in the last place of the exact one, so below that it cannot be near 2^63. Symbolic dims count
+ * as 1 here (checkAbsurdSize looks at static shapes only).
+ */
+function mayBeHuge(shape: Shape): boolean {
+  let approx = 1;
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i].constantValue;
+    if (d !== undefined) approx *= Number(d);
+  }
+  return !(Math.abs(approx) < 2 ** 62);
 }
 
 /**

@@ -336,11 +336,17 @@ export function decodeUtf8(bytes: Uint8Array): string {
  * value_info), kept once and numbered: equal texts get one string and one id (0, 1, 2... in order of first
  * appearance), so later stages can index arrays by id where they would hash names. A recurring ASCII text is
  * found by a hash of its bytes and compared byte by byte, so it is never decoded, nor allocated, again.
+ *
+ * The hash table is open addressing over an Int32Array (id + 1 per slot, 0 for empty): a lookup probes a few
+ * integers, where a Map keyed by the hash number hashed it again and allocated per entry.
  */
 export class NameTable {
   /** The texts, by id. */
   readonly names: string[] = [];
-  private readonly byHash = new Map<number, number | number[]>();
+  /** The hash of each hashed text, by id (0 for the others), so that growing the table re-hashes no text. */
+  private hashes = new Int32Array(1024);
+  private slots = new Int32Array(2048);
+  private hashed = 0;
   /** Long or non-ASCII texts, by text. */
   private readonly others = new Map<string, number>();
 
@@ -365,16 +371,15 @@ export class NameTable {
       hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
     }
     if ((high & 0x80808080) !== 0) return this.idOfOther(utf8.decode(bytes.subarray(start, end)));
-    const known = this.byHash.get(hash);
-    if (typeof known === 'number') {
-      if (sameAscii(this.names[known], bytes, start, n)) return known;
-    } else if (known) {
-      for (const id of known) if (sameAscii(this.names[id], bytes, start, n)) return id;
+    const mask = this.slots.length - 1;
+    let slot = hash & mask;
+    for (let id = this.slots[slot] - 1; id >= 0; id = this.slots[slot] - 1) {
+      if (this.hashes[id] === hash && sameAscii(this.names[id], bytes, start, n)) return id;
+      slot = (slot + 1) & mask;
     }
-    const id = this.names.push(utf8.decode(bytes.subarray(start, end))) - 1;
-    if (known === undefined) this.byHash.set(hash, id);
-    else if (typeof known === 'number') this.byHash.set(hash, [known, id]);
-    else known.push(id);
+    const id = this.add(utf8.decode(bytes.subarray(start, end)), hash);
+    this.slots[slot] = id + 1;
+    if (++this.hashed * 2 > this.slots.length) this.grow();
     return id;
   }
 
@@ -401,18 +406,46 @@ export class NameTable {
       hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
     }
     if (high >= 0x80) return this.others.get(text);
-    const known = this.byHash.get(hash);
-    if (typeof known === 'number') return this.names[known] === text ? known : undefined;
-    return known?.find((id) => this.names[id] === text);
+    const mask = this.slots.length - 1;
+    let slot = hash & mask;
+    for (let id = this.slots[slot] - 1; id >= 0; id = this.slots[slot] - 1) {
+      if (this.hashes[id] === hash && this.names[id] === text) return id;
+      slot = (slot + 1) & mask;
+    }
+    return undefined;
   }
 
   private idOfOther(text: string): number {
     let id = this.others.get(text);
     if (id === undefined) {
-      id = this.names.push(text) - 1;
+      id = this.add(text, 0);
       this.others.set(text, id);
     }
     return id;
+  }
+
+  private add(text: string, hash: number): number {
+    const id = this.names.push(text) - 1;
+    if (id === this.hashes.length) {
+      const hashes = new Int32Array(2 * id);
+      hashes.set(this.hashes);
+      this.hashes = hashes;
+    }
+    this.hashes[id] = hash;
+    return id;
+  }
+
+  /** Doubles the slots (kept at most half full) and puts every hashed id back. */
+  private grow(): void {
+    const slots = new Int32Array(2 * this.slots.length);
+    const mask = slots.length - 1;
+    for (const entry of this.slots) {
+      if (entry === 0) continue;
+      let slot = this.hashes[entry - 1] & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = entry;
+    }
+    this.slots = slots;
   }
 }
 

@@ -8,6 +8,8 @@
  * expressions print and compare equal, so `batch` broadcasts against `batch`.
  */
 
+import { ExactSum } from './exactSum';
+
 type DerivedKind = 'floor' | 'ceil' | 'mod' | 'min' | 'max';
 
 interface DerivedAtom {
@@ -467,17 +469,19 @@ export function product(dims: readonly Expr[]): Expr {
  * distinct (interned) expression is expanded once, times the number of its occurrences.
  */
 export function sum(values: Iterable<Expr>): Expr {
-  let constant = 0n;
-  const occurrences = new Map<Expr, bigint>();
+  const constants = new ExactSum(); // most values are small constants: added as numbers, no bigint each
+  const occurrences = new Map<Expr, number>();
   for (const v of values) {
     const c = v.constantValue;
-    if (c !== undefined) constant += c;
-    else occurrences.set(v, (occurrences.get(v) ?? 0n) + 1n);
+    if (c === undefined) occurrences.set(v, (occurrences.get(v) ?? 0) + 1);
+    else constants.add(v.asNumber ?? c);
   }
   const terms = new Map<string, bigint>();
   for (const [e, times] of occurrences) {
-    e.terms.forEach((coefficient, k) => terms.set(k, (terms.get(k) ?? 0n) + coefficient * times));
+    const n = BigInt(times);
+    e.terms.forEach((coefficient, k) => terms.set(k, (terms.get(k) ?? 0n) + coefficient * n));
   }
+  const constant = constants.value;
   if (constant !== 0n) terms.set('', (terms.get('') ?? 0n) + constant);
   for (const [k, coefficient] of terms) if (coefficient === 0n) terms.delete(k);
   return fromTerms(terms);
