@@ -183,19 +183,7 @@ class GraphInference {
       const bytes = t.dtype === undefined || elements.constantValue === undefined ? ZERO_EXPR : Expr.constant(bytesFor(t.dtype, elements.constantValue));
       this.weights.set(t.name, { elements, bytes, dtype: t.dtype });
     }
-    // Read on first use: most weights are never asked for their contents (a shape input, an axis is).
-    const reader = this.tensorValues;
-    let value: KnownValue | undefined | null = null;
-    return {
-      name: t.name,
-      dtype: t.dtype,
-      shape,
-      get value() {
-        if (value === null) value = reader.read(t);
-        return value;
-      },
-      isWeight: true,
-    };
+    return lazyWeight(t, shape, this.tensorValues);
   }
 
   /**
@@ -702,6 +690,37 @@ class EngineNodeContext implements NodeContext {
   inferSubgraph(graph: Graph, inputs: readonly TensorInfo[], label: string): SubgraphResult {
     return this.engine.inferSubgraph(graph, inputs, this.scope, `${this.graphPath}${this.label}/${label}/`);
   }
+}
+
+/** Where a weight's TensorInfo keeps what its `value` getter needs (not enumerable: spreads copy `value` only). */
+const WEIGHT_SOURCE = Symbol('weightSource');
+
+interface WeightSource {
+  readonly tensor: TensorRef;
+  readonly reader: TensorValueReader;
+  /** null until read. */
+  value: KnownValue | undefined | null;
+}
+
+/**
+ * A weight as a TensorInfo whose `value` is read on first use: most weights are never asked for their contents
+ * (a shape input, an axis is). `value` is an own enumerable getter, so a spread of the weight copies its value
+ * as before; it is one shared function defined on each object, not a getter in an object literal, since such a
+ * literal makes a slow dictionary-mode object (about 900 bytes, and a map of its own in every rule that reads it).
+ */
+function lazyWeight(tensor: TensorRef, shape: Shape, reader: TensorValueReader): TensorInfo {
+  const info = { name: tensor.name, dtype: tensor.dtype, shape } as { -readonly [K in keyof TensorInfo]: TensorInfo[K] };
+  Object.defineProperty(info, 'value', { get: readWeightValue, enumerable: true, configurable: true });
+  info.isWeight = true;
+  const source: WeightSource = { tensor, reader, value: null };
+  Object.defineProperty(info, WEIGHT_SOURCE, { value: source });
+  return info;
+}
+
+function readWeightValue(this: { [WEIGHT_SOURCE]: WeightSource }): KnownValue | undefined {
+  const source = this[WEIGHT_SOURCE];
+  if (source.value === null) source.value = source.reader.read(source.tensor);
+  return source.value;
 }
 
 /** Shared by every node without notes or weight inputs (most of them): nothing writes to it. */
