@@ -346,6 +346,8 @@ export class NameTable {
   /** The hash of each hashed text, by id (0 for the others), so that growing the table re-hashes no text. */
   private hashes = new Int32Array(1024);
   private slots = new Int32Array(2048);
+  /** 32 − log2(slots.length). */
+  private shift = 21;
   private hashed = 0;
   /** Long or non-ASCII texts, by text. */
   private readonly others = new Map<string, number>();
@@ -372,7 +374,7 @@ export class NameTable {
     }
     if ((high & 0x80808080) !== 0) return this.idOfOther(utf8.decode(bytes.subarray(start, end)));
     const mask = this.slots.length - 1;
-    let slot = hash & mask;
+    let slot = this.slotOf(hash);
     for (let id = this.slots[slot] - 1; id >= 0; id = this.slots[slot] - 1) {
       if (this.hashes[id] === hash && sameAscii(this.names[id], bytes, start, n)) return id;
       slot = (slot + 1) & mask;
@@ -407,7 +409,7 @@ export class NameTable {
     }
     if (high >= 0x80) return this.others.get(text);
     const mask = this.slots.length - 1;
-    let slot = hash & mask;
+    let slot = this.slotOf(hash);
     for (let id = this.slots[slot] - 1; id >= 0; id = this.slots[slot] - 1) {
       if (this.hashes[id] === hash && this.names[id] === text) return id;
       slot = (slot + 1) & mask;
@@ -435,17 +437,28 @@ export class NameTable {
     return id;
   }
 
+  /**
+   * The first slot to probe for a hash: its top bits after a multiplication by 2^32 / φ. FNV-1a's low bits
+   * depend only on the low bits of each word, so masking them would pile names that differ in their last
+   * characters onto the same slots.
+   */
+  private slotOf(hash: number): number {
+    return Math.imul(hash, 0x9e3779b1) >>> this.shift;
+  }
+
   /** Doubles the slots (kept at most half full) and puts every hashed id back. */
   private grow(): void {
-    const slots = new Int32Array(2 * this.slots.length);
-    const mask = slots.length - 1;
-    for (const entry of this.slots) {
+    const old = this.slots;
+    this.slots = new Int32Array(2 * old.length);
+    this.shift--;
+    const mask = this.slots.length - 1;
+    for (let i = 0; i < old.length; i++) {
+      const entry = old[i];
       if (entry === 0) continue;
-      let slot = this.hashes[entry - 1] & mask;
-      while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = entry;
+      let slot = this.slotOf(this.hashes[entry - 1]);
+      while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+      this.slots[slot] = entry;
     }
-    this.slots = slots;
   }
 }
 
