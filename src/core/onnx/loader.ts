@@ -28,8 +28,8 @@ const NONE: readonly never[] = Object.freeze([]);
 /** Small payloads are copied into arenas of this size (see keepBytes). */
 const ARENA_BYTES = 64 * 1024;
 
-function orNone<T>(values: readonly T[]): readonly T[] {
-  return values.length ? values : NONE;
+function orNone<T>(values: readonly T[] | undefined): readonly T[] {
+  return values?.length ? values : NONE;
 }
 
 /** IR versions this loader understands: 3 (ONNX 1.0 with opsets) to 13 (ONNX 1.20). */
@@ -255,22 +255,38 @@ class ModelDecoder {
         default: c.skip(wireType);
       }
     }
-    // Arrays exactly as long as their contents; most nodes share the one empty attribute map.
-    const names = this.names.names;
-    const ownInputs = inputIds.slice(inputsFrom);
-    const ownOutputs = outputIds.slice(outputsFrom);
-    inputIds.length = inputsFrom;
-    outputIds.length = outputsFrom;
+    // Arrays exactly as long as their contents (a node without inputs, a Constant, shares the empty ones);
+    // most nodes share the one empty attribute map.
+    const ownInputs = this.idsFrom(inputIds, inputsFrom);
+    const ownOutputs = this.idsFrom(outputIds, outputsFrom);
     return {
       name,
       opType,
       domain: normalizeDomain(domain),
-      inputs: ownInputs.map((id) => names[id]),
-      outputs: ownOutputs.map((id) => names[id]),
+      inputs: this.namesOf(ownInputs),
+      outputs: this.namesOf(ownOutputs),
       inputIds: ownInputs,
       outputIds: ownOutputs,
       attributes: attributes ?? NO_ATTRIBUTES,
     };
+  }
+
+  /** The ids pushed on `stack` from `from` on, as an array of their own, popped off the stack. */
+  private idsFrom(stack: number[], from: number): readonly number[] {
+    const n = stack.length - from;
+    if (n === 0) return NONE;
+    const ids = new Array<number>(n);
+    for (let i = 0; i < n; i++) ids[i] = stack[from + i];
+    stack.length = from;
+    return ids;
+  }
+
+  private namesOf(ids: readonly number[]): readonly string[] {
+    if (ids.length === 0) return NONE;
+    const names = this.names.names;
+    const out = new Array<string>(ids.length);
+    for (let i = 0; i < ids.length; i++) out[i] = names[ids[i]];
+    return out;
   }
 
   private attribute(): Attribute {
@@ -284,11 +300,12 @@ class ModelDecoder {
     let t: TensorRef | undefined;
     let g: Graph | undefined;
     let tp: ValueType | undefined;
-    const floats: number[] = [];
-    const intsBig: bigint[] = [];
-    const strings: string[] = [];
-    const tensors: TensorRef[] = [];
-    const graphs: Graph[] = [];
+    // Repeated fields, made when the attribute has one (most have a single value, or one list).
+    let floats: number[] | undefined;
+    let intsBig: bigint[] | undefined;
+    let strings: string[] | undefined;
+    let tensors: TensorRef[] | undefined;
+    let graphs: Graph[] | undefined;
     const max = LOAD_LIMITS.repeatedValues;
     while (c.hasMore()) {
       const key = c.key();
@@ -310,17 +327,25 @@ class ModelDecoder {
           g = c.within(c.length(), 'g', () => this.graph());
           break;
         case 14: tp = this.typeProto(wireType, 0); break;
-        case 7: c.float32s(wireType, floats, max); break;
-        case 8: c.int64s(wireType, intsBig, max); break;
-        case 9: if (strings.length >= max) throw c.error('limit-exceeded', `more than ${max} strings`, c.offset); strings.push(this.shortString(wireType)); break;
-        case 10:
-          c.expectWireType(wireType, WireType.LengthDelimited);
-          tensors.push(c.within(c.length(), 'tensors', () => this.tensor(), tensors.length));
+        case 7: c.float32s(wireType, (floats ??= []), max); break;
+        case 8: c.int64s(wireType, (intsBig ??= []), max); break;
+        case 9:
+          strings ??= [];
+          if (strings.length >= max) throw c.error('limit-exceeded', `more than ${max} strings`, c.offset);
+          strings.push(this.shortString(wireType));
           break;
-        case 11:
+        case 10: {
           c.expectWireType(wireType, WireType.LengthDelimited);
-          graphs.push(c.within(c.length(), 'graphs', () => this.graph(), graphs.length));
+          const list = (tensors ??= []);
+          list.push(c.within(c.length(), 'tensors', () => this.tensor(), list.length));
           break;
+        }
+        case 11: {
+          c.expectWireType(wireType, WireType.LengthDelimited);
+          const list = (graphs ??= []);
+          list.push(c.within(c.length(), 'graphs', () => this.graph(), list.length));
+          break;
+        }
         case 22:
           c.expectWireType(wireType, WireType.LengthDelimited);
           t = c.within(c.length(), 'sparse_tensor', () => this.sparseTensor());
@@ -328,11 +353,12 @@ class ModelDecoder {
         default: c.skip(wireType);
       }
     }
-    if (type === AttributeType.UNDEFINED) type = inferAttributeType({ f, i, s, t, g, floats, intsBig, strings, tensors, graphs });
-    return {
+    const attribute = {
       name, type, refAttrName, f, i, s, t, g, tp,
-      floats: orNone(floats), ints: intsBig.length ? intsBig.map(Number) : NONE, strings: orNone(strings), tensors: orNone(tensors), graphs: orNone(graphs),
+      floats: orNone(floats), ints: intsBig?.length ? intsBig.map(Number) : NONE, strings: orNone(strings), tensors: orNone(tensors), graphs: orNone(graphs),
     };
+    if (type === AttributeType.UNDEFINED) attribute.type = inferAttributeType(attribute);
+    return attribute;
   }
 
   private tensor(): TensorRef {
@@ -451,20 +477,20 @@ class ModelDecoder {
     c.expectWireType(wireType, WireType.LengthDelimited);
     const length = c.length();
     if (length > LOAD_LIMITS.messageBytes) throw c.error('limit-exceeded', `${label}[${index}] is ${length} bytes`, c.offset);
-    return c.within(length, label, () => {
-      let nameId: number | undefined;
-      let type: ValueType = UNKNOWN_TYPE;
-      while (c.hasMore()) {
-        const key = c.key();
-        const field = key >>> 3;
-        const w = key & 7;
-        if (field === 1 && w === WireType.LengthDelimited) nameId = this.nameId(w);
-        else if (field === 2 && w === WireType.LengthDelimited) type = this.typeProto(w, 0);
-        else c.skip(w);
-      }
-      nameId ??= this.names.idOfText('');
-      return { name: this.names.names[nameId], type, nameId };
-    }, index);
+    const outer = c.enter(length, label, index);
+    let nameId: number | undefined;
+    let type: ValueType = UNKNOWN_TYPE;
+    while (c.hasMore()) {
+      const key = c.key();
+      const field = key >>> 3;
+      const w = key & 7;
+      if (field === 1 && w === WireType.LengthDelimited) nameId = this.nameId(w);
+      else if (field === 2 && w === WireType.LengthDelimited) type = this.typeProto(w, 0);
+      else c.skip(w);
+    }
+    c.leave(outer);
+    nameId ??= this.names.idOfText('');
+    return { name: this.names.names[nameId], type, nameId };
   }
 
   /**
@@ -480,54 +506,56 @@ class ModelDecoder {
       c.skipBytes(length);
       return UNKNOWN_TYPE;
     }
-    return c.within(length, 'type', () => {
-      let tensor: ValueType | undefined;
-      let sparse: ValueType | undefined;
-      let sequence: ValueType | undefined;
-      let optional: ValueType | undefined;
-      let map: ValueType | undefined;
-      while (c.hasMore()) {
-        const key = c.key();
-        const field = key >>> 3;
-        const w = key & 7;
-        if (w !== WireType.LengthDelimited) {
-          c.skip(w);
-          continue;
-        }
-        switch (field) {
-          case 1: tensor = this.tensorType(w, 'tensor'); break;
-          case 8: sparse = this.tensorType(w, 'sparse_tensor'); break;
-          case 4: sequence = { kind: 'sequence', element: this.elementType(w, depth) }; break;
-          case 9: optional = { kind: 'optional', element: this.elementType(w, depth) }; break;
-          case 5: map = this.mapType(w, depth); break;
-          default: c.skip(w);
-        }
+    const outer = c.enter(length, 'type');
+    let tensor: ValueType | undefined;
+    let sparse: ValueType | undefined;
+    let sequence: ValueType | undefined;
+    let optional: ValueType | undefined;
+    let map: ValueType | undefined;
+    while (c.hasMore()) {
+      const key = c.key();
+      const field = key >>> 3;
+      const w = key & 7;
+      if (w !== WireType.LengthDelimited) {
+        c.skip(w);
+        continue;
       }
-      return tensor ?? sparse ?? sequence ?? optional ?? map ?? UNKNOWN_TYPE;
-    });
+      switch (field) {
+        case 1: tensor = this.tensorType(w, 'tensor'); break;
+        case 8: sparse = this.tensorType(w, 'sparse_tensor'); break;
+        case 4: sequence = { kind: 'sequence', element: this.elementType(w, depth) }; break;
+        case 9: optional = { kind: 'optional', element: this.elementType(w, depth) }; break;
+        case 5: map = this.mapType(w, depth); break;
+        default: c.skip(w);
+      }
+    }
+    c.leave(outer);
+    return tensor ?? sparse ?? sequence ?? optional ?? map ?? UNKNOWN_TYPE;
   }
 
   /** TypeProto.Tensor and SparseTensor: elem_type 1, shape 2 (TensorShapeProto: dim 1). */
   private tensorType(wireType: number, kind: 'tensor' | 'sparse_tensor'): ValueType {
     const c = this.cursor;
     c.expectWireType(wireType, WireType.LengthDelimited);
-    return c.within(c.length(), kind === 'tensor' ? 'tensor_type' : 'sparse_tensor_type', () => {
-      let code = 0;
-      let shape: StoredDim[] | undefined;
-      while (c.hasMore()) {
-        const key = c.key();
-        const field = key >>> 3;
-        const w = key & 7;
-        if (field === 1 && w === WireType.Varint) code = c.int32();
-        else if (field === 2 && w === WireType.LengthDelimited) shape = c.within(c.length(), 'shape', () => this.shapeDims());
-        else c.skip(w);
-      }
-      return { kind, dtype: isKnownDataType(code) && code !== DataType.UNDEFINED ? code : undefined, shape };
-    });
+    const outer = c.enter(c.length(), kind === 'tensor' ? 'tensor_type' : 'sparse_tensor_type');
+    let code = 0;
+    let shape: StoredDim[] | undefined;
+    while (c.hasMore()) {
+      const key = c.key();
+      const field = key >>> 3;
+      const w = key & 7;
+      if (field === 1 && w === WireType.Varint) code = c.int32();
+      else if (field === 2 && w === WireType.LengthDelimited) shape = this.shapeDims(c.length());
+      else c.skip(w);
+    }
+    c.leave(outer);
+    return { kind, dtype: isKnownDataType(code) && code !== DataType.UNDEFINED ? code : undefined, shape };
   }
 
-  private shapeDims(): StoredDim[] {
+  /** A TensorShapeProto of `length` bytes: its dims. */
+  private shapeDims(length: number): StoredDim[] {
     const c = this.cursor;
+    const outer = c.enter(length, 'shape');
     const dims: StoredDim[] = [];
     while (c.hasMore()) {
       const key = c.key();
@@ -538,14 +566,16 @@ class ModelDecoder {
         continue;
       }
       if (dims.length >= LOAD_LIMITS.repeatedValues) throw c.error('limit-exceeded', `more than ${LOAD_LIMITS.repeatedValues} dims`, c.offset);
-      dims.push(c.within(c.length(), 'dim', () => this.dimension(), dims.length));
+      dims.push(this.dimension(c.length(), dims.length));
     }
+    c.leave(outer);
     return dims;
   }
 
-  /** A Dimension: a non-empty dim_param (2) wins, then dim_value (1); neither is an unknown dim. */
-  private dimension(): StoredDim {
+  /** A Dimension of `length` bytes: a non-empty dim_param (2) wins, then dim_value (1); neither is an unknown dim. */
+  private dimension(length: number, index: number): StoredDim {
     const c = this.cursor;
+    const outer = c.enter(length, 'dim', index);
     let value: number | undefined;
     let param = '';
     while (c.hasMore()) {
@@ -556,6 +586,7 @@ class ModelDecoder {
       else if (field === 2 && wireType === WireType.LengthDelimited) param = this.sharedString(wireType);
       else c.skip(wireType);
     }
+    c.leave(outer);
     return param !== '' ? param : value;
   }
 
@@ -725,14 +756,14 @@ function isPlausibleModelField(field: number, wireType: number): boolean {
   return (varintFields.includes(field) && wireType === WireType.Varint) || (lengthFields.includes(field) && wireType === WireType.LengthDelimited);
 }
 
-function inferAttributeType(a: { f?: number; i?: number; s?: string; t?: TensorRef; g?: Graph; floats: number[]; intsBig: bigint[]; strings: string[]; tensors: TensorRef[]; graphs: Graph[] }): AttributeType {
+function inferAttributeType(a: Attribute): AttributeType {
   if (a.f !== undefined) return AttributeType.FLOAT;
   if (a.i !== undefined) return AttributeType.INT;
   if (a.s !== undefined) return AttributeType.STRING;
   if (a.t) return AttributeType.TENSOR;
   if (a.g) return AttributeType.GRAPH;
   if (a.floats.length) return AttributeType.FLOATS;
-  if (a.intsBig.length) return AttributeType.INTS;
+  if (a.ints.length) return AttributeType.INTS;
   if (a.strings.length) return AttributeType.STRINGS;
   if (a.tensors.length) return AttributeType.TENSORS;
   if (a.graphs.length) return AttributeType.GRAPHS;

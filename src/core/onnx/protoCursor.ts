@@ -60,22 +60,34 @@ export class ProtoCursor {
    * `index` for an element of a repeated field) names the message in error messages.
    */
   within<T>(length: number, pathPart: string, body: () => T, index = -1): T {
+    const outerEnd = this.enter(length, pathPart, index);
+    const result = body();
+    this.leave(outerEnd);
+    return result;
+  }
+
+  /**
+   * `within` without a closure, for the messages read by the hundred thousand (a value's type and dims):
+   * limits the cursor to the next `length` bytes and returns the outer limit, which `leave` takes back. A
+   * failure in between is thrown out of the whole decode (its message names the path), so nothing is restored.
+   */
+  enter(length: number, pathPart: string, index = -1): number {
     const end = this.position + length;
     if (end > this.end) this.fail('truncated', `${index < 0 ? pathPart : `${pathPart}[${index}]`} needs ${length} bytes but only ${this.end - this.position} remain`);
     const outerEnd = this.end;
     this.end = end;
     this.path.push(pathPart);
     this.pathIndices.push(index);
-    try {
-      const result = body();
-      this.position = end;
-      this.lastField = 0;
-      return result;
-    } finally {
-      this.path.pop();
-      this.pathIndices.pop();
-      this.end = outerEnd;
-    }
+    return outerEnd;
+  }
+
+  /** Moves past the message that `enter` limited the cursor to, back into the one around it. */
+  leave(outerEnd: number): void {
+    this.position = this.end;
+    this.lastField = 0;
+    this.path.pop();
+    this.pathIndices.pop();
+    this.end = outerEnd;
   }
 
   /** Reads a field key; returns the field number and wire type. */
