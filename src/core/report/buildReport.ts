@@ -121,7 +121,10 @@ export function buildReport(model: OnnxModel, profile: GraphProfile, bindings: R
   let costed = 0;
   let withRule = 0;
   const uncoveredTypes = new Map<string, { opType: string; domain: string; count: number }>();
-  for (const n of all) {
+  // Index loops over the nodes: each runs once, much of it before the optimizing compiler takes over, and a
+  // for-of allocates an iterator result per element until then.
+  for (let i = 0; i < all.length; i++) {
+    const n = all[i];
     if (n.isCostKnown) costed++;
     if (n.hasRule) {
       withRule++;
@@ -272,7 +275,8 @@ function opTypeSummaries(nodes: readonly NodeReport[]): OpTypeSummary[] {
   const groups: Group[] = []; // in order of first appearance (the sort below is stable)
   const byDomain = new Map<string, Map<string, Group>>();
   const total = emptySums();
-  for (const n of nodes) {
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i];
     let byOpType = byDomain.get(n.domain);
     if (!byOpType) byDomain.set(n.domain, (byOpType = new Map()));
     let g = byOpType.get(n.opType);
@@ -311,7 +315,8 @@ function moduleTree(nodes: readonly NodeReport[]): ModuleNode {
   const byScope = new Map<string, CostSums>();
   let lastScope: string | undefined;
   let sums = emptySums();
-  for (const n of nodes) {
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i];
     if (n.scope !== lastScope) {
       lastScope = n.scope;
       const known = byScope.get(n.scope);
@@ -411,12 +416,16 @@ function peakActivationBytes(profile: GraphProfile, ev: Evaluator): bigint {
     }
     const now = live.current;
     if (now > peak) peak = now;
-    for (const t of n.inputs) {
+    for (let i = 0; i < n.inputs.length; i++) {
+      const t = n.inputs[i];
       if (!t || t.isWeight) continue;
       const slot = consumed[next++];
       if (!isGraphOutput[slot] && lastUse[slot] === step) free(slot);
     }
-    for (const slot of produced) if ((lastUse[slot] ?? -1) < 0 && !isGraphOutput[slot]) free(slot);
+    for (let i = 0; i < produced.length; i++) {
+      const slot = produced[i];
+      if ((lastUse[slot] ?? -1) < 0 && !isGraphOutput[slot]) free(slot);
+    }
   }
   return BigInt(peak);
 }

@@ -471,7 +471,10 @@ export function product(dims: readonly Expr[]): Expr {
 export function sum(values: Iterable<Expr>): Expr {
   const constants = new ExactSum(); // most values are small constants: added as numbers, no bigint each
   const occurrences = new Map<Expr, number>();
-  for (const v of values) {
+  // By index: a report sums 100,000 values once, and a for-of allocates per element until it is optimized.
+  const list = Array.isArray(values) ? (values as readonly Expr[]) : [...values];
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
     const c = v.constantValue;
     if (c === undefined) occurrences.set(v, (occurrences.get(v) ?? 0) + 1);
     else constants.add(v.asNumber ?? c);
