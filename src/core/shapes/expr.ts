@@ -33,6 +33,8 @@ const MAX_INTERNED = 100_000;
 /** Results remembered per expression and operation. */
 const MAX_MEMO_ENTRIES = 64;
 const interned = new Map<string, Expr>();
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 /** Constants −1 to 1024, made once. */
 const SMALL: Expr[] = [];
 /** The constructor, for this module's functions. */
@@ -49,6 +51,11 @@ export class Expr {
   private isInterned = false;
   /** Monomials of a symbolic expression; built on demand for a constant. */
   private termMap: Map<string, bigint> | undefined;
+  /**
+   * The value as a number when constant and a safe integer: made once, since static dims are asked for it
+   * (sizes, loops over dims) far more often than expressions are made.
+   */
+  private readonly safeNumber: number | undefined;
 
   /** Use Expr.constant / Expr.symbol. `value` is set exactly when the expression is a constant. */
   private constructor(
@@ -56,6 +63,7 @@ export class Expr {
     terms: Map<string, bigint> | undefined,
   ) {
     this.termMap = terms;
+    this.safeNumber = value !== undefined && value <= MAX_SAFE && value >= MIN_SAFE ? Number(value) : undefined;
   }
 
   static {
@@ -95,9 +103,7 @@ export class Expr {
 
   /** The value as a JS number when constant and safe, else undefined. */
   get asNumber(): number | undefined {
-    const c = this.value;
-    if (c === undefined || c > MAX_SAFE || c < MIN_SAFE) return undefined;
-    return Number(c);
+    return this.safeNumber;
   }
 
   add(other: Expr | number | bigint): Expr {
@@ -288,9 +294,6 @@ export class Expr {
     return this.asNumber ?? this.toString();
   }
 }
-
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 
 /**
  * The interned expression printed like `e` and with the same terms, interning `e` when there is none. A
