@@ -347,22 +347,30 @@ export function decodeUtf8(bytes: Uint8Array): string {
  * Text that recurs (value names: each is written where it is produced, where it is consumed and in
  * value_info), kept once and numbered: equal texts get one string and one id (0, 1, 2... in order of first
  * appearance), so later stages can index arrays by id where they would hash names. A recurring ASCII text is
- * found by a hash of its bytes and compared byte by byte, so it is never decoded, nor allocated, again.
+ * found by a hash of its bytes and compared with the bytes kept of it, so it is never decoded, nor allocated,
+ * again.
  *
- * The hash table is open addressing over an Int32Array (id + 1 per slot, 0 for empty): a lookup probes a few
- * integers, where a Map keyed by the hash number hashed it again and allocated per entry.
+ * Lookups are by the hundred thousand, over names of 40 to 80 bytes, in a table larger than the CPU's caches:
+ * the bytes are read 4 at a time (the hash is FNV-1a over 32-bit words, the words are kept and compared word
+ * by word), and a lookup touches two places: its slot (hash, where the words are, id) and the words.
  */
 export class NameTable {
   /** The texts, by id. */
   readonly names: string[] = [];
-  /** The hash of each hashed text, by id (0 for the others), so that growing the table re-hashes no text. */
-  private hashes = new Int32Array(1024);
-  private slots = new Int32Array(2048);
-  /** 32 − log2(slots.length). */
-  private shift = 21;
+  /** Open addressing, SLOT_INTS per slot: hash, offset of the text in `words`, id + 1 (0: an empty slot). */
+  private slots = new Int32Array(SLOT_INTS * 2048);
+  /** log2 of the slot count; slots are kept at most half full. */
+  private bits = 11;
   private hashed = 0;
+  /** Each hashed text: its byte length, then its bytes as little-endian 32-bit words, the last padded with zeros. */
+  private words = new Int32Array(64 * 1024);
+  private wordsUsed = 0;
+  /** The words of the text being looked up. */
+  private readonly scratch = new Int32Array(Math.ceil(MAX_HASHED_TEXT / 4));
   /** Long or non-ASCII texts, by text. */
   private readonly others = new Map<string, number>();
+  /** The id of '' (unnamed tensors, absent names), once asked. */
+  private emptyId = -1;
 
   get count(): number {
     return this.names.length;
@@ -371,34 +379,47 @@ export class NameTable {
   idOfBytes(bytes: Uint8Array, start: number, end: number): number {
     const n = end - start;
     if (n > MAX_HASHED_TEXT) return this.idOfOther(utf8.decode(bytes.subarray(start, end)));
-    // FNV-1a over 4 bytes at a time; the same words as idOf makes from a string's char codes.
+    const scratch = this.scratch;
     let hash = FNV_OFFSET ^ n;
     let high = 0;
+    let count = 0;
     let i = start;
     for (; i + 4 <= end; i += 4) {
       const word = bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
       high |= word;
       hash = Math.imul(hash ^ word, FNV_PRIME);
+      scratch[count++] = word;
     }
-    for (; i < end; i++) {
-      high |= bytes[i];
-      hash = Math.imul(hash ^ bytes[i], FNV_PRIME);
+    if (i < end) {
+      let word = 0;
+      for (let shift = 0; i < end; i++, shift += 8) word |= bytes[i] << shift;
+      high |= word;
+      hash = Math.imul(hash ^ word, FNV_PRIME);
+      scratch[count++] = word;
     }
     if ((high & 0x80808080) !== 0) return this.idOfOther(utf8.decode(bytes.subarray(start, end)));
-    const mask = this.slots.length - 1;
+    const slots = this.slots;
+    const mask = (1 << this.bits) - 1;
     let slot = this.slotOf(hash);
-    for (let id = this.slots[slot] - 1; id >= 0; id = this.slots[slot] - 1) {
-      if (this.hashes[id] === hash && sameAscii(this.names[id], bytes, start, n)) return id;
+    for (let entry = slot * SLOT_INTS; slots[entry + 2] !== 0; entry = slot * SLOT_INTS) {
+      if (slots[entry] === hash && this.sameWords(slots[entry + 1], n, count)) return slots[entry + 2] - 1;
       slot = (slot + 1) & mask;
     }
-    const id = this.add(utf8.decode(bytes.subarray(start, end)), hash);
-    this.slots[slot] = id + 1;
-    if (++this.hashed * 2 > this.slots.length) this.grow();
+    const id = this.names.push(utf8.decode(bytes.subarray(start, end))) - 1;
+    const entry = slot * SLOT_INTS;
+    slots[entry] = hash;
+    slots[entry + 1] = this.keepWords(n, count);
+    slots[entry + 2] = id + 1;
+    if (++this.hashed * 2 > mask + 1) this.grow();
     return id;
   }
 
   /** The id of a text, added when new. */
   idOfText(text: string): number {
+    if (text === '') {
+      if (this.emptyId < 0) this.emptyId = this.idOfBytes(new Uint8Array(0), 0, 0);
+      return this.emptyId;
+    }
     const bytes = new TextEncoder().encode(text);
     return this.idOfBytes(bytes, 0, bytes.length);
   }
@@ -407,23 +428,25 @@ export class NameTable {
   idOf(text: string): number | undefined {
     const n = text.length;
     if (n > MAX_HASHED_TEXT) return this.others.get(text);
+    // The words idOfBytes makes from the text's bytes, from its char codes (one byte each when ASCII).
     let hash = FNV_OFFSET ^ n;
     let high = 0;
-    let i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const word = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 8) | (text.charCodeAt(i + 2) << 16) | (text.charCodeAt(i + 3) << 24);
-      high |= text.charCodeAt(i) | text.charCodeAt(i + 1) | text.charCodeAt(i + 2) | text.charCodeAt(i + 3);
+    for (let i = 0; i < n; i += 4) {
+      let word = 0;
+      for (let k = i; k < i + 4 && k < n; k++) {
+        const c = text.charCodeAt(k);
+        high |= c;
+        word |= c << (8 * (k - i));
+      }
       hash = Math.imul(hash ^ word, FNV_PRIME);
     }
-    for (; i < n; i++) {
-      high |= text.charCodeAt(i);
-      hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
-    }
     if (high >= 0x80) return this.others.get(text);
-    const mask = this.slots.length - 1;
+    const slots = this.slots;
+    const mask = (1 << this.bits) - 1;
     let slot = this.slotOf(hash);
-    for (let id = this.slots[slot] - 1; id >= 0; id = this.slots[slot] - 1) {
-      if (this.hashes[id] === hash && this.names[id] === text) return id;
+    for (let entry = slot * SLOT_INTS; slots[entry + 2] !== 0; entry = slot * SLOT_INTS) {
+      const id = slots[entry + 2] - 1;
+      if (slots[entry] === hash && this.names[id] === text) return id;
       slot = (slot + 1) & mask;
     }
     return undefined;
@@ -432,21 +455,29 @@ export class NameTable {
   private idOfOther(text: string): number {
     let id = this.others.get(text);
     if (id === undefined) {
-      id = this.add(text, 0);
+      id = this.names.push(text) - 1;
       this.others.set(text, id);
     }
     return id;
   }
 
-  private add(text: string, hash: number): number {
-    const id = this.names.push(text) - 1;
-    if (id === this.hashes.length) {
-      const hashes = new Int32Array(2 * id);
-      hashes.set(this.hashes);
-      this.hashes = hashes;
-    }
-    this.hashes[id] = hash;
-    return id;
+  /** Whether the text kept at `at` is `n` bytes long and its words are the `count` scratch words. */
+  private sameWords(at: number, n: number, count: number): boolean {
+    const words = this.words;
+    if (words[at] !== n) return false;
+    const scratch = this.scratch;
+    for (let k = 0; k < count; k++) if (words[at + 1 + k] !== scratch[k]) return false;
+    return true;
+  }
+
+  /** Keeps the length and the `count` scratch words of a new text; returns where. */
+  private keepWords(n: number, count: number): number {
+    const at = this.wordsUsed;
+    if (at + 1 + count > this.words.length) this.words = grown(this.words, 2 * (at + 1 + count));
+    this.words[at] = n;
+    this.words.set(this.scratch.subarray(0, count), at + 1);
+    this.wordsUsed = at + 1 + count;
+    return at;
   }
 
   /**
@@ -455,32 +486,35 @@ export class NameTable {
    * characters onto the same slots.
    */
   private slotOf(hash: number): number {
-    return Math.imul(hash, 0x9e3779b1) >>> this.shift;
+    return Math.imul(hash, 0x9e3779b1) >>> (32 - this.bits);
   }
 
-  /** Doubles the slots (kept at most half full) and puts every hashed id back. */
+  /** Doubles the slots and puts every entry back. */
   private grow(): void {
     const old = this.slots;
-    this.slots = new Int32Array(2 * old.length);
-    this.shift--;
-    const mask = this.slots.length - 1;
-    for (let i = 0; i < old.length; i++) {
-      const entry = old[i];
-      if (entry === 0) continue;
-      let slot = this.slotOf(this.hashes[entry - 1]);
-      while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
-      this.slots[slot] = entry;
+    this.bits++;
+    const slots = (this.slots = new Int32Array(SLOT_INTS << this.bits));
+    const mask = (1 << this.bits) - 1;
+    for (let entry = 0; entry < old.length; entry += SLOT_INTS) {
+      if (old[entry + 2] === 0) continue;
+      let slot = this.slotOf(old[entry]);
+      while (slots[slot * SLOT_INTS + 2] !== 0) slot = (slot + 1) & mask;
+      slots.set(old.subarray(entry, entry + SLOT_INTS), slot * SLOT_INTS);
     }
   }
+}
+
+/** Int32s per slot of the name table: hash, offset of the text's words, id + 1. */
+const SLOT_INTS = 3;
+
+/** A copy of `array` in a new array of `length` elements. */
+function grown(array: Int32Array, length: number): Int32Array<ArrayBuffer> {
+  const copy = new Int32Array(length);
+  copy.set(array);
+  return copy;
 }
 
 /** Texts longer than this are not hashed byte by byte (rare for names): they are decoded and looked up. */
 const MAX_HASHED_TEXT = 1024;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
-
-function sameAscii(s: string, bytes: Uint8Array, start: number, n: number): boolean {
-  if (s.length !== n) return false;
-  for (let i = 0; i < n; i++) if (s.charCodeAt(i) !== bytes[start + i]) return false;
-  return true;
-}
