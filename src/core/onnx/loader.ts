@@ -81,6 +81,7 @@ class ModelDecoder {
   private arena = new Uint8Array(0);
   private arenaUsed = 0;
   private readonly inputIdStack: number[] = [];
+  private readonly dimStack: StoredDim[] = [];
   private readonly outputIdStack: number[] = [];
   /** Names read so far, numbered (see NameTable). */
   private readonly names = new NameTable();
@@ -552,11 +553,15 @@ class ModelDecoder {
     return { kind, dtype: isKnownDataType(code) && code !== DataType.UNDEFINED ? code : undefined, shape };
   }
 
-  /** A TensorShapeProto of `length` bytes: its dims. */
+  /**
+   * A TensorShapeProto of `length` bytes: its dims, in an array as long as they are (an array grown by push
+   * keeps room for 16, and a model keeps a shape per value).
+   */
   private shapeDims(length: number): StoredDim[] {
     const c = this.cursor;
     const outer = c.enter(length, 'shape');
-    const dims: StoredDim[] = [];
+    const dims = this.dimStack;
+    const from = dims.length;
     while (c.hasMore()) {
       const key = c.key();
       const field = key >>> 3;
@@ -565,11 +570,13 @@ class ModelDecoder {
         c.skip(wireType);
         continue;
       }
-      if (dims.length >= LOAD_LIMITS.repeatedValues) throw c.error('limit-exceeded', `more than ${LOAD_LIMITS.repeatedValues} dims`, c.offset);
-      dims.push(this.dimension(c.length(), dims.length));
+      if (dims.length - from >= LOAD_LIMITS.repeatedValues) throw c.error('limit-exceeded', `more than ${LOAD_LIMITS.repeatedValues} dims`, c.offset);
+      dims.push(this.dimension(c.length(), dims.length - from));
     }
     c.leave(outer);
-    return dims;
+    const shape = dims.slice(from);
+    dims.length = from;
+    return shape;
   }
 
   /** A Dimension of `length` bytes: a non-empty dim_param (2) wins, then dim_value (1); neither is an unknown dim. */

@@ -99,9 +99,13 @@ export function buildReport(model: OnnxModel, profile: GraphProfile, bindings: R
   const ev = makeEvaluator();
   const scopes = scopeReader();
   const nodes = profile.nodes.map((n) => nodeReport(n, ev, scopes(n.name)));
-  const main = profile.nodes.filter((n) => n.graphPath === '');
+  // Nodes of the main graph (all of them, and no copy, when the model has no subgraphs).
+  const hasSubgraphNodes = profile.nodes.some((n) => n.graphPath !== '');
+  const main = hasSubgraphNodes ? profile.nodes.filter((n) => n.graphPath === '') : profile.nodes;
   const sum = (pick: (n: NodeProfile) => Expr) => sumExprs(main.map(pick));
   const totalFlopsExpr = sum((n) => n.flops);
+  const bytesRead: Expr[] = [];
+  for (let i = 0; i < main.length; i++) bytesRead.push(main[i].activationBytesRead, main[i].weightBytesRead);
 
   let params = 0n;
   let weightBytes = 0n;
@@ -136,7 +140,7 @@ export function buildReport(model: OnnxModel, profile: GraphProfile, bindings: R
     uncoveredTypes.set(key, entry);
   }
 
-  const mainReports = nodes.filter((n) => n.graphPath === '');
+  const mainReports = hasSubgraphNodes ? nodes.filter((n) => n.graphPath === '') : nodes;
   const report: ProfileReport = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
@@ -157,7 +161,7 @@ export function buildReport(model: OnnxModel, profile: GraphProfile, bindings: R
       params: bigCount(params),
       weightBytes: bigCount(weightBytes),
       weightBytesByDtype: Object.fromEntries(Object.entries(weightBytesByDtype).map(([k, v]) => [k, bigCount(v)])),
-      bytesRead: bigCount(ev.value(sumExprs(main.flatMap((n) => [n.activationBytesRead, n.weightBytesRead])))),
+      bytesRead: bigCount(ev.value(sumExprs(bytesRead))),
       bytesWritten: bigCount(ev.value(sum((n) => n.bytesWritten))),
       peakActivationBytes: bigCount(peakActivationBytes(profile, ev)),
       ...(totalFlopsExpr.isConstant ? {} : { flopsExpression: totalFlopsExpr.toString() }),

@@ -20,17 +20,17 @@ export function normalizeAxis(axis: number, rank: number, what = 'axis'): number
  */
 export function broadcastShapes(shapes: readonly Shape[]): Shape {
   const rank = Math.max(0, ...shapes.map((s) => s.length));
-  const out: Expr[] = [];
-  for (let i = 0; i < rank; i++) {
+  // Array.from makes an array as long as the shape (one grown by push keeps room for 16 dims, and a graph's
+  // element-wise outputs keep theirs).
+  return Array.from({ length: rank }, (_, i) => {
     let dim: Expr | undefined;
     for (const s of shapes) {
       const d = s[s.length - rank + i];
       if (d === undefined) continue;
       dim = dim === undefined ? d : broadcastDim(dim, d);
     }
-    out.push(dim ?? ONE_EXPR);
-  }
-  return out;
+    return dim ?? ONE_EXPR;
+  });
 }
 
 function broadcastDim(a: Expr, b: Expr): Expr {

@@ -49,7 +49,7 @@ export function matmulDims(a: Shape, b: Shape): MatmulDims {
   const k = unifyDims(left[left.length - 1], right[right.length - 2], 'MatMul inner dims');
   const n = right[right.length - 1];
   const batch = broadcastShapes([left.slice(0, -2), right.slice(0, -2)]);
-  const output = [...batch, ...(a.length === 1 ? [] : [m]), ...(b.length === 1 ? [] : [n])];
+  const output = batch.concat(a.length === 1 ? [] : [m], b.length === 1 ? [] : [n]); // concat: no room to spare
   return { output, batch, m, k, n };
 }
 

@@ -355,9 +355,8 @@ function unsqueezeOutput(ctx: NodeContext): InferredOutput {
     if (inserted.has(n)) throw new ShapeError(`Unsqueeze: axis ${a} repeated`);
     inserted.add(n);
   }
-  const out: Expr[] = [];
   let next = 0;
-  for (let i = 0; i < rank; i++) out.push(inserted.has(i) ? ONE_EXPR : shape[next++]);
+  const out = Array.from({ length: rank }, (_, i) => (inserted.has(i) ? ONE_EXPR : shape[next++])); // as long as the shape
   return { dtype: input?.dtype, shape: out, value: reshapedValue(input, out) };
 }
 
