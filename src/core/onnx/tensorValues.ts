@@ -28,9 +28,8 @@ export class TensorValueReader {
   private decode(tensor: TensorRef): KnownValue | undefined {
     const { dtype, payload } = tensor;
     if (dtype === undefined || tensor.sparseValueCount !== undefined) return undefined;
-    const count = elementCount(tensor.dims);
-    if (count > BigInt(MAX_KNOWN_VALUE_ELEMENTS) || tensor.dims.some((d) => d < 0n)) return undefined;
-    const n = Number(count);
+    const n = knownElementCount(tensor.dims);
+    if (n === undefined) return undefined;
     const dims = tensor.dims.map(Number);
     if (payload.kind === 'none') return n === 0 ? emptyValue(dtype, dims) : undefined;
     try {
@@ -57,6 +56,29 @@ export class TensorValueReader {
   }
 }
 
+/**
+ * The element count of a tensor small enough to keep its values (at most MAX_KNOWN_VALUE_ELEMENTS), else
+ * undefined (too large, or a negative dim). Counted in numbers: a model has tens of thousands of such
+ * constants (shape vectors, axes), and a bigint product allocates per dim.
+ */
+function knownElementCount(dims: readonly bigint[]): number | undefined {
+  let empty = false;
+  for (const d of dims) {
+    if (d < 0n) return undefined;
+    if (d === 0n) empty = true;
+  }
+  if (empty) return 0;
+  let count = 1;
+  for (const d of dims) {
+    if (d > MAX_KNOWN) return undefined; // every dim is at least 1 here, so the count only grows
+    count *= Number(d);
+    if (count > MAX_KNOWN_VALUE_ELEMENTS) return undefined;
+  }
+  return count;
+}
+
+const MAX_KNOWN = BigInt(MAX_KNOWN_VALUE_ELEMENTS);
+
 function bytesPerElement(dtype: DataType): number {
   switch (dtype) {
     case DataType.INT64: case DataType.UINT64: case DataType.DOUBLE: return 8;
@@ -78,7 +100,7 @@ function decodeRaw(dtype: DataType, dims: number[], n: number, bytes: Uint8Array
   });
   const floats = (read: (i: number) => number): KnownValue => ({ kind: 'floats', dims, data: Array.from({ length: n }, (_, i) => read(i)) });
   switch (dtype) {
-    case DataType.INT64: return ints((i) => view.getBigInt64(i * 8, true));
+    case DataType.INT64: return ints((i) => int64At(view, i * 8));
     case DataType.UINT64: return ints((i) => view.getBigUint64(i * 8, true));
     case DataType.INT32: return ints((i) => view.getInt32(i * 4, true));
     case DataType.UINT32: return ints((i) => view.getUint32(i * 4, true));
@@ -92,6 +114,13 @@ function decodeRaw(dtype: DataType, dims: number[], n: number, bytes: Uint8Array
     case DataType.BFLOAT16: return floats((i) => bfloatToFloat(view.getUint16(i * 2, true)));
     default: return undefined;
   }
+}
+
+/** A little-endian int64, as a number when it is a safe integer (shape values are), so that no bigint is made. */
+function int64At(view: DataView, offset: number): number | bigint {
+  const high = view.getInt32(offset + 4, true);
+  if (high >= -0x200000 && high < 0x200000) return high * 0x1_0000_0000 + view.getUint32(offset, true);
+  return view.getBigInt64(offset, true);
 }
 
 /** A typed repeated field (int64_data, float_data...): packed, or the one value of an unpacked repeat. */

@@ -76,6 +76,7 @@ export class Expr {
   }
 
   static constant(value: bigint | number): Expr {
+    if (typeof value === 'number' && value >= -1 && value <= 1024 && Number.isInteger(value)) return SMALL[value + 1];
     const v = typeof value === 'bigint' ? value : toBigInt(value);
     if (v >= -1n && v <= 1024n) return SMALL[Number(v) + 1];
     return new Expr(v, undefined);
