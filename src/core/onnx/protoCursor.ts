@@ -327,7 +327,9 @@ export class ProtoCursor {
     const want = Math.min(Math.max(n, this.windowBytes), this.source.byteLength - this.position);
     const buf = this.source.read(this.position, want);
     if (buf.length < n) throw this.error('truncated', `needs ${n} bytes, the file ends after ${buf.length}`, this.position);
-    this.reader = new Reader(buf);
+    // A plain Uint8Array over the bytes: a subclass (Node's Buffer) costs a constructor call for each view
+    // the decoder takes of a string's bytes, and a second shape at every place that reads bytes.
+    this.reader = new Reader(buf.constructor === Uint8Array ? buf : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
     this.windowStart = this.position;
   }
 
@@ -474,8 +476,9 @@ export class NameTable {
   private keepWords(n: number, count: number): number {
     const at = this.wordsUsed;
     if (at + 1 + count > this.words.length) this.words = grown(this.words, 2 * (at + 1 + count));
-    this.words[at] = n;
-    this.words.set(this.scratch.subarray(0, count), at + 1);
+    const words = this.words;
+    words[at] = n;
+    for (let k = 0; k < count; k++) words[at + 1 + k] = this.scratch[k];
     this.wordsUsed = at + 1 + count;
     return at;
   }
@@ -499,7 +502,7 @@ export class NameTable {
       if (old[entry + 2] === 0) continue;
       let slot = this.slotOf(old[entry]);
       while (slots[slot * SLOT_INTS + 2] !== 0) slot = (slot + 1) & mask;
-      slots.set(old.subarray(entry, entry + SLOT_INTS), slot * SLOT_INTS);
+      for (let k = 0; k < SLOT_INTS; k++) slots[slot * SLOT_INTS + k] = old[entry + k];
     }
   }
 }
