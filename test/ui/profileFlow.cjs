@@ -329,14 +329,12 @@ async function run({ vsix, model }) {
       await page.reload();
       await page.locator('.monaco-workbench').waitFor();
       await page.locator('.tabs-container .tab').filter({ hasText: modelName }).first().click({ timeout: 60000 });
-      // The side bar may come back open or closed: click its icon only when it is closed (a click toggles it).
-      const open = await waitUntil('the activity bar', async () => {
-        const icon = page.locator('.activitybar [aria-label^="ONNX Profiler"]').first();
-        return (await icon.count()) ? icon : undefined;
-      }, 60000, page);
-      if (!(await page.locator('.part.sidebar .composite.title').filter({ hasText: 'ONNX Profiler' }).isVisible())) await open.click();
+      // The side bar may come back open or closed, and the workbench may still be restoring it: on each try,
+      // open it when it is not showing, by its focus command (which opens, where the activity-bar icon toggles).
+      const sideBarShowing = () => page.locator('.part.sidebar .composite.title').filter({ hasText: 'ONNX Profiler' }).isVisible();
       // The side panel's webview may be replaced while the workbench restores it: look it up on every try.
       const side = await waitUntil('the side panel with the toggle ticked', async () => {
+        if (!(await sideBarShowing())) await runCommand(page, 'Focus on Hardware View');
         const frame = await webviewFrame(page, 'sidebar', 5000);
         const box = frame.locator(`[data-testid="whatif-${hint.id}"]`);
         return (await box.count()) && (await box.evaluate((e) => e.checked)) ? frame : undefined;

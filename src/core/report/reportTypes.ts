@@ -23,11 +23,6 @@ export function bigCount(value: bigint): BigCount {
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 
-/** Reads a BigCount back as bigint. */
-export function countToBigInt(value: BigCount): bigint {
-  return typeof value === 'number' ? BigInt(Math.round(value)) : BigInt(value);
-}
-
 /** Reads a BigCount as a float (exact up to 2^53; absent counts as 0), for estimates and ratios. */
 export function countToNumber(value: BigCount | undefined): number {
   if (value === undefined) return 0;
