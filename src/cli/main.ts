@@ -36,8 +36,8 @@ and estimates latency, throughput, cost, energy and fit on hardware targets.
                      element-wise fusion, LayerNorm and flash-attention fusion, in-place KV cache);
                      as-exported: one kernel per node, as written, in the graph's own dtypes
   --apply HINT       what-if: estimate as if a hint's change were made (repeatable). HINT is the id the
-                     hints list shows: its code (precision.fp8, fusion.attention...), or code#k when
-                     the code occurs k > 1 times. Applied on the targets the hint's saving covers;
+                     hints list shows: its code (precision.fp8, fusion.attention...), or code@N
+                     (N: the hint's first node) when several hints share the code. Applied on the targets the hint's saving covers;
                      hints stay priced on the model before the change. Needs --target.
   --sweep dim=a,b,c  re-profile and estimate for each value of a dim ('batch' is the batch dim)
   --moe-skew S       MoE models: routing skew, the Zipf exponent of expert popularity (0 = uniform routing,

@@ -112,8 +112,8 @@ export const MAX_TARGETS = 64;
 const MAX_HINTS = 1000;
 /** Largest prompt or generated token count a view may post or show. */
 export const LLM_MAX_TOKENS = 1 << 20;
-/** A hint id: a hint code, with `#k` when the code occurs k > 1 times. */
-export const HINT_ID = /^[a-z0-9][a-z0-9.-]{0,63}(#\d{1,5})?$/;
+/** A hint id: a hint code, with `@N` (its first node's index, or `model`) and maybe `.k` when several hints share the code. */
+export const HINT_ID = /^[a-z0-9][a-z0-9.-]{0,63}(@(\d{1,9}|model)(\.\d{1,5})?)?$/;
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -46,7 +46,7 @@ export interface AnalysisOptions {
    */
   readonly moeSkew?: number;
   /**
-   * What-if: hints whose change to apply, by id (`AnalysisHint.id`: the code, or `code#k` when a code occurs
+   * What-if: hints whose change to apply, by id (`AnalysisHint.id`: the code, or `code@N` when a code occurs
    * k > 1 times) or by code when that is unambiguous. Each is applied on the targets its saving covers.
    */
   readonly whatIf?: readonly string[];
@@ -62,7 +62,7 @@ export interface AnalysisOptions {
 
 /** A hint with the id the what-if option and the views name it by. */
 export interface AnalysisHint extends Hint {
-  /** The code, or `code#k` (k from 1, in node order) when the code occurs more than once. */
+  /** The code, or `code@N` (N: its first node's index) when the code occurs more than once. */
   readonly id: string;
 }
 
@@ -79,7 +79,7 @@ export interface WhatIfAnalysis {
   readonly applied: readonly AppliedWhatIf[];
   /** Requested ids that name no applicable hint of this analysis (the CLI refuses them; views drop them). */
   readonly unknown: readonly string[];
-  /** Requested codes that name several hints (`code#1`, `code#2`...): name one. */
+  /** Requested codes that name several hints (`code@3`, `code@7`...): name one. */
   readonly ambiguous: readonly string[];
   /** Ids a what-if may name: the hints that carry a change. */
   readonly available: readonly string[];

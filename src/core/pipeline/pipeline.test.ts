@@ -59,18 +59,24 @@ test('the batch is the inputs\' leading symbolic dim, preferring a name that say
   assert.equal(batchSymbol(model([['w', ['batch', 4]]], ['w'])), undefined, 'initializers are not inputs');
 });
 
-test('hint ids: the code, or code#k in node order when a code repeats; a request picks by id or by an unambiguous code', () => {
+test('hint ids: the code, or code@N (its first node) when a code repeats; a request picks by id or by an unambiguous code', () => {
   const hint = (code: Hint['code'], nodes: number[], change = true): Hint => ({
     code, severity: 'low', nodes, nodeNames: [], message: `${code} ${nodes}`, explanation: '', savings: [],
     ...(change ? { change: { kind: 'remove' as const, nodes } } : {}),
   });
-  const hints = identifyHints([hint('cast.redundant', [9]), hint('fusion.gelu', [7]), hint('fusion.gelu', [3]), hint('static-graph.dynamic-shape', [1], false)]);
-  assert.deepEqual(hints.map((h) => h.id), ['cast.redundant', 'fusion.gelu#2', 'fusion.gelu#1', 'static-graph.dynamic-shape']);
-  const s = selectHints(['fusion.gelu#1', 'cast.redundant', 'fusion.gelu', 'static-graph.dynamic-shape', 'nope', 'cast.redundant'], hints);
-  assert.deepEqual(s.chosen.map((h) => h.id), ['fusion.gelu#1', 'cast.redundant']);
+  const hints = identifyHints([hint('cast.redundant', [9]), hint('fusion.gelu', [7, 8]), hint('fusion.gelu', [4, 3]), hint('static-graph.dynamic-shape', [1], false)]);
+  assert.deepEqual(hints.map((h) => h.id), ['cast.redundant', 'fusion.gelu@7', 'fusion.gelu@3', 'static-graph.dynamic-shape']);
+  const s = selectHints(['fusion.gelu@3', 'cast.redundant', 'fusion.gelu', 'static-graph.dynamic-shape', 'nope', 'cast.redundant'], hints);
+  assert.deepEqual(s.chosen.map((h) => h.id), ['fusion.gelu@3', 'cast.redundant']);
   assert.deepEqual(s.ambiguous, ['fusion.gelu']);
   assert.deepEqual(s.unknown, ['static-graph.dynamic-shape', 'nope'], 'a warning without a change cannot be applied');
-  assert.deepEqual(s.available, ['cast.redundant', 'fusion.gelu#2', 'fusion.gelu#1']);
+  assert.deepEqual(s.available, ['cast.redundant', 'fusion.gelu@7', 'fusion.gelu@3']);
+  // A third hint of the code, earlier in the graph, leaves the others' ids as they were (a saved what-if stays right).
+  const more = identifyHints([hint('fusion.gelu', [7, 8]), hint('fusion.gelu', [4, 3]), hint('fusion.gelu', [1])]);
+  assert.deepEqual(more.map((h) => h.id), ['fusion.gelu@7', 'fusion.gelu@3', 'fusion.gelu@1']);
+  // Two hints of one code that start at the same node: numbered by message; a hint about no node is anchored to the model.
+  const same = identifyHints([hint('fusion.gelu', [5, 9]), hint('fusion.gelu', [5, 6]), hint('cast.redundant', []), hint('cast.redundant', [2])]);
+  assert.deepEqual(same.map((h) => h.id), ['fusion.gelu@5.2', 'fusion.gelu@5.1', 'cast.redundant@model', 'cast.redundant@2']);
 });
 
 test('re-analysing a ProfileCache under other targets, precision or what-if does not re-profile; a new batch does', () => {

@@ -10,20 +10,33 @@ import type { HardwareEntry } from '../hardware/hardwareTypes';
 import type { ProfileReport } from '../report/reportTypes';
 import type { AnalysisHint, AppliedWhatIf, WhatIfAnalysis } from './analysisTypes';
 
-/** Ids for hints: the code, or `code#k` (k from 1, by first node) when a code occurs more than once. */
+/**
+ * Ids for hints: the code, or `code@N` (N: the hint's first main-graph node) when a code occurs more than once,
+ * with `.k` after N for hints of one code that start at the same node. Anchored to a node, not numbered in
+ * order, so that a saved what-if keeps naming the same hint when another hint of its code comes or goes.
+ */
 export function identifyHints(hints: readonly Hint[]): AnalysisHint[] {
   const byCode = new Map<string, Hint[]>();
   for (const h of hints) byCode.set(h.code, [...(byCode.get(h.code) ?? []), h]);
   const ids = new Map<Hint, string>();
   for (const [code, list] of byCode) {
-    if (list.length === 1) ids.set(list[0], code);
-    else [...list].sort((a, b) => firstNode(a) - firstNode(b) || a.message.localeCompare(b.message)).forEach((h, k) => ids.set(h, `${code}#${k + 1}`));
+    if (list.length === 1) {
+      ids.set(list[0], code);
+      continue;
+    }
+    const byAnchor = new Map<string, Hint[]>();
+    for (const h of list) byAnchor.set(anchorOf(h), [...(byAnchor.get(anchorOf(h)) ?? []), h]);
+    for (const [anchor, same] of byAnchor) {
+      if (same.length === 1) ids.set(same[0], `${code}@${anchor}`);
+      else [...same].sort((a, b) => a.message.localeCompare(b.message)).forEach((h, k) => ids.set(h, `${code}@${anchor}.${k + 1}`));
+    }
   }
   return hints.map((h) => ({ ...h, id: ids.get(h)! }));
 }
 
-function firstNode(h: Hint): number {
-  return h.nodes.length ? Math.min(...h.nodes) : Infinity;
+/** The index of the hint's first main-graph node, or `model` for a hint about no node. */
+function anchorOf(h: Hint): string {
+  return h.nodes.length ? String(Math.min(...h.nodes)) : 'model';
 }
 
 export interface WhatIfSelection {
