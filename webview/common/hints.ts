@@ -1,7 +1,7 @@
 /** The views' reading of 'report/show'.hints (HintPayload, validated by the protocol): texts for each saving. */
 import type { HintPayload } from '../../src/protocol/messages';
 import type { TargetSaving } from '../../src/core/hints/hintTypes';
-import { formatBytes, formatSeconds } from '../../src/core/report/units';
+import { formatBytes, formatPercent, formatSeconds } from '../../src/core/report/units';
 
 /**
  * One saving in words: "−31 % latency (1.20 ms), −$0.012/1M, chips 2 → 1", or why there is none. A change that
@@ -10,7 +10,7 @@ import { formatBytes, formatSeconds } from '../../src/core/report/units';
 export function savingText(s: TargetSaving): string {
   if (s.verdict === 'none') return s.reason ? `no gain (${s.reason})` : 'no gain';
   const sign = s.seconds >= 0 ? '−' : '+';
-  const parts = [s.baselineSeconds > 0 ? `${sign}${Math.abs((s.seconds / s.baselineSeconds) * 100).toFixed(0)} % latency (${s.seconds >= 0 ? '' : '+'}${formatSeconds(Math.abs(s.seconds))})` : `${sign}${formatSeconds(Math.abs(s.seconds))}`];
+  const parts = [s.baselineSeconds > 0 ? `${sign}${formatPercent(s.seconds / s.baselineSeconds)} % latency (${s.seconds >= 0 ? '' : '+'}${formatSeconds(Math.abs(s.seconds))})` : `${sign}${formatSeconds(Math.abs(s.seconds))}`];
   if (s.usdPerMillion !== null && s.usdPerMillion !== 0) parts.push(`−$${s.usdPerMillion.toPrecision(3)}/1M`);
   if (s.bytes !== 0) parts.push(`${s.bytes > 0 ? '−' : '+'}${formatBytes(Math.abs(s.bytes))} memory`);
   if (s.chipsBefore !== s.chipsAfter) parts.push(`chips ${s.chipsBefore} → ${s.chipsAfter}`);

@@ -6,7 +6,7 @@ import type { EfficiencyFactors } from '../estimate/roofline';
 import type { AnalysisHint, AnalysisReport } from '../pipeline/analysisTypes';
 import { groupDiagnostics } from '../report/diagnostics';
 import type { ModuleNode } from '../report/reportTypes';
-import { formatBytes, formatScaled, formatSeconds } from '../report/units';
+import { formatBytes, formatPercent, formatScaled, formatSeconds } from '../report/units';
 import { expertsTouchedText, layoutText, moeServingLine, tokensTouch } from './moeText';
 import { ESTIMATE_HEADERS, estimateRow, estimatesTitle, NODE_HEADERS, nodeRow, servingLines, summaryLines, table, topNodes } from './text';
 
@@ -150,7 +150,7 @@ function hintLine(h: AnalysisHint): string {
 
 /** A gain in words: the latency saved, and the chips dropped (a change that frees memory can be slower yet cheaper). */
 function savingWords(x: AnalysisHint['savings'][number]): string {
-  const share = x.baselineSeconds > 0 ? Math.round((Math.abs(x.seconds) / x.baselineSeconds) * 100) : 0;
+  const share = x.baselineSeconds > 0 ? formatPercent(x.seconds / x.baselineSeconds) : '0';
   if (x.chipsAfter === x.chipsBefore) return `${x.target} −${formatSeconds(x.seconds)} (${share}%)`;
   const chipSeconds = x.chipsBefore * x.baselineSeconds;
   const cheaper = chipSeconds > 0 ? Math.round((1 - (x.chipsAfter * (x.baselineSeconds - x.seconds)) / chipSeconds) * 100) : 0;

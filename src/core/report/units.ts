@@ -38,6 +38,17 @@ export function formatSeconds(seconds: number): string {
   return `${(seconds * 1e9).toFixed(0)} ns`;
 }
 
+/**
+ * A part of a whole as a percentage without its sign: whole percents from 10% up, one decimal below, so that a
+ * small saving reads "0.4", not "0"; "<0.1" for what rounds away.
+ */
+export function formatPercent(fraction: number): string {
+  const p = Math.abs(fraction) * 100;
+  if (!Number.isFinite(p)) return '?';
+  if (p === 0) return '0';
+  return p >= 9.95 ? p.toFixed(0) : p >= 0.05 ? p.toFixed(1) : '<0.1';
+}
+
 export function formatShape(shape: readonly (number | string)[] | null): string {
   return shape === null ? '?' : `[${shape.join(', ')}]`;
 }
