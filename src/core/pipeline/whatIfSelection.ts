@@ -25,7 +25,10 @@ export function identifyHints(hints: readonly Hint[]): AnalysisHint[] {
       continue;
     }
     const byAnchor = new Map<string, Hint[]>();
-    for (const h of list) byAnchor.set(anchorOf(h), [...(byAnchor.get(anchorOf(h)) ?? []), h]);
+    for (const h of list) {
+      const anchor = anchorOf(h);
+      byAnchor.set(anchor, [...(byAnchor.get(anchor) ?? []), h]);
+    }
     for (const [anchor, same] of byAnchor) {
       if (same.length === 1) ids.set(same[0], `${code}@${anchor}`);
       else [...same].sort((a, b) => a.message.localeCompare(b.message)).forEach((h, k) => ids.set(h, `${code}@${anchor}.${k + 1}`));
