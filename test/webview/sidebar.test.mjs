@@ -49,6 +49,35 @@ export const tests = [
     },
   },
   {
+    name: 'sidebar: the target filter narrows the picker by name or id, hides empty groups, and keeps the choice',
+    async fn(ctx) {
+      const v = await openPanel(ctx, show(), '[data-testid="hardware-table"]');
+      const shown = () => v.page.$$eval('[data-testid="target-picker"] [data-search]', (els) => els.filter((e) => e.getClientRects().length > 0).map((e) => e.dataset.value));
+      const groupsShown = () => v.page.$$eval('[data-testid="target-picker"] .target-group', (els) => els.filter((e) => e.getClientRects().length > 0).map((e) => e.getAttribute('aria-label')));
+      const all = await shown();
+      assert.deepEqual([...all].sort(), [...TARGETS, 'my-npu'].sort());
+      await v.clearPosted();
+      await v.page.fill('[data-testid="target-filter"] input', 'NPU');
+      await v.page.waitForFunction(() => [...document.querySelectorAll('[data-search]')].filter((e) => e.getClientRects().length > 0).length === 1);
+      assert.deepEqual(await shown(), ['my-npu'], 'by name, in any case');
+      assert.deepEqual(await groupsShown(), ['Edge'], 'groups with no match are hidden');
+      await v.page.fill('[data-testid="target-filter"] input', 'device h100');
+      assert.deepEqual(await shown(), TARGETS.filter((t) => t.includes('h100')), 'every word must match, name or id');
+      await v.page.waitForTimeout(400);
+      assert.deepEqual(await v.posted(), [], 'filtering posts nothing and changes no choice');
+      // A new report re-renders the picker under the same filter.
+      await v.send(show());
+      await v.page.waitForTimeout(100);
+      assert.deepEqual(await shown(), TARGETS.filter((t) => t.includes('h100')));
+      await v.page.fill('[data-testid="target-filter"] input', '');
+      assert.deepEqual(await shown(), all);
+      const checked = await v.page.$$eval('[data-testid="target-picker"] vscode-checkbox', (els) => els.filter((e) => e.checked).map((e) => e.dataset.value));
+      assert.deepEqual([...checked].sort(), [...TARGETS].sort(), 'the selection is untouched');
+      await assertClean(v);
+      await v.close();
+    },
+  },
+  {
     name: 'sidebar: picking targets, batch, precision and what-if post a valid hardware/compare',
     async fn(ctx) {
       const v = await openPanel(ctx, show(), '[data-testid="hardware-table"]');

@@ -70,6 +70,11 @@ export class CompareControls {
   /** Batch, precision and the Compare button. */
   readonly controlsEl = h('div', { class: 'compare-controls' });
   readonly pickerEl = h('fieldset', { class: 'target-picker', 'data-testid': 'target-picker' });
+  private readonly pickerLegend = h('legend');
+  /** The picker's groups of checkboxes: re-rendered on each report, while the filter field keeps its focus. */
+  private readonly pickerGroupsEl = h('div', { class: 'target-groups' });
+  /** Filters the picker's long catalog by name or id, as typed. */
+  private readonly pickerFilter: FieldHandle;
   /** Prompt and generated tokens: shown by the views only for a decoder with a KV cache. */
   readonly llmControlsEl = h('div', { class: 'compare-controls llm-controls' });
   /** The MoE routing skew: shown by the views only for a mixture-of-experts model. */
@@ -161,6 +166,8 @@ export class CompareControls {
     });
     this.skewField.el.title = 'Zipf exponent of expert popularity: 0 routes tokens uniformly over the experts; larger values send more tokens to fewer experts, so a batch touches fewer distinct experts (docs/estimator.md).';
     this.moeControlsEl.replaceChildren(this.skewField.el);
+    this.pickerFilter = textField({ label: 'Filter targets', placeholder: 'e.g. h100, tpu, gaudi', size: 22, testId: 'target-filter', onInput: () => this.filterPicker() });
+    this.pickerEl.replaceChildren(this.pickerLegend, this.pickerFilter.el, this.pickerGroupsEl);
     this.renderPicker();
     this.renderWhatIf();
   }
@@ -288,7 +295,8 @@ export class CompareControls {
   }
 
   private renderPicker(): void {
-    const legend = h('legend', undefined, `Targets (${this.choice.targets.length} selected)`);
+    const legend = this.pickerLegend;
+    legend.textContent = `Targets (${this.choice.targets.length} selected)`;
     const known = new Set(this.catalog.map((c) => c.id));
     const entries = [...this.catalog, ...this.choice.targets.filter((t) => !known.has(t)).map((id) => ({ id, name: id, deviceClass: 'other' }))];
     const groups: HTMLElement[] = [];
@@ -311,11 +319,27 @@ export class CompareControls {
           },
         });
         cb.el.title = e.id;
+        cb.el.dataset.search = `${e.name} ${e.id}`.toLowerCase();
         return cb.el;
       });
       groups.push(h('div', { class: 'target-group', role: 'group', 'aria-label': label }, h('div', { class: 'target-group-title' }, label), ...boxes));
     }
-    this.pickerEl.replaceChildren(legend, ...groups);
+    this.pickerGroupsEl.replaceChildren(...groups);
+    this.filterPicker();
+  }
+
+  /** Shows the targets whose name or id contains the filter's text (all when it is empty), and the groups that have any. */
+  private filterPicker(): void {
+    const words = this.pickerFilter.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    for (const group of this.pickerGroupsEl.children) {
+      let shown = 0;
+      for (const box of group.querySelectorAll<HTMLElement>('[data-search]')) {
+        const match = words.every((w) => box.dataset.search!.includes(w));
+        box.style.display = match ? '' : 'none';
+        if (match) shown++;
+      }
+      (group as HTMLElement).style.display = shown ? '' : 'none';
+    }
   }
 
   private renderWhatIf(): void {
