@@ -3,11 +3,12 @@
 // test/fixtures/moe (scripts/makeMoeFixtures.py) served on eight targets, at batch 1 and at a serving batch:
 // time per output token, output tokens/s, chips and layout, $ per million output tokens.
 //
-//   npx tsc -p tsconfig.test.json && node scripts/moeWalkthrough.mjs [--batch N] [--write] [--compiled DIR]
+//   npx tsc -p tsconfig.test.json && node scripts/moeWalkthrough.mjs [--batch N] [--write | --check] [--compiled DIR]
 //
 // Each row is what `onnx-profile MODEL --target ID --batch B [--precision fp8]` prints in its LLM serving
 // table (the same analysis pipeline, the CLI's default request of 512 prompt and 128 generated tokens);
-// --write puts the table into README.md between its moe-walkthrough markers.
+// --write puts the table into README.md between its moe-walkthrough markers; --check fails when the table there
+// differs from what the code computes (the test suite runs it).
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -82,18 +83,36 @@ function markdown(table) {
 }
 
 const table = markdown(rows());
-console.log(table);
-if (args.includes('--write')) {
-  const readme = join(root, 'README.md');
-  const text = readFileSync(readme, 'utf8');
-  const begin = '<!-- moe-walkthrough: begin (node scripts/moeWalkthrough.mjs --write) -->';
-  const end = '<!-- moe-walkthrough: end -->';
-  const a = text.indexOf(begin);
-  const b = text.indexOf(end);
+const README = join(root, 'README.md');
+const BEGIN = '<!-- moe-walkthrough: begin (node scripts/moeWalkthrough.mjs --write) -->';
+const END = '<!-- moe-walkthrough: end -->';
+
+/** README.md split around its walkthrough table. */
+function readmeParts() {
+  const text = readFileSync(README, 'utf8');
+  const a = text.indexOf(BEGIN);
+  const b = text.indexOf(END);
   if (a < 0 || b < a) {
     console.error('README.md has no moe-walkthrough markers');
     process.exit(2);
   }
-  writeFileSync(readme, `${text.slice(0, a + begin.length)}\n${table}\n${text.slice(b)}`);
-  console.error('wrote README.md');
+  return { before: text.slice(0, a + BEGIN.length), current: text.slice(a + BEGIN.length, b).trim(), after: text.slice(b) };
+}
+
+if (args.includes('--check')) {
+  // The test suite runs this, so a change of the estimator cannot leave the README's figures behind.
+  const { current } = readmeParts();
+  if (current !== table) {
+    const stale = current.split('\n').filter((l) => !table.split('\n').includes(l));
+    console.error(`README.md's walkthrough table is stale (${stale.length} rows differ, first: ${stale[0] ?? '?'}); run: npx tsc -p tsconfig.test.json && node scripts/moeWalkthrough.mjs --write`);
+    process.exit(1);
+  }
+  console.error('README.md walkthrough table is up to date');
+} else {
+  console.log(table);
+  if (args.includes('--write')) {
+    const { before, after } = readmeParts();
+    writeFileSync(README, `${before}\n${table}\n${after}`);
+    console.error('wrote README.md');
+  }
 }
