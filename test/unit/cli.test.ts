@@ -4,18 +4,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { mock, test } from 'node:test';
 import { execFileSync } from 'node:child_process';
-import { parseArgs, runCli } from '../../src/cli/main';
+import { parseArgs } from '../../src/cli/main';
 import type { FileSystem } from '../../src/core/io/byteSource';
 import { nodeFileSystem } from '../../src/node/nodeFileSystem';
 import { openModelFile } from '../../src/node/profileFile';
-import { encodeModel, matmulModel, tensorValueInfo } from './onnxBuilder';
-
-function run(args: string[]): { code: number; stdout: string; stderr: string } {
-  let stdout = '';
-  let stderr = '';
-  const code = runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
+import { runCliCaptured as run } from './cliRun';
+import { calibrationModel, encodeModel, matmulModel, tensorValueInfo } from './onnxBuilder';
 
 function writeModel(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-cli-'));
@@ -119,23 +113,8 @@ test('--sweep without a target and an unknown target are usage errors', () => {
 });
 
 test('--calibrate compares per-layer estimates with a measured ONNX Runtime profile and fits factors', () => {
-  const FLOAT16 = 10;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-cli-'));
-  const file = path.join(dir, 'calib.onnx');
-  // The graph the calibration fixtures describe: gemm (1024³ fp16), relu, and a 1M-element add.
-  fs.writeFileSync(
-    file,
-    encodeModel({
-      name: 'g',
-      node: [
-        { opType: 'MatMul', name: 'gemm', input: ['a', 'b'], output: ['y'] },
-        { opType: 'Relu', name: 'relu', input: ['y'], output: ['r'] },
-        { opType: 'Add', name: 'add', input: ['p', 'q'], output: ['s'] },
-      ],
-      input: [tensorValueInfo('a', FLOAT16, [1024, 1024]), tensorValueInfo('b', FLOAT16, [1024, 1024]), tensorValueInfo('p', FLOAT16, [1000000]), tensorValueInfo('q', FLOAT16, [1000000])],
-      output: [tensorValueInfo('r', FLOAT16, [1024, 1024]), tensorValueInfo('s', FLOAT16, [1000000])],
-    }),
-  );
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-cli-')), 'calib.onnx');
+  fs.writeFileSync(file, calibrationModel());
   const trace = path.join(FIXTURES, 'calibration/ort-profile.json');
   const r = run([file, '--target', 'h100-sxm', '--calibrate', trace, '--format', 'json']);
   assert.equal(r.code, 0, r.stderr);

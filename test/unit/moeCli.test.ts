@@ -6,16 +6,10 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../../src/cli/main';
+import { runCliCaptured as run } from './cliRun';
 
 const FIXTURES = [path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'moe'), path.join(process.cwd(), 'test', 'fixtures', 'moe')].find(existsSync);
 
-function run(args: string[]): { code: number; stdout: string; stderr: string } {
-  let stdout = '';
-  let stderr = '';
-  const code = runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
 
 const fixture = (name: string) => {
   assert.ok(FIXTURES, 'test/fixtures/moe not found');

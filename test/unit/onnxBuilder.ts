@@ -49,3 +49,18 @@ export function externalDataModel(location: string, extra: { key: string; value:
     output: [tensorValueInfo('y', FLOAT, [1, 3])],
   });
 }
+
+/** The graph the calibration fixtures (test/fixtures/calibration) describe: gemm (1024³ fp16), relu, and a 1M-element add. */
+export function calibrationModel(): Uint8Array {
+  const FLOAT16 = 10;
+  return encodeModel({
+    name: 'g',
+    node: [
+      { opType: 'MatMul', name: 'gemm', input: ['a', 'b'], output: ['y'] },
+      { opType: 'Relu', name: 'relu', input: ['y'], output: ['r'] },
+      { opType: 'Add', name: 'add', input: ['p', 'q'], output: ['s'] },
+    ],
+    input: [tensorValueInfo('a', FLOAT16, [1024, 1024]), tensorValueInfo('b', FLOAT16, [1024, 1024]), tensorValueInfo('p', FLOAT16, [1000000]), tensorValueInfo('q', FLOAT16, [1000000])],
+    output: [tensorValueInfo('r', FLOAT16, [1024, 1024]), tensorValueInfo('s', FLOAT16, [1000000])],
+  });
+}

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../../src/cli/main';
+import { runCliCaptured as run } from './cliRun';
 import { estimateModel, estimateOnTarget } from '../../src/core/estimate/modelEstimate';
 import { estimateNodes } from '../../src/core/estimate/roofline';
 import { findHardware } from '../../src/core/hardware/catalog';
@@ -137,11 +137,7 @@ test('FP4 advice follows the effective precision: W4A4 for the int8 layers on B2
 
 test('--precision fp4 runs at the FP4 peak on B200 and falls back, with a note, on H100', () => {
   assert.ok(FIXTURES);
-  let stdout = '';
-  const code = runCli([join(FIXTURES, 'decoder_fp16.onnx'), '--bind', 'sequence=512', '--bind', 'past_sequence=0', '--precision', 'fp4', '--target', 'b200', '--target', 'h100-sxm', '--format', 'json'], {
-    stdout: (t) => (stdout += t),
-    stderr: () => undefined,
-  });
+  const { code, stdout } = run([join(FIXTURES, 'decoder_fp16.onnx'), '--bind', 'sequence=512', '--bind', 'past_sequence=0', '--precision', 'fp4', '--target', 'b200', '--target', 'h100-sxm', '--format', 'json']);
   assert.equal(code, 0);
   const report = JSON.parse(stdout) as AnalysisReport;
   const [b200, h100] = report.estimates!;
@@ -155,12 +151,6 @@ test('--precision fp4 runs at the FP4 peak on B200 and falls back, with a note, 
 
 test('--execution: fused by default, as-exported one option away, in the help; a bad value is refused', () => {
   assert.ok(FIXTURES);
-  const run = (args: string[]) => {
-    let stdout = '';
-    let stderr = '';
-    const code = runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-    return { code, stdout, stderr };
-  };
   const model = join(FIXTURES, 'resnet50_qdq.onnx');
   const latency = (extra: string[]) => (JSON.parse(run([model, '--target', 'h100-sxm', '--format', 'json', ...extra]).stdout) as AnalysisReport).estimates![0];
   const fused = latency([]);

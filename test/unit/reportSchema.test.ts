@@ -11,9 +11,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import Ajv from 'ajv';
-import { runCli } from '../../src/cli/main';
 import schema from '../../schemas/report.schema.json';
-import { encodeModel, tensorValueInfo } from './onnxBuilder';
+import { runCliCaptured } from './cliRun';
+import { calibrationModel } from './onnxBuilder';
 
 const ROOT = [path.join(__dirname, '..', '..', '..'), process.cwd()].find((p) => fs.existsSync(path.join(p, 'schemas', 'report.schema.json')))!;
 const at = (...parts: string[]) => path.join(ROOT, ...parts);
@@ -31,9 +31,7 @@ function closed(s: unknown): unknown {
 const validate = new Ajv({ allErrors: true, strict: false }).compile(closed(schema) as object);
 
 function reportOf(args: string[]): unknown {
-  let stdout = '';
-  let stderr = '';
-  const code = runCli([...args, '--format', 'json'], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  const { code, stdout, stderr } = runCliCaptured([...args, '--format', 'json']);
   assert.equal(code, 0, stderr);
   return JSON.parse(stdout);
 }
@@ -44,23 +42,9 @@ function assertMatchesSchema(report: unknown, label: string): void {
   assert.ok(ok, `${label}:\n  ${problems.join('\n  ')}`);
 }
 
-function calibrationModel(): string {
-  const FLOAT16 = 10;
+function calibrationModelFile(): string {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-schema-')), 'calib.onnx');
-  // The graph the calibration fixtures describe: gemm (1024³ fp16), relu, and a 1M-element add.
-  fs.writeFileSync(
-    file,
-    encodeModel({
-      name: 'g',
-      node: [
-        { opType: 'MatMul', name: 'gemm', input: ['a', 'b'], output: ['y'] },
-        { opType: 'Relu', name: 'relu', input: ['y'], output: ['r'] },
-        { opType: 'Add', name: 'add', input: ['p', 'q'], output: ['s'] },
-      ],
-      input: [tensorValueInfo('a', FLOAT16, [1024, 1024]), tensorValueInfo('b', FLOAT16, [1024, 1024]), tensorValueInfo('p', FLOAT16, [1000000]), tensorValueInfo('q', FLOAT16, [1000000])],
-      output: [tensorValueInfo('r', FLOAT16, [1024, 1024]), tensorValueInfo('s', FLOAT16, [1000000])],
-    }),
-  );
+  fs.writeFileSync(file, calibrationModel());
   return file;
 }
 
@@ -72,7 +56,7 @@ const CASES: readonly { label: string; args: () => string[]; sections: readonly 
   { label: 'sweep', args: () => [SAMPLE, '--target', 'h100-sxm', '--sweep', 'batch=1,8'], sections: ['sweep'] },
   { label: 'LLM with the serving search', args: () => [at('test', 'fixtures', 'quant', 'decoder_fp16.onnx'), '--target', 'h100-sxm', '--target', 'b200', '--batch', 'max', '--precision', 'fp8'], sections: ['llm', 'estimates'] },
   { label: 'MoE on a fixed node', args: () => [at('test', 'fixtures', 'moe', 'mixtral_8x7b.onnx'), '--target', 'h100-sxm', '--target', 'mi300x', '--batch', '8', '--chips', '8'], sections: ['moe', 'llm'] },
-  { label: 'calibration', args: () => [calibrationModel(), '--target', 'h100-sxm', '--calibrate', at('test', 'fixtures', 'calibration', 'ort-profile.json')], sections: ['calibration'] },
+  { label: 'calibration', args: () => [calibrationModelFile(), '--target', 'h100-sxm', '--calibrate', at('test', 'fixtures', 'calibration', 'ort-profile.json')], sections: ['calibration'] },
 ];
 
 for (const c of CASES) {
