@@ -4,9 +4,9 @@
  * writes the chosen targets, batch, precision and what-if toggles back to that model's session.
  */
 import * as vscode from 'vscode';
-import { parseFromWebview, type ToWebviewMessage } from '../protocol/messages';
+import type { ToWebviewMessage } from '../protocol/messages';
 import type { SessionManager } from './modelSession';
-import { handleViewMessage, sessionMessage, type ViewActions } from './viewMessages';
+import { activeModelMessage, receiveActiveModelMessage, type ActiveModelView, type ViewActions } from './viewMessages';
 import { buildWebviewHtml, webviewOptions } from './webviewHtml';
 
 export const COMPARE_VIEW_TYPE = 'onnxProfiler.compareView';
@@ -15,12 +15,14 @@ const NO_MODEL = 'Open an ONNX model (right-click it → Profile Model) to compa
 export class ComparePanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private readonly subs: vscode.Disposable[] = [];
+  private readonly routing: ActiveModelView;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
-    private readonly sessions: SessionManager,
-    private readonly actions: ViewActions,
+    sessions: SessionManager,
+    actions: ViewActions,
   ) {
+    this.routing = { name: 'comparison', noModel: NO_MODEL, sessions, actions, post: (m) => this.post(m) };
     this.subs.push(sessions.onDidChangeActive(() => this.update()));
   }
 
@@ -33,17 +35,7 @@ export class ComparePanel implements vscode.Disposable {
     const panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, 'Compare Hardware', vscode.ViewColumn.Active, webviewOptions(this.extensionUri));
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icons', 'activity.svg');
     panel.webview.html = buildWebviewHtml(panel.webview, this.extensionUri, 'compare', 'Compare Hardware');
-    const sub = panel.webview.onDidReceiveMessage(async (raw) => {
-      const parsed = parseFromWebview(raw);
-      if (!parsed.ok) {
-        this.actions.log(`dropped a message from the comparison: ${parsed.reason}`);
-        return;
-      }
-      const session = this.sessions.active;
-      if (parsed.message.type === 'view/ready') this.update();
-      else if (!session) this.post({ type: 'report/progress', message: NO_MODEL });
-      else await handleViewMessage(session, parsed.message, (m) => this.post(m), this.actions);
-    });
+    const sub = panel.webview.onDidReceiveMessage((raw) => receiveActiveModelMessage(this.routing, raw));
     panel.onDidDispose(() => {
       sub.dispose();
       if (this.panel === panel) this.panel = undefined;
@@ -57,9 +49,7 @@ export class ComparePanel implements vscode.Disposable {
   }
 
   private update(): void {
-    if (!this.panel) return;
-    const session = this.sessions.active;
-    this.post(session ? sessionMessage(session) : { type: 'report/progress', message: NO_MODEL });
+    if (this.panel) this.post(activeModelMessage(this.routing));
   }
 
   dispose(): void {

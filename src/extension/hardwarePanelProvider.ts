@@ -4,22 +4,25 @@
  * that model's session.
  */
 import * as vscode from 'vscode';
-import { parseFromWebview, type ToWebviewMessage } from '../protocol/messages';
+import type { ToWebviewMessage } from '../protocol/messages';
 import type { SessionManager } from './modelSession';
-import { handleViewMessage, sessionMessage, type ViewActions } from './viewMessages';
+import { activeModelMessage, receiveActiveModelMessage, type ActiveModelView, type ViewActions } from './viewMessages';
 import { buildWebviewHtml, webviewOptions } from './webviewHtml';
 
 export const HARDWARE_VIEW_ID = 'onnxProfiler.hardwareView';
+const NO_MODEL = 'Open an ONNX model to compare hardware.';
 
 export class HardwarePanelProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
   private readonly subs: vscode.Disposable[] = [];
+  private readonly routing: ActiveModelView;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
-    private readonly sessions: SessionManager,
-    private readonly actions: ViewActions,
+    sessions: SessionManager,
+    actions: ViewActions,
   ) {
+    this.routing = { name: 'hardware view', noModel: NO_MODEL, sessions, actions, post: (m) => this.post(m) };
     this.subs.push(sessions.onDidChangeActive(() => this.update()));
   }
 
@@ -27,19 +30,7 @@ export class HardwarePanelProvider implements vscode.WebviewViewProvider, vscode
     this.view = view;
     view.webview.options = webviewOptions(this.extensionUri);
     view.webview.html = buildWebviewHtml(view.webview, this.extensionUri, 'sidebar', 'Hardware');
-    view.webview.onDidReceiveMessage(async (raw) => {
-      const parsed = parseFromWebview(raw);
-      if (!parsed.ok) {
-        this.actions.log(`dropped a message from the hardware view: ${parsed.reason}`);
-        return;
-      }
-      const m = parsed.message;
-      const session = this.sessions.active;
-      if (m.type === 'view/ready') this.update();
-      else if (m.type === 'compare/open') await this.actions.openCompare();
-      else if (!session) this.post({ type: 'report/progress', message: 'Open an ONNX model to compare hardware.' });
-      else await handleViewMessage(session, m, (x) => this.post(x), this.actions);
-    });
+    view.webview.onDidReceiveMessage((raw) => receiveActiveModelMessage(this.routing, raw));
     view.onDidDispose(() => {
       if (this.view === view) this.view = undefined;
     });
@@ -50,9 +41,7 @@ export class HardwarePanelProvider implements vscode.WebviewViewProvider, vscode
   }
 
   private update(): void {
-    if (!this.view) return;
-    const session = this.sessions.active;
-    this.post(session ? sessionMessage(session) : { type: 'report/progress', message: 'Open an ONNX model to compare hardware.' });
+    if (this.view) this.post(activeModelMessage(this.routing));
   }
 
   dispose(): void {

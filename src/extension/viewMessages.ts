@@ -4,9 +4,9 @@
  */
 import type { AnalysisReport } from '../core/pipeline/analysisTypes';
 import type { ProfileReport } from '../core/report/reportTypes';
-import type { FromWebviewMessage, ToWebviewMessage } from '../protocol/messages';
+import { parseFromWebview, type FromWebviewMessage, type ToWebviewMessage } from '../protocol/messages';
 import type { ExportFormat } from './exporters';
-import type { ModelSession } from './modelSession';
+import type { ModelSession, SessionManager } from './modelSession';
 import { settingsCatalog } from './hardwareCatalog';
 import { readSettings } from './settings';
 
@@ -78,4 +78,39 @@ export async function handleViewMessage(session: ModelSession, m: FromWebviewMes
       await actions.openCompare();
       return;
   }
+}
+
+/** A view that shows whichever model is active (the Hardware side panel, the wide comparison). */
+export interface ActiveModelView {
+  /** Its name in the log's "dropped a message from …". */
+  readonly name: string;
+  /** What it shows while no model is open. */
+  readonly noModel: string;
+  readonly sessions: SessionManager;
+  readonly actions: ViewActions;
+  post(m: ToWebviewMessage): void;
+}
+
+/** What such a view shows now: the active model, or how to open one. */
+export function activeModelMessage(view: ActiveModelView): ToWebviewMessage {
+  const session = view.sessions.active;
+  return session ? sessionMessage(session) : { type: 'report/progress', message: view.noModel };
+}
+
+/**
+ * Validates a raw message of such a view and carries it out on the active model. Opening the wide comparison
+ * needs no model; everything else does.
+ */
+export async function receiveActiveModelMessage(view: ActiveModelView, raw: unknown): Promise<void> {
+  const parsed = parseFromWebview(raw);
+  if (!parsed.ok) {
+    view.actions.log(`dropped a message from the ${view.name}: ${parsed.reason}`);
+    return;
+  }
+  const m = parsed.message;
+  const session = view.sessions.active;
+  if (m.type === 'view/ready') view.post(activeModelMessage(view));
+  else if (m.type === 'compare/open') await view.actions.openCompare();
+  else if (!session) view.post({ type: 'report/progress', message: view.noModel });
+  else await handleViewMessage(session, m, (x) => view.post(x), view.actions);
 }
