@@ -4,6 +4,7 @@
  * saving it was priced on (not on those that cannot run it), so a single applied hint moves each target's
  * latency by exactly the saving the hint states.
  */
+import { groupBy } from '../collections';
 import { applyWhatIf } from '../hints/whatIf';
 import type { Hint, WhatIfChange } from '../hints/hintTypes';
 import type { HardwareEntry } from '../hardware/hardwareTypes';
@@ -16,22 +17,15 @@ import type { AnalysisHint, AppliedWhatIf, WhatIfAnalysis } from './analysisType
  * order, so that a saved what-if keeps naming the same hint when another hint of its code comes or goes.
  */
 export function identifyHints(hints: readonly Hint[]): AnalysisHint[] {
-  const byCode = new Map<string, Hint[]>();
-  for (const h of hints) byCode.set(h.code, [...(byCode.get(h.code) ?? []), h]);
   const ids = new Map<Hint, string>();
-  for (const [code, list] of byCode) {
+  for (const [code, list] of groupBy(hints, (h) => h.code)) {
     if (list.length === 1) {
       ids.set(list[0], code);
       continue;
     }
-    const byAnchor = new Map<string, Hint[]>();
-    for (const h of list) {
-      const anchor = anchorOf(h);
-      byAnchor.set(anchor, [...(byAnchor.get(anchor) ?? []), h]);
-    }
-    for (const [anchor, same] of byAnchor) {
+    for (const [anchor, same] of groupBy(list, anchorOf)) {
       if (same.length === 1) ids.set(same[0], `${code}@${anchor}`);
-      else [...same].sort((a, b) => a.message.localeCompare(b.message)).forEach((h, k) => ids.set(h, `${code}@${anchor}.${k + 1}`));
+      else same.sort((a, b) => a.message.localeCompare(b.message)).forEach((h, k) => ids.set(h, `${code}@${anchor}.${k + 1}`));
     }
   }
   return hints.map((h) => ({ ...h, id: ids.get(h)! }));

@@ -4,16 +4,15 @@
  * The JSON report keeps every diagnostic; the views show at most `keep` per code and one line with the
  * count of the rest.
  */
+import { groupBy } from '../collections';
 import type { ReportDiagnostic } from './reportTypes';
 
 const SEVERITY_RANK: Readonly<Record<ReportDiagnostic['severity'], number>> = { error: 2, warning: 1, info: 0 };
 
 /** The diagnostics in order, with each code's diagnostics after its first `keep` folded into one line. */
 export function groupDiagnostics(diagnostics: readonly ReportDiagnostic[], keep = 3): ReportDiagnostic[] {
-  const byCode = new Map<string, ReportDiagnostic[]>();
-  for (const d of diagnostics) byCode.set(d.code, [...(byCode.get(d.code) ?? []), d]);
   const out: ReportDiagnostic[] = [];
-  for (const [code, list] of byCode) {
+  for (const [code, list] of groupBy(diagnostics, (d) => d.code)) {
     out.push(...list.slice(0, keep));
     const rest = list.slice(keep);
     if (rest.length === 0) continue;
