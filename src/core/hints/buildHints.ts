@@ -28,6 +28,7 @@ import { expertPrecisionHints } from './expertHints';
 import { analyzePrecision, hasNative, type PrecisionAnalysis, type PrecisionPlan } from './precision';
 import { type Applicability, evaluateChange } from './whatIf';
 import type { WeightSampler } from './weightStats';
+import { formatPercent } from '../report/units';
 
 export interface MoeOpportunityOptions {
   /** Experts each dense FFN would be split into. Default 8. */
@@ -161,9 +162,6 @@ function sortBySaving(hints: readonly Hint[]): Hint[] {
   return [...hints].sort((a, b) => key(b) - key(a) || a.code.localeCompare(b.code));
 }
 
-function pct(x: number): string {
-  return `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
-}
 
 function summarise(matches: readonly PatternMatch[], shown = 3): string {
   const labels = matches.slice(0, shown).map((m) => m.label);
@@ -220,9 +218,9 @@ function moeOpportunityHint(report: ProfileReport, moe: MoeSummary, index: Graph
   return price(
     'moe.opportunity',
     scales.map((s) => s.index),
-    `${units.length} dense FFN block${units.length > 1 ? 's' : ''} hold ${pct(ffnFlops / total)} of the FLOPs: split into ${experts} experts (each ${pct(fraction)} of the FFN) with top-${topK} routing, ` +
-      `active FLOPs per token fall by ${pct(ffnFlops * (1 - active) / total)} of the model and params grow by ${fmt(ffnParams * (experts * fraction - 1))} (${(experts * fraction).toFixed(1)}× the FFN weights)`,
-    `A mixture of experts keeps more parameters but runs only top-k of them per token. Each FFN becomes ${experts} experts of ${pct(fraction)} of its width; a token runs ${topK} of them (${pct(active)} of the dense FFN FLOPs). ` +
+    `${units.length} dense FFN block${units.length > 1 ? 's' : ''} hold ${formatPercent(ffnFlops / total)}% of the FLOPs: split into ${experts} experts (each ${formatPercent(fraction)}% of the FFN) with top-${topK} routing, ` +
+      `active FLOPs per token fall by ${formatPercent(ffnFlops * (1 - active) / total)}% of the model and params grow by ${fmt(ffnParams * (experts * fraction - 1))} (${(experts * fraction).toFixed(1)}× the FFN weights)`,
+    `A mixture of experts keeps more parameters but runs only top-k of them per token. Each FFN becomes ${experts} experts of ${formatPercent(fraction)}% of its width; a token runs ${topK} of them (${formatPercent(active)}% of the dense FFN FLOPs). ` +
       'Saving: the estimator with the FFN nodes scaled to that share of FLOPs and activation bytes, weight reads to the experts a call touches, and the stored weights ×E×fraction, so memory fit (chips needed) is re-checked on every target. The router (hidden × E MACs per token) is not counted. Quality needs retraining or upcycling.',
     { kind: 'scale', nodes: scales },
   );
@@ -285,7 +283,7 @@ function precisionHint(plan: PrecisionPlan, report: ProfileReport, index: GraphI
   return price(
     plan.code,
     nodes,
-    `${nodes.length} layer${nodes.length > 1 ? 's' : ''} (${pct(total > 0 ? flops / total : 0)} of FLOPs) ${text.what}${plan.boundOn.length > 0 ? ` (${boundText(plan)})` : ''}`,
+    `${nodes.length} layer${nodes.length > 1 ? 's' : ''} (${formatPercent(total > 0 ? flops / total : 0)}% of FLOPs) ${text.what}${plan.boundOn.length > 0 ? ` (${boundText(plan)})` : ''}`,
     `${text.why} Saving: the estimator with these nodes' compute dtype and bytes per element changed (whatIf 'precision'); targets that lack the precision get NONE.` +
       (kept ? ` Kept in higher precision: ${kept}.` : ''),
     plan.change,

@@ -21,6 +21,7 @@ import { countToNumber, type NodeReport, type ProfileReport } from '../report/re
 import type { Hint, HintCode, NodePrecision, WhatIfChange } from './hintTypes';
 import { effectivePrecision, hasNative } from './precision';
 import type { Applicability } from './whatIf';
+import { formatPercent } from '../report/units';
 
 type Pricer = (code: HintCode, nodes: readonly number[], message: string, explanation: string, change: WhatIfChange, applies?: Applicability) => Hint;
 
@@ -121,7 +122,7 @@ export function expertPrecisionHints(ctx: ExpertHintContext): Hint[] {
       ctx.price(
         format.code,
         chosen.map((n) => n.index),
-        `Routed experts (${layers.length} MoE layer${layers.length > 1 ? 's' : ''} × ${widest?.experts ?? 0} experts, ${pct(total > 0 ? params / total : 0)} of the weights, ${from}): ${format.label}` +
+        `Routed experts (${layers.length} MoE layer${layers.length > 1 ? 's' : ''} × ${widest?.experts ?? 0} experts, ${formatPercent(total > 0 ? params / total : 0)}% of the weights, ${from}): ${format.label}` +
           (boundText ? ` (${boundText})` : ''),
         `${format.why} Saving: the estimator with the expert nodes' compute dtype and bytes per element changed (whatIf 'precision'), at this analysis's batch: ` +
           'a decode step reads the experts its tokens touch (docs/estimator.md, "Mixture-of-experts serving"), and the chips the model needs are re-counted.',
@@ -133,6 +134,3 @@ export function expertPrecisionHints(ctx: ExpertHintContext): Hint[] {
   return hints;
 }
 
-function pct(x: number): string {
-  return `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
-}
