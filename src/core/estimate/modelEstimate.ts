@@ -311,7 +311,8 @@ function layoutMemory(report: ProfileReport, options: ModelEstimateOptions, devi
   };
 }
 
-function usableBytesPerChip(device: HardwareEntry, options: ModelEstimateOptions): number {
+/** Memory one chip offers the model: its capacity less the runtime's headroom (10% unless the options say). */
+export function usableBytesPerChip(device: HardwareEntry, options: ModelEstimateOptions): number {
   return device.memoryBytes.value * (1 - (options.memoryHeadroomFraction ?? 0.1));
 }
 

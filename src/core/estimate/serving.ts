@@ -19,7 +19,7 @@
 import type { HardwareEntry } from '../hardware/hardwareTypes';
 import type { ProfileReport } from '../report/reportTypes';
 import { combineLlm, llmBindings, type DecoderInfo, type LlmEstimate, type LlmOptions } from './llm';
-import { estimateOnTarget, memoryNeed, type ModelEstimate, type ModelEstimateOptions } from './modelEstimate';
+import { estimateOnTarget, memoryNeed, usableBytesPerChip, type ModelEstimate, type ModelEstimateOptions } from './modelEstimate';
 import type { ServingPlan } from './servingPlan';
 
 export type { ServingPlan } from './servingPlan';
@@ -71,10 +71,6 @@ function beamMemoryLine(atFullContext: (sequences: number) => { totalBytes: numb
   const otherPerSequence = Math.max(0, two.totalBytes - one.totalBytes - kvPerSequence);
   const kvPerRequest = kvPerSequence * (promptShare + beams * (1 - promptShare));
   return { fixedBytes: Math.max(0, one.totalBytes - kvPerSequence - otherPerSequence), perBatchBytes: otherPerSequence + kvPerRequest / beams };
-}
-
-function usableBytes(device: HardwareEntry, options: ModelEstimateOptions): number {
-  return device.memoryBytes.value * (1 - (options.memoryHeadroomFraction ?? 0.1));
 }
 
 /** Chip counts per copy to try: divisors of a fixed chip count, else doublings from the fewest; all ≥ `fewest`. */
@@ -193,7 +189,7 @@ export function planOfflineServing(
 ): { plan: ServingPlan; estimate: ModelEstimate } {
   return search<ModelEstimate>({
     line: memoryLine((b) => memoryNeed(profileAt(b), options, device).totalBytes),
-    usable: usableBytes(device, options),
+    usable: usableBytesPerChip(device, options),
     step: 1,
     maxBatch: request.maxBatch ?? SERVING_MAX_BATCH,
     systemChips: request.chips,
@@ -259,7 +255,7 @@ export function planLlmServing(
   const atFullContext = (sequences: number) => memoryNeed(profileAt(llmBindings(info, sequences, context - 1, 2, context - 1).decode), options, device);
   return search<LlmEstimate>({
     line: beams > 1 ? beamMemoryLine(atFullContext, beams, options.promptTokens / context) : memoryLine((b) => atFullContext(b).totalBytes),
-    usable: usableBytes(device, options),
+    usable: usableBytesPerChip(device, options),
     step: beams,
     maxBatch: request.maxBatch ?? SERVING_MAX_BATCH,
     systemChips: request.chips,
