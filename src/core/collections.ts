@@ -1,4 +1,4 @@
-/** Small collection helpers the core shares. */
+/** Small helpers for collections and plain objects, shared by the core, the protocol and the extension. */
 
 /**
  * Items by key: each group in the items' order, the groups in the order their keys first appear. Appends in
@@ -13,4 +13,9 @@ export function groupBy<T, K>(items: Iterable<T>, keyOf: (item: T) => K): Map<K,
     else groups.set(key, [item]);
   }
   return groups;
+}
+
+/** Whether `v` is a plain object (not null, not an array): what a JSON object parses to. */
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -3,6 +3,7 @@
  * Everything read here is validated: a malformed value falls back to the default instead of throwing.
  */
 import * as vscode from 'vscode';
+import { isRecord } from '../core/collections';
 import { DEFAULT_MOE_SKEW, isMoeSkew } from '../core/estimate/layouts';
 import type { EfficiencyOverrides, ExecutionMode } from '../core/estimate/roofline';
 import type { DeviceClass, HardwareEntry, SourcedValue } from '../core/hardware/hardwareTypes';
@@ -34,10 +35,6 @@ export interface ProfilerSettings {
 }
 
 const ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 const USER_SOURCE = { url: 'settings.json (onnxProfiler.customHardware)', retrieved: '' };
 

@@ -6,6 +6,7 @@
 import type { LlmEstimate } from '../core/estimate/llm';
 import type { ModelEstimate } from '../core/estimate/modelEstimate';
 import type { ServingPlan } from '../core/estimate/servingPlan';
+import { isRecord } from '../core/collections';
 import { PARALLEL_LAYOUTS } from '../core/estimate/layouts';
 import type { AnalysisHint, AppliedWhatIf, TargetRoof } from '../core/pipeline/analysisTypes';
 
@@ -108,16 +109,13 @@ export type HintPayload = Omit<AnalysisHint, 'change'> & {
   readonly whatIf: boolean;
 };
 
+export { isRecord };
 export const MAX_TARGETS = 64;
 const MAX_HINTS = 1000;
 /** Largest prompt or generated token count a view may post or show. */
 export const LLM_MAX_TOKENS = 1 << 20;
 /** A hint id: a hint code, with `@N` (its first node's index, or `model`) and maybe `.k` when several hints share the code. */
 export const HINT_ID = /^[a-z0-9][a-z0-9.-]{0,63}(@(\d{1,9}|model)(\.\d{1,5})?)?$/;
-
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export function isNonNegativeInt(v: unknown, max = Number.MAX_SAFE_INTEGER): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= max;

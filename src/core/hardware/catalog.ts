@@ -8,6 +8,7 @@
  * must be complete and consistent for the device's architecture (architectures.ts); devices declared to share
  * their compute (`sameComputeAs`) must agree on every peak; measured (`achieved`) rates must stay near the peaks.
  */
+import { isRecord } from '../collections';
 import { checkArchitecture } from './architectures';
 import type { DeviceClass, HardwareEntry, Precision } from './hardwareTypes';
 import catalogJson from './catalog.json';
@@ -56,10 +57,6 @@ const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 const URL_PATTERN = /^https?:\/\/\S+$/;
 const SPARSE_WORDS = /\bspars(e|ity)\b/i;
 const DENSE_WORDS = /\bdense\b|\bhalved\b|\bconverted\b/i;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function isValidDate(s: string): boolean {
   if (!DATE_PATTERN.test(s)) return false;
