@@ -46,7 +46,9 @@ try {
   page.setDefaultTimeout(120000);
   await page.goto(server.url(workspace));
   await page.locator('.monaco-workbench').waitFor();
-  // Open the model (its profile is the default editor for .onnx), then the wide comparison.
+  // Open the model (its profile is the default editor for .onnx), then the wide comparison. A click before the
+  // workbench has registered the extension's contributions opens the file as text: wait for its view icon first.
+  await page.locator('.activitybar [aria-label^="ONNX Profiler"]').first().waitFor({ timeout: 120000 });
   await page.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: path.basename(MODEL) }).click();
   const editor = await webviewFrame(page, 'editor', 180000);
   await editor.locator('[data-testid="summary-moe"]').waitFor({ timeout: 180000 });

@@ -283,7 +283,7 @@ export function withMoe(report) {
       experts: 256,
       topK: 8,
       sharedExperts: 1,
-      totalParams: '671036904963',
+      totalParams: '671026419203',
       activeParamsPerToken: 37562783235,
       expertParams: '653933432832',
       expertFlopsExecuted: 40869298176,

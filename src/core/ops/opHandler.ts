@@ -46,7 +46,8 @@ export interface OpCost {
   readonly bytesWritten?: Expr;
   /**
    * Index-aligned with the inputs: the number of values a weight input holds when it packs several
-   * per stored element (MatMulNBits' B: N × K 4-bit values in uint8). Params count these; bytes stay stored bytes.
+   * per stored element (MatMulNBits' B: N × K 4-bit values in uint8), or 0 for a weight that holds no
+   * parameters (a scale, a rotary cos/sin table). Params count these; bytes stay stored bytes.
    */
   readonly logicalWeightElements?: readonly (Expr | undefined)[];
   /** Why the count is approximate (a data-dependent trip count, say). */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ShapeError } from '../opHandler';
-import { type GraphSpec, plain, profileGraph, runNode, type InputSpec, type NodeSpec } from './testUtil';
+import { type GraphSpec, plain, profileGraph, reportGraph, runNode, type InputSpec, type NodeSpec } from './testUtil';
 
 const f32 = (shape: (number | string)[]): InputSpec => ({ dtype: 'float', shape });
 const ms = 'com.microsoft';
@@ -138,6 +138,22 @@ test('rotary caches are read one row per token, not whole', () => {
     outputCount: 3,
   }).cost;
   assert.equal(gqa.weightBytesRead, 2 * 4 * 64);
+});
+
+test('rotary cos/sin tables take memory but hold no parameters; a weight beside them still counts', () => {
+  // Llama-3.1-8B as the model builder writes it: 2 × 131072 × 64 table values would add 16.8 M to 8.03 B params.
+  const report = reportGraph({
+    inputs: { x: { dtype: 'float16', shape: [1, 4, 512] }, pos: { dtype: 'int64', shape: [1, 4] } },
+    weights: { w: { dtype: 'float16', dims: [512, 512] }, cos: { dtype: 'float16', dims: [4096, 32] }, sin: { dtype: 'float16', dims: [4096, 32] } },
+    nodes: [
+      { opType: 'MatMul', inputs: ['x', 'w'], outputs: ['q'] },
+      { opType: 'RotaryEmbedding', domain: 'com.microsoft', inputs: ['q', 'pos', 'cos', 'sin'], outputs: ['y'] },
+    ],
+    outputs: ['y'],
+  });
+  assert.equal(report.totals.params, 512 * 512);
+  assert.equal(report.totals.weightBytes, (512 * 512 + 2 * 4096 * 32) * 2, 'the tables are stored and resident');
+  assert.equal(report.nodes[1].params, 0);
 });
 
 test('FlexAttention (ai.onnx.preview): attention core plus its score_mod subgraph on every score', () => {

@@ -455,10 +455,14 @@ function rotaryCost(ctx: NodeContext, input: Shape, heads: Expr | undefined): Op
 /**
  * A rotation reads one cos and one sin row per token from its [positions, rotary_dim / 2] caches (the
  * kernel indexes them by position id), not the whole tables; caches already gathered per token are read whole.
+ * The caches are tables computed from the position, not learned: they take memory but hold no parameters
+ * (the framework's model keeps them as buffers, so published parameter counts leave them out).
  */
 function rotaryCacheReads(ctx: NodeContext, cacheInputs: readonly number[], tokens: Expr): Partial<OpCost> {
   const rows = tableRowReads(ctx, cacheInputs, tokens);
-  return rows.size > 0 ? partialReads(ctx, rows) : {};
+  const logicalWeightElements: (Expr | undefined)[] = [];
+  for (const i of cacheInputs) logicalWeightElements[i] = ZERO_EXPR;
+  return { ...(rows.size > 0 ? partialReads(ctx, rows) : {}), logicalWeightElements };
 }
 
 /** `cacheInputs`: the cos_cache and sin_cache input indices (com.microsoft: 2, 3; ONNX: 1, 2). */
