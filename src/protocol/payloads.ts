@@ -190,6 +190,7 @@ function estimateProblem(e: unknown): string | null {
   for (const k of ESTIMATE_NULLABLE_FIELDS) if (!isNumberOrNull(e[k])) return `'${e.target}': ${k} must be a number or null`;
   for (const k of ESTIMATE_COUNT_FIELDS) if (!isNonNegativeInt(e[k])) return `'${e.target}': ${k} must be a non-negative integer`;
   if (typeof e.fits !== 'boolean') return `'${e.target}': fits must be a boolean`;
+  if (typeof e.kvCacheUnbound !== 'boolean') return `'${e.target}': kvCacheUnbound must be a boolean`;
   if (e.layout !== undefined && !PARALLEL_LAYOUTS.includes(e.layout as never)) return `'${e.target}': layout must be one of ${PARALLEL_LAYOUTS.join(', ')}`;
   if (e.moe !== undefined && !(isRecord(e.moe) && MOE_NUMBER_FIELDS.every((k) => isNumber((e.moe as Record<string, unknown>)[k])))) {
     return `'${e.target}': moe must hold ${MOE_NUMBER_FIELDS.join(', ')}`;

@@ -29,7 +29,7 @@ test('options parse, with = and space forms', () => {
 test('json output is the report, and bindings recompute it', () => {
   const file = writeModel();
   const unbound = JSON.parse(run([file, '--format', 'json']).stdout);
-  assert.equal(unbound.schemaVersion, '1.1.0');
+  assert.equal(unbound.schemaVersion, '1.2.0');
   assert.deepEqual(unbound.unboundSymbols, ['batch']);
   assert.equal(unbound.totals.flopsExpression, '24 * batch');
   assert.deepEqual(unbound.graphOutputs, [{ name: 'y', dtype: 'float', shape: ['batch', 3] }]);

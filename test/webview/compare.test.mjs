@@ -67,6 +67,20 @@ export const tests = [
     },
   },
   {
+    name: 'compare: a KV cache with unbound dims reads "unbound", not 0 B, and its value is empty (no best)',
+    async fn(ctx) {
+      const unbound = { ...estimates, targets: estimates.targets.map((e) => ({ ...e, kvCacheUnbound: e.target === 'h100-sxm' })) };
+      const v = await openCompare(ctx, show({ estimates: unbound }));
+      const rows = await matrixOf(v, 'compare-table');
+      const kv = Object.fromEntries(rows.map((r) => [r.target, r.cells.kvCacheBytes]));
+      assert.deepEqual(kv['h100-sxm'], { value: '', text: 'unbound' });
+      assert.equal(kv.l4.text, '0 B');
+      assert.equal(kv.l4.value, '0');
+      await assertClean(v);
+      await v.close();
+    },
+  },
+  {
     name: 'compare: the targets sort by any figure; the order survives a reload',
     async fn(ctx) {
       const v = await openCompare(ctx, show());

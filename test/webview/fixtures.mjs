@@ -144,6 +144,7 @@ export function syntheticEstimates(report, targets = TARGETS, extra = {}) {
       weightBytes: 4e9,
       activationBytes: 1e8,
       kvCacheBytes: 0,
+      kvCacheUnbound: false,
       memoryNeededBytes: 4.1e9,
       memoryUsableBytesPerChip: t === 'l4' ? 2.16e9 : 72e9,
       interconnectSeconds: chips > 1 ? 1e-5 : 0,

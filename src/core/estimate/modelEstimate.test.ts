@@ -105,6 +105,14 @@ test('KV cache from past key/value graph inputs counts in the memory need', () =
   assert.equal(kvCacheBytes(report).bytes, 4096000);
   close(memoryNeed(report).totalBytes, 1e9 + 4096000);
   close(estimateModel(report, [dev])[0].kvCacheBytes, 4096000);
+  assert.equal(estimateModel(report, [dev])[0].kvCacheUnbound, false);
+  // Without a past length the cache cannot be sized: 0 B, flagged (the views show "unbound"), and an
+  // explicit size (the LLM estimate's) clears the flag.
+  const unbound = makeReport([oneMs], { graphInputs: report.graphInputs, bindings: { batch: 2, sequence_length: 1 }, weightBytes: 1e9 });
+  const e = estimateModel(unbound, [dev])[0];
+  assert.deepEqual([e.kvCacheBytes, e.kvCacheUnbound], [0, true]);
+  assert.ok(e.notes.some((n) => /KV-cache tensor\(s\) have unbound dims/.test(n)));
+  assert.equal(estimateModel(unbound, [dev], { kvCacheBytes: 5e6 })[0].kvCacheUnbound, false);
 });
 
 test('not-costed nodes are counted and named', () => {

@@ -104,6 +104,11 @@ export interface ModelEstimate {
   readonly weightBytes: number;
   readonly activationBytes: number;
   readonly kvCacheBytes: number;
+  /**
+   * True when the graph has a KV cache whose dims are unbound (a decoder profiled without a past length) and the
+   * caller gave no size: `kvCacheBytes` is then 0 and the memory need leaves the cache out; the LLM estimate sizes it.
+   */
+  readonly kvCacheUnbound: boolean;
   readonly memoryNeededBytes: number;
   /** What the fullest chip holds under the layout (replicated weights and split KV cache included). */
   readonly memoryNeededBytesPerChip: number;
@@ -264,6 +269,8 @@ export function memoryNeed(report: ProfileReport, options: ModelEstimateOptions 
   weightBytes: number;
   activationBytes: number;
   kvCacheBytes: number;
+  /** The graph's KV cache has unbound dims and no override sizes it: `kvCacheBytes` leaves it out. */
+  kvCacheUnbound: boolean;
   totalBytes: number;
   notes: string[];
 } {
@@ -277,7 +284,8 @@ export function memoryNeed(report: ProfileReport, options: ModelEstimateOptions 
   const foundKv = found.bytes * scale;
   const activationBytes = Math.max(0, countToNumber(report.totals.peakActivationBytes) * scale - foundKv);
   const kv = options.kvCacheBytes ?? foundKv;
-  return { weightBytes, activationBytes, kvCacheBytes: kv, totalBytes: weightBytes + activationBytes + kv, notes };
+  const kvCacheUnbound = found.unresolved > 0 && options.kvCacheBytes === undefined;
+  return { weightBytes, activationBytes, kvCacheBytes: kv, kvCacheUnbound, totalBytes: weightBytes + activationBytes + kv, notes };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -555,6 +563,7 @@ function estimateWithLayout(
     weightBytes: need.weightBytes,
     activationBytes: need.activationBytes,
     kvCacheBytes: need.kvCacheBytes,
+    kvCacheUnbound: need.kvCacheUnbound,
     memoryNeededBytes: need.totalBytes,
     memoryNeededBytesPerChip: planned.memoryPerChip,
     memoryUsableBytesPerChip: usable,

@@ -5,13 +5,14 @@
  * Counts (`BigCount`) are JSON numbers while they are at most 2^53 − 1 (Number.MAX_SAFE_INTEGER) and
  * strings of decimal digits beyond that, so they stay exact (FLOPs reach 1e18). A dim (`ReportDim`) is a
  * number when static and a symbolic expression string otherwise (`"batch"`, `"sequence + past_sequence"`).
- * Documented in docs/report-schema.md; bump REPORT_SCHEMA_VERSION on any incompatible change.
+ * Described in schemas/report.schema.json (test/unit/reportSchema.test.ts holds the CLI's output to it) and the
+ * README; REPORT_SCHEMA_VERSION: the minor version when a field is added, the major on a change of meaning.
  *
  * This file imports nothing: the estimates, hints and other analysis sections that the CLI's JSON adds
  * are typed by their producer (`AnalysisReport` in ../pipeline/analysisTypes.ts), so no consumer of the
  * report is imported back by it.
  */
-export const REPORT_SCHEMA_VERSION = '1.1.0';
+export const REPORT_SCHEMA_VERSION = '1.2.0';
 
 export type BigCount = number | string;
 
