@@ -50,6 +50,40 @@ test('flash attention: one kernel that never writes the score matrix, the head t
   assert.ok(softmax.fusion!.bytesSaved >= 2 * scoreBytes);
 });
 
+test('flash attention reads a latent KV cache once: the keys transposed and the values sliced off it in place (MLA)', () => {
+  // DeepSeek's absorbed MLA at decode: 16 heads of one query row attend over T cached latents of 512 + 64 values
+  // that serve as the keys; the values are the first 512 of each. FlashMLA reads the cache once for both.
+  const [T, L, V] = [1024, 576, 512];
+  const ints = (output: string, value: number): GraphSpec['nodes'][number] => ({ opType: 'Constant', inputs: [], outputs: [output], attrs: { value_ints: [value] } });
+  const report = reportGraph({
+    inputs: { q: { dtype: 'float16', shape: [1, 16, 1, L] }, cache: { dtype: 'float16', shape: [1, 1, T, L] } },
+    weights: { scale: { dtype: 'float16', dims: [] } },
+    nodes: [
+      ints('starts', 0), ints('ends', V), ints('axes', 3),
+      { opType: 'Transpose', inputs: ['cache'], outputs: ['keys'], attrs: { perm: [0, 1, 3, 2] } },
+      { opType: 'MatMul', inputs: ['q', 'keys'], outputs: ['scores'] },
+      { opType: 'Mul', inputs: ['scores', 'scale'], outputs: ['scaled'] },
+      { opType: 'Softmax', inputs: ['scaled'], outputs: ['probs'], attrs: { axis: -1 } },
+      { opType: 'Slice', inputs: ['cache', 'starts', 'ends', 'axes'], outputs: ['values'] },
+      { opType: 'MatMul', inputs: ['probs', 'values'], outputs: ['out'] },
+    ],
+    outputs: ['out'],
+  });
+  const attention = report.nodes.filter((n) => n.opType !== 'Constant');
+  assert.deepEqual(attention.at(-1)!.outputs[0].shape, [1, 16, 1, V]);
+  const plan = planExecution(report);
+  const executed = attention.map((n) => plan.nodes.get(n.index)!);
+  assert.equal(executed.filter((x) => x.runs === 'kernel').length, 1);
+  assert.ok(executed.every((x) => x.rules.includes('flash-attention')), executed.map((x) => x.rules.join('+')).join(', '));
+  // The query and the cache read once, the output written once (and the Slice's three int64 bounds read);
+  // nothing sliced or transposed reaches memory.
+  const moved = executed.reduce((s, x) => s + x.activationBytes, 0);
+  assert.equal(moved, (16 * L + T * L + 16 * V) * 2 + 3 * 8);
+  // As exported the Slice copies its part of the cache (read and written), which the MatMul reads again.
+  const exported = attention.reduce((s, n) => s + planExecution(report, 'as-exported').nodes.get(n.index)!.activationBytes, 0);
+  assert.ok(exported >= moved + 3 * T * V * 2, `${exported} vs ${moved}`);
+});
+
 test('per-node savings add up to the difference between running as exported and fused', () => {
   const report = reportGraph(attention());
   const [fused] = estimateModel(report, [dev]);

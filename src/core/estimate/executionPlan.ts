@@ -69,6 +69,8 @@ export interface ExecutionPlan {
 }
 
 const VIEW_OPS: ReadonlySet<string> = new Set(['Reshape', 'Squeeze', 'Unsqueeze', 'Flatten', 'Identity', 'Dropout']);
+/** Data movement a fused attention kernel does through its strided reads: see `stridedReads`. */
+const STRIDED_VIEW_OPS: ReadonlySet<string> = new Set(['Transpose', 'Slice', 'Split']);
 /** Element-wise ops that can join a kernel: ONNX's, and ONNX Runtime's quantized element-wise ops. */
 const POINTWISE_OPS: ReadonlySet<string> = new Set([...ELEMENTWISE_OPS, 'QLinearAdd', 'QLinearMul', 'QLinearSigmoid', 'QLinearLeakyRelu', 'QLinearWhere']);
 const DEQUANTIZE = 'DequantizeLinear';
@@ -209,7 +211,7 @@ class FusedPlanner {
 
   private groupPatterns(): void {
     for (const m of findDecomposedLayerNorms(this.index)) this.groupOf(m.nodes, 'layernorm');
-    for (const m of findDecomposedAttention(this.index)) this.groupOf([...m.nodes, ...this.headTransposes(m.nodes)], 'flash-attention');
+    for (const m of findDecomposedAttention(this.index)) this.groupOf([...m.nodes, ...this.stridedReads(m.nodes)], 'flash-attention');
   }
 
   private groupOf(indices: readonly number[], rule: FusionRuleId): void {
@@ -223,20 +225,31 @@ class FusedPlanner {
     }
   }
 
-  /** Transposes that only feed the attention's MatMuls, and the one after its context MatMul. */
-  private headTransposes(indices: readonly number[]): number[] {
+  /**
+   * What a flash-attention kernel reads in place through strides and offsets: the Transposes, Slices and Splits
+   * (chains of them) whose results only feed the attention's MatMuls, such as the head transposes of Q, K and V,
+   * or MLA's values sliced off the latent cache the keys also read (FlashMLA reads both from one buffer); and the
+   * Transpose after its context MatMul, written through strides.
+   */
+  private stridedReads(indices: readonly number[]): number[] {
     const inside = new Set(indices);
     const found: number[] = [];
-    for (const i of indices) {
-      const n = this.index.node(i);
-      if (n?.opType !== 'MatMul') continue;
-      for (const input of n.inputs) {
-        const p = input ? this.effectiveProducer(input) : undefined;
-        if (p?.opType === 'Transpose' && p.outputs.every((o) => this.effectiveConsumers(o.name).every((c) => inside.has(c.index)))) found.push(p.index);
-      }
-      const out = n.outputs[0]?.name;
+    const pending = indices.filter((i) => this.index.node(i)?.opType === 'MatMul');
+    for (const i of [...pending]) {
+      const out = this.index.node(i)!.outputs[0]?.name;
       const after = out ? this.effectiveConsumers(out) : [];
       if (!inside.has(after[0]?.index ?? -1) && after.length === 1 && after[0].opType === 'Transpose' && !this.index.graphOutputs.has(out!)) found.push(after[0].index);
+    }
+    while (pending.length > 0) {
+      const n = this.index.node(pending.pop()!)!;
+      for (const input of n.inputs) {
+        const p = input ? this.effectiveProducer(input) : undefined;
+        if (!p || inside.has(p.index) || !STRIDED_VIEW_OPS.has(p.opType)) continue;
+        if (!p.outputs.every((o) => !this.index.graphOutputs.has(o.name) && this.effectiveConsumers(o.name).every((c) => inside.has(c.index)))) continue;
+        inside.add(p.index);
+        found.push(p.index);
+        pending.push(p.index);
+      }
     }
     return found;
   }

@@ -74,10 +74,11 @@ export const FUSION_RULES: readonly FusionRule[] = [
     title: 'Fused (flash) attention',
     rule:
       'A decomposed attention MatMul(Q, Kᵀ) → scale → mask → Softmax → MatMul(·, V) runs as one kernel that never writes the score matrix, ' +
-      'with the head transposes of Q, K, V and of the context folded into its strided reads and writes. ' +
+      'with the head transposes of Q, K, V and of the context folded into its strided reads and writes, and so are the Slices and Splits that only feed it ' +
+      '(MLA\'s values, the first 512 of each cached latent the keys also read: the kernel reads the cache once). ' +
       'The contrib Attention/MultiHeadAttention/GroupQueryAttention ops are such kernels already: their cost rule reads Q, K, V and writes the output only.',
-    saving: 'The [sequence × sequence] score and probability tensors and the transposed copies never reach memory; one kernel launch.',
-    runtimes: "FlashAttention / memory-efficient attention in ONNX Runtime (AttentionFusion, MultiHeadAttention), TensorRT's MHA fusion, PyTorch SDPA.",
+    saving: 'The [sequence × sequence] score and probability tensors and the transposed or sliced copies never reach memory; one kernel launch.',
+    runtimes: "FlashAttention / memory-efficient attention in ONNX Runtime (AttentionFusion, MultiHeadAttention), TensorRT's MHA fusion, PyTorch SDPA, FlashMLA and TensorRT-LLM's MLA kernels.",
   },
   {
     id: 'kv-cache-in-place',

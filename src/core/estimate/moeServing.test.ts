@@ -156,16 +156,22 @@ test('DeepSeek-V3: the KV cache is the compressed latent the graph holds, and te
   assert.ok(ep.moe!.expertsPerChip <= Math.ceil(256 / ep.chips));
 });
 
-test('DeepSeek-V3 layouts: tensor-parallel at batch 1, expert-parallel at a serving batch where its all-to-all beats replicated caches', () => {
+test('DeepSeek-V3 layouts: tensor-parallel at batch 1, expert-parallel once the replicated latent caches outweigh the all-to-all', () => {
   const b200 = hw('b200');
   const one = estimateOnTarget(decoder('deepseek_v3', 1), b200, { batch: 1 });
   assert.equal(one.layout, 'tensor-parallel');
   assert.ok(one.chips > 1 && one.chipsNeeded === one.chips);
-  const serving = estimateOnTarget(decoder('deepseek_v3', 256), b200, { batch: 256 });
+  // Under tensor parallelism every chip holds and reads MLA's whole latent cache (one KV head); expert parallelism
+  // splits it by sequences at the price of an all-to-all per MoE layer. At batch 256 the cache of a 1,024-token
+  // context is too small to pay for it (10 chips × 31.6 ms against 11 × 30.4 ms); at 4,096 tokens it is not.
+  const short = estimateOnTarget(decoder('deepseek_v3', 256), b200, { batch: 256 });
+  assert.equal(short.layout, 'tensor-parallel');
+  const report = decoder('deepseek_v3', 256, 'decode', 4096);
+  const serving = estimateOnTarget(report, b200, { batch: 256 });
   assert.equal(serving.layout, 'expert-parallel');
   // The pick is the cheaper in chip-seconds of the layouts that fit.
-  for (const c of layoutChoices(decoder('deepseek_v3', 256), b200, { batch: 256 })) {
-    const other = estimateOnTarget(decoder('deepseek_v3', 256), b200, { batch: 256, layout: c.layout });
+  for (const c of layoutChoices(report, b200, { batch: 256 })) {
+    const other = estimateOnTarget(report, b200, { batch: 256, layout: c.layout });
     assert.ok(serving.chips * serving.latencySeconds <= other.chips * other.latencySeconds * (1 + 1e-9), c.layout);
   }
   // Fixed chips (a deployment's node): both layouts run on them, the cheaper is kept.
