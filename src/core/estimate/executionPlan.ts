@@ -235,7 +235,7 @@ class FusedPlanner {
     const inside = new Set(indices);
     const found: number[] = [];
     const pending = indices.filter((i) => this.index.node(i)?.opType === 'MatMul');
-    for (const i of [...pending]) {
+    for (const i of pending) {
       const out = this.index.node(i)!.outputs[0]?.name;
       const after = out ? this.effectiveConsumers(out) : [];
       if (!inside.has(after[0]?.index ?? -1) && after.length === 1 && after[0].opType === 'Transpose' && !this.index.graphOutputs.has(out!)) found.push(after[0].index);
