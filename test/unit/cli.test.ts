@@ -82,6 +82,21 @@ test('targets add estimates and hints; a decoder gets prefill/decode LLM figures
   assert.match(run([model, '--target', 'h100-sxm', '--batch', '4']).stdout, /LLM serving \(decoder with a KV cache: 512 prompt \+ 128 generated tokens/);
 });
 
+test('a decoder whose past length is unbound: the estimates say the KV cache is left out, once; bound, it counts', () => {
+  const model = path.join(FIXTURES, 'mlperf/gptj_6b.onnx');
+  const note = /KV cache: its past length is unbound, so memory and fit leave it out/g;
+  const table = run([model, '--target', 'h100-sxm', '--target', 'l4']).stdout;
+  assert.equal(table.match(note)?.length, 1, table);
+  assert.equal(run([model, '--target', 'h100-sxm', '--format', 'md']).stdout.match(note)?.length, 1);
+  const unbound = JSON.parse(run([model, '--target', 'h100-sxm', '--format', 'json']).stdout).estimates[0];
+  assert.deepEqual([unbound.kvCacheUnbound, unbound.kvCacheBytes], [true, 0]);
+  const bound = ['--bind', 'past_sequence_length=1000', '--bind', 'total_sequence_length=1001', '--bind', 'sequence_length=1'];
+  assert.doesNotMatch(run([model, '--target', 'h100-sxm', ...bound]).stdout, note);
+  const e = JSON.parse(run([model, '--target', 'h100-sxm', ...bound, '--format', 'json']).stdout).estimates[0];
+  // GPT-J's cache after the step: 28 layers × (key + value) × 16 heads × 1001 tokens × 256 × 4 bytes (fp32 as exported).
+  assert.deepEqual([e.kvCacheUnbound, e.kvCacheBytes], [false, 28 * 2 * 16 * 1001 * 256 * 4]);
+});
+
 test('--batch max picks a batch and layout per target and reports them; --chips fixes the deployment\'s chips', () => {
   const model = path.join(FIXTURES, 'mlperf/resnet50.onnx');
   const r = run([model, '--target', 'h100-sxm', '--target', 'l4', '--batch', 'max', '--chips', '8', '--precision', 'int8', '--format', 'json']);

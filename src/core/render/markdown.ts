@@ -2,7 +2,7 @@
 import type { AnalysisReport } from '../pipeline/analysisTypes';
 import { formatScaled } from '../report/units';
 import { moeServingLine, paramCount } from './moeText';
-import { ESTIMATE_HEADERS, estimateRow, estimatesTitle, NODE_HEADERS, nodeRow, servingLines, summaryLines, topNodes } from './text';
+import { ESTIMATE_HEADERS, estimateRow, estimatesTitle, kvCacheUnboundNote, NODE_HEADERS, nodeRow, servingLines, summaryLines, topNodes } from './text';
 
 export function renderMarkdown(report: AnalysisReport, options: { readonly top: number }): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
@@ -15,6 +15,8 @@ export function renderMarkdown(report: AnalysisReport, options: { readonly top: 
   if (report.estimates?.length) {
     out.push(`## ${estimatesTitle(report.estimates)}`, '', row(ESTIMATE_HEADERS), `|${ESTIMATE_HEADERS.map(() => '---').join('|')}|`);
     out.push(...report.estimates.map((e) => row(estimateRow(e))), '');
+    const kv = kvCacheUnboundNote(report.estimates);
+    if (kv) out.push(kv, '');
     const serving = report.llm ? [] : servingLines(report.estimates, 'sample');
     if (serving.length) out.push(...serving.map((l) => `-${l.slice(1)}`), '');
     const moe = report.estimates.map(moeServingLine).filter((l): l is string => l !== undefined);

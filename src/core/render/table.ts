@@ -8,7 +8,7 @@ import { groupDiagnostics } from '../report/diagnostics';
 import type { ModuleNode } from '../report/reportTypes';
 import { formatBytes, formatPercent, formatScaled, formatSeconds } from '../report/units';
 import { expertsTouchedText, layoutText, moeServingLine, tokensTouch } from './moeText';
-import { ESTIMATE_HEADERS, estimateRow, estimatesTitle, NODE_HEADERS, nodeRow, servingLines, summaryLines, table, topNodes } from './text';
+import { ESTIMATE_HEADERS, estimateRow, estimatesTitle, kvCacheUnboundNote, NODE_HEADERS, nodeRow, servingLines, summaryLines, table, topNodes } from './text';
 
 export interface RenderOptions {
   /** Layers, hints and calibration rows listed. */
@@ -90,7 +90,8 @@ function moduleRows(m: ModuleNode, depth: number, rows: string[][]): void {
 }
 
 function estimateNotes(estimates: readonly ModelEstimate[]): string[] {
-  const lines: string[] = [];
+  const kv = kvCacheUnboundNote(estimates);
+  const lines: string[] = kv ? [`  ${kv}`] : [];
   for (const e of estimates) {
     if (e.notEstimatedNodes > 0) lines.push(`  ${e.target}: ${e.notEstimatedNodes} nodes not timed (${e.notEstimatedOpTypes.join(', ')}): latency is a lower bound`);
     if (e.precisionFallbackNodes > 0) lines.push(`  ${e.target}: ${e.precisionFallbackNodes} nodes run in a fallback precision`);
