@@ -69,6 +69,24 @@ export function knownInts(t: TensorInfo | undefined): readonly Expr[] | undefine
   return t?.value?.kind === 'ints' ? t.value.data : undefined;
 }
 
+/** A scalar (or one-element) integer input's known value as an expression (a length computed from shapes, say). */
+export function knownScalar(t: TensorInfo | undefined): Expr | undefined {
+  const v = knownInts(t);
+  return v && v.length === 1 ? v[0] : undefined;
+}
+
+/** Element count of the first output: UnknownShapeError while its shape is unknown. */
+export function outputElements(outputs: readonly TensorInfo[]): Expr {
+  const shape = outputs[0]?.shape;
+  if (!shape) throw new UnknownShapeError('output shape unknown');
+  return numel(shape);
+}
+
+/** `rank` fresh dims: the shape of an output whose sizes are known only at run time. */
+export function freshDims(ctx: { fresh(hint: string): Expr }, rank: number, hint: string): Expr[] {
+  return Array.from({ length: rank }, () => ctx.fresh(hint));
+}
+
 /** Reads a known integer vector whose entries are all constants, as numbers. */
 export function knownConstantInts(t: TensorInfo | undefined): number[] | undefined {
   const ints = knownInts(t);

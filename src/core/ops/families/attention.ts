@@ -21,8 +21,8 @@
  */
 import { DataType } from '../../onnx/dataType';
 import { Expr, ONE_EXPR, ZERO_EXPR } from '../../shapes/expr';
-import { knownInts, numel, requireShape } from '../../shapes/shapeOps';
-import type { Shape, TensorInfo } from '../../shapes/tensorInfo';
+import { knownScalar, numel, requireShape } from '../../shapes/shapeOps';
+import type { Shape } from '../../shapes/tensorInfo';
 import { type NodeContext, type OpCost, type OpHandler, ShapeError, type SubgraphCost } from '../opHandler';
 import { partialReads, tableRowReads } from '../partialReads';
 import { recallSubgraphCost, rememberSubgraphCost, repeatedCost } from './subgraphCost';
@@ -67,12 +67,6 @@ function shapeOf(ctx: NodeContext, index: number, what: string, ranks: readonly 
   const s = requireShape(ctx.inputs[index], what);
   if (!ranks.includes(s.length)) throw new ShapeError(`${what} must have rank ${ranks.join(' or ')}, got ${s.length}`);
   return s;
-}
-
-/** A scalar input's known value as an expression (a length computed from shapes, say). */
-function knownScalar(t: TensorInfo | undefined): Expr | undefined {
-  const v = knownInts(t);
-  return v && v.length === 1 ? v[0] : undefined;
 }
 
 const presentDtype = (ctx: NodeContext, pastIndex: number) => ctx.inputs[pastIndex]?.dtype ?? ctx.inputs[0]?.dtype;

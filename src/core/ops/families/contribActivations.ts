@@ -15,7 +15,7 @@
 import { elementsBytes } from '../../analysis/graphInference';
 import { DataType } from '../../onnx/dataType';
 import { Expr, product } from '../../shapes/expr';
-import { broadcastInputs, numel, requireShape } from '../../shapes/shapeOps';
+import { broadcastInputs, numel, outputElements, requireShape } from '../../shapes/shapeOps';
 import type { InferredOutput, TensorInfo } from '../../shapes/tensorInfo';
 import { type NodeContext, type OpCost, type OpHandler, ShapeError, UnknownShapeError } from '../opHandler';
 import { FLOPS_PER_ELEMENT } from './elementwise';
@@ -30,12 +30,6 @@ function broadcastOf(ctx: NodeContext, indices: readonly number[]): InferredOutp
   const shape = broadcastInputs(present);
   if (!shape) throw new UnknownShapeError('an input rank is unknown');
   return { dtype: present[0].dtype, shape };
-}
-
-function outputElements(outputs: readonly TensorInfo[]): Expr {
-  const shape = outputs[0]?.shape;
-  if (!shape) throw new UnknownShapeError('output shape unknown');
-  return numel(shape);
 }
 
 /** An activation over the broadcast of `indices`, costing `perElement(ctx)` per output element. */

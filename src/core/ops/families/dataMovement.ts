@@ -20,7 +20,7 @@
  */
 import { DataType, isIntegerType } from '../../onnx/dataType';
 import { Expr, ONE_EXPR, sum, ZERO_EXPR } from '../../shapes/expr';
-import { knownConstantInts, knownFloats, knownInts, normalizeAxis, numel, requireShape } from '../../shapes/shapeOps';
+import { freshDims, knownConstantInts, knownFloats, knownInts, normalizeAxis, numel, requireShape } from '../../shapes/shapeOps';
 import { type InferredOutput, type KnownValue, MAX_KNOWN_VALUE_ELEMENTS, type Shape, type TensorInfo } from '../../shapes/tensorInfo';
 import { intsValue } from '../../shapes/valueOps';
 import { tensorBytes } from '../../analysis/graphInference';
@@ -30,10 +30,6 @@ import { clampAtZero, gatherElements, isNonNegative, staticCount, staticDims, st
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
-
-function freshDims(ctx: NodeContext, rank: number, hint: string): Expr[] {
-  return Array.from({ length: rank }, () => ctx.fresh(hint));
-}
 
 /** The shape with the dims at `axes` replaced by fresh symbols (a size known only at run time). */
 function withFreshAxes(ctx: NodeContext, shape: Shape, axes: readonly number[], hint: string): Expr[] {
@@ -53,8 +49,8 @@ function assertValidDims(shape: Shape, op: string): void {
   }
 }
 
-/** A scalar (or one-element) integer input as a constant, if known. */
-function knownScalar(t: TensorInfo | undefined): number | undefined {
+/** A scalar (or one-element) integer input as a number, if known (a float one truncated). */
+function knownIntegerScalar(t: TensorInfo | undefined): number | undefined {
   const ints = knownConstantInts(t);
   if (ints?.length === 1) return ints[0];
   const floats = t?.value?.kind === 'floats' ? t.value.data : undefined;
@@ -460,7 +456,7 @@ function tileOutput(ctx: NodeContext): InferredOutput {
 /** Tile-1 repeats one axis (input 2) a number of times (input 1). */
 function tile1Repeats(ctx: NodeContext, rank: number): Expr[] | undefined {
   const tiles = knownInts(ctx.inputs[1])?.[0];
-  const axis = knownScalar(ctx.inputs[2]);
+  const axis = knownIntegerScalar(ctx.inputs[2]);
   if (tiles === undefined || axis === undefined) return undefined;
   const a = normalizeAxis(axis, rank, 'Tile axis');
   return allAxes(rank).map((i) => (i === a ? tiles : ONE_EXPR));
@@ -704,7 +700,7 @@ function oneHotOutput(ctx: NodeContext): InferredOutput {
   const indexShape = requireShape(ctx.inputs[0], 'OneHot indices');
   const rank = indexShape.length + 1;
   const axis = normalizeAxis(ctx.attrs.int('axis', -1), rank, 'OneHot axis');
-  const depth = knownScalar(ctx.inputs[1]);
+  const depth = knownIntegerScalar(ctx.inputs[1]);
   if (depth !== undefined && depth < 1) throw new ShapeError(`OneHot: depth ${depth} must be positive`);
   const out = [...indexShape];
   out.splice(axis, 0, depth === undefined ? ctx.fresh('onehot') : Expr.constant(depth));

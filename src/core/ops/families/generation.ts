@@ -17,7 +17,7 @@
 import { DataType } from '../../onnx/dataType';
 import type { Graph } from '../../onnx/model';
 import { Expr } from '../../shapes/expr';
-import { requireShape } from '../../shapes/shapeOps';
+import { knownScalar, requireShape } from '../../shapes/shapeOps';
 import type { InferredOutput, TensorInfo } from '../../shapes/tensorInfo';
 import { type NodeContext, type OpCost, type OpHandler, ShapeError, type SubgraphResult } from '../opHandler';
 import { recallSubgraphCost, rememberSubgraphCost, repeatedCost } from './subgraphCost';
@@ -30,9 +30,7 @@ const NUM_RETURN_SEQUENCES = 4;
 
 /** A scalar (or 1-element) int input's value, or a fresh symbol named after it. */
 function scalarInput(ctx: NodeContext, index: number, hint: string): Expr {
-  const v = ctx.inputs[index]?.value;
-  if (v?.kind === 'ints' && v.data.length === 1) return v.data[0];
-  return ctx.fresh(hint);
+  return knownScalar(ctx.inputs[index]) ?? ctx.fresh(hint);
 }
 
 interface GenerationRun {

@@ -18,10 +18,10 @@
  */
 import { DataType } from '../../onnx/dataType';
 import { Expr, product } from '../../shapes/expr';
-import { broadcastShapes, knownConstantInts, numel, requireShape } from '../../shapes/shapeOps';
+import { broadcastShapes, knownConstantInts, numel, outputElements, requireShape } from '../../shapes/shapeOps';
 import type { InferredOutput, Shape, TensorInfo } from '../../shapes/tensorInfo';
 import { FLOPS_PER_ELEMENT } from './elementwise';
-import { type NodeContext, type OpCost, type OpHandler, ShapeError, UnknownShapeError } from '../opHandler';
+import { type NodeContext, type OpCost, type OpHandler, ShapeError } from '../opHandler';
 
 /** The dims of one matrix product, after MatMul's 1-D promotion and batch broadcasting. */
 export interface MatmulDims {
@@ -65,12 +65,6 @@ function transposeLast2(s: Shape): Shape {
 
 function productCost(macs: Expr, extraFlops: Expr = Expr.constant(0)): OpCost {
   return { flops: macs.mul(2).add(extraFlops), macs };
-}
-
-function outputElements(outputs: readonly TensorInfo[]): Expr {
-  const shape = outputs[0]?.shape;
-  if (!shape) throw new UnknownShapeError('output shape unknown');
-  return numel(shape);
 }
 
 /** The `index`-th input's shape; a present input is needed. */

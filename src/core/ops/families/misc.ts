@@ -25,7 +25,7 @@
  */
 import { DataType } from '../../onnx/dataType';
 import { Expr, ONE_EXPR, ZERO_EXPR } from '../../shapes/expr';
-import { broadcastInputs, knownConstantInts, knownFloats, knownInts, normalizeAxis, numel, requireShape } from '../../shapes/shapeOps';
+import { broadcastInputs, knownConstantInts, knownFloats, knownInts, knownScalar, normalizeAxis, numel, requireShape } from '../../shapes/shapeOps';
 import type { InferredOutput, Shape, TensorInfo } from '../../shapes/tensorInfo';
 import { type NodeContext, onnxRule, type OpCost, type OpHandler, ShapeError, UnknownShapeError } from '../opHandler';
 import { shapeOps } from './shapeOps';
@@ -48,14 +48,9 @@ function fftFlops(n: Expr, realInput: boolean): Expr {
   return Expr.constant(realInput ? complex / 2n : complex);
 }
 
-function scalarInput(t: TensorInfo | undefined): Expr | undefined {
-  const v = knownInts(t);
-  return v && v.length === 1 ? v[0] : undefined;
-}
-
 /** The value of a scalar input, a fresh dim when it is not known. */
 function dimFromInput(ctx: NodeContext, t: TensorInfo | undefined, hint: string): Expr {
-  return scalarInput(t) ?? ctx.fresh(hint);
+  return knownScalar(t) ?? ctx.fresh(hint);
 }
 
 // --- Signal ---------------------------------------------------------------------------------
@@ -77,7 +72,7 @@ function dftPlan(ctx: NodeContext, rank: number): DftPlan {
     axis = normalizeAxis(ctx.attrs.int('axis', 1), rank);
   }
   if (axis === rank - 1) throw new ShapeError('the DFT axis cannot be the last (real/imaginary) dim');
-  return { axis, onesided, length: ctx.inputs[1] ? scalarInput(ctx.inputs[1]) : undefined };
+  return { axis, onesided, length: ctx.inputs[1] ? knownScalar(ctx.inputs[1]) : undefined };
 }
 
 const dft: OpHandler = {
@@ -127,7 +122,7 @@ const stft: OpHandler = {
     const shape = requireShape(signal, 'signal');
     if (shape.length !== 3) throw new ShapeError('STFT signal must be [batch, length, 1 or 2]');
     const frameLength = stftFrameLength(ctx);
-    const step = scalarInput(ctx.inputs[1]);
+    const step = knownScalar(ctx.inputs[1]);
     const frames = step ? shape[1].sub(frameLength).floorDiv(step).add(1) : ctx.fresh('frames');
     const bins = ctx.attrs.int('onesided', 1) !== 0 ? frameLength.floorDiv(2).add(1) : frameLength;
     return [{ dtype: signal!.dtype, shape: [shape[0], frames, bins, Expr.constant(2)] }];
@@ -147,7 +142,7 @@ const melWeightMatrix: OpHandler = {
   sinceVersion: 17,
   infer: (ctx) => {
     const bins = dimFromInput(ctx, ctx.inputs[0], 'mel_bins');
-    const dftLength = scalarInput(ctx.inputs[1]);
+    const dftLength = knownScalar(ctx.inputs[1]);
     const rows = dftLength ? dftLength.floorDiv(2).add(1) : ctx.fresh('dft_bins');
     return [{ dtype: ctx.attrs.int('output_datatype', DataType.FLOAT), shape: [rows, bins] }];
   },

@@ -23,7 +23,7 @@ import { tensorBytes } from '../../analysis/graphInference';
 import { DataType, isFloatType, isIntegerType } from '../../onnx/dataType';
 import type { TensorRef } from '../../onnx/model';
 import { Expr, ONE_EXPR, product, ZERO_EXPR } from '../../shapes/expr';
-import { broadcastShapes, knownConstantInts, knownInts, normalizeAxis, numel, requireShape } from '../../shapes/shapeOps';
+import { broadcastShapes, freshDims, knownConstantInts, knownInts, normalizeAxis, numel, requireShape } from '../../shapes/shapeOps';
 import { type InferredOutput, type KnownValue, MAX_KNOWN_VALUE_ELEMENTS, type Shape, type TensorInfo } from '../../shapes/tensorInfo';
 import { intsValue, scalarInt } from '../../shapes/valueOps';
 import { type NodeContext, type OpCost, type OpHandler, onnxRule, ShapeError, UnknownShapeError } from '../opHandler';
@@ -173,10 +173,6 @@ function constantOfShapeOutput(ctx: NodeContext): InferredOutput {
   const dims = staticDims(shape);
   const value = fillValue && dims && fillValue.data.length === 1 ? broadcastValue(fillValue, dims) : undefined;
   return { dtype, shape, value };
-}
-
-function freshDims(ctx: NodeContext, rank: number, hint: string): Expr[] {
-  return Array.from({ length: rank }, () => ctx.fresh(hint));
 }
 
 function assertValidDim(d: Expr, op: string): void {
