@@ -32,6 +32,27 @@ test('a dangling input is reported once, without starting over', () => {
   assert.equal(dangling.mainGraphOrder.length, 4);
 });
 
+test('an op the rules know only at other opsets is reported once with the opsets they cover, not as a plain missing rule', () => {
+  // GatherElements entered ONNX at opset 11; a model importing opset 9 cannot use it.
+  const gather = (out: string): GraphSpec['nodes'][number] => ({ opType: 'GatherElements', inputs: ['x', 'i'], outputs: [out] });
+  const spec: GraphSpec = {
+    inputs: { x: { dtype: 'float', shape: [4, 8] }, i: { dtype: 'int64', shape: [4, 2] } },
+    nodes: [gather('a'), gather('b')],
+    outputs: ['a', 'b'],
+  };
+  const old = profileGraph({ ...spec, opsets: { '': 9 } });
+  const mismatch = old.diagnostics.filter((d) => d.code === 'op-not-in-opset');
+  assert.equal(mismatch.length, 1);
+  assert.equal(mismatch[0].message, "GatherElements has cost rules for ai.onnx opsets 11 and later, not for the model's opset 9 (the op may not exist at that opset, or the opset import may be wrong)");
+  assert.ok(old.mainGraphOrder.every((i) => !old.nodes[i].isCostKnown));
+  const current = profileGraph({ ...spec, opsets: { '': 13 } });
+  assert.deepEqual(current.diagnostics.filter((d) => d.code === 'op-not-in-opset'), []);
+  assert.ok(current.mainGraphOrder.every((i) => current.nodes[i].isCostKnown));
+  // An op no rule knows at any opset is the plain uncovered case: no opset diagnostic.
+  const unknown = profileGraph({ ...spec, nodes: [{ opType: 'NoSuchOp', inputs: ['x'], outputs: ['a'] }, gather('b')], opsets: { '': 13 } });
+  assert.deepEqual(unknown.diagnostics.filter((d) => d.code === 'op-not-in-opset'), []);
+});
+
 test('static tensor bytes as numbers equal the exact expression, sub-byte types and huge counts included', () => {
   const cases: [DataType, readonly (number | bigint)[]][] = [
     [DataType.FLOAT, [2, 3, 4]],

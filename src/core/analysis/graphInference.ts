@@ -237,6 +237,22 @@ class GraphInference {
     return 1;
   }
 
+  private readonly reportedOpsetMismatches = new Set<string>();
+
+  /**
+   * An op type the registry knows at other opsets of its domain than the model's: the op is not defined (or is
+   * defined differently) at that opset, which is a more precise reason than "no cost rule". Once per op type.
+   */
+  private reportOpsetMismatch(node: OnnxNode, opset: number, label: string): void {
+    const versions = this.registry.versions(node.opType, node.domain);
+    const key = `${node.domain}::${node.opType}`;
+    if (versions.length === 0 || this.reportedOpsetMismatches.has(key)) return;
+    this.reportedOpsetMismatches.add(key);
+    const ranges = versions.map((v) => (v.until === undefined ? `${v.since} and later` : v.since === v.until ? `${v.since}` : `${v.since} to ${v.until}`)).join(', ');
+    const domain = node.domain || 'ai.onnx';
+    this.diag('warning', 'op-not-in-opset', `${node.opType} has cost rules for ${domain} opsets ${ranges}, not for the model's opset ${opset} (the op may not exist at that opset, or the opset import may be wrong)`, label);
+  }
+
   private fresh(_hint: string): Expr {
     return Expr.symbol(`unk__${this.freshCounter++}`);
   }
@@ -281,6 +297,7 @@ class GraphInference {
 
     const fn = this.functions.size === 0 ? undefined : this.functions.get(`${node.domain}::${node.opType}`);
     const handler = fn ? undefined : this.registry.resolve(node.opType, node.domain, opset);
+    if (!fn && !handler) this.reportOpsetMismatch(node, opset, label);
     let outputs: TensorInfo[];
     let cost: OpCost | undefined;
     let containsSubgraphs = false;

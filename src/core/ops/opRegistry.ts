@@ -44,6 +44,12 @@ export class OpRegistry {
     return undefined;
   }
 
+  /** The opset ranges an op type has rules for in a domain (oldest first), for saying why none resolved. */
+  versions(opType: string, domain: string): readonly { readonly since: number; readonly until?: number }[] {
+    const list = this.byDomain.get(domain === 'ai.onnx' ? '' : domain)?.get(opType) ?? [];
+    return list.map((h) => ({ since: h.sinceVersion, ...(h.untilVersion !== undefined ? { until: h.untilVersion } : {}) }));
+  }
+
   /** Every (domain, opType) with a rule, for coverage listings. */
   keys(): string[] {
     return [...this.handlers.keys()].sort();
