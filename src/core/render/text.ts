@@ -63,13 +63,13 @@ export function estimatesTitle(estimates: readonly ModelEstimate[]): string {
   return `Hardware estimates (batch ${estimates[0].batch}${chips.size === 1 && estimates[0].chips > 1 ? `, ${estimates[0].chips} chips` : ''})`;
 }
 
-/** One line per target the serving search planned: batch, layout, why, and throughput per chip. */
 /** Said once for all targets when a decoder's cache has no past length: the cache is unbound in the graph, not on a device. */
 export function kvCacheUnboundNote(estimates: readonly Pick<ModelEstimate, 'kvCacheUnbound'>[]): string | undefined {
   if (!estimates.some((e) => e.kvCacheUnbound)) return undefined;
   return 'KV cache: its past length is unbound, so memory and fit leave it out (bind it, or see the LLM serving estimate)';
 }
 
+/** One line per target the serving search planned: batch, layout, why, and throughput per chip. */
 export function servingLines(estimates: readonly { readonly target: string; readonly layout?: ParallelLayout; readonly serving?: ServingPlan }[], unit: string): string[] {
   return estimates.flatMap((e) => (e.serving ? [`  ${e.target}: ${servingSummary(e.serving, unit, e.layout)}`] : []));
 }
