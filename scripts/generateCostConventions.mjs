@@ -30,9 +30,10 @@ from the comment at the top of each op-family file in \`${FAMILIES}/\`; edit tho
   weight with expert_weight_bits 4 (or an FP4 quant_type) and a 4-bit GatherBlockQuantized table two per byte,
   an INT4/UINT4/FLOAT4E2M1 tensor one per element (two per stored byte). Scales and zero points (of
   QuantizeLinear/DequantizeLinear, the QLinear and integer ops, MatMulNBits, QMoE, and the weight scale that
-  ONNX Runtime's dynamic quantization multiplies in with a Mul) are not params, nor are the rotary cos/sin tables of
-  RotaryEmbedding and GroupQueryAttention (computed from the position; checkpoints keep them as buffers). **Weight bytes** are the
-  stored bytes, scales and zero points included (\`weightBytesByDtype\` per stored dtype).
+  ONNX Runtime's dynamic quantization multiplies in with a Mul) are not params, nor are the rotary cos/sin
+  tables of RotaryEmbedding and GroupQueryAttention (computed from the position; checkpoints keep them as
+  buffers). **Weight bytes** are the stored bytes, scales, zero points and tables included
+  (\`weightBytesByDtype\` per stored dtype).
 - **Arithmetic intensity** = FLOPs / (bytes read + bytes written).
 - **Control flow:** a subgraph's cost is inside its parent's: If the branch taken (or the costlier one),
   Loop the body × trip count (× 1 and flagged when the count is unknown), Scan the body × sequence length.
