@@ -44,6 +44,12 @@ export const tests = [
       const sorted = await v.page.$$eval('[data-testid="estimate-row"]', (els) => els.map((e) => e.dataset.target));
       assert.deepEqual(sorted, [...estimates.targets].sort((a, b) => a.latencySeconds - b.latencySeconds).map((e) => e.target));
       assert.equal(await v.page.getAttribute('[data-testid="hardware-table"] th:nth-child(2)', 'aria-sort'), 'ascending');
+      assert.equal(await v.page.$('[data-testid="kv-unbound-note"]'), null, 'no KV note when every cache is sized');
+      // A decoder whose past length is unbound: one note says fit leaves the KV cache out.
+      await v.send(show({ estimates: { ...estimates, targets: estimates.targets.map((e) => ({ ...e, kvCacheUnbound: true })) } }));
+      await v.page.waitForSelector('[data-testid="kv-unbound-note"]');
+      assert.match(await v.page.textContent('[data-testid="kv-unbound-note"]'), /past length is unbound, so memory and fit leave it out/);
+      assert.equal((await v.page.$$('[data-testid="kv-unbound-note"]')).length, 1);
       await assertClean(v);
       await v.close();
     },
