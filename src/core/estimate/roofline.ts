@@ -361,15 +361,18 @@ export function estimateNodes(report: ProfileReport, device: HardwareEntry, opti
   const logits = logitsRows(report, options.logitsRowFraction);
   const planned = nodes.map((n) => logits(n, kvRead(n, served(n, plan.nodes.get(n.index) ?? asExported(n), mode))));
   const cache = lastLevelCacheBytes(device);
-  const executed = mode === 'fused' && cache > 0 ? l2Resident(report, nodes, planned, cache * parallel.chips, (i) => runScale(nodes[i], planned[i], device, options)) : planned;
+  // Resolved once per node: the L2 rule and the roofline both need it (the L2 rule changes no node's dtype).
+  const precisions = planned.map((x, i) => nodePrecision(nodes[i], x, device, options));
+  const executed = mode === 'fused' && cache > 0 ? l2Resident(report, nodes, planned, cache * parallel.chips, (i) => scaleOf(planned[i], precisions[i])) : planned;
   const shares = nodes.map((n, i) => parallel.share(n, executed[i]));
   const onVectorUnits = nodes.map((n) => runsAsMatrixVector(n, report.bindings));
-  const estimates = timeKernels(nodes.map((n, i) => estimateOne(n, executed[i], device, f, options, rates, shares[i], onVectorUnits[i])), executed, f.overlapExponent);
+  const estimates = timeKernels(nodes.map((n, i) => estimateOne(n, executed[i], precisions[i], device, f, rates, shares[i], onVectorUnits[i])), executed, f.overlapExponent);
   if (mode !== 'fused') return estimates;
   return estimates.map((e, i) => {
     const x = executed[i];
     if (x.rules.length === 0 || !e.estimated) return e;
-    const unfused = estimateOne(nodes[i], served(nodes[i], asExported(nodes[i]), 'as-exported'), device, f, options, rates, shares[i], onVectorUnits[i]);
+    const exported = served(nodes[i], asExported(nodes[i]), 'as-exported');
+    const unfused = estimateOne(nodes[i], exported, nodePrecision(nodes[i], exported, device, options), device, f, rates, shares[i], onVectorUnits[i]);
     const fusion: NodeFusion = {
       rules: x.rules,
       ...(x.fusedInto !== undefined ? { fusedInto: x.fusedInto } : {}),
@@ -480,13 +483,13 @@ function scaleOf(x: ExecutedNode, res: ResolvedPrecision): RunScale {
   };
 }
 
-function runScale(n: NodeReport, x: ExecutedNode, device: HardwareEntry, options: NodeEstimateOptions): RunScale {
-  const res = resolvePrecision(
+/** The precision a node runs in on the device, as the execution model runs it. */
+function nodePrecision(n: NodeReport, x: ExecutedNode, device: HardwareEntry, options: NodeEstimateOptions): ResolvedPrecision {
+  return resolvePrecision(
     { opType: n.opType, domain: n.domain, computeDtype: x.computeDtype, quantization: x.quantization, params: x.params, weightBytes: x.weightBytes, macs: n.macs },
     device,
     options,
   );
-  return scaleOf(x, res);
 }
 
 /** The device's last-level cache, or its compute twin's (`sameComputeAs`: the same die enabled the same way); 0 when neither lists one. */
@@ -508,7 +511,7 @@ interface Rates {
  * One node's roofline. `matrixVector`: a MAC op whose products are matrix-vector products (decode attention with one
  * query row per KV head, decodeAttention.ts) runs on the vector units, as a streaming kernel.
  */
-function estimateOne(n: NodeReport, x: ExecutedNode, device: HardwareEntry, f: DeviceEfficiency, options: NodeEstimateOptions, rates: Rates, share: NodeShare, matrixVector = false): NodeEstimate {
+function estimateOne(n: NodeReport, x: ExecutedNode, res: ResolvedPrecision, device: HardwareEntry, f: DeviceEfficiency, rates: Rates, share: NodeShare, matrixVector = false): NodeEstimate {
   const kind = opKind(n);
   if (n.status !== 'costed') {
     return {
@@ -538,11 +541,6 @@ function estimateOne(n: NodeReport, x: ExecutedNode, device: HardwareEntry, f: D
   // A folded DequantizeLinear or a view does no work of its own: its consumer reads what it stood for.
   const flops = x.runs === 'folded' || x.outputConversion ? 0 : (x.flops ?? countToNumber(n.flops)) * share.flops;
   const macs = countToNumber(n.macs);
-  const res = resolvePrecision(
-    { opType: n.opType, domain: n.domain, computeDtype: x.computeDtype, quantization: x.quantization, params: x.params, weightBytes: x.weightBytes, macs: n.macs },
-    device,
-    options,
-  );
   if (res.note) notes.push(res.note);
 
   // Bytes: weights and activations, each rescaled when the run precision stores them narrower/wider.

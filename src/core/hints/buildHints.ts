@@ -162,7 +162,6 @@ function sortBySaving(hints: readonly Hint[]): Hint[] {
   return [...hints].sort((a, b) => key(b) - key(a) || a.code.localeCompare(b.code));
 }
 
-
 function summarise(matches: readonly PatternMatch[], shown = 3): string {
   const labels = matches.slice(0, shown).map((m) => m.label);
   return matches.length > shown ? `${labels.join('; ')}; and ${matches.length - shown} more` : labels.join('; ');
