@@ -10,7 +10,6 @@ import { runCliCaptured as run } from './cliRun';
 
 const FIXTURES = [path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'moe'), path.join(process.cwd(), 'test', 'fixtures', 'moe')].find(existsSync);
 
-
 const fixture = (name: string) => {
   assert.ok(FIXTURES, 'test/fixtures/moe not found');
   return path.join(FIXTURES, `${name}.onnx`);

@@ -125,7 +125,6 @@ export function fusedQlinearFlopShare(opType: string): number | undefined {
   return op && op.floatOp / qlinearFlopsPerElement(opType);
 }
 
-
 /** Binary QLinear ops: A, A_scale, A_zero_point, B, B_scale, B_zero_point, C_scale, C_zero_point. */
 function qlinearBinary(opType: string): OpHandler {
   return {
@@ -151,7 +150,6 @@ function qlinearUnary(opType: string): OpHandler {
     cost: perElement(qlinearFlopsPerElement(opType)),
   };
 }
-
 
 const qlinearWhere: OpHandler = {
   opType: 'QLinearWhere',
