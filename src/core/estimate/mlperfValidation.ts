@@ -68,33 +68,53 @@ export interface Workload {
   /** Dims other than the batch (BERT's tokens per sample). */
   readonly bindings?: Readonly<Record<string, number>>;
   readonly promptTokens?: number;
+  /** Where the prompt length comes from: the benchmark's dataset, a derivation from other figures, or an assumption. */
+  readonly promptBasis?: 'measured' | 'derived' | 'assumed';
   readonly outputTokens?: number;
   /** Sequences decoded per sample (beam search). */
   readonly beamWidth?: number;
+  /** Mean past length of a decode step, where the per-sample lengths are published (default prompt + output/2). */
+  readonly decodeContextTokens?: number;
 }
 
 /** BERT: mean tokens of a SQuAD v1.1 dev feature without padding (our estimate; the padded length is 384). */
 export const BERT_MEAN_TOKENS = 170;
 export const BERT_PADDED_TOKENS = 384;
 
+/**
+ * CNN-DailyMail prompts (GPT-J and Llama-3.1-8B summarise the same 13,368 validation articles). Measured with Llama
+ * 3's tokenizer: 870.73 tokens per prompt (test/fixtures/mlperf/lengths), of which about 24 are the instruction
+ * template and BOS (`language/llama3.1-8b/download_cnndm.py`). GPT-J's prompt is the same article in GPT-2's
+ * tokenizer (~4 characters per token, OpenAI's rule of thumb, against Llama 3's 3.94: "The Llama 3 Herd of Models")
+ * in a 52-token Alpaca-style template (`language/gpt-j/dataset.py`): derived, not measured.
+ */
+export const CNN_DAILYMAIL_PROMPT = { llama3Tokens: 871, llama3TemplateTokens: 24, llama3CharactersPerToken: 3.94, gpt2CharactersPerToken: 4, gptjTemplateTokens: 52 } as const;
+const GPTJ_PROMPT_TOKENS = Math.round(
+  ((CNN_DAILYMAIL_PROMPT.llama3Tokens - CNN_DAILYMAIL_PROMPT.llama3TemplateTokens) * CNN_DAILYMAIL_PROMPT.llama3CharactersPerToken) / CNN_DAILYMAIL_PROMPT.gpt2CharactersPerToken +
+    CNN_DAILYMAIL_PROMPT.gptjTemplateTokens,
+);
+
+/**
+ * Prompt lengths (and Mixtral's decode context) measured from the benchmarks' own datasets are the means of
+ * test/fixtures/mlperf/lengths (workloadLengths.ts; validation.test.ts recomputes them); output lengths are the
+ * logs' and the reference's figures.
+ */
 export const WORKLOADS: Readonly<Record<string, Workload>> = {
   resnet50: { model: 'resnet50', kind: 'offline' },
   retinanet: { model: 'retinanet', kind: 'offline' },
   'bert-99': { model: 'bert_large', kind: 'offline', bindings: { sequence: BERT_MEAN_TOKENS } },
-  // CNN-DailyMail: ~1,050 prompt tokens (a 4,017-character article at ~4 characters per GPT-2 token + the
-  // 52-token instruction template; 1,919 is the truncation length), ~68 output tokens per sample (v4.1 logs), beam
-  // search of 4. CNN_DAILYMAIL_ARTICLE_CHARACTERS says where the article length comes from.
-  'gptj-99': { model: 'gptj_6b', kind: 'llm', promptTokens: 1050, outputTokens: 68, beamWidth: 4 },
-  // OpenOrca: 294 output tokens per sample (the reference's 294.45); the prompt length is an assumption.
-  'llama2-70b-99': { model: 'llama2_70b', kind: 'llm', promptTokens: 295, outputTokens: 294 },
-  'llama2-70b-99.9': { model: 'llama2_70b', kind: 'llm', promptTokens: 295, outputTokens: 294 },
-  // OpenOrca + GSM8K + MBXP: 145.9 output tokens per sample (the rules); the prompt length is an assumption.
-  'mixtral-8x7b': { model: 'mixtral_8x7b', kind: 'llm', promptTokens: 300, outputTokens: 146 },
+  // ~68 output tokens per sample (v4.1 logs), beam search of 4; the prompt is CNN_DAILYMAIL_PROMPT's derivation.
+  'gptj-99': { model: 'gptj_6b', kind: 'llm', promptTokens: GPTJ_PROMPT_TOKENS, promptBasis: 'derived', outputTokens: 68, beamWidth: 4 },
+  // OpenOrca: 222 prompt tokens (measured), 294 output tokens per sample (the reference's 294.45).
+  'llama2-70b-99': { model: 'llama2_70b', kind: 'llm', promptTokens: 222, promptBasis: 'measured', outputTokens: 294 },
+  'llama2-70b-99.9': { model: 'llama2_70b', kind: 'llm', promptTokens: 222, promptBasis: 'measured', outputTokens: 294 },
+  // OpenOrca + GSM8K (5-shot) + MBXP: 427 prompt tokens and a 554-token mean decode context (both measured, the
+  // outputs being Mixtral's own reference answers), 145.9 output tokens per sample (the rules).
+  'mixtral-8x7b': { model: 'mixtral_8x7b', kind: 'llm', promptTokens: 427, promptBasis: 'measured', outputTokens: 146, decodeContextTokens: 554 },
   // AIME, MATH500, GPQA, MMLU-Pro, LiveCodeBench: 3,668 output tokens per sample (the B200 log); prompt assumed.
-  'deepseek-r1': { model: 'deepseek_v3', kind: 'llm', promptTokens: 800, outputTokens: 3668 },
-  // CNN-DailyMail with Llama 3's tokenizer: ~1,050 prompt tokens (the 4,017-character article at Llama 3's 3.94
-  // characters per token + the 29-token chat template), 128 output tokens.
-  'llama3.1-8b': { model: 'llama3_1_8b', kind: 'llm', promptTokens: 1050, outputTokens: 128 },
+  'deepseek-r1': { model: 'deepseek_v3', kind: 'llm', promptTokens: 800, promptBasis: 'assumed', outputTokens: 3668 },
+  // CNN-DailyMail with Llama 3's tokenizer: 871 prompt tokens (measured), 128 output tokens.
+  'llama3.1-8b': { model: 'llama3_1_8b', kind: 'llm', promptTokens: CNN_DAILYMAIL_PROMPT.llama3Tokens, promptBasis: 'measured', outputTokens: 128 },
 };
 
 const DEVICE_IDS: Readonly<Record<string, string>> = { nvidia_a100_80gb_sxm: 'a100-80gb', nvidia_h100_sxm: 'h100-sxm', nvidia_b200: 'b200' };
@@ -161,7 +181,7 @@ export function estimateBenchmark(
   const info = detectDecoder(profile(w.model, {}));
   if (!info) throw new Error(`${w.model}: no past key/value inputs`);
   const output = outputTokens ?? w.outputTokens!;
-  const llm: LlmServingOptions = { ...options, promptTokens: w.promptTokens!, outputTokens: output, ...(w.beamWidth ? { beamWidth: w.beamWidth } : {}) };
+  const llm: LlmServingOptions = { ...options, promptTokens: w.promptTokens!, outputTokens: output, ...(w.beamWidth ? { beamWidth: w.beamWidth } : {}), ...(w.decodeContextTokens ? { decodeContextTokens: w.decodeContextTokens } : {}) };
   const { plan, estimate } = planLlmServing((bindings) => profile(w.model, bindings), info, device, llm, { chips });
   const tokens = plan.throughputPerChipPerSecond;
   return {
@@ -434,19 +454,23 @@ export interface PromptSensitivity {
   readonly benchmark: string;
   readonly device: string;
   readonly promptTokens: number;
+  readonly promptBasis: 'derived' | 'assumed';
   readonly measured: number;
   /** The estimate at half, the assumed and twice the assumed prompt length. */
   readonly estimates: readonly [number, number, number];
 }
 
-/** Each LLM calibration point re-estimated at half and twice its workload's prompt length (informational). */
+/**
+ * Each LLM calibration point whose prompt length is not measured re-estimated at half and twice that length
+ * (informational).
+ */
 export function promptSensitivity(points: readonly MlperfPoint[], profile: ProfileFn): PromptSensitivity[] {
   return points.flatMap((p) => {
     const w = WORKLOADS[p.benchmark];
-    if (!w || w.kind !== 'llm' || !w.promptTokens) return [];
+    if (!w || w.kind !== 'llm' || !w.promptTokens || w.promptBasis === 'measured') return [];
     const device = mlperfDevice(p);
     const at = (promptTokens: number) => estimateBenchmark(p.benchmark, device, pointPrecision(p, device), p.n_accelerators, p.metric, profile, p.output_tokens_per_sample, { promptTokens }).value;
-    return [{ id: p.id, benchmark: p.benchmark, device: device.id, promptTokens: w.promptTokens, measured: p.result_per_accelerator, estimates: [at(Math.round(w.promptTokens / 2)), at(w.promptTokens), at(w.promptTokens * 2)] as const }];
+    return [{ id: p.id, benchmark: p.benchmark, device: device.id, promptTokens: w.promptTokens, promptBasis: w.promptBasis ?? 'assumed', measured: p.result_per_accelerator, estimates: [at(Math.round(w.promptTokens / 2)), at(w.promptTokens), at(w.promptTokens * 2)] as const }];
   });
 }
 

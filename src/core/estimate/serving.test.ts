@@ -151,6 +151,17 @@ test('beam search: the beams of a request read its shared prompt cache once per 
   assert.ok(Math.abs(four.decode.kvCacheBytes / one.decode.kvCacheBytes - f) < 0.01);
 });
 
+test('a decode context from the per-sample lengths: the step reads that much cache; the prefill is unchanged', () => {
+  const info = detectDecoder(llama8b({}))!;
+  const options = { precisionOverride: 'fp8' as const, promptTokens: 400, outputTokens: 146 };
+  const mean = estimateLlmServing(llama8b, info, H100, options, 512);
+  const spread = estimateLlmServing(llama8b, info, H100, { ...options, decodeContextTokens: 554 }, 512);
+  // The default is prompt + output/2 = 473 tokens of past per sequence; the spread lengths' 554 hold 554/473 of it.
+  assert.ok(Math.abs(spread.decode.kvCacheBytes / mean.decode.kvCacheBytes - 554 / 473) < 0.01);
+  assert.ok(spread.decodeStepSeconds > mean.decodeStepSeconds);
+  assert.equal(spread.prefillSeconds, mean.prefillSeconds);
+});
+
 test('a served prefill projects only each prompt\'s last position onto the vocabulary', () => {
   const info = detectDecoder(llama8b({}))!;
   const prefill = llama8b(llmBindings(info, 8, 1000, 128).prefill);

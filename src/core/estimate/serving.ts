@@ -205,6 +205,12 @@ export function planOfflineServing(
 export interface LlmServingOptions extends Omit<LlmOptions, 'batch' | 'prefillBatch'> {
   /** Prefill tokens per call (default SERVING_MAX_PREFILL_TOKENS): a batch's prompts are prefilled in chunks of this many tokens. */
   readonly maxPrefillTokens?: number;
+  /**
+   * Mean context of a decode step (default prompt + output/2: every request the same length). With spread lengths,
+   * in-flight batching keeps a long output in flight for more steps, so the mean step sees E[L·(P + (L+1)/2)] / E[L]
+   * tokens of context (`inFlightContextTokens`).
+   */
+  readonly decodeContextTokens?: number;
 }
 
 /**
@@ -225,10 +231,10 @@ export function estimateLlmServing(
   const chunk = Math.max(1, Math.floor((options.maxPrefillTokens ?? SERVING_MAX_PREFILL_TOKENS) / Math.max(1, options.promptTokens)));
   const prefillBatch = Math.min(requests, chunk);
   const prefill = profileAt(llmBindings(info, prefillBatch, options.promptTokens, options.outputTokens).prefill);
-  const decode = profileAt(llmBindings(info, sequences, options.promptTokens, options.outputTokens).decode);
+  const context = options.decodeContextTokens ?? options.promptTokens + Math.floor(options.outputTokens / 2);
+  const decode = profileAt(llmBindings(info, sequences, options.promptTokens, options.outputTokens, context).decode);
   // Beams share their request's prompt cache (beamMemoryLine): the step's cache holds each prompt once, and the
   // attention kernel reads it once per request (the beams run side by side; L2 serves the repeats).
-  const context = options.promptTokens + Math.floor(options.outputTokens / 2);
   const promptShare = context > 0 ? options.promptTokens / context : 0;
   const sharedFraction = (promptShare + beams * (1 - promptShare)) / beams;
   const shared = beams > 1 ? { decodeKvCacheBytes: memoryNeed(decode, options, device).kvCacheBytes * sharedFraction, kvCacheReadFraction: sharedFraction } : {};

@@ -11,8 +11,9 @@ import { test } from 'node:test';
 import { openModelFile } from '../../node/profileFile';
 import { findHardware } from '../hardware/catalog';
 import { detectDecoder } from './llm';
-import { type MlperfModel, type MlperfPoint, type ProfileFn, MLPERF_MODELS, MODEL_FIXTURES, medianAbsoluteError, memoised, validateAll } from './mlperfValidation';
+import { type MlperfModel, type MlperfPoint, type ProfileFn, CNN_DAILYMAIL_PROMPT, MLPERF_MODELS, MODEL_FIXTURES, WORKLOADS, medianAbsoluteError, memoised, validateAll } from './mlperfValidation';
 import { estimateModel, kvCacheBytes } from './modelEstimate';
+import { parseLengthsCsv, workloadLengths } from './workloadLengths';
 
 /** Compiled to out/src/core/estimate/: the repository root is four levels up (or the working directory). */
 const ROOT = [join(__dirname, '..', '..', '..', '..'), process.cwd()].find((d) => existsSync(join(d, 'test', 'fixtures', 'mlperf')));
@@ -103,6 +104,31 @@ test('Llama-2-70B: fp8 weights (69 GB) fit one 80 GB H100; fp16 (138 GB) need tw
   assert.equal(e.fits, false);
   assert.equal(e.chipsNeeded, 2);
   assert.ok(e.interconnectSeconds > 0);
+});
+
+/**
+ * The measured workload lengths are the means of the benchmarks' per-sample token counts (test/fixtures/mlperf/lengths,
+ * from the MLCommons datasets' own token columns; its README says how). Mixtral's outputs there are its reference
+ * answers (their mean is the rules' 144.84 tokens per sample), so its decode context is measured too; the OpenOrca and
+ * CNN-DailyMail files hold GPT-4's answers and summary characters / 4, so only their prompts are used.
+ */
+test('measured prompt lengths and Mixtral\'s decode context are the means of the published per-sample lengths', () => {
+  assert.ok(FIXTURES, 'test/fixtures not found');
+  const lengths = (file: string) => workloadLengths(parseLengthsCsv(readFileSync(join(FIXTURES, 'mlperf', 'lengths', file), 'utf8')));
+  const mixtral = lengths('mixtral-8x7b.csv');
+  assert.equal(mixtral.samples, 15_000);
+  assert.equal(Math.round(mixtral.meanOutputTokens * 100) / 100, 144.84);
+  assert.equal(WORKLOADS['mixtral-8x7b'].promptTokens, Math.round(mixtral.meanPromptTokens));
+  assert.equal(WORKLOADS['mixtral-8x7b'].decodeContextTokens, Math.round(mixtral.decodeContextTokens));
+  const llama2 = lengths('llama2-70b.csv');
+  assert.equal(llama2.samples, 24_576);
+  assert.equal(WORKLOADS['llama2-70b-99'].promptTokens, Math.round(llama2.meanPromptTokens));
+  assert.equal(WORKLOADS['llama2-70b-99.9'].promptTokens, Math.round(llama2.meanPromptTokens));
+  const llama3 = lengths('llama3-1-8b.csv');
+  assert.equal(llama3.samples, 13_368);
+  assert.equal(CNN_DAILYMAIL_PROMPT.llama3Tokens, Math.round(llama3.meanPromptTokens));
+  assert.equal(WORKLOADS['llama3.1-8b'].promptTokens, CNN_DAILYMAIL_PROMPT.llama3Tokens);
+  for (const id of ['mixtral-8x7b', 'llama2-70b-99', 'llama3.1-8b']) assert.equal(WORKLOADS[id].promptBasis, 'measured', id);
 });
 
 test('docs/validation.md holds the tables this estimator computes (scripts/validation.mjs --check)', () => {
