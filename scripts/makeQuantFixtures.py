@@ -27,6 +27,10 @@ past_sequence symbolic:
   decoder_matmulnbits      MatMul4BitsQuantizer (QOperator, block_size 128, asymmetric) of decoder_fp16: MatMulNBits
   decoder_int4_qdq         MatMul4BitsQuantizer with quant_format QDQ: DequantizeLinear of uint4 weights with
                            blocked fp16 scales and uint4 zero points (axis 0, block_size 128, opset 21) -> MatMul
+  decoder_matmulnbits8     the same quantizer at bits=8 (W8A16): MatMulNBits, bits 8, one uint8 per weight in
+                           blocks of 128, a scale and a uint8 zero point per block
+  decoder_int8_weight_qdq  int8 weight-only in QDQ form: DequantizeLinear of int8 weights with one fp16 scale per
+                           output channel (axis 1, symmetric) -> MatMul, activations left in fp16
 The same decoder with a mixture-of-experts FFN (8 experts, top-2, SwiGLU with fc3, inter 4096), fp16:
   moe_decoder_fp16         com.microsoft MoE
   moe_decoder_qmoe4        com.microsoft QMoE, expert_weight_bits 4: uint8 [E, rows, cols / 2], fp16 scales per row
@@ -202,7 +206,8 @@ BLOCK = 128
 
 
 class DecoderBuilder:
-    """The decoder's weighted MatMuls are written per `mode`: 'float', 'dynamic_int8', 'matmulnbits', 'int4_qdq'."""
+    """The decoder's weighted MatMuls are written per `mode`: 'float', 'dynamic_int8', 'matmulnbits', 'int4_qdq',
+    'matmulnbits8', 'int8_weight_qdq'."""
 
     def __init__(self, name, mode, float_type, opset=17):
         self.g = Graph(name, opset, float_type)
@@ -228,6 +233,14 @@ class DecoderBuilder:
             scales = self.g.node('Mul', [xs, self.g.weight('weight_scale', [], F32)])
             return self.g.node('Mul', [self.g.node('Cast', [acc], to=F32), scales])
         blocks = math.ceil(k / BLOCK)
+        if self.mode == 'matmulnbits8':
+            packed = self.g.weight('weight_Q8', [n, blocks, BLOCK], U8)
+            scales = self.g.weight('weight_scales', [n * blocks], self.ft)
+            zeros = self.g.weight('weight_zero_points', [n * blocks], U8)
+            return self.g.node('MatMulNBits', [x, packed, scales, zeros], domain=MS, K=k, N=n, bits=8, block_size=BLOCK, accuracy_level=0)
+        if self.mode == 'int8_weight_qdq':
+            wq = self.g.node('DequantizeLinear', [self.g.weight('weight_quantized', [k, n], I8), self.g.weight('weight_scale', [n], self.ft)], axis=1)
+            return self.g.node('MatMul', [x, wq])
         if self.mode in ('matmulnbits', 'qmoe4'):
             packed = self.g.weight('weight_Q4', [n, blocks, BLOCK // 2], U8)
             scales = self.g.weight('weight_scales', [n * blocks], self.ft)
@@ -268,7 +281,7 @@ class DecoderBuilder:
 
 
 def decoder(name, mode, float_type, moe=False):
-    b = DecoderBuilder(name, mode, float_type, opset=21 if mode == 'int4_qdq' else 17)
+    b = DecoderBuilder(name, mode, float_type, opset=21 if mode in ('int4_qdq', 'int8_weight_qdq') else 17)
     g = b.g
     kv = ['batch', HEADS, 'past_sequence', DH]
     inputs = [value('input_ids', TensorProto.INT64, ['batch', 'sequence'])]
@@ -310,6 +323,8 @@ MODELS = {
     'decoder_fp16': lambda: decoder('decoder_fp16', 'float', F16),
     'decoder_matmulnbits': lambda: decoder('decoder_matmulnbits', 'matmulnbits', F16),
     'decoder_int4_qdq': lambda: decoder('decoder_int4_qdq', 'int4_qdq', F16),
+    'decoder_matmulnbits8': lambda: decoder('decoder_matmulnbits8', 'matmulnbits8', F16),
+    'decoder_int8_weight_qdq': lambda: decoder('decoder_int8_weight_qdq', 'int8_weight_qdq', F16),
     'moe_decoder_fp16': lambda: decoder('moe_decoder_fp16', 'float', F16, moe=True),
     'moe_decoder_qmoe4': lambda: decoder('moe_decoder_qmoe4', 'qmoe4', F16, moe=True),
 }

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import { EXECUTION_MODES, type ExecutionMode } from '../core/estimate/executionRules';
 import { isMoeSkew, MAX_MOE_SKEW } from '../core/estimate/layouts';
 import { validateCatalog } from '../core/hardware/catalog';
-import type { HardwareEntry, Precision } from '../core/hardware/hardwareTypes';
+import { PRECISION_CHOICES, type PrecisionChoice } from '../core/estimate/precision';
+import type { HardwareEntry } from '../core/hardware/hardwareTypes';
 import { OnnxLoadError } from '../core/onnx/errors';
 import { AnalysisInputError, analyzeModel, type AnalysisReport, type WhatIfAnalysis } from '../core/pipeline';
 import { resolveTargets, targetCatalog } from '../core/pipeline/targets';
@@ -28,8 +29,9 @@ and estimates latency, throughput, cost, energy and fit on hardware targets.
                      offline deployment runs; the chosen batch and layout are reported per target
   --chips N          the deployment's chip count (an 8-GPU node, a 16-chip instance): one copy of the
                      model over N chips; with --batch max, the copies that fit N chips
-  --precision P      estimate float layers as if run in P (fp32, tf32, bf16, fp16, fp8, int8, int4, fp4);
-                     int4 is weight-only (4-bit weights, 16-bit arithmetic); fp4 is NVFP4 weights and
+  --precision P      estimate float layers as if run in P (fp32, tf32, bf16, fp16, fp8, int8,
+                     int8-weight-only, int4, fp4); int8 is W8A8 on int8 units; int8-weight-only and int4
+                     are weight-only (8- or 4-bit weights, 16-bit arithmetic); fp4 is NVFP4 weights and
                      activations on FP4 matrix units, weight-only FP4 elsewhere (noted);
                      default: the graph's own dtypes (quantized layers as quantized), with each device's fallback
   --execution M      fused (default): as an optimising runtime runs the graph (QDQ fusion, epilogue and
@@ -61,7 +63,7 @@ export interface CliOptions {
   readonly calibrationTrace: string | undefined;
   readonly batch: number | 'max' | undefined;
   readonly chips: number | undefined;
-  readonly precision: Precision | undefined;
+  readonly precision: PrecisionChoice | undefined;
   readonly execution: ExecutionMode | undefined;
   /** MoE routing skew (`--moe-skew`). */
   readonly moeSkew: number | undefined;
@@ -77,8 +79,6 @@ export interface CliOptions {
 
 export class UsageError extends Error {}
 
-const ESTIMATE_PRECISIONS: readonly Precision[] = ['fp32', 'tf32', 'bf16', 'fp16', 'fp8', 'int8', 'int4', 'fp4'];
-
 export function parseArgs(argv: readonly string[]): CliOptions {
   const bindings = new Map<string, number>();
   let model: string | undefined;
@@ -87,7 +87,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let top = 20;
   let batch: number | 'max' | undefined;
   let chips: number | undefined;
-  let precision: Precision | undefined;
+  let precision: PrecisionChoice | undefined;
   let execution: ExecutionMode | undefined;
   let moeSkew: number | undefined;
   let sweep: CliOptions['sweep'];
@@ -139,8 +139,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         break;
       case '--precision': {
         const p = value();
-        if (!ESTIMATE_PRECISIONS.includes(p as Precision)) throw new UsageError(`--precision must be one of ${ESTIMATE_PRECISIONS.join(', ')}, got '${p}'`);
-        precision = p as Precision;
+        if (!PRECISION_CHOICES.includes(p as PrecisionChoice)) throw new UsageError(`--precision must be one of ${PRECISION_CHOICES.join(', ')}, got '${p}'`);
+        precision = p as PrecisionChoice;
         break;
       }
       case '--execution': {

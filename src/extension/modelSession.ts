@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import { isMoeSkew } from '../core/estimate/layouts';
-import type { Precision } from '../core/hardware/hardwareTypes';
+import type { PrecisionChoice } from '../core/estimate/precision';
 import type { AnalysisOptions, AnalysisReport } from '../core/pipeline/analysisTypes';
 import { resolveTargets } from '../core/pipeline/targets';
 import { isBatchChoice, isTokenCount, LLM_DEFAULT_OUTPUT_TOKENS, LLM_DEFAULT_PROMPT_TOKENS, type BatchChoice, type EstimatesPayload, type HintPayload, type HardwareTargetInfo } from '../protocol/messages';
@@ -169,7 +169,7 @@ export class ModelSession implements vscode.Disposable {
         targets: entries,
         batch: c.batch,
         ...(c.chips ? { chips: c.chips } : {}),
-        ...(c.precision ? { precision: c.precision as Precision } : {}),
+        ...(c.precision ? { precision: c.precision as PrecisionChoice } : {}),
         efficiency: s.efficiencyOverrides,
         execution: s.execution,
         moeSkew: c.moeSkew ?? s.moeSkew,

@@ -25,3 +25,9 @@ test('a what-if toggle posts hint ids; anything else is refused on receipt', () 
     assert.equal(compare(bad).ok, false, JSON.stringify(bad));
   }
 });
+
+test('a precision choice posts one of the estimator\'s choices (the webview picker\'s values); anything else is refused', () => {
+  const compare = (precision: unknown) => parseFromWebview({ type: 'hardware/compare', targets: ['h100-sxm'], batch: 1, precision });
+  for (const ok of ['fp8', 'int8', 'int8-weight-only', 'int4', 'fp4']) assert.equal(compare(ok).ok, true, ok);
+  for (const bad of ['w8a16', 'INT8', 'fp6', 8, '']) assert.equal(compare(bad).ok, false, JSON.stringify(bad));
+});

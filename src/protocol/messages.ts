@@ -6,6 +6,7 @@
  * Message `type`s are string literals ('report/ready'), readable in devtools and stable under reordering.
  */
 import { isMoeSkew, MAX_MOE_SKEW } from '../core/estimate/layouts';
+import { PRECISION_CHOICES } from '../core/estimate/precision';
 import type { ProfileReport } from '../core/report/reportTypes';
 import {
   type BatchChoice,
@@ -152,8 +153,8 @@ export type FromWebviewMessage = ReadyMessage | BindMessage | SelectNodeMessage 
 const MAX_BINDINGS = 256;
 /** Largest chip count a view may post (an NVL72 rack is 72; CloudMatrix 384). */
 export const MAX_CHIPS = 4096;
-/** Precisions a 'hardware/compare' may ask for. */
-export const COMPARE_PRECISIONS: readonly string[] = ['fp64', 'fp32', 'tf32', 'bf16', 'fp16', 'fp8', 'int8', 'int4', 'fp4'];
+/** Precisions a 'hardware/compare' may ask for: the estimator's precision choices. */
+export const COMPARE_PRECISIONS: readonly string[] = PRECISION_CHOICES;
 /** Defaults of the LLM estimate: the CLI's --prompt / --generate defaults, from the core. */
 export { DEFAULT_OUTPUT_TOKENS as LLM_DEFAULT_OUTPUT_TOKENS, DEFAULT_PROMPT_TOKENS as LLM_DEFAULT_PROMPT_TOKENS } from '../core/estimate/llmDefaults';
 

@@ -26,6 +26,11 @@ test('options parse, with = and space forms', () => {
   assert.equal(o.top, 5);
 });
 
+test('--precision takes the estimator\'s choices, int8 weight-only among them; anything else is a usage error naming them', () => {
+  assert.equal(parseArgs(['m.onnx', '--precision', 'int8-weight-only']).precision, 'int8-weight-only');
+  assert.throws(() => parseArgs(['m.onnx', '--precision', 'w8a16']), /--precision must be one of fp32, tf32, bf16, fp16, fp8, int8, int8-weight-only, int4, fp4, got 'w8a16'/);
+});
+
 test('json output is the report, and bindings recompute it', () => {
   const file = writeModel();
   const unbound = JSON.parse(run([file, '--format', 'json']).stdout);

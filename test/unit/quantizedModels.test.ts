@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCliCaptured as run } from './cliRun';
 import { estimateModel, estimateOnTarget } from '../../src/core/estimate/modelEstimate';
+import type { PrecisionChoice } from '../../src/core/estimate/precision';
 import { estimateNodes } from '../../src/core/estimate/roofline';
 import { findHardware } from '../../src/core/hardware/catalog';
-import type { HardwareEntry, Precision } from '../../src/core/hardware/hardwareTypes';
+import type { HardwareEntry } from '../../src/core/hardware/hardwareTypes';
 import { buildHints } from '../../src/core/hints/buildHints';
 import type { AnalysisReport } from '../../src/core/pipeline/analysisTypes';
 import { countToNumber, type ProfileReport } from '../../src/core/report/reportTypes';
@@ -39,8 +40,10 @@ function profile(model: string, bindings: Record<string, number>): ProfileReport
 const CNN = { batch: 32 };
 /** One decode step at a 256-token context: where weight-only and dynamic int8 deployments run. */
 const DECODE = { batch: 1, sequence: 1, past_sequence: 256 };
+/** Eight 512-token prompts: compute-bound, where weight-only (16-bit arithmetic) and int8 arithmetic part ways. */
+const PREFILL = { batch: 8, sequence: 512, past_sequence: 0 };
 
-const PAIRS: readonly { quantized: string; float: string; precision: Precision; bindings: Record<string, number> }[] = [
+const PAIRS: readonly { quantized: string; float: string; precision: PrecisionChoice; bindings: Record<string, number> }[] = [
   { quantized: 'resnet50_qdq', float: 'resnet50_fp32', precision: 'int8', bindings: CNN },
   { quantized: 'resnet50_qdq_per_channel', float: 'resnet50_fp32', precision: 'int8', bindings: CNN },
   { quantized: 'resnet50_qoperator', float: 'resnet50_fp32', precision: 'int8', bindings: CNN },
@@ -48,10 +51,15 @@ const PAIRS: readonly { quantized: string; float: string; precision: Precision; 
   { quantized: 'decoder_matmulnbits', float: 'decoder_fp16', precision: 'int4', bindings: DECODE },
   { quantized: 'decoder_int4_qdq', float: 'decoder_fp16', precision: 'int4', bindings: DECODE },
   { quantized: 'moe_decoder_qmoe4', float: 'moe_decoder_fp16', precision: 'int4', bindings: DECODE },
+  { quantized: 'decoder_matmulnbits8', float: 'decoder_fp16', precision: 'int8-weight-only', bindings: DECODE },
+  { quantized: 'decoder_int8_weight_qdq', float: 'decoder_fp16', precision: 'int8-weight-only', bindings: DECODE },
+  { quantized: 'decoder_matmulnbits8', float: 'decoder_fp16', precision: 'int8-weight-only', bindings: PREFILL },
+  { quantized: 'decoder_int8_weight_qdq', float: 'decoder_fp16', precision: 'int8-weight-only', bindings: PREFILL },
 ];
 
 for (const p of PAIRS) {
-  test(`${p.quantized}: within 10% of ${p.float} with --precision ${p.precision} on H100, A100 and L4; the same params`, () => {
+  const phase = p.bindings === PREFILL ? ' (prefill)' : '';
+  test(`${p.quantized}${phase}: within 10% of ${p.float} with --precision ${p.precision} on H100, A100 and L4; the same params`, () => {
     const quantized = profile(p.quantized, p.bindings);
     const float = profile(p.float, p.bindings);
     assert.equal(quantized.coverage.percent, 100, JSON.stringify(quantized.coverage.uncoveredOpTypes));

@@ -111,6 +111,10 @@ export const tests = [
       assert.equal(m.precision, 'fp8');
       const parsed = ctx.lib.parseFromWebview(m);
       assert.ok(parsed.ok && parsed.message.precision === 'fp8', 'precision survives the validator');
+      // every choice the picker offers (int8 weight-only among them) passes the validator: a refused one would do nothing
+      const offered = await v.page.$$eval('[data-testid="precision-select"] vscode-option', (os) => os.map((o) => o.getAttribute('value')).filter(Boolean));
+      assert.ok(offered.includes('int8-weight-only'), offered.join(', '));
+      for (const precision of offered) assert.ok(ctx.lib.parseFromWebview({ ...m, precision }).ok, precision);
       // what-if toggle posts at once, with every other choice
       await v.clearPosted();
       await v.page.click('[data-testid="whatif-precision.fp8"]');

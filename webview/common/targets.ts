@@ -6,6 +6,7 @@ export const PRECISIONS: readonly { value: string; label: string }[] = [
   { value: 'fp16', label: 'FP16' },
   { value: 'fp8', label: 'FP8' },
   { value: 'int8', label: 'INT8' },
+  { value: 'int8-weight-only', label: 'INT8 (weight-only)' },
   { value: 'int4', label: 'INT4 (weight-only)' },
   { value: 'fp4', label: 'FP4 (NVFP4)' },
 ];

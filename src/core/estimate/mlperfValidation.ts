@@ -15,6 +15,7 @@ import { findHardware } from '../hardware/catalog';
 import type { HardwareEntry, Precision } from '../hardware/hardwareTypes';
 import type { ProfileReport } from '../report/reportTypes';
 import { detectDecoder } from './llm';
+import type { PrecisionChoice } from './precision';
 import { estimateModel } from './modelEstimate';
 import { estimateLlmServing, planLlmServing, planOfflineServing, type LlmServingOptions } from './serving';
 import type { ParallelLayout } from './layouts';
@@ -359,7 +360,7 @@ export interface VendorPoint {
 /** How each vendor figure is modelled: the fixture, the request, and the batch and chips as published. */
 interface VendorWorkload {
   readonly model: MlperfModel;
-  readonly precision: Precision;
+  readonly precision: PrecisionChoice;
   readonly kind: 'offline' | 'llm' | 'prefill';
   readonly promptTokens: number;
   readonly outputTokens: number;
@@ -376,7 +377,9 @@ export const VENDOR_WORKLOADS: Readonly<Record<string, VendorWorkload>> = {
   'intel-gaudi2-llama2-70b-128-128': { model: 'llama2_70b', precision: 'fp8', kind: 'llm', promptTokens: 128, outputTokens: 128, batch: 1750, basis: '128 in / 128 out, batch 1750 on 2 chips, as published' },
   'intel-gaudi2-llama3.1-8b-128-128': { model: 'llama3_1_8b', precision: 'fp8', kind: 'llm', promptTokens: 128, outputTokens: 128, batch: 2429, basis: '128 in / 128 out, batch 2429 on 1 chip, as published' },
   // ShareGPT prompts capped at 1024 in / 1024 out: the mean lengths are not published; 256 / 256 assumed.
-  'google-tpu-v5e-llama3-8b-jetstream-int8': { model: 'llama3_1_8b', precision: 'int8', kind: 'llm', promptTokens: 256, outputTokens: 256, batch: 256, basis: 'ShareGPT, 256 in / 256 out assumed, batch 256 on 8 chips as published' },
+  // JetStream's int8 is weight-only (`WeightOnlyPerChannelQuantizedLinear`: bf16 activations and arithmetic); its int8
+  // KV cache has no counterpart in the precision choices, so the cache is estimated at 16 bits.
+  'google-tpu-v5e-llama3-8b-jetstream-int8': { model: 'llama3_1_8b', precision: 'int8-weight-only', kind: 'llm', promptTokens: 256, outputTokens: 256, batch: 256, basis: 'ShareGPT, 256 in / 256 out assumed, batch 256 on 8 chips as published; int8 weight-only, the KV cache at 16 bits (JetStream keeps it in int8)' },
   'google-tpu-v5e-llama3-8b-jetstream-bf16': { model: 'llama3_1_8b', precision: 'bf16', kind: 'llm', promptTokens: 256, outputTokens: 256, batch: 128, basis: 'ShareGPT, 256 in / 256 out assumed, batch 128 on 8 chips as published' },
   'aws-inferentia2-bert-large-seq128': { model: 'bert_large', precision: 'bf16', kind: 'offline', promptTokens: 0, outputTokens: 0, bindings: { sequence: 128 }, batch: 4, basis: 'sequence 128, batch 4 on 1 chip, as published' },
   'aws-trainium1-bert-large-seq128': { model: 'bert_large', precision: 'bf16', kind: 'offline', promptTokens: 0, outputTokens: 0, bindings: { sequence: 128 }, batch: 4, basis: 'sequence 128, batch 4 on 1 chip, as published' },
@@ -388,7 +391,7 @@ export interface VendorRow {
   readonly device: string;
   readonly chips: number;
   readonly model: string;
-  readonly precision: Precision;
+  readonly precision: PrecisionChoice;
   readonly basis: string;
   readonly measured: number;
   readonly estimated: number;

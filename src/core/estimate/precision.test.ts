@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dtypeBytesPerElement, dtypeToPrecision, INT4_WEIGHT_BYTES, NVFP4_BYTES, resolvePrecision } from './precision';
+import { dtypeBytesPerElement, dtypeToPrecision, INT4_WEIGHT_BYTES, INT8_WEIGHT_ONLY_BYTES, NVFP4_BYTES, precisionChoiceNote, resolvePrecision } from './precision';
 import { makeDevice } from './testUtil';
 
 // A100-like: no fp8; fp32 19.5 TFLOPS on CUDA cores, tf32 on tensor cores.
@@ -91,6 +91,29 @@ test('precisionOverride int4 is weight-only (W4A16): 4.125-bit weights of weight
   assert.equal(r.weightBytesPerElement, INT4_WEIGHT_BYTES);
   assert.equal(r.activationBytesPerElement, 2);
   const norm = resolvePrecision(node('float', 'LayerNormalization', { params: 4096, weightBytes: 4 * 4096 }), a100, { precisionOverride: 'int4' });
+  assert.equal(norm.weightOnlyQuantized, false);
+  assert.equal(norm.weightBytesPerElement, 2);
+});
+
+test('precisionOverride int8-weight-only (W8A16): 8-bit weights of weighted MAC layers, 16-bit activations and arithmetic', () => {
+  const cases = [
+    { device: h100, compute: 'fp16' },
+    { device: tpu, compute: 'bf16' }, // no fp16 units: the 16-bit arithmetic runs as bf16, as JetStream's int8 does
+  ];
+  for (const { device, compute } of cases) {
+    const r = resolvePrecision(weightedMac('float'), device, { precisionOverride: 'int8-weight-only' });
+    assert.equal(r.compute, compute, device.id);
+    assert.equal(r.weightOnlyQuantized, true);
+    assert.equal(r.weightBytesPerElement, INT8_WEIGHT_ONLY_BYTES);
+    assert.equal(r.activationBytesPerElement, 2);
+    assert.match(r.note ?? '', /int8 weight-only: 8-bit weights/);
+    assert.equal(precisionChoiceNote('int8-weight-only', device), undefined, 'no model-level note: nothing falls back');
+  }
+  // Not int8 arithmetic: W8A8 int8 uses the int8 peak and 1-byte activations.
+  const w8a8 = resolvePrecision(weightedMac('float'), h100, { precisionOverride: 'int8' });
+  assert.deepEqual([w8a8.compute, w8a8.activationBytesPerElement, w8a8.weightOnlyQuantized], ['int8', 1, false]);
+  // Weights that no MAC layer multiplies (a norm's scale) stay 16-bit.
+  const norm = resolvePrecision(node('float', 'LayerNormalization', { params: 4096, weightBytes: 4 * 4096 }), h100, { precisionOverride: 'int8-weight-only' });
   assert.equal(norm.weightOnlyQuantized, false);
   assert.equal(norm.weightBytesPerElement, 2);
 });

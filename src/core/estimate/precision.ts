@@ -7,8 +7,8 @@
  * Weight-only quantisation (MatMulNBits, 4-bit GatherBlockQuantized, DequantizeLinear on the weight alone)
  * is handled separately: the weights stream at 4 bits but the arithmetic runs at the activation precision
  * (fp16/fp32), because the kernels dequantise in registers before the multiply. A precision choice
- * (`precisionOverride`) of int4 means the same (W4A16); fp4 means NVFP4 weights and activations where the
- * device has FP4 matrix units, and weight-only FP4 where it has not.
+ * (`precisionOverride`) of int4 means the same (W4A16), and so does int8-weight-only with 8-bit weights (W8A16);
+ * fp4 means NVFP4 weights and activations where the device has FP4 matrix units, and weight-only FP4 where it has not.
  *
  * Pure: no I/O. Documented in docs/estimator.md.
  */
@@ -39,6 +39,16 @@ export function dtypeBytesPerElement(dtype: string): number {
 
 /** Memo of dtypeBytesPerElement: the estimator asks for every node of every estimate. */
 const BYTES_BY_NAME = new Map<string, number>();
+
+/**
+ * What a user can ask the estimate to run a model in: a precision, or int8 weights with 16-bit activations and
+ * arithmetic (W8A16: TensorRT-LLM's `int8_weight_only`, JetStream's `int8_per_channel` weights, bitsandbytes'
+ * LLM.int8 storage), which differs from int8 (W8A8, the int8 matrix units) as int4 (W4A16) does from int4 arithmetic.
+ */
+export type PrecisionChoice = Precision | 'int8-weight-only';
+
+/** Every precision choice the CLI and the panels offer, in the order they list them. */
+export const PRECISION_CHOICES: readonly PrecisionChoice[] = ['fp32', 'tf32', 'bf16', 'fp16', 'fp8', 'int8', 'int8-weight-only', 'int4', 'fp4'];
 
 /** Bytes per element a precision moves when tensors are stored in it. */
 export function precisionBytesPerElement(p: Precision): number {
@@ -147,17 +157,18 @@ export interface PrecisionOptions {
   /**
    * Run every floating-point node as this precision instead of its graph dtype (e.g. 'int8' or 'fp8' to
    * ask "what if this fp32 model were quantised"). Bytes are rescaled by the element-size ratio. 'int4' is
-   * weight-only (W4A16: 4-bit weights of the weighted MAC layers, 16-bit activations and arithmetic);
-   * 'fp4' is NVFP4 weights and activations on devices with FP4 matrix units, and weight-only FP4 elsewhere.
+   * weight-only (W4A16: 4-bit weights of the weighted MAC layers, 16-bit activations and arithmetic), and so is
+   * 'int8-weight-only' with 8-bit weights (W8A16); 'fp4' is NVFP4 weights and activations on devices with FP4
+   * matrix units, and weight-only FP4 elsewhere.
    */
-  readonly precisionOverride?: Precision;
+  readonly precisionOverride?: PrecisionChoice;
 }
 
 /**
  * The options a user's precision choice stands for: 'tf32' lets fp32 layers use the tf32 peak (as
  * PyTorch's allow_tf32 does); any other precision runs every float layer as that precision.
  */
-export function precisionChoice(precision: Precision | undefined): PrecisionOptions {
+export function precisionChoice(precision: PrecisionChoice | undefined): PrecisionOptions {
   if (precision === undefined) return {};
   return precision === 'tf32' ? { allowTf32: true } : { precisionOverride: precision };
 }
@@ -234,16 +245,22 @@ function isWeightedMac(node: Pick<PrecisionNode, 'macs' | 'params'>): boolean {
   return countToNumber(node.macs) > 0 && countToNumber(node.params) > 0;
 }
 
-/** int4 is always weight-only; fp4 too where the device has no FP4 units (or is not known). */
-function isWeightOnlyChoice(choice: Precision, device?: HardwareEntry): boolean {
-  return choice === 'int4' || (choice === 'fp4' && (device === undefined || !hasPeak(device, 'fp4')));
+/** int4 and int8-weight-only are always weight-only; fp4 too where the device has no FP4 units (or is not known). */
+function isWeightOnlyChoice(choice: PrecisionChoice, device?: HardwareEntry): boolean {
+  return choice === 'int4' || choice === 'int8-weight-only' || (choice === 'fp4' && (device === undefined || !hasPeak(device, 'fp4')));
 }
 
+/**
+ * Bytes per weight an int8 weight-only layer stores: one per weight; its per-output-channel scale (one fp16 value per
+ * row of thousands of weights) is below a thousandth of that.
+ */
+export const INT8_WEIGHT_ONLY_BYTES = 1;
+
 /** Stored bytes per weight of a float node under a precision choice. */
-export function overrideWeightBytesPerElement(choice: Precision, node: Pick<PrecisionNode, 'macs' | 'params'>, device?: HardwareEntry): number {
-  if (choice === 'int4' || choice === 'fp4') {
+export function overrideWeightBytesPerElement(choice: PrecisionChoice, node: Pick<PrecisionNode, 'macs' | 'params'>, device?: HardwareEntry): number {
+  if (choice === 'int4' || choice === 'fp4' || choice === 'int8-weight-only') {
     if (!isWeightedMac(node)) return isWeightOnlyChoice(choice, device) ? 2 : NVFP4_BYTES;
-    return choice === 'int4' ? INT4_WEIGHT_BYTES : NVFP4_BYTES;
+    return choice === 'int4' ? INT4_WEIGHT_BYTES : choice === 'int8-weight-only' ? INT8_WEIGHT_ONLY_BYTES : NVFP4_BYTES;
   }
   return precisionBytesPerElement(choice);
 }
@@ -260,24 +277,27 @@ export const FP4_STORED_ACTIVATION_BYTES = 1;
  * Bytes per activation element of a float node under a precision choice (`node` omitted: a tensor no FP4 GEMM
  * reads, such as the KV cache).
  */
-export function overrideActivationBytesPerElement(choice: Precision, device?: HardwareEntry, node?: Pick<PrecisionNode, 'macs' | 'params'>): number {
-  if (isWeightOnlyChoice(choice, device)) return 2;
+export function overrideActivationBytesPerElement(choice: PrecisionChoice, device?: HardwareEntry, node?: Pick<PrecisionNode, 'macs' | 'params'>): number {
+  if (isWeightOnlyChoice(choice, device) || choice === 'int8-weight-only') return 2;
   if (choice !== 'fp4') return precisionBytesPerElement(choice);
   return node && isWeightedMac(node) ? NVFP4_BYTES : FP4_STORED_ACTIVATION_BYTES;
 }
 
-function overrideScheme(choice: Precision, node: PrecisionNode, device: HardwareEntry): OverrideScheme {
+function overrideScheme(choice: PrecisionChoice, node: PrecisionNode, device: HardwareEntry): OverrideScheme {
   const weightBytesPerElement = overrideWeightBytesPerElement(choice, node, device);
   const activationBytesPerElement = overrideActivationBytesPerElement(choice, device, node);
-  if (!isWeightOnlyChoice(choice, device)) {
+  if (!isWeightOnlyChoice(choice, device) && choice !== 'int8-weight-only') {
     // FP4 is for the weighted GEMMs; attention (a MAC op without weights, over the FP8 KV cache) runs in FP8.
     const requested = choice === 'fp4' && !isWeightedMac(node) ? 'fp8' : choice;
     return { requested, weightBytesPerElement, activationBytesPerElement, weightOnly: false };
   }
   const weightOnly = isWeightedMac(node);
-  const what = choice === 'int4'
-    ? 'int4 weight-only: 4-bit weights (groups of 128), 16-bit arithmetic'
-    : `fp4: ${device.id} has no FP4 matrix units: NVFP4 weights dequantised to 16 bits (weight-only, W4A16)`;
+  const what =
+    choice === 'int4'
+      ? 'int4 weight-only: 4-bit weights (groups of 128), 16-bit arithmetic'
+      : choice === 'int8-weight-only'
+        ? 'int8 weight-only: 8-bit weights (a scale per output channel), 16-bit arithmetic'
+        : `fp4: ${device.id} has no FP4 matrix units: NVFP4 weights dequantised to 16 bits (weight-only, W4A16)`;
   return { requested: 'fp16', weightBytesPerElement, activationBytesPerElement, weightOnly, ...(weightOnly ? { note: what } : {}) };
 }
 
@@ -285,8 +305,8 @@ function overrideScheme(choice: Precision, node: PrecisionNode, device: Hardware
  * What a precision choice becomes on a device that cannot run it natively, for the model-level notes:
  * fp4 without FP4 units is weight-only FP4; another precision without its peak runs as its fallback.
  */
-export function precisionChoiceNote(choice: Precision, device: HardwareEntry): string | undefined {
-  if (choice === 'int4' || choice === 'tf32') return undefined;
+export function precisionChoiceNote(choice: PrecisionChoice, device: HardwareEntry): string | undefined {
+  if (choice === 'int4' || choice === 'int8-weight-only' || choice === 'tf32') return undefined;
   if (choice === 'fp4' && !hasPeak(device, 'fp4')) {
     const compute = fallbackPrecision('fp16', device).compute;
     return `--precision fp4: ${device.id} has no FP4 matrix units; weighted layers run weight-only (NVFP4 weights, 4.5 bits, dequantised to ${compute ?? '16-bit'} arithmetic, as vLLM's Marlin FP4 and TensorRT-LLM's Hopper path run NVFP4 checkpoints)`;

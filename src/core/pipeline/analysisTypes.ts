@@ -11,7 +11,8 @@ import type { DecoderInfo, LlmEstimate } from '../estimate/llm';
 import type { ModelEstimate } from '../estimate/modelEstimate';
 import type { ExecutionMode } from '../estimate/executionRules';
 import type { EfficiencyOverrides, NodeEstimate } from '../estimate/roofline';
-import type { HardwareEntry, Precision } from '../hardware/hardwareTypes';
+import type { PrecisionChoice } from '../estimate/precision';
+import type { HardwareEntry } from '../hardware/hardwareTypes';
 import type { Hint } from '../hints/hintTypes';
 import type { ProfileReport } from '../report/reportTypes';
 
@@ -35,7 +36,7 @@ export interface AnalysisOptions {
    */
   readonly chips?: number;
   /** Run float layers as this precision ('tf32' lets fp32 layers use the tf32 peak). Default: the graph's dtypes. */
-  readonly precision?: Precision;
+  readonly precision?: PrecisionChoice;
   /** Efficiency factors per device id or class (settings, or a calibration's fitted factors). */
   readonly efficiency?: EfficiencyOverrides;
   /** How the graph runs: 'fused' (default, as optimising runtimes run it) or 'as-exported' (one kernel per node). */
