@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { EXECUTION_MODES, type ExecutionMode } from '../core/estimate/executionRules';
 import { isMoeSkew, MAX_MOE_SKEW } from '../core/estimate/layouts';
 import { validateCatalog } from '../core/hardware/catalog';
-import { PRECISION_CHOICES, type PrecisionChoice } from '../core/estimate/precision';
+import { KV_CACHE_DTYPES, type KvCacheDtype, PRECISION_CHOICES, type PrecisionChoice } from '../core/estimate/precision';
 import type { HardwareEntry } from '../core/hardware/hardwareTypes';
 import { OnnxLoadError } from '../core/onnx/errors';
 import { AnalysisInputError, analyzeModel, type AnalysisReport, type WhatIfAnalysis } from '../core/pipeline';
@@ -16,7 +16,7 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_UNUSABLE_INPUT = 2;
 
-const USAGE = `usage: onnx-profile MODEL [--bind name=value]... [--target ID]... [--batch N|max] [--chips N] [--precision P] [--execution fused|as-exported] [--apply HINT]... [--format table|json|csv|md] [--depth N] [--top N]
+const USAGE = `usage: onnx-profile MODEL [--bind name=value]... [--target ID]... [--batch N|max] [--chips N] [--precision P] [--kv-cache D] [--execution fused|as-exported] [--apply HINT]... [--format table|json|csv|md] [--depth N] [--top N]
        onnx-profile hardware [--format table|json]
 
 Profiles an ONNX model layer by layer: FLOPs, MACs, params, bytes moved and output shapes,
@@ -34,6 +34,9 @@ and estimates latency, throughput, cost, energy and fit on hardware targets.
                      are weight-only (8- or 4-bit weights, 16-bit arithmetic); fp4 is NVFP4 weights and
                      activations on FP4 matrix units, weight-only FP4 elsewhere (noted);
                      default: the graph's own dtypes (quantized layers as quantized), with each device's fallback
+  --kv-cache D       decoders: store the KV cache in D (bf16, fp16, fp8, int8) whatever the layers run in, as
+                     vLLM's --kv-cache-dtype does: its memory and the bytes decode attention reads;
+                     default: as the precision stores activations (the graph's own dtype without --precision)
   --execution M      fused (default): as an optimising runtime runs the graph (QDQ fusion, epilogue and
                      element-wise fusion, LayerNorm and flash-attention fusion, in-place KV cache);
                      as-exported: one kernel per node, as written, in the graph's own dtypes
@@ -64,6 +67,7 @@ export interface CliOptions {
   readonly batch: number | 'max' | undefined;
   readonly chips: number | undefined;
   readonly precision: PrecisionChoice | undefined;
+  readonly kvCache: KvCacheDtype | undefined;
   readonly execution: ExecutionMode | undefined;
   /** MoE routing skew (`--moe-skew`). */
   readonly moeSkew: number | undefined;
@@ -88,6 +92,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let batch: number | 'max' | undefined;
   let chips: number | undefined;
   let precision: PrecisionChoice | undefined;
+  let kvCache: KvCacheDtype | undefined;
   let execution: ExecutionMode | undefined;
   let moeSkew: number | undefined;
   let sweep: CliOptions['sweep'];
@@ -141,6 +146,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         const p = value();
         if (!PRECISION_CHOICES.includes(p as PrecisionChoice)) throw new UsageError(`--precision must be one of ${PRECISION_CHOICES.join(', ')}, got '${p}'`);
         precision = p as PrecisionChoice;
+        break;
+      }
+      case '--kv-cache': {
+        const d = value();
+        if (!KV_CACHE_DTYPES.includes(d as KvCacheDtype)) throw new UsageError(`--kv-cache must be one of ${KV_CACHE_DTYPES.join(', ')}, got '${d}'`);
+        kvCache = d as KvCacheDtype;
         break;
       }
       case '--execution': {
@@ -200,7 +211,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (batch === 'max' && targetIds.length === 0) throw new UsageError('--batch max needs at least one --target (the batch is chosen per target)');
   if (chips !== undefined && targetIds.length === 0) throw new UsageError('--chips needs at least one --target');
   if (calibrationTrace && targetIds.length !== 1) throw new UsageError('--calibrate needs exactly one --target: the device the profile was measured on');
-  return { model: model === 'hardware' ? undefined : model, bindings, targetIds, hardwareFile, calibrationTrace, batch, chips, precision, execution, moeSkew, sweep, promptTokens, outputTokens, apply, format, depth, top };
+  return { model: model === 'hardware' ? undefined : model, bindings, targetIds, hardwareFile, calibrationTrace, batch, chips, precision, kvCache, execution, moeSkew, sweep, promptTokens, outputTokens, apply, format, depth, top };
 }
 
 function splitOnce(s: string, sep: string): [string, string | undefined] {
@@ -314,6 +325,7 @@ function analyze(options: CliOptions, targets: readonly HardwareEntry[]): Analys
       ...(options.batch !== undefined ? { batch: options.batch } : {}),
       ...(options.chips !== undefined ? { chips: options.chips } : {}),
       ...(options.precision ? { precision: options.precision } : {}),
+      ...(options.kvCache ? { kvCache: options.kvCache } : {}),
       ...(options.execution ? { execution: options.execution } : {}),
       ...(options.moeSkew !== undefined ? { moeSkew: options.moeSkew } : {}),
       ...(options.apply.length ? { whatIf: options.apply } : {}),

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import { isMoeSkew } from '../core/estimate/layouts';
-import type { PrecisionChoice } from '../core/estimate/precision';
+import type { KvCacheDtype, PrecisionChoice } from '../core/estimate/precision';
 import type { AnalysisOptions, AnalysisReport } from '../core/pipeline/analysisTypes';
 import { resolveTargets } from '../core/pipeline/targets';
 import { isBatchChoice, isTokenCount, LLM_DEFAULT_OUTPUT_TOKENS, LLM_DEFAULT_PROMPT_TOKENS, type BatchChoice, type EstimatesPayload, type HintPayload, type HardwareTargetInfo } from '../protocol/messages';
@@ -40,6 +40,8 @@ export interface SessionChoices {
   /** The deployment's chip count; 0 or absent: the chips the model needs. */
   readonly chips?: number;
   readonly precision?: string;
+  /** Decoders: the KV-cache dtype; absent: as the activations. */
+  readonly kvCache?: string;
   readonly promptTokens: number;
   readonly outputTokens: number;
   /** Hint ids whose what-if change is applied. */
@@ -64,7 +66,7 @@ export function readChoices(raw: unknown): SessionChoices | undefined {
   const bindings = c.bindings;
   if (typeof bindings !== 'object' || bindings === null || !Object.values(bindings).every(isCount)) return undefined;
   if (!isStringList(c.targets) || !isStringList(c.whatIf) || !isBatchChoice(c.batch) || (c.chips !== undefined && !isCount(c.chips))) return undefined;
-  if (!isTokenCount(c.promptTokens) || !isTokenCount(c.outputTokens) || (c.precision !== undefined && typeof c.precision !== 'string')) return undefined;
+  if (!isTokenCount(c.promptTokens) || !isTokenCount(c.outputTokens) || (c.precision !== undefined && typeof c.precision !== 'string') || (c.kvCache !== undefined && typeof c.kvCache !== 'string')) return undefined;
   if (c.moeSkew !== undefined && !isMoeSkew(c.moeSkew)) return undefined;
   return raw as SessionChoices;
 }
@@ -135,6 +137,10 @@ export class ModelSession implements vscode.Disposable {
     return this.choices.precision;
   }
 
+  get kvCache(): string | undefined {
+    return this.choices.kvCache;
+  }
+
   get promptTokens(): number {
     return this.choices.promptTokens;
   }
@@ -170,6 +176,7 @@ export class ModelSession implements vscode.Disposable {
         batch: c.batch,
         ...(c.chips ? { chips: c.chips } : {}),
         ...(c.precision ? { precision: c.precision as PrecisionChoice } : {}),
+        ...(c.kvCache ? { kvCache: c.kvCache as KvCacheDtype } : {}),
         efficiency: s.efficiencyOverrides,
         execution: s.execution,
         moeSkew: c.moeSkew ?? s.moeSkew,
@@ -241,7 +248,7 @@ export class ModelSession implements vscode.Disposable {
    * Applies a compare request from a view. Returns false when nothing changed (the caller re-sends the
    * current state instead of recomputing: views may echo their settings back).
    */
-  setCompare(request: { targets: readonly string[]; batch: BatchChoice; chips?: number; precision?: string; promptTokens?: number; outputTokens?: number; whatIf?: readonly string[]; moeSkew?: number }): boolean {
+  setCompare(request: { targets: readonly string[]; batch: BatchChoice; chips?: number; precision?: string; kvCache?: string; promptTokens?: number; outputTokens?: number; whatIf?: readonly string[]; moeSkew?: number }): boolean {
     const c = this.choices;
     const next: SessionChoices = {
       bindings: c.bindings,
@@ -249,6 +256,7 @@ export class ModelSession implements vscode.Disposable {
       batch: request.batch,
       chips: request.chips ?? c.chips ?? 0,
       ...(request.precision ? { precision: request.precision } : {}),
+      ...(request.kvCache ? { kvCache: request.kvCache } : {}),
       promptTokens: request.promptTokens ?? c.promptTokens,
       outputTokens: request.outputTokens ?? c.outputTokens,
       whatIf: request.whatIf ? [...request.whatIf] : c.whatIf,

@@ -42,6 +42,7 @@ export function sessionMessage(session: ModelSession): ToWebviewMessage {
       batch: session.batch,
       ...(session.chips ? { chips: session.chips } : {}),
       ...(session.precision ? { precision: session.precision } : {}),
+      ...(session.kvCache ? { kvCache: session.kvCache } : {}),
       promptTokens: session.promptTokens,
       outputTokens: session.outputTokens,
       whatIf: session.whatIf,

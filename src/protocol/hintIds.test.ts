@@ -31,3 +31,12 @@ test('a precision choice posts one of the estimator\'s choices (the webview pick
   for (const ok of ['fp8', 'int8', 'int8-weight-only', 'int4', 'fp4']) assert.equal(compare(ok).ok, true, ok);
   for (const bad of ['w8a16', 'INT8', 'fp6', 8, '']) assert.equal(compare(bad).ok, false, JSON.stringify(bad));
 });
+
+test('a KV-cache choice posts one of the estimator\'s KV-cache dtypes; anything else is refused', () => {
+  const compare = (kvCache: unknown) => parseFromWebview({ type: 'hardware/compare', targets: ['h100-sxm'], batch: 1, kvCache });
+  for (const ok of ['bf16', 'fp16', 'fp8', 'int8']) {
+    const r = compare(ok);
+    assert.ok(r.ok && r.message.type === 'hardware/compare' && r.message.kvCache === ok, ok);
+  }
+  for (const bad of ['fp4', 'FP8', 'int8-weight-only', 1, '']) assert.equal(compare(bad).ok, false, JSON.stringify(bad));
+});

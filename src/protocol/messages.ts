@@ -6,7 +6,7 @@
  * Message `type`s are string literals ('report/ready'), readable in devtools and stable under reordering.
  */
 import { isMoeSkew, MAX_MOE_SKEW } from '../core/estimate/layouts';
-import { PRECISION_CHOICES } from '../core/estimate/precision';
+import { KV_CACHE_DTYPES, PRECISION_CHOICES } from '../core/estimate/precision';
 import type { ProfileReport } from '../core/report/reportTypes';
 import {
   type BatchChoice,
@@ -39,6 +39,8 @@ export interface ViewSettings {
   readonly chips?: number;
   /** Precision override for estimates ('fp16', 'int8'…); absent = the model's own dtypes. */
   readonly precision?: string;
+  /** Decoders: the KV-cache dtype ('fp8', 'int8'…); absent = as the activations. */
+  readonly kvCache?: string;
   /** Prompt and generated tokens of the LLM estimate (decoders with a KV cache). */
   readonly promptTokens?: number;
   readonly outputTokens?: number;
@@ -117,8 +119,10 @@ export interface CompareMessage {
   readonly batch: BatchChoice;
   /** The deployment's chip count (1..MAX_CHIPS), 0 for the chips the model needs; absent = unchanged. */
   readonly chips?: number;
-  /** Precision override ('fp32', 'bf16', 'fp16', 'fp8', 'int8', 'int4', 'fp4'); absent = as in the model. */
+  /** Precision override (one of COMPARE_PRECISIONS); absent = as in the model. */
   readonly precision?: string;
+  /** Decoders: the KV cache stored in one of KV_CACHE_DTYPES; absent = as the activations. */
+  readonly kvCache?: string;
   /** Hint ids whose what-if change to apply (absent = unchanged; [] = none). */
   readonly whatIf?: readonly string[];
   /** LLM estimate of a decoder: prompt tokens (1..LLM_MAX_TOKENS); absent = unchanged. */
@@ -155,6 +159,7 @@ const MAX_BINDINGS = 256;
 export const MAX_CHIPS = 4096;
 /** Precisions a 'hardware/compare' may ask for: the estimator's precision choices. */
 export const COMPARE_PRECISIONS: readonly string[] = PRECISION_CHOICES;
+const isKvCacheDtype = (v: unknown): v is string => typeof v === 'string' && (KV_CACHE_DTYPES as readonly string[]).includes(v);
 /** Defaults of the LLM estimate: the CLI's --prompt / --generate defaults, from the core. */
 export { DEFAULT_OUTPUT_TOKENS as LLM_DEFAULT_OUTPUT_TOKENS, DEFAULT_PROMPT_TOKENS as LLM_DEFAULT_PROMPT_TOKENS } from '../core/estimate/llmDefaults';
 
@@ -193,6 +198,8 @@ export function parseFromWebview(raw: unknown): { ok: true; message: FromWebview
       if (precision !== undefined && (typeof precision !== 'string' || !COMPARE_PRECISIONS.includes(precision))) {
         return { ok: false, reason: 'hardware/compare: unknown precision' };
       }
+      const kvCache = raw.kvCache;
+      if (kvCache !== undefined && !isKvCacheDtype(kvCache)) return { ok: false, reason: 'hardware/compare: unknown KV-cache dtype' };
       const { promptTokens, outputTokens } = raw;
       if (promptTokens !== undefined && !isTokenCount(promptTokens)) return { ok: false, reason: `hardware/compare: promptTokens must be an integer from 1 to ${LLM_MAX_TOKENS}` };
       if (outputTokens !== undefined && !isTokenCount(outputTokens)) return { ok: false, reason: `hardware/compare: outputTokens must be an integer from 1 to ${LLM_MAX_TOKENS}` };
@@ -207,6 +214,7 @@ export function parseFromWebview(raw: unknown): { ok: true; message: FromWebview
           ...(raw.chips !== undefined ? { chips: raw.chips as number } : {}),
           ...(whatIf !== undefined ? { whatIf: whatIf as string[] } : {}),
           ...(precision !== undefined ? { precision } : {}),
+          ...(kvCache !== undefined ? { kvCache } : {}),
           ...(promptTokens !== undefined ? { promptTokens } : {}),
           ...(outputTokens !== undefined ? { outputTokens } : {}),
           ...(moeSkew !== undefined ? { moeSkew } : {}),
@@ -242,6 +250,7 @@ export function parseToWebview(raw: unknown): { ok: true; message: ToWebviewMess
         return { ok: false, reason: 'report/show: settings.promptTokens and outputTokens must be integers from 1 to ' + LLM_MAX_TOKENS };
       }
       if (st.moeSkew !== undefined && !isMoeSkew(st.moeSkew)) return { ok: false, reason: `report/show: settings.moeSkew must be a number from 0 to ${MAX_MOE_SKEW}` };
+      if (st.kvCache !== undefined && !isKvCacheDtype(st.kvCache)) return { ok: false, reason: `report/show: settings.kvCache must be one of ${KV_CACHE_DTYPES.join(', ')}` };
       if (st.whatIf !== undefined && !(Array.isArray(st.whatIf) && st.whatIf.every((x) => typeof x === 'string'))) return { ok: false, reason: 'report/show: settings.whatIf must list hint ids' };
       const estimatesProblem = raw.estimates === undefined ? null : estimatesPayloadProblem(raw.estimates);
       if (estimatesProblem) return { ok: false, reason: `report/show: estimates: ${estimatesProblem}` };

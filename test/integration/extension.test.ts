@@ -230,6 +230,13 @@ suite('ONNX Hardware Profiler (extension host)', () => {
     assert.ok(session.setCompare({ targets: session.targets, batch: session.batch, precision: session.precision, promptTokens: 1024, outputTokens: 64 }));
     await session.reestimate();
     check(1024, 64, ['--prompt', '1024', '--generate', '64']);
+    // The panel's KV-cache dtype: the worker's figures are the CLI's --kv-cache, and a decode step reads less.
+    const wideStep = llmOf().estimates.map((e) => e.timePerOutputTokenSeconds!);
+    assert.ok(session.setCompare({ targets: session.targets, batch: session.batch, precision: session.precision, kvCache: 'fp8', promptTokens: 1024, outputTokens: 64 }));
+    await session.reestimate();
+    assert.equal(session.kvCache, 'fp8');
+    check(1024, 64, ['--prompt', '1024', '--generate', '64', '--kv-cache', 'fp8']);
+    llmOf().estimates.forEach((e, i) => assert.ok(e.timePerOutputTokenSeconds! < wideStep[i], `${e.target}: an fp8 cache is read faster`));
     // The panel's "Max per target" on an 8-chip deployment: the same serving plans as the CLI's --batch max --chips 8.
     const fixedBatch = session.batch;
     assert.ok(session.setCompare({ targets: session.targets, batch: 'max', chips: 8, precision: session.precision, promptTokens: 512, outputTokens: 128 }));

@@ -34,7 +34,7 @@ test('--precision takes the estimator\'s choices, int8 weight-only among them; a
 test('json output is the report, and bindings recompute it', () => {
   const file = writeModel();
   const unbound = JSON.parse(run([file, '--format', 'json']).stdout);
-  assert.equal(unbound.schemaVersion, '1.2.0');
+  assert.equal(unbound.schemaVersion, '1.3.0');
   assert.deepEqual(unbound.unboundSymbols, ['batch']);
   assert.equal(unbound.totals.flopsExpression, '24 * batch');
   assert.deepEqual(unbound.graphOutputs, [{ name: 'y', dtype: 'float', shape: ['batch', 3] }]);
@@ -85,6 +85,20 @@ test('targets add estimates and hints; a decoder gets prefill/decode LLM figures
   assert.deepEqual(report.sweep.map((p: { value: number }) => p.value), [1, 8]);
   assert.ok(report.sweep[1].estimates[0].throughputPerSecond > report.sweep[0].estimates[0].throughputPerSecond, 'batching raises throughput');
   assert.match(run([model, '--target', 'h100-sxm', '--batch', '4']).stdout, /LLM serving \(decoder with a KV cache: 512 prompt \+ 128 generated tokens/);
+});
+
+test('--kv-cache stores a decoder\'s cache at its width: the LLM title says so, the JSON names it, decode steps read less', () => {
+  const model = path.join(FIXTURES, 'mlperf/gptj_6b.onnx');
+  const args = [model, '--target', 'h100-sxm', '--batch', '64', '--precision', 'bf16', '--prompt', '1024', '--generate', '128'];
+  assert.match(run([...args, '--kv-cache', 'fp8']).stdout, /LLM serving \(decoder with a KV cache: 1024 prompt \+ 128 generated tokens per request, batch 64, KV cache in fp8\)/);
+  const json = (extra: string[]) => JSON.parse(run([...args, ...extra, '--format', 'json']).stdout).llm;
+  const [asActivations, fp8] = [json([]), json(['--kv-cache', 'fp8'])];
+  assert.equal(asActivations.kvCacheDtype, undefined);
+  assert.equal(fp8.kvCacheDtype, 'fp8');
+  assert.ok(fp8.estimates[0].timePerOutputTokenSeconds < asActivations.estimates[0].timePerOutputTokenSeconds);
+  const refused = run([...args, '--kv-cache', 'fp4']);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /--kv-cache must be one of bf16, fp16, fp8, int8, got 'fp4'/);
 });
 
 test('a decoder whose past length is unbound: the estimates say the KV cache is left out, once; bound, it counts', () => {

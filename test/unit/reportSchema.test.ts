@@ -54,7 +54,7 @@ const CASES: readonly { label: string; args: () => string[]; sections: readonly 
   { label: 'estimates and hints', args: () => [SAMPLE, '--batch', '32', '--target', 'h100-sxm', '--target', 'l4', '--target', 'tpu-v5e'], sections: ['estimates', 'hints'] },
   { label: 'what-if', args: () => [SAMPLE, '--batch', '32', '--target', 'h100-sxm', '--apply', 'precision.int8'], sections: ['whatIf'] },
   { label: 'sweep', args: () => [SAMPLE, '--target', 'h100-sxm', '--sweep', 'batch=1,8'], sections: ['sweep'] },
-  { label: 'LLM with the serving search', args: () => [at('test', 'fixtures', 'quant', 'decoder_fp16.onnx'), '--target', 'h100-sxm', '--target', 'b200', '--batch', 'max', '--precision', 'fp8'], sections: ['llm', 'estimates'] },
+  { label: 'LLM with the serving search', args: () => [at('test', 'fixtures', 'quant', 'decoder_fp16.onnx'), '--target', 'h100-sxm', '--target', 'b200', '--batch', 'max', '--precision', 'fp8', '--kv-cache', 'int8'], sections: ['llm', 'estimates'] },
   { label: 'MoE on a fixed node', args: () => [at('test', 'fixtures', 'moe', 'mixtral_8x7b.onnx'), '--target', 'h100-sxm', '--target', 'mi300x', '--batch', '8', '--chips', '8'], sections: ['moe', 'llm'] },
   { label: 'calibration', args: () => [calibrationModelFile(), '--target', 'h100-sxm', '--calibrate', at('test', 'fixtures', 'calibration', 'ort-profile.json')], sections: ['calibration'] },
 ];

@@ -136,6 +136,29 @@ export const tests = [
     },
   },
   {
+    name: 'sidebar LLM: the KV-cache picker posts a valid dtype with the request, and the summary says what the host estimated',
+    async fn(ctx) {
+      const v = await openPanel(ctx, showLlm(), '[data-testid="llm-table"]');
+      assert.equal(await v.page.isVisible('[data-testid="kv-cache-select"]'), true, 'offered for a decoder');
+      assert.doesNotMatch(await v.page.textContent('.llm-summary'), /KV cache is stored/);
+      await v.clearPosted();
+      await v.page.click('[data-testid="kv-cache-select"]');
+      await v.page.click('[data-testid="kv-cache-select"] vscode-option[value="fp8"]');
+      const m = await lastCompare(v);
+      assert.deepEqual([m.kvCache, m.promptTokens, m.outputTokens], ['fp8', 512, 128]);
+      const parsed = ctx.lib.parseFromWebview(m);
+      assert.ok(parsed.ok && parsed.message.kvCache === 'fp8', 'the dtype survives the validator');
+      assert.equal((await v.state()).kvCache, 'fp8', 'persisted for hide/show');
+      // the host answers with its settings: the summary names the cache's dtype
+      await v.send(showLlm({ settings: settings({ promptTokens: 512, outputTokens: 128, kvCache: 'fp8' }) }));
+      await v.page.waitForFunction(() => /The KV cache is stored in FP8\./.test(document.querySelector('.llm-summary').textContent));
+      // a host message naming an unknown dtype is dropped
+      assert.equal(ctx.lib.parseToWebview(showLlm({ settings: settings({ kvCache: 'fp4' }) })).ok, false);
+      await assertClean(v);
+      await v.close();
+    },
+  },
+  {
     name: 'sidebar LLM: the host settings set the token fields; no targets shows the note',
     async fn(ctx) {
       const v = await ctx.open('sidebar', { viewport: { width: 420, height: 1200 } });

@@ -12,7 +12,7 @@ import { button, checkbox, dropdown, h, rowBadge, textField, type CheckboxHandle
 import type { Host } from '../vscodeApi';
 import { badgeSeverity, savingText } from './hints';
 import { parseTokenCount } from './llm';
-import { PRECISIONS } from './targets';
+import { KV_CACHE_OPTIONS, PRECISIONS } from './targets';
 
 export interface CompareChoice {
   targets: string[];
@@ -23,6 +23,8 @@ export interface CompareChoice {
   /** The deployment's chip count; 0: the chips the model needs. */
   chips: number;
   precision: string;
+  /** Decoders: the KV-cache dtype; '' = as the activations. */
+  kvCache: string;
   /** Hint ids whose what-if change is applied. */
   whatIf: string[];
   promptTokens: number;
@@ -41,6 +43,7 @@ export function savedChoice(saved: Partial<Record<keyof CompareChoice, unknown>>
     fixedBatch,
     chips: isNonNegativeInt(saved.chips, MAX_CHIPS) ? saved.chips : 0,
     precision: typeof saved.precision === 'string' ? saved.precision : '',
+    kvCache: typeof saved.kvCache === 'string' ? saved.kvCache : '',
     whatIf: strings(saved.whatIf),
     promptTokens: isTokenCount(saved.promptTokens) ? saved.promptTokens : LLM_DEFAULT_PROMPT_TOKENS,
     outputTokens: isTokenCount(saved.outputTokens) ? saved.outputTokens : LLM_DEFAULT_OUTPUT_TOKENS,
@@ -75,7 +78,7 @@ export class CompareControls {
   private readonly pickerGroupsEl = h('div', { class: 'target-groups' });
   /** Filters the picker's long catalog by name or id, as typed. */
   private readonly pickerFilter: FieldHandle;
-  /** Prompt and generated tokens: shown by the views only for a decoder with a KV cache. */
+  /** Prompt and generated tokens and the KV-cache dtype: shown by the views only for a decoder with a KV cache. */
   readonly llmControlsEl = h('div', { class: 'compare-controls llm-controls' });
   /** The MoE routing skew: shown by the views only for a mixture-of-experts model. */
   readonly moeControlsEl = h('div', { class: 'compare-controls moe-controls', hidden: true });
@@ -94,6 +97,7 @@ export class CompareControls {
   private readonly batchMax: CheckboxHandle;
   private readonly chipsField: FieldHandle;
   private readonly precisionDropdown: DropdownHandle;
+  private readonly kvCacheDropdown: DropdownHandle;
   private readonly promptField: FieldHandle;
   private readonly outputField: FieldHandle;
   private readonly skewField: FieldHandle;
@@ -150,7 +154,9 @@ export class CompareControls {
     this.controlsEl.replaceChildren(this.batchField.el, this.batchMax.el, this.chipsField.el, this.precisionDropdown.el, compare);
     this.promptField = this.tokenField('Prompt tokens', 'llm-prompt-input', 'promptTokens');
     this.outputField = this.tokenField('Generated tokens', 'llm-generate-input', 'outputTokens');
-    this.llmControlsEl.replaceChildren(this.promptField.el, this.outputField.el);
+    this.kvCacheDropdown = dropdown({ label: 'KV cache', options: KV_CACHE_OPTIONS, value: choice.kvCache, testId: 'kv-cache-select', onChange: (v) => this.change({ kvCache: v }) });
+    this.kvCacheDropdown.el.title = 'The KV cache stored in this dtype whatever the layers run in (vLLM --kv-cache-dtype, TensorRT-LLM FP8/INT8 KV cache): its memory and the bytes each decode step reads';
+    this.llmControlsEl.replaceChildren(this.promptField.el, this.outputField.el, this.kvCacheDropdown.el);
     this.skewField = textField({
       label: 'MoE routing skew',
       value: String(choice.moeSkew),
@@ -204,7 +210,7 @@ export class CompareControls {
       this.postTimer = undefined;
       const c = this.choice;
       // Token counts only for a decoder: other models post exactly what they did before.
-      const tokens = this.decoder ? { promptTokens: c.promptTokens, outputTokens: c.outputTokens } : {};
+      const tokens = this.decoder ? { promptTokens: c.promptTokens, outputTokens: c.outputTokens, ...(c.kvCache ? { kvCache: c.kvCache } : {}) } : {};
       const skew = this.moe ? { moeSkew: c.moeSkew } : {};
       const ok = this.host.post({ type: 'hardware/compare', targets: c.targets, batch: c.batch, chips: c.chips, ...(c.precision ? { precision: c.precision } : {}), whatIf: c.whatIf, ...tokens, ...skew });
       if (ok) {
@@ -274,7 +280,7 @@ export class CompareControls {
 
   private takeSettings(msg: ReportMessage): void {
     const s = msg.settings;
-    const patch: Partial<CompareChoice> = { targets: [...s.targets], batch: s.batch, chips: s.chips ?? 0, precision: s.precision ?? '', whatIf: [...(s.whatIf ?? [])] };
+    const patch: Partial<CompareChoice> = { targets: [...s.targets], batch: s.batch, chips: s.chips ?? 0, precision: s.precision ?? '', kvCache: s.kvCache ?? '', whatIf: [...(s.whatIf ?? [])] };
     if (s.batch !== 'max') patch.fixedBatch = s.batch;
     if (isTokenCount(s.promptTokens)) patch.promptTokens = s.promptTokens;
     if (isTokenCount(s.outputTokens)) patch.outputTokens = s.outputTokens;
@@ -288,6 +294,7 @@ export class CompareControls {
     this.chipsField.value = this.choice.chips ? String(this.choice.chips) : '';
     this.chipsField.setInvalid(null);
     this.precisionDropdown.value = this.choice.precision;
+    this.kvCacheDropdown.value = this.choice.kvCache;
     this.promptField.value = String(this.choice.promptTokens);
     this.outputField.value = String(this.choice.outputTokens);
     this.skewField.value = String(this.choice.moeSkew);

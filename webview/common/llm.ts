@@ -9,3 +9,8 @@ export function parseTokenCount(text: string, what: string): { ok: true; value: 
   const n = /^\d+$/.test(t) ? Number(t) : NaN;
   return isTokenCount(n) ? { ok: true, value: n } : { ok: false, reason: `${what} must be an integer from 1 to ${LLM_MAX_TOKENS}` };
 }
+
+/** " The KV cache is stored in FP8." for a chosen KV-cache dtype; '' when the cache is as the activations. */
+export function kvCacheSentence(kvCache: string | undefined): string {
+  return kvCache ? ` The KV cache is stored in ${kvCache.toUpperCase()}.` : '';
+}

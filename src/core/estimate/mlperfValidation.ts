@@ -15,7 +15,7 @@ import { findHardware } from '../hardware/catalog';
 import type { HardwareEntry, Precision } from '../hardware/hardwareTypes';
 import type { ProfileReport } from '../report/reportTypes';
 import { detectDecoder } from './llm';
-import type { PrecisionChoice } from './precision';
+import type { KvCacheDtype, PrecisionChoice } from './precision';
 import { estimateModel } from './modelEstimate';
 import { estimateLlmServing, planLlmServing, planOfflineServing, type LlmServingOptions } from './serving';
 import type { ParallelLayout } from './layouts';
@@ -361,6 +361,8 @@ export interface VendorPoint {
 interface VendorWorkload {
   readonly model: MlperfModel;
   readonly precision: PrecisionChoice;
+  /** The KV cache's dtype where the deployment sets its own. */
+  readonly kvCacheDtype?: KvCacheDtype;
   readonly kind: 'offline' | 'llm' | 'prefill';
   readonly promptTokens: number;
   readonly outputTokens: number;
@@ -377,9 +379,9 @@ export const VENDOR_WORKLOADS: Readonly<Record<string, VendorWorkload>> = {
   'intel-gaudi2-llama2-70b-128-128': { model: 'llama2_70b', precision: 'fp8', kind: 'llm', promptTokens: 128, outputTokens: 128, batch: 1750, basis: '128 in / 128 out, batch 1750 on 2 chips, as published' },
   'intel-gaudi2-llama3.1-8b-128-128': { model: 'llama3_1_8b', precision: 'fp8', kind: 'llm', promptTokens: 128, outputTokens: 128, batch: 2429, basis: '128 in / 128 out, batch 2429 on 1 chip, as published' },
   // ShareGPT prompts capped at 1024 in / 1024 out: the mean lengths are not published; 256 / 256 assumed.
-  // JetStream's int8 is weight-only (`WeightOnlyPerChannelQuantizedLinear`: bf16 activations and arithmetic); its int8
-  // KV cache has no counterpart in the precision choices, so the cache is estimated at 16 bits.
-  'google-tpu-v5e-llama3-8b-jetstream-int8': { model: 'llama3_1_8b', precision: 'int8-weight-only', kind: 'llm', promptTokens: 256, outputTokens: 256, batch: 256, basis: 'ShareGPT, 256 in / 256 out assumed, batch 256 on 8 chips as published; int8 weight-only, the KV cache at 16 bits (JetStream keeps it in int8)' },
+  // JetStream's int8 is weight-only (`WeightOnlyPerChannelQuantizedLinear`: bf16 activations and arithmetic), with its
+  // KV cache in int8 (`quantize_kv_cache`).
+  'google-tpu-v5e-llama3-8b-jetstream-int8': { model: 'llama3_1_8b', precision: 'int8-weight-only', kvCacheDtype: 'int8', kind: 'llm', promptTokens: 256, outputTokens: 256, batch: 256, basis: 'ShareGPT, 256 in / 256 out assumed, batch 256 on 8 chips as published; int8 weight-only, int8 KV cache' },
   'google-tpu-v5e-llama3-8b-jetstream-bf16': { model: 'llama3_1_8b', precision: 'bf16', kind: 'llm', promptTokens: 256, outputTokens: 256, batch: 128, basis: 'ShareGPT, 256 in / 256 out assumed, batch 128 on 8 chips as published' },
   'aws-inferentia2-bert-large-seq128': { model: 'bert_large', precision: 'bf16', kind: 'offline', promptTokens: 0, outputTokens: 0, bindings: { sequence: 128 }, batch: 4, basis: 'sequence 128, batch 4 on 1 chip, as published' },
   'aws-trainium1-bert-large-seq128': { model: 'bert_large', precision: 'bf16', kind: 'offline', promptTokens: 0, outputTokens: 0, bindings: { sequence: 128 }, batch: 4, basis: 'sequence 128, batch 4 on 1 chip, as published' },
@@ -431,7 +433,7 @@ export function validateVendor(points: readonly VendorPoint[], profile: ProfileF
 }
 
 function vendorEstimate(w: VendorWorkload, device: HardwareEntry, chips: number, profile: ProfileFn): { value: number; detail: string } {
-  const options = { precisionOverride: w.precision };
+  const options = { precisionOverride: w.precision, ...(w.kvCacheDtype ? { kvCacheDtype: w.kvCacheDtype } : {}) };
   if (w.kind === 'offline') {
     const batch = w.batch ?? 1;
     const [e] = estimateModel(profile(w.model, { ...w.bindings, batch }), [device], { ...options, batch, chips });

@@ -27,7 +27,7 @@ import {
   type ParallelLayout,
   type ParallelPlan,
 } from './parallelLayout';
-import { dtypeBytesPerElement, overrideActivationBytesPerElement, overrideWeightBytesPerElement, precisionChoiceNote } from './precision';
+import { dtypeBytesPerElement, overrideActivationBytesPerElement, overrideWeightBytesPerElement, precisionBytesPerElement, precisionChoiceNote } from './precision';
 import {
   efficiencyFor,
   estimateNodes,
@@ -201,17 +201,24 @@ function rowParallelNodes(report: ProfileReport): ReadonlySet<number> {
 
 export { isPastKeyValueName, isPresentKeyValueName } from './kvCacheNames';
 
-/** KV-cache bytes: max(sum of past key/value graph inputs, sum of present outputs); undefined if none/unknown. */
-export function kvCacheBytes(report: ProfileReport): { bytes: number; tensors: number; unresolved: number } {
+/**
+ * KV-cache bytes (and elements): max(sum of past key/value graph inputs, sum of present outputs); `unresolved`
+ * counts tensors whose dims are unbound.
+ */
+export function kvCacheBytes(report: ProfileReport): { bytes: number; elements: number; tensors: number; unresolved: number } {
   const sum = (ts: readonly TensorSummary[]) => {
     let bytes = 0;
+    let elements = 0;
     let unresolved = 0;
     for (const t of ts) {
       const b = tensorSummaryBytes(t, report.bindings);
       if (b === undefined) unresolved++;
-      else bytes += b;
+      else {
+        bytes += b;
+        elements += b / dtypeBytesPerElement(t.dtype);
+      }
     }
-    return { bytes, unresolved, tensors: ts.length };
+    return { bytes, elements, unresolved, tensors: ts.length };
   };
   const past = sum(report.graphInputs.filter((t) => isPastKeyValueName(t.name)));
   const present = sum(report.graphOutputs.filter((t) => isPresentKeyValueName(t.name)));
@@ -281,8 +288,8 @@ export function memoryNeed(report: ProfileReport, options: ModelEstimateOptions 
   // start), so the cache is taken out of it and counted once, as found or as the caller overrides it.
   const found = kvCacheBytes(report);
   if (found.unresolved > 0) notes.push(`${found.unresolved} KV-cache tensor(s) have unbound dims: not counted in memory`);
-  const foundKv = found.bytes * scale;
-  const activationBytes = Math.max(0, countToNumber(report.totals.peakActivationBytes) * scale - foundKv);
+  const foundKv = options.kvCacheDtype ? found.elements * precisionBytesPerElement(options.kvCacheDtype) : found.bytes * scale;
+  const activationBytes = Math.max(0, countToNumber(report.totals.peakActivationBytes) * scale - found.bytes * scale);
   const kv = options.kvCacheBytes ?? foundKv;
   const kvCacheUnbound = found.unresolved > 0 && options.kvCacheBytes === undefined;
   return { weightBytes, activationBytes, kvCacheBytes: kv, kvCacheUnbound, totalBytes: weightBytes + activationBytes + kv, notes };

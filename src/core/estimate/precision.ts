@@ -47,6 +47,16 @@ const BYTES_BY_NAME = new Map<string, number>();
  */
 export type PrecisionChoice = Precision | 'int8-weight-only';
 
+/**
+ * What the KV cache is stored in, whatever the layers compute in: serving runtimes choose it on its own (vLLM's
+ * `--kv-cache-dtype fp8`, TensorRT-LLM's FP8 or INT8 KV cache, JetStream's int8 cache). The attention kernels read
+ * it at this width and convert on load; their arithmetic is the layer's.
+ */
+export type KvCacheDtype = 'fp16' | 'bf16' | 'fp8' | 'int8';
+
+/** The KV-cache widths the CLI and the panels offer. */
+export const KV_CACHE_DTYPES: readonly KvCacheDtype[] = ['bf16', 'fp16', 'fp8', 'int8'];
+
 /** Every precision choice the CLI and the panels offer, in the order they list them. */
 export const PRECISION_CHOICES: readonly PrecisionChoice[] = ['fp32', 'tf32', 'bf16', 'fp16', 'fp8', 'int8', 'int8-weight-only', 'int4', 'fp4'];
 
@@ -162,6 +172,11 @@ export interface PrecisionOptions {
    * matrix units, and weight-only FP4 elsewhere.
    */
   readonly precisionOverride?: PrecisionChoice;
+  /**
+   * Store the KV cache (the past key/value graph inputs) in this dtype; default: as the precision choice stores
+   * activations, or as the graph stores it. Changes the cache's memory and the bytes decode attention reads.
+   */
+  readonly kvCacheDtype?: KvCacheDtype;
 }
 
 /**

@@ -24,7 +24,7 @@ import type { ExecutionMode, FusionRuleId } from './executionRules';
 import { moeServing } from './moeServing';
 import { opKind, type OpKind } from './opKinds';
 import { evenSplit, type NodeShare, type ParallelPlan } from './parallelLayout';
-import { dtypeBytesPerElement, resolvePrecision, type PrecisionOptions, type ResolvedPrecision } from './precision';
+import { dtypeBytesPerElement, type KvCacheDtype, precisionBytesPerElement, resolvePrecision, type PrecisionOptions, type ResolvedPrecision } from './precision';
 import { l2Resident, type RunScale } from './l2Residency';
 import { isPastKeyValueName } from './kvCacheNames';
 import { tensorSummaryBytes } from './tensorSize';
@@ -357,12 +357,13 @@ export function estimateNodes(report: ProfileReport, device: HardwareEntry, opti
   const moe = moeServing(report);
   const served = (n: NodeReport, x: ExecutedNode, as: typeof mode) => (moe ? moe.serveNode(n, x, as, options.moeSkew) : x);
   const nodes = mainGraphNodes(report);
-  const kvRead = sharedCacheReads(report, options.kvCacheReadFraction);
   const logits = logitsRows(report, options.logitsRowFraction);
-  const planned = nodes.map((n) => logits(n, kvRead(n, served(n, plan.nodes.get(n.index) ?? asExported(n), mode))));
+  const run = nodes.map((n) => logits(n, served(n, plan.nodes.get(n.index) ?? asExported(n), mode)));
+  // Resolved once per node: the cache reads, the L2 rule and the roofline need it (none of them changes a node's dtype).
+  const precisions = run.map((x, i) => nodePrecision(nodes[i], x, device, options));
+  const kvRead = cacheReads(report, options.kvCacheReadFraction, options.kvCacheDtype);
+  const planned = run.map((x, i) => kvRead(nodes[i], x, scaleOf(x, precisions[i]).activation));
   const cache = lastLevelCacheBytes(device);
-  // Resolved once per node: the L2 rule and the roofline both need it (the L2 rule changes no node's dtype).
-  const precisions = planned.map((x, i) => nodePrecision(nodes[i], x, device, options));
   const executed = mode === 'fused' && cache > 0 ? l2Resident(report, nodes, planned, cache * parallel.chips, (i) => scaleOf(planned[i], precisions[i])) : planned;
   const shares = nodes.map((n, i) => parallel.share(n, executed[i]));
   const onVectorUnits = nodes.map((n) => runsAsMatrixVector(n, report.bindings));
@@ -431,22 +432,37 @@ function timeKernels(estimates: NodeEstimate[], executed: readonly ExecutedNode[
 }
 
 /**
- * Beam search: the beams of a request share its prompt's KV-cache blocks, and the attention kernel runs the beams
- * side by side, so DRAM serves the shared blocks once per request and L2 the other beams. A node reading past
- * key/value graph inputs then moves only `fraction` of their bytes from DRAM (docs/estimator.md, "Serving search").
+ * What a node reading the past key/value graph inputs moves of them. Beam search: the beams of a request share its
+ * prompt's KV-cache blocks and the attention kernel runs them side by side, so DRAM serves the shared blocks once per
+ * request and L2 the other beams: only `fraction` of the bytes come from DRAM (docs/estimator.md, "Serving search").
+ * A KV-cache dtype (`kvCacheDtype`) stores the cache at its own width, whatever the node's activations are stored
+ * in. The node's activation bytes are rescaled by `activationScale` afterwards (scaleOf), so the cache's share is
+ * written here in those pre-scale units.
  */
-function sharedCacheReads(report: ProfileReport, fraction: number | undefined): (n: NodeReport, x: ExecutedNode) => ExecutedNode {
-  if (fraction === undefined || !(fraction < 1)) return (_n, x) => x;
-  const past = new Map<string, number>();
+function cacheReads(
+  report: ProfileReport,
+  fraction: number | undefined,
+  kvCacheDtype: KvCacheDtype | undefined,
+): (n: NodeReport, x: ExecutedNode, activationScale: number) => ExecutedNode {
+  const shared = fraction !== undefined && fraction < 1 ? Math.max(0, fraction) : 1;
+  if (shared === 1 && kvCacheDtype === undefined) return (_n, x) => x;
+  const past = new Map<string, { bytes: number; elements: number }>();
   for (const t of report.graphInputs) {
     if (!isPastKeyValueName(t.name)) continue;
     const bytes = tensorSummaryBytes(t, report.bindings);
-    if (bytes !== undefined) past.set(t.name, bytes);
+    if (bytes !== undefined) past.set(t.name, { bytes, elements: bytes / dtypeBytesPerElement(t.dtype) });
   }
-  return (n, x) => {
+  const kvBytesPerElement = kvCacheDtype === undefined ? undefined : precisionBytesPerElement(kvCacheDtype);
+  return (n, x, activationScale) => {
     let bytes = 0;
-    for (const input of n.inputs) bytes += past.get(input) ?? 0;
-    return bytes > 0 ? { ...x, activationBytes: Math.max(0, x.activationBytes - (1 - Math.max(0, fraction)) * bytes) } : x;
+    let elements = 0;
+    for (const input of n.inputs) {
+      const t = past.get(input);
+      if (t) [bytes, elements] = [bytes + t.bytes, elements + t.elements];
+    }
+    if (bytes === 0) return x;
+    const stored = kvBytesPerElement === undefined || activationScale <= 0 ? bytes : (elements * kvBytesPerElement) / activationScale;
+    return { ...x, activationBytes: Math.max(0, x.activationBytes - bytes + shared * stored) };
   };
 }
 

@@ -162,6 +162,25 @@ test('a decode context from the per-sample lengths: the step reads that much cac
   assert.equal(spread.prefillSeconds, mean.prefillSeconds);
 });
 
+test('a KV-cache dtype: the cache is stored and read at its width, whatever the layers run in; the prefill and the weights unchanged', () => {
+  const info = detectDecoder(llama8b({}))!;
+  const options = { precisionOverride: 'bf16' as const, promptTokens: 1024, outputTokens: 128 };
+  const bf16 = estimateLlmServing(llama8b, info, H100, options, 64);
+  const fp8 = estimateLlmServing(llama8b, info, H100, { ...options, kvCacheDtype: 'fp8' }, 64);
+  assert.ok(Math.abs(fp8.decode.kvCacheBytes / bf16.decode.kvCacheBytes - 0.5) < 1e-9, 'one byte per element instead of two');
+  assert.equal(fp8.decode.weightBytes, bf16.decode.weightBytes);
+  // The step reads half the cache: it saves about half the cache's bytes over the achieved bandwidth.
+  const saved = bf16.decode.kvCacheBytes / 2 / (H100.memoryBandwidthBytesPerSecond.value * efficiencyFor(H100).memoryEfficiency);
+  const actual = bf16.decodeStepSeconds - fp8.decodeStepSeconds;
+  assert.ok(Math.abs(actual / saved - 1) < 0.2, `saved ${actual} s, expected about ${saved} s`);
+  assert.ok(Math.abs(fp8.prefillSeconds / bf16.prefillSeconds - 1) < 0.01, 'the prefill reads no cache');
+  // The other way: fp8 layers with a 16-bit cache read twice the cache an fp8 choice alone stores.
+  const fp8Layers = estimateLlmServing(llama8b, info, H100, { ...options, precisionOverride: 'fp8' }, 64);
+  const wideCache = estimateLlmServing(llama8b, info, H100, { ...options, precisionOverride: 'fp8', kvCacheDtype: 'bf16' }, 64);
+  assert.ok(Math.abs(wideCache.decode.kvCacheBytes / fp8Layers.decode.kvCacheBytes - 2) < 1e-9);
+  assert.ok(wideCache.decodeStepSeconds > fp8Layers.decodeStepSeconds);
+});
+
 test('a served prefill projects only each prompt\'s last position onto the vocabulary', () => {
   const info = detectDecoder(llama8b({}))!;
   const prefill = llama8b(llmBindings(info, 8, 1000, 128).prefill);

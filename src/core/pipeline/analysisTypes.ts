@@ -11,7 +11,7 @@ import type { DecoderInfo, LlmEstimate } from '../estimate/llm';
 import type { ModelEstimate } from '../estimate/modelEstimate';
 import type { ExecutionMode } from '../estimate/executionRules';
 import type { EfficiencyOverrides, NodeEstimate } from '../estimate/roofline';
-import type { PrecisionChoice } from '../estimate/precision';
+import type { KvCacheDtype, PrecisionChoice } from '../estimate/precision';
 import type { HardwareEntry } from '../hardware/hardwareTypes';
 import type { Hint } from '../hints/hintTypes';
 import type { ProfileReport } from '../report/reportTypes';
@@ -37,6 +37,8 @@ export interface AnalysisOptions {
   readonly chips?: number;
   /** Run float layers as this precision ('tf32' lets fp32 layers use the tf32 peak). Default: the graph's dtypes. */
   readonly precision?: PrecisionChoice;
+  /** Decoders: the KV cache stored in this dtype, whatever the layers run in. Default: as the activations. */
+  readonly kvCache?: KvCacheDtype;
   /** Efficiency factors per device id or class (settings, or a calibration's fitted factors). */
   readonly efficiency?: EfficiencyOverrides;
   /** How the graph runs: 'fused' (default, as optimising runtimes run it) or 'as-exported' (one kernel per node). */
@@ -90,6 +92,8 @@ export interface LlmAnalysis {
   readonly decoder: DecoderInfo;
   readonly promptTokens: number;
   readonly outputTokens: number;
+  /** The KV-cache dtype chosen for the deployment (`kvCache`), when one was; else the cache is as the activations. */
+  readonly kvCacheDtype?: KvCacheDtype;
   readonly bindings: { readonly prefill: Readonly<Record<string, number>>; readonly decode: Readonly<Record<string, number>> };
   readonly estimates: readonly LlmEstimate[];
 }

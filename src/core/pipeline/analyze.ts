@@ -41,6 +41,7 @@ export function estimatorOptions(options: AnalysisOptions, batch: number): Model
     ...(options.execution ? { execution: options.execution } : {}),
     ...(options.moeSkew ? { moeSkew: options.moeSkew } : {}),
     ...precisionChoice(options.precision),
+    ...(options.kvCache ? { kvCacheDtype: options.kvCache } : {}),
   };
 }
 
@@ -194,10 +195,11 @@ function llmAnalysis(
   const promptTokens = options.llm?.promptTokens ?? DEFAULT_PROMPT_TOKENS;
   const outputTokens = options.llm?.outputTokens ?? DEFAULT_OUTPUT_TOKENS;
   const phase = llmPhaseBindings(decoder, batch, promptTokens, outputTokens, bindings);
+  const request = { decoder, promptTokens, outputTokens, ...(options.kvCache ? { kvCacheDtype: options.kvCache } : {}), bindings: phase.phases };
   if (serving) {
     const plans = options.targets.map((t) => serving.llm(t, decoder, promptTokens, outputTokens));
     return {
-      analysis: { decoder, promptTokens, outputTokens, bindings: phase.phases, estimates: plans.map((p) => p.llm) },
+      analysis: { ...request, estimates: plans.map((p) => p.llm) },
       served: plans.map((p) => p.estimate),
     };
   }
@@ -205,7 +207,7 @@ function llmAnalysis(
   const decode = whatIfOn(source.profile({ bindings: phase.decode }), reports, options.targets, estimate, source);
   const llmOptions = { ...estimate, batch, promptTokens, outputTokens };
   const estimates: LlmEstimate[] = options.targets.map((t) => combineLlm(prefill.forTarget(t), decode.forTarget(t), [t], llmOptions)[0]);
-  return { analysis: { decoder, promptTokens, outputTokens, bindings: phase.phases, estimates } };
+  return { analysis: { ...request, estimates } };
 }
 
 function sweepDim(

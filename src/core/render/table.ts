@@ -32,7 +32,8 @@ export function renderTable(report: AnalysisReport, options: RenderOptions): str
   if (report.llm) {
     const l = report.llm;
     const batch = l.estimates.some((e) => e.serving) ? 'batch max: sequences in flight and chips chosen per target, below' : `batch ${l.estimates[0]?.batch ?? 1}`;
-    out.push(`LLM serving (decoder with a KV cache: ${l.promptTokens} prompt + ${l.outputTokens} generated tokens per request, ${batch})`);
+    const cache = l.kvCacheDtype ? `, KV cache in ${l.kvCacheDtype}` : '';
+    out.push(`LLM serving (decoder with a KV cache: ${l.promptTokens} prompt + ${l.outputTokens} generated tokens per request, ${batch}${cache})`);
     out.push(table(LLM_HEADERS, l.estimates.map(llmRow), new Set([1, 2, 3, 4, 5])));
     out.push(...servingLines(l.estimates, 'output token'), ...llmMoeLines(l.estimates), '');
   }
