@@ -293,7 +293,8 @@ export const FP4_STORED_ACTIVATION_BYTES = 1;
  * reads, such as the KV cache).
  */
 export function overrideActivationBytesPerElement(choice: PrecisionChoice, device?: HardwareEntry, node?: Pick<PrecisionNode, 'macs' | 'params'>): number {
-  if (isWeightOnlyChoice(choice, device) || choice === 'int8-weight-only') return 2;
+  // int8-weight-only is a weight-only choice; testing it by name first also narrows `choice` to a Precision below.
+  if (choice === 'int8-weight-only' || isWeightOnlyChoice(choice, device)) return 2;
   if (choice !== 'fp4') return precisionBytesPerElement(choice);
   return node && isWeightedMac(node) ? NVFP4_BYTES : FP4_STORED_ACTIVATION_BYTES;
 }
@@ -301,7 +302,7 @@ export function overrideActivationBytesPerElement(choice: PrecisionChoice, devic
 function overrideScheme(choice: PrecisionChoice, node: PrecisionNode, device: HardwareEntry): OverrideScheme {
   const weightBytesPerElement = overrideWeightBytesPerElement(choice, node, device);
   const activationBytesPerElement = overrideActivationBytesPerElement(choice, device, node);
-  if (!isWeightOnlyChoice(choice, device) && choice !== 'int8-weight-only') {
+  if (choice !== 'int8-weight-only' && !isWeightOnlyChoice(choice, device)) {
     // FP4 is for the weighted GEMMs; attention (a MAC op without weights, over the FP8 KV cache) runs in FP8.
     const requested = choice === 'fp4' && !isWeightedMac(node) ? 'fp8' : choice;
     return { requested, weightBytesPerElement, activationBytesPerElement, weightOnly: false };

@@ -458,7 +458,9 @@ function cacheReads(
     let elements = 0;
     for (const input of n.inputs) {
       const t = past.get(input);
-      if (t) [bytes, elements] = [bytes + t.bytes, elements + t.elements];
+      if (!t) continue;
+      bytes += t.bytes;
+      elements += t.elements;
     }
     if (bytes === 0) return x;
     const stored = kvBytesPerElement === undefined || activationScale <= 0 ? bytes : (elements * kvBytesPerElement) / activationScale;
