@@ -386,7 +386,35 @@ export const VENDOR_WORKLOADS: Readonly<Record<string, VendorWorkload>> = {
   'aws-inferentia2-bert-large-seq128': { model: 'bert_large', precision: 'bf16', kind: 'offline', promptTokens: 0, outputTokens: 0, bindings: { sequence: 128 }, batch: 4, basis: 'sequence 128, batch 4 on 1 chip, as published' },
   'aws-trainium1-bert-large-seq128': { model: 'bert_large', precision: 'bf16', kind: 'offline', promptTokens: 0, outputTokens: 0, bindings: { sequence: 128 }, batch: 4, basis: 'sequence 128, batch 4 on 1 chip, as published' },
   'huawei-cloudmatrix384-deepseek-r1-prefill': { model: 'deepseek_v3', precision: 'int8', kind: 'prefill', promptTokens: 4096, outputTokens: 0, basis: '4096-token prompts, prefill only; batch and chips chosen by the search' },
+  ...trtllmPerfOverview(),
 };
+
+/**
+ * NVIDIA's TensorRT-LLM 1.0 perf overview: trtllm-bench at fixed prompt and output lengths (synthetic requests, no
+ * spread), FP8 ModelOpt checkpoints, H100 and H200. The lengths are exact, so these rows test the estimator without
+ * any workload assumption; the batch is the scheduler's, so the serving search picks it (`--batch max --chips N`).
+ */
+function trtllmPerfOverview(): Record<string, VendorWorkload> {
+  const out: Record<string, VendorWorkload> = {};
+  const runs = [
+    { device: 'h100-sxm', name: 'llama3.1-8b', model: 'llama3_1_8b', chips: 1 },
+    { device: 'h200', name: 'llama3.1-8b', model: 'llama3_1_8b', chips: 1 },
+    { device: 'h100-sxm', name: 'llama3.3-70b', model: 'llama3_1_70b', chips: 2 },
+  ] as const;
+  for (const r of runs) {
+    for (const [promptTokens, outputTokens] of [[128, 2048], [1000, 1000], [2048, 128], [5000, 500]]) {
+      out[`nvidia-trtllm-${r.device}-${r.name}-fp8-${promptTokens}-${outputTokens}`] = {
+        model: r.model,
+        precision: 'fp8',
+        kind: 'llm',
+        promptTokens,
+        outputTokens,
+        basis: `${promptTokens} in / ${outputTokens} out exactly, TP${r.chips}; batch chosen by the search`,
+      };
+    }
+  }
+  return out;
+}
 
 export interface VendorRow {
   readonly id: string;
@@ -448,7 +476,12 @@ function vendorEstimate(w: VendorWorkload, device: HardwareEntry, chips: number,
     return { value: plan.throughputPerChipPerSecond * w.promptTokens, detail: layout(plan, estimate.layout) };
   }
   const llm = { ...options, promptTokens: w.promptTokens, outputTokens: w.outputTokens };
-  const e = estimateLlmServing((bindings) => profile(w.model, bindings), info, device, llm, w.batch!, chips);
+  const at = (bindings: Readonly<Record<string, number>>) => profile(w.model, bindings);
+  if (w.batch === undefined) {
+    const { plan, estimate } = planLlmServing(at, info, device, llm, { chips });
+    return { value: plan.throughputPerChipPerSecond, detail: `${layout(plan, estimate.layout)}, decode step ${(estimate.decodeStepSeconds * 1e3).toFixed(1)} ms` };
+  }
+  const e = estimateLlmServing(at, info, device, llm, w.batch, chips);
   return { value: e.tokensPerSecondPerChip, detail: `batch ${w.batch} on ${e.chips} chip(s), decode step ${(e.decodeStepSeconds * 1e3).toFixed(1)} ms` };
 }
 

@@ -66,13 +66,17 @@ test('relative results: ratios recompute from the named H100 reference on the sa
   assert.ok(withReference >= 40, `${withReference} points with an H100 reference`);
 });
 
-test('measured efficiencies never cite MLPerf results (MLPerf is what the estimates are validated against)', () => {
+test('measured efficiencies never cite MLPerf results or the vendor figures (both are what the estimates are validated against)', () => {
+  const vendorSources = load().vendor_results.map((v) => v.source);
   for (const device of HARDWARE_CATALOG) {
     const a = device.achieved;
     if (!a) continue;
     const sources = [...Object.values(a.matrixFlopsPerSecond ?? {}), a.memoryBandwidthBytesPerSecond, a.kernelLaunchSeconds]
       .filter((v) => v !== undefined)
       .map((v) => `${v.source.url} ${v.source.note ?? ''}`);
-    for (const s of sources) assert.ok(!/mlperf|inference_results|mlcommons/i.test(s), `${device.id}: measured rate cites MLPerf: ${s}`);
+    for (const s of sources) {
+      assert.ok(!/mlperf|inference_results|mlcommons/i.test(s), `${device.id}: measured rate cites MLPerf: ${s}`);
+      for (const v of vendorSources) assert.ok(!s.includes(v), `${device.id}: measured rate cites a vendor figure it is validated against: ${v}`);
+    }
   }
 });
