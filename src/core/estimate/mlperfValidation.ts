@@ -391,21 +391,23 @@ export const VENDOR_WORKLOADS: Readonly<Record<string, VendorWorkload>> = {
 
 /**
  * NVIDIA's TensorRT-LLM 1.0 perf overview: trtllm-bench at fixed prompt and output lengths (synthetic requests, no
- * spread), FP8 ModelOpt checkpoints, H100 and H200. The lengths are exact, so these rows test the estimator without
+ * spread), ModelOpt FP8 checkpoints on the H100 and H200 and NVFP4 ones on the B200 and GB200. The lengths are exact, so these rows test the estimator without
  * any workload assumption; the batch is the scheduler's, so the serving search picks it (`--batch max --chips N`).
  */
 function trtllmPerfOverview(): Record<string, VendorWorkload> {
   const out: Record<string, VendorWorkload> = {};
   const runs = [
-    { device: 'h100-sxm', name: 'llama3.1-8b', model: 'llama3_1_8b', chips: 1 },
-    { device: 'h200', name: 'llama3.1-8b', model: 'llama3_1_8b', chips: 1 },
-    { device: 'h100-sxm', name: 'llama3.3-70b', model: 'llama3_1_70b', chips: 2 },
+    { device: 'h100-sxm', name: 'llama3.1-8b', model: 'llama3_1_8b', chips: 1, precision: 'fp8' },
+    { device: 'h200', name: 'llama3.1-8b', model: 'llama3_1_8b', chips: 1, precision: 'fp8' },
+    { device: 'h100-sxm', name: 'llama3.3-70b', model: 'llama3_1_70b', chips: 2, precision: 'fp8' },
+    { device: 'b200', name: 'llama3.3-70b', model: 'llama3_1_70b', chips: 1, precision: 'fp4' },
+    { device: 'gb200', name: 'llama3.3-70b', model: 'llama3_1_70b', chips: 1, precision: 'fp4' },
   ] as const;
   for (const r of runs) {
     for (const [promptTokens, outputTokens] of [[128, 2048], [1000, 1000], [2048, 128], [5000, 500]]) {
-      out[`nvidia-trtllm-${r.device}-${r.name}-fp8-${promptTokens}-${outputTokens}`] = {
+      out[`nvidia-trtllm-${r.device}-${r.name}-${r.precision}-${promptTokens}-${outputTokens}`] = {
         model: r.model,
-        precision: 'fp8',
+        precision: r.precision,
         kind: 'llm',
         promptTokens,
         outputTokens,
