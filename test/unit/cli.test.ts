@@ -96,6 +96,12 @@ test('--kv-cache stores a decoder\'s cache at its width: the LLM title says so, 
   assert.equal(asActivations.kvCacheDtype, undefined);
   assert.equal(fp8.kvCacheDtype, 'fp8');
   assert.ok(fp8.estimates[0].timePerOutputTokenSeconds < asActivations.estimates[0].timePerOutputTokenSeconds);
+  // A model without a KV cache: the choice changes nothing, and the report says so once.
+  const cnn = path.join(FIXTURES, 'mlperf/resnet50.onnx');
+  const plain = JSON.parse(run([cnn, '--target', 'h100-sxm', '--kv-cache', 'fp8', '--format', 'json']).stdout);
+  assert.deepEqual(plain.diagnostics.filter((d: { code: string }) => d.code === 'kv-cache-ignored').map((d: { message: string }) => d.message), ['KV cache fp8 ignored: the model has no KV cache (no past key/value inputs)']);
+  const without = JSON.parse(run([cnn, '--target', 'h100-sxm', '--format', 'json']).stdout);
+  assert.equal(plain.estimates[0].latencySeconds, without.estimates[0].latencySeconds);
   const refused = run([...args, '--kv-cache', 'fp4']);
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /--kv-cache must be one of bf16, fp16, fp8, int8, got 'fp4'/);

@@ -55,7 +55,10 @@ export function analyzeModel(source: ProfileSource, options: AnalysisOptions): A
   const profiled = source.profile({ bindings });
   const batch = profiledBatch(symbol, bindings, profiled);
   const searchDim = searching && symbol !== undefined && !userBindings.has(symbol) ? symbol : undefined;
-  const notes = searching ? searchNotes(searchDim, symbol, batch) : batchNotes(options.batch as number | undefined, batch, symbol, userBindings);
+  const notes = [
+    ...(searching ? searchNotes(searchDim, symbol, batch) : batchNotes(options.batch as number | undefined, batch, symbol, userBindings)),
+    ...kvCacheNotes(options, profiled),
+  ];
   if (targets.length === 0) {
     const selection = selectHints(options.whatIf ?? [], []);
     return { report: { ...profiled, diagnostics: [...notes, ...profiled.diagnostics] }, batch, whatIf: whatIfAnalysis(selection, []) };
@@ -115,6 +118,12 @@ function batchNotes(asked: number | undefined, batch: number, symbol: string | u
     return [{ severity: 'info', code: 'batch-bound', message: `batch ${asked} not applied: the batch dim '${symbol}' is bound to ${batch}` }];
   }
   return [{ severity: 'warning', code: 'static-batch', message: `batch ${asked} ignored: the model's inputs have a static batch of ${batch}` }];
+}
+
+/** A KV-cache dtype chosen for a model that has no KV cache (no past key/value inputs) changes nothing: say so. */
+function kvCacheNotes(options: AnalysisOptions, report: ProfileReport): ReportDiagnostic[] {
+  if (!options.kvCache || detectDecoder(report)) return [];
+  return [{ severity: 'warning', code: 'kv-cache-ignored', message: `KV cache ${options.kvCache} ignored: the model has no KV cache (no past key/value inputs)` }];
 }
 
 /** Lowest latency among the targets the model fits on; else lowest latency overall. */
