@@ -119,7 +119,7 @@ export interface CompareMessage {
   readonly batch: BatchChoice;
   /** The deployment's chip count (1..MAX_CHIPS), 0 for the chips the model needs; absent = unchanged. */
   readonly chips?: number;
-  /** Precision override (one of COMPARE_PRECISIONS); absent = as in the model. */
+  /** Precision override (one of the core's PRECISION_CHOICES); absent = as in the model. */
   readonly precision?: string;
   /** Decoders: the KV cache stored in one of KV_CACHE_DTYPES; absent = as the activations. */
   readonly kvCache?: string;
@@ -157,8 +157,8 @@ export type FromWebviewMessage = ReadyMessage | BindMessage | SelectNodeMessage 
 const MAX_BINDINGS = 256;
 /** Largest chip count a view may post (an NVL72 rack is 72; CloudMatrix 384). */
 export const MAX_CHIPS = 4096;
-/** Precisions a 'hardware/compare' may ask for: the estimator's precision choices. */
-export const COMPARE_PRECISIONS: readonly string[] = PRECISION_CHOICES;
+/** What a view may ask the estimator for: one of its precision choices, one of its KV-cache dtypes. */
+const isPrecisionChoice = (v: unknown): v is string => typeof v === 'string' && (PRECISION_CHOICES as readonly string[]).includes(v);
 const isKvCacheDtype = (v: unknown): v is string => typeof v === 'string' && (KV_CACHE_DTYPES as readonly string[]).includes(v);
 /** Defaults of the LLM estimate: the CLI's --prompt / --generate defaults, from the core. */
 export { DEFAULT_OUTPUT_TOKENS as LLM_DEFAULT_OUTPUT_TOKENS, DEFAULT_PROMPT_TOKENS as LLM_DEFAULT_PROMPT_TOKENS } from '../core/estimate/llmDefaults';
@@ -195,9 +195,7 @@ export function parseFromWebview(raw: unknown): { ok: true; message: FromWebview
         return { ok: false, reason: 'hardware/compare: whatIf must list hint ids' };
       }
       const precision = raw.precision;
-      if (precision !== undefined && (typeof precision !== 'string' || !COMPARE_PRECISIONS.includes(precision))) {
-        return { ok: false, reason: 'hardware/compare: unknown precision' };
-      }
+      if (precision !== undefined && !isPrecisionChoice(precision)) return { ok: false, reason: 'hardware/compare: unknown precision' };
       const kvCache = raw.kvCache;
       if (kvCache !== undefined && !isKvCacheDtype(kvCache)) return { ok: false, reason: 'hardware/compare: unknown KV-cache dtype' };
       const { promptTokens, outputTokens } = raw;

@@ -1,4 +1,4 @@
-/** Precisions the pickers offer ('' = as in the model); the protocol accepts these (COMPARE_PRECISIONS). */
+/** Precisions the pickers offer ('' = as in the model); the protocol accepts these (PRECISION_CHOICES). */
 export const PRECISIONS: readonly { value: string; label: string }[] = [
   { value: '', label: 'As in model' },
   { value: 'fp32', label: 'FP32' },

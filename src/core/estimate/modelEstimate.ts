@@ -288,8 +288,9 @@ export function memoryNeed(report: ProfileReport, options: ModelEstimateOptions 
   // start), so the cache is taken out of it and counted once, as found or as the caller overrides it.
   const found = kvCacheBytes(report);
   if (found.unresolved > 0) notes.push(`${found.unresolved} KV-cache tensor(s) have unbound dims: not counted in memory`);
-  const foundKv = options.kvCacheDtype ? found.elements * precisionBytesPerElement(options.kvCacheDtype) : found.bytes * scale;
-  const activationBytes = Math.max(0, countToNumber(report.totals.peakActivationBytes) * scale - found.bytes * scale);
+  const cacheInActivations = found.bytes * scale;
+  const foundKv = options.kvCacheDtype ? found.elements * precisionBytesPerElement(options.kvCacheDtype) : cacheInActivations;
+  const activationBytes = Math.max(0, countToNumber(report.totals.peakActivationBytes) * scale - cacheInActivations);
   const kv = options.kvCacheBytes ?? foundKv;
   const kvCacheUnbound = found.unresolved > 0 && options.kvCacheBytes === undefined;
   return { weightBytes, activationBytes, kvCacheBytes: kv, kvCacheUnbound, totalBytes: weightBytes + activationBytes + kv, notes };
