@@ -29,6 +29,7 @@ import { l2Resident, type RunScale } from './l2Residency';
 import { isPastKeyValueName } from './kvCacheNames';
 import { tensorSummaryBytes } from './tensorSize';
 import { runsAsMatrixVector } from './decodeAttention';
+import { curveRelative, sizeCurve, type SizeCurvePoint } from './gemmSizeCurve';
 
 export { opKind, type OpKind } from './opKinds';
 export { evalDim, tensorSummaryBytes } from './tensorSize';
@@ -72,6 +73,11 @@ export interface EfficiencyFactors {
  */
 export interface DeviceEfficiency extends EfficiencyFactors {
   readonly matrixEfficiencyByPrecision?: Readonly<Partial<Record<Precision, number>>>;
+  /**
+   * Per precision, how the matrix rate grows with a GEMM's size, from a published size sweep (gemmSizeCurve.ts);
+   * it caps the class ramp (`matrixRampSeconds`) for that precision.
+   */
+  readonly matrixSizeCurves?: Readonly<Partial<Record<Precision, readonly SizeCurvePoint[]>>>;
 }
 
 /** Partial factors keyed by device id (`h100-sxm`) or device class (`gpu`); id wins over class. */
@@ -167,6 +173,8 @@ export function measuredEfficiency(device: HardwareEntry): Partial<DeviceEfficie
     out.matrixEfficiencyByPrecision = byPrecision;
     out.matrixEfficiency = mean;
   }
+  const curves = sizeCurves(device);
+  if (Object.keys(curves).length > 0) out.matrixSizeCurves = curves;
   if (!achieved) return out;
   const bandwidth = achieved.memoryBandwidthBytesPerSecond?.value;
   if (bandwidth && bandwidth > 0) out.memoryEfficiency = Math.min(1, bandwidth / device.memoryBandwidthBytesPerSecond.value);
@@ -177,6 +185,41 @@ export function measuredEfficiency(device: HardwareEntry): Partial<DeviceEfficie
   const link = device.interconnectBytesPerSecond?.value;
   if (busbw && busbw > 0 && link && link > 0) out.interconnectEfficiency = Math.min(1, busbw / (link / 2));
   return out;
+}
+
+/**
+ * Per precision of the device, the size curve of a published GEMM sweep: its own sweep of that precision, or of
+ * another precision with the same dense peak (one datapath), else the same from its compute twin or another device
+ * of its architecture (the same matrix units and library fill the same way; the device's own ceiling still applies).
+ * Each curve is derived on the device that measured it.
+ */
+function sizeCurves(device: HardwareEntry): Partial<Record<Precision, readonly SizeCurvePoint[]>> {
+  const twin = device.sameComputeAs ? findHardware(device.sameComputeAs) : undefined;
+  const candidates = [device, ...(twin ? [twin] : []), ...HARDWARE_CATALOG.filter((d) => d.id !== device.id && d.id !== twin?.id && d.architecture === device.architecture)];
+  const curves: Partial<Record<Precision, readonly SizeCurvePoint[]>> = {};
+  for (const [p, peak] of Object.entries(device.peakFlopsPerSecond) as [Precision, { value: number } | undefined][]) {
+    if (!peak || peak.value <= 0) continue;
+    for (const measurer of candidates) {
+      const curve = measuredCurve(measurer, p, (q) => device.peakFlopsPerSecond[q]?.value === peak.value);
+      if (curve) {
+        curves[p] = curve;
+        break;
+      }
+    }
+  }
+  return curves;
+}
+
+/** `measurer`'s size curve for `precision`, or for a precision `samePeak` accepts; undefined when it swept neither. */
+function measuredCurve(measurer: HardwareEntry, precision: Precision, samePeak: (q: Precision) => boolean): SizeCurvePoint[] | undefined {
+  const sweeps = measurer.achieved?.gemmSizeSweep;
+  if (!sweeps) return undefined;
+  const swept = sweeps[precision] ? precision : (Object.keys(sweeps) as Precision[]).find((q) => samePeak(q) && measurer.peakFlopsPerSecond[q]?.value === measurer.peakFlopsPerSecond[precision]?.value);
+  const sweep = swept ? sweeps[swept] : undefined;
+  if (!swept || !sweep) return undefined;
+  const base = DEFAULT_EFFICIENCY[measurer.deviceClass] ?? DEFAULT_EFFICIENCY.gpu;
+  const bandwidth = measurer.achieved?.memoryBandwidthBytesPerSecond?.value ?? measurer.memoryBandwidthBytesPerSecond.value * base.memoryEfficiency;
+  return sizeCurve(sweep, swept, { bandwidthBytesPerSecond: bandwidth });
 }
 
 /**
@@ -231,6 +274,9 @@ export function efficiencyFor(device: HardwareEntry, overrides?: EfficiencyOverr
   const merged: { -readonly [K in keyof DeviceEfficiency]: DeviceEfficiency[K] } = { ...base, ...measuredEfficiency(device), ...byClass, ...byId };
   const userMatrix = byClass.matrixEfficiency !== undefined || byId.matrixEfficiency !== undefined;
   if (userMatrix && byClass.matrixEfficiencyByPrecision === undefined && byId.matrixEfficiencyByPrecision === undefined) delete merged.matrixEfficiencyByPrecision;
+  // A ramp set by the user is the size behaviour they asked for: it replaces the measured curves.
+  const userRamp = byClass.matrixRampSeconds !== undefined || byId.matrixRampSeconds !== undefined;
+  if (userRamp && byClass.matrixSizeCurves === undefined && byId.matrixSizeCurves === undefined) delete merged.matrixSizeCurves;
   return merged;
 }
 
@@ -322,7 +368,11 @@ export function matrixEfficiency(flops: number, peakFlopsPerSecond: number, f: E
   const saturated = saturatedMatrixEfficiency(f, precision);
   if (flops <= 0 || peakFlopsPerSecond <= 0) return saturated;
   const idealSeconds = flops / (peakFlopsPerSecond * saturated);
-  return (saturated * idealSeconds) / (idealSeconds + f.matrixRampSeconds);
+  const ramp = (saturated * idealSeconds) / (idealSeconds + f.matrixRampSeconds);
+  // A measured size curve caps the ramp: where the sweep shows the units filling more slowly, it rules; a GEMM
+  // smaller than the sweep's smallest keeps at most that one's rate and pays the ramp's fixed cost.
+  const curve = precision && 'matrixSizeCurves' in f ? f.matrixSizeCurves?.[precision] : undefined;
+  return curve ? Math.min(ramp, saturated * curveRelative(curve, flops)) : ramp;
 }
 
 /** Vector (non-tensor) rate: the device's fp32 figure, else a fraction of its narrowest matrix peak. */

@@ -41,7 +41,9 @@ const TOP_LEVEL_KEYS: ReadonlySet<string> = new Set([
   'achieved',
 ]);
 
-const ACHIEVED_KEYS: ReadonlySet<string> = new Set(['matrixFlopsPerSecond', 'memoryBandwidthBytesPerSecond', 'kernelLaunchSeconds', 'allReduceBusBytesPerSecond']);
+const ACHIEVED_KEYS: ReadonlySet<string> = new Set(['matrixFlopsPerSecond', 'memoryBandwidthBytesPerSecond', 'kernelLaunchSeconds', 'allReduceBusBytesPerSecond', 'gemmSizeSweep']);
+/** A size curve needs at least this many measured GEMMs. */
+const MIN_SWEEP_POINTS = 3;
 /**
  * A measured rate may exceed the datasheet peak a little (GeForce and PCIe cards boost past the clock the peak is
  * quoted at); one far above it is a sparse figure, a different precision or a unit slip.
@@ -199,7 +201,7 @@ function checkMeasured(v: unknown, where: string, peak: number | undefined, peak
 function checkAchieved(achieved: unknown, entry: Record<string, unknown>, label: string, problems: string[]): void {
   const where = `${label}.achieved`;
   if (!isRecord(achieved)) {
-    problems.push(`${where}: must be {matrixFlopsPerSecond?, memoryBandwidthBytesPerSecond?, kernelLaunchSeconds?, allReduceBusBytesPerSecond?}`);
+    problems.push(`${where}: must be {matrixFlopsPerSecond?, memoryBandwidthBytesPerSecond?, kernelLaunchSeconds?, allReduceBusBytesPerSecond?, gemmSizeSweep?}`);
     return;
   }
   for (const k of Object.keys(achieved)) if (!ACHIEVED_KEYS.has(k)) problems.push(`${where}: unknown key "${k}"`);
@@ -228,6 +230,48 @@ function checkAchieved(achieved: unknown, entry: Record<string, unknown>, label:
     const link = entry.interconnectBytesPerSecond;
     const peak = isRecord(link) && typeof link.value === 'number' ? link.value / 2 : undefined;
     checkMeasured(achieved.allReduceBusBytesPerSecond, `${where}.allReduceBusBytesPerSecond`, peak, 'per-direction interconnect bandwidth', problems);
+  }
+  if (achieved.gemmSizeSweep !== undefined) checkGemmSweeps(achieved.gemmSizeSweep, entry, `${where}.gemmSizeSweep`, problems);
+}
+
+/** Per precision: {points: [{m, n, k, flopsPerSecond}...], source}, each rate positive and near the precision's peak. */
+function checkGemmSweeps(sweeps: unknown, entry: Record<string, unknown>, where: string, problems: string[]): void {
+  if (!isRecord(sweeps)) {
+    problems.push(`${where}: must map precisions to {points, source}`);
+    return;
+  }
+  for (const [p, sweep] of Object.entries(sweeps)) {
+    const at = `${where}.${p}`;
+    if (!(PRECISIONS as readonly string[]).includes(p)) {
+      problems.push(`${where}: unknown precision "${p}"`);
+      continue;
+    }
+    if (!isRecord(sweep) || !Array.isArray(sweep.points)) {
+      problems.push(`${at}: must be {points: [{m, n, k, flopsPerSecond}...], source}`);
+      continue;
+    }
+    for (const k of Object.keys(sweep)) if (k !== 'points' && k !== 'source') problems.push(`${at}: unknown key "${k}"`);
+    checkSource(sweep.source, at, problems);
+    if (sweep.points.length < MIN_SWEEP_POINTS) problems.push(`${at}: ${sweep.points.length} points; a size curve needs at least ${MIN_SWEEP_POINTS}`);
+    const peak = peakValue(entry, p);
+    if (peak === undefined) problems.push(`${at}: measured against no ${p} peak (the entry lists none)`);
+    sweep.points.forEach((point, i) => {
+      const pw = `${at}.points[${i}]`;
+      if (!isRecord(point)) {
+        problems.push(`${pw}: must be {m, n, k, flopsPerSecond}`);
+        return;
+      }
+      for (const k of Object.keys(point)) if (!['m', 'n', 'k', 'flopsPerSecond'].includes(k)) problems.push(`${pw}: unknown key "${k}"`);
+      for (const dim of ['m', 'n', 'k']) {
+        const v = point[dim];
+        if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) problems.push(`${pw}.${dim}: must be a positive integer`);
+      }
+      checkPositive(point.flopsPerSecond, `${pw}.flopsPerSecond`, problems);
+      const rate = point.flopsPerSecond;
+      if (peak !== undefined && typeof rate === 'number' && rate > peak * MAX_ACHIEVED_OVER_PEAK) {
+        problems.push(`${pw}.flopsPerSecond: ${rate} is ${(rate / peak).toFixed(2)} x the ${p} peak (${peak}); a sparse figure, another precision or a unit slip?`);
+      }
+    });
   }
 }
 

@@ -47,6 +47,24 @@ export interface AchievedRates {
    * bytes per second): the per-direction link rate the collective sustained.
    */
   readonly allReduceBusBytesPerSecond?: SourcedValue;
+  /**
+   * A vendor library's GEMM rate over a range of sizes, per precision (the Azure AI benchmarking guide's cuBLASLt /
+   * hipBLASLt sweeps): how fast the matrix units fill, from which the estimator takes its size curve.
+   */
+  readonly gemmSizeSweep?: Partial<Record<Precision, GemmSizeSweep>>;
+}
+
+/** One measured GEMM: C[m×n] = A[m×k] · B[k×n] at `flopsPerSecond` (2·m·n·k / time). */
+export interface GemmSweepPoint {
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly flopsPerSecond: number;
+}
+
+export interface GemmSizeSweep {
+  readonly points: readonly GemmSweepPoint[];
+  readonly source: SourceRef;
 }
 
 export interface HardwareEntry {
