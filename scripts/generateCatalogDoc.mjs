@@ -90,6 +90,22 @@ for (const e of entries) {
   }
 }
 lines.push('');
+lines.push('### GEMM size sweeps');
+lines.push('');
+lines.push(
+  'A vendor library\'s GEMM rate by size (`achieved.gemmSizeSweep`), from which the estimator takes how fast the matrix units fill ' +
+    '(docs/estimator.md, "Size curve"); a device without one takes its compute twin\'s or its architecture\'s. TFLOPS per shape m×n×k as published.',
+);
+lines.push('');
+lines.push('| id | precision | rate by shape, TFLOPS | source |');
+lines.push('|---|---|---|---|');
+for (const e of entries) {
+  for (const [p, sweep] of Object.entries(e.achieved?.gemmSizeSweep ?? {})) {
+    const shapes = sweep.points.map((x) => `${x.m}×${x.n}×${x.k}: ${fmt(x.flopsPerSecond / 1e12, 1)}`).join('; ');
+    lines.push(`| \`${e.id}\` | ${p} | ${shapes} | [source](${sweep.source.url}), read ${sweep.source.retrieved} |`);
+  }
+}
+lines.push('');
 lines.push('## Architectures');
 lines.push('');
 lines.push(

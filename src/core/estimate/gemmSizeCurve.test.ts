@@ -70,6 +70,12 @@ test('a device without a sweep takes its architecture\'s curve under its own cei
   // Hopper's INT8 runs on FP8's datapath at FP8's peak: the same curve.
   const h100 = efficiencyFor(device('h100-sxm'));
   assert.deepEqual(h100.matrixSizeCurves?.int8, h100.matrixSizeCurves?.fp8);
+  // The A100 swept FP16; BF16 has the same peak, its 40 GB twin the same die.
+  const a100 = efficiencyFor(device('a100-80gb'));
+  assert.ok(a100.matrixSizeCurves?.fp16);
+  assert.deepEqual(a100.matrixSizeCurves?.bf16, a100.matrixSizeCurves?.fp16);
+  assert.deepEqual(efficiencyFor(device('a100-40gb')).matrixSizeCurves?.fp16, a100.matrixSizeCurves?.fp16);
+  assert.equal(a100.matrixSizeCurves?.int8, undefined, 'INT8 is twice the FP16 peak on Ampere: another datapath width, no curve');
   // Measured: FP4 on Blackwell fills later than FP8 (GB200: 1677.7 against 2243.6 TFLOPS at 2048³).
   const flops = 2 * 2048 ** 3;
   const gb = device('gb200');
