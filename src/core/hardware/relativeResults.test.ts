@@ -71,7 +71,7 @@ test('measured efficiencies never cite MLPerf results or the vendor figures (bot
   for (const device of HARDWARE_CATALOG) {
     const a = device.achieved;
     if (!a) continue;
-    const sources = [...Object.values(a.matrixFlopsPerSecond ?? {}), a.memoryBandwidthBytesPerSecond, a.kernelLaunchSeconds]
+    const sources = [...Object.values(a.matrixFlopsPerSecond ?? {}), ...Object.values(a.gemmSizeSweep ?? {}), a.memoryBandwidthBytesPerSecond, a.kernelLaunchSeconds, a.allReduceBusBytesPerSecond]
       .filter((v) => v !== undefined)
       .map((v) => `${v.source.url} ${v.source.note ?? ''}`);
     for (const s of sources) {
