@@ -26,7 +26,7 @@ const MAX_MEMORY_SHARE = 0.5;
 
 export interface SizeCurvePoint {
   readonly flops: number;
-  /** Compute rate at this size ÷ the best compute rate of the sweep (0..1, non-decreasing in flops). */
+  /** Compute rate at this size (capped by every larger point's) ÷ the largest point's: 0..1, non-decreasing in flops. */
   readonly relative: number;
 }
 
