@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { EXECUTION_MODES, type ExecutionMode } from '../core/estimate/executionRules';
 import { isMoeSkew, MAX_MOE_SKEW } from '../core/estimate/layouts';
 import { validateCatalog } from '../core/hardware/catalog';
-import { KV_CACHE_DTYPES, type KvCacheDtype, PRECISION_CHOICES, type PrecisionChoice } from '../core/estimate/precision';
+import { isKvCacheDtype, isPrecisionChoice, KV_CACHE_DTYPES, type KvCacheDtype, PRECISION_CHOICES, type PrecisionChoice } from '../core/estimate/precision';
 import type { HardwareEntry } from '../core/hardware/hardwareTypes';
 import { OnnxLoadError } from '../core/onnx/errors';
 import { AnalysisInputError, analyzeModel, type AnalysisReport, type WhatIfAnalysis } from '../core/pipeline';
@@ -144,14 +144,14 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         break;
       case '--precision': {
         const p = value();
-        if (!PRECISION_CHOICES.includes(p as PrecisionChoice)) throw new UsageError(`--precision must be one of ${PRECISION_CHOICES.join(', ')}, got '${p}'`);
-        precision = p as PrecisionChoice;
+        if (!isPrecisionChoice(p)) throw new UsageError(`--precision must be one of ${PRECISION_CHOICES.join(', ')}, got '${p}'`);
+        precision = p;
         break;
       }
       case '--kv-cache': {
         const d = value();
-        if (!KV_CACHE_DTYPES.includes(d as KvCacheDtype)) throw new UsageError(`--kv-cache must be one of ${KV_CACHE_DTYPES.join(', ')}, got '${d}'`);
-        kvCache = d as KvCacheDtype;
+        if (!isKvCacheDtype(d)) throw new UsageError(`--kv-cache must be one of ${KV_CACHE_DTYPES.join(', ')}, got '${d}'`);
+        kvCache = d;
         break;
       }
       case '--execution': {

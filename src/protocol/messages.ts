@@ -6,7 +6,7 @@
  * Message `type`s are string literals ('report/ready'), readable in devtools and stable under reordering.
  */
 import { isMoeSkew, MAX_MOE_SKEW } from '../core/estimate/layouts';
-import { KV_CACHE_DTYPES, PRECISION_CHOICES } from '../core/estimate/precision';
+import { isKvCacheDtype, isPrecisionChoice, KV_CACHE_DTYPES } from '../core/estimate/precision';
 import type { ProfileReport } from '../core/report/reportTypes';
 import {
   type BatchChoice,
@@ -157,9 +157,6 @@ export type FromWebviewMessage = ReadyMessage | BindMessage | SelectNodeMessage 
 const MAX_BINDINGS = 256;
 /** Largest chip count a view may post (an NVL72 rack is 72; CloudMatrix 384). */
 export const MAX_CHIPS = 4096;
-/** What a view may ask the estimator for: one of its precision choices, one of its KV-cache dtypes. */
-const isPrecisionChoice = (v: unknown): v is string => typeof v === 'string' && (PRECISION_CHOICES as readonly string[]).includes(v);
-const isKvCacheDtype = (v: unknown): v is string => typeof v === 'string' && (KV_CACHE_DTYPES as readonly string[]).includes(v);
 /** Defaults of the LLM estimate: the CLI's --prompt / --generate defaults, from the core. */
 export { DEFAULT_OUTPUT_TOKENS as LLM_DEFAULT_OUTPUT_TOKENS, DEFAULT_PROMPT_TOKENS as LLM_DEFAULT_PROMPT_TOKENS } from '../core/estimate/llmDefaults';
 

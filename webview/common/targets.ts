@@ -1,20 +1,30 @@
-/** Precisions the pickers offer ('' = as in the model); the protocol accepts these (PRECISION_CHOICES). */
+import { KV_CACHE_DTYPES, PRECISION_CHOICES, type PrecisionChoice } from '../../src/core/estimate/precision';
+
+/** How the pickers name a precision choice (a KV-cache dtype is named as the precision it stores). */
+const LABELS: Readonly<Record<PrecisionChoice, string>> = {
+  fp64: 'FP64',
+  fp32: 'FP32',
+  tf32: 'TF32',
+  bf16: 'BF16',
+  fp16: 'FP16',
+  fp8: 'FP8',
+  int8: 'INT8',
+  'int8-weight-only': 'INT8 (weight-only)',
+  int4: 'INT4 (weight-only)',
+  fp4: 'FP4 (NVFP4)',
+};
+
+/**
+ * Precisions the pickers offer ('' = as in the model): the core's PRECISION_CHOICES, which the protocol accepts,
+ * less tf32, which the pickers leave out.
+ */
 export const PRECISIONS: readonly { value: string; label: string }[] = [
   { value: '', label: 'As in model' },
-  { value: 'fp32', label: 'FP32' },
-  { value: 'bf16', label: 'BF16' },
-  { value: 'fp16', label: 'FP16' },
-  { value: 'fp8', label: 'FP8' },
-  { value: 'int8', label: 'INT8' },
-  { value: 'int8-weight-only', label: 'INT8 (weight-only)' },
-  { value: 'int4', label: 'INT4 (weight-only)' },
-  { value: 'fp4', label: 'FP4 (NVFP4)' },
+  ...PRECISION_CHOICES.filter((p) => p !== 'tf32').map((p) => ({ value: p, label: LABELS[p] })),
 ];
-/** KV-cache dtypes the decoder controls offer ('' = as the activations); the protocol accepts these (KV_CACHE_DTYPES). */
+
+/** KV-cache dtypes the decoder controls offer ('' = as the activations): the core's KV_CACHE_DTYPES. */
 export const KV_CACHE_OPTIONS: readonly { value: string; label: string }[] = [
   { value: '', label: 'As activations' },
-  { value: 'bf16', label: 'BF16' },
-  { value: 'fp16', label: 'FP16' },
-  { value: 'fp8', label: 'FP8' },
-  { value: 'int8', label: 'INT8' },
+  ...KV_CACHE_DTYPES.map((d) => ({ value: d, label: LABELS[d] })),
 ];

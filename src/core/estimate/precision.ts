@@ -60,6 +60,16 @@ export const KV_CACHE_DTYPES: readonly KvCacheDtype[] = ['bf16', 'fp16', 'fp8', 
 /** Every precision choice the CLI and the panels offer, in the order they list them. */
 export const PRECISION_CHOICES: readonly PrecisionChoice[] = ['fp32', 'tf32', 'bf16', 'fp16', 'fp8', 'int8', 'int8-weight-only', 'int4', 'fp4'];
 
+/** Whether a value (a CLI argument, a view's message) is one of PRECISION_CHOICES. */
+export function isPrecisionChoice(v: unknown): v is PrecisionChoice {
+  return typeof v === 'string' && (PRECISION_CHOICES as readonly string[]).includes(v);
+}
+
+/** Whether a value is one of KV_CACHE_DTYPES. */
+export function isKvCacheDtype(v: unknown): v is KvCacheDtype {
+  return typeof v === 'string' && (KV_CACHE_DTYPES as readonly string[]).includes(v);
+}
+
 /** Bytes per element a precision moves when tensors are stored in it. */
 export function precisionBytesPerElement(p: Precision): number {
   switch (p) {
