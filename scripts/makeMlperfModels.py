@@ -17,7 +17,8 @@ stored inline, as exporters store them, so shapes computed in the graph stay kno
                     MatMul + bias Add, Reshape/Transpose into heads, MatMul-Div-Add(mask)-Softmax-MatMul
                     attention, Gelu. Symbolic batch and sequence.
   gptj_6b.onnx      GPT-J 6B decoder (28 layers, d 4096, 16 heads of 256, rotary on 64 dims, FFN 16384,
-  llama2_70b.onnx   vocab 50400), Llama-2-70B (80 layers, d 8192, 64 query / 8 KV heads, SwiGLU 28672,
+  llama2_7b.onnx    vocab 50400), Llama-2-7B (32 layers, d 4096, 32 heads, no GQA, SwiGLU 11008, vocab 32000),
+  llama2_70b.onnx   Llama-2-70B (80 layers, d 8192, 64 query / 8 KV heads, SwiGLU 28672,
   llama3_1_8b.onnx  vocab 32000), Llama-3.1-8B (32 layers, d 4096, 32 query / 8 KV heads, SwiGLU 14336, vocab
   llama3_1_70b.onnx 128256) and Llama-3.1-70B (Llama-2-70B's shape with the 128256 vocabulary; rotary caches
                     for 131072 positions), written the way onnxruntime-genai's model builder writes decoders: MatMul
@@ -226,6 +227,10 @@ def gptj_6b():
     return decoder('gptj_6b', 28, 4096, 16, 16, 16384, 50400, 2048, 64, llama=False)
 
 
+def llama2_7b():
+    return decoder('llama2_7b', 32, 4096, 32, 32, 11008, 32000, 4096, 128, llama=True)
+
+
 def llama2_70b():
     return decoder('llama2_70b', 80, 8192, 64, 8, 28672, 32000, 4096, 128, llama=True)
 
@@ -238,7 +243,8 @@ def llama3_1_70b():
     return decoder('llama3_1_70b', 80, 8192, 64, 8, 28672, 128256, 131072, 128, llama=True)
 
 
-MODELS = {'resnet50': resnet50, 'retinanet': retinanet, 'bert_large': bert_large, 'gptj_6b': gptj_6b, 'llama2_70b': llama2_70b,
+MODELS = {'resnet50': resnet50, 'retinanet': retinanet, 'bert_large': bert_large, 'gptj_6b': gptj_6b, 'llama2_7b': llama2_7b,
+          'llama2_70b': llama2_70b,
           'llama3_1_8b': llama3_1_8b, 'llama3_1_70b': llama3_1_70b}
 
 if __name__ == '__main__':

@@ -21,7 +21,7 @@ import { estimateLlmServing, planLlmServing, planOfflineServing, type LlmServing
 import type { ParallelLayout } from './layouts';
 import type { ServingPlan } from './servingPlan';
 
-export const MLPERF_MODELS = ['resnet50', 'retinanet', 'bert_large', 'gptj_6b', 'llama2_70b', 'llama3_1_8b', 'llama3_1_70b', 'mixtral_8x7b', 'deepseek_v3'] as const;
+export const MLPERF_MODELS = ['resnet50', 'retinanet', 'bert_large', 'gptj_6b', 'llama2_7b', 'llama2_70b', 'llama3_1_8b', 'llama3_1_70b', 'mixtral_8x7b', 'deepseek_v3'] as const;
 export type MlperfModel = (typeof MLPERF_MODELS)[number];
 
 /** Each model's graph-only fixture, under test/fixtures (the MoE decoders are test/fixtures/moe's, reused). */
@@ -30,6 +30,7 @@ export const MODEL_FIXTURES: Readonly<Record<MlperfModel, string>> = {
   retinanet: 'mlperf/retinanet.onnx',
   bert_large: 'mlperf/bert_large.onnx',
   gptj_6b: 'mlperf/gptj_6b.onnx',
+  llama2_7b: 'mlperf/llama2_7b.onnx',
   llama2_70b: 'mlperf/llama2_70b.onnx',
   llama3_1_8b: 'mlperf/llama3_1_8b.onnx',
   llama3_1_70b: 'mlperf/llama3_1_70b.onnx',
@@ -387,6 +388,7 @@ export const VENDOR_WORKLOADS: Readonly<Record<string, VendorWorkload>> = {
   'aws-trainium1-bert-large-seq128': { model: 'bert_large', precision: 'bf16', kind: 'offline', promptTokens: 0, outputTokens: 0, bindings: { sequence: 128 }, batch: 4, basis: 'sequence 128, batch 4 on 1 chip, as published' },
   'huawei-cloudmatrix384-deepseek-r1-prefill': { model: 'deepseek_v3', precision: 'int8', kind: 'prefill', promptTokens: 4096, outputTokens: 0, basis: '4096-token prompts, prefill only; batch and chips chosen by the search' },
   ...trtllmPerfOverview(),
+  ...trtllmStaticBatches(),
 };
 
 /**
@@ -413,6 +415,77 @@ function trtllmPerfOverview(): Record<string, VendorWorkload> {
         outputTokens,
         basis: `${promptTokens} in / ${outputTokens} out exactly, TP${r.chips}; batch chosen by the search`,
       };
+    }
+  }
+  return out;
+}
+
+/**
+ * NVIDIA's TensorRT-LLM v0.6.1 performance page (v0.5 on the L40S and for the first-token latencies):
+ * gptSessionBenchmark runs one static batch (all prompts prefilled, then one decode step per output token) at the
+ * batch and tensor parallelism published, FP8 weights and KV cache on the H100 and L40S (`--enable_fp8
+ * --fp8_kv_cache`), FP16 on the A100. The first-token rows are one prompt's prefill at batch 1, compared as prompt
+ * tokens/s per GPU. Falcon 180B's rows are left out: no fixture has its architecture.
+ */
+function trtllmStaticBatches(): Record<string, VendorWorkload> {
+  const models = { gptj: 'gptj_6b', 'llama2-7b': 'llama2_7b', 'llama2-70b': 'llama2_70b' } as const;
+  type Name = keyof typeof models;
+  const devices = [
+    { device: 'h100-sxm', precision: 'fp8', throughput: 'v0.6' },
+    { device: 'l40s', precision: 'fp8', throughput: 'v0.5' },
+    { device: 'a100-80gb', precision: 'fp16', throughput: 'v0.6' },
+  ] as const;
+  // [model, batch, tensor parallelism, prompt, output] per device, as the page's Peak Throughput tables list them.
+  const throughput: Record<(typeof devices)[number]['device'], readonly (readonly [Name, number, number, number, number])[]> = {
+    'h100-sxm': [
+      ['gptj', 1024, 1, 128, 128], ['gptj', 120, 1, 128, 2048], ['gptj', 64, 1, 2048, 128], ['gptj', 64, 1, 2048, 2048],
+      ['llama2-7b', 768, 1, 128, 128], ['llama2-7b', 112, 1, 128, 2048], ['llama2-7b', 80, 1, 2048, 128], ['llama2-7b', 48, 1, 2048, 2048],
+      ['llama2-70b', 1024, 2, 128, 128], ['llama2-70b', 480, 4, 128, 2048], ['llama2-70b', 96, 2, 2048, 128], ['llama2-70b', 64, 2, 2048, 2048],
+    ],
+    l40s: [
+      ['gptj', 64, 1, 128, 128], ['gptj', 64, 1, 128, 2048], ['gptj', 32, 1, 2048, 128], ['gptj', 32, 1, 2048, 2048],
+      ['llama2-7b', 64, 1, 128, 128], ['llama2-7b', 64, 1, 128, 2048], ['llama2-7b', 32, 1, 2048, 128], ['llama2-7b', 16, 1, 2048, 2048],
+    ],
+    'a100-80gb': [
+      ['gptj', 512, 1, 128, 128], ['gptj', 120, 2, 128, 2048], ['gptj', 60, 1, 2048, 128], ['gptj', 64, 2, 2048, 2048],
+      ['llama2-7b', 384, 1, 128, 128], ['llama2-7b', 60, 1, 128, 2048], ['llama2-7b', 52, 1, 2048, 128], ['llama2-7b', 64, 2, 2048, 2048],
+      ['llama2-70b', 1280, 4, 128, 128], ['llama2-70b', 240, 4, 128, 2048], ['llama2-70b', 120, 4, 2048, 128],
+    ],
+  };
+  // [model, tensor parallelism] of the Low Latency tables, each at prompts of 128 and 2048 tokens.
+  const firstToken: Record<(typeof devices)[number]['device'], readonly (readonly [Name, number])[]> = {
+    'h100-sxm': [['gptj', 1], ['llama2-7b', 1], ['llama2-70b', 4]],
+    l40s: [['gptj', 1], ['llama2-7b', 1]],
+    'a100-80gb': [['gptj', 1], ['llama2-7b', 1], ['llama2-70b', 4]],
+  };
+  const out: Record<string, VendorWorkload> = {};
+  for (const { device, precision, throughput: version } of devices) {
+    const cache = precision === 'fp8' ? ({ kvCacheDtype: 'fp8' } as const) : {};
+    for (const [name, batch, tp, promptTokens, outputTokens] of throughput[device]) {
+      out[`nvidia-trtllm-${version}-${device}-${name}-${precision}-b${batch}-${promptTokens}-${outputTokens}`] = {
+        model: models[name],
+        precision,
+        ...cache,
+        kind: 'llm',
+        promptTokens,
+        outputTokens,
+        batch,
+        basis: `${promptTokens} in / ${outputTokens} out, static batch ${batch}, TP${tp}, as published`,
+      };
+    }
+    for (const [name, tp] of firstToken[device]) {
+      for (const promptTokens of [128, 2048]) {
+        out[`nvidia-trtllm-v0.5-${device}-${name}-${precision}-ttft-${promptTokens}`] = {
+          model: models[name],
+          precision,
+          ...cache,
+          kind: 'prefill',
+          promptTokens,
+          outputTokens: 0,
+          batch: 1,
+          basis: `first token of one ${promptTokens}-token prompt, TP${tp}, as published`,
+        };
+      }
     }
   }
   return out;
@@ -471,6 +544,11 @@ function vendorEstimate(w: VendorWorkload, device: HardwareEntry, chips: number,
   }
   const info = detectDecoder(profile(w.model, {}));
   if (!info) throw new Error(`${w.model}: no past key/value inputs`);
+  if (w.kind === 'prefill' && w.batch !== undefined) {
+    // A published batch (first-token latency): its prompts' prefill, with the last position projected onto the vocabulary.
+    const e = estimateLlmServing((bindings) => profile(w.model, bindings), info, device, { ...options, promptTokens: w.promptTokens, outputTokens: 1 }, w.batch, chips);
+    return { value: (w.batch * w.promptTokens) / e.prefillSeconds / e.chips, detail: `batch ${w.batch} on ${e.chips} chip(s), prefill ${(e.prefillSeconds * 1e3).toFixed(1)} ms` };
+  }
   if (w.kind === 'prefill') {
     // Prompt tokens/s per chip: the prefill profile as a model run once per batch of prompts.
     const prefillAt = (batch: number) => profile(w.model, { [info.batchDim!]: batch, [info.sequenceDim!]: w.promptTokens, [info.pastSequenceDim!]: 0, [info.totalSequenceDim!]: w.promptTokens });

@@ -35,6 +35,7 @@ const UNIT_BINDINGS: Readonly<Record<MlperfModel, Record<string, number>>> = {
   retinanet: { batch: 1 },
   bert_large: { batch: 1, sequence: 384 },
   gptj_6b: { batch: 1, sequence_length: 1, past_sequence_length: 0, total_sequence_length: 1 },
+  llama2_7b: { batch: 1, sequence_length: 1, past_sequence_length: 0, total_sequence_length: 1 },
   llama2_70b: { batch: 1, sequence_length: 1, past_sequence_length: 0, total_sequence_length: 1 },
   llama3_1_8b: { batch: 1, sequence_length: 1, past_sequence_length: 0, total_sequence_length: 1 },
   llama3_1_70b: { batch: 1, sequence_length: 1, past_sequence_length: 0, total_sequence_length: 1 },
@@ -46,8 +47,8 @@ const UNIT_BINDINGS: Readonly<Record<MlperfModel, Record<string, number>>> = {
  * Published sizes. ResNet-50: torchvision's ResNet50_Weights meta (_ops 4.089 GFLOPS = GMACs, num_params
  * 25,557,032 with BatchNorm, folded here). BERT-large: 335,141,888 from the bert-large config (vocab 30522,
  * 512 positions, 24 × 12.6 M) with the pooler; the fixture has the 2-logit SQuAD head instead (the paper
- * rounds to 340 M). GPT-J: 6,053,381,344 (EleutherAI model card). Llama-2-70B: 68,976,648,192 (the
- * checkpoint's parameter count, "70B" in the paper). Llama-3.1-8B 8,030,261,248 and Llama-3.1-70B
+ * rounds to 340 M). GPT-J: 6,053,381,344 (EleutherAI model card). Llama-2-7B: 6,738,415,616 and Llama-2-70B: 68,976,648,192 (the
+ * checkpoints' parameter counts, "70B" in the paper). Llama-3.1-8B 8,030,261,248 and Llama-3.1-70B
  * 70,553,706,496 (the checkpoints). Mixtral-8x7B 46.7 B (Mistral's model card); DeepSeek-V3/R1 671 B
  * without the multi-token-prediction module (DeepSeek-V3 technical report). The fixtures' rotary cos/sin caches
  * are tables, not parameters (the checkpoints keep them as buffers), so a checkpoint's exact count is matched
@@ -60,6 +61,7 @@ const PUBLISHED: Readonly<Record<MlperfModel, { params: number; macs?: number; e
   retinanet: { params: 37.1e6 },
   bert_large: { params: 335_141_888, macs: 24 * (384 * 12_582_912 + 2 * 384 * 384 * 1024) },
   gptj_6b: { params: 6_053_381_344 },
+  llama2_7b: { params: 6_738_415_616, exact: true },
   llama2_70b: { params: 68_976_648_192, exact: true },
   llama3_1_8b: { params: 8_030_261_248, exact: true },
   llama3_1_70b: { params: 70_553_706_496, exact: true },
