@@ -34,6 +34,10 @@ lines.push('');
 lines.push(
   'Built-in targets for the cost estimator. Every number carries its own source (URL, date read, note); peak figures are **dense** ' +
     '(where a vendor prints a 2:4-sparse number, the stored value is half of it and the note says so). ' +
+    'DRAM capacities (HBM, GDDR, LPDDR) are binary, as memory vendors count them (JEDEC JESD100B.01: giga = 2^30 for semiconductor storage): ' +
+    "an 80 GB H100 holds 80 GiB, and `nvidia-smi` reports 81,559 MiB of it; GDDR6 data-center cards run with ECC on by default, which holds 1/16 " +
+    '(an L40S reports 46,068 MiB of its 48 GiB, an L4 23,034, a T4 15,360: https://github.com/modal-labs/modal-client/pull/2797). ' +
+    'On-chip SRAM figures (Groq, Cerebras, Coral) stay as published. ' +
     'Users can add their own devices with a JSON file that follows [`schemas/hardware.schema.json`](../schemas/hardware.schema.json).',
 );
 lines.push('');
@@ -42,7 +46,7 @@ lines.push(
     `${entries.filter((e) => e.deviceClass === 'edge').length} edge). TFLOPS columns are dense peaks (TOPS for int8); ${dash} means the architecture lacks the precision or no dense figure is published.`,
 );
 lines.push('');
-lines.push('| id | name | class | architecture | fp32 | tf32 | bf16 | fp16 | fp8 | int8 | fp4 | memory GB | bandwidth TB/s | watts | $/h |');
+lines.push('| id | name | class | architecture | fp32 | tf32 | bf16 | fp16 | fp8 | int8 | fp4 | memory GiB | bandwidth TB/s | watts | $/h |');
 lines.push('|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
 for (const e of entries) {
   lines.push(
@@ -53,7 +57,7 @@ for (const e of entries) {
       e.deviceClass,
       e.architecture ? `\`${e.architecture}\`` : dash,
       ...['fp32', 'tf32', 'bf16', 'fp16', 'fp8', 'int8', 'fp4'].map((p) => tflops(e, p)),
-      fmt(e.memoryBytes.value / 1e9, 3),
+      fmt(e.memoryBytes.value / 2 ** 30, 3),
       fmt(e.memoryBandwidthBytesPerSecond.value / 1e12, 4),
       fmt(e.powerWatts && e.powerWatts.value, 1),
       e.price ? `$${e.price.usdPerHour.toFixed(2)}` : dash,

@@ -83,7 +83,7 @@ test('decoder: the KV cache of every sequence at prompt + output tokens fits the
   assert.equal(plan.chipsPerInstance, 1);
   assert.equal(estimate.batch, plan.batch);
   const atEnd = (sequences: number) => memoryNeed(llama8b(llmBindings(info, sequences, 1127, 2, 1127).decode), options, H100).totalBytes;
-  const usable = 80e9 * 0.9;
+  const usable = H100.memoryBytes.value * 0.9;
   assert.ok(atEnd(plan.maxBatchInMemory) <= usable, 'the largest batch fits');
   assert.ok(atEnd(plan.maxBatchInMemory + 1) > usable, 'one more does not');
   assert.ok(plan.batch <= plan.maxBatchInMemory);

@@ -68,13 +68,13 @@ test('at least 20 GPUs and 15 non-GPU accelerators/edge devices', () => {
   for (const e of others) assert.ok(e.deviceClass === 'accelerator' || e.deviceClass === 'edge', `${e.id} is ${e.deviceClass}`);
 });
 
-test('spot checks: H100 SXM dense BF16 ~989 TFLOPS, 3.35 TB/s, 80 GB, 700 W', () => {
+test('spot checks: H100 SXM dense BF16 ~989 TFLOPS, 3.35 TB/s, 80 GiB, 700 W', () => {
   const h = findHardware('h100-sxm');
   assert.ok(h);
   assert.ok(withinPercent(h.peakFlopsPerSecond.bf16?.value, 989e12, 1), `bf16 ${h.peakFlopsPerSecond.bf16?.value}`);
   assert.ok(withinPercent(h.peakFlopsPerSecond.fp8?.value, 1979e12, 1), 'fp8 must be the dense 1979, not the sparse 3958');
   assert.equal(h.memoryBandwidthBytesPerSecond.value, 3.35e12);
-  assert.equal(h.memoryBytes.value, 80e9);
+  assert.equal(h.memoryBytes.value, 80 * 2 ** 30, '80 GB of HBM is 80 GiB (nvidia-smi: 81,559 MiB)');
   assert.equal(h.powerWatts?.value, 700);
   assert.equal(h.interconnectBytesPerSecond?.value, 900e9);
 });
@@ -90,7 +90,7 @@ test('spot checks: TPU v5e and SRAM machines', () => {
   const v5e = findHardware('tpu-v5e');
   assert.ok(v5e);
   assert.equal(v5e.peakFlopsPerSecond.bf16?.value, 197e12);
-  assert.equal(v5e.memoryBytes.value, 16e9);
+  assert.equal(v5e.memoryBytes.value, 16 * 2 ** 30);
   const groq = findHardware('groq-lpu');
   assert.equal(groq?.onChipSramBytes?.value, 230e6);
   assert.equal(groq?.onChipSramBandwidthBytesPerSecond?.value, 80e12);
