@@ -5,14 +5,14 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import { isMoeSkew } from '../core/estimate/layouts';
 import type { KvCacheDtype, PrecisionChoice } from '../core/estimate/precision';
 import type { AnalysisOptions, AnalysisReport } from '../core/pipeline/analysisTypes';
 import { resolveTargets } from '../core/pipeline/targets';
-import { isBatchChoice, isTokenCount, LLM_DEFAULT_OUTPUT_TOKENS, LLM_DEFAULT_PROMPT_TOKENS, type BatchChoice, type EstimatesPayload, type HintPayload, type HardwareTargetInfo } from '../protocol/messages';
+import { LLM_DEFAULT_OUTPUT_TOKENS, LLM_DEFAULT_PROMPT_TOKENS, type BatchChoice, type EstimatesPayload, type HintPayload, type HardwareTargetInfo } from '../protocol/messages';
 import type { GraphText } from '../worker/graphText';
 import { type AnalyzeJob, decodeResult, type WorkerResult, type WorkerResultMessage } from '../worker/workerProtocol';
 import { settingsCatalog } from './hardwareCatalog';
+import type { SessionChoices } from './sessionChoices';
 import { readSettings } from './settings';
 
 export type SessionState =
@@ -28,47 +28,10 @@ export type SessionState =
     }
   | { readonly kind: 'error'; readonly code: string; readonly message: string };
 
-/**
- * What the user chose for a model: bound dims, compared targets, batch, precision, LLM request and what-if
- * toggles. Saved per model in the workspace, so a reload shows the same analysis.
- */
-export interface SessionChoices {
-  readonly bindings: Readonly<Record<string, number>>;
-  readonly targets: readonly string[];
-  /** Samples per call, or 'max' (the serving search per target). */
-  readonly batch: BatchChoice;
-  /** The deployment's chip count; 0 or absent: the chips the model needs. */
-  readonly chips?: number;
-  readonly precision?: string;
-  /** Decoders: the KV-cache dtype; absent: as the activations. */
-  readonly kvCache?: string;
-  readonly promptTokens: number;
-  readonly outputTokens: number;
-  /** Hint ids whose what-if change is applied. */
-  readonly whatIf: readonly string[];
-  /** MoE routing skew chosen in a view; absent: the `onnxProfiler.moeSkew` setting. */
-  readonly moeSkew?: number;
-}
-
 /** Where sessions keep their choices between windows (the workspace memento). */
 export interface ChoicesStore {
   get(uri: vscode.Uri): SessionChoices | undefined;
   set(uri: vscode.Uri, choices: SessionChoices): void;
-}
-
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
-
-/** Saved choices read back: undefined unless every field is well formed (an older or edited memento is ignored). */
-export function readChoices(raw: unknown): SessionChoices | undefined {
-  if (typeof raw !== 'object' || raw === null) return undefined;
-  const c = raw as Record<string, unknown>;
-  const bindings = c.bindings;
-  if (typeof bindings !== 'object' || bindings === null || !Object.values(bindings).every(isCount)) return undefined;
-  if (!isStringList(c.targets) || !isStringList(c.whatIf) || !isBatchChoice(c.batch) || (c.chips !== undefined && !isCount(c.chips))) return undefined;
-  if (!isTokenCount(c.promptTokens) || !isTokenCount(c.outputTokens) || (c.precision !== undefined && typeof c.precision !== 'string') || (c.kvCache !== undefined && typeof c.kvCache !== 'string')) return undefined;
-  if (c.moeSkew !== undefined && !isMoeSkew(c.moeSkew)) return undefined;
-  return raw as SessionChoices;
 }
 
 /**
@@ -133,11 +96,11 @@ export class ModelSession implements vscode.Disposable {
     return this.choices.chips ?? 0;
   }
 
-  get precision(): string | undefined {
+  get precision(): PrecisionChoice | undefined {
     return this.choices.precision;
   }
 
-  get kvCache(): string | undefined {
+  get kvCache(): KvCacheDtype | undefined {
     return this.choices.kvCache;
   }
 
@@ -175,8 +138,8 @@ export class ModelSession implements vscode.Disposable {
         targets: entries,
         batch: c.batch,
         ...(c.chips ? { chips: c.chips } : {}),
-        ...(c.precision ? { precision: c.precision as PrecisionChoice } : {}),
-        ...(c.kvCache ? { kvCache: c.kvCache as KvCacheDtype } : {}),
+        ...(c.precision ? { precision: c.precision } : {}),
+        ...(c.kvCache ? { kvCache: c.kvCache } : {}),
         efficiency: s.efficiencyOverrides,
         execution: s.execution,
         moeSkew: c.moeSkew ?? s.moeSkew,
@@ -248,7 +211,7 @@ export class ModelSession implements vscode.Disposable {
    * Applies a compare request from a view. Returns false when nothing changed (the caller re-sends the
    * current state instead of recomputing: views may echo their settings back).
    */
-  setCompare(request: { targets: readonly string[]; batch: BatchChoice; chips?: number; precision?: string; kvCache?: string; promptTokens?: number; outputTokens?: number; whatIf?: readonly string[]; moeSkew?: number }): boolean {
+  setCompare(request: { targets: readonly string[]; batch: BatchChoice; chips?: number; precision?: PrecisionChoice; kvCache?: KvCacheDtype; promptTokens?: number; outputTokens?: number; whatIf?: readonly string[]; moeSkew?: number }): boolean {
     const c = this.choices;
     const next: SessionChoices = {
       bindings: c.bindings,

@@ -6,7 +6,7 @@
  * Message `type`s are string literals ('report/ready'), readable in devtools and stable under reordering.
  */
 import { isMoeSkew, MAX_MOE_SKEW } from '../core/estimate/layouts';
-import { isKvCacheDtype, isPrecisionChoice, KV_CACHE_DTYPES } from '../core/estimate/precision';
+import { isKvCacheDtype, isPrecisionChoice, KV_CACHE_DTYPES, type KvCacheDtype, type PrecisionChoice } from '../core/estimate/precision';
 import type { ProfileReport } from '../core/report/reportTypes';
 import {
   type BatchChoice,
@@ -120,9 +120,9 @@ export interface CompareMessage {
   /** The deployment's chip count (1..MAX_CHIPS), 0 for the chips the model needs; absent = unchanged. */
   readonly chips?: number;
   /** Precision override (one of the core's PRECISION_CHOICES); absent = as in the model. */
-  readonly precision?: string;
+  readonly precision?: PrecisionChoice;
   /** Decoders: the KV cache stored in one of KV_CACHE_DTYPES; absent = as the activations. */
-  readonly kvCache?: string;
+  readonly kvCache?: KvCacheDtype;
   /** Hint ids whose what-if change to apply (absent = unchanged; [] = none). */
   readonly whatIf?: readonly string[];
   /** LLM estimate of a decoder: prompt tokens (1..LLM_MAX_TOKENS); absent = unchanged. */

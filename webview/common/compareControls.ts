@@ -6,6 +6,7 @@
  * show. The choice is also kept in the view's state, so a reload shows it before the host answers.
  */
 import { DEFAULT_MOE_SKEW, isMoeSkew, MAX_MOE_SKEW } from '../../src/core/estimate/layouts';
+import { isKvCacheDtype, isPrecisionChoice } from '../../src/core/estimate/precision';
 import type { BatchChoice, CatalogEntrySummary, HintPayload, ReportMessage } from '../../src/protocol/messages';
 import { isBatchChoice, isNonNegativeInt, isTokenCount, LLM_DEFAULT_OUTPUT_TOKENS, LLM_DEFAULT_PROMPT_TOKENS, MAX_CHIPS } from '../../src/protocol/messages';
 import { button, checkbox, dropdown, h, rowBadge, textField, type CheckboxHandle, type DropdownHandle, type FieldHandle } from '../components';
@@ -210,9 +211,9 @@ export class CompareControls {
       this.postTimer = undefined;
       const c = this.choice;
       // Token counts only for a decoder: other models post exactly what they did before.
-      const tokens = this.decoder ? { promptTokens: c.promptTokens, outputTokens: c.outputTokens, ...(c.kvCache ? { kvCache: c.kvCache } : {}) } : {};
+      const tokens = this.decoder ? { promptTokens: c.promptTokens, outputTokens: c.outputTokens, ...(isKvCacheDtype(c.kvCache) ? { kvCache: c.kvCache } : {}) } : {};
       const skew = this.moe ? { moeSkew: c.moeSkew } : {};
-      const ok = this.host.post({ type: 'hardware/compare', targets: c.targets, batch: c.batch, chips: c.chips, ...(c.precision ? { precision: c.precision } : {}), whatIf: c.whatIf, ...tokens, ...skew });
+      const ok = this.host.post({ type: 'hardware/compare', targets: c.targets, batch: c.batch, chips: c.chips, ...(isPrecisionChoice(c.precision) ? { precision: c.precision } : {}), whatIf: c.whatIf, ...tokens, ...skew });
       if (ok) {
         this.inFlight++;
         this.showStatus('Estimating…', true);

@@ -1,0 +1,44 @@
+/**
+ * The choices a user made for one model, as saved in the workspace between windows, and the guard that reads
+ * them back. Free of `vscode`, so node's test runner checks it.
+ */
+import { isMoeSkew } from '../core/estimate/layouts';
+import { isKvCacheDtype, isPrecisionChoice, type KvCacheDtype, type PrecisionChoice } from '../core/estimate/precision';
+import { isBatchChoice, isTokenCount, type BatchChoice } from '../protocol/messages';
+
+/**
+ * What the user chose for a model: bound dims, compared targets, batch, precision, LLM request and what-if
+ * toggles. Saved per model in the workspace, so a reload shows the same analysis.
+ */
+export interface SessionChoices {
+  readonly bindings: Readonly<Record<string, number>>;
+  readonly targets: readonly string[];
+  /** Samples per call, or 'max' (the serving search per target). */
+  readonly batch: BatchChoice;
+  /** The deployment's chip count; 0 or absent: the chips the model needs. */
+  readonly chips?: number;
+  readonly precision?: PrecisionChoice;
+  /** Decoders: the KV-cache dtype; absent: as the activations. */
+  readonly kvCache?: KvCacheDtype;
+  readonly promptTokens: number;
+  readonly outputTokens: number;
+  /** Hint ids whose what-if change is applied. */
+  readonly whatIf: readonly string[];
+  /** MoE routing skew chosen in a view; absent: the `onnxProfiler.moeSkew` setting. */
+  readonly moeSkew?: number;
+}
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/** Saved choices read back: undefined unless every field is well formed (an older or edited memento is ignored). */
+export function readChoices(raw: unknown): SessionChoices | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const c = raw as Record<string, unknown>;
+  const bindings = c.bindings;
+  if (typeof bindings !== 'object' || bindings === null || !Object.values(bindings).every(isCount)) return undefined;
+  if (!isStringList(c.targets) || !isStringList(c.whatIf) || !isBatchChoice(c.batch) || (c.chips !== undefined && !isCount(c.chips))) return undefined;
+  if (!isTokenCount(c.promptTokens) || !isTokenCount(c.outputTokens) || (c.precision !== undefined && !isPrecisionChoice(c.precision)) || (c.kvCache !== undefined && !isKvCacheDtype(c.kvCache))) return undefined;
+  if (c.moeSkew !== undefined && !isMoeSkew(c.moeSkew)) return undefined;
+  return raw as SessionChoices;
+}
