@@ -199,6 +199,7 @@ export class ModelSession implements vscode.Disposable {
           roofs: {},
           unknownTargets: request.unknownTargets,
           problems: request.problems,
+          notEstimated: [],
           note: request.available.length === 0 ? 'no hardware targets are defined (add some under onnxProfiler.customHardware)' : 'no targets chosen',
           whatIf: { applied: [], dropped: c.whatIf },
         };

@@ -96,6 +96,8 @@ export interface EstimatesPayload {
   readonly unknownTargets: readonly string[];
   /** Custom hardware entries refused (an id that clashes with the catalog...), one line each. */
   readonly problems: readonly string[];
+  /** Compared targets the estimator cannot cost (no compute peak in the catalog), one line each naming it and why. */
+  readonly notEstimated: readonly string[];
   /** Why there are no estimates (no targets chosen, estimator error), when `targets` is empty. */
   readonly note?: string;
   /** LLM serving figures, only when the model is a decoder with a KV cache. */
@@ -238,7 +240,7 @@ export function estimatesPayloadProblem(v: unknown): string | null {
   for (const [target, r] of Object.entries(v.roofs as Record<string, unknown>)) {
     if (!isRecord(r) || !isNumber(r.peakFlopsPerSecond) || !isNumber(r.bandwidthBytesPerSecond)) return `roofs['${target}'] must have peakFlopsPerSecond and bandwidthBytesPerSecond`;
   }
-  if (!isStringList(v.unknownTargets) || !isStringList(v.problems)) return 'unknownTargets and problems must be strings';
+  if (!isStringList(v.unknownTargets) || !isStringList(v.problems) || !isStringList(v.notEstimated)) return 'unknownTargets, problems and notEstimated must be strings';
   if (v.note !== undefined && typeof v.note !== 'string') return 'note must be a string';
   if (v.llm !== undefined) {
     const p = llmPayloadProblem(v.llm);

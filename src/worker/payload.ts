@@ -3,6 +3,7 @@
  * figures with non-finite values as null, hints without their what-if change (the worker applies it).
  */
 import type { LlmEstimate } from '../core/estimate/llm';
+import { notEstimatedLines } from '../core/render/text';
 import type { Analysis, AnalysisHint, LlmAnalysis } from '../core/pipeline/analysisTypes';
 import type { NodeEstimate } from '../core/estimate/roofline';
 import type { HintPayload, LlmEstimatePayload, LlmPayload, NodeBound, NodeTimesPayload } from '../protocol/payloads';
@@ -11,13 +12,15 @@ import type { WorkerEstimates } from './workerProtocol';
 export function estimatesPayload(analysis: Analysis, requestedWhatIf: readonly string[]): WorkerEstimates {
   const r = analysis.report;
   const names = new Map((r.estimates ?? []).map((e) => [e.target, e.targetName]));
+  const notEstimated = notEstimatedLines(r);
   return {
     batch: analysis.batch,
     targets: r.estimates ?? [],
     bestTarget: analysis.bestTarget ?? null,
     nodeTimes: Object.fromEntries([...(analysis.nodeEstimates ?? [])].map(([target, nodes]) => [target, nodeTimes(nodes)])),
     roofs: Object.fromEntries(analysis.roofs ?? []),
-    ...(r.estimates?.length ? {} : { note: 'no targets chosen' }),
+    notEstimated,
+    ...(r.estimates?.length ? {} : { note: notEstimated.length ? 'none of the chosen targets can be estimated' : 'no targets chosen' }),
     ...(r.llm ? { llm: llmPayload(r.llm, names) } : {}),
     whatIf: { applied: analysis.whatIf.applied, dropped: requestedWhatIf.filter((id) => !analysis.whatIf.applied.some((a) => a.id === id)) },
   };

@@ -303,3 +303,17 @@ test('a graph-only model (weights file absent) gets one note, not one per tensor
   assert.ok(lines.length <= 8, `the table folds repeated diagnostics (${lines.length} lines):\n${lines.join('\n')}`);
   assert.match(table, /more 'value-info-mismatch' diagnostics like the above/);
 });
+
+test('a target without a compute peak is named under the estimates with why, in every format, and the JSON report stays valid', () => {
+  const file = writeModel();
+  const text = run([file, '--target', 'cerebras-wse3', '--target', 'h100-sxm']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.doesNotMatch(text.stdout, /NaN|Infinity/);
+  assert.match(text.stdout, /\nh100-sxm .*\n(?:  .*\n)*  cerebras-wse3 \(Cerebras WSE-3 \(CS-3\)\) is not estimated: the catalog holds no compute peak/);
+  const alone = run([file, '--target', 'cerebras-wse3']);
+  assert.match(alone.stdout, /Hardware estimates: none\n  cerebras-wse3 .* is not estimated/);
+  assert.match(run([file, '--target', 'cerebras-wse3', '--format', 'md']).stdout, /## Hardware estimates: none\n\n- cerebras-wse3 .* is not estimated/);
+  const json = JSON.parse(run([file, '--target', 'cerebras-wse3', '--target', 'h100-sxm', '--format', 'json']).stdout);
+  assert.deepEqual(json.estimates.map((e: { target: string }) => e.target), ['h100-sxm']);
+  assert.equal(json.diagnostics.filter((d: { code: string }) => d.code === 'target-not-estimated').length, 1);
+});

@@ -166,6 +166,7 @@ export function syntheticEstimates(report, targets = TARGETS, extra = {}) {
     roofs,
     unknownTargets: [],
     problems: [],
+    notEstimated: [],
     whatIf: { applied: [], dropped: [] },
     ...extra,
   };

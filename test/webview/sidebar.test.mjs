@@ -244,14 +244,15 @@ export const tests = [
     },
   },
   {
-    name: 'sidebar: unknown targets, refused custom hardware and dropped what-ifs are shown; "Open wide comparison" posts compare/open',
+    name: 'sidebar: unknown targets, refused custom hardware, targets that cannot be estimated and dropped what-ifs are shown; "Open wide comparison" posts compare/open',
     async fn(ctx) {
-      const noted = { ...estimates, unknownTargets: ['nope-9000'], problems: ["custom hardware id 'h100-sxm' is already the catalog's NVIDIA H100 SXM5 80GB; pick another id"], whatIf: { applied: [], dropped: ['fusion.gelu'] } };
+      const noted = { ...estimates, unknownTargets: ['nope-9000'], problems: ["custom hardware id 'h100-sxm' is already the catalog's NVIDIA H100 SXM5 80GB; pick another id"], notEstimated: ['cerebras-wse3 (Cerebras WSE-3 (CS-3)) is not estimated: the catalog holds no compute peak for it in any precision'], whatIf: { applied: [], dropped: ['fusion.gelu'] } };
       const v = await openPanel(ctx, show({ estimates: noted }), '[data-testid="estimate-row"]');
       const alert = await v.page.textContent('[role="alert"]');
       assert.match(alert, /Unknown target ids: nope-9000/);
       assert.match(alert, /custom hardware id 'h100-sxm' is already the catalog's/);
       assert.match(alert, /dropped: fusion\.gelu/);
+      assert.match(alert, /cerebras-wse3 \(Cerebras WSE-3 \(CS-3\)\) is not estimated: the catalog holds no compute peak/);
       await v.send(show({ estimates: { ...estimates, batch: 4 } }));
       await v.page.waitForFunction(() => /Estimates are for batch 4, not 1/.test(document.querySelector('[role="alert"]').textContent));
       await v.clearPosted();

@@ -60,6 +60,7 @@ function notesOf(msg: ReportMessage): string[] {
     ...(e.targets.length && msg.settings.batch !== 'max' && e.batch !== msg.settings.batch ? [`Estimates are for batch ${e.batch}, not ${msg.settings.batch}: the model's batch dim is bound (Symbolic dimensions) or fixed by the export`] : []),
     ...(e.unknownTargets.length ? [`Unknown target ids: ${e.unknownTargets.join(', ')}`] : []),
     ...e.problems,
+    ...e.notEstimated,
     ...(e.whatIf.dropped.length ? [`What-if no longer offered here, dropped: ${e.whatIf.dropped.join(', ')}`] : []),
   ];
 }

@@ -393,6 +393,17 @@ export function estimateModel(
 }
 
 /**
+ * Why `device` cannot be estimated at all, or undefined when it can. With no compute peak in any precision the
+ * estimator has no rate for arithmetic (the vector units' rate derives from a peak too), so every time, cost and
+ * energy figure would be invented; such a device is left out of a comparison with this reason, never costed at 0.
+ */
+export function notEstimableReason(device: HardwareEntry): string | undefined {
+  if (Object.values(device.peakFlopsPerSecond).some((p) => p !== undefined && p.value > 0)) return undefined;
+  const why = device.notes?.find((n) => /peak|FLOP/i.test(n));
+  return `${device.id} (${device.name}) is not estimated: the catalog holds no compute peak for it in any precision, so its latency, throughput, cost and energy would be guesses${why ? ` (${why})` : ''}`;
+}
+
+/**
  * The estimate on `device`: every layout the model can use at the chips it needs (or is given), and the cheaper
  * one kept: the fewest chip-seconds per call (chips × latency, what the price scales with), then the lower latency.
  */

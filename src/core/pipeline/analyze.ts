@@ -10,7 +10,7 @@
 import { calibrate, TraceFormatError } from '../estimate/calibration';
 import { combineLlm, detectDecoder, llmPhaseBindings, type LlmEstimate } from '../estimate/llm';
 import { DEFAULT_OUTPUT_TOKENS, DEFAULT_PROMPT_TOKENS } from '../estimate/llmDefaults';
-import { estimateNodeTimes, estimateOnTarget, type ModelEstimate, type ModelEstimateOptions } from '../estimate/modelEstimate';
+import { estimateNodeTimes, estimateOnTarget, notEstimableReason, type ModelEstimate, type ModelEstimateOptions } from '../estimate/modelEstimate';
 import { precisionChoice } from '../estimate/precision';
 import { efficiencyFor, type NodeEstimate } from '../estimate/roofline';
 import type { HardwareEntry } from '../hardware/hardwareTypes';
@@ -45,12 +45,14 @@ export function estimatorOptions(options: AnalysisOptions, batch: number): Model
   };
 }
 
-export function analyzeModel(source: ProfileSource, options: AnalysisOptions): Analysis {
+export function analyzeModel(source: ProfileSource, asked: AnalysisOptions): Analysis {
+  const { options, excluded } = estimableTargets(asked);
   const { targets } = options;
   const symbol = batchSymbol(source.model);
   const userBindings = options.bindings ?? new Map<string, number>();
   const searching = options.batch === 'max';
-  const askedBatch = searching ? 1 : (options.batch ?? (targets.length > 0 ? 1 : undefined));
+  // A target that cannot be estimated still asks for a batch: the profile is at the batch the user compares at.
+  const askedBatch = searching ? 1 : (options.batch ?? (asked.targets.length > 0 ? 1 : undefined));
   const bindings = askedBatch === undefined ? new Map(userBindings) : bindBatch(symbol, userBindings, askedBatch);
   const profiled = source.profile({ bindings });
   const batch = profiledBatch(symbol, bindings, profiled);
@@ -58,6 +60,7 @@ export function analyzeModel(source: ProfileSource, options: AnalysisOptions): A
   const notes = [
     ...(searching ? searchNotes(searchDim, symbol, batch) : batchNotes(options.batch as number | undefined, batch, symbol, userBindings)),
     ...kvCacheNotes(options, profiled),
+    ...excluded,
   ];
   if (targets.length === 0) {
     const selection = selectHints(options.whatIf ?? [], []);
@@ -100,6 +103,16 @@ export function analyzeModel(source: ProfileSource, options: AnalysisOptions): A
     whatIf: whatIfAnalysis(selection, applied),
     ...(nodeEstimates ? { nodeEstimates, roofs: new Map(targets.map((t) => [t.id, roofOf(nodeEstimates.get(t.id)!, t, options)])) } : {}),
   };
+}
+
+/** The options with only the targets the estimator can cost, and a warning naming each one left out and why. */
+function estimableTargets(options: AnalysisOptions): { options: AnalysisOptions; excluded: ReportDiagnostic[] } {
+  const excluded = options.targets.flatMap((t) => {
+    const message = notEstimableReason(t);
+    return message === undefined ? [] : [{ severity: 'warning' as const, code: 'target-not-estimated', message }];
+  });
+  if (excluded.length === 0) return { options, excluded };
+  return { options: { ...options, targets: options.targets.filter((t) => notEstimableReason(t) === undefined) }, excluded };
 }
 
 /** Why `batch: 'max'` cannot vary the batch (the user bound the batch dim, or the export fixes it); else what it does. */

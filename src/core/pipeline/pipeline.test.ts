@@ -211,3 +211,26 @@ test('chips N with a numeric batch: one copy over N chips; a decoder with batch 
     m.close();
   }
 });
+
+test('a target with no compute peak is left out of every estimate with a warning naming it and why, never costed as 0 or NaN', () => {
+  const m = counted('test/fixtures/mlperf/llama3_1_8b.onnx');
+  const peakless = { ...makeDevice({ id: 'my-peakless', peaks: {}, memoryBytes: 64e9, bandwidthBytesPerSecond: 1e13 }), name: 'Peakless' };
+  const wse = findHardware('cerebras-wse3')!;
+  try {
+    const both = analyzeModel(m.source, { targets: [wse, H100, peakless], batch: 1, llm: { promptTokens: 128, outputTokens: 16 } });
+    assert.deepEqual(both.report.estimates?.map((e) => e.target), ['h100-sxm']);
+    assert.deepEqual(both.report.llm?.estimates.map((e) => e.target), ['h100-sxm']);
+    assert.equal(both.bestTarget, 'h100-sxm');
+    const warned = both.report.diagnostics.filter((d) => d.code === 'target-not-estimated');
+    assert.deepEqual(warned.map((d) => d.severity), ['warning', 'warning']);
+    assert.match(warned[0].message, /^cerebras-wse3 \(Cerebras WSE-3 \(CS-3\)\) is not estimated: the catalog holds no compute peak for it in any precision.*125 PFLOPS peak AI/);
+    assert.match(warned[1].message, /^my-peakless \(Peakless\) is not estimated/);
+    for (const e of both.report.estimates ?? []) assert.ok(Number.isFinite(e.latencySeconds) && Number.isFinite(e.joulesPerInference ?? 0), e.target);
+    const alone = analyzeModel(m.source, { targets: [wse], batch: 1 });
+    assert.equal(alone.report.estimates, undefined);
+    assert.equal(alone.batch, 1, 'the batch asked is still bound');
+    assert.equal(alone.report.diagnostics.filter((d) => d.code === 'target-not-estimated').length, 1);
+  } finally {
+    m.close();
+  }
+});

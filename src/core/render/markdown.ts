@@ -2,7 +2,7 @@
 import type { AnalysisReport } from '../pipeline/analysisTypes';
 import { formatScaled } from '../report/units';
 import { moeServingLine, paramCount } from './moeText';
-import { ESTIMATE_HEADERS, estimateRow, estimatesTitle, kvCacheUnboundNote, NODE_HEADERS, nodeRow, servingLines, summaryLines, topNodes } from './text';
+import { ESTIMATE_HEADERS, estimateRow, estimatesTitle, kvCacheUnboundNote, NODE_HEADERS, nodeRow, notEstimatedLines, servingLines, summaryLines, topNodes } from './text';
 
 export function renderMarkdown(report: AnalysisReport, options: { readonly top: number }): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
@@ -22,6 +22,8 @@ export function renderMarkdown(report: AnalysisReport, options: { readonly top: 
     const moe = report.estimates.map(moeServingLine).filter((l): l is string => l !== undefined);
     if (moe.length) out.push('MoE serving (docs/estimator.md, "Mixture-of-experts serving"):', '', ...moe.map((l) => `- ${l}`), '');
   }
+  const notEstimated = notEstimatedLines(report);
+  if (notEstimated.length) out.push(...(report.estimates?.length ? [] : ['## Hardware estimates: none', '']), ...notEstimated.map((l) => `- ${esc(l)}`), '');
   if (report.moe) {
     out.push('## Mixture of experts', '', '| layer | kind | experts | top-k | shared | params per expert | tokens |', '|---|---|--:|--:|--:|--:|--:|');
     out.push(...report.moe.layers.map((l) => row([l.name, l.kind, String(l.experts), String(l.topK), String(l.sharedExperts), paramCount(l.paramsPerExpert), l.tokens === null ? '—' : String(l.tokens)])), '');

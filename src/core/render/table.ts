@@ -8,7 +8,7 @@ import { groupDiagnostics } from '../report/diagnostics';
 import type { ModuleNode } from '../report/reportTypes';
 import { formatBytes, formatPercent, formatScaled, formatSeconds } from '../report/units';
 import { expertsTouchedText, layoutText, moeServingLine, tokensTouch } from './moeText';
-import { ESTIMATE_HEADERS, estimateRow, estimatesTitle, kvCacheUnboundNote, NODE_HEADERS, nodeRow, servingLines, summaryLines, table, topNodes } from './text';
+import { ESTIMATE_HEADERS, estimateRow, estimatesTitle, kvCacheUnboundNote, NODE_HEADERS, nodeRow, notEstimatedLines, servingLines, summaryLines, table, topNodes } from './text';
 
 export interface RenderOptions {
   /** Layers, hints and calibration rows listed. */
@@ -24,10 +24,13 @@ export function renderTable(report: AnalysisReport, options: RenderOptions): str
     out.push('What-if applied (figures below are after these changes; hints are priced before them)');
     out.push(...report.whatIf.applied.map((a) => `  ${a.id} on ${a.targets.join(', ') || 'no target'}: ${a.message}`), '');
   }
+  const notEstimated = notEstimatedLines(report).map((l) => `  ${l}`);
   if (report.estimates?.length) {
     out.push(estimatesTitle(report.estimates));
     out.push(table(ESTIMATE_HEADERS, report.estimates.map(estimateRow), new Set([2, 3, 4, 5, 8])));
-    out.push(...(report.llm ? [] : servingLines(report.estimates, 'sample')), ...estimateNotes(report.estimates), '');
+    out.push(...(report.llm ? [] : servingLines(report.estimates, 'sample')), ...estimateNotes(report.estimates), ...notEstimated, '');
+  } else if (notEstimated.length) {
+    out.push('Hardware estimates: none', ...notEstimated, '');
   }
   if (report.llm) {
     const l = report.llm;

@@ -63,6 +63,11 @@ export function estimatesTitle(estimates: readonly ModelEstimate[]): string {
   return `Hardware estimates (batch ${estimates[0].batch}${chips.size === 1 && estimates[0].chips > 1 ? `, ${estimates[0].chips} chips` : ''})`;
 }
 
+/** The targets the estimator left out (no compute peak), each with its reason: said where the estimates are. */
+export function notEstimatedLines(report: Pick<ProfileReport, 'diagnostics'>): string[] {
+  return report.diagnostics.filter((d) => d.code === 'target-not-estimated').map((d) => d.message);
+}
+
 /** Said once for all targets when a decoder's cache has no past length: the cache is unbound in the graph, not on a device. */
 export function kvCacheUnboundNote(estimates: readonly Pick<ModelEstimate, 'kvCacheUnbound'>[]): string | undefined {
   if (!estimates.some((e) => e.kvCacheUnbound)) return undefined;
