@@ -364,7 +364,8 @@ interface VendorWorkload {
   readonly precision: PrecisionChoice;
   /** The KV cache's dtype where the deployment sets its own. */
   readonly kvCacheDtype?: KvCacheDtype;
-  readonly kind: 'offline' | 'llm' | 'prefill';
+  /** offline: samples/s; llm: output tokens/s; prefill: prompt tokens/s; decode: output tokens/s at a published batch (1 / TPOT at batch 1). */
+  readonly kind: 'offline' | 'llm' | 'prefill' | 'decode';
   readonly promptTokens: number;
   readonly outputTokens: number;
   readonly bindings?: Readonly<Record<string, number>>;
@@ -389,6 +390,7 @@ export const VENDOR_WORKLOADS: Readonly<Record<string, VendorWorkload>> = {
   'huawei-cloudmatrix384-deepseek-r1-prefill': { model: 'deepseek_v3', precision: 'int8', kind: 'prefill', promptTokens: 4096, outputTokens: 0, basis: '4096-token prompts, prefill only; batch and chips chosen by the search' },
   ...trtllmPerfOverview(),
   ...trtllmStaticBatches(),
+  ...neuronTrn1Latencies(),
 };
 
 /**
@@ -491,6 +493,36 @@ function trtllmStaticBatches(): Record<string, VendorWorkload> {
   return out;
 }
 
+/**
+ * AWS Neuron's published batch-1 decoder latencies on a trn1.32xlarge (Neuron 2.18, transformers-neuronx, "Real
+ * Time"): tensor parallel over its 32 NeuronCores, which are 16 Trainium chips of two cores each, so the rows run on
+ * 16 chips. Per row: the P50 time per output token (a 'decode' row at batch 1, at the mean context of the request)
+ * and the P50 time to first token (a 'prefill' row). Llama 3 8B stores its weights in int8 and multiplies in bf16
+ * (weight-only int8); the others run bf16. Llama 3's rows use the Llama 3.1 fixtures (the same layers and
+ * vocabulary). Llama 2 13B, Mistral 7B and CodeLlama 13B have no fixture and are left out.
+ */
+function neuronTrn1Latencies(): Record<string, VendorWorkload> {
+  const models = { 'llama3-8b': 'llama3_1_8b', 'llama3-70b': 'llama3_1_70b', 'llama2-7b': 'llama2_7b', 'llama2-70b': 'llama2_70b' } as const;
+  // [model, Neuron version, prompt, output] as the CSV lists them.
+  const runs: readonly (readonly [keyof typeof models, string, number, number])[] = [
+    ['llama3-8b', '2.18.1', 128, 8064], ['llama3-8b', '2.18.1', 4096, 4096], ['llama3-8b', '2.18.1', 128, 3968],
+    ['llama3-70b', '2.18.1', 2048, 2048], ['llama3-70b', '2.18.1', 128, 1024], ['llama3-70b', '2.18.1', 128, 128],
+    ['llama2-7b', '2.18.0', 128, 8064],
+    ['llama2-70b', '2.18.0', 128, 128], ['llama2-70b', '2.18.0', 256, 256], ['llama2-70b', '2.18.0', 128, 1024],
+    ['llama2-70b', '2.18.0', 1024, 1024], ['llama2-70b', '2.18.0', 1024, 2048], ['llama2-70b', '2.18.0', 2048, 2048],
+  ];
+  const out: Record<string, VendorWorkload> = {};
+  for (const [name, version, promptTokens, outputTokens] of runs) {
+    const precision: PrecisionChoice = name === 'llama3-8b' ? 'int8-weight-only' : 'bf16';
+    const weights = precision === 'bf16' ? 'bf16' : 'int8 weights, bf16 matmuls';
+    const id = `aws-neuron-${version}-trn1-${name}-${promptTokens}-${outputTokens}`;
+    const common = { model: models[name], precision, promptTokens, outputTokens, batch: 1 } as const;
+    out[`${id}-tpot`] = { ...common, kind: 'decode', basis: `time per output token, ${promptTokens} in / ${outputTokens} out, batch 1, TP over 16 chips, ${weights}, as published` };
+    out[`${id}-ttft`] = { ...common, kind: 'prefill', basis: `first token of one ${promptTokens}-token prompt, TP over 16 chips, ${weights}, as published` };
+  }
+  return out;
+}
+
 export interface VendorRow {
   readonly id: string;
   readonly device: string;
@@ -557,6 +589,12 @@ function vendorEstimate(w: VendorWorkload, device: HardwareEntry, chips: number,
   }
   const llm = { ...options, promptTokens: w.promptTokens, outputTokens: w.outputTokens };
   const at = (bindings: Readonly<Record<string, number>>) => profile(w.model, bindings);
+  if (w.kind === 'decode') {
+    // A published time per output token: output tokens/s per chip at that batch, the step at the request's mean context.
+    const batch = w.batch ?? 1;
+    const e = estimateLlmServing(at, info, device, llm, batch, chips);
+    return { value: batch / e.decodeStepSeconds / e.chips, detail: `batch ${batch} on ${e.chips} chip(s), decode step ${(e.decodeStepSeconds * 1e3).toFixed(2)} ms` };
+  }
   if (w.batch === undefined) {
     const { plan, estimate } = planLlmServing(at, info, device, llm, { chips });
     return { value: plan.throughputPerChipPerSecond, detail: `${layout(plan, estimate.layout)}, decode step ${(estimate.decodeStepSeconds * 1e3).toFixed(1)} ms` };

@@ -11,7 +11,8 @@ import { test } from 'node:test';
 import { openModelFile } from '../../node/profileFile';
 import { findHardware } from '../hardware/catalog';
 import { detectDecoder } from './llm';
-import { type MlperfModel, type MlperfPoint, type ProfileFn, CNN_DAILYMAIL_PROMPT, MLPERF_MODELS, MODEL_FIXTURES, WORKLOADS, medianAbsoluteError, memoised, validateAll } from './mlperfValidation';
+import { type MlperfModel, type MlperfPoint, type ProfileFn, type VendorPoint, CNN_DAILYMAIL_PROMPT, MLPERF_MODELS, MODEL_FIXTURES, VENDOR_WORKLOADS, WORKLOADS, medianAbsoluteError, memoised, validateAll, validateVendor } from './mlperfValidation';
+import { estimateLlmServing } from './serving';
 import { estimateModel, kvCacheBytes } from './modelEstimate';
 import { parseLengthsCsv, workloadLengths } from './workloadLengths';
 
@@ -146,4 +147,21 @@ test('every calibration point and every relative result with a workload is estim
   assert.equal(rows.length, points.length, 'every calibration point has a workload and a fixture model');
   for (const r of rows) assert.ok(Number.isFinite(r.estimated) && r.estimated > 0, `${r.id}: estimate ${r.estimated}`);
   assert.equal(medianAbsoluteError([{ error: 0.1 }, { error: -0.3 }, { error: 0.2 }]), 0.2);
+});
+
+test('a published time per output token is compared as output tokens/s per chip: batch / (decode step × chips), the step at the mean context', () => {
+  assert.ok(FIXTURES, 'test/fixtures not found');
+  const vendor = (JSON.parse(readFileSync(join(FIXTURES, 'mlperf', 'relative-results.json'), 'utf8')) as { vendor_results: VendorPoint[] }).vendor_results;
+  const point = vendor.find((p) => p.id === 'aws-neuron-2.18.0-trn1-llama2-70b-128-128-tpot')!;
+  assert.equal(point.n_accelerators, 16, 'a trn1.32xlarge: 32 NeuronCores on 16 Trainium chips');
+  assert.equal(point.result_per_accelerator, Number((1000 / 25.18129 / 16).toFixed(3)));
+  const [row] = validateVendor([point], profile);
+  const w = VENDOR_WORKLOADS[point.id];
+  const info = detectDecoder(profile('llama2_70b', {}))!;
+  const e = estimateLlmServing((b) => profile('llama2_70b', b), info, findHardware('trainium1')!, { precisionOverride: 'bf16', promptTokens: w.promptTokens, outputTokens: w.outputTokens }, 1, 16);
+  assert.equal(e.chips, 16);
+  assert.ok(Math.abs(row.estimated - 1 / e.decodeStepSeconds / 16) < 1e-9 * row.estimated, `${row.estimated} against ${1 / e.decodeStepSeconds / 16}`);
+  // Physics: no step beats each chip's share of the bf16 weights streamed at its listed bandwidth.
+  const weightBytesPerChip = (68_976_648_192 * 2) / 16;
+  assert.ok(e.decodeStepSeconds > weightBytesPerChip / findHardware('trainium1')!.memoryBandwidthBytesPerSecond.value);
 });
