@@ -234,3 +234,23 @@ test('a target with no compute peak is left out of every estimate with a warning
     m.close();
   }
 });
+
+test('every catalog target either gets finite figures or is left out with a reason: no NaN or Infinity reaches a report', () => {
+  const m = counted('samples/resnet50-graph-only.onnx');
+  try {
+    const a = analyzeModel(m.source, { targets: HARDWARE_CATALOG, batch: 1 });
+    const out = new Set(a.report.diagnostics.filter((d) => d.code === 'target-not-estimated').map((d) => d.message.split(' ')[0]));
+    assert.equal((a.report.estimates?.length ?? 0) + out.size, HARDWARE_CATALOG.length);
+    const bad: string[] = [];
+    const walk = (v: unknown, at: string): void => {
+      if (typeof v === 'number' && !Number.isFinite(v)) bad.push(`${at} = ${v}`);
+      else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${at}[${i}]`));
+      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, `${at}.${k}`);
+    };
+    walk(a.report.estimates, 'estimates');
+    walk(a.report.hints, 'hints');
+    assert.deepEqual(bad, []);
+  } finally {
+    m.close();
+  }
+});
