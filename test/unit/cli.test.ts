@@ -304,7 +304,7 @@ test('a graph-only model (weights file absent) gets one note, not one per tensor
   assert.match(table, /more 'value-info-mismatch' diagnostics like the above/);
 });
 
-test('a target without a compute peak is named under the estimates with why, in every format, and the JSON report stays valid', () => {
+test('a target without a compute peak is named under the estimates with why, in every format and the catalog listing, and the JSON report stays valid', () => {
   const file = writeModel();
   const text = run([file, '--target', 'cerebras-wse3', '--target', 'h100-sxm']);
   assert.equal(text.code, 0, text.stderr);
@@ -313,6 +313,7 @@ test('a target without a compute peak is named under the estimates with why, in 
   const alone = run([file, '--target', 'cerebras-wse3']);
   assert.match(alone.stdout, /Hardware estimates: none\n  cerebras-wse3 .* is not estimated/);
   assert.match(run([file, '--target', 'cerebras-wse3', '--format', 'md']).stdout, /## Hardware estimates: none\n\n- cerebras-wse3 .* is not estimated/);
+  assert.match(run(['hardware']).stdout, /\nnot estimated \(no compute peak in any precision; listed for reference\): cerebras-wse3\n$/);
   const json = JSON.parse(run([file, '--target', 'cerebras-wse3', '--target', 'h100-sxm', '--format', 'json']).stdout);
   assert.deepEqual(json.estimates.map((e: { target: string }) => e.target), ['h100-sxm']);
   assert.equal(json.diagnostics.filter((d: { code: string }) => d.code === 'target-not-estimated').length, 1);

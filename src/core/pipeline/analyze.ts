@@ -107,12 +107,13 @@ export function analyzeModel(source: ProfileSource, asked: AnalysisOptions): Ana
 
 /** The options with only the targets the estimator can cost, and a warning naming each one left out and why. */
 function estimableTargets(options: AnalysisOptions): { options: AnalysisOptions; excluded: ReportDiagnostic[] } {
-  const excluded = options.targets.flatMap((t) => {
+  const excluded: ReportDiagnostic[] = [];
+  const targets = options.targets.filter((t) => {
     const message = notEstimableReason(t);
-    return message === undefined ? [] : [{ severity: 'warning' as const, code: 'target-not-estimated', message }];
+    if (message !== undefined) excluded.push({ severity: 'warning', code: 'target-not-estimated', message });
+    return message === undefined;
   });
-  if (excluded.length === 0) return { options, excluded };
-  return { options: { ...options, targets: options.targets.filter((t) => notEstimableReason(t) === undefined) }, excluded };
+  return { options: excluded.length ? { ...options, targets } : options, excluded };
 }
 
 /** Why `batch: 'max'` cannot vary the batch (the user bound the batch dim, or the export fixes it); else what it does. */

@@ -1,4 +1,5 @@
 /** The hardware catalog as a table (ids with headline figures) or JSON (the entries with their sources). */
+import { notEstimableReason } from '../estimate/modelEstimate';
 import type { HardwareEntry, Precision } from '../hardware/hardwareTypes';
 import { formatBytes, formatScaled } from '../report/units';
 import { table } from './text';
@@ -18,5 +19,7 @@ export function renderHardware(entries: readonly HardwareEntry[], format: 'table
     e.price ? `$${e.price.usdPerHour.toFixed(2)}` : '—',
   ]);
   const numeric = new Set(rows[0]?.map((_, i) => i).filter((i) => i >= 3) ?? []);
-  return `${table(['id', 'class', 'name', ...LISTED_PRECISIONS.map((p) => `${p} FLOP/s`), 'memory', 'bandwidth', 'power', '$/h'], rows, numeric)}\n(dense peak figures; sources: onnx-profile hardware --format json)\n`;
+  const unestimable = entries.filter((e) => notEstimableReason(e) !== undefined).map((e) => e.id);
+  const footnote = unestimable.length ? `\nnot estimated (no compute peak in any precision; listed for reference): ${unestimable.join(', ')}` : '';
+  return `${table(['id', 'class', 'name', ...LISTED_PRECISIONS.map((p) => `${p} FLOP/s`), 'memory', 'bandwidth', 'power', '$/h'], rows, numeric)}\n(dense peak figures; sources: onnx-profile hardware --format json)${footnote}\n`;
 }
