@@ -48,7 +48,7 @@ export function sessionMessage(session: ModelSession): ToWebviewMessage {
       whatIf: session.whatIf,
       moeSkew: session.moeSkew,
     },
-    catalog: settingsCatalog(settings.customHardware).available.map((t) => ({ id: t.id, name: t.name, deviceClass: t.deviceClass })),
+    catalog: settingsCatalog(settings.customHardware).available.map(({ id, name, deviceClass, notEstimated }) => ({ id, name, deviceClass, ...(notEstimated ? { notEstimated } : {}) })),
   };
 }
 

@@ -56,6 +56,8 @@ export interface CatalogEntrySummary {
   readonly name: string;
   /** 'gpu' | 'accelerator' | 'edge'. */
   readonly deviceClass: string;
+  /** Why the estimator cannot cost this device (no compute peak in any precision); absent when it can. */
+  readonly notEstimated?: string;
 }
 
 //#region to webview
@@ -230,6 +232,10 @@ export function parseFromWebview(raw: unknown): { ok: true; message: FromWebview
   }
 }
 
+function isCatalogEntry(e: unknown): e is CatalogEntrySummary {
+  return isRecord(e) && typeof e.id === 'string' && typeof e.name === 'string' && typeof e.deviceClass === 'string' && (e.notEstimated === undefined || typeof e.notEstimated === 'string');
+}
+
 /** Validates a message from the host (the webview trusts nothing it hasn't checked). */
 export function parseToWebview(raw: unknown): { ok: true; message: ToWebviewMessage } | { ok: false; reason: string } {
   if (!isRecord(raw) || typeof raw.type !== 'string') return { ok: false, reason: 'not an object with a string type' };
@@ -247,6 +253,7 @@ export function parseToWebview(raw: unknown): { ok: true; message: ToWebviewMess
       if (st.moeSkew !== undefined && !isMoeSkew(st.moeSkew)) return { ok: false, reason: `report/show: settings.moeSkew must be a number from 0 to ${MAX_MOE_SKEW}` };
       if (st.kvCache !== undefined && !isKvCacheDtype(st.kvCache)) return { ok: false, reason: `report/show: settings.kvCache must be one of ${KV_CACHE_DTYPES.join(', ')}` };
       if (st.whatIf !== undefined && !(Array.isArray(st.whatIf) && st.whatIf.every((x) => typeof x === 'string'))) return { ok: false, reason: 'report/show: settings.whatIf must list hint ids' };
+      if (raw.catalog !== undefined && !(Array.isArray(raw.catalog) && raw.catalog.every(isCatalogEntry))) return { ok: false, reason: 'report/show: catalog must list {id, name, deviceClass, notEstimated?}' };
       const estimatesProblem = raw.estimates === undefined ? null : estimatesPayloadProblem(raw.estimates);
       if (estimatesProblem) return { ok: false, reason: `report/show: estimates: ${estimatesProblem}` };
       const hintsProblem = raw.hints === undefined ? null : hintsPayloadProblem(raw.hints);

@@ -18,6 +18,8 @@ export interface HardwareTargetInfo {
   readonly deviceClass: string;
   /** true for entries from the user's settings. */
   readonly custom: boolean;
+  /** Why the estimator cannot cost this device (no compute peak in any precision); absent when it can. */
+  readonly notEstimated?: string;
 }
 
 export type NodeBound = 'compute' | 'memory' | 'none';
@@ -223,8 +225,8 @@ function nodeTimesProblem(t: unknown): string | null {
 export function estimatesPayloadProblem(v: unknown): string | null {
   if (!isRecord(v)) return 'must be an object';
   if (!isNonNegativeInt(v.batch) || v.batch === 0) return 'batch must be a positive integer';
-  if (!Array.isArray(v.available) || !v.available.every((a) => isRecord(a) && typeof a.id === 'string' && typeof a.name === 'string' && typeof a.vendor === 'string' && typeof a.deviceClass === 'string' && typeof a.custom === 'boolean')) {
-    return 'available must list targets ({id, name, vendor, deviceClass, custom})';
+  if (!Array.isArray(v.available) || !v.available.every((a) => isRecord(a) && typeof a.id === 'string' && typeof a.name === 'string' && typeof a.vendor === 'string' && typeof a.deviceClass === 'string' && typeof a.custom === 'boolean' && (a.notEstimated === undefined || typeof a.notEstimated === 'string'))) {
+    return 'available must list targets ({id, name, vendor, deviceClass, custom, notEstimated?})';
   }
   if (!Array.isArray(v.targets) || v.targets.length > MAX_TARGETS) return 'targets must be a list';
   for (const e of v.targets) {

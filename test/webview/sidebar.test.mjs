@@ -216,7 +216,9 @@ export const tests = [
       await v.send({ type: 'hardware/whatever' });
       await v.send(show({ estimates: { ...estimates, targets: [{ target: 'x', latencySeconds: 'slow' }, 7] } }));
       await v.send(show({ hints: [{ id: 'Not An Id', code: 'x' }] }));
+      await v.send({ ...show(), catalog: [{ id: 'h100-sxm', name: 7, deviceClass: 'gpu' }] });
       await v.page.waitForTimeout(50);
+      assert.ok(v.warnings.some((w) => /catalog must list/.test(w)), 'a malformed catalog is refused and named');
       assert.ok(v.warnings.some((w) => /estimates: targets: /.test(w)), 'a malformed estimate is named in the log');
       assert.ok(v.warnings.some((w) => /hints: a hint has no valid id/.test(w)));
       assert.equal((await v.page.$$('[data-testid="estimate-row"]')).length, TARGETS.length, 'the last good report stays');
@@ -246,13 +248,17 @@ export const tests = [
   {
     name: 'sidebar: unknown targets, refused custom hardware, targets that cannot be estimated and dropped what-ifs are shown; "Open wide comparison" posts compare/open',
     async fn(ctx) {
-      const noted = { ...estimates, unknownTargets: ['nope-9000'], problems: ["custom hardware id 'h100-sxm' is already the catalog's NVIDIA H100 SXM5 80GB; pick another id"], notEstimated: ['cerebras-wse3 (Cerebras WSE-3 (CS-3)) is not estimated: the catalog holds no compute peak for it in any precision'], whatIf: { applied: [], dropped: ['fusion.gelu'] } };
+      const wse = { id: 'cerebras-wse3', name: 'Cerebras WSE-3 (CS-3)', vendor: 'Cerebras', deviceClass: 'accelerator', custom: false, notEstimated: 'cerebras-wse3 (Cerebras WSE-3 (CS-3)) is not estimated: the catalog holds no compute peak for it in any precision' };
+      const noted = { ...estimates, available: [...estimates.available, wse], unknownTargets: ['nope-9000'], problems: ["custom hardware id 'h100-sxm' is already the catalog's NVIDIA H100 SXM5 80GB; pick another id"], notEstimated: ['cerebras-wse3 (Cerebras WSE-3 (CS-3)) is not estimated: the catalog holds no compute peak for it in any precision'], whatIf: { applied: [], dropped: ['fusion.gelu'] } };
       const v = await openPanel(ctx, show({ estimates: noted }), '[data-testid="estimate-row"]');
       const alert = await v.page.textContent('[role="alert"]');
       assert.match(alert, /Unknown target ids: nope-9000/);
       assert.match(alert, /custom hardware id 'h100-sxm' is already the catalog's/);
       assert.match(alert, /dropped: fusion\.gelu/);
       assert.match(alert, /cerebras-wse3 \(Cerebras WSE-3 \(CS-3\)\) is not estimated: the catalog holds no compute peak/);
+      const picker = v.page.locator('[data-testid="target-cerebras-wse3"]');
+      assert.match(await picker.textContent(), /Cerebras WSE-3 \(CS-3\) \(not estimated\)/, 'the picker says so before it is picked');
+      assert.match(await picker.getAttribute('title'), /no compute peak/);
       await v.send(show({ estimates: { ...estimates, batch: 4 } }));
       await v.page.waitForFunction(() => /Estimates are for batch 4, not 1/.test(document.querySelector('[role="alert"]').textContent));
       await v.clearPosted();

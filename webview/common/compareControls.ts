@@ -267,7 +267,7 @@ export class CompareControls {
    */
   private update(msg: ReportMessage): void {
     const available = msg.estimates?.available;
-    if (available?.length) this.catalog = available.map((a) => ({ id: a.id, name: a.name, deviceClass: a.deviceClass }));
+    if (available?.length) this.catalog = available.map(({ id, name, deviceClass, notEstimated }) => ({ id, name, deviceClass, ...(notEstimated ? { notEstimated } : {}) }));
     else if (msg.catalog?.length) this.catalog = msg.catalog;
     this.settled();
     if (this.postTimer === undefined && this.inFlight === 0) this.takeSettings(msg);
@@ -307,14 +307,15 @@ export class CompareControls {
     const legend = this.pickerLegend;
     legend.textContent = `Targets (${this.choice.targets.length} selected)`;
     const known = new Set(this.catalog.map((c) => c.id));
-    const entries = [...this.catalog, ...this.choice.targets.filter((t) => !known.has(t)).map((id) => ({ id, name: id, deviceClass: 'other' }))];
+    const entries: CatalogEntrySummary[] = [...this.catalog, ...this.choice.targets.filter((t) => !known.has(t)).map((id) => ({ id, name: id, deviceClass: 'other' }))];
     const groups: HTMLElement[] = [];
     for (const [cls, label] of [...CLASS_GROUPS, ['other', 'Other'] as [string, string]]) {
       const list = entries.filter((e) => e.deviceClass === cls || (cls === 'other' && !CLASS_GROUPS.some(([g]) => g === e.deviceClass)));
       if (!list.length) continue;
       const boxes = list.map((e) => {
+        // A device the estimator cannot cost stays pickable (the host then says why), but says so before it is picked.
         const cb: CheckboxHandle = checkbox({
-          label: e.name,
+          label: e.notEstimated ? `${e.name} (not estimated)` : e.name,
           checked: this.choice.targets.includes(e.id),
           testId: `target-${e.id}`,
           value: e.id,
@@ -327,7 +328,7 @@ export class CompareControls {
             this.change({ targets: entries.map((x) => x.id).filter((id) => set.has(id)) });
           },
         });
-        cb.el.title = e.id;
+        cb.el.title = e.notEstimated ?? e.id;
         cb.el.dataset.search = `${e.name} ${e.id}`.toLowerCase();
         return cb.el;
       });
