@@ -391,6 +391,7 @@ export const VENDOR_WORKLOADS: Readonly<Record<string, VendorWorkload>> = {
   ...trtllmPerfOverview(),
   ...trtllmStaticBatches(),
   ...neuronTrn1Latencies(),
+  ...nimLatencies(),
 };
 
 /**
@@ -519,6 +520,23 @@ function neuronTrn1Latencies(): Record<string, VendorWorkload> {
     const common = { model: models[name], precision, promptTokens, outputTokens, batch: 1 } as const;
     out[`${id}-tpot`] = { ...common, kind: 'decode', basis: `time per output token, ${promptTokens} in / ${outputTokens} out, batch 1, TP over 16 chips, ${weights}, as published` };
     out[`${id}-ttft`] = { ...common, kind: 'prefill', basis: `first token of one ${promptTokens}-token prompt, TP over 16 chips, ${weights}, as published` };
+  }
+  return out;
+}
+
+/**
+ * NVIDIA NIM's published concurrency-1 latencies (AIPerf against the llama-3.3-70b-instruct NIM 1.8.0, FP8, TP2 on two
+ * H100s): one request at a time, so the inter-token latency is a batch-1 decode step and the time to first token one
+ * prompt's prefill (measured at the client, HTTP round trip included). The same two rows per request as the Trainium
+ * ones, on a GPU: the batch-1 fixed costs of a current stack.
+ */
+function nimLatencies(): Record<string, VendorWorkload> {
+  const out: Record<string, VendorWorkload> = {};
+  for (const [promptTokens, outputTokens] of [[5000, 500], [500, 2000]] as const) {
+    const id = `nvidia-nim-1.8.0-h100-sxm-llama3.3-70b-fp8-${promptTokens}-${outputTokens}`;
+    const common = { model: 'llama3_1_70b', precision: 'fp8', promptTokens, outputTokens, batch: 1 } as const;
+    out[`${id}-tpot`] = { ...common, kind: 'decode', basis: `inter-token latency, ${promptTokens} in / ${outputTokens} out, concurrency 1, TP2, as published` };
+    out[`${id}-ttft`] = { ...common, kind: 'prefill', basis: `first token of one ${promptTokens}-token prompt, concurrency 1, TP2, as published` };
   }
   return out;
 }
