@@ -515,11 +515,8 @@ function neuronTrn1Latencies(): Record<string, VendorWorkload> {
   const out: Record<string, VendorWorkload> = {};
   for (const [name, version, promptTokens, outputTokens] of runs) {
     const precision: PrecisionChoice = name === 'llama3-8b' ? 'int8-weight-only' : 'bf16';
-    const weights = precision === 'bf16' ? 'bf16' : 'int8 weights, bf16 matmuls';
-    const id = `aws-neuron-${version}-trn1-${name}-${promptTokens}-${outputTokens}`;
-    const common = { model: models[name], precision, promptTokens, outputTokens, batch: 1 } as const;
-    out[`${id}-tpot`] = { ...common, kind: 'decode', basis: `time per output token, ${promptTokens} in / ${outputTokens} out, batch 1, TP over 16 chips, ${weights}, as published` };
-    out[`${id}-ttft`] = { ...common, kind: 'prefill', basis: `first token of one ${promptTokens}-token prompt, TP over 16 chips, ${weights}, as published` };
+    const setup = `TP over 16 chips, ${precision === 'bf16' ? 'bf16' : 'int8 weights, bf16 matmuls'}`;
+    Object.assign(out, batchOneLatencies(`aws-neuron-${version}-trn1-${name}-${promptTokens}-${outputTokens}`, { model: models[name], precision, promptTokens, outputTokens }, setup));
   }
   return out;
 }
@@ -533,12 +530,17 @@ function neuronTrn1Latencies(): Record<string, VendorWorkload> {
 function nimLatencies(): Record<string, VendorWorkload> {
   const out: Record<string, VendorWorkload> = {};
   for (const [promptTokens, outputTokens] of [[5000, 500], [500, 2000]] as const) {
-    const id = `nvidia-nim-1.8.0-h100-sxm-llama3.3-70b-fp8-${promptTokens}-${outputTokens}`;
-    const common = { model: 'llama3_1_70b', precision: 'fp8', promptTokens, outputTokens, batch: 1 } as const;
-    out[`${id}-tpot`] = { ...common, kind: 'decode', basis: `inter-token latency, ${promptTokens} in / ${outputTokens} out, concurrency 1, TP2, as published` };
-    out[`${id}-ttft`] = { ...common, kind: 'prefill', basis: `first token of one ${promptTokens}-token prompt, concurrency 1, TP2, as published` };
+    Object.assign(out, batchOneLatencies(`nvidia-nim-1.8.0-h100-sxm-llama3.3-70b-fp8-${promptTokens}-${outputTokens}`, { model: 'llama3_1_70b', precision: 'fp8', promptTokens, outputTokens }, 'concurrency 1, TP2'));
   }
   return out;
+}
+
+/** One request's published latencies at batch 1: its time per output token (a 'decode' row) and to first token ('prefill'). */
+function batchOneLatencies(id: string, w: Pick<VendorWorkload, 'model' | 'precision' | 'promptTokens' | 'outputTokens'>, setup: string): Record<string, VendorWorkload> {
+  return {
+    [`${id}-tpot`]: { ...w, batch: 1, kind: 'decode', basis: `time per output token, ${w.promptTokens} in / ${w.outputTokens} out, batch 1, ${setup}, as published` },
+    [`${id}-ttft`]: { ...w, batch: 1, kind: 'prefill', basis: `first token of one ${w.promptTokens}-token prompt, ${setup}, as published` },
+  };
 }
 
 export interface VendorRow {
