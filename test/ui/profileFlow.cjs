@@ -368,11 +368,16 @@ async function run({ vsix, model }) {
       const expected = cliJson(model, boundDims, sessionArgs(picked, [hint.id]));
       const cells = await compare.locator('[data-testid="compare-table"] td').evaluateAll((els) => els.map((e) => ({ target: e.dataset.target, field: e.dataset.field, value: e.dataset.value, text: e.textContent })));
       let checked = 0;
+      // The leading rows divide by the reference target's figure: the H100 SXM when compared, else the first.
+      const reference = expected.estimates.find((x) => x.target === 'h100-sxm') ?? expected.estimates[0];
+      const over = (v, ref) => (v === null || ref === null || !(ref > 0) ? '' : String(v / ref));
       for (const c of cells) {
         const e = expected.estimates.find((x) => x.target === c.target);
         if (!e) throw new Error(`column ${c.target} is not in the CLI's estimates`);
         const want =
-          c.field === 'fits' ? (e.fits ? '1' : '0')
+          c.field === 'speedupPerChip' ? over(e.throughputPerChipPerSecond, reference.throughputPerChipPerSecond)
+          : c.field === 'costRelative' ? over(e.costPerMillionUsd, reference.costPerMillionUsd)
+          : c.field === 'fits' ? (e.fits ? '1' : '0')
           : c.field === 'layout' ? String(e.serving?.chips ?? e.chips)
           : c.field === 'servingLimit' ? (e.serving ? String(e.serving.maxBatchInMemory) : '')
           : e[c.field] === null ? '' : String(e[c.field]);

@@ -27,17 +27,22 @@ async function openCompare(ctx, message, opts = {}) {
 
 export const tests = [
   {
-    name: 'compare: one column per target with every figure (raw values equal to the estimates), LLM figures, charts',
+    name: 'compare: one column per target with every figure (raw values equal to the estimates), each against the H100 SXM, LLM figures, charts',
     async fn(ctx) {
       const v = await openCompare(ctx, show());
       const rows = await matrixOf(v, 'compare-table');
       assert.deepEqual(rows.map((r) => r.target), TARGETS);
       const fields = Object.keys(rows[0].cells);
       assert.ok(fields.length >= 20, `${fields.length} figures per target`);
+      assert.deepEqual(fields.slice(0, 2), ['speedupPerChip', 'costRelative'], 'the comparison leads with each target against the H100 SXM');
+      const ratioTo = (e, ref, field) => (e[field] === null || ref[field] === null ? null : e[field] / ref[field]);
+      const h100 = estimates.targets.find((x) => x.target === 'h100-sxm');
       for (const r of rows) {
         const e = estimates.targets.find((x) => x.target === r.target);
         for (const [field, cell] of Object.entries(r.cells)) {
-          if (field === 'fits') assert.equal(cell.value, e.fits ? '1' : '0');
+          if (field === 'speedupPerChip') assert.equal(Number(cell.value), ratioTo(e, h100, 'throughputPerChipPerSecond'), `${r.target} speed-up`);
+          else if (field === 'costRelative') assert.equal(cell.value === '' ? null : Number(cell.value), ratioTo(e, h100, 'costPerMillionUsd'), `${r.target} cost ratio`);
+          else if (field === 'fits') assert.equal(cell.value, e.fits ? '1' : '0');
           else if (field === 'layout') assert.equal(cell.text, e.chips > 1 ? `tensor-parallel × ${e.chips}` : '1 chip');
           else if (field === 'servingLimit') assert.equal(cell.text, '—');
           else if (e[field] === null) assert.equal(cell.value, '', `${r.target} ${field}`);
@@ -45,12 +50,17 @@ export const tests = [
         }
       }
       assert.equal(rows.find((r) => r.target === 'l4').cells.layout.text, 'tensor-parallel × 2');
+      assert.equal(rows.find((r) => r.target === 'h100-sxm').cells.speedupPerChip.text, '1×');
+      assert.match(await v.page.textContent('[data-testid="compare-table"] tr[data-field="speedupPerChip"] th'), /Speed-up vs h100-sxm/);
       const llmRows = await matrixOf(v, 'compare-llm-table');
       assert.deepEqual(llmRows.map((r) => r.target), TARGETS);
+      const h100Llm = estimates.llm.estimates.find((x) => x.target === 'h100-sxm');
       for (const r of llmRows) {
         const e = estimates.llm.estimates.find((x) => x.target === r.target);
         for (const [field, cell] of Object.entries(r.cells)) {
-          if (field === 'layout') assert.equal(cell.text, e.chips > 1 ? `tensor-parallel × ${e.chips}` : '1 chip');
+          if (field === 'speedupPerChip') assert.equal(cell.value === '' ? null : Number(cell.value), ratioTo(e, h100Llm, 'tokensPerSecondPerChip'), `LLM ${r.target} speed-up`);
+          else if (field === 'costRelative') assert.equal(cell.value === '' ? null : Number(cell.value), ratioTo(e, h100Llm, 'costPerMillionTokensUsd'), `LLM ${r.target} cost ratio`);
+          else if (field === 'layout') assert.equal(cell.text, e.chips > 1 ? `tensor-parallel × ${e.chips}` : '1 chip');
           else assert.equal(cell.value === '' ? null : Number(cell.value), e[field], `LLM ${r.target} ${field}`);
         }
       }

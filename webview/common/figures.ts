@@ -110,6 +110,31 @@ export const LLM_COLUMNS: readonly FigureColumn<LlmEstimatePayload>[] = [
   },
 ];
 
+/** The target the wide comparison measures the others against, or undefined with fewer than two targets. */
+export function referenceRow<T extends { readonly target: string }>(rows: readonly T[]): T | undefined {
+  if (rows.length < 2) return undefined;
+  // The H100 SXM when it is compared: the reference of docs/validation.md's relative table, and most readers' yardstick.
+  return rows.find((r) => r.target === 'h100-sxm') ?? rows[0];
+}
+
+const ratio = (v: number | null, ref: number | null): number | null =>
+  v !== null && ref !== null && Number.isFinite(v) && Number.isFinite(ref) && ref > 0 ? v / ref : null;
+
+/**
+ * "How much faster, or cheaper, than the reference": each target's throughput per chip and cost per million over the
+ * reference's (per chip, as MLPerf and the validation compare accelerators, so a 2-chip deployment is not 2× faster).
+ */
+export function relativeColumns<T extends { readonly target: string; readonly targetName: string }>(reference: T, figures: { readonly perChip: (t: T) => number | null; readonly cost: (t: T) => number | null }): FigureColumn<T>[] {
+  const name = `${reference.targetName} (${reference.target})`;
+  const times = (v: number | null) => (v === null ? 'n/a' : `${sig3(v)}×`);
+  const speed = (t: T) => ratio(figures.perChip(t), figures.perChip(reference));
+  const cost = (t: T) => ratio(figures.cost(t), figures.cost(reference));
+  return [
+    { field: 'speedupPerChip', label: `Speed-up vs ${reference.target}`, title: `Throughput per chip over ${name}'s: 2× means one chip does the work of two of those`, value: speed, text: (t) => times(speed(t)), better: 'high' },
+    { field: 'costRelative', label: `$ vs ${reference.target}`, title: `Cost per million over ${name}'s: 0.5× costs half as much`, value: cost, text: (t) => times(cost(t)), better: 'low' },
+  ];
+}
+
 /** The side panel's LLM list. */
 export const PANEL_LLM_FIELDS: readonly string[] = ['timeToFirstTokenSeconds', 'timePerOutputTokenSeconds', 'tokensPerSecond', 'costPerMillionTokensUsd', 'joulesPerOutputToken', 'chips'];
 /** With batch max: the sequences and layout each target got, and per-chip throughput. */

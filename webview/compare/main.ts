@@ -8,7 +8,7 @@ import type { ReportMessage } from '../../src/protocol/messages';
 import { h, statusLine } from '../components';
 import { CompareControls, savedChoice, type CompareChoice } from '../common/compareControls';
 import { moeHeadline, tokensTouch } from '../../src/core/render/moeText';
-import { columnsFor, ESTIMATE_COLUMNS, LLM_COLUMNS } from '../common/figures';
+import { columnsFor, ESTIMATE_COLUMNS, LLM_COLUMNS, referenceRow, relativeColumns } from '../common/figures';
 import { figureChart, figureMatrix, type SortState } from '../common/figureTable';
 import { percent } from '../common/format';
 import { kvCacheSentence } from '../common/llm';
@@ -98,10 +98,12 @@ function renderEstimates(msg: ReportMessage): void {
     return;
   }
   const binary = msg.settings.memoryUnit === 'binary';
+  const reference = referenceRow(list);
+  const relative = reference ? relativeColumns(reference, { perChip: (t) => t.throughputPerChipPerSecond, cost: (t) => t.costPerMillionUsd }) : [];
   tableWrap.replaceChildren(
     figureMatrix({
       rows: list,
-      columns: columnsFor(ESTIMATE_COLUMNS, list),
+      columns: [...relative, ...columnsFor(ESTIMATE_COLUMNS, list)],
       binary,
       sort: view.sort,
       onSort: (next) => {
@@ -132,10 +134,12 @@ function renderLlm(msg: ReportMessage): void {
     llmChartsEl.replaceChildren();
     return;
   }
+  const reference = referenceRow(llm.estimates);
+  const relative = reference ? relativeColumns(reference, { perChip: (t) => t.tokensPerSecondPerChip, cost: (t) => t.costPerMillionTokensUsd }) : [];
   llmTableWrap.replaceChildren(
     figureMatrix({
       rows: llm.estimates,
-      columns: columnsFor(LLM_COLUMNS, llm.estimates),
+      columns: [...relative, ...columnsFor(LLM_COLUMNS, llm.estimates)],
       binary: false,
       sort: view.llmSort,
       onSort: (next) => {
