@@ -7,6 +7,7 @@ import type { ModelEstimate } from '../../src/core/estimate/modelEstimate';
 import type { ServingPlan } from '../../src/core/estimate/servingPlan';
 import type { ParallelLayout } from '../../src/core/estimate/layouts';
 import { layoutShort, layoutText } from '../../src/core/render/moeText';
+import { ratioTo, referenceTarget, timesText, type RelativeFigures } from '../../src/core/render/relative';
 import { formatSeconds } from '../../src/core/report/units';
 import type { LlmEstimatePayload } from '../../src/protocol/messages';
 import { bytes, compactJoules, compactSeconds, formatScaled, joules, percent, sig3, usd } from './format';
@@ -110,28 +111,19 @@ export const LLM_COLUMNS: readonly FigureColumn<LlmEstimatePayload>[] = [
   },
 ];
 
-/** The target the wide comparison measures the others against, or undefined with fewer than two targets. */
-export function referenceRow<T extends { readonly target: string }>(rows: readonly T[]): T | undefined {
-  if (rows.length < 2) return undefined;
-  // The H100 SXM when it is compared: the reference of docs/validation.md's relative table, and most readers' yardstick.
-  return rows.find((r) => r.target === 'h100-sxm') ?? rows[0];
-}
-
-const ratio = (v: number | null, ref: number | null): number | null =>
-  v !== null && ref !== null && Number.isFinite(v) && Number.isFinite(ref) && ref > 0 ? v / ref : null;
-
 /**
- * "How much faster, or cheaper, than the reference": each target's throughput per chip and cost per million over the
- * reference's (per chip, as MLPerf and the validation compare accelerators, so a 2-chip deployment is not 2× faster).
+ * "How much faster, or cheaper, than the reference" (src/core/render/relative.ts) as the wide comparison's leading rows:
+ * per chip, as MLPerf and the validation compare accelerators, so a 2-chip deployment is not 2× faster.
  */
-export function relativeColumns<T extends { readonly target: string; readonly targetName: string }>(reference: T, figures: { readonly perChip: (t: T) => number | null; readonly cost: (t: T) => number | null }): FigureColumn<T>[] {
+export function relativeColumns<T extends { readonly target: string; readonly targetName: string }>(rows: readonly T[], figures: RelativeFigures<T>): FigureColumn<T>[] {
+  const reference = referenceTarget(rows);
+  if (!reference) return [];
   const name = `${reference.targetName} (${reference.target})`;
-  const times = (v: number | null) => (v === null ? 'n/a' : `${sig3(v)}×`);
-  const speed = (t: T) => ratio(figures.perChip(t), figures.perChip(reference));
-  const cost = (t: T) => ratio(figures.cost(t), figures.cost(reference));
+  const speed = (t: T) => ratioTo(figures.perChip(t), figures.perChip(reference));
+  const cost = (t: T) => ratioTo(figures.cost(t), figures.cost(reference));
   return [
-    { field: 'speedupPerChip', label: `Speed-up vs ${reference.target}`, title: `Throughput per chip over ${name}'s: 2× means one chip does the work of two of those`, value: speed, text: (t) => times(speed(t)), better: 'high' },
-    { field: 'costRelative', label: `$ vs ${reference.target}`, title: `Cost per million over ${name}'s: 0.5× costs half as much`, value: cost, text: (t) => times(cost(t)), better: 'low' },
+    { field: 'speedupPerChip', label: `Speed-up vs ${reference.target}`, title: `Throughput per chip over ${name}'s: 2× means one chip does the work of two of those`, value: speed, text: (t) => timesText(speed(t)), better: 'high' },
+    { field: 'costRelative', label: `$ vs ${reference.target}`, title: `Cost per million over ${name}'s: 0.5× costs half as much`, value: cost, text: (t) => timesText(cost(t)), better: 'low' },
   ];
 }
 

@@ -8,7 +8,7 @@ import type { ReportMessage } from '../../src/protocol/messages';
 import { h, statusLine } from '../components';
 import { CompareControls, savedChoice, type CompareChoice } from '../common/compareControls';
 import { moeHeadline, tokensTouch } from '../../src/core/render/moeText';
-import { columnsFor, ESTIMATE_COLUMNS, LLM_COLUMNS, referenceRow, relativeColumns } from '../common/figures';
+import { columnsFor, ESTIMATE_COLUMNS, LLM_COLUMNS, relativeColumns } from '../common/figures';
 import { figureChart, figureMatrix, type SortState } from '../common/figureTable';
 import { percent } from '../common/format';
 import { kvCacheSentence } from '../common/llm';
@@ -98,8 +98,7 @@ function renderEstimates(msg: ReportMessage): void {
     return;
   }
   const binary = msg.settings.memoryUnit === 'binary';
-  const reference = referenceRow(list);
-  const relative = reference ? relativeColumns(reference, { perChip: (t) => t.throughputPerChipPerSecond, cost: (t) => t.costPerMillionUsd }) : [];
+  const relative = relativeColumns(list, { perChip: (t) => t.throughputPerChipPerSecond, cost: (t) => t.costPerMillionUsd });
   tableWrap.replaceChildren(
     figureMatrix({
       rows: list,
@@ -134,8 +133,7 @@ function renderLlm(msg: ReportMessage): void {
     llmChartsEl.replaceChildren();
     return;
   }
-  const reference = referenceRow(llm.estimates);
-  const relative = reference ? relativeColumns(reference, { perChip: (t) => t.tokensPerSecondPerChip, cost: (t) => t.costPerMillionTokensUsd }) : [];
+  const relative = relativeColumns(llm.estimates, { perChip: (t) => t.tokensPerSecondPerChip, cost: (t) => t.costPerMillionTokensUsd });
   llmTableWrap.replaceChildren(
     figureMatrix({
       rows: llm.estimates,

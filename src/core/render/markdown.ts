@@ -2,6 +2,7 @@
 import type { AnalysisReport } from '../pipeline/analysisTypes';
 import { formatScaled } from '../report/units';
 import { moeServingLine, paramCount } from './moeText';
+import { ESTIMATE_RELATIVE, relativeLine } from './relative';
 import { ESTIMATE_HEADERS, estimateRow, estimatesTitle, kvCacheUnboundNote, NODE_HEADERS, nodeRow, notEstimatedLines, servingLines, summaryLines, topNodes } from './text';
 
 export function renderMarkdown(report: AnalysisReport, options: { readonly top: number }): string {
@@ -17,6 +18,8 @@ export function renderMarkdown(report: AnalysisReport, options: { readonly top: 
     out.push(...report.estimates.map((e) => row(estimateRow(e))), '');
     const kv = kvCacheUnboundNote(report.estimates);
     if (kv) out.push(kv, '');
+    const relative = relativeLine(report.estimates, ESTIMATE_RELATIVE);
+    if (relative) out.push(`${relative[0].toUpperCase()}${relative.slice(1)}`, '');
     const serving = report.llm ? [] : servingLines(report.estimates, 'sample');
     if (serving.length) out.push(...serving.map((l) => `-${l.slice(1)}`), '');
     const moe = report.estimates.map(moeServingLine).filter((l): l is string => l !== undefined);

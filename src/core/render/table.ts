@@ -8,6 +8,7 @@ import { groupDiagnostics } from '../report/diagnostics';
 import type { ModuleNode } from '../report/reportTypes';
 import { formatBytes, formatPercent, formatScaled, formatSeconds } from '../report/units';
 import { expertsTouchedText, layoutText, moeServingLine, tokensTouch } from './moeText';
+import { ESTIMATE_RELATIVE, LLM_RELATIVE, relativeLine, type RelativeFigures } from './relative';
 import { ESTIMATE_HEADERS, estimateRow, estimatesTitle, kvCacheUnboundNote, NODE_HEADERS, nodeRow, notEstimatedLines, servingLines, summaryLines, table, topNodes } from './text';
 
 export interface RenderOptions {
@@ -28,7 +29,7 @@ export function renderTable(report: AnalysisReport, options: RenderOptions): str
   if (report.estimates?.length) {
     out.push(estimatesTitle(report.estimates));
     out.push(table(ESTIMATE_HEADERS, report.estimates.map(estimateRow), new Set([2, 3, 4, 5, 8])));
-    out.push(...(report.llm ? [] : servingLines(report.estimates, 'sample')), ...estimateNotes(report.estimates), ...notEstimated, '');
+    out.push(...(report.llm ? [] : servingLines(report.estimates, 'sample')), ...relativeLines(report.estimates, ESTIMATE_RELATIVE), ...estimateNotes(report.estimates), ...notEstimated, '');
   } else if (notEstimated.length) {
     out.push('Hardware estimates: none', ...notEstimated, '');
   }
@@ -38,7 +39,7 @@ export function renderTable(report: AnalysisReport, options: RenderOptions): str
     const cache = l.kvCacheDtype ? `, KV cache in ${l.kvCacheDtype}` : '';
     out.push(`LLM serving (decoder with a KV cache: ${l.promptTokens} prompt + ${l.outputTokens} generated tokens per request, ${batch}${cache})`);
     out.push(table(LLM_HEADERS, l.estimates.map(llmRow), new Set([1, 2, 3, 4, 5])));
-    out.push(...servingLines(l.estimates, 'output token'), ...llmMoeLines(l.estimates), '');
+    out.push(...servingLines(l.estimates, 'output token'), ...relativeLines(l.estimates, LLM_RELATIVE), ...llmMoeLines(l.estimates), '');
   }
   if (report.sweep?.length) {
     out.push(`Sweep of ${report.sweep[0].dim} (throughput per second | $ per 1M)`);
@@ -91,6 +92,12 @@ function moduleRows(m: ModuleNode, depth: number, rows: string[][]): void {
     rows.push([`${'  '.repeat(depth)}${child.name}`, String(child.nodeCount), formatScaled(child.flops, 'FLOP'), formatScaled(child.params, '')]);
     moduleRows(child, depth + 1, rows);
   }
+}
+
+/** The comparison against the reference target, indented under its table (nothing with one target). */
+function relativeLines<T extends { readonly target: string }>(rows: readonly T[], figures: RelativeFigures<T>): string[] {
+  const line = relativeLine(rows, figures);
+  return line ? [`  ${line}`] : [];
 }
 
 function estimateNotes(estimates: readonly ModelEstimate[]): string[] {
