@@ -8,6 +8,7 @@ import type { ReportMessage } from '../../src/protocol/messages';
 import { h, statusLine } from '../components';
 import { CompareControls, savedChoice, type CompareChoice } from '../common/compareControls';
 import { moeHeadline, tokensTouch } from '../../src/core/render/moeText';
+import { ESTIMATE_RELATIVE } from '../../src/core/render/relative';
 import { columnsFor, ESTIMATE_COLUMNS, LLM_COLUMNS, relativeColumns } from '../common/figures';
 import { figureChart, figureMatrix, type SortState } from '../common/figureTable';
 import { percent } from '../common/format';
@@ -98,7 +99,7 @@ function renderEstimates(msg: ReportMessage): void {
     return;
   }
   const binary = msg.settings.memoryUnit === 'binary';
-  const relative = relativeColumns(list, { perChip: (t) => t.throughputPerChipPerSecond, cost: (t) => t.costPerMillionUsd });
+  const relative = relativeColumns(list, ESTIMATE_RELATIVE);
   tableWrap.replaceChildren(
     figureMatrix({
       rows: list,
