@@ -33,6 +33,13 @@ export const tests = [
         assert.equal(r.cells.fits.text, e.fits ? 'yes' : `${e.chipsNeeded} chips`);
         if (e.costPerMillionUsd === null) assert.equal(r.cells.costPerMillionUsd.text, 'n/a');
       }
+      // Each target against the H100 SXM in one line under the table: speed-up per chip, then the cost multiple.
+      const h100 = estimates.targets.find((x) => x.target === 'h100-sxm');
+      const l4 = estimates.targets.find((x) => x.target === 'l4');
+      const note = await v.page.textContent('[data-testid="relative-note"]');
+      assert.match(note, /^Against h100-sxm \(throughput per chip, \$ per 1M\): /);
+      const times = (x) => `${Number(x.toPrecision(3))}×`;
+      assert.ok(note.includes(`l4 ${times(l4.throughputPerChipPerSecond / h100.throughputPerChipPerSecond)}, ${times(l4.costPerMillionUsd / h100.costPerMillionUsd)}`), note);
       // the best latency is marked, for screen readers too
       const best = [...estimates.targets].sort((a, b) => a.latencySeconds - b.latencySeconds)[0].target;
       assert.match(await v.page.textContent(`[data-testid="estimate-row"][data-target="${best}"] td[data-field="latencySeconds"]`), /\(best\)/);

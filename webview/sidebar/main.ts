@@ -7,6 +7,7 @@ import type { ReportMessage } from '../../src/protocol/messages';
 import { button, h, statusLine } from '../components';
 import { CompareControls, savedChoice, type CompareChoice } from '../common/compareControls';
 import { expertsTouchedText, layoutText } from '../../src/core/render/moeText';
+import { ESTIMATE_RELATIVE, relativeLine } from '../../src/core/render/relative';
 import { kvCacheUnboundNote } from '../../src/core/render/text';
 import { columnsFor, ESTIMATE_COLUMNS, LLM_COLUMNS, PANEL_FIELDS, PANEL_LLM_FIELDS, PANEL_LLM_SERVING_FIELDS, PANEL_SERVING_FIELDS, servingLimitText } from '../common/figures';
 import { figureChart, figureTable, type SortState } from '../common/figureTable';
@@ -76,6 +77,7 @@ function renderEstimates(msg: ReportMessage | null): void {
   const binary = msg!.settings.memoryUnit === 'binary';
   const notTimed = list.find((t) => t.notEstimatedNodes > 0);
   const kvNote = kvCacheUnboundNote(list);
+  const relative = relativeLine(list, ESTIMATE_RELATIVE);
   tableWrap.replaceChildren(
     figureTable({
       rows: list,
@@ -92,6 +94,7 @@ function renderEstimates(msg: ReportMessage | null): void {
       ariaLabel: 'Estimates per hardware target',
       rowTitle: (t) => `${t.targetName}: ${percent(t.computeBoundFraction, 0)} of time compute-bound, ${t.chips} chip(s)${t.serving ? `, batch limited by ${servingLimitText(t.serving)}` : ''}`,
     }),
+    ...(relative ? [h('p', { class: 'muted', 'data-testid': 'relative-note' }, relative)] : []),
     ...(notTimed ? [h('p', { class: 'muted' }, `${notTimed.notEstimatedNodes} layer(s) have no cost rule: figures are lower bounds.`)] : []),
     ...(kvNote ? [h('p', { class: 'muted', 'data-testid': 'kv-unbound-note' }, kvNote)] : []),
     ...moeLines(list),

@@ -19,7 +19,7 @@ export function renderMarkdown(report: AnalysisReport, options: { readonly top: 
     const kv = kvCacheUnboundNote(report.estimates);
     if (kv) out.push(kv, '');
     const relative = relativeLine(report.estimates, ESTIMATE_RELATIVE);
-    if (relative) out.push(`${relative[0].toUpperCase()}${relative.slice(1)}`, '');
+    if (relative) out.push(relative, '');
     const serving = report.llm ? [] : servingLines(report.estimates, 'sample');
     if (serving.length) out.push(...serving.map((l) => `-${l.slice(1)}`), '');
     const moe = report.estimates.map(moeServingLine).filter((l): l is string => l !== undefined);

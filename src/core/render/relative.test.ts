@@ -27,6 +27,6 @@ test('a ratio needs both values finite and a positive reference', () => {
 
 test('the line names each other target against the reference: speed-up per chip, then the cost multiple', () => {
   const rows = [row('l4', 1000, 0.05), row('h100-sxm', 8000, 0.1), row('groq-lpu', 2000, null)];
-  assert.equal(relativeLine(rows, figures), 'against h100-sxm (throughput per chip, $ per 1M): l4 0.125×, 0.5×; groq-lpu 0.25×, n/a');
+  assert.equal(relativeLine(rows, figures), 'Against h100-sxm (throughput per chip, $ per 1M): l4 0.125×, 0.5×; groq-lpu 0.25×, n/a');
   assert.equal(relativeLine([row('h100-sxm', 1, 1)], figures), undefined);
 });

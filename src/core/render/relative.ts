@@ -34,7 +34,7 @@ export function relativeLine<T extends { readonly target: string }>(rows: readon
   const reference = referenceTarget(rows);
   if (!reference) return undefined;
   const others = rows.filter((r) => r !== reference).map((r) => `${r.target} ${timesText(ratioTo(figures.perChip(r), figures.perChip(reference)))}, ${timesText(ratioTo(figures.cost(r), figures.cost(reference)))}`);
-  return `against ${reference.target} (throughput per chip, $ per 1M): ${others.join('; ')}`;
+  return `Against ${reference.target} (throughput per chip, $ per 1M): ${others.join('; ')}`;
 }
 
 /** The figures compared for a model's estimates (samples) and for a decoder's LLM estimates (output tokens). */
