@@ -4,7 +4,7 @@
  */
 import { isMoeSkew } from '../core/estimate/layouts';
 import { isKvCacheDtype, isPrecisionChoice, type KvCacheDtype, type PrecisionChoice } from '../core/estimate/precision';
-import { isBatchChoice, isTokenCount, type BatchChoice } from '../protocol/messages';
+import { isBatchChoice, isNonNegativeInt, isStringList, isTokenCount, type BatchChoice } from '../protocol/messages';
 
 /**
  * What the user chose for a model: bound dims, compared targets, batch, precision, LLM request and what-if
@@ -28,16 +28,13 @@ export interface SessionChoices {
   readonly moeSkew?: number;
 }
 
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
-
 /** Saved choices read back: undefined unless every field is well formed (an older or edited memento is ignored). */
 export function readChoices(raw: unknown): SessionChoices | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const c = raw as Record<string, unknown>;
   const bindings = c.bindings;
-  if (typeof bindings !== 'object' || bindings === null || !Object.values(bindings).every(isCount)) return undefined;
-  if (!isStringList(c.targets) || !isStringList(c.whatIf) || !isBatchChoice(c.batch) || (c.chips !== undefined && !isCount(c.chips))) return undefined;
+  if (typeof bindings !== 'object' || bindings === null || !Object.values(bindings).every((n) => isNonNegativeInt(n))) return undefined;
+  if (!isStringList(c.targets) || !isStringList(c.whatIf) || !isBatchChoice(c.batch) || (c.chips !== undefined && !isNonNegativeInt(c.chips))) return undefined;
   if (!isTokenCount(c.promptTokens) || !isTokenCount(c.outputTokens) || (c.precision !== undefined && !isPrecisionChoice(c.precision)) || (c.kvCache !== undefined && !isKvCacheDtype(c.kvCache))) return undefined;
   if (c.moeSkew !== undefined && !isMoeSkew(c.moeSkew)) return undefined;
   return raw as SessionChoices;

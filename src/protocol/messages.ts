@@ -6,7 +6,7 @@
  * Message `type`s are string literals ('report/ready'), readable in devtools and stable under reordering.
  */
 import { isMoeSkew, MAX_MOE_SKEW } from '../core/estimate/layouts';
-import { isKvCacheDtype, isPrecisionChoice, KV_CACHE_DTYPES, type KvCacheDtype, type PrecisionChoice } from '../core/estimate/precision';
+import { isKvCacheDtype, isPrecisionChoice, KV_CACHE_DTYPES, PRECISION_CHOICES, type KvCacheDtype, type PrecisionChoice } from '../core/estimate/precision';
 import type { ProfileReport } from '../core/report/reportTypes';
 import {
   type BatchChoice,
@@ -38,9 +38,9 @@ export interface ViewSettings {
   /** The deployment's chip count; absent or 0: the chips the model needs. */
   readonly chips?: number;
   /** Precision override for estimates ('fp16', 'int8'…); absent = the model's own dtypes. */
-  readonly precision?: string;
+  readonly precision?: PrecisionChoice;
   /** Decoders: the KV-cache dtype ('fp8', 'int8'…); absent = as the activations. */
-  readonly kvCache?: string;
+  readonly kvCache?: KvCacheDtype;
   /** Prompt and generated tokens of the LLM estimate (decoders with a KV cache). */
   readonly promptTokens?: number;
   readonly outputTokens?: number;
@@ -251,6 +251,7 @@ export function parseToWebview(raw: unknown): { ok: true; message: ToWebviewMess
         return { ok: false, reason: 'report/show: settings.promptTokens and outputTokens must be integers from 1 to ' + LLM_MAX_TOKENS };
       }
       if (st.moeSkew !== undefined && !isMoeSkew(st.moeSkew)) return { ok: false, reason: `report/show: settings.moeSkew must be a number from 0 to ${MAX_MOE_SKEW}` };
+      if (st.precision !== undefined && !isPrecisionChoice(st.precision)) return { ok: false, reason: `report/show: settings.precision must be one of ${PRECISION_CHOICES.join(', ')}` };
       if (st.kvCache !== undefined && !isKvCacheDtype(st.kvCache)) return { ok: false, reason: `report/show: settings.kvCache must be one of ${KV_CACHE_DTYPES.join(', ')}` };
       if (st.whatIf !== undefined && !(Array.isArray(st.whatIf) && st.whatIf.every((x) => typeof x === 'string'))) return { ok: false, reason: 'report/show: settings.whatIf must list hint ids' };
       if (raw.catalog !== undefined && !(Array.isArray(raw.catalog) && raw.catalog.every(isCatalogEntry))) return { ok: false, reason: 'report/show: catalog must list {id, name, deviceClass, notEstimated?}' };

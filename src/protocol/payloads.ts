@@ -152,7 +152,7 @@ export function isTokenCount(v: unknown): v is number {
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
 const isNumberOrNull = (v: unknown) => v === null || isNumber(v);
-const isStringList = (v: unknown, max = Number.MAX_SAFE_INTEGER) => Array.isArray(v) && v.length <= max && v.every((x) => typeof x === 'string');
+export const isStringList = (v: unknown, max = Number.MAX_SAFE_INTEGER): v is string[] => Array.isArray(v) && v.length <= max && v.every((x) => typeof x === 'string');
 
 /** Why `v` is not a valid LlmPayload, or null when it is. Every field is checked. */
 function llmPayloadProblem(v: unknown): string | null {

@@ -224,8 +224,10 @@ export const tests = [
       await v.send(show({ estimates: { ...estimates, targets: [{ target: 'x', latencySeconds: 'slow' }, 7] } }));
       await v.send(show({ hints: [{ id: 'Not An Id', code: 'x' }] }));
       await v.send({ ...show(), catalog: [{ id: 'h100-sxm', name: 7, deviceClass: 'gpu' }] });
+      await v.send(show({ settings: settings({ precision: 'fp6' }) }));
       await v.page.waitForTimeout(50);
       assert.ok(v.warnings.some((w) => /catalog must list/.test(w)), 'a malformed catalog is refused and named');
+      assert.ok(v.warnings.some((w) => /settings\.precision must be one of fp32, tf32/.test(w)), 'an unknown precision in the settings is refused and named');
       assert.ok(v.warnings.some((w) => /estimates: targets: /.test(w)), 'a malformed estimate is named in the log');
       assert.ok(v.warnings.some((w) => /hints: a hint has no valid id/.test(w)));
       assert.equal((await v.page.$$('[data-testid="estimate-row"]')).length, TARGETS.length, 'the last good report stays');

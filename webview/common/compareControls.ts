@@ -6,7 +6,7 @@
  * show. The choice is also kept in the view's state, so a reload shows it before the host answers.
  */
 import { DEFAULT_MOE_SKEW, isMoeSkew, MAX_MOE_SKEW } from '../../src/core/estimate/layouts';
-import { isKvCacheDtype, isPrecisionChoice } from '../../src/core/estimate/precision';
+import { isKvCacheDtype, isPrecisionChoice, type KvCacheDtype, type PrecisionChoice } from '../../src/core/estimate/precision';
 import type { BatchChoice, CatalogEntrySummary, HintPayload, ReportMessage } from '../../src/protocol/messages';
 import { isBatchChoice, isNonNegativeInt, isTokenCount, LLM_DEFAULT_OUTPUT_TOKENS, LLM_DEFAULT_PROMPT_TOKENS, MAX_CHIPS } from '../../src/protocol/messages';
 import { button, checkbox, dropdown, h, rowBadge, textField, type CheckboxHandle, type DropdownHandle, type FieldHandle } from '../components';
@@ -23,9 +23,10 @@ export interface CompareChoice {
   fixedBatch: number;
   /** The deployment's chip count; 0: the chips the model needs. */
   chips: number;
-  precision: string;
+  /** '' = as in the model. */
+  precision: PrecisionChoice | '';
   /** Decoders: the KV-cache dtype; '' = as the activations. */
-  kvCache: string;
+  kvCache: KvCacheDtype | '';
   /** Hint ids whose what-if change is applied. */
   whatIf: string[];
   promptTokens: number;
@@ -43,8 +44,8 @@ export function savedChoice(saved: Partial<Record<keyof CompareChoice, unknown>>
     batch: isBatchChoice(saved.batch) ? saved.batch : fixedBatch,
     fixedBatch,
     chips: isNonNegativeInt(saved.chips, MAX_CHIPS) ? saved.chips : 0,
-    precision: typeof saved.precision === 'string' ? saved.precision : '',
-    kvCache: typeof saved.kvCache === 'string' ? saved.kvCache : '',
+    precision: isPrecisionChoice(saved.precision) ? saved.precision : '',
+    kvCache: isKvCacheDtype(saved.kvCache) ? saved.kvCache : '',
     whatIf: strings(saved.whatIf),
     promptTokens: isTokenCount(saved.promptTokens) ? saved.promptTokens : LLM_DEFAULT_PROMPT_TOKENS,
     outputTokens: isTokenCount(saved.outputTokens) ? saved.outputTokens : LLM_DEFAULT_OUTPUT_TOKENS,
@@ -151,12 +152,12 @@ export class CompareControls {
       },
     });
     this.chipsField.el.title = "The deployment's chip count (an 8-GPU node, a 16-chip instance); empty: the chips the model needs";
-    this.precisionDropdown = dropdown({ label: 'Precision', options: PRECISIONS, value: choice.precision, testId: 'precision-select', onChange: (v) => this.change({ precision: v }) });
+    this.precisionDropdown = dropdown({ label: 'Precision', options: PRECISIONS, value: choice.precision, testId: 'precision-select', onChange: (v) => this.change({ precision: isPrecisionChoice(v) ? v : '' }) });
     const compare = button({ label: 'Compare', appearance: 'primary', testId: 'compare-apply', ariaLabel: 'Compare the selected targets', onClick: () => this.post(true) });
     this.controlsEl.replaceChildren(this.batchField.el, this.batchMax.el, this.chipsField.el, this.precisionDropdown.el, compare);
     this.promptField = this.tokenField('Prompt tokens', 'llm-prompt-input', 'promptTokens');
     this.outputField = this.tokenField('Generated tokens', 'llm-generate-input', 'outputTokens');
-    this.kvCacheDropdown = dropdown({ label: 'KV cache', options: KV_CACHE_OPTIONS, value: choice.kvCache, testId: 'kv-cache-select', onChange: (v) => this.change({ kvCache: v }) });
+    this.kvCacheDropdown = dropdown({ label: 'KV cache', options: KV_CACHE_OPTIONS, value: choice.kvCache, testId: 'kv-cache-select', onChange: (v) => this.change({ kvCache: isKvCacheDtype(v) ? v : '' }) });
     this.kvCacheDropdown.el.title = 'The KV cache stored in this dtype whatever the layers run in (vLLM --kv-cache-dtype, TensorRT-LLM FP8/INT8 KV cache): its memory and the bytes each decode step reads';
     this.llmControlsEl.replaceChildren(this.promptField.el, this.outputField.el, this.kvCacheDropdown.el);
     this.skewField = textField({
@@ -212,9 +213,9 @@ export class CompareControls {
       this.postTimer = undefined;
       const c = this.choice;
       // Token counts only for a decoder: other models post exactly what they did before.
-      const tokens = this.decoder ? { promptTokens: c.promptTokens, outputTokens: c.outputTokens, ...(isKvCacheDtype(c.kvCache) ? { kvCache: c.kvCache } : {}) } : {};
+      const tokens = this.decoder ? { promptTokens: c.promptTokens, outputTokens: c.outputTokens, ...(c.kvCache ? { kvCache: c.kvCache } : {}) } : {};
       const skew = this.moe ? { moeSkew: c.moeSkew } : {};
-      const ok = this.host.post({ type: 'hardware/compare', targets: c.targets, batch: c.batch, chips: c.chips, ...(isPrecisionChoice(c.precision) ? { precision: c.precision } : {}), whatIf: c.whatIf, ...tokens, ...skew });
+      const ok = this.host.post({ type: 'hardware/compare', targets: c.targets, batch: c.batch, chips: c.chips, ...(c.precision ? { precision: c.precision } : {}), whatIf: c.whatIf, ...tokens, ...skew });
       if (ok) {
         this.inFlight++;
         this.showStatus('Estimating…', true);

@@ -8,7 +8,7 @@ import type { ReportMessage } from '../../src/protocol/messages';
 import { h, statusLine } from '../components';
 import { CompareControls, savedChoice, type CompareChoice } from '../common/compareControls';
 import { moeHeadline, tokensTouch } from '../../src/core/render/moeText';
-import { ESTIMATE_RELATIVE } from '../../src/core/render/relative';
+import { ESTIMATE_RELATIVE, LLM_RELATIVE } from '../../src/core/render/relative';
 import { columnsFor, ESTIMATE_COLUMNS, LLM_COLUMNS, relativeColumns } from '../common/figures';
 import { figureChart, figureMatrix, type SortState } from '../common/figureTable';
 import { percent } from '../common/format';
@@ -134,7 +134,7 @@ function renderLlm(msg: ReportMessage): void {
     llmChartsEl.replaceChildren();
     return;
   }
-  const relative = relativeColumns(llm.estimates, { perChip: (t) => t.tokensPerSecondPerChip, cost: (t) => t.costPerMillionTokensUsd });
+  const relative = relativeColumns(llm.estimates, LLM_RELATIVE);
   llmTableWrap.replaceChildren(
     figureMatrix({
       rows: llm.estimates,

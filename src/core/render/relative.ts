@@ -3,7 +3,6 @@
  * cheaper, than the H100 for my model?"): per-chip throughput and cost per million as multiples of the reference's.
  * One definition for the CLI's tables and the wide comparison's rows.
  */
-import type { LlmEstimate } from '../estimate/llm';
 import type { ModelEstimate } from '../estimate/modelEstimate';
 
 /** The reference: the H100 SXM when it is compared (docs/validation.md's relative table uses it), else the first target; none with fewer than two. */
@@ -39,4 +38,8 @@ export function relativeLine<T extends { readonly target: string }>(rows: readon
 
 /** The figures compared for a model's estimates (samples) and for a decoder's LLM estimates (output tokens). */
 export const ESTIMATE_RELATIVE: RelativeFigures<ModelEstimate> = { perChip: (e) => e.throughputPerChipPerSecond, cost: (e) => e.costPerMillionUsd };
-export const LLM_RELATIVE: RelativeFigures<LlmEstimate> = { perChip: (e) => e.tokensPerSecondPerChip, cost: (e) => e.costPerMillionTokensUsd };
+// Over the two fields only, nullable as the views' LLM payload carries them, so the CLI and the views share the pair.
+export const LLM_RELATIVE: RelativeFigures<{ readonly tokensPerSecondPerChip: number | null; readonly costPerMillionTokensUsd: number | null }> = {
+  perChip: (e) => e.tokensPerSecondPerChip,
+  cost: (e) => e.costPerMillionTokensUsd,
+};
