@@ -14,7 +14,7 @@ import { detectDecoder } from './llm';
 import { type MlperfModel, type MlperfPoint, type ProfileFn, type VendorPoint, CNN_DAILYMAIL_PROMPT, MLPERF_MODELS, MODEL_FIXTURES, VENDOR_WORKLOADS, WORKLOADS, medianAbsoluteError, memoised, validateAll, validateVendor } from './mlperfValidation';
 import { estimateLlmServing } from './serving';
 import { estimateModel, kvCacheBytes } from './modelEstimate';
-import { parseLengthsCsv, workloadLengths } from './workloadLengths';
+import { parseLengthsCsv, retokenizedPrompts, workloadLengths } from './workloadLengths';
 
 /** Compiled to out/src/core/estimate/: the repository root is four levels up (or the working directory). */
 const ROOT = [join(__dirname, '..', '..', '..', '..'), process.cwd()].find((d) => existsSync(join(d, 'test', 'fixtures', 'mlperf')));
@@ -131,6 +131,15 @@ test('measured prompt lengths and Mixtral\'s decode context are the means of the
   assert.equal(llama3.samples, 13_368);
   assert.equal(CNN_DAILYMAIL_PROMPT.llama3Tokens, Math.round(llama3.meanPromptTokens));
   assert.equal(WORKLOADS['llama3.1-8b'].promptTokens, CNN_DAILYMAIL_PROMPT.llama3Tokens);
+  const gptj = retokenizedPrompts(parseLengthsCsv(readFileSync(join(FIXTURES, 'mlperf', 'lengths', 'llama3-1-8b.csv'), 'utf8')), {
+    fromTemplateTokens: CNN_DAILYMAIL_PROMPT.llama3TemplateTokens,
+    toTemplateTokens: CNN_DAILYMAIL_PROMPT.gptjTemplateTokens,
+    truncationTokens: CNN_DAILYMAIL_PROMPT.gptjTruncationTokens,
+    promptsOverTruncation: CNN_DAILYMAIL_PROMPT.gptjPromptsOverTruncation,
+  });
+  assert.equal(Math.round(gptj.tokenRatio * 1000) / 1000, 0.999);
+  assert.equal(CNN_DAILYMAIL_PROMPT.gptjTokens, Math.round(gptj.meanPromptTokens));
+  assert.equal(WORKLOADS['gptj-99'].promptTokens, CNN_DAILYMAIL_PROMPT.gptjTokens);
   for (const id of ['mixtral-8x7b', 'llama2-70b-99', 'llama3.1-8b']) assert.equal(WORKLOADS[id].promptBasis, 'measured', id);
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseLengthsCsv, workloadLengths } from './workloadLengths';
+import { parseLengthsCsv, retokenizedPrompts, workloadLengths } from './workloadLengths';
 
 test('equal outputs: the mean step sees the mean prompt plus (L-1)/2', () => {
   const w = workloadLengths([
@@ -33,4 +33,38 @@ test('the CSV: header, LF or CRLF rows, and a precise error for anything else', 
   ]);
   assert.throws(() => parseLengthsCsv('prompt,output\n1,2\n'), /unexpected header 'prompt,output'/);
   assert.throws(() => parseLengthsCsv('input_length,output_length\n1,2\n3;4\n'), /row 3: '3;4' is not two token counts/);
+});
+
+const prompts = (...lengths: number[]) => lengths.map((promptTokens) => ({ promptTokens, outputTokens: 0 }));
+
+test('another tokenizer: the ratio that puts the published count over the limit, prompts cut at the limit', () => {
+  const cases = [
+    {
+      name: 'one prompt over: the boundary is midway between the longest two texts',
+      // Texts of 90, 190, 290 and 390 tokens (10 of template each); the boundary text is (390 + 290) / 2 = 340, which
+      // is 300 - 20 = 280 tokens in the other tokenizer: ratio 14/17, and only the longest prompt is cut.
+      samples: prompts(100, 200, 300, 400),
+      spec: { fromTemplateTokens: 10, toTemplateTokens: 20, truncationTokens: 300, promptsOverTruncation: 1 },
+      ratio: 14 / 17,
+      mean: ((90 + 190 + 290) * (14 / 17) + 3 * 20 + 300) / 4,
+    },
+    {
+      name: 'the same tokenizer and template: every prompt keeps its length up to the limit',
+      samples: prompts(10, 20, 30, 40),
+      spec: { fromTemplateTokens: 0, toTemplateTokens: 0, truncationTokens: 25, promptsOverTruncation: 2 },
+      ratio: 1,
+      mean: (10 + 20 + 25 + 25) / 4,
+    },
+  ];
+  for (const c of cases) {
+    const r = retokenizedPrompts(c.samples, c.spec);
+    assert.ok(Math.abs(r.tokenRatio - c.ratio) < 1e-12, `${c.name}: ratio ${r.tokenRatio}`);
+    assert.ok(Math.abs(r.meanPromptTokens - c.mean) < 1e-9, `${c.name}: mean ${r.meanPromptTokens}`);
+  }
+});
+
+test('another tokenizer: a count that cannot place the boundary is refused', () => {
+  const spec = { fromTemplateTokens: 0, toTemplateTokens: 0, truncationTokens: 10 };
+  assert.throws(() => retokenizedPrompts(prompts(1, 2), { ...spec, promptsOverTruncation: 2 }), /from 1 to 1, not 2/);
+  assert.throws(() => retokenizedPrompts(prompts(1, 2), { ...spec, promptsOverTruncation: 0 }), /not 0/);
 });

@@ -40,6 +40,45 @@ export function workloadLengths(samples: readonly SampleLengths[]): WorkloadLeng
   };
 }
 
+/**
+ * The same texts in another model's tokenizer and template, from one count made in it. Where a dataset's prompts are
+ * counted per sample in one tokenizer, and another benchmark over the same texts publishes only how many of its
+ * prompts exceed its truncation length, the ratio of the two tokenizers' counts is the one that puts exactly that many
+ * prompts over the limit: the boundary lies between the k-th and (k+1)-th longest texts, and their midpoint is taken.
+ * Each prompt is then its text scaled by that ratio in the other template, cut at the limit as that runtime cuts it.
+ */
+export interface Retokenization {
+  /** Template (and special) tokens of each counted prompt, not part of the text. */
+  readonly fromTemplateTokens: number;
+  /** Template tokens of the other benchmark's prompt. */
+  readonly toTemplateTokens: number;
+  /** The other benchmark's truncation length, in its tokens. */
+  readonly truncationTokens: number;
+  /** How many of its prompts exceed the truncation length, as counted in its tokenizer. */
+  readonly promptsOverTruncation: number;
+}
+
+export interface RetokenizedPrompts {
+  /** The other tokenizer's tokens per counted token of text. */
+  readonly tokenRatio: number;
+  readonly meanPromptTokens: number;
+}
+
+export function retokenizedPrompts(samples: readonly SampleLengths[], spec: Retokenization): RetokenizedPrompts {
+  const k = spec.promptsOverTruncation;
+  if (!Number.isInteger(k) || k < 1 || k >= samples.length) {
+    throw new Error(`prompts over the truncation length must be a count from 1 to ${samples.length - 1}, not ${k}`);
+  }
+  const longestFirst = samples.map((s) => s.promptTokens).sort((a, b) => b - a);
+  const boundaryText = (longestFirst[k - 1] + longestFirst[k]) / 2 - spec.fromTemplateTokens;
+  const tokenRatio = (spec.truncationTokens - spec.toTemplateTokens) / boundaryText;
+  let total = 0;
+  for (const s of samples) {
+    total += Math.min((s.promptTokens - spec.fromTemplateTokens) * tokenRatio + spec.toTemplateTokens, spec.truncationTokens);
+  }
+  return { tokenRatio, meanPromptTokens: total / samples.length };
+}
+
 /** Rows of `input_length,output_length` (a header line first; CRLF or LF line ends). */
 export function parseLengthsCsv(text: string): SampleLengths[] {
   const [header, ...rows] = text.split(/\r?\n/).filter((line) => line !== '');
