@@ -395,6 +395,7 @@ export const VENDOR_WORKLOADS: Readonly<Record<string, VendorWorkload>> = {
   'aws-trainium1-bert-large-seq128': { model: 'bert_large', precision: 'bf16', kind: 'offline', promptTokens: 0, outputTokens: 0, bindings: { sequence: 128 }, batch: 4, basis: 'sequence 128, batch 4 on 1 chip, as published' },
   'huawei-cloudmatrix384-deepseek-r1-prefill': { model: 'deepseek_v3', precision: 'int8', kind: 'prefill', promptTokens: 4096, outputTokens: 0, basis: '4096-token prompts, prefill only; batch and chips chosen by the search' },
   ...trtllmPerfOverview(),
+  ...trtllmV017Overview(),
   ...trtllmStaticBatches(),
   ...neuronTrn1Latencies(),
   ...nimLatencies(),
@@ -417,6 +418,38 @@ function trtllmPerfOverview(): Record<string, VendorWorkload> {
   for (const r of runs) {
     for (const [promptTokens, outputTokens] of [[128, 2048], [1000, 1000], [2048, 128], [5000, 500]]) {
       out[`nvidia-trtllm-${r.device}-${r.name}-${r.precision}-${promptTokens}-${outputTokens}`] = {
+        model: r.model,
+        precision: r.precision,
+        kind: 'llm',
+        promptTokens,
+        outputTokens,
+        basis: `${promptTokens} in / ${outputTokens} out exactly, TP${r.chips}; batch chosen by the search`,
+      };
+    }
+  }
+  return out;
+}
+
+/**
+ * The same page at TensorRT-LLM v0.17 (TensorRT engines; trtllm-bench at an infinite request rate, in-flight batching,
+ * FP8 weights and KV cache, FP16 on the A100), for what the 1.0 rows lack: a mixture of experts (Mixtral 8x7B on one
+ * and two H100s and H200s, two A100s) and the L40S and A100 on Llama 3.1 8B. The page gives the throughput of the whole
+ * tensor-parallel group; the rows hold it per GPU. The serving search picks the batch and layout on those chips.
+ */
+function trtllmV017Overview(): Record<string, VendorWorkload> {
+  const out: Record<string, VendorWorkload> = {};
+  const runs = [
+    { device: 'h100-sxm', name: 'mixtral-8x7b', model: 'mixtral_8x7b', chips: 1, precision: 'fp8' },
+    { device: 'h200', name: 'mixtral-8x7b', model: 'mixtral_8x7b', chips: 1, precision: 'fp8' },
+    { device: 'h100-sxm', name: 'mixtral-8x7b', model: 'mixtral_8x7b', chips: 2, precision: 'fp8' },
+    { device: 'h200', name: 'mixtral-8x7b', model: 'mixtral_8x7b', chips: 2, precision: 'fp8' },
+    { device: 'a100-80gb', name: 'mixtral-8x7b', model: 'mixtral_8x7b', chips: 2, precision: 'fp16' },
+    { device: 'l40s', name: 'llama3.1-8b', model: 'llama3_1_8b', chips: 1, precision: 'fp8' },
+    { device: 'a100-80gb', name: 'llama3.1-8b', model: 'llama3_1_8b', chips: 1, precision: 'fp16' },
+  ] as const;
+  for (const r of runs) {
+    for (const [promptTokens, outputTokens] of [[128, 2048], [1000, 1000], [2048, 128], [5000, 500]]) {
+      out[`nvidia-trtllm-v0.17-${r.device}-${r.name}-${r.precision}-tp${r.chips}-${promptTokens}-${outputTokens}`] = {
         model: r.model,
         precision: r.precision,
         kind: 'llm',
