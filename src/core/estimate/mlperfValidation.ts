@@ -401,23 +401,26 @@ export const VENDOR_WORKLOADS: Readonly<Record<string, VendorWorkload>> = {
   ...nimLatencies(),
 };
 
+/** One model on one device at TensorRT-LLM's perf-overview lengths: the page's row, named as the row ids name it. */
+interface PerfOverviewRun {
+  readonly device: string;
+  readonly name: string;
+  readonly model: MlperfModel;
+  readonly chips: number;
+  readonly precision: VendorWorkload['precision'];
+}
+
 /**
- * NVIDIA's TensorRT-LLM 1.0 perf overview: trtllm-bench at fixed prompt and output lengths (synthetic requests, no
- * spread), ModelOpt FP8 checkpoints on the H100 and H200 and NVFP4 ones on the B200 and GB200. The lengths are exact, so these rows test the estimator without
- * any workload assumption; the batch is the scheduler's, so the serving search picks it (`--batch max --chips N`).
+ * Each run at each length, exact lengths and the page's tensor parallelism, the batch and layout left to the serving
+ * search (`--batch max --chips N`); `id` names the row.
  */
-function trtllmPerfOverview(): Record<string, VendorWorkload> {
+function perfOverviewWorkloads(runs: readonly PerfOverviewRun[], id: (run: PerfOverviewRun, promptTokens: number, outputTokens: number) => string): Record<string, VendorWorkload> {
   const out: Record<string, VendorWorkload> = {};
-  const runs = [
-    { device: 'h100-sxm', name: 'llama3.1-8b', model: 'llama3_1_8b', chips: 1, precision: 'fp8' },
-    { device: 'h200', name: 'llama3.1-8b', model: 'llama3_1_8b', chips: 1, precision: 'fp8' },
-    { device: 'h100-sxm', name: 'llama3.3-70b', model: 'llama3_1_70b', chips: 2, precision: 'fp8' },
-    { device: 'b200', name: 'llama3.3-70b', model: 'llama3_1_70b', chips: 1, precision: 'fp4' },
-    { device: 'gb200', name: 'llama3.3-70b', model: 'llama3_1_70b', chips: 1, precision: 'fp4' },
-  ] as const;
+  // The prompt and output lengths compared (the pages list more).
+  const lengths = [[128, 2048], [1000, 1000], [2048, 128], [5000, 500]] as const;
   for (const r of runs) {
-    for (const [promptTokens, outputTokens] of [[128, 2048], [1000, 1000], [2048, 128], [5000, 500]]) {
-      out[`nvidia-trtllm-${r.device}-${r.name}-${r.precision}-${promptTokens}-${outputTokens}`] = {
+    for (const [promptTokens, outputTokens] of lengths) {
+      out[id(r, promptTokens, outputTokens)] = {
         model: r.model,
         precision: r.precision,
         kind: 'llm',
@@ -431,14 +434,30 @@ function trtllmPerfOverview(): Record<string, VendorWorkload> {
 }
 
 /**
+ * NVIDIA's TensorRT-LLM 1.0 perf overview: trtllm-bench at fixed prompt and output lengths (synthetic requests, no
+ * spread), ModelOpt FP8 checkpoints on the H100 and H200 and NVFP4 ones on the B200 and GB200. The lengths are exact,
+ * so these rows test the estimator without any workload assumption; the batch is the scheduler's, so the serving
+ * search picks it.
+ */
+function trtllmPerfOverview(): Record<string, VendorWorkload> {
+  const runs: PerfOverviewRun[] = [
+    { device: 'h100-sxm', name: 'llama3.1-8b', model: 'llama3_1_8b', chips: 1, precision: 'fp8' },
+    { device: 'h200', name: 'llama3.1-8b', model: 'llama3_1_8b', chips: 1, precision: 'fp8' },
+    { device: 'h100-sxm', name: 'llama3.3-70b', model: 'llama3_1_70b', chips: 2, precision: 'fp8' },
+    { device: 'b200', name: 'llama3.3-70b', model: 'llama3_1_70b', chips: 1, precision: 'fp4' },
+    { device: 'gb200', name: 'llama3.3-70b', model: 'llama3_1_70b', chips: 1, precision: 'fp4' },
+  ];
+  return perfOverviewWorkloads(runs, (r, p, o) => `nvidia-trtllm-${r.device}-${r.name}-${r.precision}-${p}-${o}`);
+}
+
+/**
  * The same page at TensorRT-LLM v0.17 (TensorRT engines; trtllm-bench at an infinite request rate, in-flight batching,
  * FP8 weights and KV cache, FP16 on the A100), for what the 1.0 rows lack: a mixture of experts (Mixtral 8x7B on one
  * and two H100s and H200s, two A100s) and the L40S and A100 on Llama 3.1 8B. The page gives the throughput of the whole
- * tensor-parallel group; the rows hold it per GPU. The serving search picks the batch and layout on those chips.
+ * tensor-parallel group; the rows hold it per GPU.
  */
 function trtllmV017Overview(): Record<string, VendorWorkload> {
-  const out: Record<string, VendorWorkload> = {};
-  const runs = [
+  const runs: PerfOverviewRun[] = [
     { device: 'h100-sxm', name: 'mixtral-8x7b', model: 'mixtral_8x7b', chips: 1, precision: 'fp8' },
     { device: 'h200', name: 'mixtral-8x7b', model: 'mixtral_8x7b', chips: 1, precision: 'fp8' },
     { device: 'h100-sxm', name: 'mixtral-8x7b', model: 'mixtral_8x7b', chips: 2, precision: 'fp8' },
@@ -446,20 +465,8 @@ function trtllmV017Overview(): Record<string, VendorWorkload> {
     { device: 'a100-80gb', name: 'mixtral-8x7b', model: 'mixtral_8x7b', chips: 2, precision: 'fp16' },
     { device: 'l40s', name: 'llama3.1-8b', model: 'llama3_1_8b', chips: 1, precision: 'fp8' },
     { device: 'a100-80gb', name: 'llama3.1-8b', model: 'llama3_1_8b', chips: 1, precision: 'fp16' },
-  ] as const;
-  for (const r of runs) {
-    for (const [promptTokens, outputTokens] of [[128, 2048], [1000, 1000], [2048, 128], [5000, 500]]) {
-      out[`nvidia-trtllm-v0.17-${r.device}-${r.name}-${r.precision}-tp${r.chips}-${promptTokens}-${outputTokens}`] = {
-        model: r.model,
-        precision: r.precision,
-        kind: 'llm',
-        promptTokens,
-        outputTokens,
-        basis: `${promptTokens} in / ${outputTokens} out exactly, TP${r.chips}; batch chosen by the search`,
-      };
-    }
-  }
-  return out;
+  ];
+  return perfOverviewWorkloads(runs, (r, p, o) => `nvidia-trtllm-v0.17-${r.device}-${r.name}-${r.precision}-tp${r.chips}-${p}-${o}`);
 }
 
 /**
