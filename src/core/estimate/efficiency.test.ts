@@ -127,11 +127,17 @@ test('one silicon at one board power is one accelerator: the H100 SXM and the H2
 
 test('an unmeasured precision takes its compute twin\'s fraction, scaled by how the two compare where both measured', () => {
   const mi300x = measuredEfficiency(device('mi300x')).matrixEfficiencyByPrecision!;
-  const mi325x = measuredEfficiency(device('mi325x')).matrixEfficiencyByPrecision!;
-  // MI325X measured BF16 only (785 TFLOPS at 1000 W); the MI300X (750 W) measured BF16 and FP8.
+  // An MI325X that had measured BF16 only (no power given, so it pools its runs with no catalog board); its twin,
+  // the MI300X (750 W), measured BF16, FP16 and FP8.
+  const catalogMi325x = device('mi325x');
+  const bf16Only: HardwareEntry = { ...catalogMi325x, id: 'mi325x-bf16-only', powerWatts: undefined, achieved: { matrixFlopsPerSecond: { bf16: catalogMi325x.achieved!.matrixFlopsPerSecond!.bf16! } } };
+  const mi325x = measuredEfficiency(bf16Only).matrixEfficiencyByPrecision!;
   close(mi325x.fp8!, mi300x.fp8! * (mi325x.bf16! / mi300x.bf16!));
   assert.ok(mi325x.fp8! > mi300x.fp8! && mi325x.fp8! < mi325x.bf16!);
-  // A twin without measurements adds nothing: the H200 NVL keeps its own.
-  const twinless: HardwareEntry = { ...measured, id: 'twinned', sameComputeAs: 'l4' };
+  // Where the device measured that precision itself, its own figure stands.
+  close(measuredEfficiency(catalogMi325x).matrixEfficiencyByPrecision!.fp8!, catalogMi325x.achieved!.matrixFlopsPerSecond!.fp8!.value / catalogMi325x.peakFlopsPerSecond.fp8!.value);
+  // A twin without measurements adds nothing.
+  assert.equal(device('a30').achieved, undefined);
+  const twinless: HardwareEntry = { ...measured, id: 'twinned', sameComputeAs: 'a30' };
   assert.deepEqual(measuredEfficiency(twinless).matrixEfficiencyByPrecision, measuredEfficiency(measured).matrixEfficiencyByPrecision);
 });
