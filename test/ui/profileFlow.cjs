@@ -329,8 +329,12 @@ async function run({ vsix, model }) {
     });
 
     const ok7 = ok6 && await step('the what-if survives a reload of the window', async () => {
-      await page.reload();
-      await page.locator('.monaco-workbench').waitFor();
+      // Reload as a user does (Developer: Reload Window): the workbench shuts down in order and saves its open
+      // editors first, where a bare page reload races that save against the unload and can lose the editor.
+      const reloaded = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 60000 });
+      await runCommand(page, 'Developer: Reload Window');
+      await reloaded;
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
       await page.locator('.tabs-container .tab').filter({ hasText: modelName }).first().click({ timeout: 60000 });
       // The side bar may come back open or closed, and the workbench may still be restoring it: on each try,
       // open it when it is not showing, by its focus command (which opens, where the activity-bar icon toggles).
