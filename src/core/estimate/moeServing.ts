@@ -21,7 +21,7 @@
  */
 import { detectMoe, FUSED_MOE_OPS, type MoeLayer } from '../analysis/moe';
 import { GraphIndex } from '../analysis/graphIndex';
-import { countToNumber, type NodeReport, type ProfileReport } from '../report/reportTypes';
+import { countToNumber, type NodeReport, type ProfileReport, type TensorSummary } from '../report/reportTypes';
 import type { ExecutedNode } from './executionPlan';
 import type { ExecutionMode } from './executionRules';
 import { DEFAULT_MOE_SKEW } from './layouts';
@@ -224,14 +224,17 @@ export class MoeServing {
    * A fused MoE/QMoE/ShardedMoE node: it reads the experts its tokens touch (its stored weights hold all the
    * experts it has, so `weightBytes` and `params` are scaled to the expected touched share), and moves its
    * input, router scores and output, counted from their shapes (the report's bytes read hold the cost rule's
-   * upper bound on experts read, min(E, T·k), which the expected share replaces).
+   * upper bound on experts read, min(E, T·k), which the expected share replaces), and what passes between its
+   * kernels: the cost rule's bytes written beyond the output (moe.ts), written once and read once.
    */
   private fusedNode(n: NodeReport, x: ExecutedNode, s: ServedMoeLayer, r: LayerRouting): ExecutedNode {
     const held = Math.max(1, s.layer.expertsHeld);
     const share = Math.min(1, r.expertsTouched / held);
-    const tensors = [...new Set(n.inputs.filter((i) => i !== '' && !this.index.isInitializer(i)))].map((i) => this.index.tensor(i));
-    const moved = [...tensors, ...n.outputs].reduce((sum, t) => sum + (t ? (this.index.bytes(t) ?? 0) : 0), 0);
-    return { ...x, activationBytes: moved, weightBytes: x.weightBytes * share, params: x.params * share };
+    const bytesOf = (tensors: readonly (TensorSummary | undefined)[]) => tensors.reduce((sum, t) => sum + (t ? (this.index.bytes(t) ?? 0) : 0), 0);
+    const inputs = [...new Set(n.inputs.filter((i) => i !== '' && !this.index.isInitializer(i)))].map((i) => this.index.tensor(i));
+    const outputBytes = bytesOf(n.outputs);
+    const between = Math.max(0, countToNumber(n.bytesWritten) - outputBytes);
+    return { ...x, activationBytes: bytesOf(inputs) + outputBytes + 2 * between, weightBytes: x.weightBytes * share, params: x.params * share };
   }
 }
 

@@ -46,6 +46,16 @@ test('MoE fixture: a single decoded token reads only the weights of the 2 expert
   assert.equal(moeFixture(64).weightBytesRead.asNumber, allExpertBytes);
 });
 
+test('MoE fixture: activation bytes are its input, router and output plus the three intermediates between its kernels', () => {
+  const tokens = 16;
+  const node = moeFixture(tokens);
+  const active = tokens * TOP_K;
+  // Gathered tokens (active × hidden), fc1's activated output (active × inter), fc2's rows (active × hidden), fp32.
+  const intermediates = active * (2 * HIDDEN + INTER) * 4;
+  assert.equal(node.activationBytesRead.asNumber, tokens * HIDDEN * 4 + tokens * EXPERTS * 4 + intermediates);
+  assert.equal(node.bytesWritten.asNumber, tokens * HIDDEN * 4 + intermediates);
+});
+
 test('MoE: fused SwiGLU fc1 has 2 × inter outputs; 3-D input keeps its shape', () => {
   const { outputs, cost } = runNode({
     opType: 'MoE',

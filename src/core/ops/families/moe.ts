@@ -17,9 +17,14 @@
  * expert_weight_bits 4 (or an FP4 quant_type) packs two per byte, so its params are twice its stored bytes;
  * scales and zero points are weight bytes, not params. Weight bytes read are those of the experts a batch can
  * touch: min(experts, tokens × k) of them.
+ * Activation bytes: besides its inputs and output, the op moves what passes between its kernels, each written once
+ * and read once at the input's width: the tokens gathered into expert order (active × hidden), fc1's activated
+ * output that fc2 reads (active × inter), and fc2's per-expert rows before their weighted sum (active × hidden).
+ * Every MoE runtime runs the experts as two grouped GEMMs between a gather and a weighted scatter (ONNX Runtime's
+ * and TensorRT-LLM's CutlassMoeFCRunner, vLLM's fused_moe with its intermediate caches).
  * A note on the node gives `top-K of E experts` and the share of expert MACs that is active, for hints.
  */
-import { elementsBytes } from '../../analysis/graphInference';
+import { elementsBytes, tensorBytes } from '../../analysis/graphInference';
 import { bitsOf, DataType } from '../../onnx/dataType';
 import { Expr, ONE_EXPR, sum } from '../../shapes/expr';
 import { numel, requireShape } from '../../shapes/shapeOps';
@@ -127,10 +132,21 @@ function moeCost(ctx: NodeContext, layout: ExpertInputs): OpCost {
   const weightBytesRead = sum(
     ctx.inputs.slice(2).filter((t): t is TensorInfo => t?.isWeight === true).map((t) => expertBytes(t, d.held, touched)),
   );
+  const intermediateBytes = elementsBytes(ctx.inputs[0]!.dtype ?? DataType.FLOAT, active.mul(d.hidden.mul(2).add(d.inter)));
+  const inputBytes = sum(ctx.inputs.filter((t): t is TensorInfo => t !== undefined && !t.isWeight).map((t) => tensorBytes(t) ?? Expr.constant(0)));
+  const outputBytes = tensorBytes(ctx.inputs[0]) ?? Expr.constant(0);
   const e = d.experts.asNumber;
   const shard = layout.sharded ? ` (${d.held.toString()} on this shard)` : '';
   const note = `MoE: top-${d.k} of ${e ?? d.experts.toString()} experts${shard} per token; MACs count the active experts only (${d.k}/${e ?? d.experts.toString()} of the expert MACs if every expert ran: ${d.tokens.mul(d.experts).mul(perTokenExpertMacs)})`;
-  return { flops, macs, weightBytesRead, notes: [note], logicalWeightElements: logicalExpertWeights(ctx, layout) };
+  return {
+    flops,
+    macs,
+    weightBytesRead,
+    activationBytesRead: inputBytes.add(intermediateBytes),
+    bytesWritten: outputBytes.add(intermediateBytes),
+    notes: [note],
+    logicalWeightElements: logicalExpertWeights(ctx, layout),
+  };
 }
 
 /** Index-aligned with the inputs: the values each expert weight tensor holds (unpacked). */
