@@ -40,13 +40,7 @@ export function workloadLengths(samples: readonly SampleLengths[]): WorkloadLeng
   };
 }
 
-/**
- * The same texts in another model's tokenizer and template, from one count made in it. Where a dataset's prompts are
- * counted per sample in one tokenizer, and another benchmark over the same texts publishes only how many of its
- * prompts exceed its truncation length, the ratio of the two tokenizers' counts is the one that puts exactly that many
- * prompts over the limit: the boundary lies between the k-th and (k+1)-th longest texts, and their midpoint is taken.
- * Each prompt is then its text scaled by that ratio in the other template, cut at the limit as that runtime cuts it.
- */
+/** What re-counting one benchmark's prompts in another's tokenizer needs: the two templates and the one published count. */
 export interface Retokenization {
   /** Template (and special) tokens of each counted prompt, not part of the text. */
   readonly fromTemplateTokens: number;
@@ -64,6 +58,13 @@ export interface RetokenizedPrompts {
   readonly meanPromptTokens: number;
 }
 
+/**
+ * The same texts in another model's tokenizer and template, from one count made in it. Where a dataset's prompts are
+ * counted per sample in one tokenizer, and another benchmark over the same texts publishes only how many of its
+ * prompts exceed its truncation length, the ratio of the two tokenizers' counts is the one that puts exactly that many
+ * prompts over the limit: the boundary lies between the k-th and (k+1)-th longest texts, and their midpoint is taken.
+ * Each prompt is then its text scaled by that ratio in the other template, cut at the limit as that runtime cuts it.
+ */
 export function retokenizedPrompts(samples: readonly SampleLengths[], spec: Retokenization): RetokenizedPrompts {
   const k = spec.promptsOverTruncation;
   if (!Number.isInteger(k) || k < 1 || k >= samples.length) {
