@@ -4,7 +4,7 @@
  */
 import type { AnalysisReport } from '../core/pipeline/analysisTypes';
 import type { ProfileReport } from '../core/report/reportTypes';
-import { parseFromWebview, type FromWebviewMessage, type ToWebviewMessage } from '../protocol/messages';
+import { catalogEntrySummary, parseFromWebview, type FromWebviewMessage, type ToWebviewMessage } from '../protocol/messages';
 import type { ExportFormat } from './exporters';
 import type { ModelSession, SessionManager } from './modelSession';
 import { settingsCatalog } from './hardwareCatalog';
@@ -48,7 +48,7 @@ export function sessionMessage(session: ModelSession): ToWebviewMessage {
       whatIf: session.whatIf,
       moeSkew: session.moeSkew,
     },
-    catalog: settingsCatalog(settings.customHardware).available.map(({ id, name, deviceClass, notEstimated }) => ({ id, name, deviceClass, ...(notEstimated ? { notEstimated } : {}) })),
+    catalog: settingsCatalog(settings.customHardware).available.map(catalogEntrySummary),
   };
 }
 

@@ -60,6 +60,11 @@ export interface CatalogEntrySummary {
   readonly notEstimated?: string;
 }
 
+/** A target (the host's `HardwareTargetInfo` or any wider record) as the pickers list it: only the summary's fields. */
+export function catalogEntrySummary({ id, name, deviceClass, notEstimated }: CatalogEntrySummary): CatalogEntrySummary {
+  return { id, name, deviceClass, ...(notEstimated ? { notEstimated } : {}) };
+}
+
 //#region to webview
 /** Everything the view needs at once, sent in reply to 'view/ready' and after every recompute. */
 export interface ReportMessage {

@@ -8,7 +8,7 @@
 import { DEFAULT_MOE_SKEW, isMoeSkew, MAX_MOE_SKEW } from '../../src/core/estimate/layouts';
 import { isKvCacheDtype, isPrecisionChoice, type KvCacheDtype, type PrecisionChoice } from '../../src/core/estimate/precision';
 import type { BatchChoice, CatalogEntrySummary, HintPayload, ReportMessage } from '../../src/protocol/messages';
-import { isBatchChoice, isNonNegativeInt, isTokenCount, LLM_DEFAULT_OUTPUT_TOKENS, LLM_DEFAULT_PROMPT_TOKENS, MAX_CHIPS } from '../../src/protocol/messages';
+import { catalogEntrySummary, isBatchChoice, isNonNegativeInt, isTokenCount, LLM_DEFAULT_OUTPUT_TOKENS, LLM_DEFAULT_PROMPT_TOKENS, MAX_CHIPS } from '../../src/protocol/messages';
 import { button, checkbox, dropdown, h, rowBadge, textField, type CheckboxHandle, type DropdownHandle, type FieldHandle } from '../components';
 import type { Host } from '../vscodeApi';
 import { badgeSeverity, savingText } from './hints';
@@ -268,7 +268,7 @@ export class CompareControls {
    */
   private update(msg: ReportMessage): void {
     const available = msg.estimates?.available;
-    if (available?.length) this.catalog = available.map(({ id, name, deviceClass, notEstimated }) => ({ id, name, deviceClass, ...(notEstimated ? { notEstimated } : {}) }));
+    if (available?.length) this.catalog = available.map(catalogEntrySummary);
     else if (msg.catalog?.length) this.catalog = msg.catalog;
     this.settled();
     if (this.postTimer === undefined && this.inFlight === 0) this.takeSettings(msg);
