@@ -134,6 +134,7 @@ function moeCost(ctx: NodeContext, layout: ExpertInputs): OpCost {
   );
   const intermediateBytes = elementsBytes(ctx.inputs[0]!.dtype ?? DataType.FLOAT, active.mul(d.hidden.mul(2).add(d.inter)));
   const inputBytes = sum(ctx.inputs.filter((t): t is TensorInfo => t !== undefined && !t.isWeight).map((t) => tensorBytes(t) ?? Expr.constant(0)));
+  // The output has the input's shape and dtype (the handler's infer).
   const outputBytes = tensorBytes(ctx.inputs[0]) ?? Expr.constant(0);
   const e = d.experts.asNumber;
   const shard = layout.sharded ? ` (${d.held.toString()} on this shard)` : '';
