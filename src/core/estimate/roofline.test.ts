@@ -157,6 +157,22 @@ test('an element-wise op consuming a MAC op’s only output is fused into its ep
   assert.equal(estimateNodes(makeReport([conv, relu]), dev, { efficiency: eff, execution: 'as-exported' })[1].fusedInto, undefined);
 });
 
+test('a precision choice narrows the intermediates, not the graph outputs the application reads', () => {
+  const int8Dev = makeDevice({ id: 'round', peaks: { fp16: 100e12, fp32: 10e12, int8: 200e12 }, memoryBytes: 10e9, bandwidthBytesPerSecond: 1e12 });
+  // An fp32 Transpose (a copy: reads and writes 1e6 elements) feeding a graph output, next to one writing the KV cache.
+  const copy = { name: 'copy', opType: 'Transpose', computeDtype: 'float', bytesRead: 4e6, bytesWritten: 4e6, inputs: ['x'], outputs: [t('scores', 'float', [1000, 1000])] };
+  const kv = { name: 'kv', opType: 'Transpose', computeDtype: 'float', bytesRead: 4e6, bytesWritten: 4e6, inputs: ['y'], outputs: [t('present.0.key', 'float', [1000, 1000])] };
+  const hidden = { name: 'hidden', opType: 'Transpose', computeDtype: 'float', bytesRead: 4e6, bytesWritten: 4e6, inputs: ['z'], outputs: [t('h', 'float', [1000, 1000])] };
+  const outputs = [t('scores', 'float', [1000, 1000]), t('present.0.key', 'float', [1000, 1000])];
+  const report = makeReport([copy, kv, hidden], { graphOutputs: outputs });
+  const [e, k, h] = estimateNodes(report, int8Dev, { efficiency: eff, precisionOverride: 'int8' });
+  close(e.memoryBytes, 1e6 + 4e6); // reads its int8 input, writes the declared fp32 output
+  close(k.memoryBytes, 2e6); // the KV cache keeps the run's width: 1 byte in, 1 byte out
+  close(h.memoryBytes, 2e6); // an intermediate: 1 byte in, 1 byte out
+  // no precision choice: the graph's own widths throughout
+  close(estimateNodes(report, int8Dev, { efficiency: eff })[0].memoryBytes, 8e6);
+});
+
 test('nodes not costed are flagged and take no time; subgraph nodes are skipped', () => {
   const report = makeReport([gemm, { name: 'mystery', opType: 'CustomOp', status: 'uncovered' }, { ...add, name: 'inner', graphPath: 'Loop_0/body/' }]);
   const es = estimateNodes(report, dev, { efficiency: eff });

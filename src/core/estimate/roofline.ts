@@ -26,7 +26,7 @@ import { opKind, type OpKind } from './opKinds';
 import { evenSplit, type NodeShare, type ParallelPlan } from './parallelLayout';
 import { dtypeBytesPerElement, type KvCacheDtype, precisionBytesPerElement, resolvePrecision, type PrecisionOptions, type ResolvedPrecision } from './precision';
 import { l2Resident, type RunScale } from './l2Residency';
-import { isPastKeyValueName } from './kvCacheNames';
+import { isPastKeyValueName, isPresentKeyValueName } from './kvCacheNames';
 import { tensorSummaryBytes } from './tensorSize';
 import { runsAsMatrixVector } from './decodeAttention';
 import { curveRelative, sizeCurve, type SizeCurvePoint } from './gemmSizeCurve';
@@ -407,12 +407,16 @@ export function estimateNodes(report: ProfileReport, device: HardwareEntry, opti
   const moe = moeServing(report);
   const served = (n: NodeReport, x: ExecutedNode, as: typeof mode) => (moe ? moe.serveNode(n, x, as, options.moeSkew) : x);
   const nodes = mainGraphNodes(report);
-  const logits = logitsRows(report, options.logitsRowFraction);
-  const run = nodes.map((n) => logits(n, served(n, plan.nodes.get(n.index) ?? asExported(n), mode)));
-  // Resolved once per node: the cache reads, the L2 rule and the roofline need it (none of them changes a node's dtype).
+  const run = nodes.map((n) => served(n, plan.nodes.get(n.index) ?? asExported(n), mode));
+  // Resolved once per node: the byte rules below, the L2 rule and the roofline need it (none of them changes a node's dtype).
   const precisions = run.map((x, i) => nodePrecision(nodes[i], x, device, options));
   const kvRead = cacheReads(report, options.kvCacheReadFraction, options.kvCacheDtype);
-  const planned = run.map((x, i) => kvRead(nodes[i], x, scaleOf(x, precisions[i]).activation));
+  const declared = declaredOutputWrites(report);
+  const logits = logitsRows(report, options.logitsRowFraction);
+  const planned = run.map((x, i) => {
+    const scale = scaleOf(x, precisions[i]).activation;
+    return logits(nodes[i], declared(nodes[i], kvRead(nodes[i], x, scale), scale));
+  });
   const cache = lastLevelCacheBytes(device);
   const executed = mode === 'fused' && cache > 0 ? l2Resident(report, nodes, planned, cache * parallel.chips, (i) => scaleOf(planned[i], precisions[i])) : planned;
   const shares = nodes.map((n, i) => parallel.share(n, executed[i]));
@@ -515,6 +519,29 @@ function cacheReads(
     if (bytes === 0) return x;
     const stored = kvBytesPerElement === undefined || activationScale <= 0 ? bytes : (elements * kvBytesPerElement) / activationScale;
     return { ...x, activationBytes: Math.max(0, x.activationBytes - bytes + shared * stored) };
+  };
+}
+
+/**
+ * What the model returns is written at the dtype its graph declares, whatever the layers run in: a precision choice
+ * changes the arithmetic and the intermediates, not the interface the application reads (an ONNX Runtime session
+ * binds the declared output types; a TensorRT engine's outputs are FP32 unless it is built otherwise). The KV
+ * cache's present outputs are excluded: the runtime keeps the cache in place at its own width (`kvCacheDtype`).
+ * Like cacheReads, the adjustment is in the node's pre-scale units: the stored bytes divided by `activationScale`.
+ */
+function declaredOutputWrites(report: ProfileReport): (n: NodeReport, x: ExecutedNode, activationScale: number) => ExecutedNode {
+  const outputs = new Map<string, number>();
+  for (const t of report.graphOutputs) {
+    if (isPresentKeyValueName(t.name)) continue;
+    const bytes = tensorSummaryBytes(t, report.bindings);
+    if (bytes !== undefined && bytes > 0) outputs.set(t.name, bytes);
+  }
+  return (n, x, activationScale) => {
+    if (activationScale <= 0 || activationScale === 1 || x.runs === 'folded') return x;
+    let bytes = 0;
+    for (const o of n.outputs) bytes += outputs.get(o.name) ?? 0;
+    if (bytes === 0) return x;
+    return { ...x, activationBytes: Math.max(0, x.activationBytes - bytes) + bytes / activationScale };
   };
 }
 
