@@ -169,6 +169,8 @@ test('a precision choice narrows the intermediates, not the graph outputs the ap
   close(e.memoryBytes, 1e6 + 4e6); // reads its int8 input, writes the declared fp32 output
   close(k.memoryBytes, 2e6); // the KV cache keeps the run's width: 1 byte in, 1 byte out
   close(h.memoryBytes, 2e6); // an intermediate: 1 byte in, 1 byte out
+  assert.ok(e.notes.some((n) => /declared width/.test(n)));
+  assert.ok(!k.notes.some((n) => /declared width/.test(n)));
   // no precision choice: the graph's own widths throughout
   close(estimateNodes(report, int8Dev, { efficiency: eff })[0].memoryBytes, 8e6);
 });

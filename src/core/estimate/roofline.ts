@@ -413,15 +413,21 @@ export function estimateNodes(report: ProfileReport, device: HardwareEntry, opti
   const kvRead = cacheReads(report, options.kvCacheReadFraction, options.kvCacheDtype);
   const declared = declaredOutputWrites(report);
   const logits = logitsRows(report, options.logitsRowFraction);
+  const atDeclaredWidth: boolean[] = [];
   const planned = run.map((x, i) => {
     const scale = scaleOf(x, precisions[i]).activation;
-    return logits(nodes[i], declared(nodes[i], kvRead(nodes[i], x, scale), scale));
+    const cached = kvRead(nodes[i], x, scale);
+    const written = declared(nodes[i], cached, scale);
+    atDeclaredWidth[i] = written !== cached;
+    return logits(nodes[i], written);
   });
   const cache = lastLevelCacheBytes(device);
   const executed = mode === 'fused' && cache > 0 ? l2Resident(report, nodes, planned, cache * parallel.chips, (i) => scaleOf(planned[i], precisions[i])) : planned;
   const shares = nodes.map((n, i) => parallel.share(n, executed[i]));
   const onVectorUnits = nodes.map((n) => runsAsMatrixVector(n, report.bindings));
-  const estimates = timeKernels(nodes.map((n, i) => estimateOne(n, executed[i], precisions[i], device, f, rates, shares[i], onVectorUnits[i])), executed, f.overlapExponent);
+  const estimates = timeKernels(nodes.map((n, i) => estimateOne(n, executed[i], precisions[i], device, f, rates, shares[i], onVectorUnits[i])), executed, f.overlapExponent).map(
+    (e, i) => (atDeclaredWidth[i] ? { ...e, notes: [...e.notes, DECLARED_OUTPUT_NOTE] } : e),
+  );
   if (mode !== 'fused') return estimates;
   return estimates.map((e, i) => {
     const x = executed[i];
@@ -529,6 +535,8 @@ function cacheReads(
  * cache's present outputs are excluded: the runtime keeps the cache in place at its own width (`kvCacheDtype`).
  * Like cacheReads, the adjustment is in the node's pre-scale units: the stored bytes divided by `activationScale`.
  */
+const DECLARED_OUTPUT_NOTE = 'writes a graph output at its declared width: a precision choice does not change what the application reads';
+
 function declaredOutputWrites(report: ProfileReport): (n: NodeReport, x: ExecutedNode, activationScale: number) => ExecutedNode {
   const outputs = new Map<string, number>();
   for (const t of report.graphOutputs) {

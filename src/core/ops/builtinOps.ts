@@ -19,6 +19,7 @@ import { recurrentOps } from './families/recurrent';
 import { reductionOps } from './families/reduction';
 import { sequenceOps } from './families/sequences';
 import { shapeOps } from './families/shapeOps';
+import { tensorrtPluginOps } from './families/tensorrtPlugins';
 import { trainingOps } from './families/training';
 
 /** Every op family: the one list the default registry is built from. */
@@ -43,6 +44,7 @@ export const BUILTIN_OP_FAMILIES: Readonly<Record<string, readonly OpHandler[]>>
   misc: miscOps,
   training: trainingOps,
   ml: mlOps,
+  tensorrtPlugins: tensorrtPluginOps,
 };
 
 let defaultRegistry: OpRegistry | undefined;
