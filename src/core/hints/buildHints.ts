@@ -20,6 +20,7 @@ import {
   findDecomposedGelus,
   findDecomposedLayerNorms,
   findDynamicShapes,
+  findTensorRtPlugins,
   findRedundantCasts,
   findSparsityCandidates,
   type PatternMatch,
@@ -106,6 +107,8 @@ export function analyzeHints(report: ProfileReport, targets: readonly HardwareEn
   if (sparse.length > 0) hints.push(sparsityHint(sparse, index, price));
   const staticGraph = staticGraphHint(findDynamicShapes(index), index, targets);
   if (staticGraph) hints.push(staticGraph);
+  const plugins = tensorRtPluginHint(findTensorRtPlugins(index), index, targets);
+  if (plugins) hints.push(plugins);
   const minimum = minRelativeSaving ?? 0.001;
   const worthIt = hints.filter((h) => h.change === undefined || h.savings.some((s) => s.verdict === 'gain' && relativeSaving(s) >= minimum));
   return { hints: sortBySaving(worthIt), moe, precision };
@@ -408,26 +411,54 @@ const STATIC_GRAPH_TARGETS = /^(tpu-|inferentia|trainium|groq|cerebras|gaudi|sam
 function staticGraphHint(matches: readonly PatternMatch[], index: GraphIndex, targets: readonly HardwareEntry[]): Hint | undefined {
   const affected = targets.filter((t) => STATIC_GRAPH_TARGETS.test(t.id));
   if (matches.length === 0 || affected.length === 0) return undefined;
-  return makeHint(
+  return blockerHint(
     'static-graph.dynamic-shape',
-    matches.flatMap((m) => m.nodes),
+    matches,
     index,
     `${matches.length} op${matches.length > 1 ? 's' : ''} with data-dependent shapes or control flow, which ${affected.map((t) => t.id).join(', ')} compile${affected.length === 1 ? 's' : ''} as a static graph: ${summarise(matches)}`,
     'XLA (TPU), Neuron (Inferentia/Trainium), GroqFlow, Cerebras, SambaNova, Qualcomm AIC, the Edge TPU compiler and Gaudi graph mode need every shape known at compile time. NonZero, Unique, NonMaxSuppression, Loop/If and Reshapes of computed shapes force padding to a maximum size, host fallback or recompiles. Pad to fixed sizes, or replace the op (e.g. dense masking instead of NonZero). No saving is estimated: the cost depends on the workaround.',
-    undefined,
-    targets.map((t) => ({
-      target: t.id,
-      verdict: 'none',
-      reason: affected.includes(t) ? `${t.id} compiles a static graph: these ops need padding, host fallback or recompiles` : `${t.id} runs dynamic shapes`,
-      seconds: 0,
-      baselineSeconds: 0,
-      usdPerMillion: null,
-      bytes: 0,
-      chipsBefore: 1,
-      chipsAfter: 1,
-    })),
-    'high',
+    targets,
+    (t) => (affected.includes(t) ? `${t.id} compiles a static graph: these ops need padding, host fallback or recompiles` : `${t.id} runs dynamic shapes`),
   );
+}
+
+/** TensorRT runs only on NVIDIA GPUs: its plugin nodes need replacing anywhere else. */
+function tensorRtPluginHint(matches: readonly PatternMatch[], index: GraphIndex, targets: readonly HardwareEntry[]): Hint | undefined {
+  const affected = targets.filter((t) => t.vendor !== 'NVIDIA');
+  if (matches.length === 0 || affected.length === 0) return undefined;
+  return blockerHint(
+    'portability.tensorrt-plugin',
+    matches,
+    index,
+    `${matches.length} TensorRT plugin node${matches.length > 1 ? 's' : ''}, which only TensorRT runs (NVIDIA GPUs): ${affected.map((t) => t.id).join(', ')} need${affected.length === 1 ? 's' : ''} ${matches.length > 1 ? 'them' : 'it'} replaced: ${summarise(matches)}`,
+    "TensorRT's ONNX parser maps these nodes to its plugin library (EfficientNMS_TRT, BatchedNMS_TRT...); ONNX Runtime runs them only through its TensorRT execution provider, and XLA, Neuron, ROCm/MIGraphX and the other vendors' compilers do not know them. The estimate counts them by the plugins' published algorithms; elsewhere the model needs the equivalent in standard ONNX (NonMaxSuppression after TopK, which the static-graph compilers then pad) or the framework's own op. No saving is estimated: the cost depends on the replacement.",
+    targets,
+    (t) => (affected.includes(t) ? `${t.id} has no TensorRT: these nodes need a replacement` : `${t.id} runs TensorRT`),
+  );
+}
+
+/** A warning with no what-if: what blocks some targets, each target's verdict `none` with its reason. */
+function blockerHint(
+  code: HintCode,
+  matches: readonly PatternMatch[],
+  index: GraphIndex,
+  message: string,
+  explanation: string,
+  targets: readonly HardwareEntry[],
+  reason: (t: HardwareEntry) => string,
+): Hint {
+  const savings: TargetSaving[] = targets.map((t) => ({
+    target: t.id,
+    verdict: 'none',
+    reason: reason(t),
+    seconds: 0,
+    baselineSeconds: 0,
+    usdPerMillion: null,
+    bytes: 0,
+    chipsBefore: 1,
+    chipsAfter: 1,
+  }));
+  return makeHint(code, matches.flatMap((m) => m.nodes), index, message, explanation, undefined, savings, 'high');
 }
 
 function fmt(x: number): string {

@@ -25,6 +25,7 @@ export type HintCode =
   | 'cast.redundant'
   | 'sparsity.2-4'
   | 'static-graph.dynamic-shape'
+  | 'portability.tensorrt-plugin'
   | 'kv-cache.in-place'
   | 'kv-cache.quantize';
 

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { onnx } from 'onnx-proto';
 import { profileModelFile } from '../../node/profileFile';
 import { makeReport, t } from '../estimate/testUtil';
+import { reportGraph } from '../ops/families/testUtil';
 import { findHardware } from '../hardware/catalog';
 import type { HardwareEntry } from '../hardware/hardwareTypes';
 import { inMemoryByteSource, type ByteSource } from '../io/byteSource';
@@ -91,6 +92,27 @@ test('data-dependent shapes are flagged only when a static-graph target is selec
   assert.equal(hint.severity, 'high');
   assert.equal(hint.nodes.length, 8); // one NonZero per expert
   assert.match(hint.message, /tpu-v5e, inferentia2 compile/);
+});
+
+test('TensorRT plugin nodes are flagged only when a target without TensorRT is selected', () => {
+  // A YOLO end2end tail: sigmoid scores into EfficientNMS_TRT, as torch.onnx writes it (TRT domain).
+  const report = reportGraph({
+    inputs: { boxes: { dtype: 'float', shape: [1, 8400, 4] }, scores: { dtype: 'float', shape: [1, 8400, 80] } },
+    nodes: [
+      { opType: 'Sigmoid', inputs: ['scores'], outputs: ['probs'] },
+      { opType: 'EfficientNMS_TRT', domain: 'TRT', inputs: ['boxes', 'probs'], outputs: ['num', 'det_boxes', 'det_scores', 'det_classes'], attrs: { max_output_boxes: 100 } },
+    ],
+    outputs: ['num', 'det_boxes', 'det_scores', 'det_classes'],
+    opsets: { TRT: 1 },
+  });
+  assert.equal(report.coverage.percent, 100);
+  assert.equal(buildHints(report, GPU).some((h) => h.code === 'portability.tensorrt-plugin'), false);
+  const hint = buildHints(report, [...GPU, findHardware('tpu-v5e')!, findHardware('mi300x')!]).find((h) => h.code === 'portability.tensorrt-plugin')!;
+  assert.deepEqual(hint.nodes, [1]);
+  assert.equal(hint.severity, 'high');
+  assert.match(hint.message, /1 TensorRT plugin node, .*tpu-v5e, mi300x need it replaced/);
+  assert.match(hint.savings.find((s) => s.target === 'tpu-v5e')!.reason ?? '', /has no TensorRT/);
+  assert.match(hint.savings.find((s) => s.target === 'h100-sxm')!.reason ?? '', /runs TensorRT/);
 });
 
 /** A model with one embedded fp32 weight [rows, cols]: w[r][c] = (r − rows/2)/rows × scale[c], one big outlier. */

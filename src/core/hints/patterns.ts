@@ -9,6 +9,7 @@
  *  - cast.redundant: Cast to the type it already has, and Cast → Cast round trips back to the first type;
  *  - sparsity.2-4: large weighted MatMul/Conv layers, candidates for 2:4 structured sparsity;
  *  - static-graph.dynamic-shape: NonZero, Loop, Unique, NonMaxSuppression, data-dependent Reshape...
+ *  - portability.tensorrt-plugin: TensorRT plugin nodes (EfficientNMS_TRT...), which only TensorRT runs;
  * Each finding carries the node indices; the hint builder prices it with a what-if change.
  */
 import { countToNumber, type NodeReport } from '../report/reportTypes';
@@ -252,6 +253,11 @@ const DATA_DEPENDENT_OPS: ReadonlySet<string> = new Set([
 const SHAPE_INPUT: Readonly<Record<string, number>> = { Reshape: 1, Expand: 1, ConstantOfShape: 0, Tile: 1, Slice: 1, Range: 1, TopK: 1, Resize: 3, OneHot: 1 };
 
 /** Ops whose output shapes depend on tensor VALUES (not only on input shapes). */
+/** TensorRT plugin nodes: TensorRT's parser maps a `*_TRT` op type (any domain) or a `trt.plugins` node to a plugin. */
+export function findTensorRtPlugins(index: GraphIndex): PatternMatch[] {
+  return index.nodes.filter((n) => n.opType.endsWith('_TRT') || n.domain === 'trt.plugins').map((n) => ({ nodes: [n.index], label: `${n.name} (${n.opType})` }));
+}
+
 export function findDynamicShapes(index: GraphIndex): PatternMatch[] {
   const matches: PatternMatch[] = [];
   for (const n of index.nodes) {
