@@ -57,6 +57,23 @@ const cases: Case[] = [
   },
   // Packed QKV [B 2, S 7, N 4, 3, H 16]: 2·4·7·7 = 392 scores × 32 MACs.
   { name: 'MultiHeadAttention packed QKV', spec: { opType: 'MultiHeadAttention', domain: ms, inputs: [f32([2, 7, 4, 3, 16])], attrs: { num_heads: 4 } }, shapes: [[2, 7, 64]], macs: 12544, flops: 25088 + 392 * 6 },
+  // PackedMultiHeadAttention, separate Q/K/V of 11 real tokens; token_offset [3, 4] pads them to 3 sequences of 4:
+  // 3·4·4·4 = 192 scores × (16 + 8) MACs; the bias adds 11·(64 + 64 + 32); an attention bias makes 7 FLOPs per score.
+  {
+    name: 'PackedMultiHeadAttention separate Q, K, V with bias and attention bias',
+    spec: {
+      opType: 'PackedMultiHeadAttention', domain: ms,
+      inputs: [f32([11, 64]), f32([11, 64]), f32([11, 32]), f32([160]), { dtype: 'int32', shape: [3, 4] }, { dtype: 'int32', shape: [4] }, f32([1, 4, 4, 4])],
+      attrs: { num_heads: 4 },
+    },
+    shapes: [[11, 32]], macs: 192 * 24, flops: 2 * 192 * 24 + 192 * 7 + 11 * 160,
+  },
+  // Packed QKV [tokens, N 4, 3, H 16] over a symbolic token count; 2·4·8·8 = 512 scores × 32 MACs.
+  {
+    name: 'PackedMultiHeadAttention packed QKV',
+    spec: { opType: 'PackedMultiHeadAttention', domain: ms, inputs: [f32(['tokens', 4, 3, 16]), undefined, undefined, undefined, { dtype: 'int32', shape: [2, 8] }, { dtype: 'int32', shape: [3] }], attrs: { num_heads: 4 } },
+    shapes: [['tokens', 64]], macs: 512 * 32, flops: 2 * 512 * 32 + 512 * 6,
+  },
   // Key already in [B, N, L, H] (a complete cache): no concatenation with past.
   {
     name: 'MultiHeadAttention BNSH key and value',

@@ -1,7 +1,7 @@
 /**
  * Fused attention: ONNX Attention (opset 23+) and RotaryEmbedding (opset 23), ai.onnx.preview's
- * FlexAttention, and com.microsoft Attention, QAttention, PackedAttention, MultiHeadAttention,
- * DecoderMaskedMultiHeadAttention, GroupQueryAttention and RotaryEmbedding.
+ * FlexAttention, and com.microsoft Attention, QAttention, PackedAttention, PackedMultiHeadAttention,
+ * MultiHeadAttention, DecoderMaskedMultiHeadAttention, GroupQueryAttention and RotaryEmbedding.
  *
  * Cost convention (docs/cost-conventions.md), with B batch, N query heads, S query length, T the
  * attended (key) length, H the query/key head size and Hv the value head size:
@@ -11,6 +11,9 @@
  *  - Per attention score: 1 FLOP for the scale, SOFTMAX_FLOPS (5: max, subtract, exp, sum, divide) for
  *    the softmax, 1 more when a mask or attention bias is added.
  *  - Causal (unidirectional) attention is counted over the full S × T scores, as dense kernels compute it.
+ *  - The packed ops (PackedAttention, PackedMultiHeadAttention: tokens without padding) count attention over
+ *    the padded batch their token_offset [B, S] describes, S × S scores per sequence: an upper bound (noted),
+ *    since the real lengths are data.
  *  - Where the key/value cache is a shared fixed-size buffer and the used length is only known at run
  *    time, T is the buffer length (an upper bound, noted on the node).
  *  - Rotary embedding: 3 FLOPs (2 multiplies, 1 add) per rotated element. Its cos/sin caches
@@ -180,6 +183,47 @@ function packedAttention(ctx: NodeContext): { core: AttentionCore; output: Shape
     output: [x[0], v],
     projectionMacs: x[0].mul(x[1]).mul(width),
     bias: ctx.inputs[2] ? x[0].mul(width) : ZERO_EXPR,
+  };
+}
+
+/**
+ * PackedMultiHeadAttention: query [tokens, hidden] with key [tokens, hidden] and value [tokens, v_hidden], or packed
+ * QKV [tokens, N, 3, H]; token_offset [B, S] gives the padded batch, as in PackedAttention (ONNX Runtime's
+ * packed mode for BERT-like encoders). No projection: the bias (input 3) is added per token.
+ */
+function packedMultiHead(ctx: NodeContext): { core: AttentionCore; output: Shape; bias: Expr } {
+  const q = shapeOf(ctx, 0, 'query', [2, 4]);
+  const offsets = shapeOf(ctx, 4, 'token_offset', [2]);
+  const heads = requiredHeads(ctx);
+  let headSize: Expr;
+  let valueHidden: Expr;
+  let width: Expr;
+  if (q.length === 4) {
+    const h = q[1].constantValue;
+    if (h !== undefined && h !== BigInt(heads)) throw new ShapeError(`packed QKV has ${h} heads, num_heads says ${heads}`);
+    const three = q[2].constantValue;
+    if (three !== undefined && three !== 3n) throw new ShapeError(`packed QKV must be [token_count, num_heads, 3, head_size], got ${three} in dim 2`);
+    headSize = q[3];
+    valueHidden = q[3].mul(heads);
+    width = valueHidden.mul(3);
+  } else {
+    const v = shapeOf(ctx, 2, 'value', [2]);
+    headSize = perHead(q[1], heads, 'the query hidden size');
+    valueHidden = v[1];
+    width = q[1].mul(2).add(v[1]);
+  }
+  return {
+    core: {
+      batch: offsets[0],
+      heads: Expr.constant(heads),
+      queryLength: offsets[1],
+      keyLength: offsets[1],
+      headSize,
+      valueHeadSize: perHead(valueHidden, heads, 'the value hidden size'),
+      masked: ctx.inputs[6] !== undefined,
+    },
+    output: [q[0], valueHidden],
+    bias: ctx.inputs[3] ? q[0].mul(width) : ZERO_EXPR,
   };
 }
 
@@ -489,6 +533,17 @@ export const attentionOps: readonly OpHandler[] = [
     cost: (ctx) => {
       const a = packedAttention(ctx);
       return costWithExtras(a.core, a.projectionMacs, a.bias, ['attention counted over the padded batch (token_offset), an upper bound']);
+    },
+  },
+  {
+    // query, key, value, bias, token_offset, cumulative_sequence_length, attention_bias.
+    opType: 'PackedMultiHeadAttention',
+    domain: 'com.microsoft',
+    sinceVersion: 1,
+    infer: (ctx) => [{ dtype: ctx.inputs[0]?.dtype, shape: packedMultiHead(ctx).output }],
+    cost: (ctx) => {
+      const a = packedMultiHead(ctx);
+      return costWithExtras(a.core, ZERO_EXPR, a.bias, ['attention counted over the padded batch (token_offset), an upper bound']);
     },
   },
   // query, key, value, bias, key_padding_mask, attention_bias, past_key, past_value, past_sequence_length.

@@ -122,12 +122,26 @@ const cases: Case[] = [
   { name: 'Unique without axis', node: { opType: 'Unique', inputs: [f32([6], [2, 1, 1, 3, 4, 3])] }, expect: [{ shape: [4] }, { dtype: 'int64', shape: [4] }, { shape: [6] }, { shape: [4] }] },
   { name: 'Unique with axis', node: { opType: 'Unique', inputs: [f32([3, 2], [1, 1, 1, 1, 2, 2])], attrs: { axis: 0 } }, expect: [{ shape: [2, 2] }, { shape: [2] }, { shape: [3] }, { shape: [2] }] },
   { name: 'Unique unknown', node: { opType: 'Unique', inputs: [f32(['n', 2])] }, expect: [{ shape: ['?'] }, { shape: ['?'] }, { shape: ['2 * n'] }, { shape: ['?'] }] },
+  // com.microsoft RemovePadding / RestorePadding (packed-mode encoders): the token count is data.
+  {
+    name: 'RemovePadding',
+    node: { opType: 'RemovePadding', domain: 'com.microsoft', inputs: [f32([3, 'seq', 64]), { dtype: 'int32', shape: [3] }] },
+    expect: [{ dtype: 'float', shape: ['?', 64] }, { dtype: 'int32', shape: [3, 'seq'] }, { dtype: 'int32', shape: [4] }, { dtype: 'int32', shape: [1] }],
+  },
+  { name: 'RestorePadding', node: { opType: 'RestorePadding', domain: 'com.microsoft', inputs: [f32(['tokens', 64]), { dtype: 'int32', shape: [3, 'seq'] }] }, expect: [{ shape: [3, 'seq', 64] }] },
   // CenterCropPad, Col2Im
   { name: 'CenterCropPad axes', node: { opType: 'CenterCropPad', inputs: [f32([20, 8, 3]), i64([2], [10, 9])], attrs: { axes: [0, 1] } }, expect: [{ shape: [10, 9, 3] }] },
   { name: 'Col2Im', node: { opType: 'Col2Im', inputs: [f32(['n', 18, 25]), i64([2], [5, 5]), i64([2], [3, 3])] }, expect: [{ shape: ['n', 2, 5, 5] }] },
 ];
 
 for (const c of cases) test(c.name, () => check(c));
+
+test('RemovePadding reads only the real tokens it packs', () => {
+  const { cost } = runNode({ opType: 'RemovePadding', domain: 'com.microsoft', inputs: [f32([3, 128, 64]), { dtype: 'int32', shape: [3] }] });
+  // tokens_N × 64 floats, plus the 3 int32 counts; not the 3 × 128 × 64 padded input.
+  assert.equal(String(cost.activationBytesRead).replace(/tokens_\d+/, 'T'), '256 * T + 12');
+  assert.equal(cost.flops, 0);
+});
 
 test('inputs that contradict the spec throw ShapeError', () => {
   const bad: NodeSpec[] = [

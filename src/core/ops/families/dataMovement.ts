@@ -1,7 +1,8 @@
 /**
  * Data movement: ops that rearrange, select, replicate or pad elements (Transpose, Concat, Split,
  * Slice, Gather*, Scatter*, Tile, Pad, Resize/Upsample, DepthToSpace/SpaceToDepth, Compress, Trilu,
- * OneHot, ReverseSequence, Unique, CenterCropPad, Col2Im).
+ * OneHot, ReverseSequence, Unique, CenterCropPad, Col2Im), and ONNX Runtime's packed-mode RemovePadding and
+ * RestorePadding (com.microsoft: a BERT-like encoder run on its real tokens only).
  *
  * Known integer values flow through Concat, Split, Slice, Gather, Transpose and Tile, so that shape
  * vectors computed in the graph (Shape → Gather → Concat → Reshape) stay exact.
@@ -17,6 +18,8 @@
  *   the elements they output (bytes of the output, counted as weight bytes when the data is a weight
  *   such as an embedding table), plus their small index inputs; every other op reads its inputs and
  *   writes its output (Expand and Tile write the replicated output, Transpose reads and writes all).
+ *   RemovePadding reads the real tokens it packs (its output's bytes), not the padded input; its token count
+ *   is data, a fresh dim to bind. RestorePadding writes the whole padded output (padding filled with zeros).
  */
 import { DataType, isIntegerType } from '../../onnx/dataType';
 import { Expr, ONE_EXPR, sum, ZERO_EXPR } from '../../shapes/expr';
@@ -801,7 +804,41 @@ function tensorScatterCost(ctx: NodeContext): OpCost {
   return { flops: ZERO_EXPR, activationBytesRead: update.add(tensorBytes(ctx.inputs[2]) ?? ZERO_EXPR), bytesWritten: update };
 }
 
+// ---------------------------------------------------------------------------------------------
+// com.microsoft RemovePadding / RestorePadding (bert_defs.cc): input [B, S, H] ↔ [total_tokens, H]
+
+const MS = 'com.microsoft';
+
+function removePaddingOutputs(ctx: NodeContext): InferredOutput[] {
+  const x = requireShape(ctx.inputs[0], 'RemovePadding input');
+  if (x.length !== 3) throw new ShapeError(`RemovePadding input must be [batch_size, sequence_length, hidden_size], got rank ${x.length}`);
+  const counts = ctx.inputs[1]?.dtype ?? DataType.INT32;
+  return [
+    { dtype: ctx.inputs[0]?.dtype, shape: [ctx.fresh('tokens'), x[2]] },
+    { dtype: counts, shape: [x[0], x[1]] },
+    { dtype: DataType.INT32, shape: [x[0].add(1)] },
+    { dtype: DataType.INT32, shape: [ONE_EXPR] },
+  ];
+}
+
+/** It reads only the real tokens it packs, as many bytes as its packed output holds, and the per-sequence counts. */
+function removePaddingCost(ctx: NodeContext, outputs: readonly TensorInfo[]): OpCost {
+  const packed = tensorBytes(outputs[0]);
+  if (!packed) throw new UnknownShapeError('the packed output shape is unknown');
+  return { flops: ZERO_EXPR, activationBytesRead: packed.add(tensorBytes(ctx.inputs[1]) ?? ZERO_EXPR) };
+}
+
+function restorePaddingOutput(ctx: NodeContext): InferredOutput {
+  const x = requireShape(ctx.inputs[0], 'RestorePadding input');
+  const offsets = requireShape(ctx.inputs[1], 'token_offset');
+  if (x.length !== 2) throw new ShapeError(`RestorePadding input must be [total_tokens, hidden_size], got rank ${x.length}`);
+  if (offsets.length !== 2) throw new ShapeError(`token_offset must be [batch_size, sequence_length], got rank ${offsets.length}`);
+  return { dtype: ctx.inputs[0]?.dtype, shape: [offsets[0], offsets[1], x[1]] };
+}
+
 export const dataMovementOps: readonly OpHandler[] = [
+  { opType: 'RemovePadding', domain: MS, sinceVersion: 1, infer: removePaddingOutputs, cost: removePaddingCost },
+  { opType: 'RestorePadding', domain: MS, sinceVersion: 1, infer: (ctx) => [restorePaddingOutput(ctx)], cost: movementCost },
   onnxRule('TensorScatter', 24, (ctx) => [tensorScatterOutput(ctx)], tensorScatterCost),
   onnxRule('Transpose', 1, (ctx) => [transposeOutput(ctx)], movementCost),
   onnxRule('Concat', 1, (ctx) => [concatOutput(ctx)], movementCost),
