@@ -74,6 +74,68 @@ const cases: Case[] = [
     spec: { opType: 'PackedMultiHeadAttention', domain: ms, inputs: [f32(['tokens', 4, 3, 16]), undefined, undefined, undefined, { dtype: 'int32', shape: [2, 8] }, { dtype: 'int32', shape: [3] }], attrs: { num_heads: 4 } },
     shapes: [['tokens', 64]], macs: 512 * 32, flops: 2 * 512 * 32 + 512 * 6,
   },
+  // DecoderMaskedSelfAttention: one token, past of 5 (T 6): 2·4·1·6 = 48 scores × 32 MACs; projection 2·64·192; bias 2·192.
+  {
+    name: 'DecoderMaskedSelfAttention one token with past',
+    spec: { opType: 'DecoderMaskedSelfAttention', domain: ms, inputs: [f32([2, 1, 64]), f32([64, 192]), f32([192]), undefined, f32([2, 2, 4, 5, 16])], attrs: { num_heads: 4 }, outputCount: 2 },
+    shapes: [[2, 1, 64], [2, 2, 4, 6, 16]], macs: 24576 + 1536, flops: 2 * (24576 + 1536) + 48 * 6 + 384,
+  },
+  // SparseAttention, 4 query / 2 KV heads of 16, T 8 (total_sequence_length); one layout of 4 key blocks keeping 6 of
+  // the 16-block square (row pointers 0,1,3,4,6): dense 1·4·8·8 = 256 scores × 32 MACs, and 7 FLOPs per score, × 0.375.
+  {
+    name: 'SparseAttention with a known block layout',
+    spec: {
+      opType: 'SparseAttention', domain: ms,
+      inputs: [
+        f32([1, 8, 64]), f32([1, 8, 32]), f32([1, 8, 32]), f32([1, 2, 16, 16]), f32([1, 2, 16, 16]),
+        { dtype: 'int32', shape: [1, 5], value: [0, 1, 3, 4, 6] }, { dtype: 'int32', shape: [1, 6], value: [0, 0, 1, 2, 1, 3] },
+        { dtype: 'int32', shape: [], value: [8] }, { dtype: 'int32', shape: [1] },
+      ],
+      attrs: { num_heads: 4, kv_num_heads: 2, sparse_block_size: 4 }, outputCount: 3,
+    },
+    shapes: [[1, 8, 64], [1, 2, 16, 16], [1, 2, 16, 16]], macs: (256 * 32 * 3) / 8, flops: ((2 * 256 * 32 + 256 * 7) * 3) / 8,
+  },
+  // PagedAttention: 10 packed tokens, 4 query / 2 KV heads of 16, a table of 4 blocks of 16 per sequence: each token's
+  // 4 rows against 64 keys (the capacity): 2,560 scores × 32 MACs, 7 FLOPs per score.
+  {
+    name: 'PagedAttention counted at the block table capacity',
+    spec: {
+      opType: 'PagedAttention', domain: ms,
+      inputs: [f32([10, 64]), f32([10, 32]), f32([10, 32]), f32([8, 16, 2, 16]), f32([8, 16, 2, 16]), { dtype: 'int32', shape: [3] }, { dtype: 'int32', shape: [2] }, { dtype: 'int32', shape: [2, 4] }],
+      attrs: { num_heads: 4, kv_num_heads: 2 }, outputCount: 3,
+    },
+    shapes: [[10, 64], [8, 16, 2, 16], [8, 16, 2, 16]], macs: 2560 * 32, flops: 2 * 2560 * 32 + 2560 * 7,
+  },
+  // LongformerAttention: window 2 → 5 keys per token: 1·4·16·5 = 320 scores × 32 MACs; two projections 2·16·64·192
+  // and their biases 2·16·192.
+  {
+    name: 'LongformerAttention local window',
+    spec: {
+      opType: 'LongformerAttention', domain: ms,
+      inputs: [f32([1, 16, 64]), f32([64, 192]), f32([192]), f32([1, 16]), f32([64, 192]), f32([192]), { dtype: 'int32', shape: [1, 16] }],
+      attrs: { num_heads: 4, window: 2 },
+    },
+    shapes: [[1, 16, 64]], macs: 393216 + 10240, flops: 2 * (393216 + 10240) + 320 * 7 + 6144,
+  },
+  // T5 RelativePositionBias: 10 × 10 position pairs, 12 FLOPs each to bucket; the 8 heads' values are lookups.
+  {
+    name: 'RelativePositionBias with known lengths',
+    spec: { opType: 'RelativePositionBias', domain: ms, inputs: [f32([32, 8]), { dtype: 'int64', shape: [], value: [10] }, { dtype: 'int64', shape: [], value: [10] }], attrs: { max_distance: 128, is_bidirectional: 1 } },
+    shapes: [[1, 8, 10, 10]], macs: 0, flops: 1200,
+  },
+  // GatedRelativePositionBias (WavLM): 2·5 tokens × 4 heads, gate [16, 8]: 40 · 16 · 8 MACs; per (token, head)
+  // 16 + 2·8 + 23 FLOPs; one multiply per output element (2·4·5·5).
+  {
+    name: 'GatedRelativePositionBias',
+    spec: { opType: 'GatedRelativePositionBias', domain: ms, inputs: [f32([2, 5, 64]), f32([64]), f32([1, 4, 5, 5]), f32([16, 8]), f32([8]), f32([1, 4, 1, 1])], attrs: { num_heads: 4 } },
+    shapes: [[2, 4, 5, 5]], macs: 5120, flops: 10240 + 40 * 55 + 200,
+  },
+  // Packed: 7 real tokens of a [2, 5] padded batch.
+  {
+    name: 'GatedRelativePositionBias packed with token_offset',
+    spec: { opType: 'GatedRelativePositionBias', domain: ms, inputs: [f32([7, 64]), f32([64]), f32([1, 4, 5, 5]), f32([16, 8]), f32([8]), f32([1, 4, 1, 1]), { dtype: 'int32', shape: [2, 5] }], attrs: { num_heads: 4 } },
+    shapes: [[2, 4, 5, 5]], macs: 3584, flops: 7168 + 28 * 55 + 200,
+  },
   // Key already in [B, N, L, H] (a complete cache): no concatenation with past.
   {
     name: 'MultiHeadAttention BNSH key and value',

@@ -1,7 +1,9 @@
 /**
  * Fused attention: ONNX Attention (opset 23+) and RotaryEmbedding (opset 23), ai.onnx.preview's
  * FlexAttention, and com.microsoft Attention, QAttention, PackedAttention, PackedMultiHeadAttention,
- * MultiHeadAttention, DecoderMaskedMultiHeadAttention, GroupQueryAttention and RotaryEmbedding.
+ * MultiHeadAttention, DecoderMaskedMultiHeadAttention, DecoderMaskedSelfAttention, GroupQueryAttention,
+ * SparseAttention, PagedAttention, LongformerAttention and RotaryEmbedding, and the attention-bias producers
+ * RelativePositionBias (T5) and GatedRelativePositionBias (WavLM).
  *
  * Cost convention (docs/cost-conventions.md), with B batch, N query heads, S query length, T the
  * attended (key) length, H the query/key head size and Hv the value head size:
@@ -14,6 +16,15 @@
  *  - The packed ops (PackedAttention, PackedMultiHeadAttention: tokens without padding) count attention over
  *    the padded batch their token_offset [B, S] describes, S × S scores per sequence: an upper bound (noted),
  *    since the real lengths are data.
+ *  - SparseAttention (block-sparse GQA) counts the dense S × T scores times the layout's density, the mean over
+ *    layouts of its non-zero key blocks over max_blocks² (from block_row_indices when it is a known constant;
+ *    dense, an upper bound, otherwise). PagedAttention counts each token against its block table's capacity,
+ *    max_blocks_per_sequence × block_size keys (an upper bound). LongformerAttention counts 2·window + 1 keys per
+ *    token and both QKV projections; its global tokens are data and not counted (noted).
+ *  - RelativePositionBias: T5_BUCKET_FLOPS (12: a difference, its sign and magnitude, a log, a divide, a scale and
+ *    a clamp) per (query, key) position pair; each head's value is then a table lookup (bytes, no FLOPs).
+ *    GatedRelativePositionBias: per (token, head) the query bias (H), the gate projection (H × D MACs and D bias
+ *    adds), the pairwise sum (D), two sigmoids and the gate (3); per output element one multiply.
  *  - Where the key/value cache is a shared fixed-size buffer and the used length is only known at run
  *    time, T is the buffer length (an upper bound, noted on the node).
  *  - Rotary embedding: 3 FLOPs (2 multiplies, 1 add) per rotated element. Its cos/sin caches
@@ -24,10 +35,11 @@
  */
 import { DataType } from '../../onnx/dataType';
 import { Expr, ONE_EXPR, ZERO_EXPR } from '../../shapes/expr';
-import { knownScalar, numel, requireShape } from '../../shapes/shapeOps';
+import { knownConstantInts, knownScalar, numel, requireShape } from '../../shapes/shapeOps';
 import type { Shape } from '../../shapes/tensorInfo';
 import { type NodeContext, type OpCost, type OpHandler, ShapeError, type SubgraphCost } from '../opHandler';
 import { partialReads, tableRowReads } from '../partialReads';
+import { FLOPS_PER_ELEMENT } from './elementwise';
 import { recallSubgraphCost, rememberSubgraphCost, repeatedCost } from './subgraphCost';
 
 export const SOFTMAX_FLOPS = 5;
@@ -379,6 +391,168 @@ function groupQuery(ctx: NodeContext): GroupQuery {
   };
 }
 
+// ------------------------------------------------ com.microsoft SparseAttention, PagedAttention, LongformerAttention
+
+const PPM = 1_000_000;
+
+/** Query [.., S, N·H] or packed QKV [.., S, (N + 2·Nkv)·H]: the head size, and whether K and V came packed. */
+function queryHeads(ctx: NodeContext, width: Expr, heads: number, kvHeads: number): { headSize: Expr; packed: boolean } {
+  const packed = !ctx.inputs[1];
+  return { headSize: perHead(width, packed ? heads + 2 * kvHeads : heads, 'the query width'), packed };
+}
+
+/**
+ * The mean share of the full key-block square a block-sparse layout keeps: nnz / max_blocks², from the CSR row
+ * pointers block_row_indices [num_layout, max_blocks + 1] (their last entry is a layout's non-zero block count;
+ * block_col_indices is padded with −1, so its length is not). Undefined while the pointers are not known.
+ */
+function layoutDensity(ctx: NodeContext): number | undefined {
+  const rows = ctx.inputs[5]?.shape;
+  const pointers = knownConstantInts(ctx.inputs[5]);
+  if (!rows || rows.length !== 2 || !pointers) return undefined;
+  const [layouts, width] = [Number(rows[0].constantValue ?? 0), Number(rows[1].constantValue ?? 0)];
+  const maxBlocks = width - 1;
+  if (layouts <= 0 || maxBlocks <= 0 || pointers.length !== layouts * width) return undefined;
+  let nnz = 0;
+  for (let l = 0; l < layouts; l++) nnz += pointers[(l + 1) * width - 1];
+  return nnz / layouts / (maxBlocks * maxBlocks);
+}
+
+/**
+ * SparseAttention (Phi-3-small's block-sparse GQA): query [B, S, ·], past/present key and value one shared buffer
+ * [B, Nkv, max_cache, H], total_sequence_length (input 7) the attended length. The CUDA kernel computes only the
+ * layout's non-zero key blocks: the dense S × T count is scaled by the layout's density when block_row_indices is
+ * a known constant (head h uses layout h mod num_layout, so the layouts' mean).
+ */
+function sparseAttention(ctx: NodeContext): { core: AttentionCore; densityPpm?: number; output: Shape; present: Shape; rotaryFlops: Expr; notes: string[] } {
+  const query = shapeOf(ctx, 0, 'query', [3]);
+  const heads = requiredHeads(ctx);
+  const kvHeads = requiredHeads(ctx, 'kv_num_heads');
+  const [batch, seq] = [query[0], query[1]];
+  const { headSize } = queryHeads(ctx, query[2], heads, kvHeads);
+  const past = shapeOf(ctx, 3, 'past_key', [4]);
+  const total = knownScalar(ctx.inputs[7]);
+  const notes: string[] = [];
+  if (!total) notes.push('the key length is the shared cache buffer length (an upper bound)');
+  const density = layoutDensity(ctx);
+  const keyLength = total ?? past[2];
+  if (density === undefined) notes.push('block-sparse layout not known: counted dense over the key length (an upper bound)');
+  else notes.push(`block-sparse: ${(density * 100).toFixed(1)}% of the key-block square computed (the layouts' non-zero blocks)`);
+  const rotaryFlops = ctx.attrs.int('do_rotary', 0) === 1 ? batch.mul(seq).mul(heads + kvHeads).mul(headSize).mul(ROTARY_FLOPS) : ZERO_EXPR;
+  return {
+    core: { batch, heads: Expr.constant(heads), queryLength: seq, keyLength, headSize, valueHeadSize: headSize, masked: true },
+    ...(density === undefined ? {} : { densityPpm: Math.round(density * PPM) }),
+    output: [batch, seq, headSize.mul(heads)],
+    present: past,
+    rotaryFlops,
+    notes,
+  };
+}
+
+/**
+ * PagedAttention (tokens packed without padding, a block-paged KV cache): query [tokens, ·]; key_cache
+ * [num_blocks, block_size, Nkv, H]; block_table [B, max_blocks_per_sequence]. Each sequence's attended length is
+ * data (past_seqlens); counted at the table's capacity, max_blocks_per_sequence × block_size (an upper bound).
+ */
+function pagedAttention(ctx: NodeContext): { core: AttentionCore; output: Shape; rotaryFlops: Expr; notes: string[] } {
+  const query = shapeOf(ctx, 0, 'query', [2]);
+  const heads = requiredHeads(ctx);
+  const kvHeads = requiredHeads(ctx, 'kv_num_heads');
+  const { headSize } = queryHeads(ctx, query[1], heads, kvHeads);
+  const cache = shapeOf(ctx, 3, 'key_cache', [4]);
+  const table = shapeOf(ctx, 7, 'block_table', [2]);
+  const vHead = ctx.attrs.int('v_head_size', 0);
+  const valueHeadSize = vHead > 0 ? Expr.constant(vHead) : headSize;
+  const rotaryFlops = ctx.attrs.int('do_rotary', 0) === 1 ? query[0].mul(heads + kvHeads).mul(headSize).mul(ROTARY_FLOPS) : ZERO_EXPR;
+  return {
+    // One query row per token: tokens × N rows, each against the table's capacity of keys.
+    core: { batch: query[0], heads: Expr.constant(heads), queryLength: ONE_EXPR, keyLength: table[1].mul(cache[1]), headSize, valueHeadSize, masked: true },
+    output: [query[0], valueHeadSize.mul(heads)],
+    rotaryFlops,
+    notes: ['each sequence attended at the block table\'s capacity, max_blocks_per_sequence × block_size (an upper bound: the lengths are data)'],
+  };
+}
+
+/**
+ * LongformerAttention: input [B, S, D] projected twice (local and global weights [D, 3D]); each token attends the
+ * `window` tokens either side of it (2W + 1 keys). The global tokens' extra rows and columns are data (`global`),
+ * not counted (noted).
+ */
+function longformerAttention(ctx: NodeContext): { core: AttentionCore; projectionMacs: Expr; bias: Expr } {
+  const x = shapeOf(ctx, 0, 'input', [3]);
+  const heads = requiredHeads(ctx);
+  const window = ctx.attrs.int('window', 0);
+  if (!(window > 0)) throw new ShapeError('window must be a positive integer');
+  const [batch, seq, hidden] = x;
+  const headSize = perHead(hidden, heads, 'the hidden size');
+  const tokens = batch.mul(seq);
+  return {
+    core: { batch, heads: Expr.constant(heads), queryLength: seq, keyLength: Expr.constant(2 * window + 1), headSize, valueHeadSize: headSize, masked: true },
+    projectionMacs: tokens.mul(hidden).mul(hidden.mul(3)).mul(2),
+    bias: tokens.mul(hidden.mul(3)).mul(2),
+  };
+}
+
+// ------------------------------------------------ com.microsoft RelativePositionBias, GatedRelativePositionBias
+
+const T5_BUCKET_FLOPS = 12;
+
+/** A length input's known value, or a fresh dim. */
+function lengthInput(ctx: NodeContext, index: number, hint: string): Expr {
+  return knownScalar(ctx.inputs[index]) ?? ctx.fresh(hint);
+}
+
+/** RelativePositionBias (bert_defs.cc): bias_table [num_buckets, N] → [1, N, query_length, key_length]. */
+const relativePositionBias: OpHandler = {
+  opType: 'RelativePositionBias',
+  domain: 'com.microsoft',
+  sinceVersion: 1,
+  infer: (ctx) => {
+    const table = shapeOf(ctx, 0, 'bias_table', [2]);
+    return [{ dtype: ctx.inputs[0]?.dtype, shape: [ONE_EXPR, table[1], lengthInput(ctx, 1, 'query_length'), lengthInput(ctx, 2, 'key_length')] }];
+  },
+  cost: (_ctx, outputs) => {
+    const y = requireShape(outputs[0], 'output');
+    return { flops: y[2].mul(y[3]).mul(T5_BUCKET_FLOPS) };
+  },
+};
+
+/**
+ * GatedRelativePositionBias (bert_defs.cc, WavLM): query_layer [B, S, N·H] (or [tokens, N·H] with token_offset
+ * [B, S]), gate weight [H, D] → [B, N, S, S] = gate(query) · rel_pos.
+ */
+function gatedRelativePositionBias(ctx: NodeContext): { output: Shape; rows: Expr; heads: number; headSize: Expr; gate: Expr } {
+  const q = shapeOf(ctx, 0, 'query_layer', [2, 3]);
+  const w = shapeOf(ctx, 3, 'weight', [2]);
+  const heads = requiredHeads(ctx);
+  const offsets = ctx.inputs[6] ? shapeOf(ctx, 6, 'token_offset', [2]) : undefined;
+  if (!offsets && q.length !== 3) throw new ShapeError('a packed query_layer [token_count, hidden] needs token_offset [batch, sequence]');
+  const [batch, seq] = offsets ?? [q[0], q[1]];
+  const headSize = perHead(q[q.length - 1], heads, 'the query hidden size');
+  return {
+    output: [batch, Expr.constant(heads), seq, seq],
+    rows: q.length === 3 ? q[0].mul(q[1]) : q[0],
+    heads,
+    headSize,
+    gate: w[1],
+  };
+}
+
+const gatedRelativePositionBiasHandler: OpHandler = {
+  opType: 'GatedRelativePositionBias',
+  domain: 'com.microsoft',
+  sinceVersion: 1,
+  infer: (ctx) => [{ dtype: ctx.inputs[0]?.dtype, shape: gatedRelativePositionBias(ctx).output }],
+  cost: (ctx) => {
+    const g = gatedRelativePositionBias(ctx);
+    const rowsByHead = g.rows.mul(g.heads);
+    const macs = rowsByHead.mul(g.headSize).mul(g.gate);
+    // per (token, head): query bias H, gate bias D, pairwise sum D, two sigmoids and the gate formula 3
+    const perRow = g.headSize.add(g.gate.mul(2)).add(2 * FLOPS_PER_ELEMENT.Sigmoid + 3);
+    return { macs, flops: macs.mul(2).add(rowsByHead.mul(perRow)).add(numel(g.output)) };
+  },
+};
+
 // ------------------------------------------------ ONNX Attention (opset 23)
 
 interface OnnxAttention {
@@ -568,6 +742,58 @@ export const attentionOps: readonly OpHandler[] = [
       return { ...costWithExtras(g.core, ZERO_EXPR, g.rotaryFlops, g.notes), ...rotary };
     },
   },
+  // input, weights, bias, mask_index, past, attention_bias, past_sequence_length, beam_width, cache_indirection;
+  // one token per step, the output typed as the bias.
+  projectedAttentionHandler('DecoderMaskedSelfAttention', (ctx) => ctx.inputs[2]?.dtype, { past: 4, bias: 2, mask: [3, 5], pastLength: 6 }),
+  {
+    opType: 'SparseAttention',
+    domain: 'com.microsoft',
+    sinceVersion: 1,
+    infer: (ctx) => {
+      const a = sparseAttention(ctx);
+      return [
+        { dtype: ctx.inputs[0]?.dtype, shape: a.output },
+        { dtype: ctx.inputs[3]?.dtype, shape: a.present },
+        { dtype: ctx.inputs[4]?.dtype, shape: ctx.inputs[4]?.shape ?? a.present },
+      ];
+    },
+    cost: (ctx) => {
+      const a = sparseAttention(ctx);
+      // The layout's density scales the dense count, rounded once at the end (parts per million).
+      const c = coreCost(a.core);
+      const kept = (e: Expr) => (a.densityPpm === undefined ? e : e.mul(a.densityPpm).floorDiv(PPM));
+      return { macs: kept(c.macs), flops: kept(c.flops).add(a.rotaryFlops), notes: a.notes };
+    },
+  },
+  {
+    opType: 'PagedAttention',
+    domain: 'com.microsoft',
+    sinceVersion: 1,
+    infer: (ctx) => {
+      const a = pagedAttention(ctx);
+      return [
+        { dtype: ctx.inputs[0]?.dtype, shape: a.output },
+        { dtype: ctx.inputs[3]?.dtype, shape: ctx.inputs[3]?.shape },
+        { dtype: ctx.inputs[4]?.dtype, shape: ctx.inputs[4]?.shape },
+      ];
+    },
+    cost: (ctx) => {
+      const a = pagedAttention(ctx);
+      return costWithExtras(a.core, ZERO_EXPR, a.rotaryFlops, a.notes);
+    },
+  },
+  {
+    opType: 'LongformerAttention',
+    domain: 'com.microsoft',
+    sinceVersion: 1,
+    infer: (ctx) => [{ dtype: ctx.inputs[0]?.dtype, shape: shapeOf(ctx, 0, 'input', [3]) }],
+    cost: (ctx) => {
+      const a = longformerAttention(ctx);
+      return costWithExtras(a.core, a.projectionMacs, a.bias, ['global tokens (the `global` input) not counted: which attend globally is data']);
+    },
+  },
+  relativePositionBias,
+  gatedRelativePositionBiasHandler,
   rotaryHandler('com.microsoft', 1, [2, 3]),
   rotaryHandler('', 23, [1, 2]),
   {

@@ -46,6 +46,14 @@ const cases: Case[] = [
   { name: 'StringSplit', spec: { opType: 'StringSplit', inputs: [{ dtype: 'string', shape: [2, 3] }] }, shape: [2, 3, 'substrings_0'], dtype: 'string', flops: 0 },
   { name: 'RegexFullMatch', spec: { opType: 'RegexFullMatch', inputs: [{ dtype: 'string', shape: [5] }], attrs: { pattern: 'a+' } }, shape: [5], dtype: 'bool', flops: 0 },
   { name: 'TfIdfVectorizer batch', spec: { opType: 'TfIdfVectorizer', inputs: [{ dtype: 'int32', shape: [2, 6] }], attrs: { max_gram_length: 2, min_gram_length: 1, max_skip_count: 0, mode: 'TF', ngram_counts: [0, 4], ngram_indexes: [0, 1, 2, 3, 4, 5, 6] } }, shape: [2, 7], flops: 12 * 2 },
+  // Rfft over the last dim: 3 signals of 16 real points, 5·16·4 / 2 = 160 each; 9 bins of (re, im).
+  { name: 'com.microsoft Rfft', spec: { opType: 'Rfft', domain: 'com.microsoft', inputs: [f32([3, 16])] }, shape: [3, 9, 2], flops: 3 * 160 },
+  // Two signal dims: one 4 × 8 signal per batch, N = 32: 5·32·5 / 2 = 400.
+  { name: 'com.microsoft Rfft signal_ndim 2', spec: { opType: 'Rfft', domain: 'com.microsoft', inputs: [f32([2, 4, 8])], attrs: { signal_ndim: 2 } }, shape: [2, 4, 5, 2], flops: 2 * 400 },
+  { name: 'com.microsoft Irfft', spec: { opType: 'Irfft', domain: 'com.microsoft', inputs: [f32([3, 9, 2])], attrs: { signal_ndim: 1 } }, shape: [3, 16], flops: 3 * 160 },
+  // 5 ROIs × 3 channels × 7 × 7 bilinear samples: 9 FLOPs each.
+  { name: 'com.microsoft CropAndResize', spec: { opType: 'CropAndResize', domain: 'com.microsoft', inputs: [f32([2, 3, 32, 32]), f32([5, 4]), { dtype: 'int32', shape: [5] }, { dtype: 'int32', shape: [2], value: [7, 7] }] }, shape: [5, 3, 7, 7], flops: 735 * 9 },
+  { name: 'com.microsoft CropAndResize nearest, unknown crop', spec: { opType: 'CropAndResize', domain: 'com.microsoft', inputs: [f32([2, 3, 32, 32]), f32(['R', 4]), { dtype: 'int32', shape: ['R'] }, { dtype: 'int32', shape: [2] }], attrs: { mode: 'nearest' } }, shape: ['R', 3, 'crop_height_0', 'crop_width_1'], flops: 0 },
   { name: 'com.microsoft Range without delta', spec: { opType: 'Range', domain: 'com.microsoft', inputs: [i64([], [2]), i64([], [7])] }, shape: [5], dtype: 'int64', flops: 5 },
   { name: 'com.microsoft Unique', spec: { opType: 'Unique', domain: 'com.microsoft', inputs: [f32([9])], outputCount: 1 }, shape: ['unique_0'], flops: 9 },
 ];
@@ -69,6 +77,11 @@ test('NonMaxSuppression with known boxes selects as ONNX Runtime does', () => {
   assert.deepEqual(run(3, 0).outputs[0].shape, [3, 3]);
   assert.deepEqual(run(10, 0).outputs[0].shape, [3, 3], 'boxes 1, 2 and 4 are suppressed');
   assert.deepEqual(run(3, 0.4).outputs[0].shape, [2, 3], 'box 5 and the suppressed ones drop out');
+});
+
+test('Irfft without signal_ndim (no default) and Rfft over more dims than it has are ShapeErrors', () => {
+  assert.throws(() => runNode({ opType: 'Irfft', domain: 'com.microsoft', inputs: [f32([3, 9, 2])] }), /Irfft has no default/);
+  assert.throws(() => runNode({ opType: 'Rfft', domain: 'com.microsoft', inputs: [f32([3, 16])], attrs: { signal_ndim: 3 } }), /signal_ndim must be between 1 and/);
 });
 
 test('DFT with a symbolic length has an unknown cost, not 0', () => {

@@ -2,16 +2,18 @@
  * Ops outside the big families: signal processing (DFT, STFT, MelWeightMatrix, window functions),
  * detection and sampling (NonMaxSuppression, RoiAlign, MaxRoiPool, GridSample, AffineGrid), strings
  * (StringNormalizer, StringConcat, StringSplit, RegexFullMatch, TfIdfVectorizer), ImageDecoder, Det,
- * and the com.microsoft GridSample, Range, Trilu and Unique.
+ * and the com.microsoft GridSample, Range, Trilu, Unique, Rfft, Irfft and CropAndResize.
  *
  * Cost convention (docs/cost-conventions.md):
  *  - DFT/STFT: a length-n FFT is 5·n·⌈log2 n⌉ FLOPs for complex input, half that for real input
  *    (radix-2 Cooley–Tukey count, used for every n); STFT adds the window product (n per frame). A
- *    symbolic length leaves the cost unknown.
+ *    symbolic length leaves the cost unknown. com.microsoft Rfft and Irfft (one-sided, over the last
+ *    `signal_ndim` dims) count a real transform of all N = ∏ n_i signal points: 5·N·⌈log2 N⌉ / 2 per signal.
  *  - Windows: 10 FLOPs per sample (a cosine and the scaling), Blackman 20 (two cosines);
  *    MelWeightMatrix 4 per weight (one triangle evaluation).
  *  - NonMaxSuppression: the worst case, every pair of boxes of a (batch, class) compared once:
  *    batches × classes × n(n−1)/2 IoUs at 12 FLOPs each.
+ *  - CropAndResize: per output element one bilinear sample (4 taps, 8 FLOPs) + 1, or 0 in nearest mode.
  *  - RoiAlign: per output element, samples × 8 FLOPs (bilinear: 4 weighted taps) + 1; an adaptive
  *    sampling_ratio (0) counts 2×2 samples per bin, noted. MaxRoiPool: one comparison per element of
  *    the feature map per ROI (each ROI taken as the whole map: an upper bound, noted).
@@ -454,6 +456,76 @@ const contribUnique: OpHandler = {
   cost: (ctx) => ({ flops: numel(requireShape(ctx.inputs[0], 'x')) }),
 };
 
+// --- com.microsoft Rfft / Irfft and CropAndResize (contrib_defs.cc; ONNX Runtime registers no shape inference) ----
+
+/** How many trailing dims of a real signal of rank `rank` the transform runs over (`signal_ndim`, 1..rank). */
+function signalDims(ctx: NodeContext, rank: number, fallback?: number): number {
+  const k = ctx.attrs.int('signal_ndim', fallback ?? -1);
+  if (!(k >= 1 && k <= rank)) throw new ShapeError(`signal_ndim must be between 1 and the signal's rank ${rank}${fallback === undefined ? ' (Irfft has no default)' : ''}, got ${k}`);
+  return k;
+}
+
+/** 5·N·⌈log2 N⌉ / 2 per signal of N real points, times the signals. */
+function realFftFlops(signals: Expr, points: Expr): Expr {
+  return signals.mul(fftFlops(points, true));
+}
+
+/** Rfft: real X [..., n_1, …, n_k] → [..., n_1, …, n_k / 2 + 1, 2] (one-sided, real and imaginary last). */
+const contribRfft: OpHandler = {
+  opType: 'Rfft',
+  domain: MS,
+  sinceVersion: 1,
+  infer: (ctx) => {
+    const x = requireShape(ctx.inputs[0], 'X');
+    signalDims(ctx, x.length, 1);
+    const last = x[x.length - 1];
+    return [{ dtype: ctx.inputs[0]!.dtype, shape: [...x.slice(0, -1), last.floorDiv(2).add(1), Expr.constant(2)] }];
+  },
+  cost: (ctx) => {
+    const x = requireShape(ctx.inputs[0], 'X');
+    const k = signalDims(ctx, x.length, 1);
+    return { flops: realFftFlops(numel(x.slice(0, -k)), numel(x.slice(-k))) };
+  },
+};
+
+/** Irfft: [..., n_1, …, m, 2] → real [..., n_1, …, 2·(m − 1)], the inverse of Rfft. */
+const contribIrfft: OpHandler = {
+  opType: 'Irfft',
+  domain: MS,
+  sinceVersion: 1,
+  infer: (ctx) => {
+    const x = requireShape(ctx.inputs[0], 'X');
+    if (x.length < 2) throw new ShapeError('Irfft input must be [..., n / 2 + 1, 2]');
+    signalDims(ctx, x.length - 1);
+    return [{ dtype: ctx.inputs[0]!.dtype, shape: [...x.slice(0, -2), x[x.length - 2].sub(1).mul(2)] }];
+  },
+  cost: (ctx, outputs) => {
+    const y = requireShape(outputs[0], 'Y');
+    const k = signalDims(ctx, y.length);
+    return { flops: realFftFlops(numel(y.slice(0, -k)), numel(y.slice(-k))) };
+  },
+};
+
+/** CropAndResize: X [N, C, H, W], rois [R, 4], crop_size [crop_height, crop_width] → [R, C, crop_height, crop_width]. */
+const contribCropAndResize: OpHandler = {
+  opType: 'CropAndResize',
+  domain: MS,
+  sinceVersion: 1,
+  infer: (ctx) => {
+    const x = requireShape(ctx.inputs[0], 'X');
+    const rois = requireShape(ctx.inputs[1], 'rois');
+    if (x.length !== 4 || rois.length !== 2) throw new ShapeError('CropAndResize needs X [N, C, H, W] and rois [num_rois, 4]');
+    const size = knownConstantInts(ctx.inputs[3]);
+    if (size && (size.length !== 2 || size.some((v) => v <= 0))) throw new ShapeError(`crop_size must be two positive sizes, got [${size.join(', ')}]`);
+    const [h, w] = size ? size.map((v) => Expr.constant(v)) : [ctx.fresh('crop_height'), ctx.fresh('crop_width')];
+    return [{ dtype: ctx.inputs[0]!.dtype, shape: [rois[0], x[1], h, w] }];
+  },
+  cost: (ctx, outputs) => {
+    const bilinear = ctx.attrs.string('mode', 'bilinear') !== 'nearest';
+    return { flops: bilinear ? numel(requireShape(outputs[0], 'Y')).mul(4 * 2 + 1) : ZERO_EXPR };
+  },
+};
+
 export const miscOps: readonly OpHandler[] = [
   dft,
   stft,
@@ -471,4 +543,7 @@ export const miscOps: readonly OpHandler[] = [
   ...contribRange,
   contribTrilu,
   contribUnique,
+  contribRfft,
+  contribIrfft,
+  contribCropAndResize,
 ];

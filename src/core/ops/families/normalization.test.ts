@@ -57,6 +57,15 @@ const shapeCases: readonly ShapeCase[] = [
     },
     expected: [{ dtype: 'float', shape: ['b', 's', 16] }, { dtype: 'int32', shape: ['b'] }, { dtype: 'float', shape: ['b', 's', 16] }],
   },
+  {
+    name: 'QEmbedLayerNormalization: float output and mask_index from int8 tables',
+    node: {
+      opType: 'QEmbedLayerNormalization',
+      domain: 'com.microsoft',
+      inputs: [t('int32', ['b', 's']), undefined, t('int8', [100, 16]), t('int8', [64, 16]), undefined, t('int8', [16]), t('int8', [16]), undefined, f32([]), f32([]), undefined, f32([]), f32([]), t('int8', []), t('int8', []), undefined, t('int8', []), t('int8', [])],
+    },
+    expected: [{ dtype: 'float', shape: ['b', 's', 16] }, { dtype: 'int32', shape: ['b'] }],
+  },
 ];
 
 for (const c of shapeCases) {
@@ -92,6 +101,19 @@ const costCases: readonly CostCase[] = [
   { name: 'InstanceNormalization', node: { opType: 'InstanceNormalization', opset: 6, inputs: [f32([1, 2, 1, 3]), f32([2]), f32([2])] }, flops: 58 },
   // 16 × 7 + N·groups = 2 × 8
   { name: 'GroupNormalization', node: { opType: 'GroupNormalization', opset: 21, inputs: [f32([1, 4, 2, 2]), f32([4]), f32([4])], attrs: { num_groups: 2 } }, flops: 128 },
+  // NHWC [1, 2, 2, 4], 2 groups: GroupNorm 16 × 7 + 2 × 8, SiLU 16 × 11, skip and bias adds 16 × 2.
+  {
+    name: 'SkipGroupNorm with bias and SiLU',
+    node: { opType: 'SkipGroupNorm', domain: 'com.microsoft', inputs: [f32([1, 2, 2, 4]), f32([4]), f32([4]), f32([1, 1, 1, 4]), f32([4])], attrs: { groups: 2, activation: 1 } },
+    flops: 128 + 176 + 32,
+  },
+  { name: 'SkipGroupNorm without bias', node: { opType: 'SkipGroupNorm', domain: 'com.microsoft', inputs: [f32([1, 2, 2, 4]), f32([4]), f32([4]), f32([1, 2, 2, 4])], attrs: { groups: 2, activation: 0 } }, flops: 128 + 16 },
+  // 2 tokens × 16: two tables (1 add, 2 × 2 to dequantize) + LayerNorm 7 per element; 2 rows × 8.
+  {
+    name: 'QEmbedLayerNormalization',
+    node: { opType: 'QEmbedLayerNormalization', domain: 'com.microsoft', inputs: [t('int32', [1, 2]), undefined, t('int8', [100, 16]), t('int8', [64, 16]), undefined, t('int8', [16]), t('int8', [16])] },
+    flops: 32 * (1 + 4 + 7) + 2 * 8,
+  },
   // 16 × 4 + 2 × 7
   { name: 'RMSNormalization', node: { opType: 'RMSNormalization', opset: 23, inputs: [f32([2, 8]), f32([8])] }, flops: 78 },
   { name: 'SimplifiedLayerNormalization', node: { opType: 'SimplifiedLayerNormalization', opset: 1, inputs: [f32([2, 8]), f32([8])] }, flops: 78 },

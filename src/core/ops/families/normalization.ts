@@ -2,7 +2,7 @@
  * Normalizations: BatchNormalization, InstanceNormalization, LayerNormalization, GroupNormalization,
  * RMSNormalization, LpNormalization, MeanVarianceNormalization, LRN, and the onnxruntime fusions
  * (SimplifiedLayerNormalization, SkipLayerNormalization, SkipSimplifiedLayerNormalization,
- * EmbedLayerNormalization, GroupNorm).
+ * EmbedLayerNormalization, QEmbedLayerNormalization, GroupNorm, SkipGroupNorm).
  *
  * Cost convention (docs/cost-conventions.md). A normalization computes statistics over groups of
  * elements ("rows": the trailing axes of LayerNorm, a channel of InstanceNorm, a group of GroupNorm), then
@@ -15,9 +15,10 @@
  * BatchNormalization in inference folds scale, bias, mean and variance into y = x·a + b: 2 per element
  * plus 8 per channel to fold (add epsilon, Sqrt, divide, multiply, subtract); in training mode it is a
  * LayerNorm-like pass over each channel plus the running-statistics update (3 per statistic per channel).
- * Skip variants add 1 per element for the skip add and 1 for the bias. EmbedLayerNormalization reads
+ * Skip variants add 1 per element for the skip add and 1 for the bias (SkipGroupNorm: the skip and the bias, whose
+ * sum it may also output). EmbedLayerNormalization reads
  * only the embedding rows its ids select (weightBytesRead), adds them (1 or 2 per element) and applies a
- * LayerNorm. LRN: 2·size (sum of squares in the window) + 11 (scale, bias, Pow, divide) per element.
+ * LayerNorm; QEmbedLayerNormalization adds 2 per element per table to dequantize. LRN: 2·size (sum of squares in the window) + 11 (scale, bias, Pow, divide) per element.
  */
 import { elementsBytes } from '../../analysis/graphInference';
 import { DataType } from '../../onnx/dataType';
@@ -198,6 +199,21 @@ const contribGroupNorm: OpHandler = {
   },
 };
 
+/** SkipGroupNorm (diffusion_defs.cc): s = X + skip (+ bias), GroupNorm of s (SiLU optional); outputs Y and, optionally, s. */
+const contribSkipGroupNorm: OpHandler = {
+  opType: 'SkipGroupNorm',
+  domain: 'com.microsoft',
+  sinceVersion: 1,
+  infer: (ctx) => [sameAsFirst(ctx), sameAsFirst(ctx)],
+  cost: (ctx) => {
+    const shape = requireShape(ctx.inputs[0], 'X');
+    const silu = ctx.attrs.int('activation', 0) === 1 ? FLOPS_PER_ELEMENT.Sigmoid + 1 : 0;
+    const adds = ctx.inputs[4] ? 2 : 1;
+    const norm = groupNormCost(shape, requiredGroups(ctx, 'groups'), ctx.attrs.int('channels_last', 1) !== 0, silu);
+    return { flops: norm.flops.add(numel(shape).mul(adds)) };
+  },
+};
+
 // ---------------------------------------------------------------- Lp, MVN, LRN
 
 const lpNormalization: OpHandler = {
@@ -285,43 +301,53 @@ function skipNormalization(opType: string, statisticsPerElement: number, perRow:
 /** EmbedLayerNormalization input positions. */
 const EMBED = { inputIds: 0, segmentIds: 1, word: 2, position: 3, segment: 4, gamma: 5, beta: 6, mask: 7 } as const;
 
-const embedLayerNormalization: OpHandler = {
-  opType: 'EmbedLayerNormalization',
-  domain: 'com.microsoft',
-  sinceVersion: 1,
-  infer: (ctx) => {
-    const ids = requireShape(ctx.inputs[EMBED.inputIds], 'input_ids');
-    const word = requireShape(ctx.inputs[EMBED.word], 'word_embedding');
-    if (ids.length !== 2) throw new ShapeError(`input_ids must be [batch, sequence], got rank ${ids.length}`);
-    if (word.length !== 2) throw new ShapeError(`word_embedding must be [vocab, hidden], got rank ${word.length}`);
-    const dtype = ctx.inputs[EMBED.word]!.dtype;
-    const hiddenStates = { dtype, shape: [ids[0], ids[1], word[1]] };
-    return [hiddenStates, { dtype: DataType.INT32, shape: [ids[0]] }, hiddenStates];
-  },
-  cost: (ctx) => {
-    const ids = requireShape(ctx.inputs[EMBED.inputIds], 'input_ids');
-    const hidden = requireShape(ctx.inputs[EMBED.word], 'word_embedding')[1];
-    const tokens = ids[0].mul(ids[1]);
-    const tables = [EMBED.word, EMBED.position, EMBED.segment].map((i) => ctx.inputs[i]).filter((t): t is TensorInfo => t !== undefined);
-    const rowElements = tokens.mul(hidden);
-    // Each table contributes one row per token; gamma and beta are read whole; ids and mask are activations.
-    let weightRead = Expr.constant(0);
-    let activationRead = Expr.constant(0);
-    const read = (t: TensorInfo, elements: Expr) => {
-      if (t.isWeight) weightRead = weightRead.add(elementsBytes(t.dtype, elements));
-      else activationRead = activationRead.add(elementsBytes(t.dtype, elements));
-    };
-    for (const t of tables) read(t, rowElements);
-    for (const i of [EMBED.inputIds, EMBED.segmentIds, EMBED.mask, EMBED.gamma, EMBED.beta]) {
-      const t = ctx.inputs[i];
-      if (t) read(t, numel(requireShape(t, ctx.node.inputs[i])));
-    }
-    const perElement = tables.length - 1 + MEAN_AND_VARIANCE_PER_ELEMENT + NORMALIZE_PER_ELEMENT + 2;
-    let flops = normalizationFlops(rowElements, perElement, tokens, LAYER_NORM_ROW);
-    if (ctx.inputs[EMBED.mask]) flops = flops.add(tokens); // mask_index: one comparison per mask element
-    return { flops, weightBytesRead: weightRead, activationBytesRead: activationRead };
-  },
-};
+/**
+ * EmbedLayerNormalization, and QEmbedLayerNormalization (quantization_defs.cc: the same first eight inputs with int8
+ * or uint8 tables, gamma and beta, then their scales and zero points; float output, no embedding-sum output), which
+ * dequantizes each table value it reads (subtract the zero point, scale: 2 FLOPs).
+ */
+function embedLayerNormalization(opType: 'EmbedLayerNormalization' | 'QEmbedLayerNormalization'): OpHandler {
+  const quantized = opType === 'QEmbedLayerNormalization';
+  return {
+    opType,
+    domain: 'com.microsoft',
+    sinceVersion: 1,
+    infer: (ctx) => {
+      const ids = requireShape(ctx.inputs[EMBED.inputIds], 'input_ids');
+      const word = requireShape(ctx.inputs[EMBED.word], 'word_embedding');
+      if (ids.length !== 2) throw new ShapeError(`input_ids must be [batch, sequence], got rank ${ids.length}`);
+      if (word.length !== 2) throw new ShapeError(`word_embedding must be [vocab, hidden], got rank ${word.length}`);
+      const dtype = quantized ? DataType.FLOAT : ctx.inputs[EMBED.word]!.dtype;
+      const hiddenStates = { dtype, shape: [ids[0], ids[1], word[1]] };
+      const maskIndex = { dtype: DataType.INT32, shape: [ids[0]] };
+      return quantized ? [hiddenStates, maskIndex] : [hiddenStates, maskIndex, hiddenStates];
+    },
+    cost: (ctx) => {
+      const ids = requireShape(ctx.inputs[EMBED.inputIds], 'input_ids');
+      const hidden = requireShape(ctx.inputs[EMBED.word], 'word_embedding')[1];
+      const tokens = ids[0].mul(ids[1]);
+      const tables = [EMBED.word, EMBED.position, EMBED.segment].map((i) => ctx.inputs[i]).filter((t): t is TensorInfo => t !== undefined);
+      const rowElements = tokens.mul(hidden);
+      // Each table contributes one row per token; gamma and beta are read whole; ids and mask are activations.
+      let weightRead = Expr.constant(0);
+      let activationRead = Expr.constant(0);
+      const read = (t: TensorInfo, elements: Expr) => {
+        if (t.isWeight) weightRead = weightRead.add(elementsBytes(t.dtype, elements));
+        else activationRead = activationRead.add(elementsBytes(t.dtype, elements));
+      };
+      for (const t of tables) read(t, rowElements);
+      for (const i of [EMBED.inputIds, EMBED.segmentIds, EMBED.mask, EMBED.gamma, EMBED.beta]) {
+        const t = ctx.inputs[i];
+        if (t) read(t, numel(requireShape(t, ctx.node.inputs[i])));
+      }
+      const dequantize = quantized ? 2 * tables.length : 0;
+      const perElement = tables.length - 1 + dequantize + MEAN_AND_VARIANCE_PER_ELEMENT + NORMALIZE_PER_ELEMENT + 2;
+      let flops = normalizationFlops(rowElements, perElement, tokens, LAYER_NORM_ROW);
+      if (ctx.inputs[EMBED.mask]) flops = flops.add(tokens); // mask_index: one comparison per mask element
+      return { flops, weightBytesRead: weightRead, activationBytesRead: activationRead };
+    },
+  };
+}
 
 export const normalizationOps: readonly OpHandler[] = [
   batchNormalization,
@@ -333,6 +359,7 @@ export const normalizationOps: readonly OpHandler[] = [
   rmsNormalization,
   groupNormalization,
   contribGroupNorm,
+  contribSkipGroupNorm,
   lpNormalization,
   meanVarianceNormalization,
   lrn,
@@ -340,5 +367,6 @@ export const normalizationOps: readonly OpHandler[] = [
   skipNormalization('SkipLayerNormalization', MEAN_AND_VARIANCE_PER_ELEMENT, LAYER_NORM_ROW, [3, 4]),
   // input, skip, gamma, bias.
   skipNormalization('SkipSimplifiedLayerNormalization', MEAN_SQUARE_PER_ELEMENT, RMS_NORM_ROW, [3]),
-  embedLayerNormalization,
+  embedLayerNormalization('EmbedLayerNormalization'),
+  embedLayerNormalization('QEmbedLayerNormalization'),
 ];

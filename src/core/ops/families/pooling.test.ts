@@ -36,6 +36,8 @@ const cases: Case[] = [
     spec: { opType: 'MaxUnpool', opset: 11, inputs: [f32([1, 1, 2, 2]), { dtype: 'int64', shape: [1, 1, 2, 2] }, { dtype: 'int64', shape: [4], value: [1, 1, 5, 5] }], attrs: { kernel_shape: [2, 2], strides: [2, 2] } },
     shape: [1, 1, 5, 5], flops: 0,
   },
+  // 16 outputs of [1, 1, 4, 4] pooled 2×2 from 8×8, one comparison per window element; the mask is X's spatial size.
+  { name: 'MaxpoolWithMask', spec: { opType: 'MaxpoolWithMask', domain: 'com.microsoft', inputs: [{ dtype: 'float', shape: [1, 1, 8, 8] }, { dtype: 'int32', shape: [1, 1, 8, 8] }], attrs: { kernel_shape: [2, 2], strides: [2, 2] } }, shape: [1, 1, 4, 4], flops: 16 * 4 },
   { name: 'NhwcMaxPool', spec: { opType: 'NhwcMaxPool', domain: 'com.microsoft', inputs: [{ dtype: 'uint8', shape: [1, 8, 8, 16] }], attrs: { kernel_shape: [2, 2], strides: [2, 2] } }, shape: [1, 4, 4, 16], flops: 256 * 4 },
 ];
 

@@ -1,6 +1,6 @@
 /**
  * Pooling: MaxPool (with its int64 Indices output), AveragePool, LpPool, the Global pools, MaxUnpool,
- * and com.microsoft NhwcMaxPool, QLinearAveragePool and QLinearGlobalAveragePool.
+ * and com.microsoft NhwcMaxPool, MaxpoolWithMask, QLinearAveragePool and QLinearGlobalAveragePool.
  *
  * Cost convention (docs/cost-conventions.md):
  *  - Windowed pools: output elements × kernel size FLOPs (one compare or add per window element; the
@@ -116,6 +116,8 @@ export const poolingOps: readonly OpHandler[] = [
   globalPool('GlobalLpPool', '', 2),
   maxUnpool,
   windowPool('NhwcMaxPool', 'com.microsoft', 1, 'channelsLast'),
+  // MaxpoolWithMask (contrib_defs.cc): MaxPool's window over X, which a mask M (X's spatial size) can cut short.
+  windowPool('MaxpoolWithMask', 'com.microsoft', 1),
   channelsLastAware((layout) => windowPool('QLinearAveragePool', 'com.microsoft', 1, layout)),
   channelsLastAware((layout) => globalPool('QLinearGlobalAveragePool', 'com.microsoft', 1, layout)),
 ];
