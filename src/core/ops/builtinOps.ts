@@ -13,6 +13,7 @@ import { miscOps } from './families/misc';
 import { mlOps } from './families/mlOps';
 import { moeOps } from './families/moe';
 import { normalizationOps } from './families/normalization';
+import { ortTrainingOps } from './families/ortTraining';
 import { poolingOps } from './families/pooling';
 import { quantizationOps, withQuantizationInputs } from './families/quantization';
 import { recurrentOps } from './families/recurrent';
@@ -43,6 +44,7 @@ export const BUILTIN_OP_FAMILIES: Readonly<Record<string, readonly OpHandler[]>>
   sequences: sequenceOps,
   misc: miscOps,
   training: trainingOps,
+  ortTraining: ortTrainingOps,
   ml: mlOps,
   tensorrtPlugins: tensorrtPluginOps,
 };

@@ -93,7 +93,7 @@ function transposedValue(v: KnownValue, perm: readonly number[]): KnownValue | u
 // ---------------------------------------------------------------------------------------------
 // Concat
 
-function concatOutput(ctx: NodeContext): InferredOutput {
+export function concatOutput(ctx: NodeContext): InferredOutput {
   const inputs = ctx.inputs.filter((t): t is TensorInfo => t !== undefined);
   if (inputs.length === 0) throw new ShapeError('Concat has no inputs');
   const shapes = inputs.map((t, i) => requireShape(t, `Concat input ${i}`));

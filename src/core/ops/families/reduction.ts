@@ -169,7 +169,7 @@ function softmaxRows(ctx: NodeContext, shape: Shape): Expr {
   return numel(shape).floorDiv(shape[axis]);
 }
 
-const SOFTMAX_PER_ELEMENT = 1 + 1 + EXP + 1 + 1; // max, subtract, exp, sum, divide (or subtract)
+export const SOFTMAX_PER_ELEMENT = 1 + 1 + EXP + 1 + 1; // max, subtract, exp, sum, divide (or subtract)
 
 const softmaxFamily = (opType: string, cost: (elements: Expr, rows: Expr) => Expr): OpHandler => ({
   opType,
@@ -228,7 +228,7 @@ const cumulative = (opType: string, sinceVersion: number): OpHandler => ({
 });
 
 /** Scores [N, C, d1..dk] and target [N, d1..dk]: the loss shape and the per-target cost. */
-function lossOutputShape(ctx: NodeContext, scores: Shape, target: Shape): Shape {
+export function lossOutputShape(ctx: NodeContext, scores: Shape, target: Shape): Shape {
   if (scores.length < 2) throw new ShapeError(`the scores need rank >= 2 ([N, C, ...]), got rank ${scores.length}`);
   if (target.length !== scores.length - 1) {
     throw new ShapeError(`the target has rank ${target.length}, expected ${scores.length - 1} for scores of rank ${scores.length}`);
@@ -237,7 +237,7 @@ function lossOutputShape(ctx: NodeContext, scores: Shape, target: Shape): Shape 
 }
 
 /** The NLL part: gather one score per target element, weight it, reduce. */
-function nllFlops(ctx: NodeContext, target: Shape): Expr {
+export function nllFlops(ctx: NodeContext, target: Shape): Expr {
   const n = numel(target);
   const weighted = ctx.inputs[2] !== undefined;
   let flops = n.mul(weighted ? 2 : 1);
