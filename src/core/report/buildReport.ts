@@ -6,6 +6,7 @@ import type { NameIds, OnnxModel } from '../onnx/model';
 import { Expr, sum as sumExprs } from '../shapes/expr';
 import type { TensorInfo } from '../shapes/tensorInfo';
 import { ExactSum } from '../shapes/exactSum';
+import { whyNoCostRule } from './opaqueOps';
 import {
   type BigCount,
   bigCount,
@@ -184,7 +185,7 @@ export function buildReport(model: OnnxModel, profile: GraphProfile, bindings: R
       ...[...uncoveredTypes.values()].map((u) => ({
         severity: 'warning' as const,
         code: 'uncovered-op',
-        message: `no cost rule for ${u.domain ? `${u.domain}.` : ''}${u.opType} (${u.count} node${u.count === 1 ? '' : 's'}): its cost is unknown, not 0, and its outputs come from value_info where the file has it`,
+        message: `no cost rule for ${u.domain ? `${u.domain}.` : ''}${u.opType} (${u.count} node${u.count === 1 ? '' : 's'}): ${withReason(whyNoCostRule(u.domain, u.opType))}its cost is unknown, not 0, and its outputs come from value_info where the file has it`,
       })),
       ...profile.diagnostics,
     ],
@@ -455,4 +456,9 @@ function nameSlots(ids: NameIds | undefined): (name: string, id: number | undefi
     others.set(name, next);
     return next++;
   };
+}
+
+/** "<reason>; " before the standard wording, or nothing. */
+function withReason(reason: string | undefined): string {
+  return reason ? `${reason}; ` : '';
 }
