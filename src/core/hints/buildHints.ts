@@ -20,9 +20,9 @@ import {
   findDecomposedGelus,
   findDecomposedLayerNorms,
   findDynamicShapes,
-  findTensorRtPlugins,
   findRedundantCasts,
   findSparsityCandidates,
+  findTensorRtPlugins,
   type PatternMatch,
 } from './patterns';
 import { expertPrecisionHints } from './expertHints';
