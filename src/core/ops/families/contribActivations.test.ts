@@ -17,6 +17,7 @@ const cases: readonly Case[] = [
   { name: 'Gelu', node: { opType: 'Gelu', domain: MS, inputs: [f32(['b', 8])] }, expected: [{ dtype: 'float', shape: ['b', 8] }], flops: '112 * b' },
   // Tanh 10 + 7 + bias 1
   { name: 'FastGelu with bias', node: { opType: 'FastGelu', domain: MS, inputs: [f32([2, 4, 8]), f32([8])] }, expected: [{ dtype: 'float', shape: [2, 4, 8] }], flops: 64 * 18 },
+  { name: 'onnxruntime-extensions FastGelu', node: { opType: 'FastGelu', domain: 'ai.onnx.contrib', inputs: [f32([2, 4, 8])] }, expected: [{ dtype: 'float', shape: [2, 4, 8] }], flops: 64 * 17 },
   { name: 'BiasGelu', node: { opType: 'BiasGelu', domain: MS, inputs: [f32([2, 8]), f32([8])] }, expected: [{ dtype: 'float', shape: [2, 8] }], flops: 16 * 15 },
   { name: 'QuickGelu', node: { opType: 'QuickGelu', domain: MS, inputs: [f32([3, 4])], attrs: { alpha: 1.702 } }, expected: [{ dtype: 'float', shape: [3, 4] }], flops: 12 * 12 },
   // SwiGLU (opset 28): Swish(A) = A · Sigmoid(alpha · A) (Sigmoid 10 + 2), times B: 13 per element.

@@ -1,6 +1,6 @@
 /**
  * Activations and small fusions outside elementwise.ts: the com.microsoft Gelu family (Gelu, FastGelu,
- * BiasGelu, QuickGelu, BiasSplitGelu), BiasAdd, BiasDropout, BitmaskBiasDropout, BiasSoftmax, Inverse,
+ * BiasGelu, QuickGelu, BiasSplitGelu) and onnxruntime-extensions' FastGelu (ai.onnx.contrib), BiasAdd, BiasDropout, BitmaskBiasDropout, BiasSoftmax, Inverse,
  * ThresholdedRelu; ONNX's Swish (opset 24) and SwiGLU (opset 28); and the experimental ONNX ops that
  * onnxruntime still runs (Affine, ParametricSoftplus, ScaledTanh, ImageScaler, Scale, Crop).
  *
@@ -164,6 +164,8 @@ const experimental = (domain: string): OpHandler[] => [
 export const contribActivationOps: readonly OpHandler[] = [
   activation('Gelu', MS, [0], () => F.Gelu),
   activation('FastGelu', MS, [0, 1], (ctx) => FAST_GELU + (ctx.inputs[1] ? 1 : 0)),
+  // onnxruntime-extensions' FastGelu (ai.onnx.contrib): the same tanh form, X and an optional bias.
+  activation('FastGelu', 'ai.onnx.contrib', [0, 1], (ctx) => FAST_GELU + (ctx.inputs[1] ? 1 : 0)),
   activation('BiasGelu', MS, [0, 1], () => 1 + F.Gelu),
   activation('QuickGelu', MS, [0], () => SIGMOID_GATE),
   activation('BiasAdd', MS, [0, 1, 2], () => 2),
