@@ -567,6 +567,7 @@ function onnxAttention(ctx: NodeContext): OnnxAttention {
   const q = shapeOf(ctx, 0, 'Q', [3, 4]);
   const k = shapeOf(ctx, 1, 'K', [3, 4]);
   const v = shapeOf(ctx, 2, 'V', [3, 4]);
+  if (k.length !== q.length || v.length !== q.length) throw new ShapeError(`Q, K and V must all be 3-D or all 4-D, got ranks ${q.length}, ${k.length}, ${v.length}`);
   const batch = q[0];
   let heads: Expr;
   let kvHeads: Expr;

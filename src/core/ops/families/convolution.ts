@@ -127,7 +127,9 @@ interface Filter {
  */
 function filterOf(ctx: NodeContext, w: Shape, x: Shape, layout: Layout): Filter {
   const attr = ctx.attrs.ints('kernel_shape');
-  const perGroup = channelsOf(x, layout).floorDiv(ctx.attrs.int('group', 1));
+  const group = ctx.attrs.int('group', 1);
+  if (group < 1) throw new ShapeError(`group must be at least 1, got ${group}`);
+  const perGroup = channelsOf(x, layout).floorDiv(group);
   const filterChannelsLast = layout === 'channelsLast' && !w[1].equals(perGroup) && w[w.length - 1].equals(perGroup);
   const kernel = attr && attr.length > 0 ? attr.map((k) => Expr.constant(k)) : filterChannelsLast ? w.slice(1, -1) : w.slice(2);
   return { kernel, channelsPerGroup: filterChannelsLast ? w[w.length - 1] : w[1] };
@@ -195,10 +197,16 @@ function transposePads(ctx: NodeContext, rank: number, padsInput: number | undef
     const value = ctx.inputs[padsInput]?.value;
     const known = value?.kind === 'ints' ? value.data.map((e) => e.asNumber) : undefined;
     if (!known || known.some((v) => v === undefined)) throw new UnknownShapeError('the Pads input is not known');
-    return known as number[];
+    return checkedPads(known as number[], rank);
   }
   const pads = ctx.attrs.ints('pads');
-  return pads && pads.length > 0 ? [...pads] : new Array<number>(2 * rank).fill(0);
+  return pads && pads.length > 0 ? checkedPads([...pads], rank) : new Array<number>(2 * rank).fill(0);
+}
+
+/** Pads hold a begin and an end per spatial dim. */
+function checkedPads(pads: number[], rank: number): number[] {
+  if (pads.length !== 2 * rank) throw new ShapeError(`pads has ${pads.length} values for ${rank} spatial dims (2 per dim)`);
+  return pads;
 }
 
 /**

@@ -648,6 +648,7 @@ function blockSize(ctx: NodeContext): number {
 }
 
 function exactDiv(dim: Expr, divisor: number, what: string): Expr {
+  if (!(divisor > 0)) throw new ShapeError(`${what}: the divisor must be positive, got ${divisor}`);
   const c = dim.constantValue;
   if (c !== undefined && c % BigInt(divisor) !== 0n) throw new ShapeError(`${what}: ${c} is not divisible by ${divisor}`);
   return dim.floorDiv(divisor);

@@ -11,7 +11,7 @@ import { Expr } from '../../shapes/expr';
 import { broadcastInputs, numel } from '../../shapes/shapeOps';
 import type { InferredOutput, KnownValue, TensorInfo } from '../../shapes/tensorInfo';
 import { combineValues } from '../../shapes/valueOps';
-import { forEachOp, type NodeContext, type OpCost, type OpHandler, UnknownShapeError } from '../opHandler';
+import { forEachOp, type NodeContext, type OpCost, type OpHandler, ShapeError, UnknownShapeError } from '../opHandler';
 
 /**
  * FLOPs per output element. 1 for arithmetic, comparisons and cheap activations; transcendentals
@@ -97,8 +97,21 @@ function propagateValue(opType: string, inputs: readonly (TensorInfo | undefined
   return combineValues(values as KnownValue[], INT_VALUE_RULES[opType], FLOAT_VALUE_RULES[opType]);
 }
 
+/** Inputs an op takes, where the count is fixed (the variadic ops take one or more; Clip has its own rule). */
+const ARITY: ReadonlyMap<string, number> = new Map([
+  ...[...UNARY_FLOAT_OPS, 'IsNaN', 'IsInf', 'Not'].map((op) => [op, 1] as const),
+  ...[...BINARY_ARITHMETIC_OPS, ...COMPARISON_OPS].map((op) => [op, 2] as const),
+  ['Where', 3],
+]);
+
 function elementwiseOutput(ctx: NodeContext, dtype: DataType | undefined): InferredOutput {
+  // Count the inputs the node names: one it names but the graph does not produce is reported where it dangles.
+  const named = ctx.node.inputs.filter((name) => name !== '').length;
+  const arity = ARITY.get(ctx.node.opType);
+  if (arity !== undefined && named !== arity) throw new ShapeError(`${ctx.node.opType} takes ${arity} input${arity > 1 ? 's' : ''}, got ${named}`);
+  if (named === 0) throw new ShapeError(`${ctx.node.opType} has no inputs`);
   const present = ctx.inputs.filter((t): t is TensorInfo => t !== undefined);
+  if (present.length < named) throw new UnknownShapeError('an input is not known');
   const shape = broadcastInputs(present);
   return { dtype, shape, value: propagateValue(ctx.node.opType, ctx.inputs) };
 }

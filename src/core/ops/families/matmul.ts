@@ -268,6 +268,7 @@ function packedWeightMatmul(opType: string, bias: number | undefined): OpHandler
 /** MatMulFpQ4: B_shape (input 2) holds [K, N]; N stays symbolic when that value is not known. */
 function matmulFpQ4Output(ctx: NodeContext): InferredOutput {
   const a = inputShape(ctx, 0, 'A');
+  if (a.length === 0) throw new ShapeError('MatMulFpQ4 A must have rank ≥ 1 (its last dim is K), got a scalar');
   const bShape = knownConstantInts(ctx.inputs[2]);
   const n = bShape && bShape.length === 2 ? Expr.constant(bShape[1]) : ctx.fresh('N');
   return { dtype: ctx.inputs[0]?.dtype, shape: [...a.slice(0, -1), n] };
@@ -275,6 +276,7 @@ function matmulFpQ4Output(ctx: NodeContext): InferredOutput {
 
 function matmulFpQ4Cost(ctx: NodeContext, outputs: readonly TensorInfo[]): OpCost {
   const a = inputShape(ctx, 0, 'A');
+  if (a.length === 0) throw new ShapeError('MatMulFpQ4 A must have rank ≥ 1 (its last dim is K), got a scalar');
   const k = a[a.length - 1];
   const biasFlops = ctx.inputs[3] ? outputElements(outputs) : undefined;
   return productCost(outputElements(outputs).mul(k), biasFlops);

@@ -102,7 +102,8 @@ const dft: OpHandler = {
     if (plan.axis === undefined) throw new UnknownShapeError('the DFT axis is not known');
     const n = ctx.inputs[1] ? plan.length : shape[plan.axis];
     if (!n) throw new UnknownShapeError('the DFT length is not known');
-    const transforms = numel(shape).floorDiv(shape[plan.axis].mul(shape[shape.length - 1]));
+    // One transform per position off the axis and the (real, imaginary) dim.
+    const transforms = numel(shape.filter((_, i) => i !== plan.axis && i !== shape.length - 1));
     return { flops: transforms.mul(fftFlops(n, shape[shape.length - 1].constantValue === 1n)) };
   },
 };
@@ -111,7 +112,11 @@ function stftFrameLength(ctx: NodeContext): Expr {
   const frameLength = ctx.inputs[3];
   if (frameLength) return dimFromInput(ctx, frameLength, 'frame_length');
   const window = ctx.inputs[2];
-  if (window) return requireShape(window, 'window')[0];
+  if (window) {
+    const shape = requireShape(window, 'window');
+    if (shape.length !== 1) throw new ShapeError(`STFT window must be 1-D, got rank ${shape.length}`);
+    return shape[0];
+  }
   throw new ShapeError('STFT needs a window or a frame_length');
 }
 
@@ -125,6 +130,8 @@ const stft: OpHandler = {
     if (shape.length !== 3) throw new ShapeError('STFT signal must be [batch, length, 1 or 2]');
     const frameLength = stftFrameLength(ctx);
     const step = knownScalar(ctx.inputs[1]);
+    const stepValue = step?.constantValue;
+    if (stepValue !== undefined && stepValue <= 0n) throw new ShapeError(`STFT frame_step must be positive, got ${stepValue}`);
     const frames = step ? shape[1].sub(frameLength).floorDiv(step).add(1) : ctx.fresh('frames');
     const bins = ctx.attrs.int('onesided', 1) !== 0 ? frameLength.floorDiv(2).add(1) : frameLength;
     return [{ dtype: signal!.dtype, shape: [shape[0], frames, bins, Expr.constant(2)] }];

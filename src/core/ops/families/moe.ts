@@ -80,7 +80,9 @@ function moeDims(ctx: NodeContext, layout: ExpertInputs): MoeDims {
   if (input.length !== 2 && input.length !== 3) throw new ShapeError(`input must be [tokens, hidden] or [batch, sequence, hidden], got rank ${input.length}`);
   const hidden = input[input.length - 1];
   const tokens = numel(input.slice(0, -1));
+  if (hidden.constantValue === 0n) throw new ShapeError('the hidden size is 0');
   const router = requireShape(ctx.inputs[1], 'router_probs');
+  if (router.length === 0) throw new ShapeError('router_probs must end in its experts dim, got a scalar');
   const experts = router[router.length - 1];
   const held = layout.sharded ? (requireShape(ctx.inputs[layout.weights[0]], 'fc1_experts_weights')[0] ?? experts) : experts;
   const matrixSizes: Expr[] = [];

@@ -135,6 +135,14 @@ for (const c of costCases) {
   });
 }
 
+test('normalization: empty tensors (a 0-length dim, legal in ONNX) are counted, not a division by zero', () => {
+  assert.equal(runNode({ opType: 'LpNormalization', opset: 1, inputs: [f32([0, 4])] }).cost.flops, 0);
+  // Three rows of nothing: three (empty) norms, a Sqrt each.
+  assert.equal(runNode({ opType: 'LpNormalization', opset: 1, inputs: [f32([3, 0])] }).cost.flops, 12);
+  // Two empty groups: no element work, each group's statistics still finished (2 × 8).
+  assert.equal(runNode({ opType: 'MeanVarianceNormalization', opset: 13, inputs: [f32([2, 0, 3])], attrs: { axes: [1, 2] } }).cost.flops, 16);
+});
+
 test('normalization: GroupNormalization with channels not divisible by groups is a ShapeError', () => {
   assert.throws(() => runNode({ opType: 'GroupNormalization', opset: 21, inputs: [f32([1, 5, 2]), f32([5]), f32([5])], attrs: { num_groups: 2 } }), { name: 'ShapeError' });
 });

@@ -230,7 +230,8 @@ const lpNormalization: OpHandler = {
     const axis = normalizeAxis(ctx.attrs.int('axis', -1), shape.length);
     const p = ctx.attrs.int('p', 2);
     // |x| or x² (1), accumulate (1), divide (1); the 2-norm takes a Sqrt per row.
-    return { flops: normalizationFlops(numel(shape), 3, numel(shape).floorDiv(shape[axis]), p === 2 ? SQRT : 0) };
+    // One norm per position off the axis (a product, not numel / the axis dim: an empty axis has none).
+    return { flops: normalizationFlops(numel(shape), 3, numel(shape.filter((_, i) => i !== axis)), p === 2 ? SQRT : 0) };
   },
 };
 
@@ -250,10 +251,11 @@ const meanVarianceNormalization: OpHandler = {
   },
   cost: (ctx) => {
     const shape = requireShape(ctx.inputs[0], 'X');
-    const group = product(mvnAxes(ctx, shape.length).map((a) => shape[a]));
+    const axes = mvnAxes(ctx, shape.length);
+    const rows = numel(shape.filter((_, i) => !axes.includes(i)));
     const varianceToo = ctx.opset >= 9 || ctx.attrs.int('normalize_variance', 1) !== 0;
     const perElement = varianceToo ? MEAN_AND_VARIANCE_PER_ELEMENT + NORMALIZE_PER_ELEMENT : 2;
-    return { flops: normalizationFlops(numel(shape), perElement, numel(shape).floorDiv(group), varianceToo ? LAYER_NORM_ROW : 1) };
+    return { flops: normalizationFlops(numel(shape), perElement, rows, varianceToo ? LAYER_NORM_ROW : 1) };
   },
 };
 

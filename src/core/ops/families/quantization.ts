@@ -221,7 +221,9 @@ const gatherBlockQuantized: OpHandler = {
     const table = logicalShape(ctx, data);
     const quantizeAxis = normalizeAxis(ctx.attrs.int('quantize_axis', 1), table.length, 'quantize_axis');
     const blockSize = ctx.attrs.int('block_size', 128);
-    const blocks = blockSize > 0 ? elements.ceilDiv(blockSize) : elements.ceilDiv(table[quantizeAxis]);
+    if (blockSize < 0) throw new ShapeError(`block_size must not be negative, got ${blockSize}`);
+    // block_size 0: one scale per row of the quantize axis (an empty axis has no blocks).
+    const blocks = blockSize > 0 ? elements.ceilDiv(blockSize) : table[quantizeAxis].constantValue === 0n ? Expr.constant(0) : elements.ceilDiv(table[quantizeAxis]);
     const scaleBytes = ctx.inputs[2]?.dtype === undefined ? 0n : bytesFor(ctx.inputs[2].dtype, 1n);
     const zeroPointBits = ctx.inputs[3] ? packedBits(ctx, data) : 0;
     const tableBytes = elements.mul(packedBits(ctx, data)).add(blocks.mul(zeroPointBits)).ceilDiv(8).add(blocks.mul(scaleBytes));

@@ -199,6 +199,8 @@ function splitPieces(ctx: NodeContext, dim: Expr): { count: Expr; pieceDim: Expr
   if (splitShape.length === 0) {
     const size = sizes?.[0];
     if (!size) return { count: ctx.fresh('pieces'), pieceDim: ctx.fresh('piece') };
+    const value = size.constantValue;
+    if (value !== undefined && value <= 0n) throw new ShapeError(`SplitToSequence split must be positive, got ${value}`);
     const even = dim.mod(size).constantValue === 0n;
     return { count: dim.ceilDiv(size), pieceDim: even ? size : ctx.fresh('piece') };
   }

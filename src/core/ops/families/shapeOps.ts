@@ -20,7 +20,7 @@
  * - Everything else reads its inputs and writes its outputs (the engine's default).
  */
 import { tensorBytes } from '../../analysis/graphInference';
-import { DataType, isFloatType, isIntegerType } from '../../onnx/dataType';
+import { DataType, isFloatType, isIntegerType, isKnownDataType } from '../../onnx/dataType';
 import type { TensorRef } from '../../onnx/model';
 import { Expr, ONE_EXPR, product, ZERO_EXPR } from '../../shapes/expr';
 import { broadcastShapes, freshDims, knownConstantInts, knownInts, normalizeAxis, numel, requireShape } from '../../shapes/shapeOps';
@@ -392,7 +392,8 @@ function castTarget(ctx: NodeContext): DataType {
     return code;
   }
   const to = ctx.attrs.int('to');
-  if (to === undefined) throw new ShapeError('Cast needs the `to` attribute');
+  if (to === undefined) throw new ShapeError(`${ctx.node.opType} needs the \`to\` attribute`);
+  if (!isKnownDataType(to)) throw new ShapeError(`${ctx.node.opType}: \`to\` = ${to} is not an ONNX data type`);
   return to;
 }
 
@@ -436,6 +437,12 @@ function castValue(v: KnownValue, to: DataType): KnownValue | undefined {
 
 function rangeOutput(ctx: NodeContext): InferredOutput {
   const [start, limit, delta] = [0, 1, 2].map((i) => ctx.inputs[i]);
+  ['start', 'limit', 'delta'].forEach((name, i) => {
+    const t = ctx.inputs[i];
+    if (!t) throw new ShapeError(`Range needs its ${name} input`);
+    const elements = t.shape ? numel(t.shape).constantValue : undefined;
+    if (elements !== undefined && elements !== 1n) throw new ShapeError(`Range ${name} must be a scalar, got ${elements} elements`);
+  });
   const dtype = start?.dtype;
   if (start?.value?.kind === 'floats' || limit?.value?.kind === 'floats' || delta?.value?.kind === 'floats') {
     return floatRange(ctx, dtype, start?.value, limit?.value, delta?.value);
