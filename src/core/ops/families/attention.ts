@@ -395,10 +395,9 @@ function groupQuery(ctx: NodeContext): GroupQuery {
 
 const PPM = 1_000_000;
 
-/** Query [.., S, N·H] or packed QKV [.., S, (N + 2·Nkv)·H]: the head size, and whether K and V came packed. */
-function queryHeads(ctx: NodeContext, width: Expr, heads: number, kvHeads: number): { headSize: Expr; packed: boolean } {
-  const packed = !ctx.inputs[1];
-  return { headSize: perHead(width, packed ? heads + 2 * kvHeads : heads, 'the query width'), packed };
+/** The head size of a query [.., N·H], or of packed QKV [.., (N + 2·Nkv)·H] when no key input is given. */
+function queryHeadSize(ctx: NodeContext, width: Expr, heads: number, kvHeads: number): Expr {
+  return perHead(width, ctx.inputs[1] ? heads : heads + 2 * kvHeads, 'the query width');
 }
 
 /**
@@ -415,7 +414,9 @@ function layoutDensity(ctx: NodeContext): number | undefined {
   if (layouts <= 0 || maxBlocks <= 0 || pointers.length !== layouts * width) return undefined;
   let nnz = 0;
   for (let l = 0; l < layouts; l++) nnz += pointers[(l + 1) * width - 1];
-  return nnz / layouts / (maxBlocks * maxBlocks);
+  const density = nnz / layouts / (maxBlocks * maxBlocks);
+  if (!(density >= 0 && density <= 1)) throw new ShapeError(`block_row_indices counts ${nnz} non-zero blocks over ${layouts} layouts of ${maxBlocks}² blocks`);
+  return density;
 }
 
 /**
@@ -429,7 +430,7 @@ function sparseAttention(ctx: NodeContext): { core: AttentionCore; densityPpm?: 
   const heads = requiredHeads(ctx);
   const kvHeads = requiredHeads(ctx, 'kv_num_heads');
   const [batch, seq] = [query[0], query[1]];
-  const { headSize } = queryHeads(ctx, query[2], heads, kvHeads);
+  const headSize = queryHeadSize(ctx, query[2], heads, kvHeads);
   const past = shapeOf(ctx, 3, 'past_key', [4]);
   const total = knownScalar(ctx.inputs[7]);
   const notes: string[] = [];
@@ -458,7 +459,7 @@ function pagedAttention(ctx: NodeContext): { core: AttentionCore; output: Shape;
   const query = shapeOf(ctx, 0, 'query', [2]);
   const heads = requiredHeads(ctx);
   const kvHeads = requiredHeads(ctx, 'kv_num_heads');
-  const { headSize } = queryHeads(ctx, query[1], heads, kvHeads);
+  const headSize = queryHeadSize(ctx, query[1], heads, kvHeads);
   const cache = shapeOf(ctx, 3, 'key_cache', [4]);
   const table = shapeOf(ctx, 7, 'block_table', [2]);
   const vHead = ctx.attrs.int('v_head_size', 0);
