@@ -19,6 +19,8 @@ const cases: Case[] = [
   { name: 'MatMul batched broadcasting', spec: { opType: 'MatMul', inputs: [f32([2, 1, 3, 4]), f32([5, 4, 6])] }, shape: [2, 5, 3, 6], macs: 2 * 5 * 3 * 4 * 6, flops: 2 * 720 },
   { name: 'MatMul 1-D left operand', spec: { opType: 'MatMul', inputs: [f32([4]), f32([4, 6])] }, shape: [6], macs: 24, flops: 48 },
   { name: 'MatMul 1-D right operand', spec: { opType: 'MatMul', inputs: [f32([2, 3, 4]), f32([4])] }, shape: [2, 3], macs: 24, flops: 48 },
+  // Sparse A [6, 4] transposed (transA): 4 × 6 · 6 × 3, counted dense.
+  { name: 'SparseToDenseMatMul transA', spec: { opType: 'SparseToDenseMatMul', domain: 'com.microsoft', inputs: [f32([6, 4]), f32([6, 3])], attrs: { transA: 1 } }, shape: [4, 3], macs: 72, flops: 144 },
   { name: 'MatMul dot product', spec: { opType: 'MatMul', inputs: [f32([4]), f32([4])] }, shape: [], macs: 4, flops: 8 },
   { name: 'MatMul symbolic batch', spec: { opType: 'MatMul', inputs: [f32(['batch', 'seq', 64]), f32([64, 128])] }, shape: ['batch', 'seq', 128], macs: '8192 * batch * seq', flops: '16384 * batch * seq' },
   // A [4, 3] transposed is 3×4; B [5, 4] transposed is 4×5: 3·4·5 MACs, + 3·5 bias adds.

@@ -1,7 +1,7 @@
 /**
  * Matrix products: MatMul, Gemm, their integer and quantized forms, Einsum, and the com.microsoft
  * fused and low-bit variants (FusedMatMul, MatMulNBits, MatMulBnb4, MatMulFpQ4, MatMulIntegerToFloat,
- * DynamicQuantizeMatMul, QGemm, GemmFastGelu, GemmFloat8).
+ * DynamicQuantizeMatMul, QGemm, GemmFastGelu, GemmFloat8, SparseToDenseMatMul).
  *
  * Cost convention (docs/cost-conventions.md):
  *  - MACs = batch × M × K × N (broadcast batch dims), FLOPs = 2 × MACs.
@@ -12,6 +12,8 @@
  *    folded into the kernel's inner loop). Weight bytes are the stored (packed) bytes plus scales and
  *    zero points; params of a packed weight (MatMulNBits, MatMulBnb4) are its K × N logical values, and
  *    scales and zero points are no params (QUANTIZATION_INPUTS in quantization.ts).
+ *  - SparseToDenseMatMul (a sparse A times a dense B): its non-zeros are data, so it is counted as the dense
+ *    M × K × N product, an upper bound (noted).
  *  - Einsum: MACs = (operands − 1) × the product of every distinct index size (each point of the
  *    full index space multiplies the operands once and accumulates); a one-operand Einsum (trace,
  *    sum, transpose) counts one FLOP per point of its index space and no MACs.
@@ -265,6 +267,16 @@ function packedWeightMatmul(opType: string, bias: number | undefined): OpHandler
   };
 }
 
+/** SparseToDenseMatMul (contrib_defs.cc): sparse A [M, K] (transA: [K, M]) × dense B [K, N] (transB: [N, K]) → [M, N]. */
+function sparseToDenseDims(ctx: NodeContext): { m: Expr; k: Expr; n: Expr } {
+  const a = inputShape(ctx, 0, 'A');
+  const b = inputShape(ctx, 1, 'B');
+  if (a.length !== 2 || b.length !== 2) throw new ShapeError(`SparseToDenseMatMul takes 2-D A and B, got ranks ${a.length} and ${b.length}`);
+  const [m, k] = ctx.attrs.int('transA', 0) ? [a[1], a[0]] : [a[0], a[1]];
+  const [kb, n] = ctx.attrs.int('transB', 0) ? [b[1], b[0]] : [b[0], b[1]];
+  return { m, k: unifyDims(k, kb, 'SparseToDenseMatMul inner dims'), n };
+}
+
 /** MatMulFpQ4: B_shape (input 2) holds [K, N]; N stays symbolic when that value is not known. */
 function matmulFpQ4Output(ctx: NodeContext): InferredOutput {
   const a = inputShape(ctx, 0, 'A');
@@ -316,6 +328,19 @@ export const matmulOps: readonly OpHandler[] = [
   packedWeightMatmul('MatMulNBits', 5),
   // A, B (packed 4-bit), absmax.
   packedWeightMatmul('MatMulBnb4', undefined),
+  {
+    opType: 'SparseToDenseMatMul',
+    domain: 'com.microsoft',
+    sinceVersion: 1,
+    infer: (ctx) => {
+      const d = sparseToDenseDims(ctx);
+      return [{ dtype: ctx.inputs[1]?.dtype ?? ctx.inputs[0]?.dtype, shape: [d.m, d.n] }];
+    },
+    cost: (ctx) => {
+      const d = sparseToDenseDims(ctx);
+      return { ...productCost(d.m.mul(d.k).mul(d.n)), notes: ['sparse A: counted as the dense product, an upper bound (its non-zeros are data)'] };
+    },
+  },
   {
     opType: 'MatMulFpQ4',
     domain: 'com.microsoft',
