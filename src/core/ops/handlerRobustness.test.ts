@@ -1,26 +1,15 @@
 /**
  * Every op rule, on inputs and attributes it was not written for: it may infer and cost them, or refuse them with a
  * typed error (ShapeError: the inputs contradict the op; UnknownShapeError: a shape or value is not known), and
- * nothing else: no TypeError, RangeError or hang from a rule reading what is not there. Deterministic (a seeded
- * generator), so a failure names its case.
+ * nothing else: no TypeError, RangeError or hang from a rule reading what is not there. Deterministic (the fuzz
+ * harness's seeded generator), so a failure names its case.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BUILTIN_OP_FAMILIES } from './builtinOps';
 import { ShapeError, UnknownShapeError, type OpHandler } from './opHandler';
 import { type AttrSpec, type InputSpec, runNode } from './families/testUtil';
-
-/** mulberry32: a small seeded generator. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../../test/fuzz/mutations';
 
 const DIMS: readonly (number | string)[] = [1, 2, 3, 4, 8, 0, 'n', 's'];
 const DTYPES = ['float', 'float16', 'int64', 'int32', 'int8', 'bool'];
@@ -102,7 +91,7 @@ const rules: readonly OpHandler[] = Object.values(BUILTIN_OP_FAMILIES).flat();
 test(`every op rule (${rules.length}) infers and costs arbitrary inputs or refuses them with a typed error`, () => {
   const untyped: string[] = [];
   rules.forEach((rule, r) => {
-    const random = generator(20261206 + r);
+    const random = seededRandom(20261206 + r);
     for (let c = 0; c < CASES_PER_RULE; c++) {
       const inputs = Array.from({ length: Math.floor(random() * 7) }, () => randomInput(random));
       const attrs = randomAttributes(random, c % 2 === 0 ? ATTRIBUTES : NASTY_ATTRIBUTES);
