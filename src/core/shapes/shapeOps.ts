@@ -1,6 +1,6 @@
 import { ShapeError, UnknownShapeError } from '../ops/opHandler';
 import { Expr, ONE_EXPR, product } from './expr';
-import type { Shape, TensorInfo } from './tensorInfo';
+import type { InferredOutput, Shape, TensorInfo } from './tensorInfo';
 
 /** Element count of a shape. */
 export function numel(shape: Shape): Expr {
@@ -112,4 +112,9 @@ export function requireShape(t: TensorInfo | undefined, what: string): Shape {
   if (!t) throw new ShapeError(`${what} is missing`);
   if (!t.shape) throw new UnknownShapeError(`the rank of ${what} is unknown`);
   return t.shape;
+}
+
+/** An output with input `t`'s type and shape (element-wise, normalization and gradient ops); `what` names `t` in errors. */
+export function sameTypeAndShape(t: TensorInfo | undefined, what: string): InferredOutput {
+  return { dtype: t?.dtype, shape: requireShape(t, what) };
 }

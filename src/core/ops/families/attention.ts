@@ -45,6 +45,11 @@ import { recallSubgraphCost, rememberSubgraphCost, repeatedCost } from './subgra
 export const SOFTMAX_FLOPS = 5;
 const ROTARY_FLOPS = 3;
 
+/** A fused attention op's rotary embedding (`do_rotary`): 3 FLOPs per rotated element of Q and K, `tokens` rows each. */
+function fusedRotaryFlops(ctx: NodeContext, tokens: Expr, heads: number, kvHeads: number, headSize: Expr): Expr {
+  return ctx.attrs.int('do_rotary', 0) === 1 ? tokens.mul(heads + kvHeads).mul(headSize).mul(ROTARY_FLOPS) : ZERO_EXPR;
+}
+
 /** The scaled-dot-product part common to every fused attention op. */
 interface AttentionCore {
   readonly batch: Expr;
@@ -381,7 +386,7 @@ function groupQuery(ctx: NodeContext): GroupQuery {
   else presentLength = total ?? past[2].add(kvLength);
   const keyLength = total ?? presentLength;
   if (!total && past && pastLength !== undefined && pastLength > 0n) notes.push('the key length is the shared cache buffer length (an upper bound)');
-  const rotaryFlops = ctx.attrs.int('do_rotary', 0) === 1 ? batch.mul(seq).mul(heads + kvHeads).mul(headSize).mul(ROTARY_FLOPS) : ZERO_EXPR;
+  const rotaryFlops = fusedRotaryFlops(ctx, batch.mul(seq), heads, kvHeads, headSize);
   return {
     core: { batch, heads: Expr.constant(heads), queryLength: seq, keyLength, headSize, valueHeadSize: headSize, masked: ctx.inputs[10] !== undefined },
     output: [batch, seq, headSize.mul(heads)],
@@ -439,7 +444,7 @@ function sparseAttention(ctx: NodeContext): { core: AttentionCore; densityPpm?: 
   const keyLength = total ?? past[2];
   if (density === undefined) notes.push('block-sparse layout not known: counted dense over the key length (an upper bound)');
   else notes.push(`block-sparse: ${(density * 100).toFixed(1)}% of the key-block square computed (the layouts' non-zero blocks)`);
-  const rotaryFlops = ctx.attrs.int('do_rotary', 0) === 1 ? batch.mul(seq).mul(heads + kvHeads).mul(headSize).mul(ROTARY_FLOPS) : ZERO_EXPR;
+  const rotaryFlops = fusedRotaryFlops(ctx, batch.mul(seq), heads, kvHeads, headSize);
   return {
     core: { batch, heads: Expr.constant(heads), queryLength: seq, keyLength, headSize, valueHeadSize: headSize, masked: true },
     ...(density === undefined ? {} : { densityPpm: Math.round(density * PPM) }),
@@ -464,7 +469,7 @@ function pagedAttention(ctx: NodeContext): { core: AttentionCore; output: Shape;
   const table = shapeOf(ctx, 7, 'block_table', [2]);
   const vHead = ctx.attrs.int('v_head_size', 0);
   const valueHeadSize = vHead > 0 ? Expr.constant(vHead) : headSize;
-  const rotaryFlops = ctx.attrs.int('do_rotary', 0) === 1 ? query[0].mul(heads + kvHeads).mul(headSize).mul(ROTARY_FLOPS) : ZERO_EXPR;
+  const rotaryFlops = fusedRotaryFlops(ctx, query[0], heads, kvHeads, headSize);
   return {
     // One query row per token: tokens × N rows, each against the table's capacity of keys.
     core: { batch: query[0], heads: Expr.constant(heads), queryLength: ONE_EXPR, keyLength: table[1].mul(cache[1]), headSize, valueHeadSize, masked: true },

@@ -23,7 +23,7 @@
  */
 import { DataType, isIntegerType } from '../../onnx/dataType';
 import { Expr, ONE_EXPR, sum, ZERO_EXPR } from '../../shapes/expr';
-import { freshDims, knownConstantInts, knownFloats, knownInts, normalizeAxis, numel, requireShape } from '../../shapes/shapeOps';
+import { freshDims, knownConstantInts, knownFloats, knownInts, normalizeAxis, numel, requireShape, sameTypeAndShape } from '../../shapes/shapeOps';
 import { type InferredOutput, type KnownValue, MAX_KNOWN_VALUE_ELEMENTS, type Shape, type TensorInfo } from '../../shapes/tensorInfo';
 import { intsValue } from '../../shapes/valueOps';
 import { tensorBytes } from '../../analysis/graphInference';
@@ -780,8 +780,7 @@ function col2ImCost(ctx: NodeContext): OpCost {
 // Handlers
 
 function sameAsInput(ctx: NodeContext): InferredOutput {
-  const input = ctx.inputs[0];
-  return { dtype: input?.dtype, shape: requireShape(input, `${ctx.node.opType} input`) };
+  return sameTypeAndShape(ctx.inputs[0], `${ctx.node.opType} input`);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ import { shapeOps } from './shapeOps';
 const MS = 'com.microsoft';
 
 /** ⌈log2 n⌉ for a known n ≥ 1. */
-function ceilLog2(n: bigint): number {
+export function ceilLog2(n: bigint): number {
   let bits = 0;
   while (1n << BigInt(bits) < n) bits++;
   return bits;

@@ -23,7 +23,7 @@
 import { elementsBytes } from '../../analysis/graphInference';
 import { DataType } from '../../onnx/dataType';
 import { Expr, ONE_EXPR, product } from '../../shapes/expr';
-import { normalizeAxis, numel, requireShape } from '../../shapes/shapeOps';
+import { normalizeAxis, numel, requireShape, sameTypeAndShape } from '../../shapes/shapeOps';
 import type { InferredOutput, Shape, TensorInfo } from '../../shapes/tensorInfo';
 import { type NodeContext, type OpCost, type OpHandler, ShapeError } from '../opHandler';
 import { FLOPS_PER_ELEMENT } from './elementwise';
@@ -59,7 +59,7 @@ function stashType(ctx: NodeContext): DataType {
   return ctx.attrs.int('stash_type', DataType.FLOAT) as DataType;
 }
 
-const sameAsFirst = (ctx: NodeContext): InferredOutput => ({ dtype: ctx.inputs[0]?.dtype, shape: requireShape(ctx.inputs[0], 'X') });
+const sameAsFirst = (ctx: NodeContext): InferredOutput => sameTypeAndShape(ctx.inputs[0], 'X');
 
 // ---------------------------------------------------------------- BatchNormalization
 

@@ -22,10 +22,10 @@
  */
 import { DataType } from '../../onnx/dataType';
 import { Expr } from '../../shapes/expr';
-import { knownConstantInts, normalizeAxis, numel, requireShape } from '../../shapes/shapeOps';
+import { knownConstantInts, normalizeAxis, numel, requireShape, sameTypeAndShape } from '../../shapes/shapeOps';
 import type { InferredOutput, TensorInfo } from '../../shapes/tensorInfo';
 import { intsValue } from '../../shapes/valueOps';
-import { type NodeContext, type OpCost, type OpHandler, ShapeError } from '../opHandler';
+import { type OpCost, type OpHandler, ShapeError } from '../opHandler';
 import { concatOutput } from './dataMovement';
 import { FLOPS_PER_ELEMENT } from './elementwise';
 import { lossOutputShape, nllFlops, SOFTMAX_PER_ELEMENT } from './reduction';
@@ -35,18 +35,13 @@ const { Erf: ERF, Exp: EXP, Log: LOG, Tanh: TANH } = FLOPS_PER_ELEMENT;
 const GELU_GRAD = 7 + 2 + ERF + EXP;
 const FAST_GELU_GRAD = 10 + 5 + TANH;
 
-/** The output a gradient op shares with its first input: type and shape. */
-function sameAsFirst(ctx: NodeContext, what: string): InferredOutput {
-  return { dtype: ctx.inputs[0]?.dtype, shape: requireShape(ctx.inputs[0], what) };
-}
-
 /** A gradient computed element by element over its first input, `flops` per element. */
 function elementwiseGradient(opType: string, flops: number): OpHandler {
   return {
     opType,
     domain: MS,
     sinceVersion: 1,
-    infer: (ctx) => [sameAsFirst(ctx, 'dY')],
+    infer: (ctx) => [sameTypeAndShape(ctx.inputs[0], 'dY')],
     cost: (ctx) => ({ flops: numel(requireShape(ctx.inputs[0], 'dY')).mul(flops) }),
   };
 }
@@ -58,7 +53,7 @@ function softmaxGradient(opType: string, flops: number): OpHandler {
     domain: MS,
     sinceVersion: 1,
     infer: (ctx) => {
-      const out = sameAsFirst(ctx, 'dY');
+      const out = sameTypeAndShape(ctx.inputs[0], 'dY');
       normalizeAxis(ctx.attrs.int('axis', -1), out.shape!.length);
       return [out];
     },
@@ -89,7 +84,7 @@ const bitmaskDropout: OpHandler = {
   domain: MS,
   sinceVersion: 1,
   infer: (ctx) => {
-    const out = sameAsFirst(ctx, 'data');
+    const out = sameTypeAndShape(ctx.inputs[0], 'data');
     return [out, { dtype: DataType.UINT32, shape: [numel(out.shape!).add(31).floorDiv(32)] }];
   },
   cost: (ctx): OpCost => {
@@ -120,7 +115,7 @@ const inPlaceAccumulator: OpHandler = {
   opType: 'InPlaceAccumulatorV2',
   domain: MS,
   sinceVersion: 1,
-  infer: (ctx) => [{ dtype: DataType.BOOL, shape: [Expr.constant(1)] }, sameAsFirst(ctx, 'accumulation_buffer')],
+  infer: (ctx) => [{ dtype: DataType.BOOL, shape: [Expr.constant(1)] }, sameTypeAndShape(ctx.inputs[0], 'accumulation_buffer')],
   cost: (ctx) => ({ flops: numel(requireShape(ctx.inputs[1], 'value')) }),
 };
 

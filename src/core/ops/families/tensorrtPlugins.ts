@@ -23,6 +23,7 @@ import { Expr } from '../../shapes/expr';
 import { requireShape } from '../../shapes/shapeOps';
 import type { Shape } from '../../shapes/tensorInfo';
 import { type NodeContext, type OpHandler, ShapeError, UnknownShapeError } from '../opHandler';
+import { ceilLog2 } from './misc';
 
 /** The domains a TensorRT plugin node is written in. */
 const PLUGIN_DOMAINS = ['', 'TRT', 'trt.plugins'] as const;
@@ -34,16 +35,9 @@ const IOU_FLOPS = 12;
 const BOX_DECODE_FLOPS = 10;
 const SIGMOID_FLOPS = 10;
 
-/** ⌈log2 n⌉ for n ≥ 1. */
-function ceilLog2(n: bigint): bigint {
-  let bits = 0n;
-  while (1n << bits < n) bits++;
-  return bits;
-}
-
 /** n·⌈log2 n⌉ comparisons: a comparison sort of n known keys. */
 function sortComparisons(n: bigint): bigint {
-  return n <= 1n ? 0n : n * ceilLog2(n);
+  return n <= 1n ? 0n : n * BigInt(ceilLog2(n));
 }
 
 /** scores [batch, boxes, classes], checked against boxes [batch, boxes, (classes,) 4]. */
