@@ -8,6 +8,7 @@ import { OnnxLoadError } from '../core/onnx/errors';
 import { AnalysisInputError, analyzeModel, type AnalysisReport, type WhatIfAnalysis } from '../core/pipeline';
 import { resolveTargets, targetCatalog } from '../core/pipeline/targets';
 import { renderHardware, renderReport, type OutputFormat } from '../core/render';
+import { BaselineReportError, checkLimits, compareWithBaseline, type ComparableReport, LimitSyntaxError, METRIC_GROUPS, parseRegressionLimit, readComparableReport, type RegressionLimit } from '../core/report/baseline';
 import { limitDepth } from '../core/report/buildReport';
 import { jsonChunks } from '../core/report/reportJson';
 import { openModelFile } from '../node/profileFile';
@@ -15,8 +16,11 @@ import { openModelFile } from '../node/profileFile';
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_UNUSABLE_INPUT = 2;
+/** A `--max-regression` limit was exceeded: the model got costlier than the baseline allows. */
+export const EXIT_REGRESSION = 3;
 
-const USAGE = `usage: onnx-profile MODEL [--bind name=value]... [--target ID]... [--batch N|max] [--chips N] [--precision P] [--kv-cache D] [--execution fused|as-exported] [--apply HINT]... [--format table|json|csv|md] [--depth N] [--top N]
+const USAGE = `usage: onnx-profile MODEL [--bind name=value]... [--target ID]... [--batch N|max] [--chips N] [--precision P] [--kv-cache D] [--execution fused|as-exported] [--apply HINT]...
+                    [--baseline REPORT.json|MODEL] [--max-regression METRIC[@TARGET]=N%]... [--format table|json|csv|md] [--depth N] [--top N]
        onnx-profile hardware [--format table|json]
 
 Profiles an ONNX model layer by layer: FLOPs, MACs, params, bytes moved and output shapes,
@@ -50,6 +54,13 @@ and estimates latency, throughput, cost, energy and fit on hardware targets.
   --prompt N         for decoders with a KV cache: prompt tokens of the LLM estimate (default 512)
   --generate N       for decoders with a KV cache: generated tokens of the LLM estimate (default 128)
   --hardware-file F  add devices from a JSON file {"devices": [...]} (schemas/hardware.schema.json)
+  --baseline B       compare with a baseline: a report saved with --format json, or a model profiled with the
+                     same options; every total, and per target latency, throughput, cost, energy, memory and
+                     chips (LLM: tokens/s, time to first token, time per output token), before and after
+  --max-regression L fail (exit 3) when a figure got worse than the baseline by more than a limit (repeatable):
+                     METRIC[@TARGET]=N%, e.g. latency@h100-sxm=5%, flops=0%. METRIC, of
+${METRIC_GROUPS.map((g) => `                       ${g.of}: ${g.ids.join(', ')}`).join('\n')}
+                     a target's metric without @TARGET applies to every target compared
   --calibrate T      compare per-layer estimates on the one --target with a measured ONNX Runtime
                      profile or trtexec --exportProfile JSON, and fit the device's efficiency factors
   --format F         table (default), json (the report, schema in README), csv (one row per node), md
@@ -76,6 +87,10 @@ export interface CliOptions {
   readonly outputTokens: number | undefined;
   /** Hint ids or codes whose what-if change to apply (`--apply`). */
   readonly apply: readonly string[];
+  /** A saved JSON report or a model to compare with (`--baseline`). */
+  readonly baseline: string | undefined;
+  /** How much worse than the baseline each figure may get (`--max-regression`). */
+  readonly maxRegression: readonly RegressionLimit[];
   readonly format: OutputFormat;
   readonly depth: number;
   readonly top: number;
@@ -102,6 +117,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const apply: string[] = [];
   let hardwareFile: string | undefined;
   let calibrationTrace: string | undefined;
+  let baseline: string | undefined;
+  const maxRegression: RegressionLimit[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? splitOnce(arg, '=') : [arg, undefined];
@@ -141,6 +158,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         break;
       case '--calibrate':
         calibrationTrace = value();
+        break;
+      case '--baseline':
+        baseline = value();
+        break;
+      case '--max-regression':
+        maxRegression.push(regressionLimit(value()));
         break;
       case '--precision': {
         const p = value();
@@ -211,7 +234,20 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (batch === 'max' && targetIds.length === 0) throw new UsageError('--batch max needs at least one --target (the batch is chosen per target)');
   if (chips !== undefined && targetIds.length === 0) throw new UsageError('--chips needs at least one --target');
   if (calibrationTrace && targetIds.length !== 1) throw new UsageError('--calibrate needs exactly one --target: the device the profile was measured on');
-  return { model: model === 'hardware' ? undefined : model, bindings, targetIds, hardwareFile, calibrationTrace, batch, chips, precision, kvCache, execution, moeSkew, sweep, promptTokens, outputTokens, apply, format, depth, top };
+  if (maxRegression.length && baseline === undefined) throw new UsageError('--max-regression needs --baseline (the report or model the figures are compared with)');
+  if (baseline !== undefined && (sweep || calibrationTrace)) throw new UsageError(`--baseline compares one run of the model; not with ${sweep ? '--sweep' : '--calibrate'}`);
+  const strayTarget = maxRegression.find((l) => l.target !== undefined && !targetIds.includes(l.target));
+  if (strayTarget) throw new UsageError(`--max-regression ${strayTarget.text}: '${strayTarget.target}' is not a --target of this run`);
+  return { model: model === 'hardware' ? undefined : model, bindings, targetIds, hardwareFile, calibrationTrace, batch, chips, precision, kvCache, execution, moeSkew, sweep, promptTokens, outputTokens, apply, baseline, maxRegression, format, depth, top };
+}
+
+function regressionLimit(text: string): RegressionLimit {
+  try {
+    return parseRegressionLimit(text);
+  } catch (e) {
+    if (e instanceof LimitSyntaxError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 function splitOnce(s: string, sep: string): [string, string | undefined] {
@@ -268,6 +304,7 @@ export function runCli(argv: readonly string[], io: CliIo): number {
   let report: AnalysisReport;
   try {
     report = analyze(options, targets);
+    if (options.baseline !== undefined) report = { ...report, baseline: againstBaseline(options, options.baseline, targets, report) };
   } catch (e) {
     if (e instanceof OnnxLoadError) {
       io.stderr(`onnx-profile: ${options.model}: ${e.message}\n`);
@@ -288,7 +325,61 @@ export function runCli(argv: readonly string[], io: CliIo): number {
   } else {
     io.stdout(renderReport(shown, options.format, { top: options.top }));
   }
-  return EXIT_OK;
+  const exceeded = (report.baseline?.limits ?? []).filter((l) => !l.passed);
+  for (const l of exceeded) {
+    const by = l.worsened === null ? 'from 0' : `${(l.worsened * 100).toFixed(1)}% worse`;
+    io.stderr(`onnx-profile: regression: ${l.metric}${l.target ? ` on ${l.target}` : ''} ${by} than the baseline; ${l.limit} allows ${(l.allowed * 100).toFixed(1)}%\n`);
+  }
+  return exceeded.length ? EXIT_REGRESSION : EXIT_OK;
+}
+
+/** The run's figures against the baseline's, with the limits checked; a limit that matches no figure is a usage error. */
+function againstBaseline(options: CliOptions, baselinePath: string, targets: readonly HardwareEntry[], report: AnalysisReport): NonNullable<AnalysisReport['baseline']> {
+  const comparison = compareWithBaseline(readBaseline(options, baselinePath, targets), report, baselinePath);
+  if (options.maxRegression.length === 0) return comparison;
+  const { results, problems } = checkLimits(comparison, options.maxRegression);
+  if (problems.length) throw new UsageError(problems.join('; '));
+  return { ...comparison, limits: results };
+}
+
+/**
+ * The baseline: a report saved with --format json (read and checked), or a model profiled with this run's options
+ * (without its what-if changes, so that `--apply` compares the change with the model as it is).
+ */
+function readBaseline(options: CliOptions, file: string, targets: readonly HardwareEntry[]): ComparableReport {
+  let text: string | undefined;
+  try {
+    if (looksLikeJson(file)) text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`--baseline ${file}: cannot read it: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (e as Error).message}`);
+  }
+  if (text === undefined) {
+    try {
+      return analyze({ ...options, model: file, apply: [] }, targets);
+    } catch (e) {
+      if (e instanceof OnnxLoadError) throw new UsageError(`--baseline ${file}: ${e.message}`);
+      throw e;
+    }
+  }
+  try {
+    return readComparableReport(JSON.parse(text));
+  } catch (e) {
+    if (e instanceof SyntaxError || e instanceof BaselineReportError) throw new UsageError(`--baseline ${file}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** A JSON report starts with '{' (after white space); an ONNX model, a protobuf, never does. */
+function looksLikeJson(file: string): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(64);
+    const n = fs.readSync(fd, head, 0, head.length, 0);
+    return head.subarray(0, n).toString('latin1').trimStart().startsWith('{');
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** A user's device file: `{ "devices": [HardwareEntry...] }`, validated like the built-in catalog. */

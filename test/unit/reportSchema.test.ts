@@ -1,9 +1,9 @@
 /**
  * The published report schema (schemas/report.schema.json) against what `onnx-profile --format json` prints,
  * over every section the CLI can add: estimates and hints, what-if, sweep, LLM serving with the serving
- * search, MoE, quantized nodes and calibration. Checked strictly: every object the schema describes must list
- * every field the report has (the schema itself stays open, so that consumers survive fields added in a
- * minor version), and every field it requires must be there.
+ * search, MoE, quantized nodes, calibration and a baseline comparison. Checked strictly: every object the
+ * schema describes must list every field the report has (the schema itself stays open, so that consumers
+ * survive fields added in a minor version), and every field it requires must be there.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -56,6 +56,7 @@ const CASES: readonly { label: string; args: () => string[]; sections: readonly 
   { label: 'sweep', args: () => [SAMPLE, '--target', 'h100-sxm', '--sweep', 'batch=1,8'], sections: ['sweep'] },
   { label: 'LLM with the serving search', args: () => [at('test', 'fixtures', 'quant', 'decoder_fp16.onnx'), '--target', 'h100-sxm', '--target', 'b200', '--batch', 'max', '--precision', 'fp8', '--kv-cache', 'int8'], sections: ['llm', 'estimates'] },
   { label: 'MoE on a fixed node', args: () => [at('test', 'fixtures', 'moe', 'mixtral_8x7b.onnx'), '--target', 'h100-sxm', '--target', 'mi300x', '--batch', '8', '--chips', '8'], sections: ['moe', 'llm'] },
+  { label: 'baseline with limits', args: () => [at('test', 'fixtures', 'quant', 'resnet50_qdq.onnx'), '--batch', '8', '--target', 'h100-sxm', '--baseline', SAMPLE, '--max-regression', 'latency=5%'], sections: ['baseline'] },
   { label: 'calibration', args: () => [calibrationModelFile(), '--target', 'h100-sxm', '--calibrate', at('test', 'fixtures', 'calibration', 'ort-profile.json')], sections: ['calibration'] },
 ];
 

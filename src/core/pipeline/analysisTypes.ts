@@ -14,6 +14,7 @@ import type { EfficiencyOverrides, NodeEstimate } from '../estimate/roofline';
 import type { KvCacheDtype, PrecisionChoice } from '../estimate/precision';
 import type { HardwareEntry } from '../hardware/hardwareTypes';
 import type { Hint } from '../hints/hintTypes';
+import type { BaselineComparison } from '../report/baseline';
 import type { ProfileReport } from '../report/reportTypes';
 
 export interface AnalysisOptions {
@@ -121,6 +122,8 @@ export interface AnalysisReport extends ProfileReport {
   readonly sweep?: readonly SweepPoint[];
   /** With a calibration trace: estimate against a measured profile per layer, and the fitted efficiency factors. */
   readonly calibration?: CalibrationFit;
+  /** With a baseline report (`--baseline`): every figure before and after, and the limits checked. */
+  readonly baseline?: BaselineComparison;
 }
 
 /** The roof a target's roofline chart draws: the fastest rate and the bandwidth the estimator used, after efficiency. */

@@ -1,6 +1,7 @@
 /** The Markdown summary (the CLI's `--format md` and the extension's Markdown export). */
 import type { AnalysisReport } from '../pipeline/analysisTypes';
 import { formatScaled } from '../report/units';
+import { BASELINE_HEADERS, baselineNotes, baselineRows, baselineTitle } from './baselineText';
 import { moeServingLine, paramCount } from './moeText';
 import { ESTIMATE_RELATIVE, relativeLine } from './relative';
 import { ESTIMATE_HEADERS, estimateRow, estimatesTitle, kvCacheUnboundNote, NODE_HEADERS, nodeRow, notEstimatedLines, servingLines, summaryLines, topNodes } from './text';
@@ -12,6 +13,10 @@ export function renderMarkdown(report: AnalysisReport, options: { readonly top: 
   out.push('| | |', '|---|---|', ...summaryLines(report).map(([k, v]) => row([k, v])), '');
   if (report.whatIf?.applied.length) {
     out.push('What-if applied (figures are after these changes):', '', ...report.whatIf.applied.map((a) => `- \`${a.id}\` on ${a.targets.join(', ') || 'no target'}: ${a.message}`), '');
+  }
+  if (report.baseline) {
+    out.push(`## ${esc(baselineTitle(report.baseline))}`, '', row(BASELINE_HEADERS), '|---|---|--:|--:|--:|', ...baselineRows(report.baseline).map(row), '');
+    out.push(...baselineNotes(report.baseline, options.top).map((l) => `- ${esc(l)}`), '');
   }
   if (report.estimates?.length) {
     out.push(`## ${estimatesTitle(report.estimates)}`, '', row(ESTIMATE_HEADERS), `|${ESTIMATE_HEADERS.map(() => '---').join('|')}|`);

@@ -7,6 +7,7 @@ import type { AnalysisHint, AnalysisReport } from '../pipeline/analysisTypes';
 import { groupDiagnostics } from '../report/diagnostics';
 import type { ModuleNode } from '../report/reportTypes';
 import { formatBytes, formatPercent, formatScaled, formatSeconds } from '../report/units';
+import { BASELINE_HEADERS, baselineNotes, baselineRows, baselineTitle } from './baselineText';
 import { expertsTouchedText, layoutText, moeServingLine, tokensTouch } from './moeText';
 import { ESTIMATE_RELATIVE, LLM_RELATIVE, relativeLine, type RelativeFigures } from './relative';
 import { ESTIMATE_HEADERS, estimateRow, estimatesTitle, kvCacheUnboundNote, NODE_HEADERS, nodeRow, notEstimatedLines, servingLines, summaryLines, table, topNodes } from './text';
@@ -24,6 +25,11 @@ export function renderTable(report: AnalysisReport, options: RenderOptions): str
   if (report.whatIf?.applied.length) {
     out.push('What-if applied (figures below are after these changes; hints are priced before them)');
     out.push(...report.whatIf.applied.map((a) => `  ${a.id} on ${a.targets.join(', ') || 'no target'}: ${a.message}`), '');
+  }
+  if (report.baseline) {
+    out.push(baselineTitle(report.baseline));
+    out.push(table(BASELINE_HEADERS, baselineRows(report.baseline), new Set([2, 3, 4])));
+    out.push(...baselineNotes(report.baseline, options.top).map((l) => `  ${l}`), '');
   }
   const notEstimated = notEstimatedLines(report).map((l) => `  ${l}`);
   if (report.estimates?.length) {

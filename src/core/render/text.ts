@@ -3,7 +3,7 @@ import type { ModelEstimate } from '../estimate/modelEstimate';
 import type { ParallelLayout } from '../estimate/layouts';
 import type { ServingPlan } from '../estimate/servingPlan';
 import type { NodeReport, ProfileReport } from '../report/reportTypes';
-import { formatBytes, formatScaled, formatSeconds, formatShape } from '../report/units';
+import { formatBytes, formatJoules, formatScaled, formatSeconds, formatShape, formatUsd } from '../report/units';
 import { layoutText, moeDetail, moeHeadline } from './moeText';
 
 /** Columns padded to their widest cell; `rightAligned` holds the numeric column indices. */
@@ -93,8 +93,8 @@ export function estimateRow(e: ModelEstimate): string[] {
     e.deviceClass,
     formatSeconds(e.latencySeconds),
     formatScaled(e.throughputPerSecond, ''),
-    e.costPerMillionUsd === null ? 'no price' : `$${e.costPerMillionUsd < 10 ? e.costPerMillionUsd.toFixed(3) : e.costPerMillionUsd.toFixed(0)}`,
-    e.joulesPerInference === null ? 'no power' : e.joulesPerInference < 1 ? `${(e.joulesPerInference * 1000).toFixed(2)} mJ` : `${e.joulesPerInference.toFixed(2)} J`,
+    e.costPerMillionUsd === null ? 'no price' : formatUsd(e.costPerMillionUsd),
+    e.joulesPerInference === null ? 'no power' : formatJoules(e.joulesPerInference),
     e.fits ? 'yes' : `no: ${e.chipsNeeded} chips`,
     layoutText(e),
     `${Math.round(e.computeBoundFraction * 100)}%`,

@@ -38,6 +38,16 @@ export function formatSeconds(seconds: number): string {
   return `${(seconds * 1e9).toFixed(0)} ns`;
 }
 
+/** Joules as J or mJ, two decimals. */
+export function formatJoules(joules: number): string {
+  return joules < 1 ? `${(joules * 1000).toFixed(2)} mJ` : `${joules.toFixed(2)} J`;
+}
+
+/** US dollars: three decimals below $10, whole dollars above. */
+export function formatUsd(usd: number): string {
+  return `$${usd < 10 ? usd.toFixed(3) : usd.toFixed(0)}`;
+}
+
 /**
  * A part of a whole as a percentage without its sign: whole percents from 10% up, one decimal below, so that a
  * small saving reads "0.4", not "0"; "<0.1" for what rounds away.

@@ -1,0 +1,79 @@
+/** The comparison against a baseline report as text rows, for the table and Markdown renderers. */
+import type { BaselineComparison, LimitResult, MetricChange } from '../report/baseline';
+import { formatBytes, formatJoules, formatScaled, formatSeconds, formatUsd } from '../report/units';
+
+export const BASELINE_HEADERS = ['figure', 'target', 'baseline', 'this model', 'change'];
+
+/** The section's title line. */
+export function baselineTitle(c: BaselineComparison): string {
+  return `Against baseline ${c.path} (${c.model}; ${c.tool}, schema ${c.schemaVersion})`;
+}
+
+/** One row per figure: the model's own first, then each target's. */
+export function baselineRows(c: BaselineComparison): string[][] {
+  return c.changes.map((m) => [m.metric, m.target ?? '', valueText(m.before, m.unit), valueText(m.after, m.unit), changeText(m)]);
+}
+
+/** The op types that changed (largest FLOP change first), the settings that differ and the limits, one line each. */
+export function baselineNotes(c: BaselineComparison, top: number): string[] {
+  const lines: string[] = [];
+  if (c.opTypes.length) {
+    const shown = c.opTypes.slice(0, top).map((o) => {
+      const name = o.domain ? `${o.domain}.${o.opType}` : o.opType;
+      const count = o.countBefore === o.countAfter ? `×${o.countAfter}` : `×${o.countBefore} → ×${o.countAfter}`;
+      return `${name} ${count}, ${formatScaled(o.flopsBefore, 'FLOP')} → ${formatScaled(o.flopsAfter, 'FLOP')}`;
+    });
+    lines.push(`op types that changed: ${shown.join('; ')}${c.opTypes.length > top ? `; … ${c.opTypes.length - top} more` : ''}`);
+  } else {
+    lines.push('op types: the same counts and FLOPs');
+  }
+  lines.push(...c.settings.map((s) => `run differently: ${s}`));
+  lines.push(...(c.limits ?? []).map(limitLine));
+  return lines;
+}
+
+function limitLine(r: LimitResult): string {
+  const where = r.target ? ` on ${r.target}` : '';
+  const by = r.worsened === null ? 'up from 0' : r.worsened > 0 ? `${percent(r.worsened)} worse` : r.worsened < 0 ? `${percent(-r.worsened)} better` : 'unchanged';
+  return `limit ${r.limit}: ${r.metric}${where} ${by}, allowed ${percent(r.allowed)} worse: ${r.passed ? 'within' : 'EXCEEDED'}`;
+}
+
+function changeText(m: MetricChange): string {
+  if (m.change === null) return m.before === 0 && m.after !== null ? 'new' : '—';
+  if (m.change === 0) return '0%';
+  return `${m.change > 0 ? '+' : '-'}${percent(Math.abs(m.change))}${m.worse ? ' (worse)' : ''}`;
+}
+
+function percent(fraction: number): string {
+  const p = fraction * 100;
+  if (p === 0) return '0%';
+  return `${p >= 10 ? p.toFixed(0) : p >= 0.1 ? p.toFixed(1) : p.toPrecision(2)}%`;
+}
+
+function valueText(v: number | null, unit: string): string {
+  if (v === null) return '—';
+  switch (unit) {
+    case 'flops':
+      return formatScaled(v, 'FLOP');
+    case 'macs':
+      return formatScaled(v, 'MAC');
+    case 'params':
+      return formatScaled(v, '');
+    case 'bytes':
+    case 'bytesPerChip':
+      return formatBytes(v);
+    case 'percent':
+      return `${v}%`;
+    case 'seconds':
+      return formatSeconds(v);
+    case 'chips':
+      return String(v);
+    case 'usdPerMillionSamples':
+    case 'usdPerMillionOutputTokens':
+      return formatUsd(v);
+    case 'joulesPerSample':
+      return formatJoules(v);
+    default:
+      return formatScaled(v, '/s');
+  }
+}

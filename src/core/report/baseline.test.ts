@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { BaselineReportError, checkLimits, compareWithBaseline, type ComparableEstimate, type ComparableReport, LimitSyntaxError, parseRegressionLimit, readComparableReport } from './baseline';
+
+function estimate(target: string, over: Partial<ComparableEstimate> = {}): ComparableEstimate {
+  return { target, batch: 8, chips: 1, execution: 'fused', latencySeconds: 0.002, throughputPerChipPerSecond: 4000, costPerMillionUsd: 0.5, joulesPerInference: 0.1, memoryNeededBytesPerChip: 1e9, ...over };
+}
+
+function report(over: Partial<ComparableReport> = {}, totals: Partial<ComparableReport['totals']> = {}): ComparableReport {
+  return {
+    schemaVersion: '1.3.0',
+    tool: { name: 'onnx-hardware-profiler', version: '0.1.0' },
+    model: { path: 'm.onnx' },
+    bindings: { batch: 8 },
+    totals: { flops: 2e9, macs: 1e9, params: 5e6, weightBytes: 2e7, bytesRead: 3e8, bytesWritten: 1e8, peakActivationBytes: 5e7, ...totals },
+    coverage: { percent: 100 },
+    opTypes: [
+      { opType: 'Conv', domain: '', count: 10, flops: 1.8e9 },
+      { opType: 'Relu', domain: '', count: 10, flops: 1e7 },
+    ],
+    estimates: [estimate('h100-sxm'), estimate('l4', { latencySeconds: 0.01, throughputPerChipPerSecond: 800 })],
+    ...over,
+  };
+}
+
+const change = (c: ReturnType<typeof compareWithBaseline>, metric: string, target?: string) => {
+  const found = c.changes.find((x) => x.metric === metric && x.target === target);
+  assert.ok(found, `${metric}${target ? `@${target}` : ''} compared`);
+  return found;
+};
+
+test('baseline: every model total and every shared target figure, with the relative change and its direction', () => {
+  const after = report({ estimates: [estimate('h100-sxm', { latencySeconds: 0.003, throughputPerChipPerSecond: 2000 }), estimate('l4', { latencySeconds: 0.01, throughputPerChipPerSecond: 800 })] }, { flops: 1e9, params: 5e6, bytesRead: '300000000' });
+  const c = compareWithBaseline(report(), after, 'base.json');
+  assert.deepEqual(
+    c.changes.filter((x) => x.target === undefined).map((x) => x.metric),
+    ['flops', 'macs', 'params', 'weight-bytes', 'bytes-moved', 'peak-activations', 'coverage'],
+  );
+  const flops = change(c, 'flops');
+  assert.deepEqual([flops.before, flops.after, flops.change, flops.worse, flops.unit], [2e9, 1e9, -0.5, false, 'flops']);
+  assert.equal(change(c, 'bytes-moved').change, 0, 'a count written as a digit string reads as the same number');
+  const latency = change(c, 'latency', 'h100-sxm');
+  assert.ok(Math.abs(latency.change! - 0.5) < 1e-12);
+  assert.equal(latency.worse, true);
+  const throughput = change(c, 'throughput', 'h100-sxm');
+  assert.equal(throughput.change, -0.5);
+  assert.equal(throughput.worse, true, 'less throughput is worse');
+  assert.equal(change(c, 'latency', 'l4').change, 0);
+  assert.equal(c.changes.filter((x) => x.target === 'l4').length, 6);
+});
+
+test('baseline: zero and missing figures give no ratio; a figure up from 0 is worse', () => {
+  const c = compareWithBaseline(
+    report({ estimates: [estimate('h100-sxm', { costPerMillionUsd: null })] }, { weightBytes: 0, peakActivationBytes: 0 }),
+    report({ estimates: [estimate('h100-sxm', { costPerMillionUsd: null })] }, { weightBytes: 10, peakActivationBytes: 0 }),
+    'b',
+  );
+  assert.deepEqual([change(c, 'weight-bytes').change, change(c, 'weight-bytes').worse], [null, true]);
+  assert.equal(change(c, 'peak-activations').change, 0);
+  assert.deepEqual([change(c, 'cost', 'h100-sxm').before, change(c, 'cost', 'h100-sxm').change], [null, null]);
+});
+
+test('baseline: op types that changed, largest FLOP change first; new and removed op types count from 0', () => {
+  const after = report({
+    opTypes: [
+      { opType: 'Conv', domain: '', count: 10, flops: 0.5e9 },
+      { opType: 'QLinearConv', domain: '', count: 10, flops: 1e9 },
+      { opType: 'Relu', domain: '', count: 10, flops: 1e7 },
+    ],
+  });
+  const c = compareWithBaseline(report(), after, 'b');
+  assert.deepEqual(c.opTypes, [
+    { opType: 'Conv', domain: '', countBefore: 10, countAfter: 10, flopsBefore: 1.8e9, flopsAfter: 0.5e9 },
+    { opType: 'QLinearConv', domain: '', countBefore: 0, countAfter: 10, flopsBefore: 0, flopsAfter: 1e9 },
+  ]);
+  assert.deepEqual(compareWithBaseline(report(), report(), 'b').opTypes, []);
+});
+
+test('baseline: settings that differ between the runs are named, each once', () => {
+  const after = report({ bindings: { batch: 1 }, estimates: [estimate('h100-sxm', { batch: 1, chips: 2, execution: 'as-exported' }), estimate('tpu-v5e')] });
+  assert.deepEqual(compareWithBaseline(report(), after, 'b').settings, [
+    'bound dims: batch=8 in the baseline, batch=1 here',
+    'h100-sxm: batch 8 in the baseline, 1 here',
+    'h100-sxm: 1 chips in the baseline, 2 here',
+    'h100-sxm: execution fused in the baseline, as-exported here',
+    'targets only in the baseline (not compared): l4',
+    'targets without a baseline estimate (not compared): tpu-v5e',
+  ]);
+  assert.deepEqual(compareWithBaseline(report(), report(), 'b').settings, []);
+});
+
+const LIMITS: readonly { text: string; metric?: string; target?: string; allowed?: number; error?: RegExp }[] = [
+  { text: 'latency=5%', metric: 'latency', allowed: 0.05 },
+  { text: 'latency@h100-sxm=2.5%', metric: 'latency', target: 'h100-sxm', allowed: 0.025 },
+  { text: ' flops=0% ', metric: 'flops', allowed: 0 },
+  { text: 'tokens-per-second@b200=10%', metric: 'tokens-per-second', target: 'b200', allowed: 0.1 },
+  { text: 'latency=5', error: /expects METRIC\[@TARGET\]=N%/ },
+  { text: 'latency<5%', error: /expects METRIC/ },
+  { text: 'latency=-5%', error: /expects METRIC/ },
+  { text: 'speed=5%', error: /unknown metric 'speed' \(one of flops, macs/ },
+  { text: 'flops@h100-sxm=5%', error: /flops is a figure of the model, not of a target; drop '@h100-sxm'/ },
+];
+
+for (const l of LIMITS) {
+  test(`regression limit '${l.text}' ${l.error ? 'is refused' : 'parses'}`, () => {
+    if (l.error) {
+      assert.throws(() => parseRegressionLimit(l.text), (e: Error) => e instanceof LimitSyntaxError && l.error!.test(e.message));
+      return;
+    }
+    const parsed = parseRegressionLimit(l.text);
+    assert.deepEqual([parsed.metric, parsed.target, parsed.allowed], [l.metric, l.target, l.allowed]);
+  });
+}
+
+test('limits: pass within the allowance, fail beyond it, in the costly direction of each metric', () => {
+  const after = report({ estimates: [estimate('h100-sxm', { latencySeconds: 0.0021, throughputPerChipPerSecond: 3000 }), estimate('l4', { latencySeconds: 0.012, throughputPerChipPerSecond: 800 })] }, { flops: 1e9, macs: 5e8 });
+  const c = compareWithBaseline(report(), after, 'b');
+  const { results, problems } = checkLimits(c, ['latency=10%', 'latency@l4=30%', 'throughput@h100-sxm=20%', 'flops=0%'].map(parseRegressionLimit));
+  assert.deepEqual(problems, []);
+  assert.deepEqual(
+    results.map((r) => [r.limit, r.target, r.passed]),
+    [
+      ['latency=10%', 'h100-sxm', true],
+      ['latency=10%', 'l4', false],
+      ['latency@l4=30%', 'l4', true],
+      ['throughput@h100-sxm=20%', 'h100-sxm', false],
+      ['flops=0%', undefined, true],
+    ],
+  );
+  assert.ok(Math.abs(results[3].worsened! - 0.25) < 1e-12, 'throughput 4000 → 3000 is 25% worse');
+  assert.equal(results[4].worsened, 0.5 * -1, 'halving the FLOPs is 50% better');
+});
+
+test('limits: a figure up from 0 fails any limit; one that matches no figure is a problem, never a pass', () => {
+  const c = compareWithBaseline(report({}, { weightBytes: 0 }), report({ estimates: [estimate('h100-sxm', { costPerMillionUsd: null })] }, { weightBytes: 5 }), 'b');
+  const { results, problems } = checkLimits(c, ['weight-bytes=100%', 'latency@tpu-v5e=5%', 'cost@h100-sxm=5%', 'tokens-per-second=5%'].map(parseRegressionLimit));
+  assert.deepEqual(results.map((r) => [r.limit, r.worsened, r.passed]), [['weight-bytes=100%', null, false]]);
+  assert.equal(problems.length, 3);
+  assert.match(problems[0], /latency@tpu-v5e=5%: no estimates for target 'tpu-v5e' in both reports/);
+  assert.match(problems[1], /cost@h100-sxm=5%: the figure is missing on h100-sxm/);
+  assert.match(problems[2], /tokens-per-second=5%: the two reports share no target with LLM estimates/);
+});
+
+const BAD_BASELINES: readonly { name: string; json: unknown; error: RegExp }[] = [
+  { name: 'an array', json: [], error: /not a report: the JSON is not an object/ },
+  { name: 'no schema version', json: { totals: {} }, error: /not a report of this tool: it has no schemaVersion/ },
+  { name: 'another major version', json: { schemaVersion: '2.0.0' }, error: /report schema 2\.0\.0: this tool reads 1\.x reports/ },
+  { name: 'no totals', json: { ...report(), totals: undefined }, error: /^totals is missing$/ },
+  { name: 'a total that is not a count', json: { ...report(), totals: { ...report().totals, flops: '1e9' } }, error: /^totals\.flops is not a finite number$/ },
+  { name: 'an op type without flops', json: { ...report(), opTypes: [{ opType: 'Conv', domain: '', count: 1 }] }, error: /^opTypes\[0\]\.flops is missing$/ },
+  { name: 'an estimate without latency', json: { ...report(), estimates: [{ ...estimate('l4'), latencySeconds: undefined }] }, error: /^estimates\[0\]\.latencySeconds is missing$/ },
+  { name: 'an LLM estimate with a string rate', json: { ...report(), llm: { estimates: [{ target: 'l4', batch: 1, chips: 1, tokensPerSecondPerChip: '5', timeToFirstTokenSeconds: 1, timePerOutputTokenSeconds: 1, costPerMillionTokensUsd: null }] } }, error: /^llm\.estimates\[0\]\.tokensPerSecondPerChip is not a finite number$/ },
+];
+
+for (const b of BAD_BASELINES) {
+  test(`a baseline that is ${b.name} is refused, naming the field`, () => {
+    assert.throws(() => readComparableReport(JSON.parse(JSON.stringify(b.json))), (e: Error) => e instanceof BaselineReportError && b.error.test(e.message));
+  });
+}
+
+test('a saved report of an earlier 1.x schema reads as a baseline', () => {
+  const saved = JSON.parse(JSON.stringify(report({ schemaVersion: '1.2.0' })));
+  assert.equal(readComparableReport(saved).totals.flops, 2e9);
+});
