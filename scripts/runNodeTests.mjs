@@ -25,4 +25,6 @@ process.stderr.write(result.stderr);
 const pass = /ℹ pass (\d+)/.exec(result.stdout)?.[1] ?? '0';
 const fail = /ℹ fail (\d+)/.exec(result.stdout)?.[1] ?? '0';
 console.log(`unit: ${pass} passed, ${fail} failed`);
-process.exit(result.status ?? 1);
+// Not process.exit(): through a pipe (test.sh tees the output) stdout is written asynchronously, and exiting at
+// once can drop the end of a long report, this closing line included.
+process.exitCode = result.status ?? 1;

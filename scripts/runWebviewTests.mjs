@@ -24,12 +24,12 @@ for (const v of ['editor', 'sidebar', 'compare']) {
   }
 }
 
-// The protocol validators and unit formatters, bundled for Node so tests check posted messages with
-// the very code the host uses.
+// The protocol validators, unit formatters and the baseline comparison, bundled for Node so tests check
+// posted messages and build payloads with the very code the host uses.
 const esbuild = await import('esbuild');
 const libFile = path.join(os.tmpdir(), `webview-test-lib-${process.pid}.mjs`);
 await esbuild.build({
-  stdin: { contents: "export * from './src/protocol/messages'; export * from './src/core/report/units';", resolveDir: root, loader: 'ts' },
+  stdin: { contents: "export * from './src/protocol/messages'; export * from './src/core/report/units'; export { compareWithBaseline } from './src/core/report/baseline';", resolveDir: root, loader: 'ts' },
   bundle: true,
   format: 'esm',
   platform: 'node',
@@ -123,5 +123,5 @@ if (figures.length) {
 }
 console.log(`\nScreenshots: ${path.relative(root, screenshotsDir)}/  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 if (skipped) console.log(`${skipped} skipped`);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+// Exit once the closing line is flushed: through a pipe stdout is asynchronous, and an immediate exit can drop it.
+process.stdout.write(`${passed} passed, ${failed} failed\n`, () => process.exit(failed ? 1 : 0));

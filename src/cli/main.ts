@@ -8,9 +8,10 @@ import { OnnxLoadError } from '../core/onnx/errors';
 import { AnalysisInputError, analyzeModel, type AnalysisReport, type WhatIfAnalysis } from '../core/pipeline';
 import { resolveTargets, targetCatalog } from '../core/pipeline/targets';
 import { renderHardware, renderReport, type OutputFormat } from '../core/render';
-import { BaselineReportError, checkLimits, compareWithBaseline, type ComparableReport, LimitSyntaxError, METRIC_GROUPS, parseRegressionLimit, readComparableReport, type RegressionLimit } from '../core/report/baseline';
+import { BaselineReportError, checkLimits, compareWithBaseline, type ComparableReport, LimitSyntaxError, METRIC_GROUPS, parseRegressionLimit, type RegressionLimit } from '../core/report/baseline';
 import { limitDepth } from '../core/report/buildReport';
 import { jsonChunks } from '../core/report/reportJson';
+import { readBaselineFile } from '../node/baselineFile';
 import { openModelFile } from '../node/profileFile';
 
 export const EXIT_OK = 0;
@@ -343,42 +344,15 @@ function againstBaseline(options: CliOptions, baselinePath: string, targets: rea
 }
 
 /**
- * The baseline: a report saved with --format json (read and checked), or a model profiled with this run's options
- * (without its what-if changes, so that `--apply` compares the change with the model as it is).
+ * The baseline: a report saved with --format json, or a model profiled with this run's options (without its
+ * what-if changes, so that `--apply` compares the change with the model as it is).
  */
 function readBaseline(options: CliOptions, file: string, targets: readonly HardwareEntry[]): ComparableReport {
-  let text: string | undefined;
   try {
-    if (looksLikeJson(file)) text = fs.readFileSync(file, 'utf8');
+    return readBaselineFile(file, (model) => analyze({ ...options, model, apply: [] }, targets));
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`--baseline ${file}: cannot read it: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (e as Error).message}`);
-  }
-  if (text === undefined) {
-    try {
-      return analyze({ ...options, model: file, apply: [] }, targets);
-    } catch (e) {
-      if (e instanceof OnnxLoadError) throw new UsageError(`--baseline ${file}: ${e.message}`);
-      throw e;
-    }
-  }
-  try {
-    return readComparableReport(JSON.parse(text));
-  } catch (e) {
-    if (e instanceof SyntaxError || e instanceof BaselineReportError) throw new UsageError(`--baseline ${file}: ${e.message}`);
+    if (e instanceof BaselineReportError || e instanceof OnnxLoadError) throw new UsageError(`--baseline ${file}: ${e.message}`);
     throw e;
-  }
-}
-
-/** A JSON report starts with '{' (after white space); an ONNX model, a protobuf, never does. */
-function looksLikeJson(file: string): boolean {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const head = Buffer.alloc(64);
-    const n = fs.readSync(fd, head, 0, head.length, 0);
-    return head.subarray(0, n).toString('latin1').trimStart().startsWith('{');
-  } finally {
-    fs.closeSync(fd);
   }
 }
 

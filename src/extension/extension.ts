@@ -8,7 +8,7 @@ import { exportFileName, renderExport, type ExportFormat } from './exporters';
 import { GRAPH_SCHEME, GraphTextProvider, graphUriFor, modelUriOf } from './graphTextProvider';
 import { HARDWARE_VIEW_ID, HardwarePanelProvider } from './hardwarePanelProvider';
 import { ProfilerDiagnostics } from './diagnostics';
-import { SessionManager, type ChoicesStore, type ModelSession } from './modelSession';
+import { isLocalToExtensionHost, SessionManager, type ChoicesStore, type ModelSession } from './modelSession';
 import { EDITOR_VIEW_TYPE, OnnxEditorProvider } from './onnxEditorProvider';
 import { readChoices } from './sessionChoices';
 import { readSettings } from './settings';
@@ -73,8 +73,44 @@ export function activate(context: vscode.ExtensionContext): ProfilerApi {
       openedCompare = comparePanel.show();
       openedCompare.onDidDispose(() => (openedCompare = undefined));
     },
+    chooseBaseline: (session) => chooseBaseline(session),
     log: (m) => log.warn(m),
   };
+
+  /**
+   * Sets what `session` is compared with: `picked` when given (null: stop comparing), else what the user picks,
+   * a saved JSON report or a model; then re-analyses.
+   */
+  async function chooseBaseline(session: ModelSession, picked?: vscode.Uri | null): Promise<void> {
+    let next: string | undefined;
+    if (picked === null) next = undefined;
+    else if (picked) next = picked.fsPath;
+    else {
+      if (session.baseline) {
+        const name = session.baseline.split(/[\\/]/).pop();
+        const choice = await vscode.window.showQuickPick([{ label: 'Choose another baseline…', stop: false }, { label: `Stop comparing with ${name}`, stop: true }], { placeHolder: `Compared with ${session.baseline}` });
+        if (!choice) return;
+        if (choice.stop) {
+          if (session.setBaseline(undefined)) await session.reestimate();
+          return;
+        }
+      }
+      const uris = await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        defaultUri: vscode.Uri.joinPath(session.uri, '..'),
+        filters: { 'ONNX model or report saved as JSON': ['onnx', 'json'] },
+        openLabel: 'Compare with',
+      });
+      const uri = uris?.[0];
+      if (!uri) return;
+      if (!isLocalToExtensionHost(uri)) {
+        void vscode.window.showWarningMessage(`cannot compare with '${uri.toString()}': only files on disk can be read`);
+        return;
+      }
+      next = uri.fsPath;
+    }
+    if (session.setBaseline(next)) await session.reestimate();
+  }
 
   async function exportReport(session: ModelSession, format: ExportFormat, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
     const s = session.state;
@@ -158,6 +194,15 @@ export function activate(context: vscode.ExtensionContext): ProfilerApi {
       }
       const f = format ?? (await vscode.window.showQuickPick(EXPORT_FORMATS, { placeHolder: 'Export the profile as…' }))?.format;
       return f ? exportReport(session, f, target) : undefined;
+    }),
+    vscode.commands.registerCommand('onnxProfiler.compareWithBaseline', async (baseline?: vscode.Uri | null) => {
+      const uri = activeModelUri(sessions);
+      const session = uri && sessions.find(uri);
+      if (!session) {
+        void vscode.window.showInformationMessage('Open an ONNX model in the profiler first.');
+        return;
+      }
+      await chooseBaseline(session, baseline instanceof vscode.Uri || baseline === null ? baseline : undefined);
     }),
     vscode.commands.registerCommand('onnxProfiler.showHardwarePanel', async () => {
       await vscode.commands.executeCommand(`${HARDWARE_VIEW_ID}.focus`);

@@ -116,6 +116,19 @@ export class ModelSession implements vscode.Disposable {
     return this.choices.whatIf;
   }
 
+  /** The saved report or model (a path on the extension host) the figures are compared with, if any. */
+  get baseline(): string | undefined {
+    return this.choices.baseline;
+  }
+
+  /** Compares with `baseline` from the next analysis on (undefined: stops comparing); false when it is already so. */
+  setBaseline(baseline: string | undefined): boolean {
+    if (baseline === this.choices.baseline) return false;
+    const { baseline: _old, ...rest } = this.choices;
+    this.save(baseline === undefined ? rest : { ...rest, baseline });
+    return true;
+  }
+
   /** The MoE routing skew the estimates assume: the view's choice, else the setting. */
   get moeSkew(): number {
     return this.choices.moeSkew ?? readSettings(this.uri).moeSkew;
@@ -171,7 +184,15 @@ export class ModelSession implements vscode.Disposable {
     if (loadingMessage !== undefined) this.setState({ kind: 'loading', message: loadingMessage });
     const request = this.analysisRequest();
     const held = this._state.kind === 'ready' ? this.nodesFrom : undefined;
-    const job: AnalyzeJob = { id: this.nextId++, path: this.uri.fsPath, options: request.options, graphText: this.graphText === undefined, ...(held !== undefined ? { nodesFrom: held } : {}) };
+    const baseline = this.choices.baseline;
+    const job: AnalyzeJob = {
+      id: this.nextId++,
+      path: this.uri.fsPath,
+      options: request.options,
+      graphText: this.graphText === undefined,
+      ...(held !== undefined ? { nodesFrom: held } : {}),
+      ...(baseline !== undefined ? { baselinePath: baseline } : {}),
+    };
     // A long job (a new batch re-profiles a large model) shows a cancellable notification after half a second.
     const result = await this.withCancellableProgress(this.send(job));
     if (gen !== this.generation || this.disposed || !result) return;
@@ -184,6 +205,11 @@ export class ModelSession implements vscode.Disposable {
     if (!nodes) {
       this.setState({ kind: 'error', code: 'internal', message: 'internal error: the worker left out report nodes the host does not hold' });
       return;
+    }
+    if (result.baselineProblem) {
+      // A baseline that cannot be compared (moved, edited, not a report) is dropped, and the user told why.
+      this.setBaseline(undefined);
+      void vscode.window.showWarningMessage(result.baselineProblem);
     }
     this.nodesFrom = result.id;
     this.graphText ??= result.graphText;
@@ -225,6 +251,7 @@ export class ModelSession implements vscode.Disposable {
       outputTokens: request.outputTokens ?? c.outputTokens,
       whatIf: request.whatIf ? [...request.whatIf] : c.whatIf,
       ...(request.moeSkew !== undefined ? { moeSkew: request.moeSkew } : c.moeSkew !== undefined ? { moeSkew: c.moeSkew } : {}),
+      ...(c.baseline !== undefined ? { baseline: c.baseline } : {}),
     };
     const same = JSON.stringify(next) === JSON.stringify(c);
     if (same && this._state.kind === 'ready' && this._state.estimates) return false;

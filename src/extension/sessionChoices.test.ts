@@ -5,14 +5,14 @@ import { readChoices } from './sessionChoices';
 
 const saved = {
   bindings: { batch: 4 }, targets: ['h100-sxm', 'tpu-v6e'], batch: 'max', chips: 8, precision: 'fp8', kvCache: 'fp8',
-  promptTokens: 1024, outputTokens: 128, whatIf: ['precision.fp8'], moeSkew: 0.5,
+  promptTokens: 1024, outputTokens: 128, whatIf: ['precision.fp8'], moeSkew: 0.5, baseline: '/models/baseline.json',
 };
 
 test('saved choices read back as saved, with every precision and KV-cache dtype the pickers offer', () => {
   assert.deepEqual(readChoices(saved), saved);
   for (const precision of PRECISION_CHOICES) assert.equal(readChoices({ ...saved, precision })?.precision, precision);
   for (const kvCache of KV_CACHE_DTYPES) assert.equal(readChoices({ ...saved, kvCache })?.kvCache, kvCache);
-  const { chips: _c, precision: _p, kvCache: _k, moeSkew: _m, ...required } = saved;
+  const { chips: _c, precision: _p, kvCache: _k, moeSkew: _m, baseline: _b, ...required } = saved;
   assert.deepEqual(readChoices(required), required, 'the optional fields may be absent');
 });
 
@@ -21,6 +21,7 @@ test('an edited or older memento with any malformed field is ignored as a whole'
     { precision: 'fp6' }, { precision: 8 }, { kvCache: 'fp32' }, { kvCache: null },
     { batch: 0 }, { batch: 'min' }, { chips: -1 }, { chips: 1.5 }, { bindings: { batch: 'four' } }, { bindings: null },
     { targets: 'h100-sxm' }, { whatIf: [1] }, { promptTokens: 0 }, { outputTokens: 1e12 }, { moeSkew: -1 },
+    { baseline: '' }, { baseline: 7 }, { baseline: 'x'.repeat(4097) },
   ];
   for (const change of broken) assert.equal(readChoices({ ...saved, ...change }), undefined, JSON.stringify(change));
   for (const raw of [undefined, null, 'fp8', 42, []]) assert.equal(readChoices(raw), undefined, String(raw));

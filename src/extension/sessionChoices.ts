@@ -26,7 +26,12 @@ export interface SessionChoices {
   readonly whatIf: readonly string[];
   /** MoE routing skew chosen in a view; absent: the `onnxProfiler.moeSkew` setting. */
   readonly moeSkew?: number;
+  /** A saved JSON report or a model (a path on the extension host) the figures are compared with. */
+  readonly baseline?: string;
 }
+
+/** Longest baseline path kept (Linux's PATH_MAX). */
+const MAX_PATH_LENGTH = 4096;
 
 /** Saved choices read back: undefined unless every field is well formed (an older or edited memento is ignored). */
 export function readChoices(raw: unknown): SessionChoices | undefined {
@@ -37,5 +42,6 @@ export function readChoices(raw: unknown): SessionChoices | undefined {
   if (!isStringList(c.targets) || !isStringList(c.whatIf) || !isBatchChoice(c.batch) || (c.chips !== undefined && !isNonNegativeInt(c.chips))) return undefined;
   if (!isTokenCount(c.promptTokens) || !isTokenCount(c.outputTokens) || (c.precision !== undefined && !isPrecisionChoice(c.precision)) || (c.kvCache !== undefined && !isKvCacheDtype(c.kvCache))) return undefined;
   if (c.moeSkew !== undefined && !isMoeSkew(c.moeSkew)) return undefined;
+  if (c.baseline !== undefined && !(typeof c.baseline === 'string' && c.baseline.length > 0 && c.baseline.length <= MAX_PATH_LENGTH)) return undefined;
   return raw as SessionChoices;
 }

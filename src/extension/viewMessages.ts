@@ -16,12 +16,14 @@ export interface ViewActions {
   openGraphText(session: ModelSession, nodeIndex?: number): Promise<void>;
   exportReport(session: ModelSession, format: ExportFormat): Promise<void>;
   openCompare(): Promise<void>;
+  /** Asks the user for a saved report or a model to compare `session` with. */
+  chooseBaseline(session: ModelSession): Promise<void>;
   log(message: string): void;
 }
 
 /** The profile part of an analysed report: estimates and hints travel in their own, typed fields. */
 function profileOf(report: AnalysisReport): ProfileReport {
-  const { estimates: _e, hints: _h, whatIf: _w, llm: _l, sweep: _s, calibration: _c, ...profile } = report;
+  const { estimates: _e, hints: _h, whatIf: _w, llm: _l, sweep: _s, calibration: _c, baseline: _b, ...profile } = report;
   return profile;
 }
 
@@ -49,6 +51,7 @@ export function sessionMessage(session: ModelSession): ToWebviewMessage {
       moeSkew: session.moeSkew,
     },
     catalog: settingsCatalog(settings.customHardware).available.map(catalogEntrySummary),
+    ...(s.report.baseline ? { baseline: s.report.baseline } : {}),
   };
 }
 
@@ -77,6 +80,13 @@ export async function handleViewMessage(session: ModelSession, m: FromWebviewMes
       return;
     case 'compare/open':
       await actions.openCompare();
+      return;
+    case 'baseline/choose':
+      await actions.chooseBaseline(session);
+      return;
+    case 'baseline/clear':
+      if (session.setBaseline(undefined)) await session.reestimate();
+      else post(sessionMessage(session));
       return;
   }
 }

@@ -7,8 +7,10 @@
  */
 import { isMoeSkew, MAX_MOE_SKEW } from '../core/estimate/layouts';
 import { isKvCacheDtype, isPrecisionChoice, KV_CACHE_DTYPES, PRECISION_CHOICES, type KvCacheDtype, type PrecisionChoice } from '../core/estimate/precision';
+import type { BaselineComparison } from '../core/report/baseline';
 import type { ProfileReport } from '../core/report/reportTypes';
 import {
+  baselinePayloadProblem,
   type BatchChoice,
   estimatesPayloadProblem,
   isBatchChoice,
@@ -78,6 +80,8 @@ export interface ReportMessage {
   readonly settings: ViewSettings;
   /** Targets the pickers offer: the catalog and the user's own entries. */
   readonly catalog?: readonly CatalogEntrySummary[];
+  /** With a baseline chosen: every figure before and after (the CLI's `--baseline` section). */
+  readonly baseline?: BaselineComparison;
 }
 
 /** Profiling is under way (first open, or after a rebind). */
@@ -158,7 +162,17 @@ export interface OpenCompareMessage {
   readonly type: 'compare/open';
 }
 
-export type FromWebviewMessage = ReadyMessage | BindMessage | SelectNodeMessage | CompareMessage | ExportMessage | OpenGraphTextMessage | OpenCompareMessage;
+/** The user asked to compare with a baseline: the host asks which report or model. */
+export interface ChooseBaselineMessage {
+  readonly type: 'baseline/choose';
+}
+
+/** The user stopped comparing with the baseline. */
+export interface ClearBaselineMessage {
+  readonly type: 'baseline/clear';
+}
+
+export type FromWebviewMessage = ReadyMessage | BindMessage | SelectNodeMessage | CompareMessage | ExportMessage | OpenGraphTextMessage | OpenCompareMessage | ChooseBaselineMessage | ClearBaselineMessage;
 //#endregion
 
 const MAX_BINDINGS = 256;
@@ -232,6 +246,9 @@ export function parseFromWebview(raw: unknown): { ok: true; message: FromWebview
       return { ok: true, message: raw.nodeIndex === undefined ? { type: 'graph/open' } : { type: 'graph/open', nodeIndex: raw.nodeIndex as number } };
     case 'compare/open':
       return { ok: true, message: { type: 'compare/open' } };
+    case 'baseline/choose':
+    case 'baseline/clear':
+      return { ok: true, message: { type: raw.type } };
     default:
       return { ok: false, reason: `unknown message type '${String(raw.type).slice(0, 64)}'` };
   }
@@ -264,6 +281,8 @@ export function parseToWebview(raw: unknown): { ok: true; message: ToWebviewMess
       if (estimatesProblem) return { ok: false, reason: `report/show: estimates: ${estimatesProblem}` };
       const hintsProblem = raw.hints === undefined ? null : hintsPayloadProblem(raw.hints);
       if (hintsProblem) return { ok: false, reason: `report/show: hints: ${hintsProblem}` };
+      const baselineProblem = raw.baseline === undefined ? null : baselinePayloadProblem(raw.baseline);
+      if (baselineProblem) return { ok: false, reason: `report/show: baseline: ${baselineProblem}` };
       return { ok: true, message: raw as unknown as ReportMessage };
     }
     case 'report/progress':

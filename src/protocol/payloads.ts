@@ -286,6 +286,41 @@ export function hintsPayloadProblem(v: unknown): string | null {
   return null;
 }
 
+/** Longest lists a baseline comparison may carry to a view (figures, op types, settings, limits). */
+const MAX_BASELINE_ROWS = 4096;
+
+function baselineChangeProblem(c: unknown): string | null {
+  if (!isRecord(c) || typeof c.metric !== 'string' || typeof c.unit !== 'string') return 'a change has no metric and unit';
+  if (c.target !== undefined && typeof c.target !== 'string') return `'${c.metric}': target must be a string`;
+  for (const k of ['before', 'after', 'change'] as const) if (!isNumberOrNull(c[k])) return `'${c.metric}': ${k} must be a number or null`;
+  if (typeof c.worse !== 'boolean') return `'${c.metric}': worse must be a boolean`;
+  return null;
+}
+
+/** Why `v` is not a valid baseline comparison (core/report/baseline.ts), or null when it is. */
+export function baselinePayloadProblem(v: unknown): string | null {
+  if (!isRecord(v)) return 'must be an object';
+  for (const k of ['path', 'model', 'tool', 'schemaVersion'] as const) if (typeof v[k] !== 'string') return `${k} must be a string`;
+  if (!Array.isArray(v.changes) || v.changes.length > MAX_BASELINE_ROWS) return 'changes must be a list';
+  for (const c of v.changes) {
+    const p = baselineChangeProblem(c);
+    if (p) return `changes: ${p}`;
+  }
+  if (!Array.isArray(v.opTypes) || v.opTypes.length > MAX_BASELINE_ROWS) return 'opTypes must be a list';
+  for (const o of v.opTypes) {
+    if (!isRecord(o) || typeof o.opType !== 'string' || typeof o.domain !== 'string') return 'opTypes: an entry has no opType and domain';
+    if (![o.countBefore, o.countAfter].every((n) => isNonNegativeInt(n)) || ![o.flopsBefore, o.flopsAfter].every(isNumber)) return `opTypes: '${o.opType}': counts must be integers and flops numbers`;
+  }
+  if (!isStringList(v.settings, MAX_BASELINE_ROWS)) return 'settings must be strings';
+  if (v.limits !== undefined) {
+    if (!Array.isArray(v.limits) || v.limits.length > MAX_BASELINE_ROWS) return 'limits must be a list';
+    for (const l of v.limits) {
+      if (!isRecord(l) || typeof l.limit !== 'string' || typeof l.metric !== 'string' || !isNumber(l.allowed) || !isNumberOrNull(l.worsened) || typeof l.passed !== 'boolean') return 'limits: each must have limit, metric, allowed, worsened and passed';
+    }
+  }
+  return null;
+}
+
 /** Node index → seconds on one target, from its columns (a lookup the views and CodeLens share). */
 export function nodeSecondsByIndex(times: NodeTimesPayload | undefined): Map<number, number> {
   const out = new Map<number, number>();

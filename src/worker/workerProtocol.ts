@@ -16,6 +16,8 @@ export interface AnalyzeJob {
   readonly graphText: boolean;
   /** Id of the result whose report nodes the host holds: a result with the same nodes leaves them out. */
   readonly nodesFrom?: number;
+  /** A saved JSON report or a model (absolute path) to compare with: the report gets its `baseline` section. */
+  readonly baselinePath?: string;
 }
 
 /** The estimates as the worker builds them; the host adds what it alone knows (the pickable targets, settings problems). */
@@ -31,6 +33,8 @@ export type WorkerResult =
       readonly estimates?: WorkerEstimates;
       readonly hints?: readonly HintPayload[];
       readonly graphText?: GraphText;
+      /** Why the baseline could not be compared (unreadable, not a report, a bad model); the report has no `baseline` then. */
+      readonly baselineProblem?: string;
       readonly millis: number;
     }
   /** `code` is the OnnxLoadError code, or 'internal' for a bug (then `message` has no stack either). */

@@ -3,7 +3,7 @@
  * The extension on the core's one pipeline: what-if applied by the session equals the CLI's --apply (the UI
  * test checks that it survives a reload); graph-only models get one note; a FIFO or a folder is one line, as in the
  * CLI; a custom target that reuses a catalog id is refused the way the CLI refuses it; Compare Hardware
- * opens its panel in the editor area.
+ * opens its panel in the editor area; Compare with Baseline gives what the CLI's --baseline gives.
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -126,5 +126,34 @@ suite('One pipeline: what-if, diagnostics, input errors, targets, wide compariso
     assert.ok(panel.visible);
     await vscode.commands.executeCommand('onnxProfiler.compareHardware');
     assert.equal(a.comparePanel(), panel, 'a second call brings the same panel to the front');
+  });
+
+  test('Compare with Baseline gives the CLI\'s --baseline section; a baseline that is not a report is dropped', async () => {
+    const a = await api();
+    const uri = hostUri(MODEL);
+    await vscode.commands.executeCommand('onnxProfiler.profileModel', uri);
+    const session = await a.whenProfiled(uri);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-baseline-'));
+    const saved = path.join(dir, 'baseline.json');
+    const bound = ['--bind', 'batch=8', ...SESSION_OPTIONS];
+    fs.writeFileSync(saved, cli([MODEL, ...bound, '--format', 'json']).stdout);
+    await vscode.commands.executeCommand('onnxProfiler.compareWithBaseline', hostUri(saved));
+    assert.equal(session.baseline, saved);
+    const shown = session.report!.baseline;
+    assert.ok(shown, 'the report carries the comparison');
+    const expected = cliReport(MODEL, {}, [...SESSION_OPTIONS, '--baseline', saved]).baseline!;
+    assert.deepEqual(asJson(shown), expected, "the same comparison as the CLI's");
+    assert.ok(shown.settings.includes('bound dims: batch=8 in the baseline, batch=1 here'), shown.settings.join('; '));
+    const notReport = path.join(dir, 'other.json');
+    fs.writeFileSync(notReport, '{"totals": {}}');
+    await vscode.commands.executeCommand('onnxProfiler.compareWithBaseline', hostUri(notReport));
+    assert.equal(session.baseline, undefined, 'a baseline that cannot be compared is dropped');
+    assert.equal(session.report!.baseline, undefined);
+    assert.equal(session.state.kind, 'ready', 'the model itself is still shown');
+    await vscode.commands.executeCommand('onnxProfiler.compareWithBaseline', hostUri(saved));
+    assert.ok(session.report!.baseline);
+    await vscode.commands.executeCommand('onnxProfiler.compareWithBaseline', null);
+    assert.equal(session.baseline, undefined, 'null stops comparing');
+    assert.equal(session.report!.baseline, undefined);
   });
 });

@@ -526,6 +526,47 @@ export const tests = [
     },
   },
   {
+    name: 'baseline: every figure before and after, costlier changes marked in words and colour; the buttons post baseline/choose and baseline/clear',
+    async fn(ctx) {
+      const report = syntheticReport(200);
+      const estimates = syntheticEstimates(report, ['h100-sxm', 'l4']);
+      const slower = { ...estimates, targets: estimates.targets.map((e) => (e.target === 'l4' ? { ...e, latencySeconds: e.latencySeconds * 1.25, throughputPerChipPerSecond: e.throughputPerChipPerSecond / 1.25 } : e)) };
+      const before = { ...report, totals: { ...report.totals, flops: Number(report.totals.flops) * 2 }, estimates: estimates.targets };
+      const baseline = ctx.lib.compareWithBaseline(before, { ...report, estimates: slower.targets }, '/models/baseline.json');
+      const message = show(report, { estimates: slower, baseline });
+      assert.ok(ctx.lib.parseToWebview(message).ok, 'the comparison passes the protocol validator');
+      const v = await ctx.open('editor');
+      await v.send(message);
+      await v.page.waitForSelector('[data-testid="baseline"]');
+      assert.match(await v.page.textContent('[data-testid="baseline"] h2'), /^Against baseline \/models\/baseline\.json \(/);
+      assert.equal(await v.page.locator('.baseline-table tbody tr').count(), baseline.changes.length);
+      const row = (metric, target = '') => v.page.locator(`.baseline-table tr[data-metric="${metric}"][data-target="${target}"]`);
+      assert.equal(await row('latency', 'l4').getAttribute('class'), 'worse');
+      assert.equal(await row('latency', 'l4').locator('td[data-field="change"]').textContent(), '+25% (worse)');
+      assert.equal(await row('flops').getAttribute('class'), 'better');
+      assert.equal(await row('flops').locator('td[data-field="change"]').textContent(), '-50%');
+      assert.equal(await row('latency', 'h100-sxm').locator('td[data-field="change"]').textContent(), '0%');
+      const worseColour = await row('latency', 'l4').locator('td[data-field="change"]').evaluate((e) => getComputedStyle(e).color);
+      const plainColour = await row('latency', 'h100-sxm').locator('td[data-field="change"]').evaluate((e) => getComputedStyle(e).color);
+      assert.notEqual(worseColour, plainColour, 'a costlier change stands out');
+      assert.match(await v.page.textContent('.baseline-notes'), /op types: the same counts and FLOPs/);
+      await v.page.locator('[data-testid="baseline"]').screenshot({ path: path.join(ctx.screenshotsDir, 'editor-baseline.png') });
+      await v.clearPosted();
+      await v.page.click('[data-testid="baseline-clear"]');
+      await v.page.click('[data-testid="baseline-choose"]');
+      const posted = await v.posted();
+      assert.deepEqual(posted, [{ type: 'baseline/clear' }, { type: 'baseline/choose' }]);
+      assert.ok(posted.every((m) => ctx.lib.parseFromWebview(m).ok));
+      await v.send(show(report, { estimates: slower }));
+      await v.page.waitForSelector('[data-testid="baseline"]', { state: 'detached' });
+      await v.send(show(report, { estimates: slower, baseline: { ...baseline, changes: [{ metric: 'flops', unit: 'flops', before: '1e9' }] } }));
+      await v.page.waitForTimeout(100);
+      assert.ok(v.warnings.some((w) => /report\/show: baseline: changes: 'flops': before must be a number or null/.test(w)), 'a malformed comparison is dropped and logged');
+      await assertClean(v);
+      await v.close();
+    },
+  },
+  {
     name: 'screenshots: dark, light and high-contrast themes',
     async fn(ctx) {
       const report = syntheticReport(400);

@@ -1,12 +1,13 @@
 /**
- * The profile editor view: header, summary cards, symbolic-dim binding, charts (FLOPs by op type, time per
- * layer, roofline), the virtualised layer table with its detail pane. This file wires the parts
+ * The profile editor view: header, summary cards, symbolic-dim binding, the comparison with a baseline, charts
+ * (FLOPs by op type, time per layer, roofline), the virtualised layer table with its detail pane. This file wires the parts
  * (state.ts, model.ts, summary.ts, charts.ts, layerTable.ts) to the host; it talks to the host only through
  * src/protocol/messages.ts, and every host message is validated.
  */
 import type { ReportMessage } from '../../src/protocol/messages';
 import { h, statusLine } from '../components';
 import { createHost } from '../vscodeApi';
+import { baselineSection } from './baseline';
 import { charts, type ChartActions } from './charts';
 import { LayerTable } from './layerTable';
 import { Model, reportProblem } from './model';
@@ -21,6 +22,8 @@ class ProfileView {
   private readonly errorBar = h('div', { class: 'error-bar', role: 'alert', 'data-testid': 'error', hidden: true });
   private readonly headerEl = h('header', { class: 'view-header' });
   private readonly summaryEl = h('section', { class: 'summary-cards', 'aria-label': 'Model summary' });
+  /** The comparison with a baseline, when one is chosen. */
+  private readonly baselineEl = h('div', { class: 'baseline-slot' });
   private readonly chartsEl = h('section', { class: 'charts', 'aria-label': 'Charts' });
   private readonly emptyEl = h('div', { class: 'empty-state' }, 'Waiting for the profile…');
   private readonly bind = new BindSection(this.host, (m, busy) => this.status.show(m, busy));
@@ -37,7 +40,7 @@ class ProfileView {
 
   constructor(root: HTMLElement) {
     root.classList.add('profile-editor');
-    root.replaceChildren(this.headerEl, this.status.el, this.errorBar, this.emptyEl, this.bind.el, this.summaryEl, this.chartsEl, this.table.el);
+    root.replaceChildren(this.headerEl, this.status.el, this.errorBar, this.emptyEl, this.bind.el, this.summaryEl, this.baselineEl, this.chartsEl, this.table.el);
     this.host.onMessage((m) => {
       switch (m.type) {
         case 'report/show':
@@ -94,6 +97,7 @@ class ProfileView {
     this.headerEl.replaceChildren(...header(msg, this.host));
     this.bind.render(msg.report);
     this.summaryEl.replaceChildren(...summaryCards(msg.report, msg.settings));
+    this.baselineEl.replaceChildren(...(msg.baseline ? [baselineSection(msg.baseline, (m) => this.host.post(m))] : []));
     performance.mark('show:summary');
     this.renderCharts();
     performance.mark('show:charts');

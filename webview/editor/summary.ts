@@ -18,7 +18,12 @@ export function header(msg: ReportMessage, host: Host<EditorState>): Node[] {
   const applied = msg.estimates?.whatIf.applied ?? [];
   return [
     h('div', { class: 'title-block' }, h('h1', { class: 'view-title', title: r.model.path }, file), h('div', { class: 'muted' }, meta)),
-    h('div', { class: 'export-buttons', role: 'group', 'aria-label': 'Export' }, h('span', { class: 'muted' }, 'Export:'), ...exportButtons),
+    h(
+      'div',
+      { class: 'header-actions' },
+      h('div', { class: 'export-buttons', role: 'group', 'aria-label': 'Export' }, h('span', { class: 'muted' }, 'Export:'), ...exportButtons),
+      button({ label: 'Compare with baseline…', appearance: 'secondary', ariaLabel: 'Compare with a baseline: a saved report or another model', testId: 'baseline-choose', onClick: () => host.post({ type: 'baseline/choose' }) }),
+    ),
     ...(applied.length
       ? [
           h(
