@@ -27,7 +27,7 @@ import {
   type ParallelLayout,
   type ParallelPlan,
 } from './parallelLayout';
-import { dtypeBytesPerElement, overrideActivationBytesPerElement, overrideWeightBytesPerElement, precisionBytesPerElement, precisionChoiceNote } from './precision';
+import { dtypeBytesPerElement, overrideActivationBytesPerElement, overrideWeightBytesPerElement, precisionBytesPerElement, precisionChoiceNote, type PrecisionChoice } from './precision';
 import {
   efficiencyFor,
   estimateNodes,
@@ -129,6 +129,8 @@ export interface ModelEstimate {
   readonly precisionFallbackNodes: number;
   /** How the graph ran: as an optimising runtime runs it ('fused', the default) or node by node as exported. */
   readonly execution: ExecutionMode;
+  /** The precision choice the float layers ran in (`--precision`); absent: the model's own dtypes. */
+  readonly precision?: PrecisionChoice;
   /**
    * Per rule of the execution model (fused mode): the nodes it changed and the bytes and seconds it saved
    * against running the graph as exported, each node counted under its first rule.
@@ -595,6 +597,7 @@ function estimateWithLayout(
     notEstimatedOpTypes: [...notEstimatedOps].sort(),
     precisionFallbackNodes: fallbackNodes,
     execution: options.execution ?? 'fused',
+    ...(options.precisionOverride ? { precision: options.precisionOverride } : {}),
     fusionSavings: [...savings.values()].sort((a, b) => b.secondsSaved - a.secondsSaved),
     notes,
   };

@@ -77,12 +77,13 @@ test('baseline: op types that changed, largest FLOP change first; new and remove
 });
 
 test('baseline: settings that differ between the runs are named, each once', () => {
-  const after = report({ bindings: { batch: 1 }, estimates: [estimate('h100-sxm', { batch: 1, chips: 2, execution: 'as-exported' }), estimate('tpu-v5e')] });
+  const after = report({ bindings: { batch: 1 }, estimates: [estimate('h100-sxm', { batch: 1, chips: 2, execution: 'as-exported', precision: 'fp8' }), estimate('tpu-v5e')] });
   assert.deepEqual(compareWithBaseline(report(), after, 'b').settings, [
     'bound dims: batch=8 in the baseline, batch=1 here',
     'h100-sxm: batch 8 in the baseline, 1 here',
     'h100-sxm: 1 chips in the baseline, 2 here',
     'h100-sxm: execution fused in the baseline, as-exported here',
+    'h100-sxm: precision as in the model in the baseline, fp8 here',
     'targets only in the baseline (not compared): l4',
     'targets without a baseline estimate (not compared): tpu-v5e',
   ]);

@@ -32,6 +32,7 @@ export interface ComparableEstimate {
   readonly batch: number;
   readonly chips: number;
   readonly execution?: string;
+  readonly precision?: string;
   readonly latencySeconds: number;
   readonly throughputPerChipPerSecond: number;
   readonly costPerMillionUsd: number | null;
@@ -286,6 +287,7 @@ function settingDifferences(baseline: ComparableReport, current: ComparableRepor
     if (b.batch !== c.batch) out.push(`${c.target}: batch ${b.batch} in the baseline, ${c.batch} here`);
     if (b.chips !== c.chips) out.push(`${c.target}: ${b.chips} chips in the baseline, ${c.chips} here`);
     if (b.execution !== c.execution) out.push(`${c.target}: execution ${b.execution ?? 'unstated'} in the baseline, ${c.execution ?? 'unstated'} here`);
+    if (b.precision !== c.precision) out.push(`${c.target}: precision ${b.precision ?? 'as in the model'} in the baseline, ${c.precision ?? 'as in the model'} here`);
   }
   const targets = (r: ComparableReport) => new Set((r.estimates ?? []).map((e) => e.target));
   const onlyBaseline = [...targets(baseline)].filter((t) => !targets(current).has(t));
