@@ -256,6 +256,7 @@ test('FlexAttention (ai.onnx.preview): attention core plus its score_mod subgrap
   const capped = profileGraph(spec({ score_mod: { graph: softcap } })).nodes.find((n) => n.opType === 'FlexAttention')!;
   assert.equal(plain(capped.flops), 2 * 92160 + 1920 * 6 + 1920 * 10);
   assert.throws(() => runNode({ opType: 'FlexAttention', domain: 'ai.onnx.preview', inputs: [f32([1, 3, 4, 8]), f32([1, 2, 4, 8]), f32([1, 2, 4, 8])] }), /not a multiple/);
+  assert.throws(() => runNode({ opType: 'FlexAttention', domain: 'ai.onnx.preview', inputs: [f32([1, 2, 4, 8]), f32([1, 0, 4, 8]), f32([1, 0, 4, 8])] }), ShapeError, 'no heads to divide by');
 });
 
 test('Attention (opset 22 and earlier) has no default-domain rule', () => {

@@ -616,6 +616,7 @@ function flexAttentionCore(ctx: NodeContext): AttentionCore {
   const known = (a: Expr, b: Expr) => a.constantValue !== undefined && b.constantValue !== undefined;
   if (known(q[3], k[3]) && q[3].constantValue !== k[3].constantValue) throw new ShapeError(`Q and K head sizes differ: ${q[3]} and ${k[3]}`);
   if (known(k[1], v[1]) && k[1].constantValue !== v[1].constantValue) throw new ShapeError(`K and V head counts differ: ${k[1]} and ${v[1]}`);
+  if (k[1].constantValue === 0n) throw new ShapeError('K has 0 heads');
   if (known(q[1], k[1]) && q[1].constantValue! % k[1].constantValue! !== 0n) throw new ShapeError(`${q[1]} query heads are not a multiple of ${k[1]} key/value heads`);
   return { batch: q[0], heads: q[1], queryLength: q[2], keyLength: k[2], headSize: q[3], valueHeadSize: v[3], masked: false };
 }
