@@ -159,7 +159,11 @@ for (const b of BAD_BASELINES) {
   });
 }
 
-test('a saved report of an earlier 1.x schema reads as a baseline', () => {
-  const saved = JSON.parse(JSON.stringify(report({ schemaVersion: '1.2.0' })));
-  assert.equal(readComparableReport(saved).totals.flops, 2e9);
+test('a saved report of an earlier 1.x schema reads as a baseline; a figure JSON wrote as null (not finite) compares as missing', () => {
+  const saved = JSON.parse(JSON.stringify(report({ schemaVersion: '1.2.0', estimates: [estimate('h100-sxm', { latencySeconds: Infinity })] })));
+  const read = readComparableReport(saved);
+  assert.equal(read.totals.flops, 2e9);
+  assert.equal(read.estimates![0].latencySeconds, null);
+  const latency = change(compareWithBaseline(read, report(), 'b'), 'latency', 'h100-sxm');
+  assert.deepEqual([latency.before, latency.change, latency.worse], [null, null, false]);
 });

@@ -33,20 +33,21 @@ export interface ComparableEstimate {
   readonly chips: number;
   readonly execution?: string;
   readonly precision?: string;
-  readonly latencySeconds: number;
-  readonly throughputPerChipPerSecond: number;
+  // The figures are null in a saved report where they were not finite (JSON has no Infinity).
+  readonly latencySeconds: number | null;
+  readonly throughputPerChipPerSecond: number | null;
   readonly costPerMillionUsd: number | null;
   readonly joulesPerInference: number | null;
-  readonly memoryNeededBytesPerChip: number;
+  readonly memoryNeededBytesPerChip: number | null;
 }
 
 export interface ComparableLlmEstimate {
   readonly target: string;
   readonly batch: number;
   readonly chips: number;
-  readonly tokensPerSecondPerChip: number;
-  readonly timeToFirstTokenSeconds: number;
-  readonly timePerOutputTokenSeconds: number;
+  readonly tokensPerSecondPerChip: number | null;
+  readonly timeToFirstTokenSeconds: number | null;
+  readonly timePerOutputTokenSeconds: number | null;
   readonly costPerMillionTokensUsd: number | null;
 }
 
@@ -183,16 +184,16 @@ export function readComparableReport(json: unknown): ComparableReport {
   if (r.estimates !== undefined) {
     expectArray(r.estimates, 'estimates').forEach((e, i) => {
       expectType(e.target, 'string', `estimates[${i}].target`);
-      for (const k of ['batch', 'chips', 'latencySeconds', 'throughputPerChipPerSecond', 'memoryNeededBytesPerChip']) expectType(e[k], 'number', `estimates[${i}].${k}`);
-      for (const k of ['costPerMillionUsd', 'joulesPerInference']) if (e[k] !== null) expectType(e[k], 'number', `estimates[${i}].${k}`);
+      for (const k of ['batch', 'chips']) expectType(e[k], 'number', `estimates[${i}].${k}`);
+      for (const k of ['latencySeconds', 'throughputPerChipPerSecond', 'memoryNeededBytesPerChip', 'costPerMillionUsd', 'joulesPerInference']) expectFigure(e[k], `estimates[${i}].${k}`);
     });
   }
   if (r.llm !== undefined) {
     expectObject(r.llm, 'llm');
     expectArray((r.llm as Record<string, unknown>).estimates, 'llm.estimates').forEach((e, i) => {
       expectType(e.target, 'string', `llm.estimates[${i}].target`);
-      for (const k of ['batch', 'chips', 'tokensPerSecondPerChip', 'timeToFirstTokenSeconds', 'timePerOutputTokenSeconds']) expectType(e[k], 'number', `llm.estimates[${i}].${k}`);
-      if (e.costPerMillionTokensUsd !== null) expectType(e.costPerMillionTokensUsd, 'number', `llm.estimates[${i}].costPerMillionTokensUsd`);
+      for (const k of ['batch', 'chips']) expectType(e[k], 'number', `llm.estimates[${i}].${k}`);
+      for (const k of ['tokensPerSecondPerChip', 'timeToFirstTokenSeconds', 'timePerOutputTokenSeconds', 'costPerMillionTokensUsd']) expectFigure(e[k], `llm.estimates[${i}].${k}`);
     });
   }
   return json as unknown as ComparableReport;
@@ -215,6 +216,11 @@ function expectArray(v: unknown, path: string): Record<string, unknown>[] {
 function expectType(v: unknown, type: 'string' | 'number', path: string): void {
   if (v === undefined) throw new BaselineReportError(`${path} is missing`);
   if (typeof v !== type || (type === 'number' && !Number.isFinite(v))) throw new BaselineReportError(`${path} is not a ${type === 'number' ? 'finite number' : type}`);
+}
+
+/** An estimated figure: a number, or null where it was not finite or has no basis (no price, no power figure). */
+function expectFigure(v: unknown, path: string): void {
+  if (v !== null) expectType(v, 'number', path);
 }
 
 /** A BigCount: a number, or a string of decimal digits. */
