@@ -5,37 +5,33 @@
  */
 import * as fs from 'node:fs';
 import { BaselineReportError, type ComparableReport, readComparableReport } from '../core/report/baseline';
+import { openFileByteSource } from './nodeFileSystem';
 
 /**
- * The baseline at `file`. Throws BaselineReportError for a file that cannot be read or a report that is not one
- * (the message names the field), and whatever `profileModel` throws for a model (OnnxLoadError for a bad one).
+ * The baseline at `file`. Throws OnnxLoadError for a path that cannot be opened (missing, a folder, a FIFO),
+ * BaselineReportError for a report that is not one (the message names the field), and whatever `profileModel`
+ * throws for a model (OnnxLoadError for a bad one).
  */
 export function readBaselineFile(file: string, profileModel: (file: string) => ComparableReport): ComparableReport {
-  let text: string | undefined;
-  try {
-    if (looksLikeJson(file)) text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new BaselineReportError(`cannot read it: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
-  }
-  if (text === undefined) return profileModel(file);
+  if (!looksLikeJson(file)) return profileModel(file);
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new BaselineReportError(`not valid JSON: ${(e as Error).message}`);
+    throw new BaselineReportError(e instanceof SyntaxError ? `not valid JSON: ${e.message}` : `cannot read it: ${(e as Error).message}`);
   }
   return readComparableReport(json);
 }
 
-/** A JSON report starts with '{' (after white space); an ONNX model, a protobuf, never does. */
+/**
+ * A JSON report starts with '{' (after white space); an ONNX model, a protobuf, never does. Read through the model
+ * reader's byte source, so a folder, FIFO or device is refused by its kind (OnnxLoadError) before anything blocks.
+ */
 function looksLikeJson(file: string): boolean {
-  const fd = fs.openSync(file, 'r');
+  const source = openFileByteSource(file);
   try {
-    const head = Buffer.alloc(64);
-    const n = fs.readSync(fd, head, 0, head.length, 0);
-    return head.subarray(0, n).toString('latin1').trimStart().startsWith('{');
+    return Buffer.from(source.read(0, 64)).toString('latin1').trimStart().startsWith('{');
   } finally {
-    fs.closeSync(fd);
+    source.close();
   }
 }

@@ -4,6 +4,7 @@
  * cannot be checked.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -74,8 +75,16 @@ test('baseline: a decoder compares its LLM figures per target, and says which se
   assert.deepEqual(b.limits.map((l: { passed: boolean }) => l.passed), [true]);
 });
 
+/** A named pipe with no writer: opening it for reading would block. */
+function fifo(): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-baseline-')), 'baseline.fifo');
+  execFileSync('mkfifo', [file]);
+  return file;
+}
+
 const UNUSABLE: readonly { name: string; args: () => string[]; stderr: RegExp }[] = [
-  { name: 'a baseline file that does not exist', args: () => [RESNET_QDQ, '--baseline', '/nonexistent/base.json'], stderr: /--baseline \/nonexistent\/base\.json: cannot read it: no such file/ },
+  { name: 'a baseline file that does not exist', args: () => [RESNET_QDQ, '--baseline', '/nonexistent/base.json'], stderr: /^onnx-profile: --baseline \/nonexistent\/base\.json: cannot open '\/nonexistent\/base\.json': no such file/ },
+  { name: 'a baseline that is a FIFO (nothing blocks on it)', args: () => [RESNET_QDQ, '--baseline', fifo()], stderr: /--baseline .*baseline\.fifo: cannot open '.*baseline\.fifo': it is a FIFO \(named pipe\), not a regular file/ },
   { name: 'a baseline that is not JSON nor ONNX', args: () => [RESNET_QDQ, '--baseline', path.join(FIXTURES, '..', '..', 'README.md')], stderr: /--baseline .*README\.md: not an ONNX model/ },
   {
     name: 'a limit on a target the baseline has no estimate for',
