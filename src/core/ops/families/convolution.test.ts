@@ -86,6 +86,14 @@ test('Conv whose input channels contradict the filter is a ShapeError', () => {
   assert.throws(() => runNode(conv([1, 4, 8, 8], [8, 3, 3, 3])), ShapeError);
 });
 
+test('ConvTranspose whose kernel_shape misses a spatial dim, or with group 0, is a ShapeError', () => {
+  const x = f32([1, 2, 4, 4]);
+  const w = f32([2, 2, 3, 3]);
+  assert.throws(() => runNode({ opType: 'ConvTranspose', inputs: [x, w], attrs: { kernel_shape: [3] } }), /kernel_shape has 1 values for 2 spatial dims/);
+  assert.throws(() => runNode({ opType: 'ConvTranspose', inputs: [x, w], attrs: { group: 0 } }), /group must be at least 1/);
+  assert.throws(() => runNode({ opType: 'ConvTransposeWithDynamicPads', domain: 'com.microsoft', inputs: [x, w], attrs: { kernel_shape: [3] } }), ShapeError);
+});
+
 test('Conv with an unknown input rank throws UnknownShapeError, not ShapeError', () => {
   assert.throws(() => runNode({ opType: 'Conv', inputs: [{ dtype: 'float' }, f32([8, 3, 3, 3])] }), { name: 'UnknownShapeError' });
 });

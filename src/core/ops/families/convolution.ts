@@ -218,10 +218,12 @@ function transposeGeometry(ctx: NodeContext, padsInput?: number): TransposeGeome
   const w = requireShape(ctx.inputs[1], 'W');
   if (x.length < 3 || w.length !== x.length) throw new ShapeError(`ConvTranspose needs X and W of the same rank ≥ 3, got ${x.length} and ${w.length}`);
   const group = ctx.attrs.int('group', 1);
+  if (group < 1) throw new ShapeError(`group must be at least 1, got ${group}`);
   const attrKernel = ctx.attrs.ints('kernel_shape');
   const kernel = attrKernel && attrKernel.length > 0 ? attrKernel.map((k) => Expr.constant(k)) : w.slice(2);
   const input = x.slice(2);
   const rank = input.length;
+  if (kernel.length !== rank) throw new ShapeError(`kernel_shape has ${kernel.length} values for ${rank} spatial dims`);
   const channels = x[1].constantValue;
   const filterChannels = w[0].constantValue;
   if (channels !== undefined && filterChannels !== undefined && channels !== filterChannels) {

@@ -148,6 +148,18 @@ test('MoE: router and weights that disagree on the expert count are a ShapeError
   );
 });
 
+test('MoE: a router, weights or bias with 0 experts is a ShapeError, not a division by zero', () => {
+  const x = { dtype: 'float', shape: [4, HIDDEN] } as const;
+  const fc1 = { dtype: 'float', shape: [EXPERTS, INTER, HIDDEN] } as const;
+  const fc2 = { dtype: 'float', shape: [EXPERTS, HIDDEN, INTER] } as const;
+  assert.throws(() => runNode({ opType: 'MoE', domain: MS, inputs: [x, { dtype: 'float', shape: [4, 0] }, fc1, undefined, fc2] }), /router_probs has 0 experts/);
+  assert.throws(() => runNode({ opType: 'MoE', domain: MS, inputs: [x, { dtype: 'float', shape: [4, EXPERTS] }, fc1, { dtype: 'float', shape: [0, INTER] }, fc2] }), /an expert bias, holds 0 experts/);
+  assert.throws(
+    () => runNode({ opType: 'ShardedMoE', domain: MS, inputs: [x, { dtype: 'float', shape: [4, EXPERTS] }, { dtype: 'float', shape: [0, INTER, HIDDEN] }, undefined, { dtype: 'float', shape: [0, HIDDEN, INTER] }] }),
+    /fc1_experts_weights holds 0 experts/,
+  );
+});
+
 test('ShardedMoE: one rank holds 4 of the 8 experts and computes its share of the routed pairs', () => {
   const tokens = 16;
   const { cost } = runNode({

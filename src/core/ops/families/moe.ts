@@ -84,7 +84,9 @@ function moeDims(ctx: NodeContext, layout: ExpertInputs): MoeDims {
   const router = requireShape(ctx.inputs[1], 'router_probs');
   if (router.length === 0) throw new ShapeError('router_probs must end in its experts dim, got a scalar');
   const experts = router[router.length - 1];
+  if (experts.constantValue === 0n) throw new ShapeError('router_probs has 0 experts');
   const held = layout.sharded ? (requireShape(ctx.inputs[layout.weights[0]], 'fc1_experts_weights')[0] ?? experts) : experts;
+  if (held.constantValue === 0n) throw new ShapeError('fc1_experts_weights holds 0 experts');
   const matrixSizes: Expr[] = [];
   layout.weights.forEach((index, i) => {
     const w = ctx.inputs[index];
@@ -122,7 +124,10 @@ function moeCost(ctx: NodeContext, layout: ExpertInputs): OpCost {
   const biasAdds = sum(
     layout.biases.map((index) => {
       const b = ctx.inputs[index];
-      return b?.shape ? numel(b.shape).floorDiv(b.shape[0] ?? d.held) : Expr.constant(0);
+      if (!b?.shape) return Expr.constant(0);
+      const experts = b.shape[0] ?? d.held;
+      if (experts.constantValue === 0n) throw new ShapeError(`input ${index}, an expert bias, holds 0 experts`);
+      return numel(b.shape).floorDiv(experts);
     }),
   );
   const perActive = d.inter.mul(activationFlops + (d.hasFc3 ? 1 : 0)).add(biasAdds).add(d.hidden.mul(2));
