@@ -13,7 +13,11 @@ import { openFileByteSource } from './nodeFileSystem';
  * throws for a model (OnnxLoadError for a bad one).
  */
 export function readBaselineFile(file: string, profileModel: (file: string) => ComparableReport): ComparableReport {
-  if (!looksLikeJson(file)) return profileModel(file);
+  return isSavedReport(file) ? readSavedReport(file) : profileModel(file);
+}
+
+/** A report saved as JSON, checked (BaselineReportError names the first bad field). */
+export function readSavedReport(file: string): ComparableReport {
   let json: unknown;
   try {
     json = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -24,10 +28,11 @@ export function readBaselineFile(file: string, profileModel: (file: string) => C
 }
 
 /**
- * A JSON report starts with '{' (after white space); an ONNX model, a protobuf, never does. Read through the model
- * reader's byte source, so a folder, FIFO or device is refused by its kind (OnnxLoadError) before anything blocks.
+ * Whether `file` is a saved report rather than a model: a JSON report starts with '{' (after white space), a
+ * protobuf never does. Read through the model reader's byte source, so a folder, FIFO or device is refused by its
+ * kind (OnnxLoadError) before anything blocks.
  */
-function looksLikeJson(file: string): boolean {
+export function isSavedReport(file: string): boolean {
   const source = openFileByteSource(file);
   try {
     return Buffer.from(source.read(0, 64)).toString('latin1').trimStart().startsWith('{');

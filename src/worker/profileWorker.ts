@@ -6,14 +6,15 @@
  * reports and estimates go back, never model bytes; errors come back as one line (OnnxLoadError.message),
  * never a stack.
  */
+import * as fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { OnnxLoadError } from '../core/onnx/errors';
-import type { AnalysisReport } from '../core/pipeline/analysisTypes';
+import type { AnalysisOptions, AnalysisReport } from '../core/pipeline/analysisTypes';
 import { analyzeModel } from '../core/pipeline/analyze';
 import { ProfileCache } from '../core/pipeline/profileCache';
-import { type BaselineComparison, BaselineReportError, compareWithBaseline } from '../core/report/baseline';
+import { type BaselineComparison, BaselineReportError, type ComparableReport, compareWithBaseline } from '../core/report/baseline';
 import type { NodeReport } from '../core/report/reportTypes';
-import { readBaselineFile } from '../node/baselineFile';
+import { isSavedReport, readSavedReport } from '../node/baselineFile';
 import { openModelFile } from '../node/profileFile';
 import { printGraphText } from './graphText';
 import { estimatesPayload, hintsPayload } from './payload';
@@ -49,12 +50,24 @@ function cacheFor(path: string): ProfileCache {
   return model.open(path);
 }
 
+/** The last saved report read as a baseline, kept while its file is unchanged: every re-estimate compares with it. */
+let savedBaseline: { readonly path: string; readonly stamp: string; readonly report: ComparableReport } | undefined;
+
+/** The baseline at `path`: a saved report (re-read only when the file changed), or a model profiled with `options`. */
+function baselineAt(path: string, options: AnalysisOptions): ComparableReport {
+  if (!isSavedReport(path)) return analyzeModel(baselineModel.open(path), { ...options, whatIf: [] }).report;
+  const st = fs.statSync(path, { throwIfNoEntry: false });
+  if (!st) throw new BaselineReportError('cannot read it: no such file');
+  const stamp = `${st.size}:${st.mtimeMs}`;
+  if (savedBaseline?.path !== path || savedBaseline.stamp !== stamp) savedBaseline = { path, stamp, report: readSavedReport(path) };
+  return savedBaseline.report;
+}
+
 /** The report against the job's baseline, profiled with the job's options less its what-if changes. */
 function againstBaseline(job: AnalyzeJob, report: AnalysisReport): { baseline?: BaselineComparison; baselineProblem?: string } {
   if (job.baselinePath === undefined) return {};
   try {
-    const base = readBaselineFile(job.baselinePath, (file) => analyzeModel(baselineModel.open(file), { ...job.options, whatIf: [] }).report);
-    return { baseline: compareWithBaseline(base, report, job.baselinePath) };
+    return { baseline: compareWithBaseline(baselineAt(job.baselinePath, job.options), report, job.baselinePath) };
   } catch (e) {
     if (e instanceof BaselineReportError || e instanceof OnnxLoadError) return { baselineProblem: `the baseline ${job.baselinePath} cannot be compared: ${e.message}` };
     throw e;
