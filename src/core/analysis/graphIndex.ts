@@ -5,7 +5,7 @@
  */
 import { countToNumber, type NodeReport, type ProfileReport, type TensorSummary } from '../report/reportTypes';
 import { dtypeBytesPerElement } from '../estimate/precision';
-import { evalDim } from '../estimate/tensorSize';
+import { evalDim, evalDimUnboundAsOne } from '../estimate/tensorSize';
 
 /** Ops that only move or relabel data: detectors look through them. */
 export const TRANSPARENT_OPS: ReadonlySet<string> = new Set([
@@ -25,6 +25,15 @@ export class GraphIndex {
   private readonly graphInputs: ReadonlySet<string>;
   readonly graphOutputs: ReadonlySet<string>;
   private readonly constLike = new Set<string>();
+
+  private static readonly built = new WeakMap<ProfileReport, GraphIndex>();
+
+  /** The index of `report`, built once per report (reports are not changed after they are built). */
+  static of(report: ProfileReport): GraphIndex {
+    let index = GraphIndex.built.get(report);
+    if (!index) GraphIndex.built.set(report, (index = new GraphIndex(report)));
+    return index;
+  }
 
   constructor(readonly report: ProfileReport) {
     this.nodes = report.nodes.filter((n) => n.graphPath === '');
@@ -109,7 +118,7 @@ export class GraphIndex {
     if (t.shape === null) return undefined;
     let count = 1;
     for (const d of t.shape) {
-      const v = evalDim(d, this.report.bindings) ?? evalDim(d, unboundAsOne(d, this.report.bindings));
+      const v = evalDimUnboundAsOne(d, this.report.bindings);
       if (v === undefined) return undefined;
       count *= v;
     }
@@ -135,15 +144,6 @@ export class GraphIndex {
     if (!shape || shape.length === 0) return undefined;
     return evalDim(shape[shape.length - 1], this.report.bindings);
   }
-}
-
-/** Bindings that set every identifier of a dim expression not already bound to 1. */
-function unboundAsOne(dim: string | number, bindings: Readonly<Record<string, number>>): Record<string, number> {
-  const extra: Record<string, number> = { ...bindings };
-  if (typeof dim === 'string') {
-    for (const id of dim.match(/[A-Za-z_][A-Za-z0-9_.:/-]*/g) ?? []) if (!(id in extra)) extra[id] = 1;
-  }
-  return extra;
 }
 
 /** A MAC op that carries weights: a layer (Conv, MatMul/Gemm with an initializer operand, fused MoE...). */

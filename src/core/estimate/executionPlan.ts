@@ -128,7 +128,7 @@ class FusedPlanner {
   private readonly patternRoots = new Set<number>();
 
   constructor(report: ProfileReport) {
-    this.index = new GraphIndex(report);
+    this.index = GraphIndex.of(report);
   }
 
   plan(): ExecutionPlan {

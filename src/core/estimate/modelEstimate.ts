@@ -194,7 +194,7 @@ const rowParallelMemo = new WeakMap<ProfileReport, ReadonlySet<number>>();
 function rowParallelNodes(report: ProfileReport): ReadonlySet<number> {
   let set = rowParallelMemo.get(report);
   if (!set) {
-    const index = new GraphIndex(report);
+    const index = GraphIndex.of(report);
     set = new Set(index.nodes.filter((n) => isRowParallel(n, index)).map((n) => n.index));
     rowParallelMemo.set(report, set);
   }

@@ -247,7 +247,7 @@ export function moeServing(report: ProfileReport): MoeServing | undefined {
     s = null;
     const mayHold = report.moe !== undefined || report.nodes.some((n) => n.graphPath === '' && (FUSED_MOE_OPS.has(n.opType) || n.opType === 'TopK' || n.opType === 'ArgMax'));
     if (mayHold) {
-      const index = new GraphIndex(report);
+      const index = GraphIndex.of(report);
       const layers = detectMoe(report, index).layers;
       if (layers.length > 0) s = new MoeServing(index, layers);
     }

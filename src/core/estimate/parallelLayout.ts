@@ -118,7 +118,7 @@ const CACHE_VIEW_OPS: ReadonlySet<string> = new Set(['Transpose', 'Reshape', 'Sq
 function cacheReads(report: ProfileReport): ReadonlyMap<number, number> {
   let reads = cacheReadsMemo.get(report);
   if (reads) return reads;
-  const index = new GraphIndex(report);
+  const index = GraphIndex.of(report);
   const cache = new Set(report.graphInputs.filter((t) => isPastKeyValueName(t.name)).map((t) => t.name));
   for (const t of report.graphOutputs) if (isPresentKeyValueName(t.name)) cache.add(t.name);
   const map = new Map<number, number>();

@@ -5,9 +5,40 @@
 import type { ReportDim, TensorSummary } from '../report/reportTypes';
 import { dtypeBytesPerElement } from './precision';
 
+/**
+ * Each bindings object's evaluated dims: a report repeats a few thousand distinct expressions over its tensors, and
+ * the estimator (once per target and per hint it prices) evaluates them again and again.
+ */
+const evaluated = new WeakMap<Readonly<Record<string, number>>, Map<string, number | undefined>>();
+const evaluatedUnboundAsOne = new WeakMap<Readonly<Record<string, number>>, Map<string, number | undefined>>();
+
 /** Evaluate a dim: a number, a bound symbol, or an expression of + - * / ( ) over them. undefined if not. */
 export function evalDim(dim: ReportDim, bindings: Readonly<Record<string, number>>): number | undefined {
   if (typeof dim === 'number') return dim;
+  return memoised(evaluated, dim, bindings, (id) => (Object.prototype.hasOwnProperty.call(bindings, id) ? bindings[id] : undefined));
+}
+
+/** As evalDim, with every symbol the bindings leave unbound counted as 1 (as the report's totals count them). */
+export function evalDimUnboundAsOne(dim: ReportDim, bindings: Readonly<Record<string, number>>): number | undefined {
+  if (typeof dim === 'number') return dim;
+  return memoised(evaluatedUnboundAsOne, dim, bindings, (id) => (Object.prototype.hasOwnProperty.call(bindings, id) ? bindings[id] : 1));
+}
+
+function memoised(
+  cache: WeakMap<Readonly<Record<string, number>>, Map<string, number | undefined>>,
+  dim: string,
+  bindings: Readonly<Record<string, number>>,
+  lookup: (id: string) => number | undefined,
+): number | undefined {
+  let known = cache.get(bindings);
+  if (!known) cache.set(bindings, (known = new Map()));
+  if (known.has(dim)) return known.get(dim);
+  const v = parseAndEvaluate(dim, lookup);
+  known.set(dim, v);
+  return v;
+}
+
+function parseAndEvaluate(dim: string, lookup: (id: string) => number | undefined): number | undefined {
   const tokens = dim.match(/\s*([A-Za-z_][A-Za-z0-9_.:/-]*|\d+(?:\.\d+)?|[-+*/()])\s*/g);
   if (!tokens || tokens.join('').replace(/\s/g, '') !== dim.replace(/\s/g, '')) return undefined;
   const toks = tokens.map((t) => t.trim());
@@ -45,7 +76,7 @@ export function evalDim(dim: ReportDim, bindings: Readonly<Record<string, number
       return v === undefined ? undefined : -v;
     }
     if (/^\d/.test(t)) return Number(t);
-    return Object.prototype.hasOwnProperty.call(bindings, t) ? bindings[t] : undefined;
+    return lookup(t);
   };
   const v = expr();
   return pos === toks.length ? v : undefined;

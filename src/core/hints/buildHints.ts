@@ -61,7 +61,7 @@ export interface ModelHints {
 /** Hints, MoE layers and per-layer precision of a report on `targets`. */
 export function analyzeHints(report: ProfileReport, targets: readonly HardwareEntry[], options: HintOptions = {}): ModelHints {
   const { sampler, moeOpportunity, sparsityMinParams, minRelativeSaving, ...estimateOptions } = options;
-  const index = new GraphIndex(report);
+  const index = GraphIndex.of(report);
   const price = (code: HintCode, nodes: readonly number[], message: string, explanation: string, change: WhatIfChange, applies?: Applicability): Hint =>
     makeHint(code, nodes, index, message, explanation, change, evaluateChange(report, change, targets, estimateOptions, applies));
 
