@@ -1,6 +1,6 @@
 /** The comparison against a baseline report as text rows, for the table and Markdown renderers. */
 import type { BaselineComparison, LimitResult, MetricChange } from '../report/baseline';
-import { formatBytes, formatJoules, formatScaled, formatSeconds, formatUsd } from '../report/units';
+import { formatBytes, formatJoules, formatPercent, formatScaled, formatSeconds, formatUsd } from '../report/units';
 
 export const BASELINE_HEADERS = ['figure', 'target', 'baseline', 'this model', 'change'];
 
@@ -32,6 +32,11 @@ export function baselineNotes(c: BaselineComparison, top: number): string[] {
   return lines;
 }
 
+/** A change as a percentage, as the project writes shares (units.ts's formatPercent). */
+function percent(fraction: number): string {
+  return `${formatPercent(fraction)}%`;
+}
+
 function limitLine(r: LimitResult): string {
   const where = r.target ? ` on ${r.target}` : '';
   const by = r.worsened === null ? 'up from 0' : r.worsened > 0 ? `${percent(r.worsened)} worse` : r.worsened < 0 ? `${percent(-r.worsened)} better` : 'unchanged';
@@ -42,12 +47,6 @@ function changeText(m: MetricChange): string {
   if (m.change === null) return m.before === 0 && m.after !== null ? 'new' : '—';
   if (m.change === 0) return '0%';
   return `${m.change > 0 ? '+' : '-'}${percent(Math.abs(m.change))}${m.worse ? ' (worse)' : ''}`;
-}
-
-function percent(fraction: number): string {
-  const p = fraction * 100;
-  if (p === 0) return '0%';
-  return `${p >= 10 ? p.toFixed(0) : p >= 0.1 ? p.toFixed(1) : p.toPrecision(2)}%`;
 }
 
 function valueText(v: number | null, unit: string): string {
