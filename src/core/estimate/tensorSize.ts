@@ -15,25 +15,30 @@ const evaluatedUnboundAsOne = new WeakMap<Readonly<Record<string, number>>, Map<
 /** Evaluate a dim: a number, a bound symbol, or an expression of + - * / ( ) over them. undefined if not. */
 export function evalDim(dim: ReportDim, bindings: Readonly<Record<string, number>>): number | undefined {
   if (typeof dim === 'number') return dim;
-  return memoised(evaluated, dim, bindings, (id) => (Object.prototype.hasOwnProperty.call(bindings, id) ? bindings[id] : undefined));
+  return memoised(evaluated, dim, bindings, boundOnly);
 }
 
 /** As evalDim, with every symbol the bindings leave unbound counted as 1 (as the report's totals count them). */
 export function evalDimUnboundAsOne(dim: ReportDim, bindings: Readonly<Record<string, number>>): number | undefined {
   if (typeof dim === 'number') return dim;
-  return memoised(evaluatedUnboundAsOne, dim, bindings, (id) => (Object.prototype.hasOwnProperty.call(bindings, id) ? bindings[id] : 1));
+  return memoised(evaluatedUnboundAsOne, dim, bindings, unboundAsOne);
 }
+
+type SymbolLookup = (bindings: Readonly<Record<string, number>>, id: string) => number | undefined;
+
+const boundOnly: SymbolLookup = (bindings, id) => (Object.prototype.hasOwnProperty.call(bindings, id) ? bindings[id] : undefined);
+const unboundAsOne: SymbolLookup = (bindings, id) => (Object.prototype.hasOwnProperty.call(bindings, id) ? bindings[id] : 1);
 
 function memoised(
   cache: WeakMap<Readonly<Record<string, number>>, Map<string, number | undefined>>,
   dim: string,
   bindings: Readonly<Record<string, number>>,
-  lookup: (id: string) => number | undefined,
+  lookup: SymbolLookup,
 ): number | undefined {
   let known = cache.get(bindings);
   if (!known) cache.set(bindings, (known = new Map()));
   if (known.has(dim)) return known.get(dim);
-  const v = parseAndEvaluate(dim, lookup);
+  const v = parseAndEvaluate(dim, (id) => lookup(bindings, id));
   known.set(dim, v);
   return v;
 }
