@@ -137,3 +137,23 @@ test('per-node times for the UI match the model latency', () => {
   const [e] = estimateModel(report, [dev], { efficiency: eff });
   close(nodes.reduce((s, n) => s + n.seconds, 0), e.latencySeconds);
 });
+
+test('one estimate per report, device figures and options: repeated estimates share it, and it cannot be altered', () => {
+  const report = makeReport([oneMs]);
+  const [first] = estimateModel(report, [dev], { efficiency: eff });
+  // An equal device and equal options built anew find the same estimate.
+  const [again] = estimateModel(report, [{ ...dev }], { efficiency: structuredClone(eff) });
+  assert.equal(again, first);
+  assert.throws(() => ((first as { latencySeconds: number }).latencySeconds = 0), TypeError);
+  assert.throws(() => (first.notes as string[]).push('x'), TypeError);
+  // Any difference in the options, the device or the report object is another run.
+  const slower = { round: { ...eff.round, memoryEfficiency: 0.25 } };
+  close(estimateModel(report, [dev], { efficiency: slower })[0].latencySeconds, 2e-3);
+  close(estimateModel(report, [{ ...dev, memoryBandwidthBytesPerSecond: { ...dev.memoryBandwidthBytesPerSecond, value: 2e12 } }], { efficiency: eff })[0].latencySeconds, 0.5e-3);
+  assert.equal(estimateModel(report, [dev], { efficiency: eff, batch: 2 })[0].batch, 2);
+  assert.notEqual(estimateModel(makeReport([oneMs]), [dev], { efficiency: eff })[0], first);
+  // Infinity and NaN are kept apart in the key (JSON writes both as null).
+  const [infinite] = estimateModel(report, [dev], { efficiency: { round: { ...eff.round, memoryEfficiency: Infinity } } });
+  const [notANumber] = estimateModel(report, [dev], { efficiency: { round: { ...eff.round, memoryEfficiency: NaN } } });
+  assert.notEqual(infinite, notANumber);
+});

@@ -381,8 +381,10 @@ function plannedLayouts(report: ProfileReport, device: HardwareEntry, options: M
 }
 
 /** Per-node times for the UI, on the chips and layout the model estimate picks. */
-export function estimateNodeTimes(report: ProfileReport, device: HardwareEntry, options: ModelEstimateOptions = {}): NodeEstimate[] {
-  return cheapest(report, device, options).nodes;
+export function estimateNodeTimes(report: ProfileReport, device: HardwareEntry, options: ModelEstimateOptions = {}): readonly NodeEstimate[] {
+  const run = cheapest(report, device, options);
+  remember(report, device, options, run.estimate);
+  return run.nodes;
 }
 
 /** Estimate one report on every target. */
@@ -410,10 +412,47 @@ export function notEstimableReason(device: HardwareEntry): string | undefined {
  * one kept: the fewest chip-seconds per call (chips × latency, what the price scales with), then the lower latency.
  */
 export function estimateOnTarget(report: ProfileReport, device: HardwareEntry, options: ModelEstimateOptions = {}): ModelEstimate {
-  return cheapest(report, device, options).estimate;
+  const key = estimateKey(device, options);
+  const known = key === undefined ? undefined : estimateCache.get(report)?.get(key);
+  return known ?? remember(report, device, options, cheapest(report, device, options).estimate);
 }
 
-function cheapest(report: ProfileReport, device: HardwareEntry, options: ModelEstimateOptions): { estimate: ModelEstimate; nodes: NodeEstimate[] } {
+/**
+ * Model estimates already made, per report object. One analysis estimates the same report on the same target
+ * several times (the per-layer precision table's baseline, each hint's before, the panel's figures), and the
+ * same what-if report twice (a precision plan's per-layer table, then its hint's price); on a 100,000-node graph
+ * each estimate takes seconds. Reports are immutable values, so a report object, device figures and options
+ * have one estimate. The key holds the device and options by content: a caller may build an equal device
+ * anew, or change an efficiency override between calls. Only the model estimate is kept (a few KB, frozen so
+ * that no caller alters another's), not the per-node estimates: those are 78 MB on a 100,000-node graph.
+ */
+const estimateCache = new WeakMap<ProfileReport, Map<string, ModelEstimate>>();
+
+function remember(report: ProfileReport, device: HardwareEntry, options: ModelEstimateOptions, estimate: ModelEstimate): ModelEstimate {
+  const key = estimateKey(device, options);
+  if (key === undefined) return estimate;
+  let byKey = estimateCache.get(report);
+  if (!byKey) estimateCache.set(report, (byKey = new Map()));
+  byKey.set(key, estimate);
+  return estimate;
+}
+
+/** None with a parallel plan: it holds a function, which a key cannot hold (estimateWithLayout sets it, callers do not). */
+function estimateKey(device: HardwareEntry, options: ModelEstimateOptions): string | undefined {
+  return options.parallel ? undefined : JSON.stringify([device, options], keepNonFinite);
+}
+
+/** JSON writes Infinity and NaN as null; a key must tell them apart (an override may set Infinity). */
+function keepNonFinite(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
+}
+
+interface TargetRun {
+  readonly estimate: ModelEstimate;
+  readonly nodes: NodeEstimate[];
+}
+
+function cheapest(report: ProfileReport, device: HardwareEntry, options: ModelEstimateOptions): TargetRun {
   const notes: string[] = [];
   const runs = plannedLayouts(report, device, options, notes).map((p) => estimateWithLayout(report, device, options, p, notes));
   return runs.reduce((best, r) => {
@@ -424,6 +463,11 @@ function cheapest(report: ProfileReport, device: HardwareEntry, options: ModelEs
   });
 }
 
+function frozen(estimate: ModelEstimate): ModelEstimate {
+  Object.freeze(estimate.notes);
+  Object.freeze(estimate.fusionSavings);
+  return Object.freeze(estimate);
+}
 /** Chip-to-chip time of a layout: all-reduces of row-parallel matmuls (tensor-parallel) or all-to-alls (expert-parallel). */
 function interconnect(report: ProfileReport, device: HardwareEntry, options: ModelEstimateOptions, planned: PlannedLayout, nodes: readonly NodeEstimate[], notes: string[]) {
   const { plan } = planned;
@@ -506,7 +550,7 @@ function estimateWithLayout(
   options: ModelEstimateOptions,
   planned: PlannedLayout,
   sharedNotes: readonly string[],
-): { estimate: ModelEstimate; nodes: NodeEstimate[] } {
+): TargetRun {
   const batch = Math.max(1, options.batch ?? 1);
   const need = memoryNeed(report, options, device);
   const notes = [...need.notes, ...sharedNotes];
@@ -601,5 +645,5 @@ function estimateWithLayout(
     fusionSavings: [...savings.values()].sort((a, b) => b.secondsSaved - a.secondsSaved),
     notes,
   };
-  return { estimate, nodes };
+  return { estimate: frozen(estimate), nodes };
 }

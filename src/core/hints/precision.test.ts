@@ -32,14 +32,16 @@ function cnn(name: string): ProfileReport {
 function assertSavingsFromEstimator(report: ProfileReport, targets: readonly HardwareEntry[], hints: readonly Hint[]): void {
   for (const h of hints) {
     if (!h.change) continue;
-    const after = applyWhatIf(report, h.change);
+    // Copies, so that the estimator runs afresh rather than returning the runs the hints were priced with.
+    const before = structuredClone(report);
+    const after = structuredClone(applyWhatIf(report, h.change));
     for (const s of h.savings) {
       const target = targets.find((x) => x.id === s.target)!;
       if (s.reason?.includes('has no')) {
         assert.equal(s.seconds, 0);
         continue;
       }
-      const expected = estimateOnTarget(report, target).latencySeconds - estimateOnTarget(after, target).latencySeconds;
+      const expected = estimateOnTarget(before, target).latencySeconds - estimateOnTarget(after, target).latencySeconds;
       assert.ok(Math.abs(s.seconds - expected) <= 1e-15 + 1e-12 * Math.abs(expected), `${h.code} on ${target.id}`);
     }
   }
@@ -74,13 +76,26 @@ test('per-layer speed-up comes from the same node estimator as the hint', () => 
   const report = cnn('resnet18');
   const { hints, precision } = analyzeHints(report, TARGETS);
   const bf16 = hints.find((h) => h.code === 'precision.bf16')!;
-  const after = applyWhatIf(report, bf16.change!);
+  const after = structuredClone(applyWhatIf(report, bf16.change!));
   const h100 = TARGETS[0];
-  const before = new Map(estimateNodeTimes(report, h100).map((e) => [e.index, e.seconds]));
+  const before = new Map(estimateNodeTimes(structuredClone(report), h100).map((e) => [e.index, e.seconds]));
   const now = new Map(estimateNodeTimes(after, h100).map((e) => [e.index, e.seconds]));
   const layer = precision.layers.find((l) => l.opType === 'Conv' && l.candidates.length > 0)!;
   const result = layer.candidates.find((c) => c.code === 'precision.bf16')!.perTarget.find((p) => p.target === 'h100-sxm')!;
   assert.equal(result.secondsSaved, before.get(layer.index)! - now.get(layer.index)!);
+});
+
+test('a change is applied once per report: its per-layer table and its hint price share the changed report', () => {
+  const report = cnn('resnet18');
+  const { hints } = analyzeHints(report, TARGETS);
+  const bf16 = hints.find((h) => h.code === 'precision.bf16')!;
+  const changed = applyWhatIf(report, bf16.change!);
+  assert.equal(applyWhatIf(report, bf16.change!), changed);
+  // An equal change built anew is applied afresh, to the same result; the report itself is left as it was.
+  const copy = structuredClone(bf16.change!);
+  assert.notEqual(applyWhatIf(report, copy), changed);
+  assert.deepEqual(applyWhatIf(report, copy), changed);
+  assert.deepEqual(report, cnn('resnet18'));
 });
 
 test('softmax, normalisations and the MoE router stay high precision', () => {

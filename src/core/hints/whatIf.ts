@@ -37,8 +37,23 @@ interface Draft {
   readonly tensorDtypes: Map<string, string>;
 }
 
+/**
+ * Changed reports already built, per report and change object: a precision plan's change is applied for its
+ * per-layer table and again for its hint's price, and the estimator keeps its runs per report object, so the
+ * second use finds the first one's estimates.
+ */
+const changedReports = new WeakMap<ProfileReport, WeakMap<WhatIfChange, ProfileReport>>();
+
 /** The report as it would be after `change`. The input report is not modified. */
 export function applyWhatIf(report: ProfileReport, change: WhatIfChange): ProfileReport {
+  let byChange = changedReports.get(report);
+  if (!byChange) changedReports.set(report, (byChange = new WeakMap()));
+  let changed = byChange.get(change);
+  if (!changed) byChange.set(change, (changed = changedReport(report, change)));
+  return changed;
+}
+
+function changedReport(report: ProfileReport, change: WhatIfChange): ProfileReport {
   const originals = new Map(report.nodes.filter((n) => n.graphPath === '').map((n) => [n.index, n]));
   const draft: Draft = { report, originals, nodes: new Map(), storedParams: 0, storedWeightBytes: 0, storedByDtype: new Map(), tensorDtypes: new Map() };
   apply(draft, change);
@@ -260,17 +275,6 @@ function finish(draft: Draft): ProfileReport {
 /** Why a change cannot run on a target (it lacks the dtype, the sparse units...), or undefined when it can. */
 export type Applicability = (target: HardwareEntry) => string | undefined;
 
-const baselineCache = new WeakMap<ProfileReport, Map<string, ModelEstimate>>();
-
-function baseline(report: ProfileReport, target: HardwareEntry, options: ModelEstimateOptions): ModelEstimate {
-  let perTarget = baselineCache.get(report);
-  if (!perTarget) baselineCache.set(report, (perTarget = new Map()));
-  const key = `${target.id}:${JSON.stringify(options)}`;
-  let e = perTarget.get(key);
-  if (!e) perTarget.set(key, (e = estimateOnTarget(report, target, options)));
-  return e;
-}
-
 /**
  * The saving of `change` on each target: estimator(report) − estimator(applyWhatIf(report, change)).
  * Targets where `applies` gives a reason get verdict 'none' and zero saving.
@@ -284,7 +288,7 @@ export function evaluateChange(
 ): TargetSaving[] {
   let changed: ProfileReport | undefined;
   return targets.map((target) => {
-    const before = baseline(report, target, options);
+    const before = estimateOnTarget(report, target, options);
     const reason = applies(target);
     if (reason !== undefined) return noSaving(before, reason);
     changed ??= applyWhatIf(report, change);
