@@ -7,6 +7,8 @@
 //    file) and `node -e 0`, their runs interleaved. With `--baseline REF` the CLI of another git revision
 //    is built in a temporary worktree and timed in the same rounds, so before/after figures come from the
 //    same machine and moment.
+//    Then the same CLI with one target and with four (the estimates and the hints they price), on the
+//    100,000-node graph, ResNet-50 and GPT-2 with its KV cache (from ../shared, when it is there).
 // 2. Where the time goes: a `--cpu-prof` profile of the CLI (the unbundled build in out/, so functions
 //    keep their source modules) on the 100,000-node graph, summarised by function and by module.
 // 3. The extension host while the worker profiles the 100,000-node graph: event-loop stalls on this thread,
@@ -19,7 +21,7 @@
 // the median of --runs runs.
 //
 // Options: --dir bench-output  --runs 5  --baseline REF  --max-gb 2  --skip-large (no 650 MB / 1.6 GB)
-//          --no-profile  --no-host  --no-weights-table
+//          --no-profile  --no-host  --no-weights-table  --no-targets
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -164,6 +166,29 @@ function wholeProcessTable(models, baseline) {
     console.log(`| ${name} | ${mb(statSync(file).size)} | ${coverageOf(file)} | ${sec(profile)} | ${cpu(profile)} | ${rss(profile)} | ${before ? `${sec(before)} | ${cpu(before)} | ${rss(before)} | ` : ''}${sec(decode)} | ${rss(decode)} | ${sec(bare)} | ${rss(bare)} | ${ratio} |`);
   }
   return results;
+}
+
+const FOUR_TARGETS = ['h100-sxm', 'l4', 'tpu-v5e', 'gaudi3'];
+
+/**
+ * The estimates and the hints they price, on top of the profile: the same models with one target and with four
+ * (and GPT-2 with its KV cache from ../shared, a decoder with the LLM estimate, when it is there).
+ */
+function withTargetsTable(models, baseline) {
+  const gpt2 = resolve(root, '../shared/models/gh/onnxruntime__onnxruntime-qnn/onnxruntime/test/python/transformers/test_data/models/gpt2_past.onnx');
+  const cases = { ...models, ...(existsSync(gpt2) ? { 'gpt2_past (KV cache)': gpt2 } : {}) };
+  console.log(`\n## With targets: wall s and peak RSS MB of \`--target h100-sxm\` and of \`${FOUR_TARGETS.map((t) => `--target ${t}`).join(' ')}\`, medians of ${runs} interleaved runs\n`);
+  const head = ['model', 'no target s', '1 target s', 'MB', '4 targets s', 'MB', ...(baseline ? [`${baseline.label}: 1 target s`, 'MB', '4 targets s', 'MB'] : [])];
+  console.log(`| ${head.join(' | ')} |`);
+  console.log(`|${head.map((_, i) => (i === 0 ? '---' : '--:')).join('|')}|`);
+  const targetArgs = (ids) => ids.flatMap((t) => ['--target', t]);
+  for (const [name, file] of Object.entries(cases)) {
+    const commands = (bin) => [[bin, file, '--format', 'json', ...targetArgs(FOUR_TARGETS.slice(0, 1))], [bin, file, '--format', 'json', ...targetArgs(FOUR_TARGETS)]];
+    const cli = join(root, 'bin/onnx-profile.js');
+    const [none, one, four, oneBefore, fourBefore] = measureInterleaved([[cli, file, '--format', 'json'], ...commands(cli), ...(baseline ? commands(baseline.bin) : [])]);
+    const cells = [sec(none), sec(one), rss(one), sec(four), rss(four), ...(baseline ? [sec(oneBefore), rss(oneBefore), sec(fourBefore), rss(fourBefore)] : [])];
+    console.log(`| ${name} | ${cells.join(' | ')} |`);
+  }
 }
 
 /** The report's node count, and whether every node was costed (one more run, its JSON kept). */
@@ -435,6 +460,7 @@ console.log(`peak RSS from ${hasGnuTime ? 'GNU time (%M)' : 'process.resourceUsa
 const baseline = baselineRef ? buildBaseline(baselineRef) : undefined;
 try {
   acceptance(wholeProcessTable(models, baseline));
+  if (!args.includes('--no-targets')) withTargetsTable({ 'diffusion-100k': paths.diffusion100k, resnet50: paths.resnet50 }, baseline);
 } finally {
   baseline?.remove();
 }

@@ -3,7 +3,8 @@
 // Profile Model → the per-layer table in the webview → figures checked against the CLI's JSON → bind a
 // dim → open the Hardware side panel → compare two targets → open the graph text view → toggle a hint's
 // what-if (the latency drops by its saving in the panel and the editor) → reload (it stays) → Compare
-// Hardware with four targets, every figure checked against the CLI's JSON.
+// Hardware with four targets, every figure checked against the CLI's JSON → Compare with baseline… against
+// the CLI's saved report of the session without the what-if, every row checked against `--baseline`.
 // Screenshots go to test-output/screenshots/. Exports run(options) → { passed, failed, screenshots }.
 'use strict';
 const { execFileSync } = require('node:child_process');
@@ -352,7 +353,8 @@ async function run({ vsix, model }) {
       await editor.locator('[data-testid="what-if-banner"]').waitFor({ timeout: 30000 });
     });
 
-    ok7 && await step('Compare Hardware (editor title) opens the wide comparison; with four targets every figure equals the CLI\'s JSON', async () => {
+    let comparedTargets;
+    const ok8 = ok7 && await step('Compare Hardware (editor title) opens the wide comparison; with four targets every figure equals the CLI\'s JSON', async () => {
       // One editor group, so the comparison gets the editor area's width.
       await runCommand(page, 'View: Single Column Editor Layout');
       await page.locator('.tabs-container .tab').filter({ hasText: modelName }).first().click();
@@ -369,6 +371,7 @@ async function run({ vsix, model }) {
         return ids.length === 4 ? ids : undefined;
       }, 30000, page);
       const picked = await compare.locator('[data-testid="target-picker"] vscode-checkbox').evaluateAll((els) => els.filter((e) => e.checked).map((e) => e.dataset.value));
+      comparedTargets = picked;
       const expected = cliJson(model, boundDims, sessionArgs(picked, [hint.id]));
       const cells = await compare.locator('[data-testid="compare-table"] td').evaluateAll((els) => els.map((e) => ({ target: e.dataset.target, field: e.dataset.field, value: e.dataset.value, text: e.textContent })));
       let checked = 0;
@@ -392,6 +395,45 @@ async function run({ vsix, model }) {
       console.log(`    targets ${targets.join(', ')}: ${checked} figures equal the CLI's (onnx-profile ${sessionArgs(picked, [hint.id]).join(' ')})`);
       await compare.locator('[data-testid="compare-table"]').scrollIntoViewIfNeeded();
       await shot('07-compare-hardware.png');
+    });
+
+    ok8 && await step('Compare with baseline… (profile view): a report the CLI saved, picked in the open dialog, is compared row for row as `onnx-profile --baseline` compares it', async () => {
+      // The baseline: the same session without the what-if, saved by the CLI beside the model.
+      const baselineFile = path.join(workspace, 'baseline.json');
+      fs.writeFileSync(baselineFile, JSON.stringify(cliJson(model, boundDims, sessionArgs(comparedTargets))));
+      const expected = cliJson(model, boundDims, [...sessionArgs(comparedTargets, [hint.id]), '--baseline', baselineFile]).baseline;
+      await page.locator('.tabs-container .tab').filter({ hasText: modelName }).first().click();
+      editor = await webviewFrame(page, 'editor');
+      await editor.locator('[data-testid="baseline-choose"]').click();
+      // The open dialog of the browser workbench: a path box in the quick input, which it fills with the model's
+      // folder once it has listed it; typed into before that, the path would be appended to the folder's.
+      const input = page.locator('.quick-input-widget input');
+      await waitUntil('the open dialog showing the model\'s folder', async () => (await input.inputValue()).includes('workspace'), 15000, page);
+      await waitUntil('the path typed into the open dialog', async () => {
+        await input.fill(baselineFile);
+        return (await input.inputValue()) === baselineFile;
+      }, 15000, page);
+      await page.keyboard.press('Enter');
+      const rows = await waitUntil('the comparison in the profile view', async () => {
+        const frame = await webviewFrame(page, 'editor', 5000);
+        const found = await frame.locator('[data-testid="baseline"] tbody tr').evaluateAll((trs) => trs.map((tr) => ({ metric: tr.dataset.metric, target: tr.dataset.target, class: tr.className, change: tr.querySelector('[data-field="change"]')?.textContent ?? '' })));
+        return found.length > 0 ? found : undefined;
+      }, 60000, page);
+      if (rows.length !== expected.changes.length) throw new Error(`the view lists ${rows.length} figures, the CLI ${expected.changes.length}`);
+      let better = 0;
+      expected.changes.forEach((c, i) => {
+        const row = rows[i];
+        const mark = c.worse ? 'worse' : c.change !== null && c.change !== 0 ? 'better' : '';
+        if (row.metric !== c.metric || row.target !== (c.target ?? '') || row.class !== mark) {
+          throw new Error(`row ${i}: the view shows ${row.metric}@${row.target} '${row.class}', the CLI ${c.metric}@${c.target ?? ''} '${mark}'`);
+        }
+        if (c.metric === 'latency' && mark === 'better') better++;
+      });
+      // The what-if made the session faster on at least the target its hint gains on.
+      if (better === 0) throw new Error('no target shows a lower latency than the baseline without the what-if');
+      console.log(`    ${rows.length} figures as the CLI compares them; latency lower on ${better} target(s), e.g. ${rows.find((r) => r.metric === 'latency')?.change}`);
+      await (await webviewFrame(page, 'editor')).locator('[data-testid="baseline"]').scrollIntoViewIfNeeded();
+      await shot('08-baseline.png');
     });
   } finally {
     fs.writeFileSync(path.join(LOGS, 'browser-console.log'), consoleLines.join('\n'));

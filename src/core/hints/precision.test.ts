@@ -98,6 +98,36 @@ test('a change is applied once per report: its per-layer table and its hint pric
   assert.deepEqual(report, cnn('resnet18'));
 });
 
+test('a node left out of a precision change reads the tensors it narrowed at their new width', () => {
+  // x (fp32, 1000×1000) → MatMul → y → Softmax (kept in fp32) → p; z, another fp32 tensor, feeds Add with y.
+  const report = makeReport([
+    { opType: 'MatMul', computeDtype: 'float', flops: 2e9, macs: 1e9, params: 1e6, weightBytes: 4e6, bytesRead: 8e6, bytesWritten: 4e6, inputs: ['x', 'w'], outputs: [t('y', 'float', [1000, 1000])] },
+    { opType: 'Softmax', computeDtype: 'float', flops: 5e6, bytesRead: 4e6, bytesWritten: 4e6, inputs: ['y'], outputs: [t('p', 'float', [1000, 1000])] },
+    { opType: 'Add', computeDtype: 'float', flops: 1e6, bytesRead: 8e6, bytesWritten: 4e6, inputs: ['y', 'z'], outputs: [t('s', 'float', [1000, 1000])] },
+  ], { graphInputs: [t('x', 'float', [1000, 1000]), t('z', 'float', [1000, 1000])] });
+  const cases: { dtype: string; bytes: number; softmaxRead: number; addRead: number }[] = [
+    { dtype: 'bfloat16', bytes: 2, softmaxRead: 2e6, addRead: 6e6 },
+    { dtype: 'float8e4m3fn', bytes: 1, softmaxRead: 1e6, addRead: 5e6 },
+  ];
+  for (const c of cases) {
+    const changed = applyWhatIf(report, { kind: 'precision', nodes: [{ index: 0, computeDtype: c.dtype, weightBytesPerElement: c.bytes, activationBytesPerElement: c.bytes }] });
+    const [matmul, softmax, add] = changed.nodes;
+    assert.equal(matmul.outputs[0].dtype, c.dtype);
+    assert.equal(Number(matmul.bytesWritten), 1e6 * c.bytes);
+    // The readers keep their compute dtype and their writes; only the narrowed input is read narrower.
+    assert.equal(softmax.computeDtype, 'float');
+    assert.equal(Number(softmax.bytesRead), c.softmaxRead, c.dtype);
+    assert.equal(Number(softmax.bytesWritten), 4e6);
+    assert.equal(Number(add.bytesRead), c.addRead, c.dtype);
+    // The MatMul reads x and its weights at the new width: 2 × 1e6 × bytes.
+    assert.equal(Number(changed.totals.bytesRead), 2e6 * c.bytes + c.softmaxRead + c.addRead);
+  }
+  // A node in the change keeps its own rescaling only (not narrowed twice).
+  const both = applyWhatIf(report, { kind: 'precision', nodes: [0, 1].map((index) => ({ index, computeDtype: 'bfloat16', weightBytesPerElement: 2, activationBytesPerElement: 2 })) });
+  assert.equal(Number(both.nodes[1].bytesRead), 2e6);
+  assert.equal(Number(both.nodes[2].bytesRead), 6e6);
+});
+
 test('softmax, normalisations and the MoE router stay high precision', () => {
   const report = makeReport([
     { opType: 'MatMul', flops: 2e9, macs: 1e9, params: 1e6, weightBytes: 4e6, bytesRead: 8e6, bytesWritten: 4e6, inputs: ['x', 'w'], outputs: [t('y', 'float', [1000, 1000])] },

@@ -64,6 +64,7 @@ function apply(draft: Draft, change: WhatIfChange): void {
   switch (change.kind) {
     case 'precision':
       for (const p of change.nodes) applyPrecision(draft, p);
+      narrowReaders(draft, change.nodes);
       return;
     case 'scale':
       for (const s of change.nodes) applyScale(draft, s);
@@ -141,42 +142,67 @@ function applyScale(draft: Draft, s: NodeScale): void {
  * its bytes after its other tensors. Compute dtypes are unchanged: the kernel converts on load and store.
  */
 function applyTensorDtype(draft: Draft, tensors: readonly string[], dtype: string): void {
-  const index = (draft.index ??= new GraphIndex(draft.report));
-  const stored = new Set(tensors);
-  const sizeOf = (name: string): { elements: number; bytes: number } | undefined => {
-    const t = index.tensor(name);
-    const elements = t && index.elements(t);
-    return t && elements !== undefined ? { elements, bytes: elements * dtypeBytesPerElement(t.dtype) } : undefined;
-  };
-  /** Factor on `total` bytes moved of `names` (weights excluded) when the stored tensors take the new dtype. */
-  const factor = (names: readonly string[], total: number): number => {
-    let before = 0;
-    let after = 0;
-    let others = 0;
-    for (const name of names) {
-      const size = name === '' || index.isInitializer(name) ? undefined : sizeOf(name);
-      if (!size) continue;
-      if (!stored.has(name)) others += size.bytes;
-      else {
-        before += size.bytes;
-        after += size.elements * dtypeBytesPerElement(dtype);
-      }
-    }
-    if (before === 0 || total <= 0) return 1;
-    const moved = Math.min(before, Math.max(0, total - others));
-    return Math.max(0, total - moved * (1 - after / before)) / total;
-  };
+  const stored = new Map(tensors.map((t) => [t, dtype]));
   for (const original of draft.originals.values()) {
     const outputs = original.outputs.map((o) => o.name);
     if (!original.inputs.some((i) => stored.has(i)) && !outputs.some((o) => stored.has(o))) continue;
     const n = editable(draft, original.index);
-    const weightBytes = countToNumber(n.weightBytes);
-    const readFactor = factor(original.inputs, countToNumber(original.bytesRead) - countToNumber(original.weightBytes));
-    n.bytesRead = Math.max(0, countToNumber(n.bytesRead) - weightBytes) * readFactor + weightBytes;
-    n.bytesWritten = countToNumber(n.bytesWritten) * factor(outputs, countToNumber(original.bytesWritten));
+    rescaleReads(draft, n, original, stored);
+    n.bytesWritten = countToNumber(n.bytesWritten) * widthFactor(draft, outputs, countToNumber(original.bytesWritten), stored);
     n.outputs = n.outputs.map((o) => (stored.has(o.name) ? { ...o, dtype } : o));
   }
   for (const name of tensors) draft.tensorDtypes.set(name, dtype);
+}
+
+/**
+ * The nodes outside a precision change that read a tensor it narrowed (a Softmax kept in FP32 after a BF16
+ * producer) read it at its new width, converting on load. Left at the old width, a fused kernel that keeps the
+ * tensor on chip would still be charged the difference between the two.
+ */
+function narrowReaders(draft: Draft, changed: readonly NodePrecision[]): void {
+  const inChange = new Set(changed.map((p) => p.index));
+  const narrowed = new Map<string, string>();
+  for (const p of changed) {
+    const original = draft.originals.get(p.index)!;
+    draft.nodes.get(p.index)!.outputs.forEach((o, k) => {
+      if (o.dtype !== original.outputs[k]?.dtype) narrowed.set(o.name, o.dtype);
+    });
+  }
+  if (narrowed.size === 0) return;
+  const index = (draft.index ??= new GraphIndex(draft.report));
+  const readers = new Set<number>();
+  for (const name of narrowed.keys()) for (const c of index.consumers(name)) if (!inChange.has(c.index) && draft.originals.has(c.index)) readers.add(c.index);
+  for (const i of readers) rescaleReads(draft, editable(draft, i), draft.originals.get(i)!, narrowed);
+}
+
+/** A node's activation reads with the tensors of `widths` at their new dtype (its weight reads unchanged). */
+function rescaleReads(draft: Draft, n: MutableNode, original: NodeReport, widths: ReadonlyMap<string, string>): void {
+  const weightBytes = countToNumber(n.weightBytes);
+  const factor = widthFactor(draft, original.inputs, countToNumber(original.bytesRead) - countToNumber(original.weightBytes), widths);
+  n.bytesRead = Math.max(0, countToNumber(n.bytesRead) - weightBytes) * factor + weightBytes;
+}
+
+/** Factor on `total` bytes moved of `names` (weights excluded) when the tensors of `widths` take their new dtype. */
+function widthFactor(draft: Draft, names: readonly string[], total: number, widths: ReadonlyMap<string, string>): number {
+  const index = (draft.index ??= new GraphIndex(draft.report));
+  let before = 0;
+  let after = 0;
+  let others = 0;
+  for (const name of names) {
+    const t = name === '' || index.isInitializer(name) ? undefined : index.tensor(name);
+    const elements = t && index.elements(t);
+    if (!t || elements === undefined) continue;
+    const bytes = elements * dtypeBytesPerElement(t.dtype);
+    const dtype = widths.get(name);
+    if (dtype === undefined) others += bytes;
+    else {
+      before += bytes;
+      after += elements * dtypeBytesPerElement(dtype);
+    }
+  }
+  if (before === 0 || total <= 0) return 1;
+  const moved = Math.min(before, Math.max(0, total - others));
+  return Math.max(0, total - moved * (1 - after / before)) / total;
 }
 
 /**
