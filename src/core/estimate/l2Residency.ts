@@ -30,14 +30,13 @@ export function l2Resident(
   capacityBytes: number,
   scale: (i: number) => RunScale,
 ): ExecutedNode[] {
-  const out = [...executed];
-  if (!(capacityBytes > 0)) return out;
-  // Kernels in execution (graph) order, by the first node of each.
+  if (!(capacityBytes > 0)) return [...executed];
+  // Kernels in execution (graph) order, by the first node of each; per node, its kernel's position (-1: none).
   const position = new Map<number, number>();
   executed.forEach((x) => {
     if (x.kernel !== undefined && x.runs !== 'folded' && !position.has(x.kernel)) position.set(x.kernel, position.size);
   });
-  const kernelOf = (i: number) => (executed[i].kernel === undefined ? undefined : position.get(executed[i].kernel!));
+  const kernelAt = executed.map((x) => (x.kernel === undefined ? -1 : (position.get(x.kernel) ?? -1)));
   const producer = new Map<string, number>();
   nodes.forEach((n, i) => n.outputs.forEach((o) => producer.set(o.name, i)));
   // A folded node (a view, a DequantizeLinear of an activation) stands for its data input.
@@ -52,18 +51,20 @@ export function l2Resident(
   const readers = new Map<string, number[]>();
   const readingKernels = new Map<string, Set<number>>();
   nodes.forEach((n, i) => {
-    const k = kernelOf(i);
-    if (k === undefined || executed[i].runs === 'folded' || n.status !== 'costed') return;
+    const k = kernelAt[i];
+    if (k < 0 || executed[i].runs === 'folded' || n.status !== 'costed') return;
     for (const input of new Set(n.inputs)) {
       if (!input) continue;
       const t = underlying(input);
       const p = producer.get(t);
-      if (p === undefined || kernelOf(p) === undefined || kernelOf(p) === k) continue;
-      const kernels = readingKernels.get(t) ?? new Set<number>();
+      if (p === undefined || kernelAt[p] < 0 || kernelAt[p] === k) continue;
+      let kernels = readingKernels.get(t);
+      if (!kernels) readingKernels.set(t, (kernels = new Set<number>()));
       if (kernels.has(k)) continue;
       kernels.add(k);
-      readingKernels.set(t, kernels);
-      readers.set(t, [...(readers.get(t) ?? []), i]);
+      const list = readers.get(t);
+      if (list) list.push(i);
+      else readers.set(t, [i]);
     }
   });
   const graphOutputs = new Set(report.graphOutputs.map((t) => t.name));
@@ -73,8 +74,8 @@ export function l2Resident(
   const weights = new Array<number>(kernels).fill(0);
   for (const t of new Set([...readers.keys(), ...graphOutputs])) {
     const p = producer.get(t);
-    const k = p === undefined ? undefined : kernelOf(p);
-    if (p === undefined || k === undefined) continue;
+    const k = p === undefined ? -1 : kernelAt[p];
+    if (p === undefined || k < 0) continue;
     const summary = nodes[p].outputs.find((o) => o.name === t);
     const bytes = summary ? tensorSummaryBytes(summary, report.bindings) : undefined;
     if (bytes === undefined) continue;
@@ -82,23 +83,34 @@ export function l2Resident(
     written[k] += bytes * scale(p).activation;
   }
   executed.forEach((x, i) => {
-    const k = kernelOf(i);
-    if (k !== undefined && x.runs !== 'folded') weights[k] += scale(i).weightBytes;
+    const k = kernelAt[i];
+    if (k >= 0 && x.runs !== 'folded') weights[k] += scale(i).weightBytes;
   });
+  // Each node's activation bytes and savings as the resident tensors take theirs off, in the order they come;
+  // the changed nodes are copied once, at the end.
+  const activation = new Map<number, number>();
+  const saved = new Map<number, number>();
   for (const [t, reading] of readers) {
     const bytes = tensorBytes.get(t);
     if (bytes === undefined || graphOutputs.has(t)) continue;
     const p = producer.get(t)!;
-    const from = kernelOf(p)!;
-    const to = Math.max(...reading.map((r) => kernelOf(r)!));
+    const from = kernelAt[p];
+    let to = -1;
+    for (const r of reading) to = Math.max(to, kernelAt[r]);
     let window = 0;
     for (let k = from; k <= to && window <= capacityBytes; k++) window += written[k] + (k > from ? weights[k] : 0);
     if (window > capacityBytes) continue;
     for (const i of [p, ...reading]) {
-      const x = out[i];
-      const saved = Math.min(x.activationBytes, bytes);
-      out[i] = { ...x, activationBytes: x.activationBytes - saved, bytesSaved: x.bytesSaved + saved, rules: x.rules.includes('l2-resident') ? x.rules : [...x.rules, 'l2-resident'] };
+      const before = activation.get(i) ?? executed[i].activationBytes;
+      const taken = Math.min(before, bytes);
+      activation.set(i, before - taken);
+      saved.set(i, (saved.get(i) ?? executed[i].bytesSaved) + taken);
     }
+  }
+  const out = [...executed];
+  for (const [i, bytes] of activation) {
+    const x = executed[i];
+    out[i] = { ...x, activationBytes: bytes, bytesSaved: saved.get(i)!, rules: x.rules.includes('l2-resident') ? x.rules : [...x.rules, 'l2-resident'] };
   }
   return out;
 }
