@@ -182,9 +182,9 @@ function withTargetsTable(models, baseline) {
   console.log(`| ${head.join(' | ')} |`);
   console.log(`|${head.map((_, i) => (i === 0 ? '---' : '--:')).join('|')}|`);
   const targetArgs = (ids) => ids.flatMap((t) => ['--target', t]);
+  const cli = join(root, 'bin/onnx-profile.js');
   for (const [name, file] of Object.entries(cases)) {
     const commands = (bin) => [[bin, file, '--format', 'json', ...targetArgs(FOUR_TARGETS.slice(0, 1))], [bin, file, '--format', 'json', ...targetArgs(FOUR_TARGETS)]];
-    const cli = join(root, 'bin/onnx-profile.js');
     const [none, one, four, oneBefore, fourBefore] = measureInterleaved([[cli, file, '--format', 'json'], ...commands(cli), ...(baseline ? commands(baseline.bin) : [])]);
     const cells = [sec(none), sec(one), rss(one), sec(four), rss(four), ...(baseline ? [sec(oneBefore), rss(oneBefore), sec(fourBefore), rss(fourBefore)] : [])];
     console.log(`| ${name} | ${cells.join(' | ')} |`);

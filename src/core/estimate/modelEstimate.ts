@@ -468,6 +468,7 @@ function frozen(estimate: ModelEstimate): ModelEstimate {
   Object.freeze(estimate.fusionSavings);
   return Object.freeze(estimate);
 }
+
 /** Chip-to-chip time of a layout: all-reduces of row-parallel matmuls (tensor-parallel) or all-to-alls (expert-parallel). */
 function interconnect(report: ProfileReport, device: HardwareEntry, options: ModelEstimateOptions, planned: PlannedLayout, nodes: readonly NodeEstimate[], notes: string[]) {
   const { plan } = planned;

@@ -39,8 +39,8 @@ interface Draft {
 
 /**
  * Changed reports already built, per report and change object: a precision plan's change is applied for its
- * per-layer table and again for its hint's price, and the estimator keeps its runs per report object, so the
- * second use finds the first one's estimates.
+ * per-layer table and again for its hint's price, and the estimator keeps its estimates per report object, so
+ * the second use finds the first one's.
  */
 const changedReports = new WeakMap<ProfileReport, WeakMap<WhatIfChange, ProfileReport>>();
 
