@@ -8,7 +8,7 @@ import { type GraphSpec, reportGraph } from '../ops/families/testUtil';
 import { planExecution } from './executionPlan';
 import { estimateModel } from './modelEstimate';
 import { estimateNodes } from './roofline';
-import { makeDevice } from './testUtil';
+import { makeDevice, makeReport, t } from './testUtil';
 
 const dev = makeDevice({ id: 'gpu', peaks: { fp32: 50e12, fp16: 500e12, int8: 1000e12 }, memoryBytes: 80e9, bandwidthBytesPerSecond: 2e12 });
 const [S, H, D] = [512, 8, 64];
@@ -125,6 +125,26 @@ test('a decomposed LayerNorm is one kernel; a Reshape is a view', () => {
   // The Relu reads y through the view; as exported every node is a kernel of its own.
   assert.equal(plan.nodes.get(report.nodes[10].index)!.activationBytes, 2 * 4 * 1024 * 4);
   assert.ok([...planExecution(report, 'as-exported').nodes.values()].every((x) => x.runs === 'kernel' && x.rules.length === 0));
+});
+
+test('a Dropout is a view in inference mode only: in training mode it masks and scales, a kernel of its own', () => {
+  // Relu → Dropout → Relu over 64 × 1024 floats; the Dropout's cost rule counts 2 FLOPs per element in training mode.
+  const bytes = 64 * 1024 * 4;
+  const cases = [
+    { mode: 'inference', flops: 0, runs: 'folded', rules: ['view'], activationBytes: 0 },
+    { mode: 'training', flops: 2 * 64 * 1024, runs: 'kernel', rules: [], activationBytes: 2 * bytes + 4 },
+  ];
+  for (const c of cases) {
+    const report = makeReport([
+      { opType: 'Relu', flops: 65536, bytesRead: bytes, bytesWritten: bytes, inputs: ['x'], outputs: [t('h', 'float', [64, 1024])] },
+      { opType: 'Dropout', flops: c.flops, bytesRead: bytes + 4, bytesWritten: bytes, inputs: ['h', 'ratio', 'mode'], outputs: [t('d', 'float', [64, 1024])] },
+      { opType: 'Relu', flops: 65536, bytesRead: bytes, bytesWritten: bytes, inputs: ['d'], outputs: [t('y', 'float', [64, 1024])] },
+    ], { graphInputs: [t('x', 'float', [64, 1024])], graphOutputs: [t('y', 'float', [64, 1024])] });
+    const plan = planExecution(report);
+    const dropout = plan.nodes.get(report.nodes[1].index)!;
+    assert.deepEqual([dropout.runs, dropout.rules], [c.runs, c.rules], c.mode);
+    assert.equal(dropout.activationBytes, c.activationBytes, c.mode);
+  }
 });
 
 test('a QLinearAdd in a QLinearConv epilogue keeps only its add: the (de)quantize steps are the kernel rescale', () => {

@@ -157,8 +157,10 @@ class FusedPlanner {
       return;
     }
     if (!VIEW_OPS.has(n.opType) || !n.inputs[0]) return;
-    // Dropout is a view only when its mask goes nowhere.
+    // Dropout is a view only when its mask goes nowhere and it is in inference mode: in training mode (its cost
+    // rule counts the masking arithmetic then) it draws a mask and scales its input, a kernel of its own.
     if (n.outputs.slice(1).some((o) => this.index.consumers(o.name).length > 0 || this.index.graphOutputs.has(o.name))) return;
+    if (n.opType === 'Dropout' && countToNumber(n.flops) > 0) return;
     const inBytes = this.bytesOf(n.inputs[0]);
     const outBytes = this.bytesOf(n.outputs[0].name);
     // An initializer input has no summary: its node's stored weight bytes say its size.

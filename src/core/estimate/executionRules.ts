@@ -39,7 +39,7 @@ export const FUSION_RULES: readonly FusionRule[] = [
   {
     id: 'view',
     title: 'Views',
-    rule: 'Reshape, Squeeze, Unsqueeze, Flatten, Identity and a Dropout without a used mask relabel their input: their output aliases it when the byte size is unchanged and it is not a graph output.',
+    rule: 'Reshape, Squeeze, Unsqueeze, Flatten, Identity and a Dropout in inference mode without a used mask relabel their input: their output aliases it when the byte size is unchanged and it is not a graph output.',
     saving: 'No copy and no kernel.',
     runtimes: 'ONNX Runtime aliases the output of these kernels to their input; TensorRT and XLA fold them into the layout of their neighbours.',
   },
