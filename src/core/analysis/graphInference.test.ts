@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DataType } from '../onnx/dataType';
-import { type GraphSpec, profileGraph } from '../ops/families/testUtil';
+import { type GraphSpec, profileGraph, reportGraph } from '../ops/families/testUtil';
 import { Expr, product } from '../shapes/expr';
 import type { TensorInfo } from '../shapes/tensorInfo';
 import { elementsBytes, staticTensorBytes, tensorBytes } from './graphInference';
@@ -73,4 +73,29 @@ test('static tensor bytes as numbers equal the exact expression, sub-byte types 
     assert.equal(tensorBytes(t)!.constantValue, exact);
   }
   assert.equal(staticTensorBytes({ name: 's', dtype: DataType.FLOAT, shape: [Expr.symbol('batch')] }), undefined);
+});
+
+test('an input dim written as arithmetic over the model\'s dims follows their bindings; a name that only looks like it stays a name', () => {
+  // A decoder step as ONNX Runtime's tools export it: the mask spans the cache and the new tokens.
+  const decoder: GraphSpec = {
+    inputs: {
+      ids: { dtype: 'int64', shape: ['batch', 'seq_len'] },
+      past: { dtype: 'float', shape: ['batch', 'past_seq_len', 64] },
+      mask: { dtype: 'float', shape: ['batch', 'past_seq_len+seq_len'] },
+      other: { dtype: 'float', shape: ['batch', 'input-0_dim0'] },
+    },
+    nodes: [
+      { opType: 'Relu', inputs: ['mask'], outputs: ['m'] },
+      { opType: 'Relu', inputs: ['other'], outputs: ['o'] },
+    ],
+    outputs: ['m', 'o'],
+  };
+  const bound = reportGraph(decoder, new Map([['batch', 2], ['past_seq_len', 31], ['seq_len', 1]]));
+  const [mask, other] = bound.nodes.map((n) => n.outputs[0].shape);
+  assert.deepEqual(mask, [2, 32]);
+  assert.deepEqual(other, [2, 'input-0_dim0']);
+  // Unbound, it is the sum of the two dims, not a dim of its own to bind.
+  const unbound = reportGraph(decoder);
+  assert.deepEqual(unbound.nodes[0].outputs[0].shape, ['batch', 'past_seq_len + seq_len']);
+  assert.ok(!unbound.diagnostics.some((d) => d.message.includes('past_seq_len+seq_len')));
 });

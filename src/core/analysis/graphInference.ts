@@ -5,6 +5,7 @@ import { Attributes } from '../ops/attributes';
 import { type NodeContext, type OpCost, type SubgraphCost, type SubgraphResult, UnknownShapeError } from '../ops/opHandler';
 import type { OpRegistry } from '../ops/opRegistry';
 import { ExactSum } from '../shapes/exactSum';
+import { isDimName, parseDimParam } from '../shapes/dimParam';
 import { Expr, product, ZERO_EXPR } from '../shapes/expr';
 import type { InferredOutput, KnownValue, Shape, TensorInfo } from '../shapes/tensorInfo';
 
@@ -222,9 +223,21 @@ class GraphInference {
       }
       return Expr.constant(d);
     }
-    if (typeof d === 'string') return this.bindings.get(d) ?? Expr.symbol(d);
+    if (typeof d === 'string') return this.bindings.get(d) ?? parseDimParam(d, this.isModelDim, this.dimSymbol) ?? Expr.symbol(d);
     return this.fresh(hint);
   }
+
+  /** The dims the main graph's inputs, outputs and value infos name on their own (what arithmetic dim_params may use). */
+  private modelDims: ReadonlySet<string> | undefined;
+  private readonly isModelDim = (name: string): boolean => {
+    if (!this.modelDims) {
+      const g = this.model.graph;
+      const named = [...g.inputs, ...g.outputs, ...g.valueInfo].flatMap((v) => (v.type?.kind === 'tensor' || v.type?.kind === 'sparse_tensor' ? (v.type.shape ?? []) : []));
+      this.modelDims = new Set(named.filter((d): d is string => typeof d === 'string' && isDimName(d)));
+    }
+    return this.modelDims.has(name) || this.bindings.has(name);
+  };
+  private readonly dimSymbol = (name: string): Expr => this.bindings.get(name) ?? Expr.symbol(name);
 
   private readonly reportedDomains = new Set<string>();
 
