@@ -75,7 +75,7 @@ test('static tensor bytes as numbers equal the exact expression, sub-byte types 
   assert.equal(staticTensorBytes({ name: 's', dtype: DataType.FLOAT, shape: [Expr.symbol('batch')] }), undefined);
 });
 
-test('an input dim written as arithmetic over the model\'s dims follows their bindings; a name that only looks like it stays a name', () => {
+test('an input dim written as arithmetic over the model\'s dims follows their bindings; a name that only looks like it stays a name; a binding no dim uses is reported', () => {
   // A decoder step as ONNX Runtime's tools export it: the mask spans the cache and the new tokens.
   const decoder: GraphSpec = {
     inputs: {
@@ -98,4 +98,11 @@ test('an input dim written as arithmetic over the model\'s dims follows their bi
   const unbound = reportGraph(decoder);
   assert.deepEqual(unbound.nodes[0].outputs[0].shape, ['batch', 'past_seq_len + seq_len']);
   assert.ok(!unbound.diagnostics.some((d) => d.message.includes('past_seq_len+seq_len')));
+  assert.ok(!bound.diagnostics.some((d) => d.code === 'unused-binding'));
+  // A binding no dim uses (a typo) changes nothing, and the profile says so, naming the inputs' dims.
+  const typo = reportGraph(decoder, new Map([['batch', 2], ['seqlen', 5]]));
+  assert.deepEqual(
+    typo.diagnostics.filter((d) => d.code === 'unused-binding').map((d) => d.message),
+    ["binding 'seqlen' matches no dim of the model, so it changes nothing (its inputs' dims: batch, input-0_dim0, past_seq_len, seq_len)"],
+  );
 });

@@ -83,6 +83,8 @@ export interface GraphProfile {
 }
 
 const CONTROL_FLOW_DEPTH_LIMIT = 64;
+/** Dims an unused-binding warning lists. */
+const MAX_DIMS_NAMED = 8;
 const MAX_TENSOR_ELEMENTS = 2n ** 63n - 1n;
 
 /**
@@ -147,6 +149,7 @@ class GraphInference {
     graph.outputs.forEach((o, i) => {
       if (!graphOutputs[i]) this.diag('error', 'dangling-output', `graph output '${o.name}' is produced by no node, input or initializer`);
     });
+    this.reportUnusedBindings();
     return {
       nodes: this.nodes,
       values: scope.values.asMap(),
@@ -223,21 +226,51 @@ class GraphInference {
       }
       return Expr.constant(d);
     }
-    if (typeof d === 'string') return this.bindings.get(d) ?? parseDimParam(d, this.isModelDim, this.dimSymbol) ?? Expr.symbol(d);
+    if (typeof d === 'string') return this.boundDim(d) ?? parseDimParam(d, this.isModelDim, this.dimSymbol) ?? Expr.symbol(d);
     return this.fresh(hint);
   }
 
+  /** Bound names some dim used: a binding no dim uses changes nothing, which the profile says. */
+  private readonly usedBindings = new Set<string>();
+
+  private boundDim(name: string): Expr | undefined {
+    const value = this.bindings.get(name);
+    if (value) this.usedBindings.add(name);
+    return value;
+  }
+
+  private reportUnusedBindings(): void {
+    const unused = [...this.bindings.keys()].filter((name) => !this.usedBindings.has(name)).sort();
+    if (unused.length === 0) return;
+    // The inputs' dims are the ones to bind (not those written as arithmetic over others); the names inference
+    // tools give intermediate dims (unk__N) would be noise.
+    const inputDims = new Set(
+      this.model.graph.inputs
+        .flatMap((v) => (v.type?.kind === 'tensor' ? (v.type.shape ?? []) : []))
+        .filter((d): d is string => typeof d === 'string' && parseDimParam(d, this.isModelDim, Expr.symbol) === undefined),
+    );
+    const dims = [...inputDims].sort();
+    const shown = dims.length > MAX_DIMS_NAMED ? `${dims.slice(0, MAX_DIMS_NAMED).join(', ')} and ${dims.length - MAX_DIMS_NAMED} more` : dims.join(', ');
+    const names = unused.map((n) => `'${n}'`).join(', ');
+    this.diag(
+      'warning',
+      'unused-binding',
+      `${unused.length === 1 ? 'binding' : 'bindings'} ${names} ${unused.length === 1 ? 'matches' : 'match'} no dim of the model, so ${unused.length === 1 ? 'it changes' : 'they change'} nothing (${dims.length ? `its inputs' dims: ${shown}` : 'its inputs have no named dims'})`,
+    );
+  }
+
   /** The dims the main graph's inputs, outputs and value infos name on their own (what arithmetic dim_params may use). */
-  private modelDims: ReadonlySet<string> | undefined;
-  private readonly isModelDim = (name: string): boolean => {
-    if (!this.modelDims) {
+  private namedDims: ReadonlySet<string> | undefined;
+  private modelDims(): ReadonlySet<string> {
+    if (!this.namedDims) {
       const g = this.model.graph;
       const named = [...g.inputs, ...g.outputs, ...g.valueInfo].flatMap((v) => (v.type?.kind === 'tensor' || v.type?.kind === 'sparse_tensor' ? (v.type.shape ?? []) : []));
-      this.modelDims = new Set(named.filter((d): d is string => typeof d === 'string' && isDimName(d)));
+      this.namedDims = new Set(named.filter((d): d is string => typeof d === 'string' && isDimName(d)));
     }
-    return this.modelDims.has(name) || this.bindings.has(name);
-  };
-  private readonly dimSymbol = (name: string): Expr => this.bindings.get(name) ?? Expr.symbol(name);
+    return this.namedDims;
+  }
+  private readonly isModelDim = (name: string): boolean => this.modelDims().has(name) || this.bindings.has(name);
+  private readonly dimSymbol = (name: string): Expr => this.boundDim(name) ?? Expr.symbol(name);
 
   private readonly reportedDomains = new Set<string>();
 
