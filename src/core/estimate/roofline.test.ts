@@ -196,3 +196,24 @@ test('evalDim evaluates bound symbolic expressions', () => {
   assert.equal(evalDim('batch', {}), undefined);
   assert.equal(evalDim(5, {}), 5);
 });
+
+test('under a narrow precision choice a matrix op keeps the 16-bit kernel where that is faster; a graph\'s own precision is kept', () => {
+  // 200 TFLOP/s fp8 and 100 bf16 at peak; fp8 kernels reaching `fp8Efficiency` of their peak, bf16 0.5.
+  const device = makeDevice({ id: 'narrow', peaks: { fp8: 200e12, bf16: 100e12, fp16: 100e12, fp32: 10e12 }, memoryBytes: 10e9, bandwidthBytesPerSecond: 1e12 });
+  const fp32Gemm = { ...gemm, computeDtype: 'float', bytesRead: 2 * N * N * 4, bytesWritten: N * N * 4, outputs: [t('y', 'float', [N, N])] };
+  const graphFp8Gemm = { ...gemm, computeDtype: 'float8e4m3fn', bytesRead: 2 * N * N, bytesWritten: N * N, outputs: [t('y', 'float8e4m3fn', [N, N])] };
+  const cases = [
+    { name: 'fp8 kernels slow: bf16', node: fp32Gemm, fp8Efficiency: 0.05, override: 'fp8' as const, precision: 'bf16', note: /ran in bf16: faster than fp8 at this size on narrow/ },
+    { name: 'fp8 kernels fast: fp8', node: fp32Gemm, fp8Efficiency: 0.4, override: 'fp8' as const, precision: 'fp8', note: undefined },
+    { name: 'the graph computes in fp8: kept', node: graphFp8Gemm, fp8Efficiency: 0.05, override: undefined, precision: 'fp8', note: undefined },
+  ];
+  for (const c of cases) {
+    const efficiency = { narrow: { ...eff.round, matrixEfficiencyByPrecision: { fp8: c.fp8Efficiency, bf16: 0.5, fp16: 0.5 } } };
+    const [e] = estimateNodes(makeReport([c.node]), device, { efficiency, ...(c.override ? { precisionOverride: c.override } : {}) });
+    assert.equal(e.precision, c.precision, c.name);
+    assert.equal(e.precisionFallback, c.note !== undefined, c.name);
+    if (c.note) assert.ok(e.notes.some((n) => c.note.test(n)), `${c.name}: ${e.notes.join('; ')}`);
+    // The bytes follow the kernel's width: 2-byte elements in bf16, 1-byte in fp8.
+    close(e.memoryBytes, 3 * N * N * (c.precision === 'bf16' ? 2 : 1));
+  }
+});

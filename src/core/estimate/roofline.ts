@@ -28,6 +28,7 @@ import { dtypeBytesPerElement, type KvCacheDtype, precisionBytesPerElement, reso
 import { l2Resident, type RunScale } from './l2Residency';
 import { isPastKeyValueName, isPresentKeyValueName } from './kvCacheNames';
 import { tensorSummaryBytes } from './tensorSize';
+import { formatSeconds } from '../report/units';
 import { runsAsMatrixVector } from './decodeAttention';
 import { curveRelative, sizeCurve, type SizeCurvePoint } from './gemmSizeCurve';
 
@@ -409,7 +410,11 @@ export function estimateNodes(report: ProfileReport, device: HardwareEntry, opti
   const nodes = mainGraphNodes(report);
   const run = nodes.map((n) => served(n, plan.nodes.get(n.index) ?? asExported(n), mode));
   // Resolved once per node: the byte rules below, the L2 rule and the roofline need it (none of them changes a node's dtype).
-  const precisions = run.map((x, i) => nodePrecision(nodes[i], x, device, options));
+  const onVectorUnits = nodes.map((n) => runsAsMatrixVector(n, report.bindings));
+  const precisions = run.map((x, i) => {
+    const asked = nodePrecision(nodes[i], x, device, options);
+    return options.precisionOverride ? fasterKernel(nodes[i], x, asked, device, options, f, rates, parallel.share(nodes[i], x), onVectorUnits[i]) : asked;
+  });
   const kvRead = cacheReads(report, options.kvCacheReadFraction, options.kvCacheDtype);
   const declared = declaredOutputWrites(report);
   const logits = logitsRows(report, options.logitsRowFraction);
@@ -424,7 +429,6 @@ export function estimateNodes(report: ProfileReport, device: HardwareEntry, opti
   const cache = lastLevelCacheBytes(device);
   const executed = mode === 'fused' && cache > 0 ? l2Resident(report, nodes, planned, cache * parallel.chips, (i) => scaleOf(planned[i], precisions[i])) : planned;
   const shares = nodes.map((n, i) => parallel.share(n, executed[i]));
-  const onVectorUnits = nodes.map((n) => runsAsMatrixVector(n, report.bindings));
   const estimates = timeKernels(nodes.map((n, i) => estimateOne(n, executed[i], precisions[i], device, f, rates, shares[i], onVectorUnits[i])), executed, f.overlapExponent).map(
     (e, i) => (atDeclaredWidth[i] ? { ...e, notes: [...e.notes, DECLARED_OUTPUT_NOTE] } : e),
   );
@@ -442,6 +446,41 @@ export function estimateNodes(report: ProfileReport, device: HardwareEntry, opti
     };
     return { ...e, fusion };
   });
+}
+
+/** Precisions narrower than 16 bits that a precision choice runs matrix ops in. */
+const NARROW_MATRIX_PRECISIONS: ReadonlySet<Precision> = new Set(['fp8', 'int8', 'fp4']);
+
+/**
+ * Under a precision choice narrower than 16 bits (`--precision fp8`), a matrix op whose kernel at that precision
+ * is slower on this device than at 16 bits, at its size, runs at 16 bits: a runtime free to pick per layer keeps
+ * the faster kernel ("TensorRT will still choose a higher-precision kernel if it results in overall lower
+ * runtime", TensorRT developer guide, weakly typed networks; docs/estimator.md). It happens where a device's narrow GEMMs are measured slow at small sizes (hipBLASLt FP8 on the
+ * MI300X: 53 TFLOPS at 1024³, catalog). A graph that sets its own precision (QDQ, a what-if) is kept as written,
+ * as TensorRT keeps explicit quantization.
+ */
+function fasterKernel(
+  n: NodeReport,
+  x: ExecutedNode,
+  asked: ResolvedPrecision,
+  device: HardwareEntry,
+  options: NodeEstimateOptions,
+  f: DeviceEfficiency,
+  rates: Rates,
+  share: NodeShare,
+  matrixVector: boolean,
+): ResolvedPrecision {
+  if (matrixVector || asked.compute === null || !NARROW_MATRIX_PRECISIONS.has(asked.compute) || opKind(n) !== 'matrix') return asked;
+  const wide = nodePrecision(n, x, device, { ...options, precisionOverride: 'bf16' });
+  if (wide.compute === null || NARROW_MATRIX_PRECISIONS.has(wide.compute)) return asked;
+  const narrowSeconds = estimateOne(n, x, asked, device, f, rates, share).seconds;
+  const wideSeconds = estimateOne(n, x, wide, device, f, rates, share).seconds;
+  if (!(wideSeconds < narrowSeconds)) return asked;
+  return {
+    ...wide,
+    fallback: true,
+    note: `ran in ${wide.compute}: faster than ${asked.compute} at this size on ${device.id} (${formatSeconds(wideSeconds)} against ${formatSeconds(narrowSeconds)}), as a runtime that picks the faster kernel per layer does`,
+  };
 }
 
 /** A MAC op that ran on the matrix units (not a matrix-vector product, not a precision without a matrix peak). */
