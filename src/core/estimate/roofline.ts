@@ -19,6 +19,7 @@
 import { findHardware, HARDWARE_CATALOG } from '../hardware/catalog';
 import type { DeviceClass, HardwareEntry, Precision } from '../hardware/hardwareTypes';
 import { countToNumber, type NodeReport, type ProfileReport } from '../report/reportTypes';
+import { formatSeconds } from '../report/units';
 import { asExported, type ExecutedNode, planExecution } from './executionPlan';
 import type { ExecutionMode, FusionRuleId } from './executionRules';
 import { moeServing } from './moeServing';
@@ -28,7 +29,6 @@ import { dtypeBytesPerElement, type KvCacheDtype, precisionBytesPerElement, reso
 import { l2Resident, type RunScale } from './l2Residency';
 import { isPastKeyValueName, isPresentKeyValueName } from './kvCacheNames';
 import { tensorSummaryBytes } from './tensorSize';
-import { formatSeconds } from '../report/units';
 import { runsAsMatrixVector } from './decodeAttention';
 import { curveRelative, sizeCurve, type SizeCurvePoint } from './gemmSizeCurve';
 
@@ -455,9 +455,9 @@ const NARROW_MATRIX_PRECISIONS: ReadonlySet<Precision> = new Set(['fp8', 'int8',
  * Under a precision choice narrower than 16 bits (`--precision fp8`), a matrix op whose kernel at that precision
  * is slower on this device than at 16 bits, at its size, runs at 16 bits: a runtime free to pick per layer keeps
  * the faster kernel ("TensorRT will still choose a higher-precision kernel if it results in overall lower
- * runtime", TensorRT developer guide, weakly typed networks; docs/estimator.md). It happens where a device's narrow GEMMs are measured slow at small sizes (hipBLASLt FP8 on the
- * MI300X: 53 TFLOPS at 1024³, catalog). A graph that sets its own precision (QDQ, a what-if) is kept as written,
- * as TensorRT keeps explicit quantization.
+ * runtime", TensorRT developer guide, weakly typed networks; docs/estimator.md). It happens where a device's
+ * narrow GEMMs are measured slow at small sizes (hipBLASLt FP8 on the MI300X: 53 TFLOPS at 1024³, catalog). A
+ * graph that sets its own precision (QDQ, a what-if) is kept as written, as TensorRT keeps explicit quantization.
  */
 function fasterKernel(
   n: NodeReport,
