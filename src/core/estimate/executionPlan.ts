@@ -78,6 +78,36 @@ const QUANTIZE = 'QuantizeLinear';
 
 const cache = new WeakMap<ProfileReport, Map<ExecutionMode, ExecutionPlan>>();
 
+/** Relabels: ops whose output is their input under another shape (Dropout too, in inference mode). */
+const RELABEL_OPS: ReadonlySet<string> = new Set(['Reshape', 'Squeeze', 'Unsqueeze', 'Flatten', 'Identity']);
+
+/**
+ * Each graph output by the tensor that holds its data. A relabel the profile counts as moving no bytes (a Flatten or
+ * Reshape as a model's last node) aliases its input, so the node producing that input writes the output, and that
+ * input is as much an output as the output itself. Maps the output, and each tensor it relabels, to the output.
+ */
+export function graphOutputSources(report: ProfileReport): ReadonlyMap<string, string> {
+  const producer = new Map<string, NodeReport>();
+  for (const n of report.nodes) if (n.graphPath === '') for (const o of n.outputs) producer.set(o.name, n);
+  const sources = new Map<string, string>();
+  for (const out of report.graphOutputs) {
+    let t = out.name;
+    sources.set(t, out.name);
+    for (let depth = 0; depth < 32; depth++) {
+      const p = producer.get(t);
+      if (!p || !isFreeRelabel(p)) break;
+      t = p.inputs[0];
+      if (!sources.has(t)) sources.set(t, out.name);
+    }
+  }
+  return sources;
+}
+
+/** A relabel the profile counts as moving no bytes: its output aliases its data input. */
+export function isFreeRelabel(n: NodeReport): boolean {
+  return RELABEL_OPS.has(n.opType) && countToNumber(n.bytesWritten) === 0 && n.inputs[0] !== undefined && n.inputs[0] !== '';
+}
+
 /** The execution plan of a report's main graph under `mode` (default 'fused'). */
 export function planExecution(report: ProfileReport, mode: ExecutionMode = 'fused'): ExecutionPlan {
   let perMode = cache.get(report);

@@ -9,7 +9,7 @@
  * smaller GEMMs and the per-kernel costs. Model: docs/estimator.md ("L2 residency between kernels"). Pure.
  */
 import type { NodeReport, ProfileReport } from '../report/reportTypes';
-import type { ExecutedNode } from './executionPlan';
+import { type ExecutedNode, graphOutputSources } from './executionPlan';
 import { tensorSummaryBytes } from './tensorSize';
 
 /** Bytes at the run precision: the factor a node's stored activation bytes and weight bytes take on the device. */
@@ -67,7 +67,8 @@ export function l2Resident(
       else readers.set(t, [i]);
     }
   });
-  const graphOutputs = new Set(report.graphOutputs.map((t) => t.name));
+  // Graph outputs, and the tensors a free relabel turns into one: they land in DRAM whatever the cache holds.
+  const graphOutputs = new Set(graphOutputSources(report).keys());
   const tensorBytes = new Map<string, number>();
   const kernels = position.size;
   const written = new Array<number>(kernels).fill(0);

@@ -217,3 +217,27 @@ test('under a narrow precision choice a matrix op keeps the 16-bit kernel where 
     close(e.memoryBytes, 3 * N * N * (c.precision === 'bf16' ? 2 : 1));
   }
 });
+
+test('a free relabel before a graph output (a final Flatten): the node producing its input writes the output at its declared width, to DRAM', () => {
+  // x (fp32, 256 × 256) → Relu → r → Flatten (moves nothing in the profile) → y, a graph output declared fp32.
+  const elements = 256 * 256;
+  const report = makeReport(
+    [
+      { name: 'relu', opType: 'Relu', computeDtype: 'float', flops: elements, bytesRead: 4 * elements, bytesWritten: 4 * elements, inputs: ['x'], outputs: [t('r', 'float', [256, 256])] },
+      { name: 'flatten', opType: 'Flatten', computeDtype: 'float', inputs: ['r'], outputs: [t('y', 'float', [1, elements])] },
+    ],
+    { graphInputs: [t('x', 'float', [256, 256])], graphOutputs: [t('y', 'float', [1, elements])] },
+  );
+  const h100 = findHardware('h100-sxm')!; // its 50 MB L2 would hold r between the two kernels
+  const cases = [
+    { precision: undefined, reluBytes: 8 * elements },
+    { precision: 'bf16' as const, reluBytes: 2 * elements + 4 * elements },
+    { precision: 'fp8' as const, reluBytes: 1 * elements + 4 * elements },
+  ];
+  for (const c of cases) {
+    const [relu, flatten] = estimateNodes(report, h100, c.precision ? { precisionOverride: c.precision } : {});
+    close(relu.memoryBytes, c.reluBytes);
+    assert.ok(!relu.fusion?.rules.includes('l2-resident'), `${c.precision}: the output's data stays out of the L2 rule`);
+    assert.equal(flatten.memoryBytes, 0);
+  }
+});

@@ -20,7 +20,7 @@ import { findHardware, HARDWARE_CATALOG } from '../hardware/catalog';
 import type { DeviceClass, HardwareEntry, Precision } from '../hardware/hardwareTypes';
 import { countToNumber, type NodeReport, type ProfileReport } from '../report/reportTypes';
 import { formatSeconds } from '../report/units';
-import { asExported, type ExecutedNode, planExecution } from './executionPlan';
+import { asExported, type ExecutedNode, graphOutputSources, isFreeRelabel, planExecution } from './executionPlan';
 import type { ExecutionMode, FusionRuleId } from './executionRules';
 import { moeServing } from './moeServing';
 import { opKind, type OpKind } from './opKinds';
@@ -577,16 +577,21 @@ function cacheReads(
 const DECLARED_OUTPUT_NOTE = 'writes a graph output at its declared width: a precision choice does not change what the application reads';
 
 function declaredOutputWrites(report: ProfileReport): (n: NodeReport, x: ExecutedNode, activationScale: number) => ExecutedNode {
-  const outputs = new Map<string, number>();
+  const outputBytes = new Map<string, number>();
   for (const t of report.graphOutputs) {
     if (isPresentKeyValueName(t.name)) continue;
     const bytes = tensorSummaryBytes(t, report.bindings);
-    if (bytes !== undefined && bytes > 0) outputs.set(t.name, bytes);
+    if (bytes !== undefined && bytes > 0) outputBytes.set(t.name, bytes);
   }
+  // A free relabel before an output (a final Flatten) writes nothing: the node producing its input writes the output.
+  const sources = graphOutputSources(report);
   return (n, x, activationScale) => {
-    if (activationScale <= 0 || activationScale === 1 || x.runs === 'folded') return x;
+    if (activationScale <= 0 || activationScale === 1 || x.runs === 'folded' || isFreeRelabel(n)) return x;
     let bytes = 0;
-    for (const o of n.outputs) bytes += outputs.get(o.name) ?? 0;
+    for (const o of n.outputs) {
+      const output = sources.get(o.name);
+      bytes += (output !== undefined ? outputBytes.get(output) : undefined) ?? 0;
+    }
     if (bytes === 0) return x;
     return { ...x, activationBytes: Math.max(0, x.activationBytes - bytes) + bytes / activationScale };
   };
