@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dtypeBytesPerElement, dtypeToPrecision, INT4_WEIGHT_BYTES, INT8_WEIGHT_ONLY_BYTES, NVFP4_BYTES, precisionChoiceNote, resolvePrecision } from './precision';
+import { dtypeBytesPerElement, dtypeToPrecision, fallbackPrecision, INT4_WEIGHT_BYTES, INT8_WEIGHT_ONLY_BYTES, NVFP4_BYTES, precisionChoiceNote, resolvePrecision } from './precision';
 import { makeDevice } from './testUtil';
 
 // A100-like: no fp8; fp32 19.5 TFLOPS on CUDA cores, tf32 on tensor cores.
@@ -146,4 +146,21 @@ test('a node already quantized is not overridden by a precision choice', () => {
   const r = resolvePrecision(dqWeightOnly, h100, { precisionOverride: 'fp8' });
   assert.equal(r.compute, 'fp16');
   assert.equal(r.weightBytesPerElement, 520 / 1024);
+});
+
+test('a narrow format the device lacks falls back to the faster of its 16-bit floats', () => {
+  const device = (peaks: Record<string, number>) => makeDevice({ id: 'd', peaks, memoryBytes: 1e9, bandwidthBytesPerSecond: 1e12 });
+  const gaudi3Like = device({ bf16: 1835e12, fp16: 459e12, fp8: 1835e12, fp32: 28.7e12 });
+  const even = device({ bf16: 100e12, fp16: 100e12, fp32: 10e12 });
+  const fp16Only = device({ fp16: 65e12, fp32: 8e12 });
+  const cases: [string, Parameters<typeof fallbackPrecision>[0], ReturnType<typeof device>, string | null][] = [
+    ['int8 on a bf16-fast device: bf16', 'int8', gaudi3Like, 'bf16'],
+    ['int4 on a bf16-fast device: bf16', 'int4', gaudi3Like, 'bf16'],
+    ['fp4 on a bf16-fast device: bf16', 'fp4', gaudi3Like, 'bf16'],
+    ['fp8 it has: fp8', 'fp8', gaudi3Like, 'fp8'],
+    ['int8 with equal 16-bit rates: the chain order (fp16)', 'int8', even, 'fp16'],
+    ['int8 with fp16 only: fp16', 'int8', fp16Only, 'fp16'],
+    ['fp16 asked on a bf16-fast device: fp16 (not a narrow format)', 'fp16', gaudi3Like, 'fp16'],
+  ];
+  for (const [name, requested, d, compute] of cases) assert.equal(fallbackPrecision(requested, d).compute, compute, name);
 });
