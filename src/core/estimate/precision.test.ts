@@ -148,7 +148,7 @@ test('a node already quantized is not overridden by a precision choice', () => {
   assert.equal(r.weightBytesPerElement, 520 / 1024);
 });
 
-test('a narrow format the device lacks falls back to the faster of its 16-bit floats', () => {
+test('a narrow format the device lacks, and the weight-only choices\' arithmetic, use the faster of its 16-bit floats', () => {
   const device = (peaks: Record<string, number>) => makeDevice({ id: 'd', peaks, memoryBytes: 1e9, bandwidthBytesPerSecond: 1e12 });
   const gaudi3Like = device({ bf16: 1835e12, fp16: 459e12, fp8: 1835e12, fp32: 28.7e12 });
   const even = device({ bf16: 100e12, fp16: 100e12, fp32: 10e12 });
@@ -163,4 +163,10 @@ test('a narrow format the device lacks falls back to the faster of its 16-bit fl
     ['fp16 asked on a bf16-fast device: fp16 (not a narrow format)', 'fp16', gaudi3Like, 'fp16'],
   ];
   for (const [name, requested, d, compute] of cases) assert.equal(fallbackPrecision(requested, d).compute, compute, name);
+  // The weight-only choices' 16-bit arithmetic is the faster 16-bit float too.
+  const layer = { opType: 'MatMul', domain: '', computeDtype: 'float', params: 1e6, weightBytes: 4e6, macs: 1e9 };
+  for (const choice of ['int4', 'int8-weight-only'] as const) {
+    assert.equal(resolvePrecision(layer, gaudi3Like, { precisionOverride: choice }).compute, 'bf16', `${choice} on a bf16-fast device`);
+    assert.equal(resolvePrecision(layer, fp16Only, { precisionOverride: choice }).compute, 'fp16', `${choice} on an fp16 device`);
+  }
 });

@@ -250,9 +250,8 @@ const NARROW_FORMATS: ReadonlySet<Precision> = new Set(['fp8', 'int8', 'fp4', 'i
  * runs a narrow format it lacks in bf16, as its software stack's default does; fp16 first would charge 4×.
  */
 function fasterSixteenBitFirst(chain: readonly Precision[], device: HardwareEntry): readonly Precision[] {
-  const peak = (p: Precision) => device.peakFlopsPerSecond[p]?.value ?? 0;
   const at = [chain.indexOf('fp16'), chain.indexOf('bf16')];
-  if (at.some((i) => i < 0) || at[0] > at[1] || !(peak('bf16') > peak('fp16'))) return chain;
+  if (at.some((i) => i < 0) || at[0] > at[1] || fasterSixteenBitFloat(device) !== 'bf16') return chain;
   const out = [...chain];
   [out[at[0]], out[at[1]]] = ['bf16', 'fp16'];
   return out;
@@ -342,7 +341,12 @@ function overrideScheme(choice: PrecisionChoice, node: PrecisionNode, device: Ha
       : choice === 'int8-weight-only'
         ? 'int8 weight-only: 8-bit weights (a scale per output channel), 16-bit arithmetic'
         : `fp4: ${device.id} has no FP4 matrix units: NVFP4 weights dequantised to 16 bits (weight-only, W4A16)`;
-  return { requested: 'fp16', weightBytesPerElement, activationBytesPerElement, weightOnly, ...(weightOnly ? { note: what } : {}) };
+  return { requested: fasterSixteenBitFloat(device), weightBytesPerElement, activationBytesPerElement, weightOnly, ...(weightOnly ? { note: what } : {}) };
+}
+
+/** The 16-bit float a device computes faster: bf16 where its peak is above fp16's (Gaudi 3), else fp16. */
+function fasterSixteenBitFloat(device: HardwareEntry): 'bf16' | 'fp16' {
+  return (device.peakFlopsPerSecond.bf16?.value ?? 0) > (device.peakFlopsPerSecond.fp16?.value ?? 0) ? 'bf16' : 'fp16';
 }
 
 /**
@@ -352,7 +356,7 @@ function overrideScheme(choice: PrecisionChoice, node: PrecisionNode, device: Ha
 export function precisionChoiceNote(choice: PrecisionChoice, device: HardwareEntry): string | undefined {
   if (choice === 'int4' || choice === 'int8-weight-only' || choice === 'tf32') return undefined;
   if (choice === 'fp4' && !hasPeak(device, 'fp4')) {
-    const compute = fallbackPrecision('fp16', device).compute;
+    const compute = fallbackPrecision(fasterSixteenBitFloat(device), device).compute;
     return `--precision fp4: ${device.id} has no FP4 matrix units; weighted layers run weight-only (NVFP4 weights, 4.5 bits, dequantised to ${compute ?? '16-bit'} arithmetic, as vLLM's Marlin FP4 and TensorRT-LLM's Hopper path run NVFP4 checkpoints)`;
   }
   const { compute } = fallbackPrecision(choice, device);
@@ -387,7 +391,7 @@ export function resolvePrecision(node: PrecisionNode, device: HardwareEntry, opt
     weightOnly = true;
     weightBpe = reportWeightBpe ?? 0.5;
     // The activation dtype drives the arithmetic; a narrow "computeDtype" from the producer means fp16.
-    if (requested === null || !isFloat(requested)) requested = 'fp16';
+    if (requested === null || !isFloat(requested)) requested = fasterSixteenBitFloat(device);
     note = `weight-only quantised: ${+(weightBpe * 8).toFixed(2)}-bit weights, ${requested} compute`;
   } else if (!node.quantization && INT8_OPS.has(node.opType)) {
     requested = 'int8';

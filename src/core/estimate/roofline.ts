@@ -471,6 +471,7 @@ function fasterKernel(
   matrixVector: boolean,
 ): ResolvedPrecision {
   if (matrixVector || asked.compute === null || !NARROW_MATRIX_PRECISIONS.has(asked.compute) || opKind(n) !== 'matrix') return asked;
+  // 16 bits only: a deployment quantises a layer or leaves it as it was; it does not pick a third format for it.
   const wide = nodePrecision(n, x, device, { ...options, precisionOverride: 'bf16' });
   if (wide.compute === null || NARROW_MATRIX_PRECISIONS.has(wide.compute)) return asked;
   const narrowSeconds = estimateOne(n, x, asked, device, f, rates, share).seconds;
