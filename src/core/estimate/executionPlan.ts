@@ -68,7 +68,10 @@ export interface ExecutionPlan {
   readonly nodes: ReadonlyMap<number, ExecutedNode>;
 }
 
-const VIEW_OPS: ReadonlySet<string> = new Set(['Reshape', 'Squeeze', 'Unsqueeze', 'Flatten', 'Identity', 'Dropout']);
+/** Relabels: ops whose output is their input under another shape. */
+const RELABEL_OPS: ReadonlySet<string> = new Set(['Reshape', 'Squeeze', 'Unsqueeze', 'Flatten', 'Identity']);
+/** Ops the plan may fold as views: the relabels, and a Dropout in inference mode (see markVirtual). */
+const VIEW_OPS: ReadonlySet<string> = new Set([...RELABEL_OPS, 'Dropout']);
 /** Data movement a fused attention kernel does through its strided reads: see `stridedReads`. */
 const STRIDED_VIEW_OPS: ReadonlySet<string> = new Set(['Transpose', 'Slice', 'Split']);
 /** Element-wise ops that can join a kernel: ONNX's, and ONNX Runtime's quantized element-wise ops. */
@@ -77,9 +80,6 @@ const DEQUANTIZE = 'DequantizeLinear';
 const QUANTIZE = 'QuantizeLinear';
 
 const cache = new WeakMap<ProfileReport, Map<ExecutionMode, ExecutionPlan>>();
-
-/** Relabels: ops whose output is their input under another shape (Dropout too, in inference mode). */
-const RELABEL_OPS: ReadonlySet<string> = new Set(['Reshape', 'Squeeze', 'Unsqueeze', 'Flatten', 'Identity']);
 
 /**
  * Each graph output by the tensor that holds its data. A relabel the profile counts as moving no bytes (a Flatten or
