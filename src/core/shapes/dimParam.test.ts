@@ -28,6 +28,12 @@ test('a dim_param written as arithmetic over the model\'s own dims reads as that
     ['seq_len + 1)', undefined],
     ['seq_len 1', undefined],
     ['seq_len + 99999999999999999999', undefined],
+    // Bounded: deep nesting and long texts stay names (a crafted file must not overflow the stack)
+    [`${'('.repeat(16)}seq_len + 1${')'.repeat(16)}`, 'seq_len + 1'],
+    [`${'('.repeat(17)}seq_len + 1${')'.repeat(17)}`, undefined],
+    [`${'('.repeat(100000)}seq_len + 1${')'.repeat(100000)}`, undefined],
+    [Array.from({ length: 20 }, () => 'seq_len').join(' + '), '20 * seq_len'],
+    [Array.from({ length: 100 }, () => 'seq_len').join(' + '), undefined],
   ];
   for (const [text, expected] of cases) assert.equal(parse(text), expected, text);
 });

@@ -10,6 +10,12 @@
 import { Expr } from './expr';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * Longer dim_params are left as names: exporters write a few terms, and a crafted file must not make the
+ * recursive reading below deep or long (a dim_param of 10,000 nested parentheses would overflow the stack).
+ */
+const MAX_DIM_PARAM_LENGTH = 256;
+const MAX_NESTING = 16;
 const TOKEN = /\s*(?:(\d+)|([A-Za-z_][A-Za-z0-9_]*)|([-+*()]))/y;
 
 /** A name an exporter gives a dim on its own: a bare identifier. */
@@ -22,10 +28,11 @@ export function isDimName(text: string): boolean {
  * name made by `symbol`; undefined when it is a plain name, does not parse, or names anything else.
  */
 export function parseDimParam(text: string, isDim: (name: string) => boolean, symbol: (name: string) => Expr): Expr | undefined {
-  if (isDimName(text) || !/[-+*]/.test(text)) return undefined;
+  if (text.length > MAX_DIM_PARAM_LENGTH || isDimName(text) || !/[-+*]/.test(text)) return undefined;
   const tokens = tokenize(text);
   if (!tokens || tokens.some((t) => t.kind === 'name' && !isDim(t.text))) return undefined;
   let at = 0;
+  let depth = 0;
   const peek = () => tokens[at];
   const expression = (): Expr | undefined => {
     let left = term();
@@ -50,8 +57,9 @@ export function parseDimParam(text: string, isDim: (name: string) => boolean, sy
     if (!t) return undefined;
     if (t.kind === 'integer') return Number.isSafeInteger(Number(t.text)) ? Expr.constant(BigInt(t.text)) : undefined;
     if (t.kind === 'name') return symbol(t.text);
-    if (t.text !== '(') return undefined;
+    if (t.text !== '(' || ++depth > MAX_NESTING) return undefined;
     const inner = expression();
+    depth--;
     return inner && tokens[at++]?.text === ')' ? inner : undefined;
   };
   const result = expression();
