@@ -105,4 +105,11 @@ test('an input dim written as arithmetic over the model\'s dims follows their bi
     typo.diagnostics.filter((d) => d.code === 'unused-binding').map((d) => d.message),
     ["binding 'seqlen' matches no dim of the model, so it changes nothing (its inputs' dims: batch, input-0_dim0, past_seq_len, seq_len)"],
   );
+  // A crafted dim name of 20,000 characters is shown by its start.
+  const long = 'd'.repeat(20_000);
+  const crafted = reportGraph({ ...decoder, inputs: { ...decoder.inputs, other: { dtype: 'float', shape: ['batch', long] } } }, new Map([['seqlen', 5]]));
+  const warning = crafted.diagnostics.find((d) => d.code === 'unused-binding')!.message;
+  assert.ok(warning.length < 300 && warning.includes(`${'d'.repeat(47)}…`), warning.slice(0, 300));
+  const unboundNote = crafted.diagnostics.find((d) => d.code === 'unbound-dims')!.message;
+  assert.ok(unboundNote.length < 300 && unboundNote.includes(`${'d'.repeat(47)}…`), unboundNote.slice(0, 300));
 });

@@ -5,6 +5,7 @@ import { Attributes } from '../ops/attributes';
 import { type NodeContext, type OpCost, type SubgraphCost, type SubgraphResult, UnknownShapeError } from '../ops/opHandler';
 import type { OpRegistry } from '../ops/opRegistry';
 import { ExactSum } from '../shapes/exactSum';
+import { shortName } from '../report/units';
 import { isDimName, parseDimParam } from '../shapes/dimParam';
 import { Expr, product, ZERO_EXPR } from '../shapes/expr';
 import type { InferredOutput, KnownValue, Shape, TensorInfo } from '../shapes/tensorInfo';
@@ -249,9 +250,9 @@ class GraphInference {
         .flatMap((v) => (v.type?.kind === 'tensor' ? (v.type.shape ?? []) : []))
         .filter((d): d is string => typeof d === 'string' && parseDimParam(d, this.isModelDim, Expr.symbol) === undefined),
     );
-    const dims = [...inputDims].sort();
+    const dims = [...inputDims].sort().map((d) => shortName(d));
     const shown = dims.length > MAX_DIMS_NAMED ? `${dims.slice(0, MAX_DIMS_NAMED).join(', ')} and ${dims.length - MAX_DIMS_NAMED} more` : dims.join(', ');
-    const names = unused.map((n) => `'${n}'`).join(', ');
+    const names = unused.map((n) => `'${shortName(n)}'`).join(', ');
     this.diag(
       'warning',
       'unused-binding',

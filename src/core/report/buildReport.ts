@@ -7,6 +7,7 @@ import { Expr, sum as sumExprs } from '../shapes/expr';
 import type { TensorInfo } from '../shapes/tensorInfo';
 import { ExactSum } from '../shapes/exactSum';
 import { whyNoCostRule } from './opaqueOps';
+import { shortName } from './units';
 import {
   type BigCount,
   bigCount,
@@ -194,7 +195,7 @@ export function buildReport(model: OnnxModel, profile: GraphProfile, bindings: R
   const unbound = symbols.filter((s) => !isInferenceUnknown(s)).sort();
   const unknown = symbols.length - unbound.length;
   const notes = [
-    ...(unbound.length ? [{ severity: 'info' as const, code: 'unbound-dims', message: `dims not bound, counted as 1 in totals: ${unbound.join(', ')} (bind with --bind name=value)` }] : []),
+    ...(unbound.length ? [{ severity: 'info' as const, code: 'unbound-dims', message: `dims not bound, counted as 1 in totals: ${unbound.map((d) => shortName(d)).join(', ')} (bind with --bind name=value)` }] : []),
     ...(unknown ? [{ severity: 'info' as const, code: 'unknown-dims', message: `${unknown} dims could not be inferred (shown as unk__N) and count as 1 in totals` }] : []),
   ];
   const noted = notes.length ? { ...report, unboundSymbols: unbound, diagnostics: [...notes, ...report.diagnostics] } : report;

@@ -62,3 +62,8 @@ export function formatPercent(fraction: number): string {
 export function formatShape(shape: readonly (number | string)[] | null): string {
   return shape === null ? '?' : `[${shape.join(', ')}]`;
 }
+
+/** `name` as a message shows it: whole up to `max` characters, else its start and an ellipsis (a crafted file may use thousands). */
+export function shortName(name: string, max = 48): string {
+  return name.length > max ? `${name.slice(0, max - 1)}…` : name;
+}
