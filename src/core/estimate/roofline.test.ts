@@ -195,6 +195,11 @@ test('evalDim evaluates bound symbolic expressions', () => {
   assert.equal(evalDim('2 * (a + b)', { a: 1, b: 2 }), 6);
   assert.equal(evalDim('batch', {}), undefined);
   assert.equal(evalDim(5, {}), 5);
+  // Nesting is bounded: a crafted dim of 100,000 parentheses or minuses is not evaluated, and does not overflow the stack.
+  assert.equal(evalDim(`${'('.repeat(64)}a + 1${')'.repeat(64)}`, { a: 1 }), 2);
+  assert.equal(evalDim(`${'('.repeat(65)}a + 1${')'.repeat(65)}`, { a: 1 }), undefined);
+  assert.equal(evalDim(`${'('.repeat(100_000)}a + 1${')'.repeat(100_000)}`, { a: 1 }), undefined);
+  assert.equal(evalDim(`${'-'.repeat(100_000)}a`, { a: 1 }), undefined);
 });
 
 test('under a narrow precision choice a matrix op keeps the 16-bit kernel where that is faster; a graph\'s own precision is kept', () => {

@@ -43,11 +43,19 @@ function memoised(
   return v;
 }
 
+/**
+ * Parentheses (and unary minuses) a dim may nest and still be evaluated. The report's own expressions nest a few levels (derived atoms
+ * over 96 characters get short names); a crafted dim_param printed as it is could nest thousands, which the
+ * recursive reading below must not follow into a stack overflow (as dimParam.ts bounds its reading).
+ */
+const MAX_NESTING = 64;
+
 function parseAndEvaluate(dim: string, lookup: (id: string) => number | undefined): number | undefined {
   const tokens = dim.match(/\s*([A-Za-z_][A-Za-z0-9_.:/-]*|\d+(?:\.\d+)?|[-+*/()])\s*/g);
   if (!tokens || tokens.join('').replace(/\s/g, '') !== dim.replace(/\s/g, '')) return undefined;
   const toks = tokens.map((t) => t.trim());
   let pos = 0;
+  let depth = 0;
   const expr = (): number | undefined => {
     let v = term();
     while (v !== undefined && (toks[pos] === '+' || toks[pos] === '-')) {
@@ -71,13 +79,16 @@ function parseAndEvaluate(dim: string, lookup: (id: string) => number | undefine
   const factor = (): number | undefined => {
     const t = toks[pos++];
     if (t === undefined) return undefined;
+    if ((t === '(' || t === '-') && ++depth > MAX_NESTING) return undefined;
     if (t === '(') {
       const v = expr();
+      depth--;
       if (toks[pos++] !== ')') return undefined;
       return v;
     }
     if (t === '-') {
       const v = factor();
+      depth--;
       return v === undefined ? undefined : -v;
     }
     if (/^\d/.test(t)) return Number(t);
