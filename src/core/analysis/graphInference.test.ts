@@ -113,3 +113,25 @@ test('an input dim written as arithmetic over the model\'s dims follows their bi
   const unboundNote = crafted.diagnostics.find((d) => d.code === 'unbound-dims')!.message;
   assert.ok(unboundNote.length < 300 && unboundNote.includes(`${'d'.repeat(47)}…`), unboundNote.slice(0, 300));
 });
+
+test("a file's own unk__N dim is the model's, bindable, and no fresh unknown takes its name (tf2onnx)", () => {
+  // tf2onnx names a free input dim `unk__N`, the pattern inference uses for dims it cannot know.
+  const spec: GraphSpec = {
+    inputs: { x: { dtype: 'float', shape: ['unk__0', 8] } },
+    nodes: [
+      { opType: 'NonZero', inputs: ['x'], outputs: ['nz'] },
+      { opType: 'Relu', inputs: ['x'], outputs: ['y'] },
+    ],
+    outputs: ['nz', 'y'],
+  };
+  const g = profileGraph(spec);
+  const fresh = String(g.values.get('nz')?.shape?.[1]);
+  assert.match(fresh, /^unk__\d+$/);
+  assert.notEqual(fresh, 'unk__0', 'the fresh dim must not alias the input dim');
+  const report = reportGraph(spec);
+  assert.deepEqual(report.unboundSymbols, ['unk__0']);
+  const notes = report.diagnostics.filter((d) => d.code === 'unbound-dims' || d.code === 'unknown-dims').map((d) => d.message);
+  assert.deepEqual(notes, ['dims not bound, counted as 1 in totals: unk__0 (bind with --bind name=value)', '1 dims could not be inferred (shown as unk__N) and count as 1 in totals']);
+  const bound = reportGraph(spec, new Map([['unk__0', 4]]));
+  assert.deepEqual(bound.nodes.find((n) => n.name.includes('Relu') || n.opType === 'Relu')?.outputs?.[0]?.shape, [4, 8]);
+});

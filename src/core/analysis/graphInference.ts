@@ -83,6 +83,18 @@ export interface GraphProfile {
   readonly nameIds?: NameIds;
 }
 
+/** Symbols inference makes for dims it cannot know: `unk__3`. */
+export const UNKNOWN_DIM_PREFIX = 'unk__';
+
+/**
+ * The dims a graph's inputs, outputs and value infos name on their own: the names a user can bind. An exporter
+ * may use the inference tools' own pattern for them (tf2onnx names a free dim `unk__314`).
+ */
+export function namedDims(graph: Graph): Set<string> {
+  const named = [...graph.inputs, ...graph.outputs, ...graph.valueInfo].flatMap((v) => (v.type?.kind === 'tensor' || v.type?.kind === 'sparse_tensor' ? (v.type.shape ?? []) : []));
+  return new Set(named.filter((d): d is string => typeof d === 'string' && isDimName(d)));
+}
+
 const CONTROL_FLOW_DEPTH_LIMIT = 64;
 /** Dims an unused-binding warning lists. */
 const MAX_DIMS_NAMED = 8;
@@ -263,11 +275,7 @@ class GraphInference {
   /** The dims the main graph's inputs, outputs and value infos name on their own (what arithmetic dim_params may use). */
   private namedDims: ReadonlySet<string> | undefined;
   private modelDims(): ReadonlySet<string> {
-    if (!this.namedDims) {
-      const g = this.model.graph;
-      const named = [...g.inputs, ...g.outputs, ...g.valueInfo].flatMap((v) => (v.type?.kind === 'tensor' || v.type?.kind === 'sparse_tensor' ? (v.type.shape ?? []) : []));
-      this.namedDims = new Set(named.filter((d): d is string => typeof d === 'string' && isDimName(d)));
-    }
+    this.namedDims ??= namedDims(this.model.graph);
     return this.namedDims;
   }
   private readonly isModelDim = (name: string): boolean => this.modelDims().has(name) || this.bindings.has(name);
@@ -300,8 +308,12 @@ class GraphInference {
     this.diag('warning', 'op-not-in-opset', `${node.opType} has cost rules for ${domain} opsets ${ranges}, not for the model's opset ${opset} (the op may not exist at that opset, or the opset import may be wrong)`, label);
   }
 
+  /** A new symbol for a dim inference cannot know; never a name the file gives a dim (tf2onnx writes `unk__314`). */
   private fresh(_hint: string): Expr {
-    return Expr.symbol(`unk__${this.freshCounter++}`);
+    let name: string;
+    do name = `${UNKNOWN_DIM_PREFIX}${this.freshCounter++}`;
+    while (this.modelDims().has(name));
+    return Expr.symbol(name);
   }
 
   /** The value a name refers to in `scope` or the scopes around it; `id`, the name's id when known. */

@@ -1,6 +1,6 @@
 import type { GraphProfile, NodeProfile } from '../analysis/graphInference';
 import { moeSection } from '../analysis/moe';
-import { staticTensorBytes, tensorBytes } from '../analysis/graphInference';
+import { namedDims, staticTensorBytes, tensorBytes, UNKNOWN_DIM_PREFIX } from '../analysis/graphInference';
 import { dataTypeName } from '../onnx/dataType';
 import type { NameIds, OnnxModel } from '../onnx/model';
 import { Expr, sum as sumExprs } from '../shapes/expr';
@@ -68,9 +68,9 @@ function makeEvaluator(): Evaluator {
   return evaluator;
 }
 
-/** Fresh symbols the engine makes for dims it cannot infer; users cannot bind them. */
-function isInferenceUnknown(symbol: string): boolean {
-  return symbol.startsWith('unk__');
+/** Fresh symbols the engine makes for dims it cannot infer; users cannot bind them. The file's own names can be bound. */
+function isInferenceUnknown(symbol: string, fileDims: ReadonlySet<string>): boolean {
+  return symbol.startsWith(UNKNOWN_DIM_PREFIX) && !fileDims.has(symbol);
 }
 
 /** Module scope of a node name as exporters write it: `/model/layers.3/mlp/MatMul` → `/model/layers.3/mlp`. */
@@ -192,7 +192,8 @@ export function buildReport(model: OnnxModel, profile: GraphProfile, bindings: R
     ],
   };
   const symbols = [...ev.unbound].filter((s) => !s.includes('(') && !s.includes('#'));
-  const unbound = symbols.filter((s) => !isInferenceUnknown(s)).sort();
+  const fileDims = namedDims(model.graph);
+  const unbound = symbols.filter((s) => !isInferenceUnknown(s, fileDims)).sort();
   const unknown = symbols.length - unbound.length;
   const notes = [
     ...(unbound.length ? [{ severity: 'info' as const, code: 'unbound-dims', message: `dims not bound, counted as 1 in totals: ${unbound.map((d) => shortName(d)).join(', ')} (bind with --bind name=value)` }] : []),

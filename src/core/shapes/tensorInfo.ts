@@ -7,7 +7,8 @@ export type Shape = readonly Expr[];
 /**
  * Known contents of a small tensor, kept so that shape computations (Shape → Gather → Concat →
  * Reshape) resolve. Integer and bool tensors hold expressions (a dim can flow through them);
- * float tensors hold numbers.
+ * float tensors hold numbers, or expressions where a dim was cast to FLOAT or DOUBLE (held exactly) and
+ * only integer-exact arithmetic followed (ops/families/elementwise.ts).
  */
 export type KnownValue =
   | { readonly kind: 'ints'; readonly dims: readonly number[]; readonly data: readonly Expr[] }

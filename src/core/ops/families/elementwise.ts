@@ -4,9 +4,10 @@
  *
  * Cost convention (docs/cost-conventions.md): FLOPs = output elements × FLOPs per element, where a
  * plain arithmetic op or comparison is 1 and a transcendental is counted by its usual expansion
- * (listed in FLOPS_PER_ELEMENT). Known integer values (shape arithmetic) are propagated.
+ * (listed in FLOPS_PER_ELEMENT). Known integer values (shape arithmetic) are propagated, through float
+ * tensors too where the arithmetic is integer-exact (a dim cast to float, clamped with Min, cast back).
  */
-import { DataType } from '../../onnx/dataType';
+import { DataType, isFloatType } from '../../onnx/dataType';
 import { Expr } from '../../shapes/expr';
 import { broadcastInputs, numel } from '../../shapes/shapeOps';
 import type { InferredOutput, KnownValue, TensorInfo } from '../../shapes/tensorInfo';
@@ -63,6 +64,10 @@ const INT_VALUE_RULES: Readonly<Record<string, (a: Expr[]) => Expr | undefined>>
   Or: ([a, b]) => bothConstant(a, b, (x, y) => (x !== 0n || y !== 0n ? 1 : 0)),
   Where: ([c, x, y]) => (c.constantValue === undefined ? undefined : c.constantValue !== 0n ? x : y),
   Relu: ([a]) => (a.constantValue === undefined ? undefined : a.constantValue > 0n ? a : Expr.constant(0)),
+  // Integers held in a float tensor (a dim cast to float): rounding keeps them.
+  Floor: ([a]) => a,
+  Ceil: ([a]) => a,
+  Round: ([a]) => a,
 };
 
 const FLOAT_VALUE_RULES: Readonly<Record<string, (a: number[]) => number>> = {
@@ -89,12 +94,41 @@ function bothConstant(a: Expr, b: Expr, f: (x: bigint, y: bigint) => number): Ex
   return a.constantValue === undefined || b.constantValue === undefined ? undefined : Expr.constant(f(a.constantValue, b.constantValue));
 }
 
+/**
+ * Ops whose result on integers held in a float tensor is the integer rule's (no division, rounding or
+ * powers): a dim cast to float and clamped (`Cast(Shape) → Min → Cast`) stays the dim.
+ */
+const INTEGER_EXACT_FLOAT_OPS = new Set(['Add', 'Sub', 'Mul', 'Neg', 'Abs', 'Max', 'Min', 'Sum', 'Relu', 'Floor', 'Ceil', 'Round', 'Where', 'Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual']);
+
 function propagateValue(opType: string, inputs: readonly (TensorInfo | undefined)[]): KnownValue | undefined {
   // A weight's contents are read on first use: give up on an activation without a value before reading any.
   if (inputs.some((t) => t !== undefined && !t.isWeight && t.value === undefined)) return undefined;
   const values = inputs.map((t) => t?.value);
   if (values.length === 0 || values.some((v) => v === undefined)) return undefined;
-  return combineValues(values as KnownValue[], INT_VALUE_RULES[opType], FLOAT_VALUE_RULES[opType]);
+  const known = values as KnownValue[];
+  if (!known.some(hasSymbolicEntry)) return combineValues(known, INT_VALUE_RULES[opType], FLOAT_VALUE_RULES[opType]);
+  if (inputs.every((t) => t === undefined || t.dtype === undefined || !isFloatType(t.dtype))) return combineValues(known, INT_VALUE_RULES[opType], undefined);
+  // Symbolic integers in a float tensor: exact only under integer-exact ops, with every other operand integral.
+  const asIntegers = INTEGER_EXACT_FLOAT_OPS.has(opType) ? known.map(integralAsInts) : [];
+  if (asIntegers.length === 0 || asIntegers.some((v) => v === undefined)) return undefined;
+  const result = combineValues(asIntegers as KnownValue[], INT_VALUE_RULES[opType], undefined);
+  return result && !COMPARISON_OPS.includes(opType) ? floatsWhenConstant(result) : result;
+}
+
+/** Integers in a float tensor go back to numbers once none is symbolic, so later float rules (Div) apply. */
+function floatsWhenConstant(v: KnownValue): KnownValue {
+  return v.kind === 'ints' && !hasSymbolicEntry(v) ? { kind: 'floats', dims: v.dims, data: v.data.map((e) => Number(e.constantValue)) } : v;
+}
+
+function hasSymbolicEntry(v: KnownValue): boolean {
+  return v.kind === 'ints' && v.data.some((e) => !e.isConstant);
+}
+
+/** A float value whose entries are all safe integers, as integer expressions; undefined otherwise. */
+function integralAsInts(v: KnownValue): KnownValue | undefined {
+  if (v.kind === 'ints') return v;
+  if (!v.data.every(Number.isSafeInteger)) return undefined;
+  return { kind: 'ints', dims: v.dims, data: v.data.map((x) => Expr.constant(x)) };
 }
 
 /** Inputs an op takes, where the count is fixed (the variadic ops take one or more; Clip has its own rule). */

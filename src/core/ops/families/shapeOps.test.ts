@@ -232,3 +232,71 @@ test('Expand to a shape computed with ConstantOfShape/Where, as HF exports do', 
   };
   assert.deepEqual(shapeIn(spec, 'y'), ['batch', 'heads', 'seq', 'seq']);
 });
+
+/**
+ * ONNX Runtime's BERT exports clamp the position ids to the input's shape in float (Min on integers came
+ * with opset 12): Slice(positions, 0, Cast(Min(Cast(Shape(ids), float), [1, 512]), int64)). The dims survive
+ * the float round trip, so the slice is [min(1, batch), min(512, seq)] and broadcasts back to [batch, seq].
+ */
+function clampedPositions(minuend: readonly number[], to: number): GraphSpec {
+  return {
+    inputs: { ids: { dtype: 'int64', shape: ['batch', 'seq'] }, embeddings: { dtype: 'float', shape: ['batch', 'seq', 32] } },
+    weights: { positions: { dtype: 'float', dims: [1, 512, 32] } },
+    nodes: [
+      { opType: 'Shape', inputs: ['ids'], outputs: ['shape'] },
+      { opType: 'Cast', inputs: ['shape'], outputs: ['shape_f'], attrs: { to } },
+      { opType: 'Constant', inputs: [], outputs: ['limit'], attrs: { value_floats: { floats: [...minuend] } } },
+      { opType: 'Min', inputs: ['shape_f', 'limit'], outputs: ['ends_f'] },
+      { opType: 'Cast', inputs: ['ends_f'], outputs: ['ends'], attrs: { to: 7 } },
+      { opType: 'Constant', inputs: [], outputs: ['starts'], attrs: { value_ints: [0, 0] } },
+      { opType: 'Constant', inputs: [], outputs: ['axes'], attrs: { value_ints: [0, 1] } },
+      { opType: 'Slice', inputs: ['positions', 'starts', 'ends', 'axes'], outputs: ['sliced'] },
+      { opType: 'Add', inputs: ['embeddings', 'sliced'], outputs: ['sum'] },
+    ],
+    outputs: ['sum'],
+  };
+}
+
+test('a dim cast to float and clamped with Min stays the dim (ORT BERT position slice)', () => {
+  const g = profileGraph(clampedPositions([1, 512], 1));
+  assert.deepEqual(g.values.get('sliced')?.shape?.map(plain), ['min(1, batch)', 'min(512, seq)', 32]);
+  assert.deepEqual(g.values.get('sum')?.shape?.map(plain), ['batch', 'seq', 32]);
+  // DOUBLE holds dims exactly too.
+  assert.deepEqual(profileGraph(clampedPositions([1, 512], 11)).values.get('sum')?.shape?.map(plain), ['batch', 'seq', 32]);
+});
+
+test('a dim in a float tensor is kept only where the float arithmetic is exact', () => {
+  // FLOAT16 holds integers exactly only to 2048: the dim is not kept, the slice is unknown.
+  const half = profileGraph(clampedPositions([1, 512], 10)).values.get('sliced')?.shape?.map(plain);
+  assert.deepEqual(half?.map((d) => String(d).replace(/^unk__\d+$/, 'unknown')), ['unknown', 'unknown', '32']);
+  // A clamp that is not an integer: the result is not an integer of the dim.
+  const fractional = profileGraph(clampedPositions([1.5, 512], 1)).values.get('ends_f')?.value;
+  assert.equal(fractional, undefined);
+  // Past 2^24 FLOAT rounds: a constant beside the dim that it cannot hold drops the value.
+  const spec: GraphSpec = {
+    inputs: { ids: { dtype: 'int64', shape: ['seq'] } },
+    nodes: [
+      { opType: 'Shape', inputs: ['ids'], outputs: ['shape'] },
+      { opType: 'Constant', inputs: [], outputs: ['big'], attrs: { value_ints: [2 ** 24 + 1] } },
+      { opType: 'Concat', inputs: ['shape', 'big'], outputs: ['both'], attrs: { axis: 0 } },
+      { opType: 'Cast', inputs: ['both'], outputs: ['both_f'], attrs: { to: 1 } },
+      { opType: 'Cast', inputs: ['shape'], outputs: ['seq_f'], attrs: { to: 1 } },
+      { opType: 'Constant', inputs: [], outputs: ['two'], attrs: { value_float: { float: 2 } } },
+      { opType: 'Div', inputs: ['seq_f', 'two'], outputs: ['half_f'] },
+      { opType: 'Mul', inputs: ['seq_f', 'two'], outputs: ['double_f'] },
+      { opType: 'Floor', inputs: ['double_f'], outputs: ['floored_f'] },
+      { opType: 'Sub', inputs: ['seq_f', 'seq_f'], outputs: ['zero_f'] },
+      { opType: 'Div', inputs: ['zero_f', 'two'], outputs: ['still_zero_f'] },
+    ],
+    outputs: ['both_f', 'half_f', 'floored_f', 'still_zero_f'],
+  };
+  const g = profileGraph(spec);
+  assert.equal(g.values.get('both_f')?.value, undefined);
+  // Division is not integer-exact: seq / 2 in float is not known (the integer rule would truncate).
+  assert.equal(g.values.get('half_f')?.value, undefined);
+  const floored = g.values.get('floored_f')?.value;
+  assert.equal(floored?.kind === 'ints' ? plain(floored.data[0]) : undefined, '2 * seq');
+  // Once no dim is left the value is numbers again, and float division divides.
+  assert.deepEqual(g.values.get('zero_f')?.value, { kind: 'floats', dims: [1], data: [0] });
+  assert.deepEqual(g.values.get('still_zero_f')?.value, { kind: 'floats', dims: [1], data: [0] });
+});

@@ -408,7 +408,17 @@ const INTEGER_BITS: Partial<Record<DataType, { bits: number; signed: boolean }>>
   [DataType.UINT32]: { bits: 32, signed: false }, [DataType.UINT64]: { bits: 64, signed: false },
 };
 
-/** A known value converted to `to`; symbolic entries survive integer-to-integer casts only. */
+/**
+ * The largest integer a float type holds exactly with every integer below it: a symbolic dim cast to it stays
+ * the dim. Exporters compute on shapes in float where an opset lacks the integer kernel
+ * (`Cast(Shape) → Min → Cast`, ONNX Min/Max took integers only from opset 12); dims past 2^24 are not a case.
+ */
+const EXACT_INTEGER_LIMIT: Partial<Record<DataType, bigint>> = { [DataType.FLOAT]: 2n ** 24n, [DataType.DOUBLE]: 2n ** 53n };
+
+/**
+ * A known value converted to `to`; symbolic entries survive integer-to-integer casts, and casts to FLOAT or
+ * DOUBLE (as integers a float tensor holds exactly, read back by a later cast to an integer type).
+ */
 function castValue(v: KnownValue, to: DataType): KnownValue | undefined {
   if (to === DataType.BOOL) {
     const truth = v.kind === 'ints' ? v.data.map((e) => e.constantValue) : v.data.map((x) => (Number.isNaN(x) ? undefined : BigInt(x !== 0)));
@@ -426,10 +436,21 @@ function castValue(v: KnownValue, to: DataType): KnownValue | undefined {
     const round = to === DataType.FLOAT ? Math.fround : (x: number) => x;
     if (v.kind === 'floats') return { kind: 'floats', dims: v.dims, data: v.data.map(round) };
     const numbers = v.data.map((e) => e.asNumber);
-    if (numbers.some((x) => x === undefined)) return undefined;
+    if (numbers.some((x) => x === undefined)) return exactIntegersInFloat(v, to);
     return { kind: 'floats', dims: v.dims, data: (numbers as number[]).map(round) };
   }
   return undefined;
+}
+
+/** Symbolic integers cast to a float type that holds them exactly: kept as integers; undefined otherwise. */
+function exactIntegersInFloat(v: KnownValue & { kind: 'ints' }, to: DataType): KnownValue | undefined {
+  const limit = EXACT_INTEGER_LIMIT[to];
+  if (limit === undefined) return undefined;
+  const exact = v.data.every((e) => {
+    const c = e.constantValue;
+    return c === undefined || (c <= limit && c >= -limit);
+  });
+  return exact ? v : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
