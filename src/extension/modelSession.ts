@@ -12,7 +12,7 @@ import { LLM_DEFAULT_OUTPUT_TOKENS, LLM_DEFAULT_PROMPT_TOKENS, type BatchChoice,
 import type { GraphText } from '../worker/graphText';
 import { type AnalyzeJob, decodeResult, type WorkerResult, type WorkerResultMessage } from '../worker/workerProtocol';
 import { settingsCatalog } from './hardwareCatalog';
-import type { SessionChoices } from './sessionChoices';
+import { type SessionChoices, withDimBindings } from './sessionChoices';
 import { readSettings } from './settings';
 
 export type SessionState =
@@ -54,6 +54,8 @@ export class ModelSession implements vscode.Disposable {
   private graphText: GraphText | undefined;
   /** Id of the worker result whose report nodes the ready state holds. */
   private nodesFrom: number | undefined;
+  /** The symbolic dim the batch binds, from the last analysis (undefined when the export fixes the batch). */
+  private batchDim: string | undefined;
   private generation = 0;
   private disposed = false;
 
@@ -66,13 +68,15 @@ export class ModelSession implements vscode.Disposable {
     this.choices = store?.get(uri) ?? { bindings: { ...s.bindings }, targets: [...s.targets], batch: s.batch, chips: s.chips, promptTokens: LLM_DEFAULT_PROMPT_TOKENS, outputTokens: LLM_DEFAULT_OUTPUT_TOKENS, whatIf: [] };
   }
 
-  /** The dims the user bound; setting them saves them (call profile() to apply). */
+  /** The dims the user bound (set with bindDims). */
   get bindings(): Readonly<Record<string, number>> {
     return this.choices.bindings;
   }
 
-  set bindings(bindings: Readonly<Record<string, number>>) {
-    this.save({ ...this.choices, bindings: { ...bindings } });
+  /** The profile view's Apply: its bindings, the batch dim's going to the batch choice (`withDimBindings`). Call profile() to apply. */
+  bindDims(bindings: Readonly<Record<string, number>>): void {
+    const dim = this.batchDim;
+    this.save(withDimBindings(this.choices, bindings, dim, dim === undefined ? undefined : this.report?.bindings[dim]));
   }
 
   get state(): SessionState {
@@ -212,6 +216,7 @@ export class ModelSession implements vscode.Disposable {
       void vscode.window.showWarningMessage(result.baselineProblem);
     }
     this.nodesFrom = result.id;
+    this.batchDim = result.batchDim;
     this.graphText ??= result.graphText;
     const c = this.choices;
     const estimates: EstimatesPayload = result.estimates

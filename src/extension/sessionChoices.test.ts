@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { KV_CACHE_DTYPES, PRECISION_CHOICES } from '../core/estimate/precision';
-import { readChoices } from './sessionChoices';
+import { readChoices, withDimBindings } from './sessionChoices';
 
 const saved = {
   bindings: { batch: 4 }, targets: ['h100-sxm', 'tpu-v6e'], batch: 'max', chips: 8, precision: 'fp8', kvCache: 'fp8',
@@ -25,4 +25,17 @@ test('an edited or older memento with any malformed field is ignored as a whole'
   ];
   for (const change of broken) assert.equal(readChoices({ ...saved, ...change }), undefined, JSON.stringify(change));
   for (const raw of [undefined, null, 'fp8', 42, []]) assert.equal(readChoices(raw), undefined, String(raw));
+});
+
+test("the profile view's batch dim binding is the Batch field's choice, never a pinning binding", () => {
+  const choices = readChoices({ ...saved, batch: 1, bindings: {} })!;
+  // Changed in the view (profiled at 1): the batch choice becomes 4; the other dims stay bindings.
+  assert.deepEqual(withDimBindings(choices, { batch: 4, seq: 128 }, 'batch', 1), { ...choices, batch: 4, bindings: { seq: 128 } });
+  // Untouched (the view shows the profiled batch): no choice made, so 'max' stays 'max'.
+  const max = { ...choices, batch: 'max' as const };
+  assert.deepEqual(withDimBindings(max, { batch: 1, seq: 128 }, 'batch', 1), { ...max, bindings: { seq: 128 } });
+  assert.deepEqual(withDimBindings(max, { batch: 16 }, 'batch', 1), { ...max, batch: 16, bindings: {} });
+  // A model whose export fixes the batch, or a batch no Batch field takes (0): the bindings as written.
+  assert.deepEqual(withDimBindings(choices, { batch: 4 }, undefined, undefined), { ...choices, bindings: { batch: 4 } });
+  assert.deepEqual(withDimBindings(choices, { batch: 0 }, 'batch', 1), { ...choices, bindings: { batch: 0 } });
 });

@@ -30,6 +30,20 @@ export interface SessionChoices {
   readonly baseline?: string;
 }
 
+/**
+ * The choices after the user applies `bindings` in the profile view. The batch dim is the Batch field's: its
+ * binding there becomes the batch choice when the user changed it (the view shows the profiled batch in that
+ * field, so an untouched one is no choice, and a batch of 'max' stays), and it is never kept as a binding,
+ * which would pin the batch so that the Batch field silently did nothing.
+ */
+export function withDimBindings(choices: SessionChoices, bindings: Readonly<Record<string, number>>, batchDim: string | undefined, profiledBatch: number | undefined): SessionChoices {
+  const batch = batchDim === undefined ? undefined : bindings[batchDim];
+  // A batch no Batch field takes (0) stays a binding, as written.
+  if (batch === undefined || !isBatchChoice(batch)) return { ...choices, bindings: { ...bindings } };
+  const { [batchDim!]: _batch, ...others } = bindings;
+  return { ...choices, bindings: others, ...(batch !== profiledBatch ? { batch } : {}) };
+}
+
 /** Longest baseline path kept (Linux's PATH_MAX). */
 const MAX_PATH_LENGTH = 4096;
 

@@ -62,7 +62,7 @@ export async function handleViewMessage(session: ModelSession, m: FromWebviewMes
       post(sessionMessage(session));
       return;
     case 'dims/bind':
-      session.bindings = { ...m.bindings };
+      session.bindDims(m.bindings);
       await session.profile();
       return;
     case 'node/select':

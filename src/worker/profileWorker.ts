@@ -90,6 +90,7 @@ function run(job: AnalyzeJob): WorkerResult {
     id: job.id,
     ok: true,
     report,
+    ...(analysis.batchDim !== undefined ? { batchDim: analysis.batchDim } : {}),
     ...(job.options.targets.length ? { estimates: estimatesPayload(analysis, job.options.whatIf ?? []), hints: hintsPayload(analysis.report.hints ?? []) } : {}),
     ...(job.graphText ? { graphText: printGraphText(cache.model, nodes) } : {}),
     ...(baselineProblem ? { baselineProblem } : {}),

@@ -29,6 +29,8 @@ export type WorkerResult =
       readonly ok: true;
       /** The analysed report; `nodes` is left out when they are those of result `job.nodesFrom`, which the host holds. */
       readonly report: Omit<AnalysisReport, 'nodes'> & { readonly nodes?: readonly NodeReport[] };
+      /** The symbolic dim the batch binds; absent when the export fixes the batch. */
+      readonly batchDim?: string;
       /** Present when the analysis had targets. */
       readonly estimates?: WorkerEstimates;
       readonly hints?: readonly HintPayload[];

@@ -69,7 +69,7 @@ suite('ONNX Hardware Profiler (extension host)', () => {
     const dims = session.report!.unboundSymbols;
     assert.ok(dims.length > 0, 'the test model has symbolic dims');
     const bindings = Object.fromEntries(dims.map((d, i) => [d, i === 0 ? 2 : 64]));
-    session.bindings = bindings;
+    session.bindDims(bindings);
     // Start a profile and supersede it at once: the first is cancelled (worker terminated), the second wins.
     const first = session.profile();
     const second = session.profile();
@@ -87,7 +87,7 @@ suite('ONNX Hardware Profiler (extension host)', () => {
       assert.ok(s.estimates.targets.every((t) => Number.isFinite(t.latencySeconds) && t.latencySeconds > 0));
       assert.ok(s.estimates.bestTarget === 'h100-sxm' || s.estimates.bestTarget === 'l4');
     }
-    session.bindings = {};
+    session.bindDims({});
     await session.profile();
   });
 

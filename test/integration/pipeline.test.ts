@@ -21,8 +21,13 @@ suite('One pipeline: what-if, diagnostics, input errors, targets, wide compariso
     const session = await a.whenProfiled(uri);
     // At a realistic size (the toy's own dims leave nothing worth a hint).
     const bindings = { batch: 4, max_seq_len_in_batch: 128 };
-    session.bindings = bindings;
+    session.bindDims(bindings);
     await session.profile();
+    // The batch dim bound in the profile view is the Batch field's choice, not a binding that would pin it.
+    assert.equal(session.batch, 4);
+    assert.deepEqual(session.bindings, { max_seq_len_in_batch: 128 });
+    assert.deepEqual(session.report!.bindings, bindings);
+    assert.ok(!session.report!.diagnostics.some((d) => d.code === 'batch-bound'), 'no "batch not applied" note');
     const hint = session.state.kind === 'ready' ? session.state.hints?.find((h) => h.whatIf && h.savings.some((s) => s.verdict === 'gain')) : undefined;
     assert.ok(hint, 'the test model has a hint with a change');
     const before = session.report!.estimates!;
@@ -38,8 +43,8 @@ suite('One pipeline: what-if, diagnostics, input errors, targets, wide compariso
       assert.ok(Math.abs(was - now - saving.seconds) <= 1e-12 * was, `${saving.target}: ${was} → ${now}, the hint says −${saving.seconds}`);
     }
     await waitFor('the status bar to show the what-if', () => (a.statusBarText().includes('what-if: 1') ? true : undefined), 10_000);
-    session.setCompare({ targets: session.targets, batch: session.batch, whatIf: [] });
-    session.bindings = {};
+    session.setCompare({ targets: session.targets, batch: 1, whatIf: [] });
+    session.bindDims({});
     await session.profile();
     assert.equal(session.report!.whatIf, undefined);
   });

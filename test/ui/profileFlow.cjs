@@ -228,7 +228,7 @@ async function run({ vsix, model }) {
       await shot('03-dims-bound.png');
     });
 
-    ok2 && await step('the Hardware side panel compares two targets (h100-sxm + l4)', async () => {
+    ok2 && await step('the Hardware side panel compares two targets (h100-sxm + l4) at the batch bound in the profile view', async () => {
       await page.locator('.activitybar .action-item a[aria-label^="ONNX Profiler"], .activitybar [aria-label^="ONNX Profiler"]').first().click();
       const side = await webviewFrame(page, 'sidebar');
       await side.locator('[data-testid="target-picker"]').waitFor();
@@ -247,7 +247,15 @@ async function run({ vsix, model }) {
         const text = await side.locator(`[data-testid="estimate-row"][data-target="${t}"]`).innerText();
         if (!/\d/.test(text) || !/(ns|µs|ms|s)\b/.test(text)) throw new Error(`row ${t} shows no latency: ${text}`);
       }
-      console.log(`    estimate rows: ${targets.join(', ')}`);
+      // The batch bound in the profile view is the panel's Batch (not a binding that pins it under another figure).
+      const batchDim = dims.find((d) => /batch/i.test(d));
+      if (batchDim !== undefined) {
+        const shown = await side.locator('[data-testid="batch-input"] input').inputValue();
+        if (shown !== String(bindings[batchDim])) throw new Error(`the side panel's Batch shows ${shown}, the profile view bound ${batchDim}=${bindings[batchDim]}`);
+        const alerts = await side.locator('[role="alert"]').allInnerTexts();
+        if (alerts.some((t) => /Estimates are for batch/.test(t))) throw new Error(`the side panel says: ${alerts.join(' | ')}`);
+      }
+      console.log(`    estimate rows: ${targets.join(', ')}; Batch ${batchDim !== undefined ? bindings[batchDim] : 'fixed'}`);
       await shot('04-hardware-compare.png');
     });
 

@@ -136,6 +136,8 @@ export interface Analysis {
   readonly report: AnalysisReport;
   /** Samples per call the profile is at, and the estimates unless `batch: 'max'` chose one per target (`serving`). */
   readonly batch: number;
+  /** The symbolic dim the batch binds (`batchSymbol`); undefined when the export fixes the batch. */
+  readonly batchDim?: string;
   /** The target with the lowest latency among those the model fits on (else overall); undefined without targets. */
   readonly bestTarget?: string;
   readonly whatIf: WhatIfAnalysis;

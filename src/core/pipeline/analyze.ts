@@ -64,7 +64,7 @@ export function analyzeModel(source: ProfileSource, asked: AnalysisOptions): Ana
   ];
   if (targets.length === 0) {
     const selection = selectHints(options.whatIf ?? [], []);
-    return { report: { ...profiled, diagnostics: [...notes, ...profiled.diagnostics] }, batch, whatIf: whatIfAnalysis(selection, []) };
+    return { report: { ...profiled, diagnostics: [...notes, ...profiled.diagnostics] }, batch, ...(symbol !== undefined ? { batchDim: symbol } : {}), whatIf: whatIfAnalysis(selection, []) };
   }
 
   const estimate = estimatorOptions(options, batch);
@@ -99,6 +99,7 @@ export function analyzeModel(source: ProfileSource, asked: AnalysisOptions): Ana
   return {
     report,
     batch,
+    ...(symbol !== undefined ? { batchDim: symbol } : {}),
     bestTarget: bestEstimate(estimates)?.target,
     whatIf: whatIfAnalysis(selection, applied),
     ...(nodeEstimates ? { nodeEstimates, roofs: new Map(targets.map((t) => [t.id, roofOf(nodeEstimates.get(t.id)!, t, options)])) } : {}),
