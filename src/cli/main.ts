@@ -326,6 +326,10 @@ export function runCli(argv: readonly string[], io: CliIo): number {
   } else {
     io.stdout(renderReport(shown, options.format, { top: options.top }));
   }
+  if (options.format === 'csv' && report.baseline) {
+    // CSV is one row per node; the comparison (by figure and op type) has no row there: say where it is.
+    io.stderr(`onnx-profile: note: CSV holds one row per node, so the comparison with the baseline (${report.baseline.changes.length} figures) is not in it; --format table, md or json shows it${report.baseline.limits?.length ? ' (the limits are checked all the same)' : ''}\n`);
+  }
   const exceeded = (report.baseline?.limits ?? []).filter((l) => !l.passed);
   for (const l of exceeded) {
     const by = l.worsened === null ? 'from 0' : `${(l.worsened * 100).toFixed(1)}% worse`;

@@ -38,6 +38,16 @@ test('baseline: a quantized model against the saved fp32 report passes its limit
   assert.match(r.stdout, /limit latency=0%: latency on l4 \d+% better, allowed 0% worse: within/);
 });
 
+test('baseline: CSV (one row per node) says on stderr that the comparison is not in it, and still checks the limits', () => {
+  const baseline = savedReport([RESNET_QDQ, ...TARGETS]);
+  const r = run([RESNET_FP32, ...TARGETS, '--baseline', baseline, '--max-regression', 'latency@h100-sxm=5%', '--format', 'csv']);
+  assert.equal(r.code, 3);
+  assert.match(r.stdout, /^index,name,opType,/);
+  const lines = r.stderr.trim().split('\n');
+  assert.match(lines[0], /^onnx-profile: note: CSV holds one row per node, so the comparison with the baseline \(\d+ figures\) is not in it; --format table, md or json shows it \(the limits are checked all the same\)$/);
+  assert.match(lines[1], /^onnx-profile: regression: latency on h100-sxm /);
+});
+
 test('baseline: a limit exceeded exits 3, after the whole report, with one line per figure on stderr', () => {
   const baseline = savedReport([RESNET_QDQ, ...TARGETS]);
   const r = run([RESNET_FP32, ...TARGETS, '--baseline', baseline, '--max-regression', 'latency@h100-sxm=5%', '--max-regression', 'throughput=10%', '--max-regression', 'flops=0%']);
