@@ -288,6 +288,13 @@ export const tests = [
       await v.page.waitForFunction(() => !document.querySelector('[data-testid="status"] vscode-progress-ring'));
       assert.equal(await v.page.inputValue('[data-testid="bind-input-batch"] input'), '8');
       assert.ok(!(await v.page.$('[data-testid="bind-apply"][disabled]')));
+      assert.equal(await v.page.$('[data-testid="unknown-dims"]'), null);
+      // Every input dim bound, one dim no binding reaches: the section says so rather than "all known".
+      const message = "1 dim could not be inferred (shown as unk__N) and counts as 1 in totals; it first appears at 'nz' (NonZero)";
+      await v.send(show({ ...bound, diagnostics: [{ severity: 'info', code: 'unknown-dims', message }, ...bound.diagnostics] }));
+      await v.page.waitForSelector('[data-testid="unknown-dims"]');
+      assert.equal(await v.page.textContent('[data-testid="unknown-dims"]'), `1${message.slice(1)}.`);
+      assert.match(await v.page.textContent('.bind-section'), /All symbolic dims are bound\./);
       await assertClean(v);
       await v.close();
     },

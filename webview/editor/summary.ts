@@ -90,7 +90,10 @@ export class BindSection {
     });
     this.applyButton = button({ label: 'Apply', appearance: 'primary', testId: 'bind-apply', ariaLabel: 'Apply dimension bindings and re-profile', onClick: () => this.apply() });
     const unbound = r.unboundSymbols.length ? `Unbound dims count as 1 in totals: ${r.unboundSymbols.join(', ')}` : 'All symbolic dims are bound.';
-    this.el.replaceChildren(h('h2', { class: 'section-title' }, 'Symbolic dimensions'), h('p', { class: 'muted' }, unbound), h('div', { class: 'bind-fields' }, ...inputs, this.applyButton));
+    // Dims no binding reaches (a NonZero's count): said here too, so "all bound" does not read as "all known".
+    const unknown = r.diagnostics.find((d) => d.code === 'unknown-dims');
+    const notes = [h('p', { class: 'muted' }, unbound), ...(unknown ? [h('p', { class: 'muted', 'data-testid': 'unknown-dims' }, `${unknown.message[0].toUpperCase()}${unknown.message.slice(1)}.`)] : [])];
+    this.el.replaceChildren(h('h2', { class: 'section-title' }, 'Symbolic dimensions'), ...notes, h('div', { class: 'bind-fields' }, ...inputs, this.applyButton));
   }
 
   /** While a re-profile runs: Apply is disabled and the section is marked busy. */

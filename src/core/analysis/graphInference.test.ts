@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DataType } from '../onnx/dataType';
 import { type GraphSpec, profileGraph, reportGraph } from '../ops/families/testUtil';
+import { renderReport } from '../render';
 import { Expr, product } from '../shapes/expr';
 import type { TensorInfo } from '../shapes/tensorInfo';
 import { elementsBytes, staticTensorBytes, tensorBytes } from './graphInference';
@@ -131,7 +132,11 @@ test("a file's own unk__N dim is the model's, bindable, and no fresh unknown tak
   const report = reportGraph(spec);
   assert.deepEqual(report.unboundSymbols, ['unk__0']);
   const notes = report.diagnostics.filter((d) => d.code === 'unbound-dims' || d.code === 'unknown-dims').map((d) => d.message);
-  assert.deepEqual(notes, ['dims not bound, counted as 1 in totals: unk__0 (bind with --bind name=value)', '1 dims could not be inferred (shown as unk__N) and count as 1 in totals']);
+  assert.deepEqual(notes, ['dims not bound, counted as 1 in totals: unk__0 (bind with --bind name=value)', `1 dim could not be inferred (shown as unk__N) and counts as 1 in totals; it first appears at 'NonZero_node' (NonZero)`]);
+  // The table heads with both: the dims to bind, and the unknown one with the node it comes from.
+  const table = renderReport(report, 'table', { top: 5 });
+  assert.match(table, /^unbound dims +unk__0 \(counted as 1; bind with --bind\)$/m);
+  assert.match(table, /^unknown dims +1 dim could not be inferred .* it first appears at 'NonZero_node' \(NonZero\)$/m);
   const bound = reportGraph(spec, new Map([['unk__0', 4]]));
   assert.deepEqual(bound.nodes.find((n) => n.name.includes('Relu') || n.opType === 'Relu')?.outputs?.[0]?.shape, [4, 8]);
 });

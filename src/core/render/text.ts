@@ -3,7 +3,7 @@ import type { ModelEstimate } from '../estimate/modelEstimate';
 import type { ParallelLayout } from '../estimate/layouts';
 import type { ServingPlan } from '../estimate/servingPlan';
 import type { NodeReport, ProfileReport } from '../report/reportTypes';
-import { formatBytes, formatJoules, formatScaled, formatSeconds, formatShape, formatUsd } from '../report/units';
+import { formatBytes, formatJoules, formatScaled, formatSeconds, formatShape, formatUsd, shortName } from '../report/units';
 import { layoutText, moeDetail, moeHeadline } from './moeText';
 
 /** Columns padded to their widest cell; `rightAligned` holds the numeric column indices. */
@@ -28,7 +28,10 @@ export function summaryLines(report: ProfileReport): [string, string][] {
   ];
   if (report.moe) lines.push(['MoE', `${moeHeadline(report.moe)} (${moeDetail(report.moe)})`]);
   if (Object.keys(report.bindings).length) lines.push(['bindings', Object.entries(report.bindings).map(([k, v]) => `${k}=${v}`).join(', ')]);
-  if (report.unboundSymbols.length) lines.push(['unbound dims', `${report.unboundSymbols.join(', ')} (counted as 1; bind with --bind)`]);
+  if (report.unboundSymbols.length) lines.push(['unbound dims', `${report.unboundSymbols.map((d) => shortName(d)).join(', ')} (counted as 1; bind with --bind)`]);
+  // Info notes are not listed with the problems: this one changes every figure, so it heads the report.
+  const unknown = report.diagnostics.find((d) => d.code === 'unknown-dims');
+  if (unknown) lines.push(['unknown dims', unknown.message]);
   return lines;
 }
 

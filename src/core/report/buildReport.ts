@@ -73,6 +73,23 @@ function isInferenceUnknown(symbol: string, fileDims: ReadonlySet<string>): bool
   return symbol.startsWith(UNKNOWN_DIM_PREFIX) && !fileDims.has(symbol);
 }
 
+/** Nodes an unknown dim first appears at (up to three): where to look, since the nodes after only pass it on. */
+const MAX_ORIGINS_NAMED = 3;
+function unknownOrigins(nodes: readonly NodeReport[], unknown: readonly string[]): string {
+  const pending = new Map(unknown.map((s) => [s, new RegExp(`\\b${s}\\b`)]));
+  const origins: string[] = [];
+  for (const n of nodes) {
+    const dims = n.outputs.flatMap((o) => o.shape ?? []).filter((d): d is string => typeof d === 'string');
+    const found = [...pending].filter(([, pattern]) => dims.some((d) => pattern.test(d)));
+    if (found.length === 0) continue;
+    for (const [s] of found) pending.delete(s);
+    origins.push(`'${shortName(n.name)}' (${n.opType})`);
+    if (origins.length === MAX_ORIGINS_NAMED || pending.size === 0) break;
+  }
+  if (origins.length === 0) return '';
+  return `; ${unknown.length === 1 ? 'it first appears' : 'they first appear'} at ${origins.join(', ')}${pending.size ? ' and elsewhere' : ''}`;
+}
+
 /** Module scope of a node name as exporters write it: `/model/layers.3/mlp/MatMul` → `/model/layers.3/mlp`. */
 export function scopeOf(nodeName: string): string {
   if (!nodeName.startsWith('/')) return '';
@@ -197,7 +214,7 @@ export function buildReport(model: OnnxModel, profile: GraphProfile, bindings: R
   const unknown = symbols.length - unbound.length;
   const notes = [
     ...(unbound.length ? [{ severity: 'info' as const, code: 'unbound-dims', message: `dims not bound, counted as 1 in totals: ${unbound.map((d) => shortName(d)).join(', ')} (bind with --bind name=value)` }] : []),
-    ...(unknown ? [{ severity: 'info' as const, code: 'unknown-dims', message: `${unknown} dims could not be inferred (shown as unk__N) and count as 1 in totals` }] : []),
+    ...(unknown ? [{ severity: 'info' as const, code: 'unknown-dims', message: `${unknown === 1 ? '1 dim' : `${unknown} dims`} could not be inferred (shown as unk__N) and ${unknown === 1 ? 'counts' : 'count'} as 1 in totals${unknownOrigins(nodes, symbols.filter((s) => isInferenceUnknown(s, fileDims)))}` }] : []),
   ];
   const noted = notes.length ? { ...report, unboundSymbols: unbound, diagnostics: [...notes, ...report.diagnostics] } : report;
   const moe = moeSection(noted);
