@@ -267,6 +267,9 @@ export function parseToWebview(raw: unknown): { ok: true; message: ToWebviewMess
       if (!isRecord(r) || typeof r.schemaVersion !== 'string' || !Array.isArray(r.nodes) || !isRecord(r.totals) || !isRecord(raw.settings)) {
         return { ok: false, reason: 'report/show: malformed report' };
       }
+      if (r.derivedBindings !== undefined && !(isRecord(r.derivedBindings) && Object.values(r.derivedBindings).every((v) => isNonNegativeInt(v)))) {
+        return { ok: false, reason: 'report/show: report.derivedBindings must map dim names to non-negative integers' };
+      }
       const st = raw.settings;
       if (!isBatchChoice(st.batch) || (st.chips !== undefined && !isNonNegativeInt(st.chips, MAX_CHIPS))) return { ok: false, reason: "report/show: settings.batch must be a positive integer or 'max', chips an integer" };
       if ((st.promptTokens !== undefined && !isTokenCount(st.promptTokens)) || (st.outputTokens !== undefined && !isTokenCount(st.outputTokens))) {

@@ -295,6 +295,13 @@ export const tests = [
       await v.page.waitForSelector('[data-testid="unknown-dims"]');
       assert.equal(await v.page.textContent('[data-testid="unknown-dims"]'), `1${message.slice(1)}.`);
       assert.match(await v.page.textContent('.bind-section'), /All symbolic dims are bound\./);
+      // A dim the analysis derived (a decoder's total length) is a hint in its field, not a value Apply posts back.
+      await v.send(show({ ...bound, bindings: { ...bound.bindings, sequence: 513 }, derivedBindings: { sequence: 513 } }));
+      await v.page.waitForFunction(() => document.querySelector('[data-testid="bind-input-sequence"]')?.getAttribute('placeholder') === '513 (derived)');
+      assert.equal(await v.page.inputValue('[data-testid="bind-input-sequence"] input'), '');
+      await v.clearPosted();
+      await v.page.click('[data-testid="bind-apply"]');
+      assert.deepEqual((await v.posted())[0], { type: 'dims/bind', bindings: { batch: 8 } });
       await assertClean(v);
       await v.close();
     },
@@ -313,6 +320,7 @@ export const tests = [
       await v.send({ type: 'node/reveal', nodeIndex: -3 });
       await v.send({ type: 'report/progress', message: 42 });
       await v.send({ type: 'report/show', report, settings: settings(), estimates: { targets: [{ target: 5 }] }, hints: 'nope' });
+      await v.send({ type: 'report/show', report: { ...report, derivedBindings: { sequence: 'x' } }, settings: settings() });
       await v.page.waitForTimeout(100);
       const after = await rows(v.page);
       assert.deepEqual(after.map((r) => r.node), before.map((r) => r.node));

@@ -83,8 +83,13 @@ export class BindSection {
       this.el.replaceChildren();
       return;
     }
+    // A dim the analysis derived (a decoder's total length) shows its value as a hint, not as a binding that
+    // Apply would post back and so pin when the dims it follows change.
+    const derived = r.derivedBindings ?? {};
     const inputs = syms.map((name) => {
-      const f = textField({ label: name, value: r.bindings[name] !== undefined ? String(r.bindings[name]) : '', placeholder: 'unbound (1)', numeric: true, size: 8, testId: `bind-input-${name}`, onEnter: () => this.apply() });
+      const value = r.bindings[name] !== undefined && derived[name] === undefined ? String(r.bindings[name]) : '';
+      const placeholder = derived[name] !== undefined ? `${derived[name]} (derived)` : 'unbound (1)';
+      const f = textField({ label: name, value, placeholder, numeric: true, size: 8, testId: `bind-input-${name}`, onEnter: () => this.apply() });
       this.fields.set(name, f);
       return f.el;
     });

@@ -254,3 +254,32 @@ test('every catalog target either gets finite figures or is left out with a reas
     m.close();
   }
 });
+
+test("a decoder's total length follows past + sequence when those are bound and it is not; a binding of it wins", () => {
+  // onnxruntime-genai's builder layout: attention_mask [batch, total_sequence_length], present [.., total_sequence_length, ..].
+  const m = counted('test/fixtures/mlperf/llama2_7b.onnx');
+  try {
+    const step = new Map([['sequence_length', 1], ['past_sequence_length', 2048]]);
+    const derived = analyzeModel(m.source, { targets: [H100], batch: 8, bindings: step });
+    const explicit = analyzeModel(m.source, { targets: [H100], batch: 8, bindings: new Map([...step, ['total_sequence_length', 2049]]) });
+    assert.deepEqual(derived.report.derivedBindings, { total_sequence_length: 2049 });
+    assert.equal(derived.report.bindings.total_sequence_length, 2049);
+    assert.deepEqual(derived.report.unboundSymbols, []);
+    assert.deepEqual(derived.report.totals, explicit.report.totals, 'the same figures as binding it');
+    assert.deepEqual(derived.report.estimates, explicit.report.estimates);
+    assert.deepEqual(derived.report.diagnostics.filter((d) => d.code === 'derived-binding').map((d) => d.message), [
+      'total_sequence_length bound to past_sequence_length + sequence_length = 2049 (the attention mask spans the cache and the new tokens); --bind total_sequence_length=N overrides',
+    ]);
+    // Left to itself, total counted as 1: the mask disagreed with the cache and the figures were off.
+    const unbound = m.source.profile({ bindings: new Map([...step, ['batch', 8]]) });
+    assert.notEqual(String(unbound.totals.flops), String(derived.report.totals.flops));
+    // The user's own total wins (a fixed-size mask, say), and nothing is derived.
+    const own = analyzeModel(m.source, { targets: [H100], batch: 8, bindings: new Map([...step, ['total_sequence_length', 4096]]) });
+    assert.equal(own.report.derivedBindings, undefined);
+    assert.equal(own.report.bindings.total_sequence_length, 4096);
+    // Only one of past and sequence bound: nothing to derive from.
+    assert.equal(analyzeModel(m.source, { targets: [H100], bindings: new Map([['past_sequence_length', 2048]]) }).report.derivedBindings, undefined);
+  } finally {
+    m.close();
+  }
+});

@@ -13,6 +13,11 @@ export function table(headers: readonly string[], rows: readonly string[][], rig
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
+const HEADLINE_NOTES: readonly [code: string, label: string][] = [
+  ['derived-binding', 'derived dims'],
+  ['unknown-dims', 'unknown dims'],
+];
+
 /** The model's headline figures as label/value pairs. */
 export function summaryLines(report: ProfileReport): [string, string][] {
   const t = report.totals;
@@ -29,9 +34,11 @@ export function summaryLines(report: ProfileReport): [string, string][] {
   if (report.moe) lines.push(['MoE', `${moeHeadline(report.moe)} (${moeDetail(report.moe)})`]);
   if (Object.keys(report.bindings).length) lines.push(['bindings', Object.entries(report.bindings).map(([k, v]) => `${k}=${v}`).join(', ')]);
   if (report.unboundSymbols.length) lines.push(['unbound dims', `${report.unboundSymbols.map((d) => shortName(d)).join(', ')} (counted as 1; bind with --bind)`]);
-  // Info notes are not listed with the problems: this one changes every figure, so it heads the report.
-  const unknown = report.diagnostics.find((d) => d.code === 'unknown-dims');
-  if (unknown) lines.push(['unknown dims', unknown.message]);
+  // Info notes are not listed with the problems; these change every figure, so they head the report.
+  for (const [code, label] of HEADLINE_NOTES) {
+    const note = report.diagnostics.find((d) => d.code === code);
+    if (note) lines.push([label, note.message]);
+  }
   return lines;
 }
 

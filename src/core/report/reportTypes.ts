@@ -12,7 +12,7 @@
  * are typed by their producer (`AnalysisReport` in ../pipeline/analysisTypes.ts), so no consumer of the
  * report is imported back by it.
  */
-export const REPORT_SCHEMA_VERSION = '1.4.0';
+export const REPORT_SCHEMA_VERSION = '1.5.0';
 
 export type BigCount = number | string;
 
@@ -193,6 +193,8 @@ export interface ProfileReport {
   /** Dims bound by the user, and symbols still unbound (counted as 1 in numeric totals). */
   readonly bindings: Readonly<Record<string, number>>;
   readonly unboundSymbols: readonly string[];
+  /** Dims the analysis bound for the user, in `bindings` too: a decoder's total length as past + sequence. */
+  readonly derivedBindings?: Readonly<Record<string, number>>;
   readonly totals: {
     readonly flops: BigCount;
     readonly macs: BigCount;
