@@ -95,8 +95,8 @@ function bothConstant(a: Expr, b: Expr, f: (x: bigint, y: bigint) => number): Ex
 }
 
 /**
- * Ops whose result on integers held in a float tensor is the integer rule's (no division, rounding or
- * powers): a dim cast to float and clamped (`Cast(Shape) → Min → Cast`) stays the dim.
+ * Ops whose result on integers held in a float tensor is the integer rule's (no division or powers; rounding
+ * an integer keeps it): a dim cast to float and clamped (`Cast(Shape) → Min → Cast`) stays the dim.
  */
 const INTEGER_EXACT_FLOAT_OPS = new Set(['Add', 'Sub', 'Mul', 'Neg', 'Abs', 'Max', 'Min', 'Sum', 'Relu', 'Floor', 'Ceil', 'Round', 'Where', 'Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual']);
 
