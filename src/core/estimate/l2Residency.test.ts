@@ -58,7 +58,9 @@ test('graph outputs always reach DRAM, and a long-lived tensor needs room for ev
 
 test('catalog: the L2 comes from the device or its compute twin; a CNN at a small batch keeps its activations on an L4', () => {
   assert.equal(lastLevelCacheBytes(findHardware('h100-sxm')!), 50e6);
-  assert.equal(lastLevelCacheBytes(findHardware('h200')!), 50e6, 'the H200 is the H100 SXM die');
+  // The H200 enables all six memory stacks of GH100, and its whole 60 MiB L2 with them (its own entry).
+  assert.equal(lastLevelCacheBytes(findHardware('h200')!), 60 * 2 ** 20);
+  assert.equal(lastLevelCacheBytes(findHardware('gh200')!), 50e6, "no own figure: the compute twin's");
   assert.equal(lastLevelCacheBytes(findHardware('tpu-v5e')!), 0);
   const root = [join(__dirname, '..', '..', '..', '..'), process.cwd()].find((p) => existsSync(join(p, 'test', 'fixtures', 'mlperf')))!;
   const opened = openModelFile(join(root, 'test', 'fixtures', 'mlperf', 'resnet50.onnx'));
