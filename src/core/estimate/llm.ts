@@ -128,7 +128,11 @@ export function llmBindings(
 export interface LlmPhaseBindings {
   /** The phase defaults (`llmBindings`). */
   readonly phases: { readonly prefill: Record<string, number>; readonly decode: Record<string, number> };
-  /** What each phase is profiled with: its defaults, the user's own bindings winning (a fixed cache buffer length, say). */
+  /**
+   * What each phase is profiled with: its lengths, then the user's bindings of every other dim. The phase owns
+   * the decoder's batch, sequence, past and total dims: a user who binds sequence 1 and past 2048 to look at one
+   * decode step did not ask for a one-token prompt (time to first token equal to the time per output token).
+   */
   readonly prefill: Map<string, number>;
   readonly decode: Map<string, number>;
 }
@@ -142,7 +146,7 @@ export function llmPhaseBindings(
   userBindings: ReadonlyMap<string, number>,
 ): LlmPhaseBindings {
   const phases = llmBindings(info, batch, promptTokens, outputTokens);
-  const withUser = (phase: Record<string, number>) => new Map([...Object.entries(phase), ...userBindings]);
+  const withUser = (phase: Record<string, number>) => new Map([...userBindings, ...Object.entries(phase)]);
   return { phases, prefill: withUser(phases.prefill), decode: withUser(phases.decode) };
 }
 

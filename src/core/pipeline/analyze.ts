@@ -8,14 +8,15 @@
  * `ProfileCache` under other targets, precision or what-if reuses its profiles and their priced hints.
  */
 import { calibrate, TraceFormatError } from '../estimate/calibration';
-import { combineLlm, detectDecoder, llmPhaseBindings, type LlmEstimate } from '../estimate/llm';
+import { combineLlm, type DecoderInfo, detectDecoder, llmPhaseBindings, type LlmEstimate } from '../estimate/llm';
 import { DEFAULT_OUTPUT_TOKENS, DEFAULT_PROMPT_TOKENS } from '../estimate/llmDefaults';
 import { estimateNodeTimes, estimateOnTarget, notEstimableReason, type ModelEstimate, type ModelEstimateOptions } from '../estimate/modelEstimate';
 import { precisionChoice } from '../estimate/precision';
 import { efficiencyFor, type NodeEstimate } from '../estimate/roofline';
 import type { HardwareEntry } from '../hardware/hardwareTypes';
 import { buildHints } from '../hints/buildHints';
-import type { ProfileReport, ReportDiagnostic } from '../report/reportTypes';
+import type { OnnxModel, ValueInfo } from '../onnx/model';
+import type { ProfileReport, ReportDiagnostic, TensorSummary } from '../report/reportTypes';
 import type { Analysis, AnalysisHint, AnalysisOptions, AnalysisReport, LlmAnalysis, SweepPoint, TargetRoof } from './analysisTypes';
 import { batchSymbol, bindBatch, profiledBatch } from './batch';
 import { ServingSearch } from './serving';
@@ -90,7 +91,7 @@ export function analyzeModel(source: ProfileSource, asked: AnalysisOptions): Ana
   const report: AnalysisReport = {
     ...reports.all,
     ...(derived ? { derivedBindings: derived.dims } : {}),
-    diagnostics: [...notes, ...priced.diagnostics, ...profiled.diagnostics],
+    diagnostics: [...notes, ...(llm ? phaseDimNotes(llm.analysis, userBindings) : []), ...priced.diagnostics, ...profiled.diagnostics],
     estimates,
     hints: priced.hints,
     ...(applied.length ? { whatIf: { applied } } : {}),
@@ -117,7 +118,7 @@ export function analyzeModel(source: ProfileSource, asked: AnalysisOptions): Ana
  */
 function withDecoderTotal(source: ProfileSource, bindings: ReadonlyMap<string, number>): { bindings: ReadonlyMap<string, number>; profiled: ProfileReport; derived?: DerivedBinding } {
   const profiled = source.profile({ bindings });
-  const decoder = detectDecoder(profiled);
+  const decoder = declaredDecoder(source.model, profiled);
   const [total, past, sequence] = [decoder?.totalSequenceDim, decoder?.pastSequenceDim, decoder?.sequenceDim];
   if (total === undefined || past === undefined || sequence === undefined || bindings.has(total)) return { bindings, profiled };
   const [pastLength, newTokens] = [bindings.get(past), bindings.get(sequence)];
@@ -126,6 +127,17 @@ function withDecoderTotal(source: ProfileSource, bindings: ReadonlyMap<string, n
   const withTotal = new Map(bindings).set(total, value);
   const message = `${total} bound to ${past} + ${sequence} = ${value} (the attention mask spans the cache and the new tokens); --bind ${total}=N overrides`;
   return { bindings: withTotal, profiled: source.profile({ bindings: withTotal }), derived: { dims: { [total]: value }, note: { severity: 'info', code: 'derived-binding', message } } };
+}
+
+/**
+ * The decoder the model's declared inputs and outputs describe. A profile's own shapes hold numbers where the
+ * user bound a dim, and the LLM phases need the dims' names (a bound attention mask would leave the total length
+ * out of the phases, so a decode step would keep the user's total while its past changed).
+ */
+function declaredDecoder(model: OnnxModel, report: ProfileReport): DecoderInfo | null {
+  const declared = (values: readonly ValueInfo[]): TensorSummary[] =>
+    values.map((v) => ({ name: v.name, dtype: 'unknown', shape: v.type.kind === 'tensor' && v.type.shape ? v.type.shape.map((d) => d ?? '?') : null }));
+  return detectDecoder({ ...report, graphInputs: declared(model.graph.inputs), graphOutputs: declared(model.graph.outputs) });
 }
 
 interface DerivedBinding {
@@ -241,7 +253,7 @@ function llmAnalysis(
   reports: WhatIfReports,
   serving: ServingSearch | undefined,
 ): { analysis: LlmAnalysis; served?: readonly ModelEstimate[] } | undefined {
-  const decoder = detectDecoder(report);
+  const decoder = declaredDecoder(source.model, report);
   if (!decoder) return undefined;
   const promptTokens = options.llm?.promptTokens ?? DEFAULT_PROMPT_TOKENS;
   const outputTokens = options.llm?.outputTokens ?? DEFAULT_OUTPUT_TOKENS;
@@ -259,6 +271,23 @@ function llmAnalysis(
   const llmOptions = { ...estimate, batch, promptTokens, outputTokens };
   const estimates: LlmEstimate[] = options.targets.map((t) => combineLlm(prefill.forTarget(t), decode.forTarget(t), [t], llmOptions)[0]);
   return { analysis: { ...request, estimates } };
+}
+
+/**
+ * Which of the user's bindings the LLM serving estimate sets per phase instead (its sequence, past and total
+ * lengths): they hold for the profile and the hardware estimates, not for the serving figures. Said once.
+ */
+function phaseDimNotes(llm: LlmAnalysis, userBindings: ReadonlyMap<string, number>): ReportDiagnostic[] {
+  const d = llm.decoder;
+  const dims = [d.sequenceDim, d.pastSequenceDim, d.totalSequenceDim].filter((x): x is string => x !== undefined && userBindings.has(x));
+  if (dims.length === 0) return [];
+  const phase = (b: Readonly<Record<string, number>>) => [d.sequenceDim, d.pastSequenceDim].filter((x): x is string => x !== undefined && b[x] !== undefined).map((x) => `${x}=${b[x]}`).join(', ');
+  const bound = dims.map((x) => `${x}=${userBindings.get(x)}`).join(', ');
+  return [{
+    severity: 'info',
+    code: 'llm-phase-dims',
+    message: `LLM serving runs each phase at its own lengths (prefill ${phase(llm.bindings.prefill)}; decode ${phase(llm.bindings.decode)}); ${bound} hold for the profile and the hardware estimates`,
+  }];
 }
 
 function sweepDim(

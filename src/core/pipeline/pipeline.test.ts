@@ -283,3 +283,26 @@ test("a decoder's total length follows past + sequence when those are bound and 
     m.close();
   }
 });
+
+test("LLM serving runs each phase at its own lengths, whatever the user bound for the profile; it says so", () => {
+  const m = counted('test/fixtures/mlperf/llama2_7b.onnx');
+  try {
+    // The user looks at one decode step over a 2,048-token cache; the serving estimate is for a 512 + 128 request.
+    const step = new Map([['sequence_length', 1], ['past_sequence_length', 2048]]);
+    const a = analyzeModel(m.source, { targets: [H100], batch: 8, bindings: step, llm: { promptTokens: 512, outputTokens: 128 } });
+    const llm = a.report.llm!;
+    assert.deepEqual(llm.bindings.decode, { batch: 8, sequence_length: 1, past_sequence_length: 576, total_sequence_length: 577 });
+    assert.deepEqual(llm.bindings.prefill, { batch: 8, sequence_length: 512, past_sequence_length: 0, total_sequence_length: 512 });
+    const e = llm.estimates[0];
+    assert.ok(e.timeToFirstTokenSeconds > 10 * e.timePerOutputTokenSeconds, `a 512-token prefill, not a one-token step: ${e.timeToFirstTokenSeconds} vs ${e.timePerOutputTokenSeconds}`);
+    // The same request with nothing bound gives the same serving figures.
+    const plain = analyzeModel(m.source, { targets: [H100], batch: 8, llm: { promptTokens: 512, outputTokens: 128 } });
+    assert.deepEqual(plain.report.llm!.estimates, llm.estimates);
+    assert.deepEqual(a.report.diagnostics.filter((d) => d.code === 'llm-phase-dims').map((d) => d.message), [
+      'LLM serving runs each phase at its own lengths (prefill sequence_length=512, past_sequence_length=0; decode sequence_length=1, past_sequence_length=576); sequence_length=1, past_sequence_length=2048 hold for the profile and the hardware estimates',
+    ]);
+    assert.equal(plain.report.diagnostics.some((d) => d.code === 'llm-phase-dims'), false);
+  } finally {
+    m.close();
+  }
+});

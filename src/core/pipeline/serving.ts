@@ -45,7 +45,8 @@ export class ServingSearch {
   }
 
   private at(target: HardwareEntry, bindings: Readonly<Record<string, number>>): ProfileReport {
-    const all = new Map([...Object.entries(bindings), ...this.context.userBindings]);
+    // The search's own dims (the batch, an LLM phase's lengths) over the user's bindings of them (llmPhaseBindings).
+    const all = new Map([...this.context.userBindings, ...Object.entries(bindings)]);
     const key = [...all].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${k}=${v}`).join('\u0000');
     let report = this.profiles.get(key);
     if (!report) this.profiles.set(key, (report = this.context.source.profile({ bindings: all })));

@@ -45,7 +45,8 @@ export function renderTable(report: AnalysisReport, options: RenderOptions): str
     const cache = l.kvCacheDtype ? `, KV cache in ${l.kvCacheDtype}` : '';
     out.push(`LLM serving (decoder with a KV cache: ${l.promptTokens} prompt + ${l.outputTokens} generated tokens per request, ${batch}${cache})`);
     out.push(table(LLM_HEADERS, l.estimates.map(llmRow), new Set([1, 2, 3, 4, 5])));
-    out.push(...servingLines(l.estimates, 'output token'), ...relativeLines(l.estimates, LLM_RELATIVE), ...llmMoeLines(l.estimates), '');
+    const phaseDims = report.diagnostics.find((d) => d.code === 'llm-phase-dims');
+    out.push(...servingLines(l.estimates, 'output token'), ...relativeLines(l.estimates, LLM_RELATIVE), ...llmMoeLines(l.estimates), ...(phaseDims ? [`  ${phaseDims.message}`] : []), '');
   }
   if (report.sweep?.length) {
     out.push(`Sweep of ${report.sweep[0].dim} (throughput per second | $ per 1M)`);
