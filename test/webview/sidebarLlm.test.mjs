@@ -31,6 +31,12 @@ export const tests = [
       assert.ok(await v.page.isVisible('[data-testid="llm-section"]'));
       assert.match(await v.page.textContent('[data-testid="llm-section"] h3'), /LLM serving/);
       assert.match(await v.page.textContent('.llm-summary'), /28 layers.*batch 1.*512 prompt tokens.*128 decode steps/);
+      assert.doesNotMatch(await v.page.textContent('.llm-summary'), /own lengths/);
+      // The user bound the decode step's lengths for the profile: the summary says the serving figures do not use them.
+      const phaseNote = 'LLM serving runs each phase at its own lengths (prefill sequence=512, past=0; decode sequence=1, past=576); sequence=1, past=2048 hold for the profile and the hardware estimates';
+      await v.send(showLlm({ report: { ...report, diagnostics: [{ severity: 'info', code: 'llm-phase-dims', message: phaseNote }, ...report.diagnostics] } }));
+      await v.page.waitForFunction(() => /own lengths/.test(document.querySelector('.llm-summary').textContent));
+      assert.ok((await v.page.textContent('.llm-summary')).endsWith(` ${phaseNote}.`));
       const rows = await cells(v);
       assert.deepEqual(rows.map((r) => r.target), TARGETS);
       for (const r of rows) {

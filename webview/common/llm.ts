@@ -14,3 +14,9 @@ export function parseTokenCount(text: string, what: string): { ok: true; value: 
 export function kvCacheSentence(kvCache: string | undefined): string {
   return kvCache ? ` The KV cache is stored in ${kvCache.toUpperCase()}.` : '';
 }
+
+/** " LLM serving runs each phase at its own lengths (...)." when the user bound those dims for the profile; else ''. */
+export function phaseDimsSentence(report: { readonly diagnostics: readonly { readonly code: string; readonly message: string }[] }): string {
+  const note = report.diagnostics.find((d) => d.code === 'llm-phase-dims');
+  return note ? ` ${note.message}.` : '';
+}

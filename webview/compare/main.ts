@@ -12,7 +12,7 @@ import { ESTIMATE_RELATIVE, LLM_RELATIVE } from '../../src/core/render/relative'
 import { columnsFor, ESTIMATE_COLUMNS, LLM_COLUMNS, relativeColumns } from '../common/figures';
 import { figureChart, figureMatrix, type SortState } from '../common/figureTable';
 import { percent } from '../common/format';
-import { kvCacheSentence } from '../common/llm';
+import { kvCacheSentence, phaseDimsSentence } from '../common/llm';
 import { createHost } from '../vscodeApi';
 
 interface CompareViewState extends CompareChoice {
@@ -162,7 +162,7 @@ function llmSummary(msg: ReportMessage): string {
   const step = llm.estimates.find((e) => e.decodeExpertsTouchedPerLayer != null)?.decodeExpertsTouchedPerLayer;
   const experts = moe && step != null ? ` In a decode step ${tokensTouch(llm.batch)} ${Number(step.toPrecision(3))} of ${moe.experts} experts per layer; the layout is the cheaper of tensor- and expert-parallel.` : '';
   const batch = llm.estimates.some((t) => t.serving) ? 'batch max (sequences and chips chosen per target)' : `batch ${llm.batch}`;
-  return `Decoder with a KV cache (${llm.layers} layers), ${batch}: prefill of ${llm.promptTokens} prompt tokens, then ${llm.outputTokens} decode steps. $ and J are per output token.${kvCacheSentence(msg.settings.kvCache)}${experts}`;
+  return `Decoder with a KV cache (${llm.layers} layers), ${batch}: prefill of ${llm.promptTokens} prompt tokens, then ${llm.outputTokens} decode steps. $ and J are per output token.${kvCacheSentence(msg.settings.kvCache)}${experts}${phaseDimsSentence(msg.report)}`;
 }
 
 controls.listen((msg) => {

@@ -12,7 +12,7 @@ import { kvCacheUnboundNote } from '../../src/core/render/text';
 import { columnsFor, ESTIMATE_COLUMNS, LLM_COLUMNS, PANEL_FIELDS, PANEL_LLM_FIELDS, PANEL_LLM_SERVING_FIELDS, PANEL_SERVING_FIELDS, servingLimitText } from '../common/figures';
 import { figureChart, figureTable, type SortState } from '../common/figureTable';
 import { percent } from '../common/format';
-import { kvCacheSentence } from '../common/llm';
+import { kvCacheSentence, phaseDimsSentence } from '../common/llm';
 import { createHost } from '../vscodeApi';
 
 interface SidebarState extends CompareChoice {
@@ -134,7 +134,8 @@ function renderLlm(msg: ReportMessage | null): void {
   llmSummaryEl.textContent =
     `Decoder with a KV cache (${llm.layers} layers), ${serving ? 'batch max (sequences and chips chosen per target)' : `batch ${llm.batch}`}: prefill of ${llm.promptTokens} prompt tokens, then ${llm.outputTokens} decode steps. $ and J are per output token.` +
     kvCacheSentence(msg?.settings.kvCache) +
-    (moe && step != null ? ` MoE: a decode step touches ${Number(step.toPrecision(3))} of ${moe.experts} experts per layer.` : '');
+    (moe && step != null ? ` MoE: a decode step touches ${Number(step.toPrecision(3))} of ${moe.experts} experts per layer.` : '') +
+    (msg ? phaseDimsSentence(msg.report) : '');
   if (!llm.estimates.length) {
     llmTableWrap.replaceChildren(h('p', { class: 'muted', 'data-testid': 'llm-table-empty' }, llm.note ?? 'No LLM estimates yet. Pick targets and press Compare.'));
     llmChartEl.replaceChildren();
