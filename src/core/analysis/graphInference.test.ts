@@ -113,6 +113,10 @@ test('an input dim written as arithmetic over the model\'s dims follows their bi
   assert.ok(warning.length < 300 && warning.includes(`${'d'.repeat(47)}…`), warning.slice(0, 300));
   const unboundNote = crafted.diagnostics.find((d) => d.code === 'unbound-dims')!.message;
   assert.ok(unboundNote.length < 300 && unboundNote.includes(`${'d'.repeat(47)}…`), unboundNote.slice(0, 300));
+  // The table too: its header and its output-shape column show the name's start (the JSON keeps it whole).
+  const table = renderReport(crafted, 'table', { top: 20 });
+  assert.ok(Math.max(...table.split('\n').map((l) => l.length)) < 400, 'no line carries the whole name');
+  assert.ok(table.includes(`[batch, ${'d'.repeat(47)}…]`));
 });
 
 test("a file's own unk__N dim is the model's, bindable, and no fresh unknown takes its name (tf2onnx)", () => {

@@ -60,7 +60,8 @@ export function nodeRow(n: NodeReport): string[] {
     formatScaled(n.params, ''),
     formatBytes(Number(n.bytesRead) + Number(n.bytesWritten)),
     n.arithmeticIntensity === null ? '—' : n.arithmeticIntensity.toFixed(1),
-    n.outputs.map((o) => formatShape(o.shape)).join(' '),
+    // Each dim as a message shows a name (a crafted file's 40,000-character dim_param would fill the table).
+    n.outputs.map((o) => formatShape(o.shape && o.shape.map((d) => (typeof d === 'string' ? shortName(d) : d)))).join(' '),
   ];
 }
 
