@@ -38,6 +38,8 @@ lines.push(
     "an 80 GB H100 holds 80 GiB, and `nvidia-smi` reports 81,559 MiB of it; GDDR6 data-center cards run with ECC on by default, which holds 1/16 " +
     '(an L40S reports 46,068 MiB of its 48 GiB, an L4 23,034, a T4 15,360: https://github.com/modal-labs/modal-client/pull/2797). ' +
     'On-chip SRAM figures (Groq, Cerebras, Coral) stay as published. ' +
+    "Prices are per chip-hour on demand: AWS's list price (SkyPilot's catalog snapshot of it) wherever AWS rents the chip, else Google Cloud's for TPUs, " +
+    "else one named provider's (RunPod, CoreWeave, Lambda, a marketplace); the notes give other providers' figures, which differ by 2-3× for the same chip. " +
     'Users can add their own devices with a JSON file that follows [`schemas/hardware.schema.json`](../schemas/hardware.schema.json).',
 );
 lines.push('');
