@@ -96,7 +96,7 @@ export function analyzeModel(source: ProfileSource, asked: AnalysisOptions): Ana
     hints: priced.hints,
     ...(applied.length ? { whatIf: { applied } } : {}),
     ...(llm ? { llm: llm.analysis } : {}),
-    ...(options.sweep ? { sweep: sweepDim(source, bindings, symbol, estimate, options, reports) } : {}),
+    ...(options.sweep ? { sweep: sweepDim(source, batchBound, symbol, estimate, options, reports) } : {}),
     ...(options.calibrationTrace !== undefined ? { calibration: calibration(reports, targets[0], options.calibrationTrace, estimate) } : {}),
   };
   return {
@@ -301,7 +301,8 @@ function sweepDim(
   const sweep = options.sweep!;
   const dim = sweep.dim === 'batch' && batchDim !== undefined ? batchDim : sweep.dim;
   return sweep.values.map((value) => {
-    const point = source.profile({ bindings: new Map([...bindings, [dim, value]]) });
+    // Each point derives its own decoder total (sweeping the past length moves the mask with it).
+    const { profiled: point } = withDecoderTotal(source, new Map([...bindings, [dim, value]]));
     const pointOptions = { ...estimate, batch: dim === batchDim ? value : estimate.batch };
     const changed = whatIfOn(point, reports, options.targets, pointOptions, source);
     return { dim, value, estimates: options.targets.map((t) => estimateOnTarget(changed.forTarget(t), t, pointOptions)) };

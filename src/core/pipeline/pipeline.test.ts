@@ -306,3 +306,17 @@ test("LLM serving runs each phase at its own lengths, whatever the user bound fo
     m.close();
   }
 });
+
+test('a sweep of the past length derives each point\'s total, as separate runs would', () => {
+  const m = counted('test/fixtures/mlperf/llama2_7b.onnx');
+  try {
+    const step = (past: number) => new Map([['sequence_length', 1], ['past_sequence_length', past]]);
+    const swept = analyzeModel(m.source, { targets: [H100], batch: 8, bindings: step(512), sweep: { dim: 'past_sequence_length', values: [512, 4096] } });
+    for (const point of swept.report.sweep!) {
+      const alone = analyzeModel(m.source, { targets: [H100], batch: 8, bindings: step(point.value) });
+      assert.equal(point.estimates[0].latencySeconds, alone.report.estimates![0].latencySeconds, `past ${point.value}`);
+    }
+  } finally {
+    m.close();
+  }
+});
