@@ -86,13 +86,20 @@ export interface GraphProfile {
 /** Symbols inference makes for dims it cannot know: `unk__3`. */
 export const UNKNOWN_DIM_PREFIX = 'unk__';
 
+const namedDimsOf = new WeakMap<Graph, ReadonlySet<string>>();
+
 /**
  * The dims a graph's inputs, outputs and value infos name on their own: the names a user can bind. An exporter
  * may use the inference tools' own pattern for them (tf2onnx names a free dim `unk__314`).
  */
-export function namedDims(graph: Graph): Set<string> {
-  const named = [...graph.inputs, ...graph.outputs, ...graph.valueInfo].flatMap((v) => (v.type?.kind === 'tensor' || v.type?.kind === 'sparse_tensor' ? (v.type.shape ?? []) : []));
-  return new Set(named.filter((d): d is string => typeof d === 'string' && isDimName(d)));
+export function namedDims(graph: Graph): ReadonlySet<string> {
+  // Once per graph: every report of a model reads it, and a large graph has 100,000 value infos.
+  let names = namedDimsOf.get(graph);
+  if (!names) {
+    const named = [...graph.inputs, ...graph.outputs, ...graph.valueInfo].flatMap((v) => (v.type?.kind === 'tensor' || v.type?.kind === 'sparse_tensor' ? (v.type.shape ?? []) : []));
+    namedDimsOf.set(graph, (names = new Set(named.filter((d): d is string => typeof d === 'string' && isDimName(d)))));
+  }
+  return names;
 }
 
 const CONTROL_FLOW_DEPTH_LIMIT = 64;
