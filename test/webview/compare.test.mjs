@@ -68,10 +68,16 @@ export const tests = [
         assert.ok((await v.page.$$(`[data-testid="${chart}"] .bar`)).length >= 3, chart);
       }
       assert.match(await v.page.textContent('[data-testid="compare-model"]'), /Compare Hardware: synthetic-200\.onnx/);
+      assert.doesNotMatch(await v.page.textContent('.llm-summary'), /own lengths/);
       // Figures are rows, targets columns: eight targets fit a 1,000 px editor without scrolling sideways.
       const overflow = await v.page.$eval('[data-testid="compare-table"]', (t) => t.scrollWidth - t.parentElement.clientWidth);
       assert.ok(overflow <= 0, `the table overflows by ${overflow} px`);
       await v.page.screenshot({ path: path.join(ctx.screenshotsDir, 'compare-dark.png'), fullPage: true });
+      // The user bound the decoder's lengths for the profile: the LLM summary says the serving figures do not use them.
+      const phaseNote = 'LLM serving runs each phase at its own lengths (prefill sequence=512, past=0; decode sequence=1, past=576); past=2048 hold for the profile and the hardware estimates';
+      await v.send(show({ report: { ...report, diagnostics: [{ severity: 'info', code: 'llm-phase-dims', message: phaseNote }, ...report.diagnostics] } }));
+      await v.page.waitForFunction(() => /own lengths/.test(document.querySelector('.llm-summary').textContent));
+      assert.ok((await v.page.textContent('.llm-summary')).endsWith(` ${phaseNote}.`));
       await assertClean(v);
       await v.close();
     },
