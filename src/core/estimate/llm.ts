@@ -38,7 +38,10 @@ function dimName(d: ReportDim | undefined): string | undefined {
   return typeof d === 'string' && /^[A-Za-z_][A-Za-z0-9_.]*$/.test(d) ? d : undefined;
 }
 
-function bindingLike(report: ProfileReport, re: RegExp): string | undefined {
+/** What decoder detection reads of a report: its inputs and outputs, and the dims bound or still unbound. */
+export type DecoderSignature = Pick<ProfileReport, 'graphInputs' | 'graphOutputs' | 'bindings' | 'unboundSymbols'>;
+
+function bindingLike(report: DecoderSignature, re: RegExp): string | undefined {
   const names = [...Object.keys(report.bindings), ...report.unboundSymbols];
   return names.find((n) => re.test(n));
 }
@@ -64,7 +67,7 @@ export function cacheLayers(pastInputs: readonly string[]): number {
 }
 
 /** Detect a decoder with a KV cache; null when the graph has no past key/value inputs. */
-export function detectDecoder(report: ProfileReport): DecoderInfo | null {
+export function detectDecoder(report: DecoderSignature): DecoderInfo | null {
   const past = report.graphInputs.filter((t) => isPastKeyValueName(t.name));
   if (past.length === 0) return null;
   const present = report.graphOutputs.filter((t) => isPresentKeyValueName(t.name));

@@ -117,12 +117,11 @@ export function analyzeModel(source: ProfileSource, asked: AnalysisOptions): Ana
  * (Llama-3.1-8B at batch 8 over a 2,048-token cache: 120.1 GFLOP instead of 128.8). `derived` says so.
  */
 function withDecoderTotal(source: ProfileSource, bindings: ReadonlyMap<string, number>): { bindings: ReadonlyMap<string, number>; profiled: ProfileReport; derived?: DerivedBinding } {
-  const profiled = source.profile({ bindings });
-  const decoder = declaredDecoder(source.model, profiled);
+  // Read from the declared inputs before profiling, so a decoder is profiled once either way.
+  const decoder = declaredDecoder(source.model, { bindings: Object.fromEntries(bindings), unboundSymbols: [] });
   const [total, past, sequence] = [decoder?.totalSequenceDim, decoder?.pastSequenceDim, decoder?.sequenceDim];
-  if (total === undefined || past === undefined || sequence === undefined || bindings.has(total)) return { bindings, profiled };
-  const [pastLength, newTokens] = [bindings.get(past), bindings.get(sequence)];
-  if (pastLength === undefined || newTokens === undefined) return { bindings, profiled };
+  const [pastLength, newTokens] = [past === undefined ? undefined : bindings.get(past), sequence === undefined ? undefined : bindings.get(sequence)];
+  if (total === undefined || bindings.has(total) || pastLength === undefined || newTokens === undefined) return { bindings, profiled: source.profile({ bindings }) };
   const value = pastLength + newTokens;
   const withTotal = new Map(bindings).set(total, value);
   const message = `${total} bound to ${past} + ${sequence} = ${value} (the attention mask spans the cache and the new tokens); --bind ${total}=N overrides`;
@@ -134,10 +133,10 @@ function withDecoderTotal(source: ProfileSource, bindings: ReadonlyMap<string, n
  * user bound a dim, and the LLM phases need the dims' names (a bound attention mask would leave the total length
  * out of the phases, so a decode step would keep the user's total while its past changed).
  */
-function declaredDecoder(model: OnnxModel, report: ProfileReport): DecoderInfo | null {
+function declaredDecoder(model: OnnxModel, report: Pick<ProfileReport, 'bindings' | 'unboundSymbols'>): DecoderInfo | null {
   const declared = (values: readonly ValueInfo[]): TensorSummary[] =>
     values.map((v) => ({ name: v.name, dtype: 'unknown', shape: v.type.kind === 'tensor' && v.type.shape ? v.type.shape.map((d) => d ?? '?') : null }));
-  return detectDecoder({ ...report, graphInputs: declared(model.graph.inputs), graphOutputs: declared(model.graph.outputs) });
+  return detectDecoder({ bindings: report.bindings, unboundSymbols: report.unboundSymbols, graphInputs: declared(model.graph.inputs), graphOutputs: declared(model.graph.outputs) });
 }
 
 interface DerivedBinding {

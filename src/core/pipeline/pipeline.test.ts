@@ -282,6 +282,14 @@ test("a decoder's total length follows past + sequence when those are bound and 
   } finally {
     m.close();
   }
+  // The total is read from the declared inputs before profiling: a bound decoder is profiled once, not twice.
+  const once = counted('test/fixtures/mlperf/llama2_7b.onnx');
+  try {
+    analyzeModel(once.source, { targets: [], bindings: new Map([['sequence_length', 1], ['past_sequence_length', 2048]]) });
+    assert.equal(once.profiles(), 1);
+  } finally {
+    once.close();
+  }
 });
 
 test("LLM serving runs each phase at its own lengths, whatever the user bound for the profile; it says so", () => {
