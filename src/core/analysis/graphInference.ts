@@ -279,13 +279,8 @@ class GraphInference {
     );
   }
 
-  /** The dims the main graph's inputs, outputs and value infos name on their own (what arithmetic dim_params may use). */
-  private namedDims: ReadonlySet<string> | undefined;
-  private modelDims(): ReadonlySet<string> {
-    this.namedDims ??= namedDims(this.model.graph);
-    return this.namedDims;
-  }
-  private readonly isModelDim = (name: string): boolean => this.modelDims().has(name) || this.bindings.has(name);
+  /** A dim the main graph names on its own (what arithmetic dim_params may use), or one the user binds. */
+  private readonly isModelDim = (name: string): boolean => namedDims(this.model.graph).has(name) || this.bindings.has(name);
   private readonly dimSymbol = (name: string): Expr => this.boundDim(name) ?? Expr.symbol(name);
 
   private readonly reportedDomains = new Set<string>();
@@ -319,7 +314,7 @@ class GraphInference {
   private fresh(_hint: string): Expr {
     let name: string;
     do name = `${UNKNOWN_DIM_PREFIX}${this.freshCounter++}`;
-    while (this.modelDims().has(name));
+    while (namedDims(this.model.graph).has(name));
     return Expr.symbol(name);
   }
 

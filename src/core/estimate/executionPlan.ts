@@ -80,6 +80,7 @@ const DEQUANTIZE = 'DequantizeLinear';
 const QUANTIZE = 'QuantizeLinear';
 
 const cache = new WeakMap<ProfileReport, Map<ExecutionMode, ExecutionPlan>>();
+const outputSources = new WeakMap<ProfileReport, ReadonlyMap<string, string>>();
 
 /**
  * Each graph output by the tensor that holds its data. A relabel the profile counts as moving no bytes (a Flatten or
@@ -87,6 +88,9 @@ const cache = new WeakMap<ProfileReport, Map<ExecutionMode, ExecutionPlan>>();
  * input is as much an output as the output itself. Maps the output, and each tensor it relabels, to the output.
  */
 export function graphOutputSources(report: ProfileReport): ReadonlyMap<string, string> {
+  // Once per report: each estimate reads it twice (the declared-width writes and the L2 rule), on every target.
+  const known = outputSources.get(report);
+  if (known) return known;
   const producer = new Map<string, NodeReport>();
   for (const n of report.nodes) if (n.graphPath === '') for (const o of n.outputs) producer.set(o.name, n);
   const sources = new Map<string, string>();
@@ -100,6 +104,7 @@ export function graphOutputSources(report: ProfileReport): ReadonlyMap<string, s
       if (!sources.has(t)) sources.set(t, out.name);
     }
   }
+  outputSources.set(report, sources);
   return sources;
 }
 

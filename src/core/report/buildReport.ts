@@ -210,11 +210,12 @@ export function buildReport(model: OnnxModel, profile: GraphProfile, bindings: R
   };
   const symbols = [...ev.unbound].filter((s) => !s.includes('(') && !s.includes('#'));
   const fileDims = namedDims(model.graph);
+  const unknownSymbols = symbols.filter((s) => isInferenceUnknown(s, fileDims));
   const unbound = symbols.filter((s) => !isInferenceUnknown(s, fileDims)).sort();
-  const unknown = symbols.length - unbound.length;
+  const unknown = unknownSymbols.length;
   const notes = [
     ...(unbound.length ? [{ severity: 'info' as const, code: 'unbound-dims', message: `dims not bound, counted as 1 in totals: ${unbound.map((d) => shortName(d)).join(', ')} (bind with --bind name=value)` }] : []),
-    ...(unknown ? [{ severity: 'info' as const, code: 'unknown-dims', message: `${unknown === 1 ? '1 dim' : `${unknown} dims`} could not be inferred (shown as unk__N) and ${unknown === 1 ? 'counts' : 'count'} as 1 in totals${unknownOrigins(nodes, symbols.filter((s) => isInferenceUnknown(s, fileDims)))}` }] : []),
+    ...(unknown ? [{ severity: 'info' as const, code: 'unknown-dims', message: `${unknown === 1 ? '1 dim' : `${unknown} dims`} could not be inferred (shown as unk__N) and ${unknown === 1 ? 'counts' : 'count'} as 1 in totals${unknownOrigins(nodes, unknownSymbols)}` }] : []),
   ];
   const noted = notes.length ? { ...report, unboundSymbols: unbound, diagnostics: [...notes, ...report.diagnostics] } : report;
   const moe = moeSection(noted);
