@@ -297,6 +297,22 @@ function baselineChangeProblem(c: unknown): string | null {
   return null;
 }
 
+const NODE_CHANGE_KINDS: ReadonlySet<unknown> = new Set(['changed', 'added', 'removed']);
+
+/** Why `v` is not a valid node comparison (the layers that changed), or null when it is. */
+function nodeChangesProblem(v: unknown): string | null {
+  if (!isRecord(v)) return 'must be an object';
+  for (const k of ['matchedByName', 'matchedByShape', 'matchedByPosition', 'changed', 'added', 'removed'] as const) if (!isNonNegativeInt(v[k])) return `${k} must be a count`;
+  if (!Array.isArray(v.largest) || v.largest.length > MAX_BASELINE_ROWS) return 'largest must be a list';
+  for (const n of v.largest) {
+    if (!isRecord(n) || typeof n.name !== 'string' || typeof n.opType !== 'string' || !NODE_CHANGE_KINDS.has(n.kind)) return 'largest: an entry has no name, opType and kind';
+    if (n.index !== undefined && !isNonNegativeInt(n.index)) return `largest: '${n.name}': index must be a node index`;
+    if (n.baselineName !== undefined && typeof n.baselineName !== 'string') return `largest: '${n.name}': baselineName must be a string`;
+    if (![n.flopsBefore, n.flopsAfter, n.bytesBefore, n.bytesAfter].every(isNumber)) return `largest: '${n.name}': flops and bytes must be numbers`;
+  }
+  return null;
+}
+
 /** Why `v` is not a valid baseline comparison (core/report/baseline.ts), or null when it is. */
 export function baselinePayloadProblem(v: unknown): string | null {
   if (!isRecord(v)) return 'must be an object';
@@ -310,6 +326,10 @@ export function baselinePayloadProblem(v: unknown): string | null {
   for (const o of v.opTypes) {
     if (!isRecord(o) || typeof o.opType !== 'string' || typeof o.domain !== 'string') return 'opTypes: an entry has no opType and domain';
     if (![o.countBefore, o.countAfter].every((n) => isNonNegativeInt(n)) || ![o.flopsBefore, o.flopsAfter].every(isNumber)) return `opTypes: '${o.opType}': counts must be integers and flops numbers`;
+  }
+  if (v.nodes !== undefined) {
+    const p = nodeChangesProblem(v.nodes);
+    if (p) return `nodes: ${p}`;
   }
   if (!isStringList(v.settings, MAX_BASELINE_ROWS)) return 'settings must be strings';
   if (v.limits !== undefined) {

@@ -424,7 +424,7 @@ async function run({ vsix, model }) {
       await page.keyboard.press('Enter');
       const rows = await waitUntil('the comparison in the profile view', async () => {
         const frame = await webviewFrame(page, 'editor', 5000);
-        const found = await frame.locator('[data-testid="baseline"] tbody tr').evaluateAll((trs) => trs.map((tr) => ({ metric: tr.dataset.metric, target: tr.dataset.target, class: tr.className, change: tr.querySelector('[data-field="change"]')?.textContent ?? '' })));
+        const found = await frame.locator('[data-testid="baseline"] .baseline-table tbody tr').evaluateAll((trs) => trs.map((tr) => ({ metric: tr.dataset.metric, target: tr.dataset.target, class: tr.className, change: tr.querySelector('[data-field="change"]')?.textContent ?? '' })));
         return found.length > 0 ? found : undefined;
       }, 60000, page);
       if (rows.length !== expected.changes.length) throw new Error(`the view lists ${rows.length} figures, the CLI ${expected.changes.length}`);
@@ -439,7 +439,15 @@ async function run({ vsix, model }) {
       });
       // The what-if made the session faster on at least the target its hint gains on.
       if (better === 0) throw new Error('no target shows a lower latency than the baseline without the what-if');
-      console.log(`    ${rows.length} figures as the CLI compares them; latency lower on ${better} target(s), e.g. ${rows.find((r) => r.metric === 'latency')?.change}`);
+      // The layers that changed, in the CLI's order (a what-if changes what the estimates run, not the graph's
+      // FLOPs and bytes, so the list may be empty; the summary line is there either way).
+      const frame = await webviewFrame(page, 'editor');
+      const layers = await frame.locator('[data-testid="baseline-layers"] tbody th').allTextContents();
+      const cliLayers = expected.nodes.largest.slice(0, layers.length).map((n) => (n.baselineName ? `${n.name} (was ${n.baselineName})` : n.name));
+      if (JSON.stringify(layers) !== JSON.stringify(cliLayers) || layers.length !== Math.min(12, expected.nodes.largest.length)) throw new Error(`layers: the view lists ${JSON.stringify(layers)}, the CLI ${JSON.stringify(cliLayers)}`);
+      const layerSummary = await frame.locator('[data-testid="baseline-layers-summary"]').textContent();
+      if (!layerSummary.includes(`${expected.nodes.changed} changed, ${expected.nodes.added} added, ${expected.nodes.removed} removed`) && !layerSummary.startsWith('layers: the same FLOPs and bytes')) throw new Error(`layer summary '${layerSummary}' against the CLI's ${JSON.stringify({ ...expected.nodes, largest: undefined })}`);
+      console.log(`    ${rows.length} figures as the CLI compares them; latency lower on ${better} target(s), e.g. ${rows.find((r) => r.metric === 'latency')?.change}; ${layerSummary}`);
       await (await webviewFrame(page, 'editor')).locator('[data-testid="baseline"]').scrollIntoViewIfNeeded();
       await shot('08-baseline.png');
     });

@@ -36,6 +36,11 @@ test('baseline: a quantized model against the saved fp32 report passes its limit
   assert.match(r.stdout, /^weight-bytes\s+\S+ MB\s+\S+ MB\s+-7\d%$/m, 'int8 weights: about a quarter of the bytes');
   assert.match(r.stdout, /op types that changed: .*QuantizeLinear ×0 → ×\d+/);
   assert.match(r.stdout, /limit latency=0%: latency on l4 \d+% better, allowed 0% worse: within/);
+  // The QDQ export renumbers every node (Conv_4 is Conv_17 there): its 53 convolutions, pooling, adds and the
+  // classifier pair by shape, so the layers listed are the quantizer's: Relus folded away, Q/DQ nodes added.
+  assert.match(r.stdout, /^layers that changed \(layers paired 73 by shape\): 0 changed, 256 added, 50 removed; the 20 largest by share of FLOPs and bytes moved:$/m);
+  assert.match(r.stdout, /^Relu_6\s+Relu\s+removed\s+\S+ MFLOP\s+—\s+\S+ MB\s+—$/m);
+  assert.doesNotMatch(r.stdout, /^Conv_\d+ .*changed/m, 'no convolution changed');
 });
 
 test('baseline: CSV (one row per node) says on stderr that the comparison is not in it, and still checks the limits', () => {
@@ -65,7 +70,7 @@ test('baseline: the JSON report carries the comparison and each limit, and a mod
   assert.equal(r.code, 0, r.stderr);
   const b = JSON.parse(r.stdout).baseline;
   assert.equal(b.path, RESNET_FP32);
-  assert.equal(b.schemaVersion, '1.5.0');
+  assert.equal(b.schemaVersion, '1.6.0');
   assert.deepEqual(b.settings, []);
   const flops = b.changes.find((c: { metric: string }) => c.metric === 'flops');
   assert.equal(flops.unit, 'flops');

@@ -546,7 +546,11 @@ export const tests = [
       const report = syntheticReport(200);
       const estimates = syntheticEstimates(report, ['h100-sxm', 'l4']);
       const slower = { ...estimates, targets: estimates.targets.map((e) => (e.target === 'l4' ? { ...e, latencySeconds: e.latencySeconds * 1.25, throughputPerChipPerSecond: e.throughputPerChipPerSecond / 1.25 } : e)) };
-      const before = { ...report, totals: { ...report.totals, flops: Number(report.totals.flops) * 2 }, estimates: estimates.targets };
+      // The baseline's node 120 computed twice as much, and it had a node this model dropped.
+      const changedIndex = 120;
+      const dropped = { ...report.nodes[3], index: 200, name: '/model/old_head/Relu' };
+      const nodes = [...report.nodes.map((n) => (n.index === changedIndex ? { ...n, flops: n.flops * 2 } : n)), dropped];
+      const before = { ...report, nodes, totals: { ...report.totals, flops: Number(report.totals.flops) * 2 }, estimates: estimates.targets };
       const baseline = ctx.lib.compareWithBaseline(before, { ...report, estimates: slower.targets }, '/models/baseline.json');
       const message = show(report, { estimates: slower, baseline });
       assert.ok(ctx.lib.parseToWebview(message).ok, 'the comparison passes the protocol validator');
@@ -565,7 +569,16 @@ export const tests = [
       const plainColour = await row('latency', 'h100-sxm').locator('td[data-field="change"]').evaluate((e) => getComputedStyle(e).color);
       assert.notEqual(worseColour, plainColour, 'a costlier change stands out');
       assert.match(await v.page.textContent('.baseline-notes'), /op types: the same counts and FLOPs/);
+      assert.equal(await v.page.textContent('[data-testid="baseline-layers-summary"]'), 'layers that changed (layers paired 200 by name): 1 changed, 0 added, 1 removed; each by share of FLOPs and bytes moved:');
+      const layerRows = v.page.locator('[data-testid="baseline-layers"] tbody tr');
+      assert.equal(await layerRows.count(), 2);
+      const changedName = report.nodes[changedIndex].name;
+      assert.deepEqual(await layerRows.nth(0).locator('th, td').allTextContents().then((c) => c.slice(0, 3)), [changedName, report.nodes[changedIndex].opType, 'changed']);
+      assert.equal(await layerRows.nth(1).locator('button').count(), 0, 'a removed layer has nothing to reveal');
       await v.page.locator('[data-testid="baseline"]').screenshot({ path: path.join(ctx.screenshotsDir, 'editor-baseline.png') });
+      await layerRows.nth(0).locator('button.node-link').click();
+      await v.page.waitForSelector(`[data-testid="node-row"][data-node-index="${changedIndex}"][aria-selected="true"]`);
+      assert.ok(await v.page.$('[data-testid="node-detail"]:not([hidden])'), "the changed layer's detail opens");
       await v.clearPosted();
       await v.page.click('[data-testid="baseline-clear"]');
       await v.page.click('[data-testid="baseline-choose"]');

@@ -97,7 +97,7 @@ class ProfileView {
     this.headerEl.replaceChildren(...header(msg, this.host));
     this.bind.render(msg.report);
     this.summaryEl.replaceChildren(...summaryCards(msg.report, msg.settings));
-    this.baselineEl.replaceChildren(...(msg.baseline ? [baselineSection(msg.baseline, (m) => this.host.post(m))] : []));
+    this.baselineEl.replaceChildren(...(msg.baseline ? [baselineSection(msg.baseline, (m) => this.host.post(m), (index) => this.table.reveal(index, true))] : []));
     performance.mark('show:summary');
     this.renderCharts();
     performance.mark('show:charts');

@@ -1,5 +1,5 @@
 /** The comparison against a baseline report as text rows, for the table and Markdown renderers. */
-import type { BaselineComparison, LimitResult, MetricChange } from '../report/baseline';
+import type { BaselineComparison, LimitResult, MetricChange, NodeChange } from '../report/baseline';
 import { formatBytes, formatJoules, formatPercent, formatScaled, formatSeconds, formatUsd } from '../report/units';
 
 export const BASELINE_HEADERS = ['figure', 'target', 'baseline', 'this model', 'change'];
@@ -12,6 +12,33 @@ export function baselineTitle(c: BaselineComparison): string {
 /** One row per figure: the model's own first, then each target's. */
 export function baselineRows(c: BaselineComparison): string[][] {
   return c.changes.map((m) => [m.metric, m.target ?? '', valueText(m.before, m.unit), valueText(m.after, m.unit), changeText(m)]);
+}
+
+export const BASELINE_NODE_HEADERS = ['layer', 'op', 'change', 'FLOPs before', 'FLOPs after', 'bytes before', 'bytes after'];
+
+/** What the node comparison found, in one line; undefined when a report had no nodes to compare. */
+export function baselineNodeSummary(c: BaselineComparison, top: number): string | undefined {
+  const n = c.nodes;
+  if (!n) return undefined;
+  const ways = ([[n.matchedByName, 'by name'], [n.matchedByShape, 'by shape'], [n.matchedByPosition, 'by position']] as const).filter(([count]) => count > 0);
+  const matched = ways.length ? `layers paired ${ways.map(([count, how]) => `${count} ${how}`).join(', ')}` : 'no layer paired';
+  const total = n.changed + n.added + n.removed;
+  if (total === 0) return `layers: the same FLOPs and bytes (${matched})`;
+  const shown = Math.min(top, n.largest.length);
+  return `layers that changed (${matched}): ${n.changed} changed, ${n.added} added, ${n.removed} removed; ${shown === total ? 'each' : `the ${shown} largest`} by share of FLOPs and bytes moved:`;
+}
+
+/** The largest node changes, `top` of them, as table rows. */
+export function baselineNodeRows(c: BaselineComparison, top: number): string[][] {
+  return (c.nodes?.largest ?? []).slice(0, top).map((n) => [n.baselineName ? `${n.name} (was ${n.baselineName})` : n.name, n.opType, n.kind, ...nodeFigures(n)]);
+}
+
+function nodeFigures(n: NodeChange): string[] {
+  const flops = (v: number, present: boolean) => (present ? formatScaled(v, 'FLOP') : '—');
+  const bytes = (v: number, present: boolean) => (present ? formatBytes(v) : '—');
+  const before = n.kind !== 'added';
+  const after = n.kind !== 'removed';
+  return [flops(n.flopsBefore, before), flops(n.flopsAfter, after), bytes(n.bytesBefore, before), bytes(n.bytesAfter, after)];
 }
 
 /** The op types that changed (largest FLOP change first), the settings that differ and the limits, one line each. */

@@ -1,7 +1,7 @@
 /** The Markdown summary (the CLI's `--format md` and the extension's Markdown export). */
 import type { AnalysisReport } from '../pipeline/analysisTypes';
 import { formatScaled } from '../report/units';
-import { BASELINE_HEADERS, baselineNotes, baselineRows, baselineTitle } from './baselineText';
+import { BASELINE_HEADERS, BASELINE_NODE_HEADERS, baselineNodeRows, baselineNodeSummary, baselineNotes, baselineRows, baselineTitle } from './baselineText';
 import { moeServingLine, paramCount } from './moeText';
 import { ESTIMATE_RELATIVE, relativeLine } from './relative';
 import { ESTIMATE_HEADERS, estimateRow, estimatesTitle, kvCacheUnboundNote, NODE_HEADERS, nodeRow, notEstimatedLines, servingLines, summaryLines, topNodes } from './text';
@@ -17,6 +17,10 @@ export function renderMarkdown(report: AnalysisReport, options: { readonly top: 
   if (report.baseline) {
     out.push(`## ${esc(baselineTitle(report.baseline))}`, '', row(BASELINE_HEADERS), '|---|---|--:|--:|--:|', ...baselineRows(report.baseline).map(row), '');
     out.push(...baselineNotes(report.baseline, options.top).map((l) => `- ${esc(l)}`), '');
+    const layers = baselineNodeSummary(report.baseline, options.top);
+    const rows = baselineNodeRows(report.baseline, options.top);
+    if (layers) out.push(esc(layers), '');
+    if (rows.length) out.push(row(BASELINE_NODE_HEADERS), '|---|---|---|--:|--:|--:|--:|', ...rows.map(row), '');
   }
   if (report.estimates?.length) {
     out.push(`## ${estimatesTitle(report.estimates)}`, '', row(ESTIMATE_HEADERS), `|${ESTIMATE_HEADERS.map(() => '---').join('|')}|`);

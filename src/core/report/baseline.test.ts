@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BaselineReportError, checkLimits, compareWithBaseline, type ComparableEstimate, type ComparableReport, LimitSyntaxError, parseRegressionLimit, readComparableReport } from './baseline';
+import { BaselineReportError, checkLimits, compareWithBaseline, type ComparableEstimate, type ComparableNode, type ComparableReport, LimitSyntaxError, NODE_CHANGES_KEPT, parseRegressionLimit, readComparableReport } from './baseline';
 
 function estimate(target: string, over: Partial<ComparableEstimate> = {}): ComparableEstimate {
   return { target, batch: 8, chips: 1, execution: 'fused', latencySeconds: 0.002, throughputPerChipPerSecond: 4000, costPerMillionUsd: 0.5, joulesPerInference: 0.1, memoryNeededBytesPerChip: 1e9, ...over };
@@ -166,4 +166,100 @@ test('a saved report of an earlier 1.x schema reads as a baseline; a figure JSON
   assert.equal(read.estimates![0].latencySeconds, null);
   const latency = change(compareWithBaseline(read, report(), 'b'), 'latency', 'h100-sxm');
   assert.deepEqual([latency.before, latency.change, latency.worse], [null, null, false]);
+});
+
+/** A main-graph node of a comparable report: `shape` is its one output's shape. */
+function node(index: number, name: string, opType: string, flops: number, shape: readonly number[] = [1, 8], over: Partial<ComparableNode> = {}): ComparableNode {
+  return { index, name, opType, domain: '', graphPath: '', flops, params: 0, bytesRead: flops / 10, bytesWritten: 100, outputs: [{ shape }], ...over };
+}
+
+const NODE_CASES: readonly {
+  name: string;
+  before: readonly ComparableNode[];
+  after: readonly ComparableNode[];
+  counts: [byName: number, byShape: number, byPosition: number, changed: number, added: number, removed: number];
+  rows: readonly [name: string, kind: string, baselineName?: string][];
+}[] = [
+  {
+    name: 'a re-export that renumbers its nodes pairs them by shape: only what was added or removed is listed',
+    before: [node(0, 'Conv_1', 'Conv', 1000), node(1, 'Relu_2', 'Relu', 8), node(2, 'Conv_3', 'Conv', 2000, [1, 16])],
+    after: [node(0, 'Conv_10', 'Conv', 1000), node(1, 'QuantizeLinear_11', 'QuantizeLinear', 16), node(2, 'Conv_12', 'Conv', 2000, [1, 16])],
+    counts: [0, 2, 0, 0, 1, 1],
+    rows: [['QuantizeLinear_11', 'added'], ['Relu_2', 'removed']],
+  },
+  {
+    name: 'a layer changed under its own name',
+    before: [node(0, 'fc1', 'MatMul', 1000), node(1, 'act', 'Relu', 8)],
+    after: [node(0, 'fc1', 'MatMul', 2000, [1, 16]), node(1, 'act', 'Relu', 8)],
+    counts: [2, 0, 0, 1, 0, 0],
+    rows: [['fc1', 'changed']],
+  },
+  {
+    name: "a counter's name that now labels another layer: the shape decides, and the name's new layer is new",
+    before: [node(0, 'Conv_42', 'Conv', 1000)],
+    after: [node(0, 'Conv_17', 'Conv', 1000), node(1, 'Conv_42', 'Conv', 3000, [1, 32])],
+    counts: [0, 1, 0, 0, 1, 0],
+    rows: [['Conv_42', 'added']],
+  },
+  {
+    name: 'renamed and changed: paired by position among the op type, where both have as many left',
+    before: [node(0, 'a', 'MatMul', 1000), node(1, 'b', 'MatMul', 4000)],
+    after: [node(0, 'x', 'MatMul', 1500, [1, 12]), node(1, 'y', 'MatMul', 5000, [1, 40])],
+    counts: [0, 0, 2, 2, 0, 0],
+    rows: [['y', 'changed', 'b'], ['x', 'changed', 'a']],
+  },
+  {
+    name: 'no pairing by position when the counts differ',
+    before: [node(0, 'a', 'MatMul', 1000), node(1, 'b', 'MatMul', 4000)],
+    after: [node(0, 'x', 'MatMul', 1500, [1, 12])],
+    counts: [0, 0, 0, 0, 1, 2],
+    rows: [['b', 'removed'], ['x', 'added'], ['a', 'removed']],
+  },
+  {
+    name: "a subgraph's nodes are left out (their cost is in the parent); unnamed nodes pair by shape too",
+    before: [node(0, '', 'Add', 50), node(1, 'body_add', 'Add', 999, [1, 8], { graphPath: 'Loop_0/body/' })],
+    after: [node(0, '', 'Add', 50)],
+    counts: [0, 1, 0, 0, 0, 0],
+    rows: [],
+  },
+];
+
+for (const t of NODE_CASES) {
+  test(`layers against the baseline: ${t.name}`, () => {
+    const c = compareWithBaseline(report({ nodes: t.before }), report({ nodes: t.after }), 'b');
+    const n = c.nodes!;
+    assert.deepEqual([n.matchedByName, n.matchedByShape, n.matchedByPosition, n.changed, n.added, n.removed], t.counts);
+    assert.deepEqual(
+      n.largest.map((r) => [r.name, r.kind, ...(r.baselineName ? [r.baselineName] : [])]),
+      t.rows,
+    );
+  });
+}
+
+test('layers against the baseline: ranked by share of FLOPs plus share of bytes; a removed node has no index; the list is capped', () => {
+  const before = [node(0, 'big', 'MatMul', 1e6), node(1, 'narrow', 'MatMul', 10, [1, 8], { bytesRead: 5e5 })];
+  const after = [node(0, 'big', 'MatMul', 1.1e6), node(1, 'narrow', 'MatMul', 10, [1, 8], { bytesRead: 1e5 })];
+  const c = compareWithBaseline(report({ nodes: before }), report({ nodes: after }), 'b');
+  // big: 0.1e6 of 1.1e6 FLOPs (9%) and 1e4 bytes; narrow: 4e5 of about 6e5 bytes (two thirds): narrow first.
+  assert.deepEqual(c.nodes!.largest.map((r) => r.name), ['narrow', 'big']);
+  assert.equal(c.nodes!.largest[0].index, 1);
+  const many = Array.from({ length: NODE_CHANGES_KEPT + 10 }, (_, i) => node(i, `n${i}`, 'Add', 100 + i, [1, i]));
+  const grown = compareWithBaseline(report({ nodes: [] }), report({ nodes: many }), 'b').nodes!;
+  assert.equal(grown.added, NODE_CHANGES_KEPT + 10);
+  assert.equal(grown.largest.length, NODE_CHANGES_KEPT);
+  const removed = compareWithBaseline(report({ nodes: many }), report({ nodes: [] }), 'b').nodes!;
+  assert.ok(removed.largest.every((r) => r.kind === 'removed' && r.index === undefined));
+  assert.equal(compareWithBaseline(report(), report({ nodes: many }), 'b').nodes, undefined, 'a baseline without nodes compares no layers');
+});
+
+test("a saved report's nodes are read as far as a comparison needs: main graph only, a malformed node named by its path", () => {
+  const saved = JSON.parse(JSON.stringify(report({ nodes: [node(0, 'a', 'Conv', 10), node(1, 'inner', 'Add', 5, [2], { graphPath: 'If_0/then/' })] })));
+  saved.nodes[0].notes = ['kept out'];
+  const read = readComparableReport(saved);
+  assert.deepEqual(read.nodes, [node(0, 'a', 'Conv', 10)]);
+  const broken = JSON.parse(JSON.stringify(saved));
+  delete broken.nodes[1].outputs;
+  assert.throws(() => readComparableReport(broken), (e: Error) => e instanceof BaselineReportError && e.message === 'nodes[1].outputs is missing');
+  broken.nodes[1].outputs = [{ shape: 'batch' }];
+  assert.throws(() => readComparableReport(broken), (e: Error) => e instanceof BaselineReportError && e.message === 'nodes[1].outputs[0].shape is not a list of dims or null');
 });

@@ -23,8 +23,25 @@ export interface ComparableReport {
   };
   readonly coverage: { readonly percent: number };
   readonly opTypes: readonly { readonly opType: string; readonly domain: string; readonly count: number; readonly flops: BigCount }[];
+  /** The nodes, where the report has them (every report this tool writes): matched by name to say which layers changed. */
+  readonly nodes?: readonly ComparableNode[];
   readonly estimates?: readonly ComparableEstimate[];
   readonly llm?: { readonly estimates: readonly ComparableLlmEstimate[] };
+}
+
+/** What a comparison reads of a node. */
+export interface ComparableNode {
+  readonly index: number;
+  readonly name: string;
+  readonly opType: string;
+  readonly domain: string;
+  /** '' for the main graph; a subgraph's nodes are counted in their parent and not compared on their own. */
+  readonly graphPath: string;
+  readonly flops: BigCount;
+  readonly params: BigCount;
+  readonly bytesRead: BigCount;
+  readonly bytesWritten: BigCount;
+  readonly outputs: readonly { readonly shape: readonly (number | string)[] | null }[];
 }
 
 export interface ComparableEstimate {
@@ -77,6 +94,45 @@ export interface OpTypeChange {
   readonly flopsAfter: number;
 }
 
+/** A node whose FLOPs or bytes moved differ, in both reports (matched by name or by position), or in one only. */
+export interface NodeChange {
+  /** The node's name in this model (in the baseline for a removed node); an unnamed node is `(unnamed OP #index)`. */
+  readonly name: string;
+  /** Its name in the baseline, where it was paired under another name. */
+  readonly baselineName?: string;
+  readonly opType: string;
+  /** 'changed': in both reports with other FLOPs or bytes; 'added': in this model only; 'removed': in the baseline only. */
+  readonly kind: 'changed' | 'added' | 'removed';
+  /** The node's index in this model's report, for a view to reveal it; absent for a removed node. */
+  readonly index?: number;
+  readonly flopsBefore: number;
+  readonly flopsAfter: number;
+  /** Bytes read and written. */
+  readonly bytesBefore: number;
+  readonly bytesAfter: number;
+}
+
+/** The layers that changed: the main graphs' nodes paired by name, shape and position (`pairNodes`). */
+export interface NodeChanges {
+  /** Pairs with the same name and op type. */
+  readonly matchedByName: number;
+  /** Pairs under different names with the same op type, output shapes and FLOPs. */
+  readonly matchedByShape: number;
+  /** Pairs of the op type's remaining nodes in graph order, where both reports had as many left. */
+  readonly matchedByPosition: number;
+  /** Matched nodes whose FLOPs or bytes moved differ. */
+  readonly changed: number;
+  /** Nodes in this model that match none in the baseline. */
+  readonly added: number;
+  /** Nodes in the baseline that match none in this model. */
+  readonly removed: number;
+  /** The largest changes first (by their share of the model's FLOPs plus their share of its bytes moved), at most `NODE_CHANGES_KEPT`. */
+  readonly largest: readonly NodeChange[];
+}
+
+/** How many node changes a comparison keeps: enough to find a regression, bounded for a model that renamed every node. */
+export const NODE_CHANGES_KEPT = 50;
+
 /** The outcome of one `--max-regression` limit on one figure. */
 export interface LimitResult {
   /** The limit as written (`latency@h100-sxm=5%`). */
@@ -102,6 +158,8 @@ export interface BaselineComparison {
   readonly changes: readonly MetricChange[];
   /** Op types whose count or FLOPs differ, the largest FLOP change first. */
   readonly opTypes: readonly OpTypeChange[];
+  /** The nodes that changed; absent when a report has no nodes. */
+  readonly nodes?: NodeChanges;
   /** Settings that differ between the two runs, which a reader must know to read the changes (bindings, batch...). */
   readonly settings: readonly string[];
   readonly limits?: readonly LimitResult[];
@@ -196,9 +254,28 @@ export function readComparableReport(json: unknown): ComparableReport {
       for (const k of ['tokensPerSecondPerChip', 'timeToFirstTokenSeconds', 'timePerOutputTokenSeconds', 'costPerMillionTokensUsd']) expectFigure(e[k], `llm.estimates[${i}].${k}`);
     });
   }
-  // Only what a comparison reads: a saved report's nodes (100 MB of JSON for 100,000 of them) are not kept.
+  const nodes = r.nodes === undefined ? undefined : comparableNodes(expectArray(r.nodes, 'nodes'));
+  // Only what a comparison reads: of a saved report's nodes (100 MB of JSON for 100,000 of them), a few fields each.
   const { schemaVersion, tool, model, bindings, totals, coverage, opTypes, estimates, llm } = json as unknown as ComparableReport;
-  return { schemaVersion, tool, model, bindings, totals, coverage, opTypes, ...(estimates ? { estimates } : {}), ...(llm ? { llm } : {}) };
+  return { schemaVersion, tool, model, bindings, totals, coverage, opTypes, ...(nodes ? { nodes } : {}), ...(estimates ? { estimates } : {}), ...(llm ? { llm } : {}) };
+}
+
+/** The main-graph nodes of a saved report, checked and cut down to what a comparison reads. */
+function comparableNodes(nodes: readonly Record<string, unknown>[]): ComparableNode[] {
+  const out: ComparableNode[] = [];
+  nodes.forEach((n, i) => {
+    for (const k of ['name', 'opType', 'domain', 'graphPath']) expectType(n[k], 'string', `nodes[${i}].${k}`);
+    expectType(n.index, 'number', `nodes[${i}].index`);
+    for (const k of ['flops', 'params', 'bytesRead', 'bytesWritten']) expectCount(n[k], `nodes[${i}].${k}`);
+    const outputs = expectArray(n.outputs, `nodes[${i}].outputs`).map((o, j) => {
+      if (o.shape !== null && !(Array.isArray(o.shape) && o.shape.every((d) => typeof d === 'number' || typeof d === 'string'))) throw new BaselineReportError(`nodes[${i}].outputs[${j}].shape is not a list of dims or null`);
+      return { shape: o.shape as ComparableNode['outputs'][number]['shape'] };
+    });
+    if (n.graphPath !== '') return;
+    const { index, name, opType, domain, graphPath, flops, params, bytesRead, bytesWritten } = n as unknown as ComparableNode;
+    out.push({ index, name, opType, domain, graphPath, flops, params, bytesRead, bytesWritten, outputs });
+  });
+  return out;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -244,6 +321,7 @@ export function compareWithBaseline(baseline: ComparableReport, current: Compara
       ...pairedByTarget(baseline.llm?.estimates, current.llm?.estimates).flatMap(([b, c]) => LLM_METRICS.map((m) => metricChange(m, b, c, c.target))),
     ],
     opTypes: opTypeChanges(baseline.opTypes, current.opTypes),
+    ...(baseline.nodes && current.nodes ? { nodes: nodeChanges(baseline.nodes, current.nodes) } : {}),
     settings: settingDifferences(baseline, current),
   };
 }
@@ -284,6 +362,93 @@ function opTypeChanges(baseline: ComparableReport['opTypes'], current: Comparabl
   return [...rows.values()]
     .filter((r) => r.countBefore !== r.countAfter || r.flopsBefore !== r.flopsAfter)
     .sort((a, b) => Math.abs(b.flopsAfter - b.flopsBefore) - Math.abs(a.flopsAfter - a.flopsBefore) || Math.abs(b.countAfter - b.countBefore) - Math.abs(a.countAfter - a.countBefore));
+}
+
+type NodePair = readonly [ComparableNode, ComparableNode];
+
+/** Nodes by key, each list in the order given; a node without a key (undefined) is in none. */
+function groupBy(nodes: readonly ComparableNode[], key: (n: ComparableNode) => string | undefined): Map<string, ComparableNode[]> {
+  const groups = new Map<string, ComparableNode[]>();
+  for (const n of nodes) {
+    const k = key(n);
+    if (k === undefined) continue;
+    const list = groups.get(k);
+    if (list) list.push(n);
+    else groups.set(k, [n]);
+  }
+  return groups;
+}
+
+/**
+ * Pairs of nodes in the two reports, and the nodes found in one only, in four passes over the main graphs:
+ * the same name and shape (op type, output shapes and FLOPs; not params, which a QDQ export moves to the weight's
+ * DequantizeLinear); the same shape, in graph order (a re-export often
+ * renumbers every node, `Conv_4` becoming `Conv_17`, where a counter's names say nothing: `Conv_42` may name
+ * another layer); the same name and op type (a layer that was changed); and last, the same op type in graph order
+ * where both reports have as many of that type left. What is left was added or removed.
+ */
+function pairNodes(baseline: readonly ComparableNode[], current: readonly ComparableNode[]) {
+  const main = (nodes: readonly ComparableNode[]) => nodes.filter((n) => n.graphPath === '').sort((a, b) => a.index - b.index);
+  let before = main(baseline);
+  let after = main(current);
+  const opType = (n: ComparableNode) => `${n.domain}::${n.opType}`;
+  const shape = (n: ComparableNode) => `${opType(n)}|${countToNumber(n.flops)}|${JSON.stringify(n.outputs.map((o) => o.shape))}`;
+  const pass = (key: (n: ComparableNode) => string | undefined, allOrNone: boolean): NodePair[] => {
+    const queues = groupBy(before, key);
+    const pairs: NodePair[] = [];
+    for (const [k, cs] of groupBy(after, key)) {
+      const bs = queues.get(k) ?? [];
+      if (allOrNone && bs.length !== cs.length) continue;
+      for (let i = 0; i < Math.min(bs.length, cs.length); i++) pairs.push([bs[i], cs[i]]);
+    }
+    const paired = new Set(pairs.flat());
+    before = before.filter((n) => !paired.has(n));
+    after = after.filter((n) => !paired.has(n));
+    return pairs;
+  };
+  const named = (key: (n: ComparableNode) => string) => (n: ComparableNode) => (n.name === '' ? undefined : `${n.name}|${key(n)}`);
+  const sameNameAndShape = pass(named(shape), false);
+  const sameShape = pass(shape, false);
+  const sameName = pass(named(opType), false);
+  const byPosition = pass(opType, true);
+  return { byName: [...sameNameAndShape, ...sameName], byShape: sameShape, byPosition, added: after, removed: before };
+}
+
+function nodeChanges(baseline: readonly ComparableNode[], current: readonly ComparableNode[]): NodeChanges {
+  const { byName, byShape, byPosition, added, removed } = pairNodes(baseline, current);
+  const bytes = (n: ComparableNode) => countToNumber(n.bytesRead) + countToNumber(n.bytesWritten);
+  const label = (n: ComparableNode) => n.name || `(unnamed ${n.opType} #${n.index})`;
+  const row = (b: ComparableNode | undefined, c: ComparableNode | undefined): NodeChange => {
+    const shown = (c ?? b)!;
+    return {
+      name: label(shown),
+      ...(b && c && b.name !== c.name ? { baselineName: label(b) } : {}),
+      opType: shown.opType,
+      kind: b && c ? 'changed' : c ? 'added' : 'removed',
+      ...(c ? { index: c.index } : {}),
+      flopsBefore: b ? countToNumber(b.flops) : 0,
+      flopsAfter: c ? countToNumber(c.flops) : 0,
+      bytesBefore: b ? bytes(b) : 0,
+      bytesAfter: c ? bytes(c) : 0,
+    };
+  };
+  const changed = [...byName, ...byShape, ...byPosition].map(([b, c]) => row(b, c)).filter((r) => r.flopsBefore !== r.flopsAfter || r.bytesBefore !== r.bytesAfter);
+  const changes = [...changed, ...added.map((c) => row(undefined, c)), ...removed.map((b) => row(b, undefined))];
+  // A node's weight in the change: its share of the model's FLOPs plus its share of the bytes moved (the larger
+  // model's), so a layer that only moves narrower weights ranks beside one that computes less.
+  const sum = (nodes: readonly ComparableNode[], pick: (n: ComparableNode) => number) => nodes.reduce((s, n) => s + (n.graphPath === '' ? pick(n) : 0), 0);
+  const flopsTotal = Math.max(1, sum(baseline, (n) => countToNumber(n.flops)), sum(current, (n) => countToNumber(n.flops)));
+  const bytesTotal = Math.max(1, sum(baseline, bytes), sum(current, bytes));
+  const weight = (c: NodeChange) => Math.abs(c.flopsAfter - c.flopsBefore) / flopsTotal + Math.abs(c.bytesAfter - c.bytesBefore) / bytesTotal;
+  return {
+    matchedByName: byName.length,
+    matchedByShape: byShape.length,
+    matchedByPosition: byPosition.length,
+    changed: changed.length,
+    added: added.length,
+    removed: removed.length,
+    largest: changes.sort((a, b) => weight(b) - weight(a) || (a.index ?? Infinity) - (b.index ?? Infinity)).slice(0, NODE_CHANGES_KEPT),
+  };
 }
 
 /** What differs in how the two were run: a change there, not in the model, may explain a figure. */

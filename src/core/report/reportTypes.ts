@@ -12,7 +12,7 @@
  * are typed by their producer (`AnalysisReport` in ../pipeline/analysisTypes.ts), so no consumer of the
  * report is imported back by it.
  */
-export const REPORT_SCHEMA_VERSION = '1.5.0';
+export const REPORT_SCHEMA_VERSION = '1.6.0';
 
 export type BigCount = number | string;
 
