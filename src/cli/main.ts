@@ -6,7 +6,7 @@ import { isKvCacheDtype, isPrecisionChoice, KV_CACHE_DTYPES, type KvCacheDtype, 
 import type { HardwareEntry } from '../core/hardware/hardwareTypes';
 import { OnnxLoadError } from '../core/onnx/errors';
 import { AnalysisInputError, analyzeModel, type AnalysisReport, type WhatIfAnalysis } from '../core/pipeline';
-import { resolveTargets, targetCatalog } from '../core/pipeline/targets';
+import { expandTargetGroups, resolveTargets, TARGET_GROUPS, targetCatalog } from '../core/pipeline/targets';
 import { renderHardware, renderReport, type OutputFormat } from '../core/render';
 import { BaselineReportError, checkLimits, compareWithBaseline, type ComparableReport, LimitSyntaxError, METRIC_GROUPS, parseRegressionLimit, type RegressionLimit } from '../core/report/baseline';
 import { limitDepth } from '../core/report/buildReport';
@@ -27,7 +27,8 @@ const USAGE = `usage: onnx-profile MODEL [--bind name=value]... [--target ID]...
 Profiles an ONNX model layer by layer: FLOPs, MACs, params, bytes moved and output shapes,
 and estimates latency, throughput, cost, energy and fit on hardware targets.
   --bind name=value  bind a symbolic dim (repeatable), e.g. --bind batch=1 --bind sequence=512
-  --target ID        estimate on a hardware target (repeatable); ids from 'onnx-profile hardware'
+  --target ID        estimate on a hardware target (repeatable); ids from 'onnx-profile hardware', or a group:
+${[...TARGET_GROUPS].map(([name, g]) => `                       ${name}: ${g.description}`).join('\n')}
   --batch N          samples per call: binds the inputs' leading symbolic dim (default 1)
   --batch max        per target, the batch and chip layout that maximise throughput per chip within
                      memory (weights, activations, the KV cache at prompt + generated tokens), as an
@@ -57,7 +58,8 @@ and estimates latency, throughput, cost, energy and fit on hardware targets.
   --hardware-file F  add devices from a JSON file {"devices": [...]} (schemas/hardware.schema.json)
   --baseline B       compare with a baseline: a report saved with --format json, or a model profiled with the
                      same options; every total, and per target latency, throughput, cost, energy, memory and
-                     chips (LLM: tokens/s, time to first token, time per output token), before and after
+                     chips (LLM: tokens/s, time to first token, time per output token), before and after,
+                     and the layers that changed
   --max-regression L fail (exit 3) when a figure got worse than the baseline by more than a limit (repeatable):
                      METRIC[@TARGET]=N%, e.g. latency@h100-sxm=5%, flops=0%. METRIC, of
 ${METRIC_GROUPS.map((g) => `                       ${g.of}: ${g.ids.join(', ')}`).join('\n')}
@@ -286,7 +288,7 @@ export function runCli(argv: readonly string[], io: CliIo): number {
     const available = targetCatalog(custom);
     if (available.problems.length) throw new UsageError(`--hardware-file ${options.hardwareFile}: ${available.problems.join('; ')}`);
     catalog = available.entries;
-    const resolved = resolveTargets(options.targetIds, available);
+    const resolved = resolveTargets(expandTargetGroups(options.targetIds, available), available);
     if (resolved.unknown.length) throw new UsageError(`unknown target '${resolved.unknown[0]}' (see 'onnx-profile hardware' for ids)`);
     targets = resolved.entries;
   } catch (e) {

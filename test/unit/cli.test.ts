@@ -11,6 +11,8 @@ import { openModelFile } from '../../src/node/profileFile';
 import { runCliCaptured as run } from './cliRun';
 import { calibrationModel, encodeModel, matmulModel, tensorValueInfo } from './onnxBuilder';
 
+const SAMPLE = path.resolve(__dirname, '../../../samples/resnet50-graph-only.onnx');
+
 function writeModel(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-cli-'));
   const file = path.join(dir, 'mm.onnx');
@@ -183,6 +185,34 @@ test('--hardware-file adds validated devices; an invalid file is refused with th
   const refused = run(['hardware', '--hardware-file', bad]);
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /^onnx-profile: --hardware-file .*bad\.json: .*memoryBytes/);
+});
+
+test('--target takes a group: every accelerator, own devices of that class included; an own device may not take a group name', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-cli-'));
+  const source = { url: 'https://example.com/my-npu-datasheet', retrieved: '2026-11-01' };
+  const device = {
+    id: 'my-npu', name: 'My NPU', vendor: 'Me', deviceClass: 'accelerator',
+    peakFlopsPerSecond: { int8: { value: 100e12, source } },
+    memoryBytes: { value: 16e9, source }, memoryBandwidthBytesPerSecond: { value: 200e9, source }, powerWatts: { value: 30, source },
+  };
+  const own = path.join(dir, 'own.json');
+  fs.writeFileSync(own, JSON.stringify({ devices: [device] }));
+  const catalog = JSON.parse(run(['hardware', '--hardware-file', own, '--format', 'json']).stdout) as { id: string; deviceClass: string }[];
+  const r = run([SAMPLE, '--target', 'h100-sxm', '--target', 'ACCELERATORS', '--hardware-file', own, '--format', 'json']);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  const notEstimated = report.diagnostics.filter((d: { code: string }) => d.code === 'target-not-estimated').map((d: { message: string }) => d.message.split(' ')[0]);
+  const estimated = [...report.estimates.map((e: { target: string }) => e.target), ...notEstimated];
+  assert.deepEqual(estimated.sort(), ['h100-sxm', ...catalog.filter((e) => e.deviceClass === 'accelerator').map((e) => e.id)].sort());
+  assert.ok(estimated.includes('my-npu') && estimated.includes('tpu-v5e') && !estimated.includes('l4'));
+  const table = run([SAMPLE, '--target', 'edge']);
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /^jetson-agx-orin\s+edge\s/m);
+  assert.match(table.stdout, /^coral-edge-tpu\s+edge\s/m);
+  fs.writeFileSync(own, JSON.stringify({ devices: [{ ...device, id: 'gpus' }] }));
+  const refused = run([SAMPLE, '--target', 'gpus', '--hardware-file', own]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /^onnx-profile: --hardware-file .*own\.json: custom hardware id 'gpus' names a target group \(all, gpus, accelerators, edge\); pick another id$/m);
 });
 
 test('an unnamed dim of a model input becomes a bindable symbol named after the input', () => {

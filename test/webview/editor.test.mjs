@@ -576,7 +576,7 @@ export const tests = [
       assert.deepEqual(await layerRows.nth(0).locator('th, td').allTextContents().then((c) => c.slice(0, 3)), [changedName, report.nodes[changedIndex].opType, 'changed']);
       assert.equal(await layerRows.nth(1).locator('button').count(), 0, 'a removed layer has nothing to reveal');
       await v.page.locator('[data-testid="baseline"]').screenshot({ path: path.join(ctx.screenshotsDir, 'editor-baseline.png') });
-      await layerRows.nth(0).locator('button.node-link').click();
+      await layerRows.nth(0).locator('button.link-button').click();
       await v.page.waitForSelector(`[data-testid="node-row"][data-node-index="${changedIndex}"][aria-selected="true"]`);
       assert.ok(await v.page.$('[data-testid="node-detail"]:not([hidden])'), "the changed layer's detail opens");
       await v.clearPosted();

@@ -91,6 +91,43 @@ export const tests = [
     },
   },
   {
+    name: "sidebar: a group's toggle selects or clears its targets, only those the filter shows, and posts the choice",
+    async fn(ctx) {
+      const v = await openPanel(ctx, show(), '[data-testid="hardware-table"]');
+      const toggle = (cls) => v.page.locator(`[data-testid="target-group-${cls}"]`);
+      const checked = () => v.page.$$eval('[data-testid="target-picker"] vscode-checkbox', (els) => els.filter((e) => e.checked).map((e) => e.dataset.value));
+      const accelerators = ['tpu-v5e', 'inferentia2', 'gaudi3', 'groq-lpu'];
+      const gpus = TARGETS.filter((t) => !accelerators.includes(t));
+      assert.equal(await toggle('accelerator').textContent(), 'Clear', 'every accelerator is selected');
+      assert.equal(await toggle('edge').textContent(), 'Select all');
+      assert.equal(await toggle('accelerator').getAttribute('aria-label'), 'Clear every target shown in Accelerators');
+      await v.clearPosted();
+      await toggle('accelerator').click();
+      let m = await lastCompare(v);
+      assert.ok(ctx.lib.parseFromWebview(m).ok);
+      assert.deepEqual([...m.targets].sort(), [...gpus].sort());
+      assert.deepEqual([...(await checked())].sort(), [...gpus].sort(), 'the boxes follow');
+      assert.equal(await toggle('accelerator').textContent(), 'Select all');
+      assert.match(await v.page.textContent('[data-testid="target-picker"] legend'), /^Targets \(3 selected\)$/);
+      // Under a filter, only the devices it shows.
+      await v.page.fill('[data-testid="target-filter"] input', 'tpu');
+      await v.page.waitForFunction(() => [...document.querySelectorAll('[data-search]')].filter((e) => e.getClientRects().length > 0).length === 1);
+      await v.clearPosted();
+      await toggle('accelerator').click();
+      m = await lastCompare(v);
+      assert.deepEqual([...m.targets].sort(), [...gpus, 'tpu-v5e'].sort());
+      assert.equal(await toggle('accelerator').textContent(), 'Clear', 'every accelerator shown is selected');
+      await v.page.fill('[data-testid="target-filter"] input', '');
+      assert.equal(await toggle('accelerator').textContent(), 'Select all', 'three accelerators shown again, unselected');
+      // One box ticked by hand relabels its group.
+      await v.page.click('[data-testid="target-my-npu"]');
+      assert.equal(await toggle('edge').textContent(), 'Clear');
+      await v.page.locator('[data-testid="target-picker"]').screenshot({ path: path.join(ctx.screenshotsDir, 'sidebar-target-groups.png') });
+      await assertClean(v);
+      await v.close();
+    },
+  },
+  {
     name: 'sidebar: picking targets, batch, precision and what-if post a valid hardware/compare',
     async fn(ctx) {
       const v = await openPanel(ctx, show(), '[data-testid="hardware-table"]');

@@ -327,16 +327,55 @@ export class CompareControls {
             // Catalog order, so the tables' order is stable.
             legend.textContent = `Targets (${set.size} selected)`;
             this.change({ targets: entries.map((x) => x.id).filter((id) => set.has(id)) });
+            this.labelGroupToggles();
           },
         });
         cb.el.title = e.notEstimated ?? e.id;
         cb.el.dataset.search = `${e.name} ${e.id}`.toLowerCase();
         return cb.el;
       });
-      groups.push(h('div', { class: 'target-group', role: 'group', 'aria-label': label }, h('div', { class: 'target-group-title' }, label), ...boxes));
+      const toggle = h('button', { type: 'button', class: 'link-button', 'data-testid': `target-group-${cls}` });
+      toggle.addEventListener('click', () => this.toggleGroup(list, entries, toggle));
+      groups.push(h('div', { class: 'target-group', role: 'group', 'aria-label': label }, h('div', { class: 'target-group-title' }, label, toggle), ...boxes));
     }
     this.pickerGroupsEl.replaceChildren(...groups);
     this.filterPicker();
+  }
+
+  /** The group's devices the filter shows: all selected already, it clears them; else it selects them all. */
+  private toggleGroup(group: readonly CatalogEntrySummary[], entries: readonly CatalogEntrySummary[], toggle: HTMLElement): void {
+    const shown = this.shownInGroup(toggle, group);
+    const set = new Set(this.choice.targets);
+    const clear = shown.every((id) => set.has(id));
+    for (const id of shown) {
+      if (clear) set.delete(id);
+      else set.add(id);
+    }
+    for (const box of this.pickerGroupsEl.querySelectorAll<HTMLElement & { checked: boolean }>('[data-search]')) {
+      if (shown.includes(box.dataset.value ?? '')) box.checked = !clear;
+    }
+    this.pickerLegend.textContent = `Targets (${set.size} selected)`;
+    this.change({ targets: entries.map((x) => x.id).filter((id) => set.has(id)) });
+    this.labelGroupToggles();
+  }
+
+  /** Ids of the group's devices the filter leaves shown. */
+  private shownInGroup(toggle: HTMLElement, group: readonly CatalogEntrySummary[]): string[] {
+    const boxes = toggle.closest('.target-group')?.querySelectorAll<HTMLElement>('[data-search]') ?? [];
+    const shown = new Set([...boxes].filter((b) => b.style.display !== 'none').map((b) => b.dataset.value));
+    return group.map((e) => e.id).filter((id) => shown.has(id));
+  }
+
+  /** Each group's toggle says what a click does to the devices the filter shows. */
+  private labelGroupToggles(): void {
+    const selected = new Set(this.choice.targets);
+    for (const toggle of this.pickerGroupsEl.querySelectorAll<HTMLElement>('.target-group-title .link-button')) {
+      const boxes = [...(toggle.closest('.target-group')?.querySelectorAll<HTMLElement>('[data-search]') ?? [])].filter((b) => b.style.display !== 'none');
+      const all = boxes.length > 0 && boxes.every((b) => selected.has(b.dataset.value ?? ''));
+      const name = toggle.closest('.target-group')?.getAttribute('aria-label') ?? '';
+      toggle.textContent = all ? 'Clear' : 'Select all';
+      toggle.setAttribute('aria-label', `${all ? 'Clear' : 'Select'} every target shown in ${name}`);
+    }
   }
 
   /** Shows the targets whose name or id contains the filter's text (all when it is empty), and the groups that have any. */
@@ -351,6 +390,7 @@ export class CompareControls {
       }
       (group as HTMLElement).style.display = shown ? '' : 'none';
     }
+    this.labelGroupToggles();
   }
 
   private renderWhatIf(): void {

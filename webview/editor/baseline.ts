@@ -48,7 +48,7 @@ function layerChanges(c: BaselineComparison, revealNode: (index: number) => void
   const nodes = c.nodes?.largest ?? [];
   const nameCell = (text: string, index: number | undefined) => {
     if (index === undefined) return text;
-    const link = h('button', { type: 'button', class: 'node-link', title: 'Show this layer in the table' }, text);
+    const link = h('button', { type: 'button', class: 'link-button', title: 'Show this layer in the table' }, text);
     link.addEventListener('click', () => revealNode(index));
     return link;
   };

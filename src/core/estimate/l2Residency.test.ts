@@ -57,10 +57,10 @@ test('graph outputs always reach DRAM, and a long-lived tensor needs room for ev
 });
 
 test('catalog: the L2 comes from the device or its compute twin; a CNN at a small batch keeps its activations on an L4', () => {
-  assert.equal(lastLevelCacheBytes(findHardware('h100-sxm')!), 50e6);
+  assert.equal(lastLevelCacheBytes(findHardware('h100-sxm')!), 50 * 2 ** 20, "the driver's bytes, not the marketed 50 MB");
   // The H200 enables all six memory stacks of GH100, and its whole 60 MiB L2 with them (its own entry).
   assert.equal(lastLevelCacheBytes(findHardware('h200')!), 60 * 2 ** 20);
-  assert.equal(lastLevelCacheBytes(findHardware('gh200')!), 50e6, "no own figure: the compute twin's");
+  assert.equal(lastLevelCacheBytes(findHardware('gh200')!), 50 * 2 ** 20, "no own figure: the compute twin's");
   assert.equal(lastLevelCacheBytes(findHardware('tpu-v5e')!), 0);
   const root = [join(__dirname, '..', '..', '..', '..'), process.cwd()].find((p) => existsSync(join(p, 'test', 'fixtures', 'mlperf')))!;
   const opened = openModelFile(join(root, 'test', 'fixtures', 'mlperf', 'resnet50.onnx'));
@@ -69,7 +69,7 @@ test('catalog: the L2 comes from the device or its compute twin; a CNN at a smal
       const report = opened.model.profile({ bindings: new Map([['batch', batch]]) });
       return estimateNodes(report, findHardware('l4')!, { precisionOverride: 'int8' }).reduce((s, e) => s + e.memoryBytes, 0) / batch;
     };
-    // int8 ResNet-50 moves ~28 MB per image through DRAM at a large batch; at batch 4 the activations fit the L4's 48 MB.
+    // int8 ResNet-50 moves ~28 MB per image through DRAM at a large batch; at batch 4 the activations fit the L4's 48 MiB.
     assert.ok(perImage(1024) > 25e6, `${perImage(1024)}`);
     assert.ok(perImage(4) < 0.3 * perImage(1024), `${perImage(4)} vs ${perImage(1024)}`);
   } finally {

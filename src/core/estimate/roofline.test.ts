@@ -233,7 +233,7 @@ test('a free relabel before a graph output (a final Flatten): the node producing
     ],
     { graphInputs: [t('x', 'float', [256, 256])], graphOutputs: [t('y', 'float', [1, elements])] },
   );
-  const h100 = findHardware('h100-sxm')!; // its 50 MB L2 would hold r between the two kernels
+  const h100 = findHardware('h100-sxm')!; // its 50 MiB L2 would hold r between the two kernels
   const cases = [
     { precision: undefined, reluBytes: 8 * elements },
     { precision: 'bf16' as const, reluBytes: 2 * elements + 4 * elements },

@@ -18,6 +18,17 @@ export interface TargetCatalog {
   readonly problems: readonly string[];
 }
 
+/**
+ * Names the CLI's `--target` takes beside ids: every device, or every device of a class, so that a comparison of
+ * general-purpose GPUs against specialised accelerators needs one flag, not fifty.
+ */
+export const TARGET_GROUPS: ReadonlyMap<string, { readonly description: string; readonly includes: (e: HardwareEntry) => boolean }> = new Map([
+  ['all', { description: 'every device', includes: () => true }],
+  ['gpus', { description: 'every GPU', includes: (e: HardwareEntry) => e.deviceClass === 'gpu' }],
+  ['accelerators', { description: 'every specialised accelerator (TPU, Trainium, Gaudi, Groq...)', includes: (e: HardwareEntry) => e.deviceClass === 'accelerator' }],
+  ['edge', { description: 'every edge device', includes: (e: HardwareEntry) => e.deviceClass === 'edge' }],
+]);
+
 /** The built-in catalog plus the user's entries, under the clash rule. */
 export function targetCatalog(custom: readonly HardwareEntry[] = [], builtin: readonly HardwareEntry[] = HARDWARE_CATALOG): TargetCatalog {
   const byId = new Map(builtin.map((e) => [e.id, e]));
@@ -25,6 +36,10 @@ export function targetCatalog(custom: readonly HardwareEntry[] = [], builtin: re
   const problems: string[] = [];
   const entries = [...builtin];
   for (const e of custom) {
+    if (TARGET_GROUPS.has(e.id)) {
+      problems.push(`custom hardware id '${e.id}' names a target group (${[...TARGET_GROUPS.keys()].join(', ')}); pick another id`);
+      continue;
+    }
     const clash = byId.get(e.id);
     if (clash) {
       problems.push(customIds.has(e.id) ? `custom hardware id '${e.id}' is used twice; ids must be unique` : `custom hardware id '${e.id}' is already the catalog's ${clash.name}; pick another id`);
@@ -53,4 +68,12 @@ export function resolveTargets(ids: readonly string[], catalog: TargetCatalog): 
     else if (!entries.includes(e)) entries.push(e);
   }
   return { entries, unknown };
+}
+
+/** `ids` with each target group name (`accelerators`) replaced by the ids of its devices, in catalog order. */
+export function expandTargetGroups(ids: readonly string[], catalog: TargetCatalog): string[] {
+  return ids.flatMap((id) => {
+    const group = TARGET_GROUPS.get(normaliseTargetId(id));
+    return group ? catalog.entries.filter(group.includes).map((e) => e.id) : [id];
+  });
 }

@@ -113,9 +113,15 @@ function relativeLines<T extends { readonly target: string }>(rows: readonly T[]
 function estimateNotes(estimates: readonly ModelEstimate[]): string[] {
   const kv = kvCacheUnboundNote(estimates);
   const lines: string[] = kv ? [`  ${kv}`] : [];
+  // The same note on many targets (`--target accelerators`) is one line naming them.
+  const byNote = new Map<string, string[]>();
+  const note = (text: string, target: string) => byNote.set(text, [...(byNote.get(text) ?? []), target]);
   for (const e of estimates) {
-    if (e.notEstimatedNodes > 0) lines.push(`  ${e.target}: ${e.notEstimatedNodes} nodes not timed (${e.notEstimatedOpTypes.join(', ')}): latency is a lower bound`);
-    if (e.precisionFallbackNodes > 0) lines.push(`  ${e.target}: ${e.precisionFallbackNodes} nodes run in a fallback precision`);
+    if (e.notEstimatedNodes > 0) note(`${e.notEstimatedNodes} nodes not timed (${e.notEstimatedOpTypes.join(', ')}): latency is a lower bound`, e.target);
+    if (e.precisionFallbackNodes > 0) note(`${e.precisionFallbackNodes} nodes run in a fallback precision`, e.target);
+  }
+  lines.push(...[...byNote].map(([text, targets]) => `  ${targets.join(', ')}: ${text}`));
+  for (const e of estimates) {
     const moe = moeServingLine(e);
     if (moe) lines.push(`  MoE ${moe}`);
   }

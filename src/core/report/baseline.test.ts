@@ -170,7 +170,7 @@ test('a saved report of an earlier 1.x schema reads as a baseline; a figure JSON
 
 /** A main-graph node of a comparable report: `shape` is its one output's shape. */
 function node(index: number, name: string, opType: string, flops: number, shape: readonly number[] = [1, 8], over: Partial<ComparableNode> = {}): ComparableNode {
-  return { index, name, opType, domain: '', graphPath: '', flops, params: 0, bytesRead: flops / 10, bytesWritten: 100, outputs: [{ shape }], ...over };
+  return { index, name, opType, domain: '', graphPath: '', flops, bytesRead: flops / 10, bytesWritten: 100, outputs: [{ shape }], ...over };
 }
 
 const NODE_CASES: readonly {

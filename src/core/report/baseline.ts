@@ -38,7 +38,6 @@ export interface ComparableNode {
   /** '' for the main graph; a subgraph's nodes are counted in their parent and not compared on their own. */
   readonly graphPath: string;
   readonly flops: BigCount;
-  readonly params: BigCount;
   readonly bytesRead: BigCount;
   readonly bytesWritten: BigCount;
   readonly outputs: readonly { readonly shape: readonly (number | string)[] | null }[];
@@ -266,14 +265,14 @@ function comparableNodes(nodes: readonly Record<string, unknown>[]): ComparableN
   nodes.forEach((n, i) => {
     for (const k of ['name', 'opType', 'domain', 'graphPath']) expectType(n[k], 'string', `nodes[${i}].${k}`);
     expectType(n.index, 'number', `nodes[${i}].index`);
-    for (const k of ['flops', 'params', 'bytesRead', 'bytesWritten']) expectCount(n[k], `nodes[${i}].${k}`);
+    for (const k of ['flops', 'bytesRead', 'bytesWritten']) expectCount(n[k], `nodes[${i}].${k}`);
     const outputs = expectArray(n.outputs, `nodes[${i}].outputs`).map((o, j) => {
       if (o.shape !== null && !(Array.isArray(o.shape) && o.shape.every((d) => typeof d === 'number' || typeof d === 'string'))) throw new BaselineReportError(`nodes[${i}].outputs[${j}].shape is not a list of dims or null`);
       return { shape: o.shape as ComparableNode['outputs'][number]['shape'] };
     });
     if (n.graphPath !== '') return;
-    const { index, name, opType, domain, graphPath, flops, params, bytesRead, bytesWritten } = n as unknown as ComparableNode;
-    out.push({ index, name, opType, domain, graphPath, flops, params, bytesRead, bytesWritten, outputs });
+    const { index, name, opType, domain, graphPath, flops, bytesRead, bytesWritten } = n as unknown as ComparableNode;
+    out.push({ index, name, opType, domain, graphPath, flops, bytesRead, bytesWritten, outputs });
   });
   return out;
 }
@@ -381,11 +380,13 @@ function groupBy(nodes: readonly ComparableNode[], key: (n: ComparableNode) => s
 
 /**
  * Pairs of nodes in the two reports, and the nodes found in one only, in four passes over the main graphs:
- * the same name and shape (op type, output shapes and FLOPs; not params, which a QDQ export moves to the weight's
- * DequantizeLinear); the same shape, in graph order (a re-export often
- * renumbers every node, `Conv_4` becoming `Conv_17`, where a counter's names say nothing: `Conv_42` may name
- * another layer); the same name and op type (a layer that was changed); and last, the same op type in graph order
- * where both reports have as many of that type left. What is left was added or removed.
+ * 1. the same name and shape (op type, output shapes and FLOPs; not params, which a QDQ export moves to the
+ *    weight's DequantizeLinear);
+ * 2. the same shape, in graph order: a re-export often renumbers every node (`Conv_4` becomes `Conv_17`), and a
+ *    counter's name says nothing (`Conv_42` may now name another layer);
+ * 3. the same name and op type: a layer that was changed;
+ * 4. the same op type in graph order, where both reports have as many of that type left.
+ * What is left was added or removed. A name written twice pairs in graph order.
  */
 function pairNodes(baseline: readonly ComparableNode[], current: readonly ComparableNode[]) {
   const main = (nodes: readonly ComparableNode[]) => nodes.filter((n) => n.graphPath === '').sort((a, b) => a.index - b.index);
