@@ -13,6 +13,16 @@ import { calibrationModel, encodeModel, matmulModel, tensorValueInfo } from './o
 
 const SAMPLE = path.resolve(__dirname, '../../../samples/resnet50-graph-only.onnx');
 
+/** A device of the user's own, as a `--hardware-file` holds it. */
+function ownDevice() {
+  const source = { url: 'https://example.com/my-npu-datasheet', retrieved: '2026-11-01' };
+  return {
+    id: 'my-npu', name: 'My NPU', vendor: 'Me', deviceClass: 'accelerator',
+    peakFlopsPerSecond: { int8: { value: 100e12, source } },
+    memoryBytes: { value: 16e9, source }, memoryBandwidthBytesPerSecond: { value: 200e9, source }, powerWatts: { value: 30, source },
+  };
+}
+
 function writeModel(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-cli-'));
   const file = path.join(dir, 'mm.onnx');
@@ -169,12 +179,7 @@ test('--calibrate compares per-layer estimates with a measured ONNX Runtime prof
 
 test('--hardware-file adds validated devices; an invalid file is refused with the problem named', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-cli-'));
-  const source = { url: 'https://example.com/my-npu-datasheet', retrieved: '2026-11-01' };
-  const device = {
-    id: 'my-npu', name: 'My NPU', vendor: 'Me', deviceClass: 'accelerator',
-    peakFlopsPerSecond: { int8: { value: 100e12, source } },
-    memoryBytes: { value: 16e9, source }, memoryBandwidthBytesPerSecond: { value: 200e9, source }, powerWatts: { value: 30, source },
-  };
+  const device = ownDevice();
   const good = path.join(dir, 'good.json');
   fs.writeFileSync(good, JSON.stringify({ devices: [device] }));
   const listed = run(['hardware', '--hardware-file', good, '--format', 'json']);
@@ -189,12 +194,7 @@ test('--hardware-file adds validated devices; an invalid file is refused with th
 
 test('--target takes a group: every accelerator, own devices of that class included; an own device may not take a group name', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-cli-'));
-  const source = { url: 'https://example.com/my-npu-datasheet', retrieved: '2026-11-01' };
-  const device = {
-    id: 'my-npu', name: 'My NPU', vendor: 'Me', deviceClass: 'accelerator',
-    peakFlopsPerSecond: { int8: { value: 100e12, source } },
-    memoryBytes: { value: 16e9, source }, memoryBandwidthBytesPerSecond: { value: 200e9, source }, powerWatts: { value: 30, source },
-  };
+  const device = ownDevice();
   const own = path.join(dir, 'own.json');
   fs.writeFileSync(own, JSON.stringify({ devices: [device] }));
   const catalog = JSON.parse(run(['hardware', '--hardware-file', own, '--format', 'json']).stdout) as { id: string; deviceClass: string }[];
