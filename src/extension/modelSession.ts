@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import type { KvCacheDtype, PrecisionChoice } from '../core/estimate/precision';
 import type { AnalysisOptions, AnalysisReport } from '../core/pipeline/analysisTypes';
-import { resolveTargets } from '../core/pipeline/targets';
+import { expandTargetGroups, resolveTargets } from '../core/pipeline/targets';
 import { LLM_DEFAULT_OUTPUT_TOKENS, LLM_DEFAULT_PROMPT_TOKENS, type BatchChoice, type EstimatesPayload, type HintPayload, type HardwareTargetInfo } from '../protocol/messages';
 import type { GraphText } from '../worker/graphText';
 import { type AnalyzeJob, decodeResult, type WorkerResult, type WorkerResultMessage } from '../worker/workerProtocol';
@@ -65,7 +65,9 @@ export class ModelSession implements vscode.Disposable {
     private readonly store?: ChoicesStore,
   ) {
     const s = readSettings(uri);
-    this.choices = store?.get(uri) ?? { bindings: { ...s.bindings }, targets: [...s.targets], batch: s.batch, chips: s.chips, promptTokens: LLM_DEFAULT_PROMPT_TOKENS, outputTokens: LLM_DEFAULT_OUTPUT_TOKENS, whatIf: [] };
+    // A group in the settings (`accelerators`, as the CLI's --target takes it) starts the session with its devices.
+    const targets = expandTargetGroups(s.targets, settingsCatalog(s.customHardware).catalog);
+    this.choices = store?.get(uri) ?? { bindings: { ...s.bindings }, targets, batch: s.batch, chips: s.chips, promptTokens: LLM_DEFAULT_PROMPT_TOKENS, outputTokens: LLM_DEFAULT_OUTPUT_TOKENS, whatIf: [] };
   }
 
   /** The dims the user bound (set with bindDims). */

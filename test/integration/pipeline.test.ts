@@ -119,6 +119,32 @@ suite('One pipeline: what-if, diagnostics, input errors, targets, wide compariso
     }
   });
 
+  test('a target group in the settings (accelerators) starts a model with its devices, as the CLI\'s --target does', async () => {
+    const a = await api();
+    const config = vscode.workspace.getConfiguration('onnxProfiler');
+    const before = config.get<string[]>('targets');
+    // A model no other test opened: a session's targets are chosen when it starts.
+    const file = path.join(os.tmpdir(), `onnxprof-groups-${process.pid}.onnx`);
+    fs.copyFileSync(MODEL, file);
+    await config.update('targets', ['h100-sxm', 'accelerators'], vscode.ConfigurationTarget.Workspace);
+    try {
+      const uri = hostUri(file);
+      await vscode.commands.executeCommand('onnxProfiler.profileModel', uri);
+      const session = await a.whenProfiled(uri);
+      const estimates = await waitFor('estimates on the group', () => {
+        const s = session.state;
+        return s.kind === 'ready' && s.estimates?.targets.length ? s.estimates : undefined;
+      });
+      const cliTargets = (cliReport(file, {}, ['--target', 'h100-sxm', '--target', 'accelerators', '--batch', '1']).estimates ?? []).map((e) => e.target);
+      assert.deepEqual(estimates.targets.map((t) => t.target), cliTargets);
+      assert.ok(cliTargets.includes('tpu-v5e') && cliTargets.includes('trainium2') && !cliTargets.includes('l4'), cliTargets.join(', '));
+      assert.deepEqual(estimates.unknownTargets, [], 'no "unknown target: accelerators"');
+    } finally {
+      await config.update('targets', before, vscode.ConfigurationTarget.Workspace);
+      fs.rmSync(file, { force: true });
+    }
+  });
+
   test('Compare Hardware opens the wide comparison in the editor area', async () => {
     const a = await api();
     const uri = hostUri(MODEL);
