@@ -72,6 +72,11 @@ const CLASS_GROUPS: readonly [string, string][] = [
   ['edge', 'Edge'],
 ];
 
+/** A picker group's target checkboxes that the filter leaves shown. */
+function shownBoxes(group: Element): (HTMLElement & { checked: boolean })[] {
+  return [...group.querySelectorAll<HTMLElement & { checked: boolean }>('[data-search]')].filter((box) => box.style.display !== 'none');
+}
+
 export class CompareControls {
   /** Batch, precision and the Compare button. */
   readonly controlsEl = h('div', { class: 'compare-controls' });
@@ -335,46 +340,39 @@ export class CompareControls {
         return cb.el;
       });
       const toggle = h('button', { type: 'button', class: 'link-button', 'data-testid': `target-group-${cls}` });
-      toggle.addEventListener('click', () => this.toggleGroup(list, entries, toggle));
-      groups.push(h('div', { class: 'target-group', role: 'group', 'aria-label': label }, h('div', { class: 'target-group-title' }, label, toggle), ...boxes));
+      const group = h('div', { class: 'target-group', role: 'group', 'aria-label': label }, h('div', { class: 'target-group-title' }, label, toggle), ...boxes);
+      toggle.addEventListener('click', () => this.toggleGroup(group, entries));
+      groups.push(group);
     }
     this.pickerGroupsEl.replaceChildren(...groups);
     this.filterPicker();
   }
 
   /** The group's devices the filter shows: all selected already, it clears them; else it selects them all. */
-  private toggleGroup(group: readonly CatalogEntrySummary[], entries: readonly CatalogEntrySummary[], toggle: HTMLElement): void {
-    const shown = this.shownInGroup(toggle, group);
+  private toggleGroup(group: HTMLElement, entries: readonly CatalogEntrySummary[]): void {
+    const shown = shownBoxes(group);
     const set = new Set(this.choice.targets);
-    const clear = shown.every((id) => set.has(id));
-    for (const id of shown) {
-      if (clear) set.delete(id);
-      else set.add(id);
-    }
-    for (const box of this.pickerGroupsEl.querySelectorAll<HTMLElement & { checked: boolean }>('[data-search]')) {
-      if (shown.includes(box.dataset.value ?? '')) box.checked = !clear;
+    const clear = shown.every((box) => set.has(box.dataset.value ?? ''));
+    for (const box of shown) {
+      box.checked = !clear;
+      if (clear) set.delete(box.dataset.value ?? '');
+      else set.add(box.dataset.value ?? '');
     }
     this.pickerLegend.textContent = `Targets (${set.size} selected)`;
     this.change({ targets: entries.map((x) => x.id).filter((id) => set.has(id)) });
     this.labelGroupToggles();
   }
 
-  /** Ids of the group's devices the filter leaves shown. */
-  private shownInGroup(toggle: HTMLElement, group: readonly CatalogEntrySummary[]): string[] {
-    const boxes = toggle.closest('.target-group')?.querySelectorAll<HTMLElement>('[data-search]') ?? [];
-    const shown = new Set([...boxes].filter((b) => b.style.display !== 'none').map((b) => b.dataset.value));
-    return group.map((e) => e.id).filter((id) => shown.has(id));
-  }
-
   /** Each group's toggle says what a click does to the devices the filter shows. */
   private labelGroupToggles(): void {
     const selected = new Set(this.choice.targets);
-    for (const toggle of this.pickerGroupsEl.querySelectorAll<HTMLElement>('.target-group-title .link-button')) {
-      const boxes = [...(toggle.closest('.target-group')?.querySelectorAll<HTMLElement>('[data-search]') ?? [])].filter((b) => b.style.display !== 'none');
-      const all = boxes.length > 0 && boxes.every((b) => selected.has(b.dataset.value ?? ''));
-      const name = toggle.closest('.target-group')?.getAttribute('aria-label') ?? '';
+    for (const group of this.pickerGroupsEl.querySelectorAll<HTMLElement>('.target-group')) {
+      const toggle = group.querySelector('.target-group-title .link-button');
+      if (!toggle) continue;
+      const shown = shownBoxes(group);
+      const all = shown.length > 0 && shown.every((box) => selected.has(box.dataset.value ?? ''));
       toggle.textContent = all ? 'Clear' : 'Select all';
-      toggle.setAttribute('aria-label', `${all ? 'Clear' : 'Select'} every target shown in ${name}`);
+      toggle.setAttribute('aria-label', `${all ? 'Clear' : 'Select'} every target shown in ${group.getAttribute('aria-label') ?? ''}`);
     }
   }
 
