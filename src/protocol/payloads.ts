@@ -142,6 +142,7 @@ function servingProblem(v: unknown): string | null {
   }
   if (!SERVING_LIMITS.includes(v.limit)) return 'serving.limit must be memory, batch-cap or saturated';
   if (!(typeof v.throughputPerChipPerSecond === 'number' && v.throughputPerChipPerSecond >= 0) || typeof v.fits !== 'boolean') return 'serving: throughputPerChipPerSecond and fits are required';
+  if (v.chipsAsked !== undefined && !(isNonNegativeInt(v.chipsAsked) && v.chipsAsked > 0)) return 'serving.chipsAsked must be a chip count';
   return null;
 }
 

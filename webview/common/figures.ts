@@ -42,7 +42,7 @@ export function deploymentText(e: { readonly chips: number; readonly layout?: Pa
 /** Why the serving search stopped at its batch. */
 export function servingLimitText(p: ServingPlan | undefined): string {
   if (!p) return '—';
-  if (!p.fits) return 'does not fit the chips';
+  if (!p.fits) return p.chipsAsked !== undefined ? `needs ${p.chipsPerInstance} chips (${p.chipsAsked} asked)` : 'does not fit the chips';
   return p.limit === 'memory' ? 'memory' : p.limit === 'batch-cap' ? `batch cap (memory: ${p.maxBatchInMemory})` : 'a larger batch gains < 1%';
 }
 

@@ -14,6 +14,7 @@ import { combineLlm, detectDecoder, llmBindings } from './llm';
 import { estimateOnTarget, memoryNeed } from './modelEstimate';
 import { efficiencyFor } from './roofline';
 import { estimateLlmServing, instanceSizes, planLlmServing, planOfflineServing, SERVING_MAX_BATCH, SERVING_TOLERANCE } from './serving';
+import { servingSummary } from '../render/text';
 import { makeDevice, makeReport } from './testUtil';
 
 const ROOT = [join(__dirname, '..', '..', '..', '..'), process.cwd()].find((p) => existsSync(join(p, 'test', 'fixtures', 'mlperf')))!;
@@ -111,6 +112,10 @@ test('a fixed chip count too small for one copy: fits is false and the figures a
   const { plan, estimate } = planLlmServing(llama70b, info, H100, { precisionOverride: 'fp16', promptTokens: 128, outputTokens: 128 }, { chips: 1 });
   assert.equal(plan.fits, false);
   assert.ok(estimate.chips >= 2 && plan.chips >= 2);
+  assert.equal(plan.chipsAsked, 1, 'the plan keeps the count asked, so a reader sees what was asked and what it took');
+  assert.ok(servingSummary(plan, 'output token').includes(`, one copy needs ${plan.chipsPerInstance} chips, more than the 1 asked: priced on ${plan.chipsPerInstance};`), servingSummary(plan, 'output token'));
+  const free = planLlmServing(llama70b, info, H100, { precisionOverride: 'fp16', promptTokens: 128, outputTokens: 128 }).plan;
+  assert.equal(free.chipsAsked, undefined, 'no count asked, none kept');
 });
 
 test('beam search: sequences are a multiple of the beams, requests = sequences / beams, output tokens counted per request', () => {

@@ -133,7 +133,7 @@ function search<E>(space: SearchSpace<E>): { plan: ServingPlan; estimate: E } {
   if (sizes.length === 0) {
     // The fixed chip count cannot hold one copy: say so, and price the copy on the chips it needs.
     const p = point(step, fewest);
-    return { plan: planOf(p, largestBatch(fewest), 'memory', false), estimate: p.estimate };
+    return { plan: { ...planOf(p, largestBatch(fewest), 'memory', false), ...(systemChips !== undefined ? { chipsAsked: systemChips } : {}) }, estimate: p.estimate };
   }
   let best: { point: Point<E>; inMemory: number } | undefined;
   for (const chips of sizes) {

@@ -16,4 +16,6 @@ export interface ServingPlan {
   readonly throughputPerChipPerSecond: number;
   /** False when even one sample does not fit the fixed chip count: the figures are then at the chips the model needs. */
   readonly fits: boolean;
+  /** The fixed chip count asked (`--chips N`) when one copy needs more: `chipsPerInstance` says how many it needs. */
+  readonly chipsAsked?: number;
 }

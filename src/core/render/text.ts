@@ -90,11 +90,16 @@ export function servingLines(estimates: readonly { readonly target: string; read
   return estimates.flatMap((e) => (e.serving ? [`  ${e.target}: ${servingSummary(e.serving, unit, e.layout)}`] : []));
 }
 
+/** Why a plan does not fit: the chips asked hold no copy (the figures are at the chips one needs), or no sample fits. */
+export function noFitText(p: ServingPlan): string {
+  return p.chipsAsked !== undefined ? `one copy needs ${p.chipsPerInstance} chips, more than the ${p.chipsAsked} asked: priced on ${p.chipsPerInstance}` : `does not fit ${p.chips} chips`;
+}
+
 export function servingSummary(p: ServingPlan, unit: string, layout?: ParallelLayout): string {
   const copy = p.chipsPerInstance > 1 ? `${p.chipsPerInstance} chips${layout === 'expert-parallel' ? ' (expert-parallel)' : ' (tensor-parallel)'}` : '1 chip';
   const placed = p.instances > 1 ? `${p.instances} copies × ${copy}` : copy;
   const idle = p.chips > p.instances * p.chipsPerInstance ? ` (${p.chips - p.instances * p.chipsPerInstance} of ${p.chips} idle)` : p.chips > p.chipsPerInstance ? ` (${p.chips} chips)` : '';
-  const why = !p.fits ? `does not fit ${p.chips} chips` : p.limit === 'memory' ? `memory holds ${p.maxBatchInMemory}` : p.limit === 'batch-cap' ? `batch cap (memory holds ${p.maxBatchInMemory})` : 'a larger batch gains < 1%';
+  const why = !p.fits ? noFitText(p) : p.limit === 'memory' ? `memory holds ${p.maxBatchInMemory}` : p.limit === 'batch-cap' ? `batch cap (memory holds ${p.maxBatchInMemory})` : 'a larger batch gains < 1%';
   return `batch ${p.batch} on ${placed}${idle}, ${why}; ${formatScaled(p.throughputPerChipPerSecond, '')} ${unit}/s per chip`;
 }
 

@@ -14,7 +14,9 @@ export function formatScaled(value: BigCount | number, unit: string): string {
     i++;
   }
   const digits = x >= 100 || i === 0 ? 0 : x >= 10 ? 1 : 2;
-  return `${v < 0 ? '-' : ''}${x.toFixed(digits)} ${DECIMAL_PREFIXES[i]}${unit}`;
+  const suffix = `${DECIMAL_PREFIXES[i]}${unit}`;
+  // No prefix and no unit: no trailing space ("9 output tokens/s", not "9  output tokens/s").
+  return `${v < 0 ? '-' : ''}${x.toFixed(digits)}${suffix ? ` ${suffix}` : ''}`;
 }
 
 /** Bytes in decimal (GB = 1e9) or binary (GiB = 2^30) units. */
