@@ -355,7 +355,7 @@ function againstBaseline(options: CliOptions, baselinePath: string, targets: rea
  */
 function readBaseline(options: CliOptions, file: string, targets: readonly HardwareEntry[]): ComparableReport {
   try {
-    return readBaselineFile(file, (model) => analyze({ ...options, model, apply: [] }, targets));
+    return readBaselineFile(file, (model) => analyze({ ...options, model, apply: [] }, targets, false));
   } catch (e) {
     if (e instanceof BaselineReportError || e instanceof OnnxLoadError) throw new UsageError(`--baseline ${file}: ${e.message}`);
     throw e;
@@ -385,8 +385,11 @@ function readTrace(file: string): unknown {
   }
 }
 
-/** Runs the analysis pipeline on the model file with the command line's options. */
-function analyze(options: CliOptions, targets: readonly HardwareEntry[]): AnalysisReport {
+/**
+ * Runs the analysis pipeline on the model file with the command line's options; with targets, each layer's time
+ * and bound on each (`layerTimes`) unless `layers` is false (a baseline model needs its totals only).
+ */
+function analyze(options: CliOptions, targets: readonly HardwareEntry[], layers = true): AnalysisReport {
   const calibrationTrace = options.calibrationTrace === undefined ? undefined : readTrace(options.calibrationTrace);
   const opened = openModelFile(options.model!);
   try {
@@ -403,6 +406,7 @@ function analyze(options: CliOptions, targets: readonly HardwareEntry[]): Analys
       llm: { promptTokens: options.promptTokens, outputTokens: options.outputTokens },
       ...(options.sweep ? { sweep: options.sweep } : {}),
       ...(calibrationTrace !== undefined ? { calibrationTrace } : {}),
+      ...(layers && targets.length > 0 ? { nodeEstimates: true } : {}),
     });
     const refused = whatIfProblem(analysis.whatIf);
     if (refused) throw new UsageError(refused);

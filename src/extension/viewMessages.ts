@@ -23,7 +23,7 @@ export interface ViewActions {
 
 /** The profile part of an analysed report: estimates and hints travel in their own, typed fields. */
 function profileOf(report: AnalysisReport): ProfileReport {
-  const { estimates: _e, hints: _h, whatIf: _w, llm: _l, sweep: _s, calibration: _c, baseline: _b, ...profile } = report;
+  const { estimates: _e, hints: _h, whatIf: _w, llm: _l, sweep: _s, calibration: _c, baseline: _b, layerTimes: _t, ...profile } = report;
   return profile;
 }
 

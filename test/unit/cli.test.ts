@@ -66,6 +66,28 @@ test('table, csv and md formats render', () => {
   assert.match(run([file, '--format', 'md']).stdout, /^# Profile of/);
 });
 
+test("with targets every layer gets its time and bound on each: JSON columns that sum to the latency, CSV columns, the table's top nodes", () => {
+  const args = [SAMPLE, '--target', 'h100-sxm', '--target', 'tpu-v5e', '--batch', '8'];
+  const report = JSON.parse(run([...args, '--format', 'json']).stdout);
+  assert.deepEqual(Object.keys(report.layerTimes), ['h100-sxm', 'tpu-v5e']);
+  for (const e of report.estimates) {
+    const t = report.layerTimes[e.target];
+    assert.equal(t.nodeIndex.length, report.nodes.filter((n: { graphPath: string }) => n.graphPath === '').length, 'every layer of the sample is timed');
+    assert.ok(t.bound.every((b: string) => ['compute', 'memory', 'none'].includes(b)));
+    const sum = t.seconds.reduce((a: number, b: number) => a + b, 0);
+    assert.ok(Math.abs(sum - (e.latencySeconds - e.interconnectSeconds)) <= 1e-9 * e.latencySeconds, `${e.target}: layers ${sum} s, latency ${e.latencySeconds} s`);
+  }
+  const csv = run([...args, '--format', 'csv']).stdout.trim().split('\n');
+  assert.ok(csv[0].endsWith(',outputShapes,seconds@h100-sxm,bound@h100-sxm,seconds@tpu-v5e,bound@tpu-v5e'), csv[0]);
+  const conv = csv.find((l) => l.startsWith('0,'))!.split(',');
+  assert.equal(Number(conv.at(-4)), report.layerTimes['h100-sxm'].seconds[0]);
+  assert.equal(conv.at(-3), report.layerTimes['h100-sxm'].bound[0]);
+  const table = run([...args, '--top', '3']).stdout;
+  assert.match(table, /^node\s+op\s+FLOPs\s+params\s+bytes\s+FLOP\/B\s+time on h100-sxm\s+bound\s+output shapes$/m);
+  assert.match(table, /^Conv_4\s+Conv\s+.*\s\d+\.\d+ µs\s+(compute|memory)\s+\[8, 64, 112, 112\]$/m);
+  assert.equal(JSON.parse(run([SAMPLE, '--format', 'json']).stdout).layerTimes, undefined, 'no targets, no times');
+});
+
 test('unusable input exits 2 with one line naming the problem, no stack trace', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-cli-'));
   const bad = path.join(dir, 'bad.onnx');

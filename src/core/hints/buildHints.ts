@@ -6,6 +6,7 @@ import { findHardware } from '../hardware/catalog';
 import type { HardwareEntry } from '../hardware/hardwareTypes';
 import { detectDecoder } from '../estimate/llm';
 import { kvCacheBytes, type ModelEstimateOptions } from '../estimate/modelEstimate';
+import type { NodeEstimate } from '../estimate/roofline';
 import { countToNumber, type ProfileReport } from '../report/reportTypes';
 import { findFfnUnits, type FfnUnit } from '../analysis/ffn';
 import { dtypeBytesPerElement } from '../estimate/precision';
@@ -50,6 +51,11 @@ export interface HintOptions extends ModelEstimateOptions {
   readonly sparsityMinParams?: number;
   /** Drop priced hints that save less than this share of latency on every target. Default 0.001 (0.1%). */
   readonly minRelativeSaving?: number;
+  /**
+   * The report's node times per target at these options, when the caller has them (the pipeline times every layer
+   * for the views and `layerTimes`): the precision analysis starts from them instead of timing the graph again.
+   */
+  readonly nodeTimes?: ReadonlyMap<string, readonly NodeEstimate[]>;
 }
 
 export interface ModelHints {
@@ -60,7 +66,7 @@ export interface ModelHints {
 
 /** Hints, MoE layers and per-layer precision of a report on `targets`. */
 export function analyzeHints(report: ProfileReport, targets: readonly HardwareEntry[], options: HintOptions = {}): ModelHints {
-  const { sampler, moeOpportunity, sparsityMinParams, minRelativeSaving, ...estimateOptions } = options;
+  const { sampler, moeOpportunity, sparsityMinParams, minRelativeSaving, nodeTimes, ...estimateOptions } = options;
   const index = GraphIndex.of(report);
   const price = (code: HintCode, nodes: readonly number[], message: string, explanation: string, change: WhatIfChange, applies?: Applicability): Hint =>
     makeHint(code, nodes, index, message, explanation, change, evaluateChange(report, change, targets, estimateOptions, applies));
@@ -83,6 +89,7 @@ export function analyzeHints(report: ProfileReport, targets: readonly HardwareEn
     routerNodes: new Set(moe.layers.flatMap((l) => (l.kind === 'fused' ? l.routerNodes.slice(0, -1) : l.routerNodes))),
     normNodes: new Set(layerNorms.flatMap((m) => m.nodes)),
     ...(sampler ? { sampler } : {}),
+    ...(nodeTimes ? { baselineTimes: nodeTimes } : {}),
   });
   for (const plan of precision.plans) hints.push(precisionHint(plan, report, index, price));
   hints.push(...expertPrecisionHints({ report, index, moe, targets, baseline: precision.baseline, price }));

@@ -137,6 +137,8 @@ export interface PrecisionContext {
   readonly routerNodes: ReadonlySet<number>;
   readonly normNodes: ReadonlySet<number>;
   readonly sampler?: WeightSampler;
+  /** The report's node times per target at `options`, where the caller has them already. */
+  readonly baselineTimes?: ReadonlyMap<string, readonly NodeEstimate[]>;
 }
 
 interface CandidateSpec {
@@ -151,7 +153,7 @@ export function analyzePrecision(ctx: PrecisionContext): PrecisionAnalysis {
   const { index, targets, options, report } = ctx;
   const nodes = index.nodes.filter((n) => n.status === 'costed');
   const effective = new Map(nodes.map((n) => [n.index, effectivePrecision(n, index)]));
-  const baseline = new Map(targets.map((t) => [t.id, byIndex(estimateNodeTimes(report, t, options))]));
+  const baseline = new Map(targets.map((t) => [t.id, byIndex(ctx.baselineTimes?.get(t.id) ?? estimateNodeTimes(report, t, options))]));
   const weighted = nodes.filter((n) => isWeightedMac(n, index));
   const edgeLayers = new Set([weighted[0]?.index, weighted[weighted.length - 1]?.index].filter((i): i is number => i !== undefined));
   const isFloatLayer = (n: NodeReport, dtypes: ReadonlySet<string>) => effective.get(n.index)?.via === 'dtype' && dtypes.has(n.computeDtype);

@@ -124,6 +124,19 @@ export interface AnalysisReport extends ProfileReport {
   readonly calibration?: CalibrationFit;
   /** With a baseline report (`--baseline`): every figure before and after, and the limits checked. */
   readonly baseline?: BaselineComparison;
+  /** With `nodeEstimates` (1.6): each layer's time and bound per target, as columns (`layerTimesOf`). */
+  readonly layerTimes?: Readonly<Record<string, LayerTimes>>;
+}
+
+/**
+ * One target's per-layer figures, as columns over the main-graph nodes it timed (a node without an estimate, of an
+ * unknown cost or inside a subgraph, has no entry): the time the layer takes in the kernel it runs in, and whether
+ * it is compute-bound or memory-bound there ('none': no time at all, a view or a folded node).
+ */
+export interface LayerTimes {
+  readonly nodeIndex: readonly number[];
+  readonly seconds: readonly number[];
+  readonly bound: readonly ('compute' | 'memory' | 'none')[];
 }
 
 /** The roof a target's roofline chart draws: the fastest rate and the bandwidth the estimator used, after efficiency. */

@@ -17,7 +17,7 @@ import type { HardwareEntry } from '../hardware/hardwareTypes';
 import { buildHints } from '../hints/buildHints';
 import type { OnnxModel, ValueInfo } from '../onnx/model';
 import type { ProfileReport, ReportDiagnostic, TensorSummary } from '../report/reportTypes';
-import type { Analysis, AnalysisHint, AnalysisOptions, AnalysisReport, LlmAnalysis, SweepPoint, TargetRoof } from './analysisTypes';
+import type { Analysis, AnalysisHint, AnalysisOptions, AnalysisReport, LayerTimes, LlmAnalysis, SweepPoint, TargetRoof } from './analysisTypes';
 import { batchSymbol, bindBatch, profiledBatch } from './batch';
 import { ServingSearch } from './serving';
 import type { ProfileSource } from './profileCache';
@@ -70,7 +70,10 @@ export function analyzeModel(source: ProfileSource, asked: AnalysisOptions): Ana
   }
 
   const estimate = estimatorOptions(options, batch);
-  const priced = pricedHints(profiled, targets, estimate, source);
+  // Layers timed on the profile as it is before the hints, which start from the same times (and the model estimate
+  // they cache): timing them costs the pipeline no second pass over the graph.
+  const profiledTimes = options.nodeEstimates ? new Map(targets.map((t) => [t.id, estimateNodeTimes(profiled, t, estimate)])) : undefined;
+  const priced = pricedHints(profiled, targets, estimate, source, profiledTimes);
   const selection = selectHints(options.whatIf ?? [], priced.hints);
   const reports = new WhatIfReports(profiled, selection.chosen);
   const serving =
@@ -86,7 +89,7 @@ export function analyzeModel(source: ProfileSource, asked: AnalysisOptions): Ana
         });
   const llm = llmAnalysis(source, profiled, bindings, batch, estimate, options, reports, serving);
   const estimates = targets.map((t, i) => llm?.served?.[i] ?? serving?.offline(t) ?? estimateOnTarget(reports.forTarget(t), t, estimate));
-  const nodeEstimates = options.nodeEstimates ? new Map(targets.map((t) => [t.id, estimateNodeTimes(reports.forTarget(t), t, estimate)])) : undefined;
+  const nodeEstimates = profiledTimes && new Map(targets.map((t) => [t.id, reports.forTarget(t) === profiled ? profiledTimes.get(t.id)! : estimateNodeTimes(reports.forTarget(t), t, estimate)]));
   const applied = reports.applied(targets);
   const report: AnalysisReport = {
     ...reports.all,
@@ -98,6 +101,7 @@ export function analyzeModel(source: ProfileSource, asked: AnalysisOptions): Ana
     ...(llm ? { llm: llm.analysis } : {}),
     ...(options.sweep ? { sweep: sweepDim(source, batchBound, symbol, estimate, options, reports) } : {}),
     ...(options.calibrationTrace !== undefined ? { calibration: calibration(reports, targets[0], options.calibrationTrace, estimate) } : {}),
+    ...(nodeEstimates ? { layerTimes: layerTimesOf(nodeEstimates) } : {}),
   };
   return {
     report,
@@ -107,6 +111,16 @@ export function analyzeModel(source: ProfileSource, asked: AnalysisOptions): Ana
     whatIf: whatIfAnalysis(selection, applied),
     ...(nodeEstimates ? { nodeEstimates, roofs: new Map(targets.map((t) => [t.id, roofOf(nodeEstimates.get(t.id)!, t, options)])) } : {}),
   };
+}
+
+/** Each target's timed layers as columns (the report's `layerTimes`). */
+export function layerTimesOf(nodeEstimates: ReadonlyMap<string, readonly NodeEstimate[]>): Record<string, LayerTimes> {
+  return Object.fromEntries(
+    [...nodeEstimates].map(([target, nodes]) => {
+      const timed = nodes.filter((n) => n.estimated);
+      return [target, { nodeIndex: timed.map((n) => n.index), seconds: timed.map((n) => n.seconds), bound: timed.map((n) => n.bound) }];
+    }),
+  );
 }
 
 /**
@@ -213,14 +227,14 @@ interface PricedHints {
 /** Priced hints per profile object and (targets, estimator options): a re-analysis that changes neither reuses them. */
 const hintMemo = new WeakMap<ProfileReport, Map<string, PricedHints>>();
 
-function pricedHints(report: ProfileReport, targets: readonly HardwareEntry[], estimate: ModelEstimateOptions, source: ProfileSource): PricedHints {
+function pricedHints(report: ProfileReport, targets: readonly HardwareEntry[], estimate: ModelEstimateOptions, source: ProfileSource, nodeTimes?: ReadonlyMap<string, readonly NodeEstimate[]>): PricedHints {
   let memo = hintMemo.get(report);
   if (!memo) hintMemo.set(report, (memo = new Map()));
   const key = JSON.stringify([targets.map((t) => t.id), estimate]);
   let priced = memo.get(key);
   if (!priced) {
     try {
-      priced = { hints: identifyHints(buildHints(report, targets, { ...estimate, sampler: source.weightSampler() })), diagnostics: [] };
+      priced = { hints: identifyHints(buildHints(report, targets, { ...estimate, sampler: source.weightSampler(), ...(nodeTimes ? { nodeTimes } : {}) })), diagnostics: [] };
     } catch (e) {
       // Hints are advice: a failure there must not cost the user the estimates.
       priced = { hints: [], diagnostics: [{ severity: 'warning', code: 'hints-failed', message: `hints could not be computed: ${(e as Error).message}` }] };

@@ -1,14 +1,21 @@
 /** One CSV row per node (the CLI's `--format csv` and the extension's CSV export). */
+import type { LayerTimes } from '../pipeline/analysisTypes';
 import type { ProfileReport } from '../report/reportTypes';
 import { formatShape } from '../report/units';
 
 const CSV_COLUMNS = ['index', 'name', 'opType', 'domain', 'graphPath', 'status', 'flops', 'macs', 'params', 'weightBytes', 'bytesRead', 'bytesWritten', 'arithmeticIntensity', 'computeDtype', 'outputShapes'] as const;
 
-export function renderCsv(report: ProfileReport): string {
-  const rows = [CSV_COLUMNS.join(',')];
+/** The nodes' columns, then per target (`layerTimes`) each layer's `seconds@TARGET` and `bound@TARGET`, empty where it has none. */
+export function renderCsv(report: ProfileReport & { readonly layerTimes?: Readonly<Record<string, LayerTimes>> }): string {
+  const targets = Object.entries(report.layerTimes ?? {}).map(([target, t]) => ({ target, t, at: new Map(t.nodeIndex.map((index, i) => [index, i])) }));
+  const rows = [[...CSV_COLUMNS, ...targets.flatMap(({ target }) => [`seconds@${target}`, `bound@${target}`])].map(csvField).join(',')];
   for (const n of report.nodes) {
     const values = CSV_COLUMNS.map((c) => (c === 'outputShapes' ? n.outputs.map((o) => formatShape(o.shape)).join(' ') : String(n[c] ?? '')));
-    rows.push(values.map(csvField).join(','));
+    const times = targets.flatMap(({ t, at }) => {
+      const i = at.get(n.index);
+      return i === undefined || n.graphPath !== '' ? ['', ''] : [String(t.seconds[i]), t.bound[i]];
+    });
+    rows.push([...values, ...times].map(csvField).join(','));
   }
   return `${rows.join('\n')}\n`;
 }

@@ -4,7 +4,7 @@ import { formatScaled } from '../report/units';
 import { BASELINE_HEADERS, BASELINE_NODE_HEADERS, baselineNodeRows, baselineNodeSummary, baselineNotes, baselineRows, baselineTitle } from './baselineText';
 import { moeServingLine, paramCount } from './moeText';
 import { ESTIMATE_RELATIVE, relativeLine } from './relative';
-import { ESTIMATE_HEADERS, estimateRow, estimatesTitle, kvCacheUnboundNote, NODE_HEADERS, nodeRow, notEstimatedLines, servingLines, summaryLines, topNodes } from './text';
+import { ESTIMATE_HEADERS, estimateRow, estimatesTitle, kvCacheUnboundNote, nodeTable, notEstimatedLines, servingLines, summaryLines } from './text';
 
 export function renderMarkdown(report: AnalysisReport, options: { readonly top: number }): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
@@ -40,8 +40,9 @@ export function renderMarkdown(report: AnalysisReport, options: { readonly top: 
     out.push('## Mixture of experts', '', '| layer | kind | experts | top-k | shared | params per expert | tokens |', '|---|---|--:|--:|--:|--:|--:|');
     out.push(...report.moe.layers.map((l) => row([l.name, l.kind, String(l.experts), String(l.topK), String(l.sharedExperts), paramCount(l.paramsPerExpert), l.tokens === null ? '—' : String(l.tokens)])), '');
   }
-  out.push(`## Top ${options.top} nodes by FLOPs`, '', row(NODE_HEADERS), '|---|---|--:|--:|--:|--:|---|');
-  out.push(...topNodes(report, options.top).map((n) => row(nodeRow(n))), '');
+  const nodes = nodeTable(report, options.top);
+  out.push(`## ${esc(nodes.title)}`, '', row(nodes.headers), `|${nodes.headers.map((_, i) => (nodes.numeric.has(i) ? '--:' : '---')).join('|')}|`);
+  out.push(...nodes.rows.map(row), '');
   out.push('## By op type', '', '| op | count | FLOPs | share |', '|---|--:|--:|--:|');
   out.push(...report.opTypes.map((o) => row([o.domain ? `${o.domain}.${o.opType}` : o.opType, String(o.count), formatScaled(o.flops, 'FLOP'), `${(o.flopsShare * 100).toFixed(1)}%`])), '');
   return `${out.join('\n')}\n`;

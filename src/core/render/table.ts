@@ -10,7 +10,7 @@ import { formatBytes, formatPercent, formatScaled, formatSeconds } from '../repo
 import { BASELINE_HEADERS, BASELINE_NODE_HEADERS, baselineNodeRows, baselineNodeSummary, baselineNotes, baselineRows, baselineTitle } from './baselineText';
 import { expertsTouchedText, layoutText, moeServingLine, tokensTouch } from './moeText';
 import { ESTIMATE_RELATIVE, LLM_RELATIVE, relativeLine, type RelativeFigures } from './relative';
-import { ESTIMATE_HEADERS, estimateRow, estimatesTitle, kvCacheUnboundNote, NODE_HEADERS, nodeRow, notEstimatedLines, servingLines, summaryLines, table, topNodes } from './text';
+import { ESTIMATE_HEADERS, estimateRow, estimatesTitle, kvCacheUnboundNote, nodeTable, notEstimatedLines, servingLines, summaryLines, table } from './text';
 
 export interface RenderOptions {
   /** Layers, hints and calibration rows listed. */
@@ -70,8 +70,8 @@ export function renderTable(report: AnalysisReport, options: RenderOptions): str
     if (report.hints.length > options.top) out.push(`  … ${report.hints.length - options.top} more (--top, or --format json)`);
     out.push('');
   }
-  out.push(`Top ${options.top} nodes by FLOPs`);
-  out.push(table(NODE_HEADERS, topNodes(report, options.top).map(nodeRow), new Set([2, 3, 4, 5])), '');
+  const nodes = nodeTable(report, options.top);
+  out.push(nodes.title, table(nodes.headers, nodes.rows, nodes.numeric), '');
   out.push('By op type');
   out.push(
     table(

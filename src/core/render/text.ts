@@ -2,6 +2,7 @@
 import type { ModelEstimate } from '../estimate/modelEstimate';
 import type { ParallelLayout } from '../estimate/layouts';
 import type { ServingPlan } from '../estimate/servingPlan';
+import type { LayerTimes } from '../pipeline/analysisTypes';
 import type { NodeReport, ProfileReport } from '../report/reportTypes';
 import { formatBytes, formatJoules, formatScaled, formatSeconds, formatShape, formatUsd, shortName } from '../report/units';
 import { layoutText, moeDetail, moeHeadline } from './moeText';
@@ -51,6 +52,32 @@ export function topNodes(report: ProfileReport, top: number): NodeReport[] {
 }
 
 export const NODE_HEADERS = ['node', 'op', 'FLOPs', 'params', 'bytes', 'FLOP/B', 'output shapes'];
+
+/**
+ * The top-nodes table: NODE_HEADERS, with the first target's time and bound per layer before the output shapes
+ * when the report has them (`layerTimes`), and which columns are right-aligned.
+ */
+export function nodeTable(
+  report: ProfileReport & { readonly layerTimes?: Readonly<Record<string, LayerTimes>>; readonly estimates?: readonly Pick<ModelEstimate, 'target' | 'serving'>[] },
+  top: number,
+): { headers: string[]; rows: string[][]; numeric: Set<number>; title: string } {
+  const [target, times] = Object.entries(report.layerTimes ?? {})[0] ?? [];
+  const served = report.estimates?.find((e) => e.target === target)?.serving;
+  const byIndex = new Map((times?.nodeIndex ?? []).map((index, i) => [index, i]));
+  const timeCells = (n: NodeReport): string[] => {
+    if (!times) return [];
+    const i = byIndex.get(n.index);
+    return i === undefined ? ['—', '—'] : [formatSeconds(times.seconds[i]), times.bound[i]];
+  };
+  const withTimes = (cells: readonly string[], extra: readonly string[]) => [...cells.slice(0, 6), ...extra, ...cells.slice(6)];
+  return {
+    headers: withTimes(NODE_HEADERS, times ? [`time on ${target}`, 'bound'] : []),
+    rows: topNodes(report, top).map((n) => withTimes(nodeRow(n), timeCells(n))),
+    numeric: new Set([2, 3, 4, 5, ...(times ? [6] : [])]),
+    // The layers are timed as profiled; a serving plan (--batch max) runs its own batch, which they do not show.
+    title: `Top ${top} nodes by FLOPs${served && times ? ` (times on ${target} at the bindings above, not at the serving plan's batch ${served.batch})` : ''}`,
+  };
+}
 
 export function nodeRow(n: NodeReport): string[] {
   return [
