@@ -114,7 +114,7 @@ export function analyzeModel(source: ProfileSource, asked: AnalysisOptions): Ana
 }
 
 /** Each target's timed layers as columns (the report's `layerTimes`). */
-export function layerTimesOf(nodeEstimates: ReadonlyMap<string, readonly NodeEstimate[]>): Record<string, LayerTimes> {
+function layerTimesOf(nodeEstimates: ReadonlyMap<string, readonly NodeEstimate[]>): Record<string, LayerTimes> {
   return Object.fromEntries(
     [...nodeEstimates].map(([target, nodes]) => {
       const timed = nodes.filter((n) => n.estimated);
