@@ -304,11 +304,13 @@ const NODE_CHANGE_KINDS: ReadonlySet<unknown> = new Set(['changed', 'added', 're
 function nodeChangesProblem(v: unknown): string | null {
   if (!isRecord(v)) return 'must be an object';
   for (const k of ['matchedByName', 'matchedByShape', 'matchedByPosition', 'changed', 'added', 'removed'] as const) if (!isNonNegativeInt(v[k])) return `${k} must be a count`;
+  if (v.timedOn !== undefined && typeof v.timedOn !== 'string') return 'timedOn must be a target id';
   if (!Array.isArray(v.largest) || v.largest.length > MAX_BASELINE_ROWS) return 'largest must be a list';
   for (const n of v.largest) {
     if (!isRecord(n) || typeof n.name !== 'string' || typeof n.opType !== 'string' || !NODE_CHANGE_KINDS.has(n.kind)) return 'largest: an entry has no name, opType and kind';
     if (n.index !== undefined && !isNonNegativeInt(n.index)) return `largest: '${n.name}': index must be a node index`;
     if (n.baselineName !== undefined && typeof n.baselineName !== 'string') return `largest: '${n.name}': baselineName must be a string`;
+    if (![n.secondsBefore, n.secondsAfter].every((s) => s === undefined || isNumber(s))) return `largest: '${n.name}': seconds must be numbers`;
     if (![n.flopsBefore, n.flopsAfter, n.bytesBefore, n.bytesAfter].every(isNumber)) return `largest: '${n.name}': flops and bytes must be numbers`;
   }
   return null;

@@ -5,7 +5,7 @@
  * (src/core/render/baselineText.ts).
  */
 import type { BaselineComparison } from '../../src/core/report/baseline';
-import { BASELINE_HEADERS, BASELINE_NODE_HEADERS, baselineNodeRows, baselineNodeSummary, baselineNotes, baselineRows, baselineTitle } from '../../src/core/render/baselineText';
+import { BASELINE_HEADERS, baselineNodeHeaders, baselineNodeRows, baselineNodeSummary, baselineNotes, baselineRows, baselineTitle } from '../../src/core/render/baselineText';
 import type { FromWebviewMessage } from '../../src/protocol/messages';
 import { button, h } from '../components';
 
@@ -70,7 +70,7 @@ function layerChanges(c: BaselineComparison, revealNode: (index: number) => void
             h(
               'table',
               { class: 'data-table baseline-layers', 'data-testid': 'baseline-layers' },
-              h('thead', undefined, h('tr', undefined, ...BASELINE_NODE_HEADERS.map((label, col) => h('th', col >= 3 ? { class: 'num', scope: 'col' } : { scope: 'col' }, label)))),
+              h('thead', undefined, h('tr', undefined, ...baselineNodeHeaders(c).map((label, col) => h('th', col >= 3 ? { class: 'num', scope: 'col' } : { scope: 'col' }, label)))),
               h('tbody', undefined, ...body),
             ),
           ),

@@ -14,7 +14,11 @@ export function baselineRows(c: BaselineComparison): string[][] {
   return c.changes.map((m) => [m.metric, m.target ?? '', valueText(m.before, m.unit), valueText(m.after, m.unit), changeText(m)]);
 }
 
-export const BASELINE_NODE_HEADERS = ['layer', 'op', 'change', 'FLOPs before', 'FLOPs after', 'bytes before', 'bytes after'];
+/** The layer table's headers: with times on a target both reports carry, two more columns for them. */
+export function baselineNodeHeaders(c: BaselineComparison): string[] {
+  const on = c.nodes?.timedOn;
+  return ['layer', 'op', 'change', 'FLOPs before', 'FLOPs after', 'bytes before', 'bytes after', ...(on ? [`time before (${on})`, `time after (${on})`] : [])];
+}
 
 /** What the node comparison found, in one line; undefined when a report had no nodes to compare. */
 export function baselineNodeSummary(c: BaselineComparison, top: number): string | undefined {
@@ -23,14 +27,17 @@ export function baselineNodeSummary(c: BaselineComparison, top: number): string 
   const ways = ([[n.matchedByName, 'by name'], [n.matchedByShape, 'by shape'], [n.matchedByPosition, 'by position']] as const).filter(([count]) => count > 0);
   const matched = ways.length ? `layers paired ${ways.map(([count, how]) => `${count} ${how}`).join(', ')}` : 'no layer paired';
   const total = n.changed + n.added + n.removed;
-  if (total === 0) return `layers: the same FLOPs and bytes (${matched})`;
+  if (total === 0) return `layers: the same FLOPs and bytes${n.timedOn ? ` and times on ${n.timedOn}` : ''} (${matched})`;
   const shown = Math.min(top, n.largest.length);
-  return `layers that changed (${matched}): ${n.changed} changed, ${n.added} added, ${n.removed} removed; ${shown === total ? 'each' : `the ${shown} largest`} by share of FLOPs and bytes moved:`;
+  const by = n.timedOn ? `FLOPs, bytes moved and time on ${n.timedOn}` : 'FLOPs and bytes moved';
+  return `layers that changed (${matched}): ${n.changed} changed, ${n.added} added, ${n.removed} removed; ${shown === total ? 'each' : `the ${shown} largest`} by share of ${by}:`;
 }
 
 /** The largest node changes, `top` of them, as table rows. */
 export function baselineNodeRows(c: BaselineComparison, top: number): string[][] {
-  return (c.nodes?.largest ?? []).slice(0, top).map((n) => [n.baselineName ? `${n.name} (was ${n.baselineName})` : n.name, n.opType, n.kind, ...nodeFigures(n)]);
+  const timed = c.nodes?.timedOn !== undefined;
+  const time = (s: number | undefined) => (s === undefined ? '—' : formatSeconds(s));
+  return (c.nodes?.largest ?? []).slice(0, top).map((n) => [n.baselineName ? `${n.name} (was ${n.baselineName})` : n.name, n.opType, n.kind, ...nodeFigures(n), ...(timed ? [time(n.secondsBefore), time(n.secondsAfter)] : [])]);
 }
 
 function nodeFigures(n: NodeChange): string[] {

@@ -1,7 +1,7 @@
 /** The Markdown summary (the CLI's `--format md` and the extension's Markdown export). */
 import type { AnalysisReport } from '../pipeline/analysisTypes';
 import { formatScaled } from '../report/units';
-import { BASELINE_HEADERS, BASELINE_NODE_HEADERS, baselineNodeRows, baselineNodeSummary, baselineNotes, baselineRows, baselineTitle } from './baselineText';
+import { BASELINE_HEADERS, baselineNodeHeaders, baselineNodeRows, baselineNodeSummary, baselineNotes, baselineRows, baselineTitle } from './baselineText';
 import { moeServingLine, paramCount } from './moeText';
 import { ESTIMATE_RELATIVE, relativeLine } from './relative';
 import { ESTIMATE_HEADERS, estimateRow, estimatesTitle, kvCacheUnboundNote, nodeTable, notEstimatedLines, servingLines, summaryLines } from './text';
@@ -20,7 +20,8 @@ export function renderMarkdown(report: AnalysisReport, options: { readonly top: 
     const layers = baselineNodeSummary(report.baseline, options.top);
     const rows = baselineNodeRows(report.baseline, options.top);
     if (layers) out.push(esc(layers), '');
-    if (rows.length) out.push(row(BASELINE_NODE_HEADERS), '|---|---|---|--:|--:|--:|--:|', ...rows.map(row), '');
+    const headers = baselineNodeHeaders(report.baseline);
+    if (rows.length) out.push(row(headers), `|---|---|---|${headers.slice(3).map(() => '--:').join('|')}|`, ...rows.map(row), '');
   }
   if (report.estimates?.length) {
     out.push(`## ${estimatesTitle(report.estimates)}`, '', row(ESTIMATE_HEADERS), `|${ESTIMATE_HEADERS.map(() => '---').join('|')}|`);

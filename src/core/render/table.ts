@@ -7,7 +7,7 @@ import type { AnalysisHint, AnalysisReport } from '../pipeline/analysisTypes';
 import { groupDiagnostics } from '../report/diagnostics';
 import type { ModuleNode } from '../report/reportTypes';
 import { formatBytes, formatPercent, formatScaled, formatSeconds } from '../report/units';
-import { BASELINE_HEADERS, BASELINE_NODE_HEADERS, baselineNodeRows, baselineNodeSummary, baselineNotes, baselineRows, baselineTitle } from './baselineText';
+import { BASELINE_HEADERS, baselineNodeHeaders, baselineNodeRows, baselineNodeSummary, baselineNotes, baselineRows, baselineTitle } from './baselineText';
 import { expertsTouchedText, layoutText, moeServingLine, tokensTouch } from './moeText';
 import { ESTIMATE_RELATIVE, LLM_RELATIVE, relativeLine, type RelativeFigures } from './relative';
 import { ESTIMATE_HEADERS, estimateRow, estimatesTitle, kvCacheUnboundNote, nodeTable, notEstimatedLines, servingLines, summaryLines, table } from './text';
@@ -32,7 +32,7 @@ export function renderTable(report: AnalysisReport, options: RenderOptions): str
     out.push(...baselineNotes(report.baseline, options.top).map((l) => `  ${l}`), '');
     const layers = baselineNodeSummary(report.baseline, options.top);
     const rows = baselineNodeRows(report.baseline, options.top);
-    if (layers) out.push(layers, ...(rows.length ? [table(BASELINE_NODE_HEADERS, rows, new Set([3, 4, 5, 6]))] : []), '');
+    if (layers) out.push(layers, ...(rows.length ? [table(baselineNodeHeaders(report.baseline), rows, new Set([3, 4, 5, 6, 7, 8]))] : []), '');
   }
   const notEstimated = notEstimatedLines(report).map((l) => `  ${l}`);
   if (report.estimates?.length) {

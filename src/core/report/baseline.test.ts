@@ -263,3 +263,15 @@ test("a saved report's nodes are read as far as a comparison needs: main graph o
   broken.nodes[1].outputs = [{ shape: 'batch' }];
   assert.throws(() => readComparableReport(broken), (e: Error) => e instanceof BaselineReportError && e.message === 'nodes[1].outputs[0].shape is not a list of dims or null');
 });
+
+test('layers against the baseline: with layer times on a shared target, a layer whose time alone moved is listed, with both times', () => {
+  const nodes = [node(0, 'fc1', 'MatMul', 1000), node(1, 'act', 'Relu', 8)];
+  const times = (fc1: number, act: number) => ({ 'h100-sxm': { nodeIndex: [0, 1], seconds: [fc1, act] }, l4: { nodeIndex: [0], seconds: [1] } });
+  const c = compareWithBaseline(report({ nodes, layerTimes: times(2e-6, 1e-7) }), report({ nodes, layerTimes: times(1e-6, 1e-7) }), 'b');
+  assert.equal(c.nodes!.timedOn, 'h100-sxm', "this report's first target both carry");
+  assert.deepEqual(c.nodes!.largest.map((r) => [r.name, r.kind, r.secondsBefore, r.secondsAfter]), [['fc1', 'changed', 2e-6, 1e-6]]);
+  assert.equal(c.nodes!.changed, 1, 'the Relu took the same time');
+  assert.equal(compareWithBaseline(report({ nodes }), report({ nodes, layerTimes: times(1e-6, 1e-7) }), 'b').nodes!.timedOn, undefined, 'a baseline without times: none compared');
+  const saved = JSON.parse(JSON.stringify(report({ nodes, layerTimes: { l4: { nodeIndex: [0, 1], seconds: [1] } } })));
+  assert.throws(() => readComparableReport(saved), (e: Error) => e instanceof BaselineReportError && e.message === 'layerTimes.l4 needs nodeIndex and seconds, lists of numbers of one length');
+});

@@ -25,6 +25,8 @@ export interface ComparableReport {
   readonly opTypes: readonly { readonly opType: string; readonly domain: string; readonly count: number; readonly flops: BigCount }[];
   /** The nodes, where the report has them (every report this tool writes): matched by name to say which layers changed. */
   readonly nodes?: readonly ComparableNode[];
+  /** Each layer's time per target (schema 1.6, with targets): the layers that changed say how their time moved. */
+  readonly layerTimes?: Readonly<Record<string, { readonly nodeIndex: readonly number[]; readonly seconds: readonly number[] }>>;
   readonly estimates?: readonly ComparableEstimate[];
   readonly llm?: { readonly estimates: readonly ComparableLlmEstimate[] };
 }
@@ -109,6 +111,9 @@ export interface NodeChange {
   /** Bytes read and written. */
   readonly bytesBefore: number;
   readonly bytesAfter: number;
+  /** Its time on `NodeChanges.timedOn` in each report, where both reports time their layers there and it has one. */
+  readonly secondsBefore?: number;
+  readonly secondsAfter?: number;
 }
 
 /** The layers that changed: the main graphs' nodes paired by name, shape and position (`pairNodes`). */
@@ -125,6 +130,8 @@ export interface NodeChanges {
   readonly added: number;
   /** Nodes in the baseline that match none in this model. */
   readonly removed: number;
+  /** The target whose layer times both reports carry (this report's first such), when any: a layer's time counts too. */
+  readonly timedOn?: string;
   /** The largest changes first (by their share of the model's FLOPs plus their share of its bytes moved), at most `NODE_CHANGES_KEPT`. */
   readonly largest: readonly NodeChange[];
 }
@@ -254,9 +261,26 @@ export function readComparableReport(json: unknown): ComparableReport {
     });
   }
   const nodes = r.nodes === undefined ? undefined : comparableNodes(expectArray(r.nodes, 'nodes'));
+  const layerTimes = r.layerTimes === undefined ? undefined : comparableLayerTimes(r.layerTimes);
   // Only what a comparison reads: of a saved report's nodes (100 MB of JSON for 100,000 of them), a few fields each.
   const { schemaVersion, tool, model, bindings, totals, coverage, opTypes, estimates, llm } = json as unknown as ComparableReport;
-  return { schemaVersion, tool, model, bindings, totals, coverage, opTypes, ...(nodes ? { nodes } : {}), ...(estimates ? { estimates } : {}), ...(llm ? { llm } : {}) };
+  return { schemaVersion, tool, model, bindings, totals, coverage, opTypes, ...(nodes ? { nodes } : {}), ...(layerTimes ? { layerTimes } : {}), ...(estimates ? { estimates } : {}), ...(llm ? { llm } : {}) };
+}
+
+/** A saved report's per-target layer times, checked: as many indices as times, each a number. */
+function comparableLayerTimes(v: unknown): NonNullable<ComparableReport['layerTimes']> {
+  expectObject(v, 'layerTimes');
+  const out: Record<string, { nodeIndex: number[]; seconds: number[] }> = {};
+  for (const [target, t] of Object.entries(v as Record<string, unknown>)) {
+    expectObject(t, `layerTimes.${target}`);
+    const { nodeIndex, seconds } = t as Record<string, unknown>;
+    const numbers = (a: unknown) => Array.isArray(a) && a.every((x) => typeof x === 'number' && Number.isFinite(x));
+    if (!numbers(nodeIndex) || !numbers(seconds) || (nodeIndex as number[]).length !== (seconds as number[]).length) {
+      throw new BaselineReportError(`layerTimes.${target} needs nodeIndex and seconds, lists of numbers of one length`);
+    }
+    out[target] = { nodeIndex: nodeIndex as number[], seconds: seconds as number[] };
+  }
+  return out;
 }
 
 /** The main-graph nodes of a saved report, checked and cut down to what a comparison reads. */
@@ -320,7 +344,7 @@ export function compareWithBaseline(baseline: ComparableReport, current: Compara
       ...pairedByTarget(baseline.llm?.estimates, current.llm?.estimates).flatMap(([b, c]) => LLM_METRICS.map((m) => metricChange(m, b, c, c.target))),
     ],
     opTypes: opTypeChanges(baseline.opTypes, current.opTypes),
-    ...(baseline.nodes && current.nodes ? { nodes: nodeChanges(baseline.nodes, current.nodes) } : {}),
+    ...(baseline.nodes && current.nodes ? { nodes: nodeChanges(baseline.nodes, current.nodes, timesOnSharedTarget(baseline, current)) } : {}),
     settings: settingDifferences(baseline, current),
   };
 }
@@ -415,7 +439,21 @@ function pairNodes(baseline: readonly ComparableNode[], current: readonly Compar
   return { byName: [...sameNameAndShape, ...sameName], byShape: sameShape, byPosition, added: after, removed: before };
 }
 
-function nodeChanges(baseline: readonly ComparableNode[], current: readonly ComparableNode[]): NodeChanges {
+/** Layer times by node index, per report, on the first target of this report whose layers both reports timed. */
+interface SharedLayerTimes {
+  readonly target: string;
+  readonly before: ReadonlyMap<number, number>;
+  readonly after: ReadonlyMap<number, number>;
+}
+
+function timesOnSharedTarget(baseline: ComparableReport, current: ComparableReport): SharedLayerTimes | undefined {
+  const target = Object.keys(current.layerTimes ?? {}).find((t) => baseline.layerTimes?.[t] !== undefined);
+  if (target === undefined) return undefined;
+  const byIndex = (t: { readonly nodeIndex: readonly number[]; readonly seconds: readonly number[] }) => new Map(t.nodeIndex.map((index, i) => [index, t.seconds[i]]));
+  return { target, before: byIndex(baseline.layerTimes![target]), after: byIndex(current.layerTimes![target]) };
+}
+
+function nodeChanges(baseline: readonly ComparableNode[], current: readonly ComparableNode[], times?: SharedLayerTimes): NodeChanges {
   const { byName, byShape, byPosition, added, removed } = pairNodes(baseline, current);
   const bytes = (n: ComparableNode) => countToNumber(n.bytesRead) + countToNumber(n.bytesWritten);
   const label = (n: ComparableNode) => n.name || `(unnamed ${n.opType} #${n.index})`;
@@ -431,16 +469,24 @@ function nodeChanges(baseline: readonly ComparableNode[], current: readonly Comp
       flopsAfter: c ? countToNumber(c.flops) : 0,
       bytesBefore: b ? bytes(b) : 0,
       bytesAfter: c ? bytes(c) : 0,
+      ...(b && times?.before.has(b.index) ? { secondsBefore: times.before.get(b.index)! } : {}),
+      ...(c && times?.after.has(c.index) ? { secondsAfter: times.after.get(c.index)! } : {}),
     };
   };
-  const changed = [...byName, ...byShape, ...byPosition].map(([b, c]) => row(b, c)).filter((r) => r.flopsBefore !== r.flopsAfter || r.bytesBefore !== r.bytesAfter);
+  // A layer whose time moved counts as changed (a precision or execution choice moves times, not FLOPs); a relative
+  // move under 1e-9 is the same time computed twice.
+  const timeMoved = (r: NodeChange) => Math.abs((r.secondsAfter ?? 0) - (r.secondsBefore ?? 0)) > 1e-9 * Math.max(r.secondsBefore ?? 0, r.secondsAfter ?? 0);
+  const changed = [...byName, ...byShape, ...byPosition].map(([b, c]) => row(b, c)).filter((r) => r.flopsBefore !== r.flopsAfter || r.bytesBefore !== r.bytesAfter || timeMoved(r));
   const changes = [...changed, ...added.map((c) => row(undefined, c)), ...removed.map((b) => row(b, undefined))];
   // A node's weight in the change: its share of the model's FLOPs plus its share of the bytes moved (the larger
-  // model's), so a layer that only moves narrower weights ranks beside one that computes less.
+  // model's), and where both are timed its share of the time, so a layer that only moves narrower weights, or only
+  // runs faster, ranks beside one that computes less.
   const sum = (nodes: readonly ComparableNode[], pick: (n: ComparableNode) => number) => nodes.reduce((s, n) => s + (n.graphPath === '' ? pick(n) : 0), 0);
   const flopsTotal = Math.max(1, sum(baseline, (n) => countToNumber(n.flops)), sum(current, (n) => countToNumber(n.flops)));
   const bytesTotal = Math.max(1, sum(baseline, bytes), sum(current, bytes));
-  const weight = (c: NodeChange) => Math.abs(c.flopsAfter - c.flopsBefore) / flopsTotal + Math.abs(c.bytesAfter - c.bytesBefore) / bytesTotal;
+  const secondsTotal = times ? Math.max(Number.MIN_VALUE, ...[times.before, times.after].map((m) => [...m.values()].reduce((s, v) => s + v, 0))) : 1;
+  const weight = (c: NodeChange) =>
+    Math.abs(c.flopsAfter - c.flopsBefore) / flopsTotal + Math.abs(c.bytesAfter - c.bytesBefore) / bytesTotal + Math.abs((c.secondsAfter ?? 0) - (c.secondsBefore ?? 0)) / secondsTotal;
   return {
     matchedByName: byName.length,
     matchedByShape: byShape.length,
@@ -448,6 +494,7 @@ function nodeChanges(baseline: readonly ComparableNode[], current: readonly Comp
     changed: changed.length,
     added: added.length,
     removed: removed.length,
+    ...(times ? { timedOn: times.target } : {}),
     largest: changes.sort((a, b) => weight(b) - weight(a) || (a.index ?? Infinity) - (b.index ?? Infinity)).slice(0, NODE_CHANGES_KEPT),
   };
 }
