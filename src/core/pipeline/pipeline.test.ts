@@ -33,6 +33,16 @@ function counted(file: string): { source: ProfileSource; profiles: () => number;
   return { source, profiles: () => profiles, close: opened.close };
 }
 
+/** `run` on a counted source of `file`, closed afterwards whatever happens. */
+function withCounted(file: string, run: (m: ReturnType<typeof counted>) => void): void {
+  const m = counted(file);
+  try {
+    run(m);
+  } finally {
+    m.close();
+  }
+}
+
 test('custom targets: a custom id that reuses a catalog id (or another custom id) is refused with one line; ids resolve in order', () => {
   const device = (id: string, name: string) => ({ ...makeDevice({ id, peaks: { fp16: 1e14 }, memoryBytes: 16e9, bandwidthBytesPerSecond: 1e12 }), name });
   const mine = device('my-npu', 'My NPU');
@@ -80,8 +90,7 @@ test('hint ids: the code, or code@N (its first node) when a code repeats; a requ
 });
 
 test('re-analysing a ProfileCache under other targets, precision or what-if does not re-profile; a new batch does', () => {
-  const m = counted('test/fixtures/mlperf/bert_large.onnx');
-  try {
+  withCounted('test/fixtures/mlperf/bert_large.onnx', (m) => {
     const cache = new ProfileCache(m.source);
     const first = analyzeModel(cache, { targets: [H100], batch: 2 });
     assert.equal(m.profiles(), 1);
@@ -96,14 +105,11 @@ test('re-analysing a ProfileCache under other targets, precision or what-if does
     assert.equal(m.profiles(), 2, 'another batch binds another value');
     analyzeModel(cache, { targets: [H100], batch: 2 });
     assert.equal(m.profiles(), 2, 'and the first is still cached');
-  } finally {
-    m.close();
-  }
+  });
 });
 
 test('a what-if applies only on the targets that can run it: elsewhere the estimate is the baseline', () => {
-  const m = counted('samples/resnet50-graph-only.onnx');
-  try {
+  withCounted('samples/resnet50-graph-only.onnx', (m) => {
     const base = analyzeModel(m.source, { targets: [H100, A100], batch: 8 });
     const fp8 = base.report.hints!.find((h) => h.code === 'precision.fp8')!;
     assert.equal(fp8.savings.find((s) => s.target === 'a100-80gb')?.notApplicable, true, 'an A100 has no FP8');
@@ -115,14 +121,11 @@ test('a what-if applies only on the targets that can run it: elsewhere the estim
     assert.ok(Math.abs(h100Before.latencySeconds - h100After.latencySeconds - fp8.savings[0].seconds) < 1e-15);
     assert.ok(after.report.nodes.some((n) => n.computeDtype.startsWith('float8')), 'the shown report carries the change');
     assert.equal(bestEstimate(after.report.estimates!)?.target, after.bestTarget);
-  } finally {
-    m.close();
-  }
+  });
 });
 
 test('roofs: every kernel sits on or under its target\'s roof at its own (fused, precision-scaled) intensity', () => {
-  const m = counted('test/fixtures/mlperf/bert_large.onnx');
-  try {
+  withCounted('test/fixtures/mlperf/bert_large.onnx', (m) => {
     for (const execution of ['fused', 'as-exported'] as const) {
       for (const precision of [undefined, 'fp8'] as const) {
         const a = analyzeModel(m.source, { targets: [H100, A100, findHardware('l4')!, findHardware('tpu-v5e')!], batch: 4, execution, ...(precision ? { precision } : {}), nodeEstimates: true });
@@ -150,26 +153,20 @@ test('roofs: every kernel sits on or under its target\'s roof at its own (fused,
         assert.ok(points > 50, `${points} kernels checked (${execution}, ${precision ?? 'as in the model'})`);
       }
     }
-  } finally {
-    m.close();
-  }
+  });
 });
 
 test('an asked batch that cannot apply says why: a static export, or a batch dim the user bound', () => {
-  const m = counted('test/fixtures/mlperf/bert_large.onnx');
-  try {
+  withCounted('test/fixtures/mlperf/bert_large.onnx', (m) => {
     const symbol = batchSymbol(m.source.model)!;
     const bound = analyzeModel(m.source, { targets: [H100], batch: 8, bindings: new Map([[symbol, 2]]) });
     assert.equal(bound.batch, 2);
     assert.deepEqual(bound.report.diagnostics.filter((d) => d.code === 'batch-bound' || d.code === 'static-batch'), [{ severity: 'info', code: 'batch-bound', message: `batch 8 not applied: the batch dim '${symbol}' is bound to 2` }]);
-  } finally {
-    m.close();
-  }
+  });
 });
 
 test('batch max: each target gets its own batch and layout (serving), the profile and hints stay at batch 1', () => {
-  const m = counted('test/fixtures/mlperf/resnet50.onnx');
-  try {
+  withCounted('test/fixtures/mlperf/resnet50.onnx', (m) => {
     const l4 = findHardware('l4')!;
     const a = analyzeModel(m.source, { targets: [H100, l4], batch: 'max', precision: 'int8', chips: 8 });
     assert.equal(a.batch, 1);
@@ -189,14 +186,11 @@ test('batch max: each target gets its own batch and layout (serving), the profil
     assert.equal(bound.report.estimates![0].serving, undefined);
     assert.equal(bound.report.estimates![0].batch, 4);
     assert.deepEqual(bound.report.diagnostics.filter((d) => d.code === 'batch-bound').map((d) => d.message), ["batch max not applied: the batch dim 'batch' is bound to 4"]);
-  } finally {
-    m.close();
-  }
+  });
 });
 
 test('chips N with a numeric batch: one copy over N chips; a decoder with batch max gets its LLM plan per target', () => {
-  const m = counted('test/fixtures/mlperf/llama3_1_8b.onnx');
-  try {
+  withCounted('test/fixtures/mlperf/llama3_1_8b.onnx', (m) => {
     const fixed = analyzeModel(m.source, { targets: [H100], batch: 4, chips: 2, precision: 'fp8', llm: { promptTokens: 128, outputTokens: 32 } });
     assert.equal(fixed.report.estimates![0].chips, 2);
     assert.equal(fixed.report.llm!.estimates[0].chips, 2);
@@ -207,16 +201,13 @@ test('chips N with a numeric batch: one copy over N chips; a decoder with batch 
     assert.equal(llm.serving.chips, 8);
     assert.equal(max.report.estimates![0].serving?.batch, llm.serving.batch, 'the estimates row is the same deployment');
     assert.ok(llm.tokensPerSecondPerChip > fixed.report.llm!.estimates[0].tokensPerSecondPerChip * 10, 'the searched batch serves far more tokens per chip');
-  } finally {
-    m.close();
-  }
+  });
 });
 
 test('a target with no compute peak is left out of every estimate with a warning naming it and why, never costed as 0 or NaN', () => {
-  const m = counted('test/fixtures/mlperf/llama3_1_8b.onnx');
   const peakless = { ...makeDevice({ id: 'my-peakless', peaks: {}, memoryBytes: 64e9, bandwidthBytesPerSecond: 1e13 }), name: 'Peakless' };
   const wse = findHardware('cerebras-wse3')!;
-  try {
+  withCounted('test/fixtures/mlperf/llama3_1_8b.onnx', (m) => {
     const both = analyzeModel(m.source, { targets: [wse, H100, peakless], batch: 1, llm: { promptTokens: 128, outputTokens: 16 } });
     assert.deepEqual(both.report.estimates?.map((e) => e.target), ['h100-sxm']);
     assert.deepEqual(both.report.llm?.estimates.map((e) => e.target), ['h100-sxm']);
@@ -230,14 +221,11 @@ test('a target with no compute peak is left out of every estimate with a warning
     assert.equal(alone.report.estimates, undefined);
     assert.equal(alone.batch, 1, 'the batch asked is still bound');
     assert.equal(alone.report.diagnostics.filter((d) => d.code === 'target-not-estimated').length, 1);
-  } finally {
-    m.close();
-  }
+  });
 });
 
 test('every catalog target either gets finite figures or is left out with a reason: no NaN or Infinity reaches a report', () => {
-  const m = counted('samples/resnet50-graph-only.onnx');
-  try {
+  withCounted('samples/resnet50-graph-only.onnx', (m) => {
     const a = analyzeModel(m.source, { targets: HARDWARE_CATALOG, batch: 1 });
     const out = new Set(a.report.diagnostics.filter((d) => d.code === 'target-not-estimated').map((d) => d.message.split(' ')[0]));
     assert.equal((a.report.estimates?.length ?? 0) + out.size, HARDWARE_CATALOG.length);
@@ -250,15 +238,12 @@ test('every catalog target either gets finite figures or is left out with a reas
     walk(a.report.estimates, 'estimates');
     walk(a.report.hints, 'hints');
     assert.deepEqual(bad, []);
-  } finally {
-    m.close();
-  }
+  });
 });
 
 test("a decoder's total length follows past + sequence when those are bound and it is not; a binding of it wins", () => {
   // onnxruntime-genai's builder layout: attention_mask [batch, total_sequence_length], present [.., total_sequence_length, ..].
-  const m = counted('test/fixtures/mlperf/llama2_7b.onnx');
-  try {
+  withCounted('test/fixtures/mlperf/llama2_7b.onnx', (m) => {
     const step = new Map([['sequence_length', 1], ['past_sequence_length', 2048]]);
     const derived = analyzeModel(m.source, { targets: [H100], batch: 8, bindings: step });
     const explicit = analyzeModel(m.source, { targets: [H100], batch: 8, bindings: new Map([...step, ['total_sequence_length', 2049]]) });
@@ -279,22 +264,16 @@ test("a decoder's total length follows past + sequence when those are bound and 
     assert.equal(own.report.bindings.total_sequence_length, 4096);
     // Only one of past and sequence bound: nothing to derive from.
     assert.equal(analyzeModel(m.source, { targets: [H100], bindings: new Map([['past_sequence_length', 2048]]) }).report.derivedBindings, undefined);
-  } finally {
-    m.close();
-  }
+  });
   // The total is read from the declared inputs before profiling: a bound decoder is profiled once, not twice.
-  const once = counted('test/fixtures/mlperf/llama2_7b.onnx');
-  try {
+  withCounted('test/fixtures/mlperf/llama2_7b.onnx', (once) => {
     analyzeModel(once.source, { targets: [], bindings: new Map([['sequence_length', 1], ['past_sequence_length', 2048]]) });
     assert.equal(once.profiles(), 1);
-  } finally {
-    once.close();
-  }
+  });
 });
 
 test("LLM serving runs each phase at its own lengths, whatever the user bound for the profile; it says so", () => {
-  const m = counted('test/fixtures/mlperf/llama2_7b.onnx');
-  try {
+  withCounted('test/fixtures/mlperf/llama2_7b.onnx', (m) => {
     // The user looks at one decode step over a 2,048-token cache; the serving estimate is for a 512 + 128 request.
     const step = new Map([['sequence_length', 1], ['past_sequence_length', 2048]]);
     const a = analyzeModel(m.source, { targets: [H100], batch: 8, bindings: step, llm: { promptTokens: 512, outputTokens: 128 } });
@@ -310,21 +289,16 @@ test("LLM serving runs each phase at its own lengths, whatever the user bound fo
       'LLM serving runs each phase at its own lengths (prefill sequence_length=512, past_sequence_length=0; decode sequence_length=1, past_sequence_length=576); sequence_length=1, past_sequence_length=2048 hold for the profile and the hardware estimates',
     ]);
     assert.equal(plain.report.diagnostics.some((d) => d.code === 'llm-phase-dims'), false);
-  } finally {
-    m.close();
-  }
+  });
 });
 
 test('a sweep of the past length derives each point\'s total, as separate runs would', () => {
-  const m = counted('test/fixtures/mlperf/llama2_7b.onnx');
-  try {
+  withCounted('test/fixtures/mlperf/llama2_7b.onnx', (m) => {
     const step = (past: number) => new Map([['sequence_length', 1], ['past_sequence_length', past]]);
     const swept = analyzeModel(m.source, { targets: [H100], batch: 8, bindings: step(512), sweep: { dim: 'past_sequence_length', values: [512, 4096] } });
     for (const point of swept.report.sweep!) {
       const alone = analyzeModel(m.source, { targets: [H100], batch: 8, bindings: step(point.value) });
       assert.equal(point.estimates[0].latencySeconds, alone.report.estimates![0].latencySeconds, `past ${point.value}`);
     }
-  } finally {
-    m.close();
-  }
+  });
 });
