@@ -5,8 +5,9 @@
 import type { LlmEstimate } from '../core/estimate/llm';
 import { notEstimatedLines } from '../core/render/text';
 import type { Analysis, AnalysisHint, LlmAnalysis } from '../core/pipeline/analysisTypes';
+import { layerTimes } from '../core/pipeline/analyze';
 import type { NodeEstimate } from '../core/estimate/roofline';
-import type { HintPayload, LlmEstimatePayload, LlmPayload, NodeBound, NodeTimesPayload } from '../protocol/payloads';
+import type { HintPayload, LlmEstimatePayload, LlmPayload, NodeTimesPayload } from '../protocol/payloads';
 import type { WorkerEstimates } from './workerProtocol';
 
 export function estimatesPayload(analysis: Analysis, requestedWhatIf: readonly string[]): WorkerEstimates {
@@ -26,14 +27,13 @@ export function estimatesPayload(analysis: Analysis, requestedWhatIf: readonly s
   };
 }
 
+/** The report's per-layer columns (`layerTimes`), with what the views' roofline and kernel grouping read too. */
 function nodeTimes(nodes: readonly NodeEstimate[]): NodeTimesPayload {
   const timed = nodes.filter((n) => n.estimated);
   return {
-    nodeIndex: timed.map((n) => n.index),
-    seconds: timed.map((n) => n.seconds),
+    ...layerTimes(nodes),
     flops: timed.map((n) => n.flops),
     memoryBytes: timed.map((n) => n.memoryBytes),
-    bound: timed.map((n): NodeBound => n.bound),
     kernel: timed.map((n) => n.kernel ?? n.index),
   };
 }

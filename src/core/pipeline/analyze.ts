@@ -115,12 +115,13 @@ export function analyzeModel(source: ProfileSource, asked: AnalysisOptions): Ana
 
 /** Each target's timed layers as columns (the report's `layerTimes`). */
 function layerTimesOf(nodeEstimates: ReadonlyMap<string, readonly NodeEstimate[]>): Record<string, LayerTimes> {
-  return Object.fromEntries(
-    [...nodeEstimates].map(([target, nodes]) => {
-      const timed = nodes.filter((n) => n.estimated);
-      return [target, { nodeIndex: timed.map((n) => n.index), seconds: timed.map((n) => n.seconds), bound: timed.map((n) => n.bound) }];
-    }),
-  );
+  return Object.fromEntries([...nodeEstimates].map(([target, nodes]) => [target, layerTimes(nodes)]));
+}
+
+/** One target's timed layers (those with an estimate) as columns: the report's and the views' per-layer times. */
+export function layerTimes(nodes: readonly NodeEstimate[]): LayerTimes {
+  const timed = nodes.filter((n) => n.estimated);
+  return { nodeIndex: timed.map((n) => n.index), seconds: timed.map((n) => n.seconds), bound: timed.map((n) => n.bound) };
 }
 
 /**
