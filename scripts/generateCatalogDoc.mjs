@@ -117,14 +117,19 @@ lines.push('');
 lines.push(
   'Each device names its matrix-unit generation (`src/core/hardware/architectures.ts`). The validator requires every precision the ' +
     'architecture computes natively, rejects precisions it lacks, and checks the fixed per-clock ratios between peaks (within ' +
-    `${Math.round(RATIO_TOLERANCE * 100)}%, datasheet rounding). Devices that share their compute (\`sameComputeAs\`) must agree on every peak.`,
+    `${Math.round(RATIO_TOLERANCE * 100)}%, datasheet rounding). Devices that share their compute (\`sameComputeAs\`) must agree on every peak. ` +
+    'The smallest matrix instruction (columns × reduction per precision), where documented, is what convolution groups narrower than it are padded to (docs/estimator.md, "Narrow convolution groups").',
 );
 lines.push('');
-lines.push('| architecture | required | absent | ratios | source |');
-lines.push('|---|---|---|---|---|');
+lines.push('| architecture | required | absent | ratios | smallest matrix instruction | source |');
+lines.push('|---|---|---|---|---|---|');
 for (const [id, a] of Object.entries(ARCHITECTURES)) {
   const ratios = a.ratios.map((r) => `${r.precision} = ${r.ratio} x ${r.of}`).join(', ') || dash;
-  lines.push(`| \`${id}\` | ${a.required.join(', ') || dash} | ${a.absent.join(', ') || dash} | ${ratios} | [${escape(a.name)}](${a.source.url}): ${escape(a.source.note ?? '')} |`);
+  const m = a.matrixInstruction;
+  const instruction = m
+    ? `${m.columns} columns × ${Object.entries(m.reduction).map(([p, k]) => `${k} ${p}`).join(', ')} ([source](${m.source.url}): ${escape(m.source.note ?? '')})`
+    : dash;
+  lines.push(`| \`${id}\` | ${a.required.join(', ') || dash} | ${a.absent.join(', ') || dash} | ${ratios} | ${instruction} | [${escape(a.name)}](${a.source.url}): ${escape(a.source.note ?? '')} |`);
 }
 lines.push('');
 lines.push('## Sources');

@@ -12,6 +12,10 @@ stored inline, as exporters store them, so shapes computed in the graph stay kno
                     classification and box heads (4 x conv3x3-256 + ReLU, 9 anchors, 264 OpenImages
                     classes), outputs reshaped and concatenated over the levels as torchvision exports them.
                     Anchor decoding and NMS are left out (MLPerf's runtimes do them in a plugin/postprocess).
+  timm_resnet50.onnx, timm_resnext50_32x4d.onnx, timm_mobilenetv2_100.onnx
+                    The grouped-convolution check (docs/validation.md): timm's resnet50, resnext50_32x4d and
+                    mobilenetv2_100 as PyTorch runs them in eval mode, BatchNormalization unfolded after every conv
+                    (eager PyTorch runs it as its own kernel), ReLU6 as Clip, batch x 3 x 224 x 224.
   bert_large.onnx   BERT-large for SQuAD (24 layers, hidden 1024, 16 heads, FFN 4096, qa_outputs head, no
                     pooler) as torch.onnx exports it at opset 20: embeddings Gather, LayerNormalization,
                     MatMul + bias Add, Reshape/Transpose into heads, MatMul-Div-Add(mask)-Softmax-MatMul
@@ -48,11 +52,16 @@ MS = 'com.microsoft'
 class Graph(GraphBuilder):
     """The MLPerf builder: GraphBuilder plus convolutions."""
 
+    batch_norm = False  # True: Conv without bias, then BatchNormalization (an eval-mode module, not folded)
+
     def conv(self, x, c_in, c_out, k, stride=1, group=1):
         w = self.weight('conv_w', [c_out, c_in // group, k, k])
-        b = self.weight('conv_b', [c_out])
         pad = (k - 1) // 2
-        return self.node('Conv', [x, w, b], kernel_shape=[k, k], strides=[stride, stride], pads=[pad] * 4, group=group)
+        attrs = dict(kernel_shape=[k, k], strides=[stride, stride], pads=[pad] * 4, group=group)
+        if self.batch_norm:
+            y = self.node('Conv', [x, w], **attrs)
+            return self.node('BatchNormalization', [y] + [self.weight('bn', [c_out]) for _ in range(4)])
+        return self.node('Conv', [x, w, self.weight('conv_b', [c_out])], **attrs)
 
     def relu(self, x):
         return self.node('Relu', [x])
@@ -130,6 +139,55 @@ def retinanet():
     return g.save([value('images', TensorProto.FLOAT, ['batch', 3, size, size])],
                   [value('cls_logits', TensorProto.FLOAT, ['batch', total, classes]),
                    value('bbox_regression', TensorProto.FLOAT, ['batch', total, 4])])
+
+
+def classifier_head(g, x, c_in):
+    flat = g.node('Flatten', [g.node('GlobalAveragePool', [x])], axis=1)
+    return g.node('Gemm', [flat, g.weight('fc_w', [1000, c_in]), g.weight('fc_b', [1000])], outputs=['logits'], transB=1)
+
+
+def timm_model(name, body):
+    g = Graph(name, 17)
+    g.batch_norm = True
+    logits = body(g, 'input')
+    return g.save([value('input', TensorProto.FLOAT, ['batch', 3, 224, 224])], [value(logits, TensorProto.FLOAT, ['batch', 1000])])
+
+
+def timm_resnet(groups, widths):
+    def body(g, x):
+        [*_, x] = bottleneck_stages(g, stem(g, x), 64, widths, [256, 512, 1024, 2048], [3, 4, 6, 3], groups)
+        return classifier_head(g, x, 2048)
+    return body
+
+
+def mobilenet_v2_body(g, x):
+    """timm mobilenetv2_100: inverted residuals (expand 1x1, depth-wise 3x3, project 1x1), ReLU6."""
+    relu6 = lambda t: g.node('Clip', [t, g.const(0.0, np.float32, scalar=True), g.const(6.0, np.float32, scalar=True)])
+    x = relu6(g.conv(x, 3, 32, 3, stride=2))
+    c_in = 32
+    for expand, c_out, count, first_stride in ((1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)):
+        for i in range(count):
+            stride = first_stride if i == 0 else 1
+            hidden = c_in * expand
+            y = relu6(g.conv(x, c_in, hidden, 1)) if expand != 1 else x
+            y = relu6(g.conv(y, hidden, hidden, 3, stride, hidden))
+            y = g.conv(y, hidden, c_out, 1)
+            x = g.node('Add', [y, x]) if stride == 1 and c_in == c_out else y
+            c_in = c_out
+    x = relu6(g.conv(x, c_in, 1280, 1))
+    return classifier_head(g, x, 1280)
+
+
+def timm_resnet50():
+    return timm_model('timm_resnet50', timm_resnet(1, [64, 128, 256, 512]))
+
+
+def timm_resnext50_32x4d():
+    return timm_model('timm_resnext50_32x4d', timm_resnet(32, [128, 256, 512, 1024]))
+
+
+def timm_mobilenetv2_100():
+    return timm_model('timm_mobilenetv2_100', mobilenet_v2_body)
 
 
 # ------------------------------------------------------------------------------------------------ BERT
@@ -245,7 +303,8 @@ def llama3_1_70b():
 
 MODELS = {'resnet50': resnet50, 'retinanet': retinanet, 'bert_large': bert_large, 'gptj_6b': gptj_6b, 'llama2_7b': llama2_7b,
           'llama2_70b': llama2_70b,
-          'llama3_1_8b': llama3_1_8b, 'llama3_1_70b': llama3_1_70b}
+          'llama3_1_8b': llama3_1_8b, 'llama3_1_70b': llama3_1_70b,
+          'timm_resnet50': timm_resnet50, 'timm_resnext50_32x4d': timm_resnext50_32x4d, 'timm_mobilenetv2_100': timm_mobilenetv2_100}
 
 if __name__ == '__main__':
     os.makedirs(OUT_DIR, exist_ok=True)

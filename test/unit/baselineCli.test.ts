@@ -73,7 +73,7 @@ test('baseline: the JSON report carries the comparison and each limit, and a mod
   assert.equal(r.code, 0, r.stderr);
   const b = JSON.parse(r.stdout).baseline;
   assert.equal(b.path, RESNET_FP32);
-  assert.equal(b.schemaVersion, '1.6.0');
+  assert.equal(b.schemaVersion, '1.7.0');
   assert.deepEqual(b.settings, []);
   const flops = b.changes.find((c: { metric: string }) => c.metric === 'flops');
   assert.equal(flops.unit, 'flops');

@@ -46,7 +46,7 @@ test('--precision takes the estimator\'s choices, int8 weight-only among them; a
 test('json output is the report, and bindings recompute it', () => {
   const file = writeModel();
   const unbound = JSON.parse(run([file, '--format', 'json']).stdout);
-  assert.equal(unbound.schemaVersion, '1.6.0');
+  assert.equal(unbound.schemaVersion, '1.7.0');
   assert.deepEqual(unbound.unboundSymbols, ['batch']);
   assert.equal(unbound.totals.flopsExpression, '24 * batch');
   assert.deepEqual(unbound.graphOutputs, [{ name: 'y', dtype: 'float', shape: ['batch', 3] }]);

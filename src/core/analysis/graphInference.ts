@@ -5,6 +5,7 @@ import { Attributes } from '../ops/attributes';
 import { type NodeContext, type OpCost, type SubgraphCost, type SubgraphResult, UnknownShapeError } from '../ops/opHandler';
 import type { OpRegistry } from '../ops/opRegistry';
 import { ExactSum } from '../shapes/exactSum';
+import type { ConvGroups } from '../report/reportTypes';
 import { shortName } from '../report/units';
 import { isDimName, parseDimParam } from '../shapes/dimParam';
 import { Expr, product, ZERO_EXPR } from '../shapes/expr';
@@ -55,6 +56,8 @@ export interface NodeProfile {
   readonly containsSubgraphs: boolean;
   /** The count of weight dims taken from the node's weight inputs, for hints. */
   readonly weightInputs: readonly string[];
+  /** A convolution's per-group matrix product (OpCost.convGroups). */
+  readonly convGroups?: ConvGroups;
 }
 
 export interface ProfileOptions {
@@ -449,6 +452,7 @@ class GraphInference {
       notes: cost?.notes?.length ? [...notes, ...cost.notes] : notes.length ? notes : NO_STRINGS,
       containsSubgraphs,
       weightInputs: weightInputs ?? NO_STRINGS,
+      convGroups: cost?.convGroups,
     };
     return index;
   }

@@ -145,7 +145,7 @@ test('no moe section for models without MoE: a dense FFN stack, ResNet-18, BERT-
     assert.equal('moe' in JSON.parse(JSON.stringify(report)), false, name);
     assert.equal(report.schemaVersion, REPORT_SCHEMA_VERSION);
   }
-  assert.equal(REPORT_SCHEMA_VERSION, '1.6.0');
+  assert.equal(REPORT_SCHEMA_VERSION, '1.7.0');
 });
 
 // ---------------------------------------------------------------------------------------------------

@@ -21,7 +21,21 @@ import { estimateLlmServing, planLlmServing, planOfflineServing, type LlmServing
 import type { ParallelLayout } from './layouts';
 import type { ServingPlan } from './servingPlan';
 
-export const MLPERF_MODELS = ['resnet50', 'retinanet', 'bert_large', 'gptj_6b', 'llama2_7b', 'llama2_70b', 'llama3_1_8b', 'llama3_1_70b', 'mixtral_8x7b', 'deepseek_v3'] as const;
+export const MLPERF_MODELS = [
+  'resnet50',
+  'retinanet',
+  'bert_large',
+  'gptj_6b',
+  'llama2_7b',
+  'llama2_70b',
+  'llama3_1_8b',
+  'llama3_1_70b',
+  'mixtral_8x7b',
+  'deepseek_v3',
+  'timm_resnet50',
+  'timm_resnext50_32x4d',
+  'timm_mobilenetv2_100',
+] as const;
 export type MlperfModel = (typeof MLPERF_MODELS)[number];
 
 /** Each model's graph-only fixture, under test/fixtures (the MoE decoders are test/fixtures/moe's, reused). */
@@ -36,6 +50,9 @@ export const MODEL_FIXTURES: Readonly<Record<MlperfModel, string>> = {
   llama3_1_70b: 'mlperf/llama3_1_70b.onnx',
   mixtral_8x7b: 'moe/mixtral_8x7b.onnx',
   deepseek_v3: 'moe/deepseek_v3.onnx',
+  timm_resnet50: 'mlperf/timm_resnet50.onnx',
+  timm_resnext50_32x4d: 'mlperf/timm_resnext50_32x4d.onnx',
+  timm_mobilenetv2_100: 'mlperf/timm_mobilenetv2_100.onnx',
 };
 
 /** Profiles a fixture model under these dim bindings. */

@@ -30,6 +30,7 @@ import { l2Resident, type RunScale } from './l2Residency';
 import { isPastKeyValueName, isPresentKeyValueName } from './kvCacheNames';
 import { tensorSummaryBytes } from './tensorSize';
 import { runsAsMatrixVector } from './decodeAttention';
+import { describeGroups, instructionFill, matrixInstructionOf, type InstructionFill } from './matrixTiles';
 import { curveRelative, sizeCurve, type SizeCurvePoint } from './gemmSizeCurve';
 
 export { opKind, type OpKind } from './opKinds';
@@ -655,6 +656,19 @@ interface Rates {
   readonly vector: number;
 }
 
+/** The fill of a convolution whose groups are narrower than the device's matrix instruction; undefined when full. */
+function narrowGroupFill(n: NodeReport, device: HardwareEntry, precision: Precision): InstructionFill | undefined {
+  if (!n.convGroups) return undefined;
+  const instruction = matrixInstructionOf(device);
+  const fill = instruction && instructionFill(n.convGroups, instruction, precision);
+  return fill && fill.fraction < 1 ? fill : undefined;
+}
+
+/** "28% (8 columns × 32)". */
+function formatFill(fill: InstructionFill): string {
+  return `${Math.round(fill.fraction * 100)}% (${fill.columns} columns × ${fill.reduction})`;
+}
+
 /**
  * One node's roofline. `matrixVector`: a MAC op whose products are matrix-vector products (decode attention with one
  * query row per KV head, decodeAttention.ts) runs on the vector units, as a streaming kernel.
@@ -705,10 +719,21 @@ function estimateOne(n: NodeReport, x: ExecutedNode, res: ResolvedPrecision, dev
     eff = f.vectorEfficiency;
   } else if (macs > 0 && res.compute !== null) {
     const peak = (device.peakFlopsPerSecond[res.compute]?.value ?? 0) * res.peakScale;
-    eff = matrixEfficiency(flops, peak, f, res.compute);
+    const fill = narrowGroupFill(n, device, res.compute);
+    const filled = fill?.fraction ?? 1;
+    eff = matrixEfficiency(flops, peak, f, res.compute) * filled;
     rate = peak * eff;
-    saturatedRate = peak * saturatedMatrixEfficiency(f, res.compute);
-    precision = res.compute;
+    if (fill && rates.vector > rate) {
+      // Padded to the instruction, the matrix units would be slower than the vector units: runtimes run such
+      // convolutions (depth-wise above all) as direct kernels on the vector units.
+      notes.push(`${describeGroups(n.convGroups!)}: ${formatFill(fill)} of each ${res.compute} matrix instruction would do work; ran on the vector units`);
+      rate = rates.vector;
+      eff = f.vectorEfficiency;
+    } else {
+      if (fill) notes.push(`${describeGroups(n.convGroups!)}: ${formatFill(fill)} of each ${res.compute} matrix instruction does work`);
+      saturatedRate = peak * saturatedMatrixEfficiency(f, res.compute) * filled;
+      precision = res.compute;
+    }
   } else if (macs > 0) {
     notes.push('no matrix peak for this precision: ran on the vector units');
     rate = rates.vector;

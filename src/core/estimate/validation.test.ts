@@ -42,6 +42,9 @@ const UNIT_BINDINGS: Readonly<Record<MlperfModel, Record<string, number>>> = {
   llama3_1_70b: { batch: 1, sequence_length: 1, past_sequence_length: 0, total_sequence_length: 1 },
   mixtral_8x7b: { batch_size: 1, sequence_length: 1, past_sequence_length: 0, total_sequence_length: 1 },
   deepseek_v3: { batch_size: 1, sequence_length: 1, past_sequence_length: 0, total_sequence_length: 1 },
+  timm_resnet50: { batch: 1 },
+  timm_resnext50_32x4d: { batch: 1 },
+  timm_mobilenetv2_100: { batch: 1 },
 };
 
 /**
@@ -68,6 +71,11 @@ const PUBLISHED: Readonly<Record<MlperfModel, { params: number; macs?: number; e
   llama3_1_70b: { params: 70_553_706_496, exact: true },
   mixtral_8x7b: { params: 46.7e9 },
   deepseek_v3: { params: 671e9 },
+  // timm's benchmark rows (test/fixtures/mlperf/timm-benchmarks.json): param_count (parameters; the fixtures'
+  // BatchNorm running statistics add 0.2–1.1%) and infer_gmacs, rounded to 0.01 G there.
+  timm_resnet50: { params: 25.56e6, macs: 4.11e9 },
+  timm_resnext50_32x4d: { params: 25.03e6, macs: 4.26e9 },
+  timm_mobilenetv2_100: { params: 3.5e6, macs: 0.3e9 },
 };
 
 const within = (actual: number, expected: number, rel: number, what: string) =>

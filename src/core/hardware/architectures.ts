@@ -34,6 +34,18 @@ export interface ArchitectureSpec {
   readonly ratios: readonly PeakRatio[];
   /** The architecture document the rules come from. */
   readonly source: SourceRef;
+  /** The smallest matrix instruction, where documented (estimate/matrixTiles.ts pads narrow groups to it). */
+  readonly matrixInstruction?: MatrixInstruction;
+}
+
+/**
+ * One matrix-unit instruction: `columns` output columns (its n) over a reduction of `reduction[precision]`
+ * values per operand row (its k), per precision the matrix unit computes.
+ */
+export interface MatrixInstruction {
+  readonly columns: number;
+  readonly reduction: Readonly<Partial<Record<Precision, number>>>;
+  readonly source: SourceRef;
 }
 
 /**

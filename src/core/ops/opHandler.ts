@@ -1,6 +1,7 @@
 import type { Expr } from '../shapes/expr';
 import type { Graph, OnnxNode, TensorRef } from '../onnx/model';
 import type { InferredOutput, KnownValue, TensorInfo } from '../shapes/tensorInfo';
+import type { ConvGroups } from '../report/reportTypes';
 import type { Attributes } from './attributes';
 
 /** What the engine gives a handler for one node. */
@@ -52,6 +53,8 @@ export interface OpCost {
   readonly logicalWeightElements?: readonly (Expr | undefined)[];
   /** Why the count is approximate (a data-dependent trip count, say). */
   readonly notes?: readonly string[];
+  /** A convolution's per-group matrix product, for the estimator's matrix-instruction padding. */
+  readonly convGroups?: ConvGroups;
 }
 
 export interface OpHandler {

@@ -242,11 +242,10 @@ function nodeReport(n: NodeProfile, ev: Evaluator, scope: string): NodeReport {
   const notes = n.notes;
   // Two literals rather than one with `...(symbolic ? { flopsExpression } : {})`: a spread in the middle of a
   // literal builds the object property by property, about 1 µs a node (0.1 s on 100,000 nodes).
-  if (n.flops.isConstant) {
-    return { index, name, opType, domain, graphPath, scope, status, flops, macs, params, weightBytes, bytesRead, bytesWritten, arithmeticIntensity, computeDtype, inputs, outputs, notes };
-  }
-  const flopsExpression = n.flops.toString();
-  return { index, name, opType, domain, graphPath, scope, status, flops, macs, flopsExpression, params, weightBytes, bytesRead, bytesWritten, arithmeticIntensity, computeDtype, inputs, outputs, notes };
+  const report: NodeReport = n.flops.isConstant
+    ? { index, name, opType, domain, graphPath, scope, status, flops, macs, params, weightBytes, bytesRead, bytesWritten, arithmeticIntensity, computeDtype, inputs, outputs, notes }
+    : { index, name, opType, domain, graphPath, scope, status, flops, macs, flopsExpression: n.flops.toString(), params, weightBytes, bytesRead, bytesWritten, arithmeticIntensity, computeDtype, inputs, outputs, notes };
+  return n.convGroups ? { ...report, convGroups: n.convGroups } : report;
 }
 
 export function tensorSummary(t: TensorInfo): TensorSummary {

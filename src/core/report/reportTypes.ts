@@ -12,7 +12,7 @@
  * are typed by their producer (`AnalysisReport` in ../pipeline/analysisTypes.ts), so no consumer of the
  * report is imported back by it.
  */
-export const REPORT_SCHEMA_VERSION = '1.6.0';
+export const REPORT_SCHEMA_VERSION = '1.7.0';
 
 export type BigCount = number | string;
 
@@ -71,6 +71,20 @@ export interface NodeReport {
   readonly notes: readonly string[];
   /** Present when the node's precision comes from quantization rather than its tensors' dtypes. */
   readonly quantization?: NodeQuantization;
+  /** A convolution's matrix product per group, when its channels and kernel are known numbers. */
+  readonly convGroups?: ConvGroups;
+}
+
+/**
+ * A convolution as the implicit GEMM a matrix unit runs: `groups` independent products, each with
+ * `outputChannelsPerGroup` columns and a reduction of `inputChannelsPerGroup` × `taps` (filter positions).
+ * The estimator pads narrow groups to its matrix instruction (estimate/matrixTiles.ts).
+ */
+export interface ConvGroups {
+  readonly groups: number;
+  readonly outputChannelsPerGroup: number;
+  readonly inputChannelsPerGroup: number;
+  readonly taps: number;
 }
 
 /** How a node's effective precision was found (analysis/effectivePrecision.ts). */

@@ -97,3 +97,32 @@ test('ConvTranspose whose kernel_shape misses a spatial dim, or with group 0, is
 test('Conv with an unknown input rank throws UnknownShapeError, not ShapeError', () => {
   assert.throws(() => runNode({ opType: 'Conv', inputs: [{ dtype: 'float' }, f32([8, 3, 3, 3])] }), { name: 'UnknownShapeError' });
 });
+
+// The per-group matrix product the estimator pads to its matrix instruction (estimate/matrixTiles.ts).
+const groupCases: { readonly name: string; readonly spec: NodeSpec; readonly groups: unknown }[] = [
+  {
+    name: 'ResNeXt 3×3, 32 groups of 4',
+    spec: conv([1, 128, 56, 56], [128, 4, 3, 3], { group: 32, pads: [1, 1, 1, 1] }),
+    groups: { groups: 32, outputChannelsPerGroup: 4, inputChannelsPerGroup: 4, taps: 9 },
+  },
+  { name: 'depth-wise 3×3', spec: conv([1, 32, 112, 112], [32, 1, 3, 3], { group: 32, pads: [1, 1, 1, 1] }), groups: { groups: 32, outputChannelsPerGroup: 1, inputChannelsPerGroup: 1, taps: 9 } },
+  { name: 'dense RGB stem 7×7', spec: conv([1, 3, 224, 224], [64, 3, 7, 7], { strides: [2, 2], pads: [3, 3, 3, 3] }), groups: { groups: 1, outputChannelsPerGroup: 64, inputChannelsPerGroup: 3, taps: 49 } },
+  { name: 'Conv 1-D', spec: conv([2, 4, 50], [6, 4, 5], { pads: [2, 2] }), groups: { groups: 1, outputChannelsPerGroup: 6, inputChannelsPerGroup: 4, taps: 5 } },
+  {
+    name: 'NhwcConv (channels last)',
+    spec: { opType: 'NhwcConv', domain: 'com.microsoft', inputs: [f32([1, 8, 8, 16]), f32([16, 3, 3, 8])], attrs: { group: 2, pads: [1, 1, 1, 1] } },
+    groups: { groups: 2, outputChannelsPerGroup: 8, inputChannelsPerGroup: 8, taps: 9 },
+  },
+  { name: 'symbolic input channels: the filter says', spec: conv([1, 'C', 8, 8], [8, 4, 3, 3], { group: 2 }), groups: { groups: 2, outputChannelsPerGroup: 4, inputChannelsPerGroup: 4, taps: 9 } },
+  {
+    name: 'symbolic filter: none',
+    spec: { opType: 'Conv', inputs: [f32([1, 8, 8, 8]), f32(['M', 4, 3, 3])], attrs: { group: 2 } },
+    groups: undefined,
+  },
+];
+
+for (const c of groupCases) {
+  test(`conv groups: ${c.name}`, () => {
+    assert.deepEqual(runNode(c.spec).cost.convGroups, c.groups);
+  });
+}

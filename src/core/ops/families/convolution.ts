@@ -16,6 +16,7 @@
 import { DataType } from '../../onnx/dataType';
 import { Expr, product } from '../../shapes/expr';
 import { numel, requireShape } from '../../shapes/shapeOps';
+import type { ConvGroups } from '../../report/reportTypes';
 import type { Shape } from '../../shapes/tensorInfo';
 import { FLOPS_PER_ELEMENT } from './elementwise';
 import { type NodeContext, type OpCost, type OpHandler, ShapeError, UnknownShapeError } from '../opHandler';
@@ -113,6 +114,8 @@ interface ConvGeometry {
   readonly kernel: readonly Expr[];
   /** Weight elements per output channel: (C_in / group) × prod(kernel). */
   readonly macsPerOutput: Expr;
+  /** The per-group matrix product, when every dim it needs is a known number. */
+  readonly convGroups?: ConvGroups;
 }
 
 /** The kernel's spatial dims and the filter's input channels per group. */
@@ -149,7 +152,17 @@ function convGeometry(ctx: NodeContext, ops: ConvOperands): ConvGeometry {
     throw new ShapeError(`input has ${channels} channels; the filter expects ${perGroupKnown} × group ${group}`);
   }
   const spatial = windowOutputDims(spatialOf(x, ops.layout), { ...readWindowAttributes(ctx, kernel), ceilMode: false });
-  return { output: withSpatial(x[0], outChannels, spatial, ops.layout), kernel, macsPerOutput: perGroup.mul(product(kernel)) };
+  const convGroups = knownConvGroups(group, outChannels, perGroup, kernel);
+  return { output: withSpatial(x[0], outChannels, spatial, ops.layout), kernel, macsPerOutput: perGroup.mul(product(kernel)), ...(convGroups ? { convGroups } : {}) };
+}
+
+/** `group` products of (outChannels / group) columns over perGroup × prod(kernel) inputs; undefined when a dim is symbolic. */
+function knownConvGroups(group: number, outChannels: Expr, perGroup: Expr, kernel: readonly Expr[]): ConvGroups | undefined {
+  const out = outChannels.constantValue;
+  const inputs = perGroup.constantValue;
+  const taps = product(kernel).constantValue;
+  if (out === undefined || inputs === undefined || taps === undefined || out % BigInt(group) !== 0n) return undefined;
+  return { groups: group, outputChannelsPerGroup: Number(out) / group, inputChannelsPerGroup: Number(inputs), taps: Number(taps) };
 }
 
 /** FLOPs added per output element by a bias, a residual input and an activation. */
@@ -179,7 +192,7 @@ function convHandler(
       const g = convGeometry(ctx, ops);
       const outputs = numel(g.output);
       const macs = outputs.mul(g.macsPerOutput);
-      return { flops: macs.mul(2).add(outputs.mul(epilogueFlops(ctx, bias, residual))), macs };
+      return { flops: macs.mul(2).add(outputs.mul(epilogueFlops(ctx, bias, residual))), macs, ...(g.convGroups ? { convGroups: g.convGroups } : {}) };
     },
   };
 }

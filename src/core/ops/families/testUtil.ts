@@ -14,7 +14,7 @@ import { builtinRegistry } from '../builtinOps';
 import { type NodeContext, type OpCost } from '../opHandler';
 import type { OpRegistry } from '../opRegistry';
 import { reportOf } from '../../profile';
-import type { ProfileReport } from '../../report/reportTypes';
+import type { ConvGroups, ProfileReport } from '../../report/reportTypes';
 
 /** A dim: a number, or a symbol name. */
 export type DimSpec = number | string;
@@ -78,6 +78,7 @@ export interface CostResult {
   readonly activationBytesRead?: number | string;
   readonly bytesWritten?: number | string;
   readonly notes: readonly string[];
+  readonly convGroups?: ConvGroups;
 }
 
 export interface NodeResult {
@@ -273,5 +274,6 @@ function describeCost(c: OpCost): CostResult {
     ...(c.activationBytesRead && { activationBytesRead: plain(c.activationBytesRead) }),
     ...(c.bytesWritten && { bytesWritten: plain(c.bytesWritten) }),
     notes: c.notes ?? [],
+    ...(c.convGroups && { convGroups: c.convGroups }),
   };
 }
