@@ -114,6 +114,12 @@ const groupCases: { readonly name: string; readonly spec: NodeSpec; readonly gro
     groups: { groups: 2, outputChannelsPerGroup: 8, inputChannelsPerGroup: 8, taps: 9 },
   },
   { name: 'symbolic input channels: the filter says', spec: conv([1, 'C', 8, 8], [8, 4, 3, 3], { group: 2 }), groups: { groups: 2, outputChannelsPerGroup: 4, inputChannelsPerGroup: 4, taps: 9 } },
+  // The data-gradient GEMM: C_out / group = 2 columns over C_in / group = 2 channels per tap.
+  {
+    name: 'ConvTranspose grouped',
+    spec: { opType: 'ConvTranspose', inputs: [f32([1, 4, 3, 3]), f32([4, 2, 3, 3])], attrs: { group: 2 } },
+    groups: { groups: 2, outputChannelsPerGroup: 2, inputChannelsPerGroup: 2, taps: 9 },
+  },
   {
     name: 'symbolic filter: none',
     spec: { opType: 'Conv', inputs: [f32([1, 8, 8, 8]), f32(['M', 4, 3, 3])], attrs: { group: 2 } },

@@ -202,6 +202,8 @@ function convHandler(
 interface TransposeGeometry {
   readonly output: Shape;
   readonly macs: Expr;
+  /** As the data-gradient GEMM runtimes run it: C_out / group columns over C_in / group × prod(kernel). */
+  readonly convGroups?: ConvGroups;
 }
 
 /** Explicit pads of ConvTranspose: the attribute, or (ConvTransposeWithDynamicPads) the known Pads input. */
@@ -260,7 +262,8 @@ function transposeGeometry(ctx: NodeContext, padsInput?: number): TransposeGeome
     });
   }
   const output = [x[0], w[1].mul(group), ...spatial];
-  return { output, macs: numel(x).mul(w[1]).mul(product(kernel)) };
+  const convGroups = channels !== undefined && channels % BigInt(group) === 0n ? knownConvGroups(group, w[1].mul(group), Expr.constant(channels / BigInt(group)), kernel) : undefined;
+  return { output, macs: numel(x).mul(w[1]).mul(product(kernel)), ...(convGroups ? { convGroups } : {}) };
 }
 
 function transposeHandler(opType: string, domain: string, padsInput?: number): OpHandler {
@@ -273,7 +276,7 @@ function transposeHandler(opType: string, domain: string, padsInput?: number): O
       const g = transposeGeometry(ctx, padsInput);
       const biasInput = padsInput === undefined ? 2 : 3;
       const bias = ctx.inputs[biasInput] ? numel(g.output) : Expr.constant(0);
-      return { flops: g.macs.mul(2).add(bias), macs: g.macs };
+      return { flops: g.macs.mul(2).add(bias), macs: g.macs, ...(g.convGroups ? { convGroups: g.convGroups } : {}) };
     },
   };
 }
