@@ -127,7 +127,8 @@ for (const [id, a] of Object.entries(ARCHITECTURES)) {
   const ratios = a.ratios.map((r) => `${r.precision} = ${r.ratio} x ${r.of}`).join(', ') || dash;
   const m = a.matrixInstruction;
   const instruction = m
-    ? `${m.columns} columns × ${Object.entries(m.reduction).map(([p, k]) => `${k} ${p}`).join(', ')} ([source](${m.source.url}): ${escape(m.source.note ?? '')})`
+    ? `${m.columns} columns × ${Object.entries(m.reduction).map(([p, k]) => `${k} ${p}`).join(', ')} ([source](${m.source.url}): ${escape(m.source.note ?? '')})` +
+      (m.groupReductionPerTap ? `; grouped convolutions fill it one filter tap at a time ([source](${m.groupReductionPerTap.source.url}))` : '')
     : dash;
   lines.push(`| \`${id}\` | ${a.required.join(', ') || dash} | ${a.absent.join(', ') || dash} | ${ratios} | ${instruction} | [${escape(a.name)}](${a.source.url}): ${escape(a.source.note ?? '')} |`);
 }

@@ -25,8 +25,13 @@ const fills: { readonly name: string; readonly device: string; readonly precisio
   // A dense RGB stem packs its taps: 3 × 49 = 147 values in 160 (the fixed-channels iterators).
   { name: 'dense RGB stem on Hopper, fp16', device: 'h100-sxm', precision: 'fp16', groups: groups(1, 3, 64, 49), fraction: 147 / 160 },
   { name: 'dense 1×1, 64 channels: full', device: 'h100-sxm', precision: 'int8', groups: groups(1, 64, 256, 1), fraction: 1 },
-  { name: 'CDNA 3: 16 columns', device: 'mi300x', precision: 'int8', groups: groups(32, 4, 4, 9), fraction: (4 / 16) * (4 / 32) },
-  { name: 'CDNA 4: a 32-value FP16 reduction', device: 'mi355x', precision: 'fp16', groups: groups(32, 8, 8, 9), fraction: (8 / 16) * (8 / 32) },
+  // Where the walk is not documented (AMD, the systolic arrays) the taps count as packed: 4 × 9 = 36 values in 64.
+  { name: 'CDNA 3: 16 columns, taps packed', device: 'mi300x', precision: 'int8', groups: groups(32, 4, 4, 9), fraction: (4 / 16) * (36 / 64) },
+  { name: 'CDNA 4: a 32-value FP16 reduction', device: 'mi355x', precision: 'fp16', groups: groups(32, 8, 8, 9), fraction: (8 / 16) * (72 / 96) },
+  { name: 'TPU v5e: a 128 × 128 MXU', device: 'tpu-v5e', precision: 'int8', groups: groups(32, 4, 4, 9), fraction: (4 / 128) * (36 / 128) },
+  { name: 'TPU v6e: 256 × 256, a dense RGB stem', device: 'tpu-v6e', precision: 'bf16', groups: groups(1, 3, 64, 49), fraction: (64 / 256) * (147 / 256) },
+  { name: 'TPU v6e: a dense 3×3 of 256 channels fills it', device: 'tpu-v6e', precision: 'bf16', groups: groups(1, 256, 256, 9), fraction: 1 },
+  { name: 'Trainium2: FP8 on 256 rows', device: 'trainium2', precision: 'fp8', groups: groups(1, 64, 128, 1), fraction: 64 / 256 },
   { name: 'Turing int8: m8n8k16', device: 't4', precision: 'int8', groups: groups(32, 8, 8, 9), fraction: 8 / 16 },
   // FP32 on a GPU runs on the CUDA cores: no instruction to pad to.
   { name: 'fp32 on Hopper: no tensor-core shape', device: 'h100-sxm', precision: 'fp32', groups: groups(32, 4, 4, 9), fraction: undefined },
@@ -43,7 +48,7 @@ for (const c of fills) {
 }
 
 test('architectures without a documented instruction shape pad nothing', () => {
-  assert.equal(matrixInstructionOf(device('tpu-v5e')), undefined);
+  assert.equal(matrixInstructionOf(device('gaudi3')), undefined);
   assert.equal(matrixInstructionOf({ architecture: undefined }), undefined);
 });
 
@@ -98,8 +103,8 @@ test('a depth-wise convolution runs on the vector units when its padded instruct
 });
 
 test('a device without a documented instruction shape estimates the grouped convolution as before', () => {
-  const tpu = device('tpu-v5e');
-  const [dense] = estimateNodes(withGroups(undefined), tpu, { precisionOverride: 'int8' });
-  const [grouped] = estimateNodes(withGroups(groups(32, 4, 4, 9)), tpu, { precisionOverride: 'int8' });
+  const gaudi = device('gaudi3');
+  const [dense] = estimateNodes(withGroups(undefined), gaudi, { precisionOverride: 'bf16' });
+  const [grouped] = estimateNodes(withGroups(groups(32, 4, 4, 9)), gaudi, { precisionOverride: 'bf16' });
   assert.equal(grouped.seconds, dense.seconds);
 });

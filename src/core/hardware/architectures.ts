@@ -40,12 +40,18 @@ export interface ArchitectureSpec {
 
 /**
  * One matrix-unit instruction: `columns` output columns (its n) over a reduction of `reduction[precision]`
- * values per operand row (its k), per precision the matrix unit computes.
+ * values per operand row (its k), per precision the matrix unit computes; for a systolic array (TPU MXU,
+ * NeuronCore Tensor Engine), its columns and its rows.
  */
 export interface MatrixInstruction {
   readonly columns: number;
   readonly reduction: Readonly<Partial<Record<Precision, number>>>;
   readonly source: SourceRef;
+  /**
+   * Present where the architecture's convolution kernels are documented to fill each slice of a grouped
+   * convolution's reduction with one filter tap's channels (CUTLASS); elsewhere taps are counted as packed.
+   */
+  readonly groupReductionPerTap?: { readonly source: SourceRef };
 }
 
 /**
