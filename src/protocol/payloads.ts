@@ -8,7 +8,7 @@ import type { ModelEstimate } from '../core/estimate/modelEstimate';
 import type { ServingPlan } from '../core/estimate/servingPlan';
 import { isRecord } from '../core/collections';
 import { PARALLEL_LAYOUTS } from '../core/estimate/layouts';
-import type { AnalysisHint, AppliedWhatIf, TargetRoof } from '../core/pipeline/analysisTypes';
+import type { AnalysisHint, AppliedWhatIf, LayerNotes, TargetRoof } from '../core/pipeline/analysisTypes';
 
 /** A hardware target the user can pick (catalog entries and `onnxProfiler.customHardware`). */
 export interface HardwareTargetInfo {
@@ -38,6 +38,8 @@ export interface NodeTimesPayload {
   readonly memoryBytes: readonly number[];
   readonly bound: readonly NodeBound[];
   readonly kernel: readonly number[];
+  /** The estimator's notes on the layers, a table of distinct texts (the report's `layerTimes` notes). */
+  readonly notes?: LayerNotes;
 }
 
 /** The what-if state of an analysis: what was applied where, and requested ids no hint has any more. */
@@ -219,6 +221,17 @@ function nodeTimesProblem(t: unknown): string | null {
   }
   if (!Array.isArray(t.bound) || t.bound.length !== n || !t.bound.every((b) => b === 'compute' || b === 'memory' || b === 'none')) return `bound must be ${n} of compute, memory, none`;
   if (!Array.isArray(t.kernel) || t.kernel.length !== n || !t.kernel.every((x) => isNonNegativeInt(x))) return `kernel must be ${n} node indices`;
+  return t.notes === undefined ? null : layerNotesProblem(t.notes);
+}
+
+function layerNotesProblem(notes: unknown): string | null {
+  if (!isRecord(notes)) return 'notes must be an object';
+  const { texts, nodeIndex, text } = notes;
+  if (!Array.isArray(texts) || !texts.every((x) => typeof x === 'string')) return 'notes.texts must be strings';
+  if (!Array.isArray(nodeIndex) || !nodeIndex.every((x) => isNonNegativeInt(x))) return 'notes.nodeIndex must be node indices';
+  if (!Array.isArray(text) || text.length !== nodeIndex.length || !text.every((x) => isNonNegativeInt(x, texts.length - 1))) {
+    return `notes.text must be ${nodeIndex.length} positions in notes.texts`;
+  }
   return null;
 }
 

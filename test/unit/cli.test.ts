@@ -77,11 +77,19 @@ test("with targets every layer gets its time and bound on each: JSON columns tha
     const sum = t.seconds.reduce((a: number, b: number) => a + b, 0);
     assert.ok(Math.abs(sum - (e.latencySeconds - e.interconnectSeconds)) <= 1e-9 * e.latencySeconds, `${e.target}: layers ${sum} s, latency ${e.latencySeconds} s`);
   }
+  // The estimator's notes: none on the H100 (fp32 on its CUDA cores); on the TPU v5e the fp32 graph runs as bf16 and
+  // its 128 × 128 MXU is half empty for the stem's 64 output channels.
+  assert.equal(report.layerTimes['h100-sxm'].notes, undefined);
+  const tpuNotes = report.layerTimes['tpu-v5e'].notes;
+  const stemNotes = tpuNotes.nodeIndex.flatMap((index: number, i: number) => (index === 0 ? [tpuNotes.texts[tpuNotes.text[i]]] : []));
+  assert.deepEqual(stemNotes, ['fp32 runs as bf16 on tpu-v5e', '64 output channels over 147 inputs: 29% (128 columns × 128) of each bf16 matrix instruction does work']);
   const csv = run([...args, '--format', 'csv']).stdout.trim().split('\n');
-  assert.ok(csv[0].endsWith(',outputShapes,seconds@h100-sxm,bound@h100-sxm,seconds@tpu-v5e,bound@tpu-v5e'), csv[0]);
+  assert.ok(csv[0].endsWith(',outputShapes,seconds@h100-sxm,bound@h100-sxm,notes@h100-sxm,seconds@tpu-v5e,bound@tpu-v5e,notes@tpu-v5e'), csv[0]);
   const conv = csv.find((l) => l.startsWith('0,'))!.split(',');
-  assert.equal(Number(conv.at(-4)), report.layerTimes['h100-sxm'].seconds[0]);
-  assert.equal(conv.at(-3), report.layerTimes['h100-sxm'].bound[0]);
+  assert.equal(Number(conv.at(-6)), report.layerTimes['h100-sxm'].seconds[0]);
+  assert.equal(conv.at(-5), report.layerTimes['h100-sxm'].bound[0]);
+  assert.equal(conv.at(-4), '');
+  assert.equal(conv.at(-1), stemNotes.join('; '));
   const table = run([...args, '--top', '3']).stdout;
   assert.match(table, /^node\s+op\s+FLOPs\s+params\s+bytes\s+FLOP\/B\s+time on h100-sxm\s+bound\s+output shapes$/m);
   assert.match(table, /^Conv_4\s+Conv\s+.*\s\d+\.\d+ µs\s+(compute|memory)\s+\[8, 64, 112, 112\]$/m);

@@ -367,10 +367,16 @@ export const tests = [
     },
   },
   {
-    name: 'keyboard: Tab to the table, arrows move the selection, Enter opens details and posts node/select',
+    name: 'keyboard: Tab to the table, arrows move the selection, Enter opens details (with the estimator\'s notes) and posts node/select',
     async fn(ctx) {
       const report = syntheticReport(200);
-      const v = await openWith(ctx, report, {}, { hints: syntheticHints(report), estimates: syntheticEstimates(report) });
+      const estimates = syntheticEstimates(report);
+      // The estimator's notes on node 1 on the H100, as the report's layerTimes carries them: a table of texts.
+      const fill = '32 groups of 4 → 4 channels: 6% (8 columns × 32) of each int8 matrix instruction does work';
+      estimates.nodeTimes['h100-sxm'].notes = { texts: ['fp32 runs as bf16', fill], nodeIndex: [1, 1, 3], text: [1, 0, 0] };
+      const bad = show(report, { estimates: { ...estimates, nodeTimes: { ...estimates.nodeTimes, 'h100-sxm': { ...estimates.nodeTimes['h100-sxm'], notes: { texts: [fill], nodeIndex: [1], text: [1] } } } } });
+      assert.match(ctx.lib.parseToWebview(bad).reason, /notes\.text must be 1 positions in notes\.texts/, 'a note pointing past its texts is refused');
+      const v = await openWith(ctx, report, {}, { hints: syntheticHints(report), estimates });
       await v.page.focus('body');
       let tabs = 0;
       while (tabs < 60) {
@@ -402,6 +408,9 @@ export const tests = [
       assert.deepEqual(await v.posted(), [{ type: 'node/select', nodeIndex: 1 }]);
       assert.match(await v.page.textContent('[data-testid="node-detail"] [data-field="flops"]'), /\d/);
       assert.match(await v.page.textContent('[data-testid="node-detail"] [data-field="times"]'), /H100-SXM/);
+      assert.equal(await v.page.textContent('[data-testid="node-detail"] [data-testid="time-notes"]'), `${fill}; fp32 runs as bf16`, 'the note under the H100 time, and only there');
+      assert.equal(await v.page.locator('[data-testid="node-detail"] [data-testid="time-notes"]').count(), 1);
+      await v.page.locator('[data-testid="node-detail"]').screenshot({ path: path.join(ctx.screenshotsDir, 'editor-detail-notes.png') });
       await v.page.keyboard.press('Escape');
       assert.ok(await v.page.$('[data-testid="node-detail"][hidden]'), 'Escape closes details');
       // clicking a row with a hint: badge, details with the hint, node/select

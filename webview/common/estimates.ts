@@ -6,6 +6,7 @@
  */
 import type { ModelEstimate } from '../../src/core/estimate/modelEstimate';
 import type { TargetRoof } from '../../src/core/pipeline/analysisTypes';
+import { notesByNode } from '../../src/core/pipeline/layerNotes';
 import type { EstimatesPayload, NodeBound, NodeTimesPayload } from '../../src/protocol/messages';
 
 export interface NodeTimeView {
@@ -20,6 +21,7 @@ export interface NodeTimeView {
 /** One target's node times, looked up by node index without building an object per node. */
 export class NodeTimes {
   private readonly positionOf: Int32Array;
+  private notesOf: Map<number, string[]> | undefined;
 
   constructor(readonly columns: NodeTimesPayload) {
     let max = -1;
@@ -41,6 +43,12 @@ export class NodeTimes {
   at(pos: number): NodeTimeView {
     const c = this.columns;
     return { index: c.nodeIndex[pos], seconds: c.seconds[pos], bound: c.bound[pos], flops: c.flops[pos], memoryBytes: c.memoryBytes[pos] };
+  }
+
+  /** The estimator's notes on node `index` on this target (indexed on first use: only a detail pane reads them). */
+  notes(index: number): readonly string[] {
+    this.notesOf ??= notesByNode(this.columns.notes);
+    return this.notesOf.get(index) ?? [];
   }
 
   /** Column positions of the `count` largest values of `key` (largest first) among the positions `keep` accepts. */

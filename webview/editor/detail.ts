@@ -46,8 +46,13 @@ export function detailContent(model: Model, n: NodeReport, onClose: () => void):
   const est = model.estimates;
   if (est?.targets.length) {
     add('Estimated time', list(est.targets.map((t) => {
-      const nt = est.nodeTimes(t.target).get(n.index);
-      return `${t.targetName}: ${nt ? `${formatSeconds(nt.seconds)} (${nt.bound}-bound)` : '—'}`;
+      const times = est.nodeTimes(t.target);
+      const nt = times.get(n.index);
+      const line = h('span', undefined, `${t.targetName}: ${nt ? `${formatSeconds(nt.seconds)} (${nt.bound}-bound)` : '—'}`);
+      // Why the time is what it is on this target: a fallback precision, the vector units, a narrow group's fill.
+      const notes = times.notes(n.index);
+      if (notes.length) line.append(h('div', { class: 'muted time-notes', 'data-testid': 'time-notes' }, notes.join('; ')));
+      return line;
     })), 'times');
   }
   const hints = model.hintsByNode.get(n.index) ?? [];

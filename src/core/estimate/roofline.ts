@@ -18,7 +18,7 @@
  */
 import { findHardware, HARDWARE_CATALOG } from '../hardware/catalog';
 import type { DeviceClass, HardwareEntry, Precision } from '../hardware/hardwareTypes';
-import { countToNumber, type NodeReport, type ProfileReport } from '../report/reportTypes';
+import { countToNumber, type ConvGroups, type NodeReport, type ProfileReport } from '../report/reportTypes';
 import { formatSeconds } from '../report/units';
 import { asExported, type ExecutedNode, graphOutputSources, isFreeRelabel, planExecution } from './executionPlan';
 import type { ExecutionMode, FusionRuleId } from './executionRules';
@@ -664,9 +664,21 @@ function narrowGroupFill(n: NodeReport, device: HardwareEntry, precision: Precis
   return fill && fill.fraction < 1 ? fill : undefined;
 }
 
-/** "28% (8 columns × 32)". */
-function formatFill(fill: InstructionFill): string {
-  return `${Math.round(fill.fraction * 100)}% (${fill.columns} columns × ${fill.reduction})`;
+/**
+ * "32 groups of 4 → 4 channels: 6% (8 columns × 32) of each int8 matrix instruction does work": one string per
+ * distinct group shape, fill and unit (a CNN repeats a few shapes over hundreds of layers, each estimated per target
+ * and per what-if), so the notes share their text rather than build it per layer.
+ */
+const fillNotes = new Map<string, string>();
+function fillNote(groups: ConvGroups, fill: InstructionFill, precision: Precision, onVectorUnits: boolean): string {
+  const key = `${groups.groups},${groups.outputChannelsPerGroup},${groups.inputChannelsPerGroup},${groups.taps},${fill.columns},${fill.reduction},${precision},${onVectorUnits}`;
+  let note = fillNotes.get(key);
+  if (note === undefined) {
+    const share = `${describeGroups(groups)}: ${Math.round(fill.fraction * 100)}% (${fill.columns} columns × ${fill.reduction}) of each ${precision} matrix instruction`;
+    note = onVectorUnits ? `${share} would do work; ran on the vector units` : `${share} does work`;
+    fillNotes.set(key, note);
+  }
+  return note;
 }
 
 /**
@@ -721,17 +733,19 @@ function estimateOne(n: NodeReport, x: ExecutedNode, res: ResolvedPrecision, dev
     const peak = (device.peakFlopsPerSecond[res.compute]?.value ?? 0) * res.peakScale;
     const fill = narrowGroupFill(n, device, res.compute);
     const filled = fill?.fraction ?? 1;
-    eff = matrixEfficiency(flops, peak, f, res.compute) * filled;
-    rate = peak * eff;
-    if (fill && rates.vector > rate) {
-      // Padded to the instruction, the matrix units would be slower than the vector units: runtimes run such
-      // convolutions (depth-wise above all) as direct kernels on the vector units.
-      notes.push(`${describeGroups(n.convGroups!)}: ${formatFill(fill)} of each ${res.compute} matrix instruction would do work; ran on the vector units`);
+    const paddedRate = peak * saturatedMatrixEfficiency(f, res.compute) * filled;
+    if (fill && rates.vector > paddedRate) {
+      // Padded to the instruction, the matrix units would compute slower than the vector units: runtimes run such
+      // convolutions (depth-wise above all) as direct kernels on the vector units. Rates, not times, decide: the
+      // size ramp is a latency either unit pays.
+      notes.push(fillNote(n.convGroups!, fill, res.compute, true));
       rate = rates.vector;
       eff = f.vectorEfficiency;
     } else {
-      if (fill) notes.push(`${describeGroups(n.convGroups!)}: ${formatFill(fill)} of each ${res.compute} matrix instruction does work`);
-      saturatedRate = peak * saturatedMatrixEfficiency(f, res.compute) * filled;
+      if (fill) notes.push(fillNote(n.convGroups!, fill, res.compute, false));
+      eff = matrixEfficiency(flops, peak, f, res.compute) * filled;
+      rate = peak * eff;
+      saturatedRate = paddedRate;
       precision = res.compute;
     }
   } else if (macs > 0) {

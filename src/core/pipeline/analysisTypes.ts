@@ -137,6 +137,19 @@ export interface LayerTimes {
   readonly nodeIndex: readonly number[];
   readonly seconds: readonly number[];
   readonly bound: readonly ('compute' | 'memory' | 'none')[];
+  /** 1.7: why a layer's time is what it is, where the estimator says (present when any layer has a note). */
+  readonly notes?: LayerNotes;
+}
+
+/**
+ * The estimator's notes on a target's layers ("ran on the vector units", "ran in bf16: faster than fp8 at this
+ * size"), as a table: each distinct text once in `texts`, and one (`nodeIndex`, `text`) pair per note of a layer,
+ * `text` indexing `texts`. A fallback precision notes thousands of layers with a few texts.
+ */
+export interface LayerNotes {
+  readonly texts: readonly string[];
+  readonly nodeIndex: readonly number[];
+  readonly text: readonly number[];
 }
 
 /** The roof a target's roofline chart draws: the fastest rate and the bandwidth the estimator used, after efficiency. */

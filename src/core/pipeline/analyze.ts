@@ -17,6 +17,7 @@ import type { HardwareEntry } from '../hardware/hardwareTypes';
 import { buildHints } from '../hints/buildHints';
 import type { OnnxModel, ValueInfo } from '../onnx/model';
 import type { ProfileReport, ReportDiagnostic, TensorSummary } from '../report/reportTypes';
+import { layerNotes } from './layerNotes';
 import type { Analysis, AnalysisHint, AnalysisOptions, AnalysisReport, LayerTimes, LlmAnalysis, SweepPoint, TargetRoof } from './analysisTypes';
 import { batchSymbol, bindBatch, profiledBatch } from './batch';
 import { ServingSearch } from './serving';
@@ -121,7 +122,8 @@ function layerTimesOf(nodeEstimates: ReadonlyMap<string, readonly NodeEstimate[]
 /** One target's timed layers (those with an estimate) as columns: the report's and the views' per-layer times. */
 export function layerTimes(nodes: readonly NodeEstimate[]): LayerTimes {
   const timed = nodes.filter((n) => n.estimated);
-  return { nodeIndex: timed.map((n) => n.index), seconds: timed.map((n) => n.seconds), bound: timed.map((n) => n.bound) };
+  const notes = layerNotes(timed);
+  return { nodeIndex: timed.map((n) => n.index), seconds: timed.map((n) => n.seconds), bound: timed.map((n) => n.bound), ...(notes ? { notes } : {}) };
 }
 
 /**
