@@ -733,19 +733,17 @@ function estimateOne(n: NodeReport, x: ExecutedNode, res: ResolvedPrecision, dev
     const peak = (device.peakFlopsPerSecond[res.compute]?.value ?? 0) * res.peakScale;
     const fill = narrowGroupFill(n, device, res.compute);
     const filled = fill?.fraction ?? 1;
-    const paddedRate = peak * saturatedMatrixEfficiency(f, res.compute) * filled;
-    if (fill && rates.vector > paddedRate) {
-      // Padded to the instruction, the matrix units would compute slower than the vector units: runtimes run such
-      // convolutions (depth-wise above all) as direct kernels on the vector units. Rates, not times, decide: the
-      // size ramp is a latency either unit pays.
+    eff = matrixEfficiency(flops, peak, f, res.compute) * filled;
+    rate = peak * eff;
+    if (fill && rates.vector > rate) {
+      // Padded to the instruction, the matrix units would be slower than the vector units at this size: runtimes run
+      // such convolutions (depth-wise above all) as direct kernels on the vector units, the faster kernel per layer.
       notes.push(fillNote(n.convGroups!, fill, res.compute, true));
       rate = rates.vector;
       eff = f.vectorEfficiency;
     } else {
       if (fill) notes.push(fillNote(n.convGroups!, fill, res.compute, false));
-      eff = matrixEfficiency(flops, peak, f, res.compute) * filled;
-      rate = peak * eff;
-      saturatedRate = paddedRate;
+      saturatedRate = peak * saturatedMatrixEfficiency(f, res.compute) * filled;
       precision = res.compute;
     }
   } else if (macs > 0) {
