@@ -34,7 +34,7 @@ export interface ConvRow {
   readonly measuredRatio: number;
   readonly predictedRatio: number;
   readonly ratioError: number;
-  /** "16 grouped (6.9% of MACs), 17 depth-wise (…)". */
+  /** "16 grouped convolutions (5.5% of MACs)", "17 depth-wise convolutions (6.9% of MACs)". */
   readonly detail: string;
 }
 

@@ -57,7 +57,7 @@ function roundUp(value: number, multiple: number): number {
   return Math.ceil(value / multiple) * multiple;
 }
 
-/** "32 groups of 4 channels", "one channel per group (depth-wise)", "8 output channels". */
+/** "32 groups of 4 → 4 channels", "32 groups of one input channel (depth-wise)", "64 output channels over 147 inputs". */
 export function describeGroups(groups: ConvGroups): string {
   if (groups.groups === 1) return `${groups.outputChannelsPerGroup} output channels over ${groups.inputChannelsPerGroup * groups.taps} inputs`;
   if (groups.inputChannelsPerGroup === 1) return `${groups.groups} groups of one input channel (depth-wise)`;
