@@ -10,6 +10,7 @@ import { findHardware } from '../hardware/catalog';
 import type { Precision } from '../hardware/hardwareTypes';
 import { countToNumber, type ProfileReport } from '../report/reportTypes';
 import type { ExecutionMode } from './executionRules';
+import { isDepthwise } from './matrixTiles';
 import { estimateModel } from './modelEstimate';
 import type { MlperfModel, ProfileFn } from './mlperfValidation';
 
@@ -73,7 +74,7 @@ function groupingDetail(report: ProfileReport): string {
   for (const n of report.nodes) {
     const g = n.convGroups;
     if (!g || g.groups === 1) continue;
-    const kind = kinds[g.inputChannelsPerGroup === 1 ? 'depth-wise' : 'grouped'];
+    const kind = kinds[isDepthwise(g) ? 'depth-wise' : 'grouped'];
     kind.count++;
     kind.macs += countToNumber(n.macs);
   }

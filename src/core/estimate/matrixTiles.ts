@@ -57,9 +57,14 @@ function roundUp(value: number, multiple: number): number {
   return Math.ceil(value / multiple) * multiple;
 }
 
+/** A grouped convolution with one input channel per group. */
+export function isDepthwise(groups: ConvGroups): boolean {
+  return groups.groups > 1 && groups.inputChannelsPerGroup === 1;
+}
+
 /** "32 groups of 4 → 4 channels", "32 groups of one input channel (depth-wise)", "64 output channels over 147 inputs". */
 export function describeGroups(groups: ConvGroups): string {
   if (groups.groups === 1) return `${groups.outputChannelsPerGroup} output channels over ${groups.inputChannelsPerGroup * groups.taps} inputs`;
-  if (groups.inputChannelsPerGroup === 1) return `${groups.groups} groups of one input channel (depth-wise)`;
+  if (isDepthwise(groups)) return `${groups.groups} groups of one input channel (depth-wise)`;
   return `${groups.groups} groups of ${groups.inputChannelsPerGroup} → ${groups.outputChannelsPerGroup} channels`;
 }

@@ -152,17 +152,20 @@ function convGeometry(ctx: NodeContext, ops: ConvOperands): ConvGeometry {
     throw new ShapeError(`input has ${channels} channels; the filter expects ${perGroupKnown} × group ${group}`);
   }
   const spatial = windowOutputDims(spatialOf(x, ops.layout), { ...readWindowAttributes(ctx, kernel), ceilMode: false });
-  const convGroups = knownConvGroups(group, outChannels, perGroup, kernel);
+  const convGroups = knownConvGroups(group, perGroupOf(outChannels.constantValue, group), perGroup.constantValue, kernel);
   return { output: withSpatial(x[0], outChannels, spatial, ops.layout), kernel, macsPerOutput: perGroup.mul(product(kernel)), ...(convGroups ? { convGroups } : {}) };
 }
 
-/** `group` products of (outChannels / group) columns over perGroup × prod(kernel) inputs; undefined when a dim is symbolic. */
-function knownConvGroups(group: number, outChannels: Expr, perGroup: Expr, kernel: readonly Expr[]): ConvGroups | undefined {
-  const out = outChannels.constantValue;
-  const inputs = perGroup.constantValue;
+/** `group` products of `outputs` columns over `inputs` × prod(kernel) values, per group; undefined when one is unknown. */
+function knownConvGroups(group: number, outputs: bigint | undefined, inputs: bigint | undefined, kernel: readonly Expr[]): ConvGroups | undefined {
   const taps = product(kernel).constantValue;
-  if (out === undefined || inputs === undefined || taps === undefined || out % BigInt(group) !== 0n) return undefined;
-  return { groups: group, outputChannelsPerGroup: Number(out) / group, inputChannelsPerGroup: Number(inputs), taps: Number(taps) };
+  if (outputs === undefined || inputs === undefined || taps === undefined) return undefined;
+  return { groups: group, outputChannelsPerGroup: Number(outputs), inputChannelsPerGroup: Number(inputs), taps: Number(taps) };
+}
+
+/** A layer's known channel count split over its groups; undefined when unknown or not a multiple of them. */
+function perGroupOf(channels: bigint | undefined, group: number): bigint | undefined {
+  return channels !== undefined && channels % BigInt(group) === 0n ? channels / BigInt(group) : undefined;
 }
 
 /** FLOPs added per output element by a bias, a residual input and an activation. */
@@ -262,7 +265,7 @@ function transposeGeometry(ctx: NodeContext, padsInput?: number): TransposeGeome
     });
   }
   const output = [x[0], w[1].mul(group), ...spatial];
-  const convGroups = channels !== undefined && channels % BigInt(group) === 0n ? knownConvGroups(group, w[1].mul(group), Expr.constant(channels / BigInt(group)), kernel) : undefined;
+  const convGroups = knownConvGroups(group, w[1].constantValue, perGroupOf(channels, group), kernel);
   return { output, macs: numel(x).mul(w[1]).mul(product(kernel)), ...(convGroups ? { convGroups } : {}) };
 }
 
